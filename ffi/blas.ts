@@ -1,0 +1,28 @@
+/**
+ * The numeric backend interface: the few BLAS routines the engine calls, row-major, with
+ * explicit leading dimensions as in CBLAS. Two implementations share it: OpenBLAS through FFI
+ * (`ffi/openblas.ts`) and a pure-TypeScript twin (`ffi/typescript.ts`).
+ *
+ * Selections never depend on which backend ran: GEMM/GEMV results screen candidates and fill
+ * bulk arrays, and every value a decision rests on is recomputed by one TypeScript kernel
+ * (see src/engine/distance.ts).
+ */
+export type BackendName = "openblas" | "typescript";
+
+export interface Blas {
+  readonly name: BackendName;
+  /** The shared library that was loaded, or null for the TypeScript backend. */
+  readonly libraryPath: string | null;
+  /** C(m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(X) = Xᵀ when trans is true. */
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number,
+    c: Float32Array, ldc: number): void;
+  dgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number,
+    c: Float64Array, ldc: number): void;
+  /** y = alpha·op(A)·x + beta·y, A is m×n row-major. */
+  sgemv(trans: boolean, m: number, n: number, alpha: number, a: Float32Array, lda: number,
+    x: Float32Array, beta: number, y: Float32Array): void;
+  dgemv(trans: boolean, m: number, n: number, alpha: number, a: Float64Array, lda: number,
+    x: Float64Array, beta: number, y: Float64Array): void;
+}

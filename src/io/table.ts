@@ -1,0 +1,64 @@
+/**
+ * One input file as read, whatever its format: its columns in order, its row count, a way to
+ * pull the columns the engine needs into typed arrays, and the original cells for the writers.
+ */
+export type Format = "csv" | "parquet" | "arrow" | "jsonl";
+
+/** A row-major numeric destination: column j of row r lands at out[(rowStart + r) * stride + offset + j]. */
+export type NumericArray = Float64Array | Float32Array | Int32Array;
+
+export interface NumericBlock {
+  /** Column positions in the table, in the order they fill the row. */
+  columns: readonly number[];
+  out: NumericArray;
+  /** Global row of this table's first row (tables of one channel fill one array). */
+  rowStart: number;
+  /** Values per destination row. */
+  stride: number;
+  /** Position of the first of these columns inside a destination row. */
+  offset: number;
+  /**
+   * "finite": any finite number. "integer": a finite whole number (GBDT leaf ids).
+   * Anything else (text, empty, NaN, ±inf) is a DataError naming file, row and column.
+   */
+  kind: "finite" | "integer";
+}
+
+export interface ExtractRequest {
+  /** Column whose values become ids, kept exactly as written (text for CSV, String(value) otherwise). */
+  idColumn: number;
+  numeric: readonly NumericBlock[];
+}
+
+/** The column type a typed writer (Parquet) should keep; "text" is a UTF-8 string. */
+export type ColumnType =
+  | "text" | "double" | "float" | "int32" | "int64" | "boolean" | "timestamp" | "other";
+
+export interface Table {
+  readonly path: string;
+  readonly format: Format;
+  readonly columns: readonly string[];
+  readonly rowCount: number;
+  /** What each column holds, for writers that keep types. CSV columns are all "text". */
+  readonly columnTypes: readonly ColumnType[];
+  /** Fills the ids and numeric blocks in one pass; returns the ids of this table's rows. */
+  extract(request: ExtractRequest): string[];
+  /** One cell as the file holds it: text for CSV, a typed value (number, bigint, string, boolean, Date, null) otherwise. */
+  cell(row: number, column: number): unknown;
+}
+
+/** CSV tables also hand back each record's bytes, so CSV output repeats them byte for byte. */
+export interface CsvTable extends Table {
+  readonly format: "csv";
+  /** The header line as written, without BOM or line ending. */
+  readonly headerBytes: Uint8Array;
+  readonly hadBom: boolean;
+  /** "\r\n" or "\n", as the header line ended. */
+  readonly lineEnding: string;
+  /** Record bytes without the line ending. */
+  recordBytes(row: number): Uint8Array;
+}
+
+export function isCsvTable(table: Table): table is CsvTable {
+  return table.format === "csv";
+}
