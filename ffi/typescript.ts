@@ -1,0 +1,77 @@
+/**
+ * The pure-TypeScript backend: the same routines as OpenBLAS, for machines without the
+ * library or when `--blas off` is given. Loops are ordered i-k-j so the inner loop runs along
+ * contiguous rows of B and C; four accumulators would not help a loop that streams C.
+ */
+import type { Blas } from "./blas.ts";
+
+type Floats = Float32Array | Float64Array;
+
+function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: Floats, lda: number, b: Floats, ldb: number, beta: number, c: Floats, ldc: number): void {
+  for (let i = 0; i < m; i++) {
+    const ci = i * ldc;
+    if (beta === 0) c.fill(0, ci, ci + n);
+    else if (beta !== 1) for (let j = 0; j < n; j++) c[ci + j]! *= beta;
+  }
+  if (alpha === 0 || k === 0) return;
+  if (!transB) {
+    // B row p is contiguous: C[i,:] += alpha·A[i,p]·B[p,:]
+    for (let i = 0; i < m; i++) {
+      const ci = i * ldc;
+      for (let p = 0; p < k; p++) {
+        const aip = alpha * (transA ? a[p * lda + i]! : a[i * lda + p]!);
+        if (aip === 0) continue;
+        const bp = p * ldb;
+        for (let j = 0; j < n; j++) c[ci + j]! += aip * b[bp + j]!;
+      }
+    }
+    return;
+  }
+  // B is used transposed: C[i,j] = alpha·dot(A row i, B row j), both rows contiguous when !transA.
+  for (let i = 0; i < m; i++) {
+    const ci = i * ldc;
+    for (let j = 0; j < n; j++) {
+      const bj = j * ldb;
+      let sum = 0;
+      if (transA) for (let p = 0; p < k; p++) sum += a[p * lda + i]! * b[bj + p]!;
+      else {
+        const ai = i * lda;
+        for (let p = 0; p < k; p++) sum += a[ai + p]! * b[bj + p]!;
+      }
+      c[ci + j]! += alpha * sum;
+    }
+  }
+}
+
+function gemv(trans: boolean, m: number, n: number, alpha: number, a: Floats, lda: number,
+  x: Floats, beta: number, y: Floats): void {
+  const outLength = trans ? n : m;
+  if (beta === 0) y.fill(0, 0, outLength);
+  else if (beta !== 1) for (let i = 0; i < outLength; i++) y[i]! *= beta;
+  if (alpha === 0) return;
+  if (!trans) {
+    for (let i = 0; i < m; i++) {
+      const ai = i * lda;
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += a[ai + j]! * x[j]!;
+      y[i]! += alpha * sum;
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const ai = i * lda;
+      const xi = alpha * x[i]!;
+      if (xi === 0) continue;
+      for (let j = 0; j < n; j++) y[j]! += xi * a[ai + j]!;
+    }
+  }
+}
+
+export const typescriptBlas: Blas = {
+  name: "typescript",
+  libraryPath: null,
+  sgemm: gemm,
+  dgemm: gemm,
+  sgemv: gemv,
+  dgemv: gemv,
+};
