@@ -1,0 +1,49 @@
+/** The `--help` text, generated from the parameter table so it cannot drift from the parser. */
+import { PARAMS } from "./params.ts";
+import { STRATEGIES } from "../strategies/catalog.ts";
+import { VERSION } from "../version.ts";
+
+export function usage(): string {
+  const strategies = Object.entries(STRATEGIES)
+    .map(([name, s]) => `  ${name.padEnd(22)} ${s.useCase === "ssl" ? "SSL" : "AL "}  ${s.summary}`).join("\n");
+  const params = PARAMS.map((p) => {
+    const flag = p.kind.type === "bool" ? `--${p.flag} / --no-${p.flag}` : `--${p.flag} <v>`;
+    const shown = p.default === "" ? "" : ` [default: ${p.default}]`;
+    const values = p.kind.type === "choice" ? ` {${p.kind.values.join(", ")}}` : "";
+    return `  ${flag.padEnd(34)} ${p.env.padEnd(22)} ${p.help}${values}${shown}`;
+  }).join("\n");
+  return `active-sampling ${VERSION}: choose the rows a model should pseudo-label (SSL) or a person should label (AL).
+
+Usage:
+  active-sampling --job_type <strategy> [flags]          processing container: reads /opt/ml/processing/input/inference_data,
+                                                         writes /opt/ml/processing/output/selected_samples
+  active-sampling --strategy <s> --input DIR --output DIR [flags]
+  active-sampling inspect --input DIR                     what the data holds and which strategies it allows
+  active-sampling --help | --version
+
+Strategies (SSL = semi-supervised pseudo-labels, AL = active learning):
+${strategies}
+
+Paths:
+  --input DIR        inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
+  --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
+                     (container: /opt/ml/processing/input/labeled_data when present)
+  --output DIR       where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
+  --dry-run          read and check everything, print what would run, write nothing
+
+Parameters (flag, environment variable; flags override the environment):
+${params}
+
+Examples:
+  # XGBoost/LightGBM/PyTorch softmax outputs (id, prob_class_0..9, emb_*): 200 rows for labelling
+  active-sampling --strategy badge --batch-size 200 --input preds/ --output out/
+  # Bedrock batch inference with one confidence_score column: pseudo-label the sure ones
+  active-sampling --strategy confidence_threshold --confidence-threshold 0.95 --input bedrock/ --output out/
+  # Rule set with rule_score: the rows the rules are least sure of
+  active-sampling --strategy uncertainty --uncertainty-mode entropy --input rules/ --output out/
+  # SageMaker Processing
+  STRATEGY=diversity BATCH_SIZE=500 METRIC=cosine active-sampling --job_type diversity
+
+Exit codes: 0 success, 2 usage error (flags, env, config), 3 input data error, 4 internal error.
+`;
+}

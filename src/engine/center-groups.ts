@@ -1,0 +1,123 @@
+/**
+ * Points grouped by their nearest chosen center, with the triangle-inequality pruning that
+ * greedy k-center and k-means++ seeding share (the idea of Elkan, ICML 2003).
+ *
+ * When a new center c arrives, a point x of center j's group with d(c, c_j) ≥ 2·d(x, c_j)
+ * cannot be closer to c (d(c,x) ≥ d(c,c_j) - d(x,c_j) ≥ d(x,c_j)), so it is not measured; a
+ * group is skipped whole when d(c, c_j) ≥ 2·(its radius). A skip happens only where the
+ * measurement provably could not have changed anything, so results equal the unpruned loop.
+ */
+import type { MetricSpace, SeedState } from "./metric-space.ts";
+
+/** Relative slack on pruning tests so float rounding can never skip a point that would move. */
+const PRUNE_SLACK = 1 + 1e-9;
+
+export class Group {
+  items = new Uint32Array(8);
+  size = 0;
+  /** Distance of the farthest member; -1 when empty. */
+  radius = -1;
+  /** That member (lowest index among ties). */
+  farthest = -1;
+  /** Σ distance² over the members, summed in member order (k-means++ sampling weights). */
+  weight = 0;
+
+  /** center: a pool row, or a seed index when isSeed, or -1 for "no center yet" (distance ∞). */
+  constructor(readonly center: number, readonly isSeed: boolean) {}
+
+  push(i: number): void {
+    if (this.size === this.items.length) {
+      const bigger = new Uint32Array(this.items.length * 2);
+      bigger.set(this.items);
+      this.items = bigger;
+    }
+    this.items[this.size++] = i;
+  }
+
+  /** Recomputes radius, farthest and weight from the members. */
+  refresh(distance: Float64Array): void {
+    let radius = -1, farthest = -1, weight = 0;
+    for (let m = 0; m < this.size; m++) {
+      const i = this.items[m]!;
+      const d = distance[i]!;
+      if (d > radius || (d === radius && i < farthest)) { radius = d; farthest = i; }
+      weight += d * d;
+    }
+    this.radius = radius;
+    this.farthest = farthest;
+    this.weight = weight;
+  }
+}
+
+export interface CenterGroups {
+  groups: Group[];
+  /** Per point: distance to its nearest chosen center (∞ before the first one). */
+  distance: Float64Array;
+  /** Per point: index into groups of the group holding it (-1 once it is a center or not selectable). */
+  groupOf: Int32Array;
+  /** Distance measurements made so far. */
+  evaluations: number;
+}
+
+/** Groups for the selectable points: one per seed, or one "no center yet" group. */
+export function initialGroups(n: number, seeds: SeedState | null, selectable: Uint8Array | null): CenterGroups {
+  const distance = new Float64Array(n);
+  const groupOf = new Int32Array(n).fill(-1);
+  const groups: Group[] = [];
+  if (seeds && seeds.count > 0) {
+    for (let s = 0; s < seeds.count; s++) groups.push(new Group(s, true));
+    for (let i = 0; i < n; i++) {
+      if (selectable && !selectable[i]) continue;
+      distance[i] = seeds.nearestDistance[i]!;
+      groupOf[i] = seeds.nearestSeed[i]!;
+      groups[groupOf[i]!]!.push(i);
+    }
+  } else {
+    const all = new Group(-1, false);
+    for (let i = 0; i < n; i++) if (!selectable || selectable[i]) { all.push(i); distance[i] = Infinity; groupOf[i] = 0; }
+    groups.push(all);
+  }
+  for (const g of groups) g.refresh(distance);
+  return { groups, distance, groupOf, evaluations: 0 };
+}
+
+/**
+ * Makes pool row c a center: it leaves its group, and every point now closer to c than to its
+ * own center moves into c's new group. `tolerance` is the metric's absolute rounding error.
+ */
+export function addCenter(state: CenterGroups, c: number, space: MetricSpace, seeds: SeedState | null, tolerance = 0): void {
+  const { distance, groups, groupOf } = state;
+  const fresh = new Group(c, false);
+  const freshIndex = groups.length;
+  // c leaves its group first: a pruned group is not scanned, and must not keep c.
+  const home = groups[groupOf[c]!]!;
+  let at = 0;
+  while (home.items[at] !== c) at++;
+  home.items.copyWithin(at, at + 1, home.size);
+  home.size--;
+  distance[c] = 0;
+  groupOf[c] = -1;
+  home.refresh(distance);
+  for (const g of groups) {
+    if (g.size === 0) continue;
+    const centerGap = g.center === -1 ? Infinity
+      : g.isSeed ? seeds!.seedDistance(c, g.center) : space.distance(c, g.center);
+    const finiteGap = centerGap !== Infinity;
+    if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) continue;
+    let kept = 0;
+    for (let m = 0; m < g.size; m++) {
+      const i = g.items[m]!;
+      const di = distance[i]!;
+      if (!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) {
+        const e = space.distance(c, i);
+        state.evaluations++;
+        if (e < di) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
+      }
+      g.items[kept++] = i;
+    }
+    g.size = kept;
+    g.refresh(distance);
+  }
+  fresh.refresh(distance);
+  groups.push(fresh);
+}

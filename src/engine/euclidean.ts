@@ -1,0 +1,139 @@
+/**
+ * Euclidean space over a row-major matrix (cosine runs here too, on L2-normalised rows, where
+ * euclidean distance is a monotone function of cosine distance: ‖a-b‖² = 2(1 - cos)).
+ *
+ * Distances that decide anything are summed directly as Σ(a-b)² in float64, in index order
+ * (no ‖a‖²+‖b‖²-2a·b cancellation). GEMM only screens: it finds, for every pool row, the
+ * few seeds that can be nearest, and the exact kernel picks among those.
+ */
+import type { Blas } from "../../ffi/blas.ts";
+import { DataError } from "../errors.ts";
+import type { Matrix } from "../matrix.ts";
+import type { MetricSpace, SeedState } from "./metric-space.ts";
+
+export class EuclideanSpace implements MetricSpace {
+  readonly size: number;
+  readonly #data: Float32Array | Float64Array;
+  readonly #dim: number;
+
+  constructor(readonly points: Matrix) {
+    this.size = points.rows;
+    this.#data = points.data;
+    this.#dim = points.cols;
+  }
+
+  distance(a: number, b: number): number {
+    return Math.sqrt(squaredDistance(this.#data, a * this.#dim, this.#data, b * this.#dim, this.#dim));
+  }
+}
+
+/** Σ (x[xo+j] - y[yo+j])² for j < dim, in float64, four lanes summed in a fixed order. */
+export function squaredDistance(x: Float32Array | Float64Array, xo: number, y: Float32Array | Float64Array, yo: number, dim: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j + 4 <= dim; j += 4) {
+    const d0 = x[xo + j]! - y[yo + j]!;
+    const d1 = x[xo + j + 1]! - y[yo + j + 1]!;
+    const d2 = x[xo + j + 2]! - y[yo + j + 2]!;
+    const d3 = x[xo + j + 3]! - y[yo + j + 3]!;
+    s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+  }
+  for (; j < dim; j++) {
+    const d = x[xo + j]! - y[yo + j]!;
+    s0 += d * d;
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
+/** Σ x[xo+j]·y[yo+j] in float64, the same fixed order. */
+export function dot(x: Float32Array | Float64Array, xo: number, y: Float32Array | Float64Array, yo: number, dim: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j + 4 <= dim; j += 4) {
+    s0 += x[xo + j]! * y[yo + j]!;
+    s1 += x[xo + j + 1]! * y[yo + j + 1]!;
+    s2 += x[xo + j + 2]! * y[yo + j + 2]!;
+    s3 += x[xo + j + 3]! * y[yo + j + 3]!;
+  }
+  for (; j < dim; j++) s0 += x[xo + j]! * y[yo + j]!;
+  return (s0 + s1) + (s2 + s3);
+}
+
+/**
+ * A copy of m with every row scaled to unit L2 norm (for the cosine metric). A zero row has no
+ * direction: a DataError naming the row through `describeRow`.
+ */
+export function normaliseRows<T extends Float32Array | Float64Array>(m: Matrix<T>, describeRow: (row: number) => string): Matrix<T> {
+  const data = m.data.slice() as T;
+  for (let r = 0; r < m.rows; r++) {
+    const o = r * m.cols;
+    const norm = Math.sqrt(dot(data, o, data, o, m.cols));
+    if (norm === 0) {
+      throw new DataError(`${describeRow(r)}: its vector is all zeros, which has no direction for the cosine metric; drop the row or use METRIC=euclidean.`);
+    }
+    for (let j = 0; j < m.cols; j++) data[o + j] = data[o + j]! / norm;
+  }
+  return { data, rows: m.rows, cols: m.cols };
+}
+
+const ROW_BLOCK = 1024;
+const SEED_BLOCK = 2048;
+
+/**
+ * Nearest seed of every pool row. A GEMM block gives approximate squared distances
+ * ‖x‖²+‖s‖²-2x·s; a seed is measured exactly only when its approximation, less a bound on
+ * the GEMM's rounding error, could beat the best exact distance found so far for that row.
+ */
+export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedState {
+  const n = points.rows, s = seeds.rows, dim = points.cols;
+  const nearestDistance = new Float64Array(n).fill(Infinity);
+  const nearestSeed = new Int32Array(n).fill(-1);
+  if (s > 0 && n > 0) {
+    const pointNorms = rowSquaredNorms(points);
+    const seedNorms = rowSquaredNorms(seeds);
+    const single = points.data instanceof Float32Array;
+    // Rounding bound of a length-dim dot product (f32 or f64 accumulation), twice over for safety.
+    const unit = single ? 2 ** -24 : 2 ** -53;
+    const slack = 2 * (dim + 4) * unit;
+    const bestSquared = new Float64Array(n).fill(Infinity);
+    const block = single ? new Float32Array(ROW_BLOCK * SEED_BLOCK) : new Float64Array(ROW_BLOCK * SEED_BLOCK);
+    for (let s0 = 0; s0 < s; s0 += SEED_BLOCK) {
+      const sb = Math.min(SEED_BLOCK, s - s0);
+      const seedView = seeds.data.subarray(s0 * dim, (s0 + sb) * dim);
+      for (let r0 = 0; r0 < n; r0 += ROW_BLOCK) {
+        const rb = Math.min(ROW_BLOCK, n - r0);
+        const rowView = points.data.subarray(r0 * dim, (r0 + rb) * dim);
+        if (single) blas.sgemm(false, true, rb, sb, dim, 1, rowView as Float32Array, dim, seedView as Float32Array, dim, 0, block as Float32Array, sb);
+        else blas.dgemm(false, true, rb, sb, dim, 1, rowView as Float64Array, dim, seedView as Float64Array, dim, 0, block as Float64Array, sb);
+        for (let r = 0; r < rb; r++) {
+          const i = r0 + r;
+          const ni = pointNorms[i]!;
+          let best = bestSquared[i]!;
+          let bestSeed = nearestSeed[i]!;
+          for (let j = 0; j < sb; j++) {
+            const nj = seedNorms[s0 + j]!;
+            const approx = ni + nj - 2 * block[r * sb + j]!;
+            if (approx - slack * (ni + nj) > best) continue;
+            const exact = squaredDistance(points.data, i * dim, seeds.data, (s0 + j) * dim, dim);
+            if (exact < best) { best = exact; bestSeed = s0 + j; }
+          }
+          bestSquared[i] = best;
+          nearestSeed[i] = bestSeed;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) nearestDistance[i] = Math.sqrt(bestSquared[i]!);
+  }
+  return {
+    count: s,
+    nearestDistance,
+    nearestSeed,
+    seedDistance: (point, seed) => Math.sqrt(squaredDistance(points.data, point * dim, seeds.data, seed * dim, dim)),
+  };
+}
+
+export function rowSquaredNorms(m: Matrix): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let r = 0; r < m.rows; r++) out[r] = dot(m.data, r * m.cols, m.data, r * m.cols, m.cols);
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * BADGE's gradient-embedding space without the gradient embeddings.
+ *
+ * Ash et al. (ICLR 2020) embed row i as g_i = δ_i ⊗ x_i, δ_i = p_i - onehot(argmax p_i), the
+ * gradient of the cross-entropy loss at the predicted label w.r.t. the last layer. That is
+ * C·D numbers a row (scikit-activeml and the seed materialise N×C·D). Since
+ *   ⟨g_i, g_j⟩ = (δ_i·δ_j)(x_i·x_j),
+ *   ‖g_i - g_j‖² = ‖δ_i‖²‖x_i‖² + ‖δ_j‖²‖x_j‖² - 2(δ_i·δ_j)(x_i·x_j),
+ * every distance comes from the N×D vectors and N×C deltas: O(N·(C+D)) memory.
+ */
+import type { Matrix } from "../matrix.ts";
+import { dot } from "./euclidean.ts";
+import type { MetricSpace } from "./metric-space.ts";
+
+export class GradientSpace implements MetricSpace {
+  readonly size: number;
+  /** ‖g_i‖², per row. */
+  readonly squaredNorms: Float64Array;
+  /** Absolute rounding error of `distance` (the expansion cancels when rows are close). */
+  readonly tolerance: number;
+  readonly #deltas: Float64Array;
+  readonly #classes: number;
+  readonly #vectors: Float32Array | Float64Array;
+  readonly #dim: number;
+
+  constructor(probs: Float64Array, classes: number, vectors: Matrix) {
+    const n = vectors.rows;
+    this.size = n;
+    this.#classes = classes;
+    this.#vectors = vectors.data;
+    this.#dim = vectors.cols;
+    this.#deltas = new Float64Array(n * classes);
+    this.squaredNorms = new Float64Array(n);
+    let largest = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * classes;
+      let top = 0;
+      for (let c = 1; c < classes; c++) if (probs[o + c]! > probs[o + top]!) top = c;
+      let deltaNorm = 0;
+      for (let c = 0; c < classes; c++) {
+        const d = probs[o + c]! - (c === top ? 1 : 0);
+        this.#deltas[o + c] = d;
+        deltaNorm += d * d;
+      }
+      this.squaredNorms[i] = deltaNorm * dot(vectors.data, i * this.#dim, vectors.data, i * this.#dim, this.#dim);
+      if (this.squaredNorms[i]! > largest) largest = this.squaredNorms[i]!;
+    }
+    // d² carries an absolute error of about (C+D)·2^-53·(‖g_i‖² + ‖g_j‖²); as a distance,
+    // at worst the square root of that. Generous by three orders of magnitude.
+    this.tolerance = Math.sqrt(1e3 * (classes + this.#dim) * 2 ** -53 * 2 * largest);
+  }
+
+  distance(a: number, b: number): number {
+    const c = this.#classes, d = this.#dim;
+    const deltaDot = dot(this.#deltas, a * c, this.#deltas, b * c, c);
+    const vectorDot = dot(this.#vectors, a * d, this.#vectors, b * d, d);
+    const squared = this.squaredNorms[a]! + this.squaredNorms[b]! - 2 * deltaDot * vectorDot;
+    return squared > 0 ? Math.sqrt(squared) : 0;
+  }
+}

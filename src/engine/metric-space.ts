@@ -1,0 +1,24 @@
+/**
+ * A set of points with a metric, as the greedy k-center and k-means++ engines see it. Points
+ * 0..size-1 are the pool; "seeds" are already-chosen points outside it (labelled rows).
+ *
+ * Every distance a selection decision rests on comes from `distance`/`seedDistance`, which are
+ * plain TypeScript loops in a fixed order: the same on every BLAS backend, so the selection is.
+ */
+export interface MetricSpace {
+  readonly size: number;
+  /** Distance between pool points a and b. */
+  distance(a: number, b: number): number;
+}
+
+/** The pool's distances to an already-chosen set, before the greedy loop starts. */
+export interface SeedState {
+  /** Number of seed centers. */
+  readonly count: number;
+  /** Per pool point: distance to its nearest seed. */
+  readonly nearestDistance: Float64Array;
+  /** Per pool point: which seed that is. */
+  readonly nearestSeed: Int32Array;
+  /** Distance between pool point `point` and seed `seed`. */
+  seedDistance(point: number, seed: number): number;
+}

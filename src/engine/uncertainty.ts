@@ -1,0 +1,52 @@
+/**
+ * Uncertainty of a probability row, scaled to [0, 1] with higher = more uncertain, so every
+ * mode ranks the same way and can be multiplied with other objectives.
+ *   margin            1 - (p1 - p2), p1 ≥ p2 the two largest (Scheffer et al., 2001)
+ *   entropy           -Σ p log p / log C
+ *   least_confidence  (1 - p1) · C / (C - 1)
+ */
+export const UNCERTAINTY_MODES = ["margin", "entropy", "least_confidence"] as const;
+export type UncertaintyMode = (typeof UNCERTAINTY_MODES)[number];
+
+export function uncertaintyScores(probs: Float64Array, classes: number, mode: UncertaintyMode): Float64Array {
+  const n = probs.length / classes;
+  const out = new Float64Array(n);
+  const logC = Math.log(classes);
+  for (let i = 0; i < n; i++) {
+    const base = i * classes;
+    if (mode === "entropy") {
+      let h = 0;
+      for (let c = 0; c < classes; c++) {
+        const p = probs[base + c]!;
+        if (p > 0) h -= p * Math.log(p);
+      }
+      out[i] = classes > 1 ? Math.min(1, h / logC) : 0;
+      continue;
+    }
+    let p1 = -1, p2 = -1;
+    for (let c = 0; c < classes; c++) {
+      const p = probs[base + c]!;
+      if (p > p1) { p2 = p1; p1 = p; } else if (p > p2) p2 = p;
+    }
+    if (mode === "margin") out[i] = classes > 1 ? 1 - (p1 - p2) : 0;
+    else out[i] = classes > 1 ? Math.min(1, ((1 - p1) * classes) / (classes - 1)) : 0;
+  }
+  return out;
+}
+
+/** Predicted class (argmax, lowest index on ties) and its probability, per row. */
+export function predictions(probs: Float64Array, classes: number): { predicted: Int32Array; confidence: Float64Array } {
+  const n = probs.length / classes;
+  const predicted = new Int32Array(n);
+  const confidence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0, bestP = probs[i * classes]!;
+    for (let c = 1; c < classes; c++) {
+      const p = probs[i * classes + c]!;
+      if (p > bestP) { bestP = p; best = c; }
+    }
+    predicted[i] = best;
+    confidence[i] = bestP;
+  }
+  return { predicted, confidence };
+}

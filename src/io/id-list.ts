@@ -1,0 +1,23 @@
+/**
+ * EXCLUDE_IDS_FILE: ids never to select. A plain list (one id per line) or a data file
+ * (CSV, Parquet, …) with the id column.
+ */
+import { readFileSync } from "node:fs";
+import { DataError } from "../errors.ts";
+import { readTable } from "./channel.ts";
+
+export async function readIdList(path: string, idField: string): Promise<string[]> {
+  if (/\.(csv|csv\.gz|parquet|arrow|feather|jsonl|jsonl\.gz)$/i.test(path)) {
+    const table = await readTable(path);
+    const column = table.columns.indexOf(idField);
+    if (column === -1) throw new DataError(`${path}: EXCLUDE_IDS_FILE has no id column "${idField}" (columns: ${table.columns.slice(0, 8).join(", ")}).`);
+    return table.extract({ idColumn: column, numeric: [] });
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new DataError(`${path}: EXCLUDE_IDS_FILE cannot be read (${(error as Error).message}).`);
+  }
+  return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+}

@@ -1,0 +1,120 @@
+/**
+ * Writes the selection: the chosen rows with every original column plus selection_score and
+ * selection_rank, in rank order. Every file goes to a temporary name in the output directory
+ * first and is renamed into place only when all of them are written, so an error or a kill
+ * leaves no partial selected_samples.* behind.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import type { Pool } from "../pool.ts";
+import { isCsvTable, type ColumnType, type Table } from "./table.ts";
+
+export interface OutputFile {
+  name: string;
+  /** Writes the file at the given (temporary) path. */
+  write(path: string): Promise<void> | void;
+}
+
+/** Writes all files under temporary names, then renames them into place. */
+export async function writeAtomically(directory: string, files: OutputFile[]): Promise<string[]> {
+  mkdirSync(directory, { recursive: true });
+  const stamp = `${process.pid}-${Date.now()}`;
+  const temporary = files.map((f) => join(directory, `.${f.name}.${stamp}.tmp`));
+  try {
+    for (let i = 0; i < files.length; i++) await files[i]!.write(temporary[i]!);
+    const finals = files.map((f) => join(directory, f.name));
+    for (let i = 0; i < files.length; i++) renameSync(temporary[i]!, finals[i]!);
+    return finals;
+  } catch (error) {
+    for (const path of temporary) rmSync(path, { force: true });
+    throw error;
+  }
+}
+
+/** Where global row g lives: its table and the row inside it. */
+function locate(pool: Pool, row: number): [Table, number] {
+  let t = pool.tableStarts.length - 1;
+  while (pool.tableStarts[t]! > row) t--;
+  return [pool.tables[t]!, row - pool.tableStarts[t]!];
+}
+
+const encoder = new TextEncoder();
+
+/** selected_samples.csv: CSV input rows repeated byte for byte; other inputs formatted. */
+export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array): void {
+  const fd = openSync(path, "w");
+  try {
+    const chunks: Uint8Array[] = [];
+    let pending = 0;
+    const push = (bytes: Uint8Array) => {
+      chunks.push(bytes);
+      pending += bytes.length;
+      if (pending > 1 << 20) flush();
+    };
+    const flush = () => {
+      for (const c of chunks) writeSync(fd, c);
+      chunks.length = 0;
+      pending = 0;
+    };
+    const first = pool.tables[0]!;
+    const allCsv = pool.tables.every(isCsvTable);
+    const eol = allCsv && isCsvTable(first) ? first.lineEnding : "\n";
+    const eolBytes = encoder.encode(eol);
+    if (allCsv && isCsvTable(first)) {
+      if (first.hadBom) push(new Uint8Array([0xef, 0xbb, 0xbf]));
+      push(first.headerBytes);
+    } else {
+      push(encoder.encode(first.columns.map(csvQuote).join(",")));
+    }
+    push(encoder.encode(",selection_score,selection_rank"));
+    push(eolBytes);
+    for (let k = 0; k < rows.length; k++) {
+      const [table, r] = locate(pool, rows[k]!);
+      if (isCsvTable(table)) push(table.recordBytes(r));
+      else push(encoder.encode(table.columns.map((_, c) => csvQuote(formatCell(table.cell(r, c)))).join(",")));
+      push(encoder.encode(`,${scores[k]},${k + 1}`));
+      push(eolBytes);
+    }
+    flush();
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** selected_samples.parquet: columnar inputs keep their column types; CSV columns the engine read as numbers become DOUBLE, the rest text. */
+export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array): Promise<void> {
+  const { writeParquetFile } = await import("./parquet-writer.ts");
+  const first = pool.tables[0]!;
+  const numericColumns = new Set([...pool.plan.scoreColumns, ...pool.plan.vectorColumns, ...pool.plan.leafColumns]);
+  const located = Array.from(rows, (row) => locate(pool, row));
+  const columns = first.columns.map((name, c) => {
+    const csvNumeric = isCsvTable(first) && numericColumns.has(name);
+    const type: ColumnType = isCsvTable(first) ? (csvNumeric ? "double" : "text") : first.columnTypes[c]!;
+    const values = located.map(([table, r]) => {
+      const value = table.cell(r, c);
+      return csvNumeric ? Number(value) : value;
+    });
+    return { name, type, values };
+  });
+  columns.push({ name: "selection_score", type: "double", values: Array.from(scores) });
+  columns.push({ name: "selection_rank", type: "int32", values: Array.from(rows, (_, k) => k + 1) });
+  await writeParquetFile(path, columns);
+}
+
+/** A cell as CSV text: numbers in JS's shortest round-trip form, null as empty. */
+export function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+  return String(value);
+}
+
+export function csvQuote(text: string): string {
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function writeJson(path: string, value: unknown): void {
+  writeFileSync(path, JSON.stringify(value, null, 2) + "\n");
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bun
+/**
+ * The binary's entry: the only place that reads argv and the environment and sets the exit
+ * status. Everything else is `main` in run.ts.
+ */
+import process from "node:process";
+import { CONTAINER_PATHS, main } from "./run.ts";
+
+const sink = (stream: NodeJS.WriteStream) => ({ write: (text: string) => void stream.write(text), isTTY: Boolean(stream.isTTY) });
+
+const result = await main(CONTAINER_PATHS.input, CONTAINER_PATHS.output, process.env, process.argv.slice(2), {
+  stdout: sink(process.stdout),
+  stderr: sink(process.stderr),
+});
+process.exitCode = result.exitCode;

@@ -1,0 +1,151 @@
+/**
+ * The in-memory pool: ids, the probability matrix, the vectors and leaf indices the strategy
+ * needs, and the tables themselves so the writers can repeat every original column.
+ */
+import { DataError } from "./errors.ts";
+import type { ColumnPlan } from "./columns.ts";
+import type { NumericBlock, Table } from "./io/table.ts";
+import type { Matrix } from "./matrix.ts";
+
+export interface Pool {
+  tables: Table[];
+  /** Global row index of each table's first row. */
+  tableStarts: number[];
+  size: number;
+  ids: string[];
+  plan: ColumnPlan;
+  classes: number;
+  /** size × classes, row-major; each row sums to 1. */
+  probs: Float64Array;
+  /** size × vectorColumns, when the strategy needs vectors. */
+  vectors: Matrix | null;
+  /** size × trees, when the strategy needs leaf indices. */
+  leaves: { data: Int32Array; trees: number } | null;
+  /** What was done to the scores to make probabilities, row counts for the metadata. */
+  normalisation: { softmaxRows: number; renormalisedRows: number; description: string };
+}
+
+export interface PoolOptions {
+  needVectors: boolean;
+  needLeaves: boolean;
+  float64: boolean;
+  /** Rescale prob_class_* rows that do not sum to 1 instead of refusing them. */
+  renormalise: boolean;
+  /** How far a prob_class_* row may sum from 1 (rounded exports) before it counts as off. */
+  sumTolerance: number;
+  duplicateIds: "error" | "keep_first";
+}
+
+export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOptions): Pool {
+  const size = tables.reduce((n, t) => n + t.rowCount, 0);
+  const first = tables[0]!;
+  if (size === 0) throw new DataError(`${tables.map((t) => t.path).join(", ")}: no data rows, only a header; nothing to select from.`);
+  const indexOf = (name: string) => first.columns.indexOf(name);
+  const classes = plan.scoreKind === "binary" ? 2 : plan.scoreColumns.length;
+  const raw = new Float64Array(size * plan.scoreColumns.length);
+  const vectorCols = plan.vectorColumns.length;
+  if (options.needVectors && vectorCols === 0) {
+    throw new DataError(`${first.path}: this strategy needs vectors, but there are ${plan.vectorReason}; add emb_* columns (embeddings) or numeric feature columns.`);
+  }
+  if (options.needLeaves && plan.leafColumns.length === 0) {
+    throw new DataError(`${first.path}: leaf_coreset needs GBDT leaf indices in leaf_* columns (one per tree, e.g. from XGBoost's pred_leaf=True); none found.`);
+  }
+  const vectorData = options.needVectors
+    ? (options.float64 ? new Float64Array(size * vectorCols) : new Float32Array(size * vectorCols))
+    : null;
+  const trees = plan.leafColumns.length;
+  const leafData = options.needLeaves ? new Int32Array(size * trees) : null;
+
+  const ids: string[] = new Array(size);
+  const tableStarts: number[] = [];
+  let rowStart = 0;
+  for (const table of tables) {
+    tableStarts.push(rowStart);
+    const numeric: NumericBlock[] = [{
+      columns: plan.scoreColumns.map(indexOf), out: raw, rowStart, stride: plan.scoreColumns.length, offset: 0, kind: "finite",
+    }];
+    if (vectorData) numeric.push({ columns: plan.vectorColumns.map(indexOf), out: vectorData, rowStart, stride: vectorCols, offset: 0, kind: "finite" });
+    if (leafData) numeric.push({ columns: plan.leafColumns.map(indexOf), out: leafData, rowStart, stride: trees, offset: 0, kind: "integer" });
+    const tableIds = table.extract({ idColumn: indexOf(plan.id), numeric });
+    for (let r = 0; r < tableIds.length; r++) ids[rowStart + r] = tableIds[r]!;
+    rowStart += table.rowCount;
+  }
+
+  const locate = (row: number) => {
+    let t = tableStarts.length - 1;
+    while (tableStarts[t]! > row) t--;
+    return `${tables[t]!.path}: row ${row - tableStarts[t]! + 1}`;
+  };
+  const { probs, normalisation } = toProbabilities(raw, size, plan, options, locate);
+  return {
+    tables, tableStarts, size, ids, plan, classes, probs,
+    vectors: vectorData ? { data: vectorData, rows: size, cols: vectorCols } : null,
+    leaves: leafData ? { data: leafData, trees } : null,
+    normalisation,
+  };
+}
+
+/** Finds duplicate ids; returns the first few as [id, first row, second row]. */
+export function duplicateIds(ids: readonly string[], limit = 5): [string, number, number][] {
+  const seen = new Map<string, number>();
+  const found: [string, number, number][] = [];
+  for (let i = 0; i < ids.length && found.length < limit; i++) {
+    const before = seen.get(ids[i]!);
+    if (before === undefined) seen.set(ids[i]!, i);
+    else found.push([ids[i]!, before, i]);
+  }
+  return found;
+}
+
+function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, options: PoolOptions,
+  locate: (row: number) => string): { probs: Float64Array; normalisation: Pool["normalisation"] } {
+  const width = plan.scoreColumns.length;
+  if (plan.scoreKind === "binary") {
+    const probs = new Float64Array(size * 2);
+    for (let i = 0; i < size; i++) {
+      const p = raw[i]!;
+      if (p < 0 || p > 1) {
+        throw new DataError(`${locate(i)}, column "${plan.scoreColumns[0]}" is ${p}; a single score column must hold a probability in [0,1]. Rescale it, or give one column per class.`);
+      }
+      probs[2 * i] = 1 - p;
+      probs[2 * i + 1] = p;
+    }
+    return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `binary: [1 - ${plan.scoreColumns[0]}, ${plan.scoreColumns[0]}]` } };
+  }
+  if (plan.scoreKind === "scores") {
+    // LLM and rule scores: kept when a row already sums to 1, softmax otherwise.
+    let softmaxRows = 0;
+    for (let i = 0; i < size; i++) {
+      const row = raw.subarray(i * width, (i + 1) * width);
+      let sum = 0, nonNegative = true;
+      for (let c = 0; c < width; c++) { sum += row[c]!; if (row[c]! < 0) nonNegative = false; }
+      if (nonNegative && Math.abs(sum - 1) <= options.sumTolerance) continue;
+      softmaxRows++;
+      let max = -Infinity;
+      for (let c = 0; c < width; c++) max = Math.max(max, row[c]!);
+      let total = 0;
+      for (let c = 0; c < width; c++) { row[c] = Math.exp(row[c]! - max); total += row[c]!; }
+      for (let c = 0; c < width; c++) row[c]! /= total;
+    }
+    return { probs: raw, normalisation: { softmaxRows, renormalisedRows: 0, description: softmaxRows > 0 ? `softmax over ${plan.scoreColumns.join(", ")} in ${softmaxRows} rows that did not sum to 1` : "none: every row already summed to 1" } };
+  }
+  let renormalisedRows = 0;
+  for (let i = 0; i < size; i++) {
+    const row = raw.subarray(i * width, (i + 1) * width);
+    let sum = 0;
+    for (let c = 0; c < width; c++) {
+      const p = row[c]!;
+      if (p < 0 || p > 1) {
+        throw new DataError(`${locate(i)}, column "${plan.scoreColumns[c]}" is ${p}; class probabilities must lie in [0,1]. Check that the model wrote probabilities (softmax outputs), not logits.`);
+      }
+      sum += p;
+    }
+    if (Math.abs(sum - 1) <= options.sumTolerance) continue;
+    if (!options.renormalise || sum === 0) {
+      throw new DataError(`${locate(i)}: the ${width} probability columns sum to ${sum.toPrecision(6)}, not 1 (tolerance ${options.sumTolerance}). Fix the export, or set RENORMALIZE_PROBS=true (--renormalize-probs) to rescale such rows${sum === 0 ? " (a row of zeros cannot be rescaled)" : ""}.`);
+    }
+    renormalisedRows++;
+    for (let c = 0; c < width; c++) row[c]! /= sum;
+  }
+  return { probs: raw, normalisation: { softmaxRows: 0, renormalisedRows, description: renormalisedRows > 0 ? `${renormalisedRows} rows rescaled to sum to 1 (RENORMALIZE_PROBS)` : "none: probabilities used as given" } };
+}

@@ -1,0 +1,56 @@
+/**
+ * Every strategy by name, the use case it serves and what it needs from the input.
+ * A strategy that contradicts the use case is refused with the reason, not run.
+ */
+import { UsageError } from "../errors.ts";
+import { badge } from "./badge.ts";
+import { confidenceThreshold } from "./confidence-threshold.ts";
+import { diversity } from "./diversity.ts";
+import { leafCoreset } from "./leaf-coreset.ts";
+import type { Strategy } from "./strategy.ts";
+import { topKPerClass } from "./top-k-per-class.ts";
+import { uncertainty } from "./uncertainty.ts";
+
+export type UseCase = "ssl" | "active_learning";
+export const USE_CASES = ["auto", "ssl", "active_learning"] as const;
+
+export interface StrategyEntry {
+  run: Strategy;
+  useCase: UseCase;
+  needsVectors: boolean;
+  needsLeaves: boolean;
+  summary: string;
+}
+
+export const STRATEGIES: Record<string, StrategyEntry> = {
+  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false,
+    summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)" },
+  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false,
+    summary: "the K_PER_CLASS most confident rows of each predicted class" },
+  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false,
+    summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)" },
+  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false,
+    summary: "core-set: greedy k-center over emb_*/feature vectors, labelled rows as starting centers (METRIC)" },
+  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true,
+    summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ" },
+  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false,
+    summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)" },
+};
+
+export const STRATEGY_NAMES = Object.keys(STRATEGIES);
+
+const WHY: Record<UseCase, string> = {
+  ssl: "semi-supervised learning pseudo-labels the rows the model is sure of; rows chosen for being uncertain or unusual would make noisy pseudo-labels",
+  active_learning: "active learning spends a person's time on the rows the model is unsure of; confident rows waste that effort, since the model already gets them right",
+};
+
+/** The use case a run serves; throws a UsageError when the strategy contradicts USE_CASE. */
+export function resolveUseCase(strategy: string, useCase: string): UseCase {
+  const entry = STRATEGIES[strategy]!;
+  if (useCase === "auto") return entry.useCase;
+  if (useCase !== entry.useCase) {
+    const fitting = STRATEGY_NAMES.filter((s) => STRATEGIES[s]!.useCase === useCase).join(", ");
+    throw new UsageError(`strategy "${strategy}" serves ${entry.useCase}, but USE_CASE=${useCase}: ${WHY[useCase as UseCase]}. Use one of ${fitting}, or USE_CASE=${entry.useCase}.`);
+  }
+  return entry.useCase;
+}
