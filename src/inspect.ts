@@ -1,0 +1,52 @@
+/**
+ * `active-sampling inspect --input DIR` and `--dry-run`: what the input holds, which columns
+ * would play which part and why, the predicted-class mix, and which strategies the data allows.
+ */
+import type { Config } from "./cli/config.ts";
+import { planColumns } from "./columns.ts";
+import { predictions } from "./engine/uncertainty.ts";
+import { readChannel } from "./io/channel.ts";
+import { buildPool } from "./pool.ts";
+import { STRATEGIES } from "./strategies/catalog.ts";
+
+export async function inspect(input: string, config: Config): Promise<string> {
+  const v = config.values;
+  const tables = await readChannel(input, "input");
+  const plan = planColumns(tables[0]!, {
+    idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,
+  });
+  const pool = buildPool(tables, plan, {
+    needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS as boolean,
+    sumTolerance: v.PROB_SUM_TOLERANCE as number, duplicateIds: "keep_first",
+  });
+  const { predicted } = predictions(pool.probs, pool.classes);
+  const counts = new Array(pool.classes).fill(0);
+  for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
+  const lines: string[] = [];
+  lines.push(`files (${tables.length}):`);
+  for (const t of tables) lines.push(`  ${t.path}  ${t.format}, ${t.rowCount} rows, ${t.columns.length} columns`);
+  lines.push(`rows: ${pool.size}`);
+  lines.push(`id column: ${plan.id}`);
+  lines.push(`score columns: ${plan.scoreColumns.join(", ")}`);
+  lines.push(`  why: ${plan.scoreReason}`);
+  lines.push(`  normalisation: ${pool.normalisation.description}`);
+  lines.push(`vector columns: ${plan.vectorColumns.length > 0 ? `${plan.vectorColumns.length} (${plan.vectorColumns.slice(0, 4).join(", ")}${plan.vectorColumns.length > 4 ? ", …" : ""})` : "none"}`);
+  lines.push(`  why: ${plan.vectorReason}`);
+  lines.push(`leaf columns: ${plan.leafColumns.length > 0 ? `${plan.leafColumns.length} trees` : "none"}`);
+  lines.push("predicted classes (argmax):");
+  const width = Math.max(...plan.classNames.map((n) => n.length));
+  plan.classNames.forEach((name, c) => {
+    const share = counts[c] / pool.size;
+    lines.push(`  ${name.padEnd(width)}  ${String(counts[c]).padStart(9)}  ${(100 * share).toFixed(1).padStart(5)}%  ${"█".repeat(Math.round(share * 40))}`);
+  });
+  lines.push("strategies:");
+  for (const [name, s] of Object.entries(STRATEGIES)) {
+    const missing = s.needsVectors && plan.vectorColumns.length === 0 ? "needs emb_* or numeric feature columns"
+      : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns" : null;
+    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? s.summary}`);
+  }
+  if (config.dryRun) {
+    lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);
+  }
+  return lines.join("\n") + "\n";
+}
