@@ -1,0 +1,54 @@
+/** Seeded data for tests: Gaussian clusters, probability rows, temp directories. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Rng } from "../src/rng.ts";
+import type { Matrix } from "../src/matrix.ts";
+
+export function tempDir(prefix = "as-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function gaussian(rng: Rng): number {
+  // Box-Muller; 1 - u keeps log away from 0.
+  const u = 1 - rng.nextFloat(), v = rng.nextFloat();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** n points in `clusters` Gaussian blobs of spread `spread` around centers spaced ~10 apart. */
+export function clusteredPoints(n: number, dim: number, clusters: number, seed: number, spread = 1): Matrix<Float32Array> {
+  const rng = new Rng(seed);
+  const centers = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => gaussian(rng) * 10));
+  const data = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const c = centers[rng.nextInt(clusters)]!;
+    for (let j = 0; j < dim; j++) data[i * dim + j] = c[j]! + gaussian(rng) * spread;
+  }
+  return { data, rows: n, cols: dim };
+}
+
+/** n softmax rows over `classes` with random logits scaled by `sharpness`. */
+export function probabilityRows(n: number, classes: number, seed: number, sharpness = 3): Float64Array {
+  const rng = new Rng(seed);
+  const out = new Float64Array(n * classes);
+  for (let i = 0; i < n; i++) {
+    let total = 0;
+    for (let c = 0; c < classes; c++) { out[i * classes + c] = Math.exp(gaussian(rng) * sharpness); total += out[i * classes + c]!; }
+    for (let c = 0; c < classes; c++) out[i * classes + c]! /= total;
+  }
+  return out;
+}
+
+/** A CSV text with id, prob_class_*, emb_* columns from the given arrays. */
+export function poolCsv(probs: Float64Array, classes: number, vectors: Matrix | null, idPrefix = "r"): string {
+  const n = probs.length / classes;
+  const header = ["id", ...Array.from({ length: classes }, (_, c) => `prob_class_${c}`)];
+  if (vectors) header.push(...Array.from({ length: vectors.cols }, (_, j) => `emb_${j}`));
+  const lines = [header.join(",")];
+  for (let i = 0; i < n; i++) {
+    const cells = [`${idPrefix}${i}`, ...Array.from(probs.subarray(i * classes, (i + 1) * classes), String)];
+    if (vectors) cells.push(...Array.from(vectors.data.subarray(i * vectors.cols, (i + 1) * vectors.cols), String));
+    lines.push(cells.join(","));
+  }
+  return lines.join("\n") + "\n";
+}
