@@ -1,0 +1,6 @@
+/** The library surface: what deno.json exports. Re-exports only. */
+export { main, CONTAINER_PATHS, type RunResult, type Streams } from "./run.ts";
+export { STRATEGIES, STRATEGY_NAMES, type UseCase } from "./strategies/catalog.ts";
+export type { Selection, Strategy, StrategyOptions } from "./strategies/strategy.ts";
+export type { Pool } from "./pool.ts";
+export { UsageError, DataError, EXIT_OK, EXIT_USAGE, EXIT_DATA, EXIT_INTERNAL } from "./errors.ts";
