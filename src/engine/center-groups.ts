@@ -87,6 +87,8 @@ export function initialGroups(n: number, seeds: SeedState | null, selectable: Ui
  */
 export function addCenter(state: CenterGroups, c: number, space: MetricSpace, seeds: SeedState | null, tolerance = 0): void {
   const { distance, groups, groupOf } = state;
+  const anchor = space.anchorDistance;
+  const anchorC = anchor ? anchor[c]! : 0;
   const fresh = new Group(c, false);
   const freshIndex = groups.length;
   // c leaves its group first: a pruned group is not scanned, and must not keep c.
@@ -108,7 +110,8 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
       const di = distance[i]!;
-      if (!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) {
+      if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
+        (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance)) {
         const e = space.distance(c, i);
         state.evaluations++;
         if (e < di) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }

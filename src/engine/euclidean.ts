@@ -2,28 +2,48 @@
  * Euclidean space over a row-major matrix (cosine runs here too, on L2-normalised rows, where
  * euclidean distance is a monotone function of cosine distance: ‖a-b‖² = 2(1 - cos)).
  *
- * Distances that decide anything are summed directly as Σ(a-b)² in float64, in index order
- * (no ‖a‖²+‖b‖²-2a·b cancellation). GEMM only screens: it finds, for every pool row, the
- * few seeds that can be nearest, and the exact kernel picks among those.
+ * Distances that decide anything are summed directly as Σ(a-b)² by one fixed kernel (no
+ * ‖a‖²+‖b‖²-2a·b cancellation). GEMM only screens: it finds, for every pool row, the few
+ * seeds that can be nearest, and the exact kernel picks among those.
  */
 import type { Blas } from "../../ffi/blas.ts";
 import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
+import { kernels, toKernelMemory } from "./kernels/kernels.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
+
+/** Squared distance between row a of x and row b of y (both with `dim` columns). */
+export type RowDistance = (a: number, b: number) => number;
+
+/**
+ * The one squared-distance kernel for rows of x against rows of y: WebAssembly SIMD when both
+ * sit in kernel memory (or can be copied there), the TypeScript loop otherwise. Which one runs
+ * depends only on the data's size, never on the BLAS backend.
+ */
+export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
+  const dim = x.cols;
+  const kx = toKernelMemory(x.data), ky = x.data === y.data ? kx : toKernelMemory(y.data);
+  if (kx && ky && kx.constructor === ky.constructor) {
+    const width = kx.BYTES_PER_ELEMENT * dim;
+    const bx = kx.byteOffset, by = ky.byteOffset;
+    const kernel = kx instanceof Float32Array ? kernels.sqdist_f32 : kernels.sqdist_f64;
+    return (a, b) => kernel(bx + a * width, by + b * width, dim);
+  }
+  const dx = x.data, dy = y.data;
+  return (a, b) => squaredDistance(dx, a * dim, dy, b * dim, dim);
+}
 
 export class EuclideanSpace implements MetricSpace {
   readonly size: number;
-  readonly #data: Float32Array | Float64Array;
-  readonly #dim: number;
+  readonly #squared: RowDistance;
 
   constructor(readonly points: Matrix) {
     this.size = points.rows;
-    this.#data = points.data;
-    this.#dim = points.cols;
+    this.#squared = rowSquaredDistance(points, points);
   }
 
   distance(a: number, b: number): number {
-    return Math.sqrt(squaredDistance(this.#data, a * this.#dim, this.#data, b * this.#dim, this.#dim));
+    return Math.sqrt(this.#squared(a, b));
   }
 }
 
@@ -92,9 +112,11 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
     const pointNorms = rowSquaredNorms(points);
     const seedNorms = rowSquaredNorms(seeds);
     const single = points.data instanceof Float32Array;
-    // Rounding bound of a length-dim dot product (f32 or f64 accumulation), twice over for safety.
+    // Worst-case rounding of the GEMM dot product and of the exact kernel (each about
+    // dim·u·(‖x‖²+‖s‖²) in float32 or float64), with room to spare.
     const unit = single ? 2 ** -24 : 2 ** -53;
-    const slack = 2 * (dim + 4) * unit;
+    const slack = 4 * (dim + 4) * unit;
+    const exactSquared = rowSquaredDistance(points, seeds);
     const bestSquared = new Float64Array(n).fill(Infinity);
     const block = single ? new Float32Array(ROW_BLOCK * SEED_BLOCK) : new Float64Array(ROW_BLOCK * SEED_BLOCK);
     for (let s0 = 0; s0 < s; s0 += SEED_BLOCK) {
@@ -114,7 +136,7 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
             const nj = seedNorms[s0 + j]!;
             const approx = ni + nj - 2 * block[r * sb + j]!;
             if (approx - slack * (ni + nj) > best) continue;
-            const exact = squaredDistance(points.data, i * dim, seeds.data, (s0 + j) * dim, dim);
+            const exact = exactSquared(i, s0 + j);
             if (exact < best) { best = exact; bestSeed = s0 + j; }
           }
           bestSquared[i] = best;
@@ -124,11 +146,12 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
     }
     for (let i = 0; i < n; i++) nearestDistance[i] = Math.sqrt(bestSquared[i]!);
   }
+  const seedSquared = rowSquaredDistance(points, seeds);
   return {
     count: s,
     nearestDistance,
     nearestSeed,
-    seedDistance: (point, seed) => Math.sqrt(squaredDistance(points.data, point * dim, seeds.data, seed * dim, dim)),
+    seedDistance: (point, seed) => Math.sqrt(seedSquared(point, seed)),
   };
 }
 

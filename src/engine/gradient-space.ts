@@ -10,25 +10,38 @@
  */
 import type { Matrix } from "../matrix.ts";
 import { dot } from "./euclidean.ts";
+import { kernels, toKernelMemory } from "./kernels/kernels.ts";
 import type { MetricSpace } from "./metric-space.ts";
 
 export class GradientSpace implements MetricSpace {
   readonly size: number;
   /** ‖g_i‖², per row. */
   readonly squaredNorms: Float64Array;
+  /** ‖g_i‖: distance to the origin, a free lower bound on distances (confident rows sit near 0). */
+  readonly anchorDistance: Float64Array;
   /** Absolute rounding error of `distance` (the expansion cancels when rows are close). */
   readonly tolerance: number;
   readonly #deltas: Float64Array;
   readonly #classes: number;
-  readonly #vectors: Float32Array | Float64Array;
   readonly #dim: number;
+  /** x_a·x_b for rows a, b: the SIMD kernel when the vectors fit kernel memory. */
+  readonly #vectorDot: (a: number, b: number) => number;
 
   constructor(probs: Float64Array, classes: number, vectors: Matrix) {
     const n = vectors.rows;
     this.size = n;
     this.#classes = classes;
-    this.#vectors = vectors.data;
     this.#dim = vectors.cols;
+    const dim = vectors.cols;
+    const inKernel = toKernelMemory(vectors.data);
+    if (inKernel) {
+      const base = inKernel.byteOffset, width = inKernel.BYTES_PER_ELEMENT * dim;
+      const kernel = inKernel instanceof Float32Array ? kernels.dot_f32 : kernels.dot_f64;
+      this.#vectorDot = (a, b) => kernel(base + a * width, base + b * width, dim);
+    } else {
+      const data = vectors.data;
+      this.#vectorDot = (a, b) => dot(data, a * dim, data, b * dim, dim);
+    }
     this.#deltas = new Float64Array(n * classes);
     this.squaredNorms = new Float64Array(n);
     let largest = 0;
@@ -42,18 +55,19 @@ export class GradientSpace implements MetricSpace {
         this.#deltas[o + c] = d;
         deltaNorm += d * d;
       }
-      this.squaredNorms[i] = deltaNorm * dot(vectors.data, i * this.#dim, vectors.data, i * this.#dim, this.#dim);
+      this.squaredNorms[i] = deltaNorm * this.#vectorDot(i, i);
       if (this.squaredNorms[i]! > largest) largest = this.squaredNorms[i]!;
     }
     // d² carries an absolute error of about (C+D)·2^-53·(‖g_i‖² + ‖g_j‖²); as a distance,
     // at worst the square root of that. Generous by three orders of magnitude.
+    this.anchorDistance = this.squaredNorms.map(Math.sqrt);
     this.tolerance = Math.sqrt(1e3 * (classes + this.#dim) * 2 ** -53 * 2 * largest);
   }
 
   distance(a: number, b: number): number {
-    const c = this.#classes, d = this.#dim;
+    const c = this.#classes;
     const deltaDot = dot(this.#deltas, a * c, this.#deltas, b * c, c);
-    const vectorDot = dot(this.#vectors, a * d, this.#vectors, b * d, d);
+    const vectorDot = this.#vectorDot(a, b);
     const squared = this.squaredNorms[a]! + this.squaredNorms[b]! - 2 * deltaDot * vectorDot;
     return squared > 0 ? Math.sqrt(squared) : 0;
   }

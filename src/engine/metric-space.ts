@@ -9,6 +9,11 @@ export interface MetricSpace {
   readonly size: number;
   /** Distance between pool points a and b. */
   distance(a: number, b: number): number;
+  /**
+   * Optional: each point's distance to one fixed anchor (the origin). Then
+   * |anchor[c] - anchor[i]| ≤ d(c, i), a lower bound that costs no vector reads.
+   */
+  readonly anchorDistance?: Float64Array;
 }
 
 /** The pool's distances to an already-chosen set, before the greedy loop starts. */

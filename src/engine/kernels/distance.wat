@@ -1,0 +1,116 @@
+;; Distance kernels for the engine's hot loops, in WebAssembly SIMD.
+;; Arithmetic follows the wasm spec exactly (no fused multiply-add, no relaxed SIMD), so every
+;; engine and CPU gives the same bits: selections do not depend on the machine.
+;; Pointers are byte offsets into the shared memory; lengths are element counts.
+(module
+  (import "env" "memory" (memory 1 65536)) ;; marked shared by build.ts
+
+  ;; Σ (a[j] - b[j])² over n float32 values: eight lanes in float32, summed in float64.
+  (func (export "sqdist_f32") (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $d v128) (local $e v128) (local $sum f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $done
+      (loop $eight
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $d (f32x4.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $e (f32x4.sub (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $d) (local.get $d))))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $e) (local.get $e))))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (local.set $b (i32.add (local.get $b) (i32.const 32)))
+        (br $eight)))
+    (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
+    (local.set $sum (f64.add
+      (f64.add (f64.promote_f32 (f32x4.extract_lane 0 (local.get $acc0))) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $acc0))))
+      (f64.add (f64.promote_f32 (f32x4.extract_lane 2 (local.get $acc0))) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $acc0))))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 7)) (i32.const 2))))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $sum (f64.add (local.get $sum)
+          (f64.mul
+            (f64.sub (f64.promote_f32 (f32.load (local.get $a))) (f64.promote_f32 (f32.load (local.get $b))))
+            (f64.sub (f64.promote_f32 (f32.load (local.get $a))) (f64.promote_f32 (f32.load (local.get $b)))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $tail)))
+    (local.get $sum))
+
+  ;; Σ a[j]·b[j] over n float32 values, same layout.
+  (func (export "dot_f32") (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $sum f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $done
+      (loop $eight
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (local.set $b (i32.add (local.get $b) (i32.const 32)))
+        (br $eight)))
+    (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
+    (local.set $sum (f64.add
+      (f64.add (f64.promote_f32 (f32x4.extract_lane 0 (local.get $acc0))) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $acc0))))
+      (f64.add (f64.promote_f32 (f32x4.extract_lane 2 (local.get $acc0))) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $acc0))))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 7)) (i32.const 2))))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $sum (f64.add (local.get $sum)
+          (f64.mul (f64.promote_f32 (f32.load (local.get $a))) (f64.promote_f32 (f32.load (local.get $b))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $tail)))
+    (local.get $sum))
+
+  ;; Σ (a[j] - b[j])² over n float64 values: two lanes of two accumulators.
+  (func (export "sqdist_f64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $d v128) (local $e v128) (local $sum f64) (local $x f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
+    (block $done
+      (loop $four
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $d (f64x2.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $e (f64x2.sub (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
+        (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $e) (local.get $e))))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (local.set $b (i32.add (local.get $b) (i32.const 32)))
+        (br $four)))
+    (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+    (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 3))))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $x (f64.sub (f64.load (local.get $a)) (f64.load (local.get $b))))
+        (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $a (i32.add (local.get $a) (i32.const 8)))
+        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+        (br $tail)))
+    (local.get $sum))
+
+  ;; Σ a[j]·b[j] over n float64 values.
+  (func (export "dot_f64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $sum f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
+    (block $done
+      (loop $four
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+        (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (local.set $b (i32.add (local.get $b) (i32.const 32)))
+        (br $four)))
+    (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+    (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 3))))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $a) (local.get $end)))
+        (local.set $sum (f64.add (local.get $sum) (f64.mul (f64.load (local.get $a)) (f64.load (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 8)))
+        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+        (br $tail)))
+    (local.get $sum))
+)
