@@ -22,7 +22,7 @@ export interface LoadBlasOptions {
   mode: BlasMode;
   /**
    * The library to open (BLAS_LIBRARY); when set it is the only path tried, so a user who
-   * names a library never silently gets another. Default null: try `candidates`.
+   * names a library never silently gets another. Default null (or ""): try `candidates`.
    */
   libraryPath?: string | null;
   /** Paths tried in order when `libraryPath` is not set. Default `openBlasCandidatePaths()`. */
@@ -63,7 +63,8 @@ export async function loadBlas(options: LoadBlasOptions): Promise<LoadedBlas> {
     throw new UsageError(`unknown BLAS mode "${String(mode)}": use auto, openblas or off`);
   }
 
-  const libraryPath = options.libraryPath ?? null;
+  // An empty BLAS_LIBRARY= counts as unset; dlopen("") would open the running executable.
+  const libraryPath = options.libraryPath || null;
   const paths = libraryPath !== null ? [libraryPath] : [...(options.candidates ?? openBlasCandidatePaths())];
   const failures: string[] = [];
   for (const path of paths) {

@@ -41,6 +41,12 @@ describe("loadBlas", () => {
     expect(warning).toContain("apt-get install libopenblas0-pthread");
   });
 
+  test('loadBlas() treats an empty libraryPath (BLAS_LIBRARY=) as unset and tries the candidates', async () => {
+    const { warning } = await loadBlas({ mode: "auto", libraryPath: "", candidates: [bogusPath] });
+    expect(warning).toContain(bogusPath);
+    expect(warning).not.toContain("BLAS_LIBRARY=");
+  });
+
   test('loadBlas({ mode: "auto" }) with no candidates at all still explains the fallback', async () => {
     const { blas, warning } = await loadBlas({ mode: "auto", candidates: [] });
     expect(blas.name).toBe("typescript");
