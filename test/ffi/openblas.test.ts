@@ -1,0 +1,62 @@
+/**
+ * What the OpenBLAS backend adds over the shared suite in blas.test.ts: what it reports about
+ * the library, and that bad shapes are refused before C can read past an array.
+ */
+import { describe, expect, test } from "bun:test";
+import { loadBlas } from "../../ffi/load.ts";
+import { type OpenBlas, openOpenBlas } from "../../ffi/openblas.ts";
+
+const installed = await loadBlas({ mode: "auto" });
+if (installed.blas.name !== "openblas") console.warn(`skipping the OpenBLAS backend tests: ${installed.warning}`);
+const describeIfInstalled = installed.blas.name === "openblas" ? describe : describe.skip;
+
+describeIfInstalled("openOpenBlas", () => {
+  const open = (): Promise<OpenBlas> => openOpenBlas(installed.blas.libraryPath!);
+
+  test("openOpenBlas() reports the library's build and thread count", async () => {
+    const blas = await open();
+    expect(blas.name).toBe("openblas");
+    expect(blas.config).toStartWith("OpenBLAS ");
+    expect(blas.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  test("openOpenBlas() rejects a file that is not a shared library", async () => {
+    await expect(openOpenBlas("/etc/hostname")).rejects.toThrow("/etc/hostname");
+  });
+
+  test("sgemm refuses an A too short for its shape instead of reading past it", async () => {
+    const blas = await open();
+    const c = new Float32Array(4);
+    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, new Float32Array(5), 3, new Float32Array(6), 2, 0, c, 2))
+      .toThrow(RangeError);
+  });
+
+  test("sgemm refuses a leading dimension shorter than the row", async () => {
+    const blas = await open();
+    const a = new Float32Array(100);
+    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 2, a, 2, 0, a, 2)).toThrow("lda = 2");
+  });
+
+  test("dgemm refuses a Float32Array, whose elements C would misread", async () => {
+    const blas = await open();
+    const wrong = new Float32Array(4) as unknown as Float64Array;
+    const right = new Float64Array(4);
+    expect(() => blas.dgemm(false, false, 2, 2, 2, 1, wrong, 2, right, 2, 0, right, 2)).toThrow(TypeError);
+  });
+
+  test("sgemv refuses a y shorter than op(A)'s row count", async () => {
+    const blas = await open();
+    const a = new Float32Array(12);
+    expect(() => blas.sgemv(true, 3, 4, 1, a, 4, new Float32Array(3), 0, new Float32Array(3)))
+      .toThrow("y has 3 elements, needs 4");
+  });
+
+  test("a C written by OpenBLAS inside a subarray lands at the subarray's offset", async () => {
+    const blas = await open();
+    const buffer = new Float64Array(8).fill(-1);
+    const c = buffer.subarray(3, 7);
+    const identity = new Float64Array([1, 0, 0, 1]);
+    blas.dgemm(false, false, 2, 2, 2, 1, identity, 2, new Float64Array([1, 2, 3, 4]), 2, 0, c, 2);
+    expect(Array.from(buffer)).toEqual([-1, -1, -1, 1, 2, 3, 4, -1]);
+  });
+});
