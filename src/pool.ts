@@ -6,6 +6,7 @@ import { DataError } from "./errors.ts";
 import type { ColumnPlan } from "./columns.ts";
 import type { NumericBlock, Table } from "./io/table.ts";
 import type { Matrix } from "./matrix.ts";
+import { allocVectors } from "./engine/kernels/kernels.ts";
 
 export interface Pool {
   tables: Table[];
@@ -50,9 +51,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   if (options.needLeaves && plan.leafColumns.length === 0) {
     throw new DataError(`${first.path}: leaf_coreset needs GBDT leaf indices in leaf_* columns (one per tree, e.g. from XGBoost's pred_leaf=True); none found.`);
   }
-  const vectorData = options.needVectors
-    ? (options.float64 ? new Float64Array(size * vectorCols) : new Float32Array(size * vectorCols))
-    : null;
+  const vectorData = options.needVectors ? allocVectors(options.float64, size * vectorCols) : null;
   const trees = plan.leafColumns.length;
   const leafData = options.needLeaves ? new Int32Array(size * trees) : null;
 

@@ -11,6 +11,7 @@ import { usage } from "./cli/usage.ts";
 import { Logger, type Sink } from "./cli/log.ts";
 import { planColumns } from "./columns.ts";
 import { predictions } from "./engine/uncertainty.ts";
+import { allocVectors } from "./engine/kernels/kernels.ts";
 import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
 import { readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
@@ -231,7 +232,7 @@ async function readLabeled(path: string, pool: Pool, needVectors: boolean, needL
     throw new DataError(`${first.path}: the labeled_data channel lacks the vector columns ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}; its rows need the pool's ${vectorColumns.length} vector columns to count as chosen centers.`);
   }
   const rows = tables.reduce((n, t) => n + t.rowCount, 0);
-  const vectors = useVectors ? (float64 ? new Float64Array(rows * vectorColumns.length) : new Float32Array(rows * vectorColumns.length)) : null;
+  const vectors = useVectors ? allocVectors(float64, rows * vectorColumns.length) : null;
   const leaves = useLeaves ? new Int32Array(rows * leafColumns.length) : null;
   const ids: string[] = [];
   let rowStart = 0;

@@ -9,7 +9,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
-import { kernels, toKernelMemory } from "./kernels/kernels.ts";
+import { allocVectors, kernels, toKernelMemory } from "./kernels/kernels.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
@@ -84,7 +84,8 @@ export function dot(x: Float32Array | Float64Array, xo: number, y: Float32Array 
  * direction: a DataError naming the row through `describeRow`.
  */
 export function normaliseRows<T extends Float32Array | Float64Array>(m: Matrix<T>, describeRow: (row: number) => string): Matrix<T> {
-  const data = m.data.slice() as T;
+  const data = allocVectors(m.data instanceof Float64Array, m.data.length) as T;
+  data.set(m.data);
   for (let r = 0; r < m.rows; r++) {
     const o = r * m.cols;
     const norm = Math.sqrt(dot(data, o, data, o, m.cols));

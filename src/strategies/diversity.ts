@@ -10,6 +10,7 @@
  */
 import { EuclideanSpace, nearestSeeds, normaliseRows, squaredDistance } from "../engine/euclidean.ts";
 import { kCenterGreedy } from "../engine/kcenter.ts";
+import { allocVectors } from "../engine/kernels/kernels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
@@ -59,9 +60,7 @@ function seedsOf(points: Matrix, labeled: Matrix | null, selectable: Uint8Array)
   for (let i = 0; i < points.rows; i++) if (!selectable[i]) excluded.push(i);
   const labeledRows = labeled?.rows ?? 0;
   const dim = points.cols;
-  const data = points.data instanceof Float32Array
-    ? new Float32Array((labeledRows + excluded.length) * dim)
-    : new Float64Array((labeledRows + excluded.length) * dim);
+  const data = allocVectors(points.data instanceof Float64Array, (labeledRows + excluded.length) * dim);
   if (labeled) data.set(labeled.data);
   excluded.forEach((row, k) => data.set(points.data.subarray(row * dim, (row + 1) * dim), (labeledRows + k) * dim));
   return { data, rows: labeledRows + excluded.length, cols: dim };

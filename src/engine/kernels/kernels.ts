@@ -67,3 +67,16 @@ export function toKernelMemory<T extends Float32Array | Float64Array>(array: T):
     throw error;
   }
 }
+
+/**
+ * A zeroed array for vectors the kernels will read: in kernel memory while it has room, an
+ * ordinary array past 4 GiB (then the TypeScript loops measure it).
+ */
+export function allocVectors(float64: boolean, length: number): Float32Array | Float64Array {
+  try {
+    return float64 ? allocFloat64(length) : allocFloat32(length);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return float64 ? new Float64Array(length) : new Float32Array(length);
+  }
+}

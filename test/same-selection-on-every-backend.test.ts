@@ -1,0 +1,56 @@
+/**
+ * The product promise: same input and seed, same selection, whichever BLAS backend ran.
+ * Each strategy runs once per backend on data built to have near-ties (duplicated rows,
+ * labelled rows among the pool's), and the outputs must match byte for byte.
+ */
+import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../src/run.ts";
+import { backendsUnderTest } from "./ffi/backends.ts";
+import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "./helpers.ts";
+
+const backends = await backendsUnderTest();
+const openblas = backends.find((b) => b.name === "openblas")!;
+
+function makeInput(): { pool: string; labeled: string } {
+  const n = 1500, dim = 24;
+  const vectors = clusteredPoints(n, dim, 12, 21);
+  // Every 50th row repeats the row before it: exact ties in distance.
+  for (let i = 50; i < n; i += 50) vectors.data.copyWithin(i * dim, (i - 1) * dim, i * dim);
+  const pool = tempDir();
+  writeFileSync(join(pool, "pool.csv"), poolCsv(probabilityRows(n, 6, 22), 6, vectors));
+  const labeled = tempDir();
+  const lines = ["id," + Array.from({ length: dim }, (_, j) => `emb_${j}`).join(",")];
+  const extra = clusteredPoints(300, dim, 12, 21);
+  for (let i = 0; i < 300; i++) lines.push(`lab${i},` + Array.from(extra.data.subarray(i * dim, (i + 1) * dim)).join(","));
+  writeFileSync(join(labeled, "labeled.csv"), lines.join("\n") + "\n");
+  return { pool, labeled };
+}
+
+async function selectWith(blas: "off" | "openblas", args: string[], input: { pool: string; labeled: string }): Promise<string> {
+  const output = join(tempDir(), "out");
+  const result = await main({}, {}, {}, ["--input", input.pool, "--labeled", input.labeled, "--output", output, "--no-save-report", "--blas", blas, ...args]);
+  expect(result.error?.message ?? null).toBeNull();
+  return readFileSync(join(output, "selected_samples.csv"), "utf8");
+}
+
+describe.skipIf(openblas.blas === null)("same selection on the OpenBLAS and TypeScript backends", () => {
+  const input = makeInput();
+  for (const args of [
+    ["--strategy", "diversity", "--batch-size", "120"],
+    ["--strategy", "diversity", "--batch-size", "120", "--metric", "cosine"],
+    ["--strategy", "diversity", "--batch-size", "60", "--vector-precision", "float64"],
+    ["--strategy", "badge", "--batch-size", "120", "--random-seed", "3"],
+    ["--strategy", "uncertainty", "--batch-size", "120", "--uncertainty-mode", "entropy"],
+  ]) {
+    test(`${args.join(" ")} selects the same rows on both backends`, async () => {
+      const typescript = await selectWith("off", args, input);
+      const native = await selectWith("openblas", args, input);
+      expect(native.split("\n").length).toBeGreaterThan(60);
+      expect(native).toBe(typescript);
+    });
+  }
+});
+
+if (openblas.blas === null) console.log(`skipped cross-backend selection tests: ${openblas.skipReason}`);
