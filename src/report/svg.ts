@@ -139,15 +139,17 @@ export function histogramSvg(chart: HistogramChart): string {
       out += `<rect class="tone-${s.tone}" x="${px(x)}" y="${px(b.top + h - barH)}" width="${px(Math.max(bar - 0.5, 0.5))}" height="${px(barH)}"><title>${esc(`${range}: ${s.label.split(" ·")[0]} ${formatCount(s.counts[i]!)} rows${share}`)}</title></rect>`;
     });
   }
-  // x axis: a line and at most about seven edge labels
+  // x axis: linear in the value, round ticks (bin edges need not be round numbers)
   const baseY = b.top + h;
   out += `<line class="axis" x1="${b.left}" x2="${b.width - b.right}" y1="${baseY}" y2="${baseY}"/>`;
-  const every = Math.max(1, Math.ceil((bins + 1) / 7));
-  const edgeStep = (chart.edges[bins]! - chart.edges[0]!) / bins;
-  for (let i = 0; i <= bins; i += every) {
-    const x = b.left + i * group;
+  const lo = chart.edges[0]!, hi = chart.edges[bins]!;
+  const xt = niceTicks(lo, hi, 6);
+  const slack = (hi - lo) * 1e-9;
+  for (const t of xt.ticks) {
+    if (t < lo - slack || t > hi + slack) continue;
+    const x = b.left + ((t - lo) / (hi - lo)) * w;
     out += `<line class="axis" x1="${px(x)}" x2="${px(x)}" y1="${baseY}" y2="${baseY + 4}"/>`;
-    out += `<text class="tick" x="${px(x)}" y="${baseY + 15}" text-anchor="middle">${esc(formatTick(chart.edges[i]!, edgeStep * every))}</text>`;
+    out += `<text class="tick" x="${px(x)}" y="${baseY + 15}" text-anchor="middle">${esc(formatTick(t, xt.step))}</text>`;
   }
   out += xAxisLabel(b, chart.xLabel);
   return out + "</svg>";
