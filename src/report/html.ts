@@ -53,11 +53,16 @@ export function formatFixed(x: number, decimals: number): string {
   return Number.isFinite(x) ? x.toFixed(decimals) : formatValue(x);
 }
 
-/** A tick label for a tick grid of the given step: as many decimals as the step needs. */
+/** A tick label for a tick grid of the given step: as many decimals as the step needs (0.25 → 2). */
 export function formatTick(x: number, step: number): string {
-  const decimals = step > 0 ? Math.max(0, Math.min(10, -Math.floor(Math.log10(step) + 1e-9))) : 2;
+  let decimals = 0;
+  if (step > 0) {
+    while (decimals < 10 && Math.abs(Math.round(step * 10 ** decimals) - step * 10 ** decimals) > 1e-6 * step * 10 ** decimals) {
+      decimals++;
+    }
+  } else decimals = 2;
   const text = x.toFixed(decimals);
-  return text === "-0" || /^-0\.0*$/.test(text) ? text.slice(1) : text;
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
 function trimZeros(text: string): string {

@@ -6,12 +6,13 @@
  * still could not load or run anything.
  *
  * Size: everything of pool size is reduced before it reaches the page (histograms, class counts,
- * at most `POOL_POINTS_SHOWN` pool points in the scatter), so a 1M-row pool gives a page of a few
+ * a seeded sample of at most `POOL_POINTS_SHOWN` pool points in the scatter), so a 1M-row pool gives a page of a few
  * hundred kilobytes plus the metadata and the selected points.
  */
 import { escapeHtml as esc, formatCount, formatFixed, formatShare, formatValue } from "./html.ts";
 import { scoreHistogram, summarizeConfidence, type ConfidenceMeasure, type ConfidenceSummary,
   type Histogram } from "./stats.ts";
+import { Rng } from "../rng.ts";
 import { binLabel, classBarsSvg, histogramSvg, rankLineSvg, scatterSvg, type Series } from "./svg.ts";
 
 export const REPORT_FILE_NAME = "selection_report.html";
@@ -37,6 +38,8 @@ export interface ReportInput {
 
 /** Most pool points drawn in the scatter; the selected points are always all drawn. */
 export const POOL_POINTS_SHOWN = 5000;
+/** Seed of the pool sample in the scatter; fixed, so a report is a function of its input. */
+const POOL_SAMPLE_SEED = 0x5ca77e2;
 /** Above this many selected points the scatter drops their tooltips to keep the file small. */
 const SELECTED_TOOLTIP_LIMIT = 2000;
 /** Classes shown in the bar chart (the most frequent); the table below it lists them all. */
@@ -258,13 +261,13 @@ function scoreCharts(scores: Float64Array): string {
 function projectionChart(input: ReportInput, summary: ConfidenceSummary | null): string {
   const { coords, explained } = input.projection!;
   const rows = coords.length / 2;
-  const stride = Math.max(1, Math.ceil(rows / POOL_POINTS_SHOWN));
-  const shown = Math.ceil(rows / stride);
+  const sample = samplePoolRows(rows, POOL_POINTS_SHOWN);
+  const shown = sample.length;
   const pool = new Float64Array(shown * 2);
-  for (let i = 0; i < shown; i++) {
-    pool[2 * i] = coords[2 * i * stride]!;
-    pool[2 * i + 1] = coords[2 * i * stride + 1]!;
-  }
+  sample.forEach((r, i) => {
+    pool[2 * i] = coords[2 * r]!;
+    pool[2 * i + 1] = coords[2 * r + 1]!;
+  });
   const n = input.selected.length;
   const selected = new Float64Array(n * 2);
   input.selected.forEach((r, i) => {
@@ -278,9 +281,9 @@ function projectionChart(input: ReportInput, summary: ConfidenceSummary | null):
       return `rank ${formatCount(i + 1)} · row ${r} · score ${formatValue(input.selectionScores[i]!)}${predicted}`;
     })
     : null;
-  const poolLabel = stride === 1
+  const poolLabel = shown === rows
     ? `pool · all ${formatCount(rows)} rows`
-    : `pool · every ${formatCount(stride)}th row: ${formatCount(shown)} of ${formatCount(rows)}`;
+    : `pool · a sample of ${formatCount(shown)} of ${formatCount(rows)} rows`;
   const svg = scatterSvg({
     label: "PCA projection of the pool, selection highlighted",
     pool,
@@ -293,6 +296,24 @@ function projectionChart(input: ReportInput, summary: ConfidenceSummary | null):
   });
   return `<p class="lede">The first two principal components of the pool's vectors, which together hold ${esc(formatShare(explained[0] + explained[1]))} of their variance. Points close here may be far apart in the full space.${titles ? " Hover a selected point for its rank, row and score." : ""}</p>
 <figure class="wide">${svg}</figure>`;
+}
+
+/**
+ * Which pool rows the scatter draws: all of them up to `limit`, else `limit` rows drawn at
+ * random with a fixed seed (the same page for the same input), in row order. Not a stride:
+ * pools are often ordered by class or source, and every k-th row of a pool ordered
+ * class-by-class in turn can be all one class.
+ */
+function samplePoolRows(rows: number, limit: number): Uint32Array {
+  if (rows <= limit) return Uint32Array.from({ length: rows }, (_, i) => i);
+  const rng = new Rng(POOL_SAMPLE_SEED);
+  const out = new Uint32Array(limit);
+  let chosen = 0;
+  // Knuth's selection sampling (Algorithm S): each row is kept with probability needed / left.
+  for (let i = 0; i < rows && chosen < limit; i++) {
+    if ((rows - i) * rng.nextFloat() < limit - chosen) out[chosen++] = i;
+  }
+  return out;
 }
 
 function keyValueTable(rows: [string, string][]): string {
@@ -375,7 +396,7 @@ svg.chart .swatch-pool { fill: #a9b1ba; }
 svg.chart .swatch-selection { fill: var(--sel); stroke: var(--sel-dark); }
 svg.chart .dots-pool { fill: none; stroke: #939daa; stroke-opacity: 0.6; stroke-width: 3.2; stroke-linecap: round; }
 svg.chart .dot-selection { fill: var(--sel); stroke: var(--sel-dark); stroke-width: 1; }
-svg.chart .dots-selection { fill: none; stroke: var(--sel); stroke-width: 6; stroke-linecap: round; }
+svg.chart .dots-selection { fill: none; stroke: var(--sel); stroke-width: 4.5; stroke-linecap: round; }
 svg.chart .line-selection { fill: none; stroke: var(--sel); stroke-width: 1.8; stroke-linejoin: round; stroke-linecap: round; }
 svg.chart rect:hover, svg.chart circle:hover { opacity: 0.75; }
 table { border-collapse: collapse; font-size: 12.5px; }

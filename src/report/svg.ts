@@ -111,7 +111,7 @@ export interface HistogramChart {
 
 /** Vertical bars, one group per bin, one bar per series. */
 export function histogramSvg(chart: HistogramChart): string {
-  const b: Box = { width: 460, height: 270, left: 52, right: 14, top: 30, bottom: 42 };
+  const b: Box = { width: 460, height: 270, left: 52, right: 22, top: 30, bottom: 42 };
   const bins = chart.edges.length - 1;
   const value = (s: Series, i: number) =>
     chart.scale === "share" ? (s.total > 0 ? s.counts[i]! / s.total : 0) : s.counts[i]!;
@@ -274,11 +274,12 @@ export function scatterSvg(chart: ScatterChart): string {
   if (poolCount > 0) out += `<path class="dots-pool" d="${dots(chart.pool, 0, poolCount, 1)}"/>`;
   const selCount = chart.selected.length / 2;
   if (chart.selectedTitles) {
+    const radius = selCount <= 300 ? 3.6 : 2.8; // many big markers would bury the pool
     // Last rank first, so the best-ranked points end up on top.
     for (let i = selCount - 1; i >= 0; i--) {
       const x = chart.selected[2 * i]!, y = chart.selected[2 * i + 1]!;
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      out += `<circle class="dot-selection" cx="${px(sx(x))}" cy="${px(sy(y))}" r="3.6"><title>${esc(chart.selectedTitles[i]!)}</title></circle>`;
+      out += `<circle class="dot-selection" cx="${px(sx(x))}" cy="${px(sy(y))}" r="${radius}"><title>${esc(chart.selectedTitles[i]!)}</title></circle>`;
     }
   } else if (selCount > 0) {
     out += `<path class="dots-selection" d="${dots(chart.selected, selCount - 1, -1, -1)}"/>`;
@@ -297,7 +298,7 @@ export interface RankChart {
 
 /** A line of value against rank (1 … n); at most about 1,000 vertices, always keeping the ends. */
 export function rankLineSvg(chart: RankChart): string {
-  const b: Box = { width: 460, height: 270, left: 58, right: 14, top: 30, bottom: 42 };
+  const b: Box = { width: 460, height: 270, left: 58, right: 24, top: 30, bottom: 42 };
   const n = chart.values.length;
   let lo = Infinity, hi = -Infinity;
   for (const v of chart.values) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }

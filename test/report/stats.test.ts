@@ -83,6 +83,9 @@ describe("formatting", () => {
     expect(formatValue(2.5e-7)).toBe("2.500e-7");
     expect(formatTick(0.30000000000000004, 0.1)).toBe("0.3");
     expect(formatTick(-0, 1)).toBe("0");
+    expect(formatTick(0.25, 0.25)).toBe("0.25");
+    expect(formatTick(7.5, 2.5)).toBe("7.5");
+    expect(formatTick(2000, 500)).toBe("2000");
   });
 
   test("niceTicks covers the range with round steps, whole ones when asked", () => {
