@@ -1,0 +1,416 @@
+/**
+ * `selection_report.html`: one self-contained page, written beside the outputs, that shows what
+ * was selected against the pool it came from. No scripts, no external files, no network: the
+ * charts are inline SVG drawn here, tooltips are SVG `<title>`s, the styles sit in one `<style>`,
+ * and a Content-Security-Policy forbids everything else, so a string that slipped past escaping
+ * still could not load or run anything.
+ *
+ * Size: everything of pool size is reduced before it reaches the page (histograms, class counts,
+ * a seeded sample of at most `POOL_POINTS_SHOWN` pool points in the scatter), so a 1M-row pool gives a page of a few
+ * hundred kilobytes plus the metadata and the selected points.
+ */
+import { escapeHtml as esc, formatCount, formatFixed, formatShare, formatValue } from "./html.ts";
+import { scoreHistogram, summarizeConfidence, type ConfidenceMeasure, type ConfidenceSummary,
+  type Histogram } from "./stats.ts";
+import { Rng } from "../rng.ts";
+import { binLabel, classBarsSvg, histogramSvg, rankLineSvg, scatterSvg, type Series } from "./svg.ts";
+
+export const REPORT_FILE_NAME = "selection_report.html";
+
+export interface ReportInput {
+  /** Page title, e.g. "active-sampling: badge, 200 of 59,000 rows". */
+  title: string;
+  /** The selection_metadata.json object; shown in full, pretty-printed. */
+  metadata: Record<string, unknown>;
+  /** Class labels, e.g. ["0", …, "9"]. */
+  classNames: string[];
+  /** Pool N×C probabilities, row-major; null when the pool has none. */
+  probs: Float64Array | null;
+  /** Pool row indices of the selection, in rank order. */
+  selected: Uint32Array;
+  /** selection_score per selected row, same order. */
+  selectionScores: Float64Array;
+  /** PCA of the pool vectors (N×2, see src/engine/pca.ts); null when the pool has no vectors. */
+  projection: { coords: Float64Array; explained: [number, number] } | null;
+  /** Extra key/value tables (filters, class targets, …). */
+  sections?: { heading: string; rows: [string, string][] }[];
+}
+
+/** Most pool points drawn in the scatter; the selected points are always all drawn. */
+export const POOL_POINTS_SHOWN = 5000;
+/** Seed of the pool sample in the scatter; fixed, so a report is a function of its input. */
+const POOL_SAMPLE_SEED = 0x5ca77e2;
+/** Above this many selected points the scatter drops their tooltips to keep the file small. */
+const SELECTED_TOOLTIP_LIMIT = 2000;
+/** Classes shown in the bar chart (the most frequent); the table below it lists them all. */
+const CLASSES_CHARTED = 30;
+const SELECTED_TABLE_ROWS = 100;
+/** Longer metadata JSON is cut, with a note, so an odd metadata object cannot bloat the page. */
+const METADATA_MAX_CHARS = 500_000;
+
+const MEASURES: { key: ConfidenceMeasure; title: string; axis: (classes: number) => string; note: string }[] = [
+  {
+    key: "maxProb", title: "Max probability", axis: () => "max probability (top-1)",
+    note: "How sure the model is of its top class.",
+  },
+  {
+    key: "margin", title: "Margin", axis: () => "margin (top-1 − top-2)",
+    note: "Small margins sit near a decision boundary.",
+  },
+  {
+    key: "entropy", title: "Entropy",
+    axis: (c) => (c > 1 ? `entropy (nats; at most ln ${c} = ${formatValue(Math.log(c), 3)})` : "entropy (nats)"),
+    note: "High entropy spreads probability over many classes.",
+  },
+];
+
+export function renderReport(input: ReportInput): string {
+  const poolRows = checkInput(input);
+  const classes = input.classNames.length;
+  const n = input.selected.length;
+  const summary = input.probs ? summarizeConfidence(input.probs, classes, input.selected) : null;
+
+  const parts: string[] = [];
+  parts.push(header(input, poolRows, summary !== null));
+  parts.push(section("confidence", "Confidence: pool vs selection",
+    summary ? confidenceCharts(summary, classes) : noData("The pool has no probability columns, so there is no confidence to chart.")));
+  parts.push(section("classes", "Predicted class: pool vs selection",
+    summary ? classCharts(summary, input.classNames) : noData("The pool has no probability columns, so there is no predicted class.")));
+  parts.push(section("scores", "Selection scores",
+    n > 0 ? scoreCharts(input.selectionScores) : noData("Nothing was selected.")));
+  parts.push(section("projection", "Embedding projection (PCA)",
+    input.projection ? projectionChart(input, summary) : noData("The pool has no embedding or feature vectors, so there is nothing to project.")));
+  for (const [i, extra] of (input.sections ?? []).entries()) {
+    parts.push(section(`extra-${i + 1}`, extra.heading, keyValueTable(extra.rows)));
+  }
+  parts.push(section("selected", "Selected rows", selectedTable(input, summary)));
+  parts.push(section("metadata", "Metadata", metadataBlock(input.metadata)));
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${esc(input.title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${parts.join("\n")}
+<footer>Written by active-sampling. This page is self-contained: no scripts, no network requests.</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+/** Checks shapes against each other; returns the pool's row count when the input tells it. */
+function checkInput(input: ReportInput): number | null {
+  const { probs, projection, selected, selectionScores, classNames } = input;
+  if (selectionScores.length !== selected.length) {
+    throw new RangeError(`renderReport: ${selected.length} selected rows but ${selectionScores.length} selection scores`);
+  }
+  let rows: number | null = null;
+  if (probs) {
+    if (classNames.length === 0) throw new RangeError("renderReport: probabilities were given but no class names");
+    if (probs.length % classNames.length !== 0) {
+      throw new RangeError(`renderReport: probs holds ${probs.length} values, not a multiple of the ${classNames.length} classes`);
+    }
+    rows = probs.length / classNames.length;
+  }
+  if (projection) {
+    if (projection.coords.length % 2 !== 0) {
+      throw new RangeError(`renderReport: projection coords hold ${projection.coords.length} values, not rows × 2`);
+    }
+    const projected = projection.coords.length / 2;
+    if (rows !== null && projected !== rows) {
+      throw new RangeError(`renderReport: probs has ${rows} rows but the projection has ${projected}`);
+    }
+    rows = projected;
+  }
+  if (rows !== null) {
+    for (const r of selected) {
+      if (r >= rows) throw new RangeError(`renderReport: selected row ${r} is outside the pool of ${rows} rows`);
+    }
+  }
+  return rows;
+}
+
+function section(id: string, heading: string, body: string): string {
+  return `<section id="${esc(id)}"><h2>${esc(heading)}</h2>\n${body}\n</section>`;
+}
+
+function noData(text: string): string {
+  return `<p class="note">${esc(text)} This part of the report is skipped.</p>`;
+}
+
+function header(input: ReportInput, poolRows: number | null, hasProbs: boolean): string {
+  const n = input.selected.length;
+  const cards: [string, string][] = [
+    ["pool rows", poolRows === null ? "–" : formatCount(poolRows)],
+    ["selected rows", formatCount(n)],
+    ["share selected", poolRows ? formatShare(n / poolRows) : "–"],
+    ["classes", hasProbs ? formatCount(input.classNames.length) : "–"],
+    ["projection", input.projection ? "PCA, 2 components" : "none"],
+  ];
+  const nav = [
+    ["confidence", "Confidence"], ["classes", "Predicted class"], ["scores", "Scores"],
+    ["projection", "Projection"],
+    ...(input.sections ?? []).map((s, i): [string, string] => [`extra-${i + 1}`, s.heading]),
+    ["selected", "Selected rows"], ["metadata", "Metadata"],
+  ];
+  const scalars = Object.entries(input.metadata)
+    .filter(([, v]) => v === null || ["string", "number", "boolean", "bigint"].includes(typeof v))
+    .slice(0, 40)
+    .map(([k, v]): [string, string] => [k, String(v)]);
+  return `<header>
+<h1>${esc(input.title)}</h1>
+<div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="card-value">${esc(v)}</div><div class="card-label">${esc(k)}</div></div>`).join("")}</div>
+<nav>${nav.map(([id, label]) => `<a href="#${esc(id!)}">${esc(label!)}</a>`).join("")}</nav>
+${scalars.length > 0 ? `<details class="run" open><summary>Run settings (top-level metadata)</summary>${keyValueTable(scalars)}</details>` : ""}
+</header>`;
+}
+
+function confidenceCharts(summary: ConfidenceSummary, classes: number): string {
+  const figures = MEASURES.map(({ key, title, axis, note }) => {
+    const pool = summary.pool[key];
+    const selection = summary.selection[key];
+    const series = [poolSeries(pool), selectionSeries(selection)];
+    const svg = histogramSvg({ label: `${title}: pool vs selection`, edges: pool.edges, series, scale: "share", xLabel: axis(classes) });
+    const mean = (h: Histogram) => (h.total > 0 ? formatValue(h.sum / h.total, 3) : "–");
+    const skipped = pool.nonFinite + selection.nonFinite > 0
+      ? ` Rows with a non-finite probability, not charted: pool ${formatCount(pool.nonFinite)}, selection ${formatCount(selection.nonFinite)}.`
+      : "";
+    return `<figure>
+<figcaption><strong>${esc(title)}</strong> · mean: pool ${mean(pool)}, selection ${mean(selection)}</figcaption>
+${svg}
+<p class="note">${esc(note + skipped)}</p>
+${histogramTable(pool, selection)}
+</figure>`;
+  });
+  return `<p class="lede">Pool = all rows, the selection included. Each bar is the share of its own group (pool or selection), so the two compare whatever their sizes; hover a bar or open a table for the counts.</p>
+<div class="grid">${figures.join("\n")}</div>`;
+}
+
+function poolSeries(h: Histogram): Series {
+  return { label: `pool · ${formatCount(h.total)} rows`, tone: "pool", counts: h.counts, total: h.total };
+}
+
+function selectionSeries(h: Histogram): Series {
+  return { label: `selection · ${formatCount(h.total)} rows`, tone: "selection", counts: h.counts, total: h.total };
+}
+
+function histogramTable(pool: Histogram, selection: Histogram): string {
+  const rows = pool.counts.map((c, i) => `<tr><td>${esc(binLabel(pool.edges, i))}</td><td>${formatCount(c)}</td><td>${formatShare(pool.total ? c / pool.total : 0)}</td><td>${formatCount(selection.counts[i]!)}</td><td>${formatShare(selection.total ? selection.counts[i]! / selection.total : 0)}</td></tr>`);
+  return `<details><summary>Counts per bin</summary><table class="numbers"><thead><tr><th>bin</th><th>pool</th><th>share</th><th>selection</th><th>share</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
+}
+
+function classCharts(summary: ConfidenceSummary, classNames: string[]): string {
+  const poolTotal = summary.poolClassCounts.reduce((a, b) => a + b, 0);
+  const selTotal = summary.selectionClassCounts.reduce((a, b) => a + b, 0);
+  let order = classNames.map((_, c) => c);
+  let note = "";
+  if (classNames.length > CLASSES_CHARTED) {
+    const weight = (c: number) => Math.max(
+      poolTotal ? summary.poolClassCounts[c]! / poolTotal : 0,
+      selTotal ? summary.selectionClassCounts[c]! / selTotal : 0);
+    order = [...order].sort((a, b) => weight(b) - weight(a) || a - b).slice(0, CLASSES_CHARTED).sort((a, b) => a - b);
+    note = `<p class="note">The ${CLASSES_CHARTED} classes with the largest share in the pool or the selection are charted; the table lists all ${formatCount(classNames.length)}.</p>`;
+  }
+  const svg = classBarsSvg({
+    label: "Predicted class distribution: pool vs selection",
+    classNames: order.map((c) => classNames[c]!),
+    series: [
+      { label: `pool · ${formatCount(poolTotal)} rows`, tone: "pool", counts: order.map((c) => summary.poolClassCounts[c]!), total: poolTotal },
+      { label: `selection · ${formatCount(selTotal)} rows`, tone: "selection", counts: order.map((c) => summary.selectionClassCounts[c]!), total: selTotal },
+    ],
+  });
+  const rows = classNames.map((name, c) => {
+    const p = summary.poolClassCounts[c]!;
+    const s = summary.selectionClassCounts[c]!;
+    return `<tr><td>${esc(name)}</td><td>${formatCount(p)}</td><td>${formatShare(poolTotal ? p / poolTotal : 0)}</td><td>${formatCount(s)}</td><td>${formatShare(selTotal ? s / selTotal : 0)}</td></tr>`;
+  });
+  return `<p class="lede">Predicted class = the argmax of each row's probabilities.</p>
+<div class="grid"><figure>${svg}${note}</figure>
+<div><table class="numbers"><thead><tr><th>class</th><th>pool</th><th>share</th><th>selection</th><th>share</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></div>`;
+}
+
+function scoreCharts(scores: Float64Array): string {
+  const h = scoreHistogram(scores);
+  const hist = histogramSvg({
+    label: "selection_score distribution",
+    edges: h.edges,
+    series: [{ label: `selection · ${formatCount(h.total)} rows`, tone: "selection", counts: h.counts, total: h.total }],
+    scale: "count",
+    xLabel: "selection_score",
+  });
+  const line = rankLineSvg({ label: "selection_score by rank", values: scores, yLabel: "selection_score" });
+  let lo = Infinity, hi = -Infinity;
+  for (const s of scores) if (Number.isFinite(s)) { lo = Math.min(lo, s); hi = Math.max(hi, s); }
+  const stats = h.total > 0
+    ? `min ${formatValue(lo)} · mean ${formatValue(h.sum / h.total)} · max ${formatValue(hi)}`
+    : "no finite scores";
+  const skipped = h.nonFinite > 0 ? ` · ${formatCount(h.nonFinite)} non-finite, not charted` : "";
+  return `<p class="lede">What each strategy's selection_score means is in its documentation; the metadata names the strategy. ${esc(stats + skipped)}.</p>
+<div class="grid"><figure><figcaption><strong>Distribution</strong></figcaption>${hist}</figure>
+<figure><figcaption><strong>By rank</strong> (rank 1 = selected first)</figcaption>${line}</figure></div>`;
+}
+
+function projectionChart(input: ReportInput, summary: ConfidenceSummary | null): string {
+  const { coords, explained } = input.projection!;
+  const rows = coords.length / 2;
+  const sample = samplePoolRows(rows, POOL_POINTS_SHOWN);
+  const shown = sample.length;
+  const pool = new Float64Array(shown * 2);
+  sample.forEach((r, i) => {
+    pool[2 * i] = coords[2 * r]!;
+    pool[2 * i + 1] = coords[2 * r + 1]!;
+  });
+  const n = input.selected.length;
+  const selected = new Float64Array(n * 2);
+  input.selected.forEach((r, i) => {
+    selected[2 * i] = coords[2 * r]!;
+    selected[2 * i + 1] = coords[2 * r + 1]!;
+  });
+  const titles = n <= SELECTED_TOOLTIP_LIMIT
+    ? Array.from(input.selected, (r, i) => {
+      const predicted = summary && summary.selectedRows[i]!.argmax >= 0
+        ? ` · predicted ${input.classNames[summary.selectedRows[i]!.argmax]}` : "";
+      return `rank ${formatCount(i + 1)} · row ${r} · score ${formatValue(input.selectionScores[i]!)}${predicted}`;
+    })
+    : null;
+  const poolLabel = shown === rows
+    ? `pool · all ${formatCount(rows)} rows`
+    : `pool · a sample of ${formatCount(shown)} of ${formatCount(rows)} rows`;
+  const svg = scatterSvg({
+    label: "PCA projection of the pool, selection highlighted",
+    pool,
+    selected,
+    selectedTitles: titles,
+    poolLabel,
+    selectedLabel: `selected · all ${formatCount(n)} rows`,
+    xLabel: `PC1 · ${formatShare(explained[0])} of variance`,
+    yLabel: `PC2 · ${formatShare(explained[1])} of variance`,
+  });
+  return `<p class="lede">The first two principal components of the pool's vectors, which together hold ${esc(formatShare(explained[0] + explained[1]))} of their variance. Points close here may be far apart in the full space.${titles ? " Hover a selected point for its rank, row and score." : ""}</p>
+<figure class="wide">${svg}</figure>`;
+}
+
+/**
+ * Which pool rows the scatter draws: all of them up to `limit`, else `limit` rows drawn at
+ * random with a fixed seed (the same page for the same input), in row order. Not a stride:
+ * pools are often ordered by class or source, and every k-th row of a pool ordered
+ * class-by-class in turn can be all one class.
+ */
+function samplePoolRows(rows: number, limit: number): Uint32Array {
+  if (rows <= limit) return Uint32Array.from({ length: rows }, (_, i) => i);
+  const rng = new Rng(POOL_SAMPLE_SEED);
+  const out = new Uint32Array(limit);
+  let chosen = 0;
+  // Knuth's selection sampling (Algorithm S): each row is kept with probability needed / left.
+  for (let i = 0; i < rows && chosen < limit; i++) {
+    if ((rows - i) * rng.nextFloat() < limit - chosen) out[chosen++] = i;
+  }
+  return out;
+}
+
+function keyValueTable(rows: [string, string][]): string {
+  if (rows.length === 0) return `<p class="note">(empty)</p>`;
+  return `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</tbody></table>`;
+}
+
+function selectedTable(input: ReportInput, summary: ConfidenceSummary | null): string {
+  const n = input.selected.length;
+  if (n === 0) return noData("Nothing was selected.");
+  const shown = Math.min(n, SELECTED_TABLE_ROWS);
+  const head = ["rank", "pool row", "selection_score", ...(summary ? ["max prob", "margin", "entropy", "predicted class"] : [])];
+  const body: string[] = [];
+  for (let i = 0; i < shown; i++) {
+    const cells = [formatCount(i + 1), String(input.selected[i]), formatValue(input.selectionScores[i]!, 4, true)];
+    if (summary) {
+      const c = summary.selectedRows[i]!;
+      cells.push(formatFixed(c.maxProb, 3), formatFixed(c.margin, 3), formatFixed(c.entropy, 3));
+    }
+    const predicted = summary
+      ? `<td class="text">${esc(summary.selectedRows[i]!.argmax >= 0 ? input.classNames[summary.selectedRows[i]!.argmax]! : "–")}</td>`
+      : "";
+    body.push(`<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join("")}${predicted}</tr>`);
+  }
+  const note = shown < n ? `<p class="note">The first ${formatCount(shown)} of ${formatCount(n)} selected rows, in rank order; the output files list them all.</p>` : "";
+  return `${note}<div class="scroll"><table class="numbers"><thead><tr>${head.map((h) => `<th${h === "predicted class" ? ' class="text"' : ""}>${esc(h)}</th>`).join("")}</tr></thead><tbody>${body.join("")}</tbody></table></div>`;
+}
+
+function metadataBlock(metadata: Record<string, unknown>): string {
+  let text: string;
+  try {
+    text = JSON.stringify(metadata, (_key, value) => (typeof value === "bigint" ? value.toString() : value), 2) ?? "null";
+  } catch (error) {
+    return noData(`The metadata could not be shown as JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  let cut = "";
+  if (text.length > METADATA_MAX_CHARS) {
+    cut = `<p class="note">The metadata is ${formatCount(text.length)} characters long; the first ${formatCount(METADATA_MAX_CHARS)} are shown. The full text is in selection_metadata.json.</p>`;
+    text = `${text.slice(0, METADATA_MAX_CHARS)}\n…`;
+  }
+  return `<details open><summary>selection_metadata.json</summary>${cut}<pre>${esc(text)}</pre></details>`;
+}
+
+const STYLE = `
+:root { --pool: #8b95a1; --sel: #e8590c; --sel-dark: #8a3306; --ink: #1f2328; --muted: #5f6b76;
+  --line: #d9dee3; --bg: #f5f6f8; --card: #ffffff; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 20px 40px; }
+h1 { font-size: 22px; margin: 0 0 14px; overflow-wrap: anywhere; }
+h2 { font-size: 17px; margin: 0 0 8px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
+header, section { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
+  padding: 18px 20px; margin-bottom: 18px; }
+.cards { display: flex; flex-wrap: wrap; gap: 10px; margin-bottom: 12px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 120px; background: #fafbfc; }
+.card-value { font-size: 18px; font-weight: 600; }
+.card-label { font-size: 12px; color: var(--muted); }
+nav { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 4px 0 8px; }
+nav a { color: #0b5cad; text-decoration: none; font-size: 13px; }
+nav a:hover { text-decoration: underline; }
+.lede { color: var(--muted); margin: 4px 0 12px; }
+.note { color: var(--muted); font-size: 12.5px; margin: 6px 0; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(470px, 1fr)); gap: 14px 20px; align-items: start; }
+figure { margin: 0; min-width: 0; }
+figure.wide { text-align: center; }
+figcaption { font-size: 13px; margin-bottom: 2px; }
+svg.chart { max-width: 100%; height: auto; display: block; }
+figure.wide svg.chart { margin: 0 auto; }
+svg.chart text { font-family: inherit; font-size: 11px; fill: #3d4650; }
+svg.chart .legend { font-size: 11.5px; fill: var(--ink); }
+svg.chart .axis-label { font-size: 12px; fill: var(--ink); }
+svg.chart .value { font-size: 10px; fill: var(--muted); }
+svg.chart .grid { stroke: #eceff2; stroke-width: 1; }
+svg.chart .axis { stroke: #8c959f; stroke-width: 1; }
+svg.chart .frame { fill: none; stroke: var(--line); }
+svg.chart .tone-pool { fill: var(--pool); }
+svg.chart .tone-selection { fill: var(--sel); }
+svg.chart .swatch-pool { fill: #a9b1ba; }
+svg.chart .swatch-selection { fill: var(--sel); stroke: var(--sel-dark); }
+svg.chart .dots-pool { fill: none; stroke: #939daa; stroke-opacity: 0.6; stroke-width: 3.2; stroke-linecap: round; }
+svg.chart .dot-selection { fill: var(--sel); stroke: var(--sel-dark); stroke-width: 1; }
+svg.chart .dots-selection { fill: none; stroke: var(--sel); stroke-width: 4.5; stroke-linecap: round; }
+svg.chart .line-selection { fill: none; stroke: var(--sel); stroke-width: 1.8; stroke-linejoin: round; stroke-linecap: round; }
+svg.chart rect:hover, svg.chart circle:hover { opacity: 0.75; }
+table { border-collapse: collapse; font-size: 12.5px; }
+th, td { padding: 3px 10px; border-bottom: 1px solid #eef0f2; text-align: left; vertical-align: top; }
+thead th { border-bottom: 1px solid var(--line); color: var(--muted); font-weight: 600; }
+table.numbers td:not(:first-child), table.numbers th:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+table.numbers td.text, table.numbers th.text { text-align: left; }
+table.kv th { color: var(--muted); font-weight: 500; white-space: nowrap; }
+table.kv td { overflow-wrap: anywhere; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
+.scroll { overflow-x: auto; }
+details { margin: 6px 0; }
+summary { cursor: pointer; color: #0b5cad; font-size: 13px; }
+pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 12px; overflow: auto;
+  max-height: 640px; font: 12px/1.45 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre; }
+footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 10px; }
+@media print { body { background: #fff; } header, section { break-inside: avoid; border: none; } }
+`;

@@ -1,0 +1,165 @@
+/**
+ * The numbers behind the report's charts: per-row confidence measures from a probability
+ * matrix, and fixed-edge histograms of them for the pool and for the selection. One pass over
+ * the pool; nothing of pool size is kept.
+ */
+
+export type ConfidenceMeasure = "maxProb" | "margin" | "entropy";
+
+/** Confidence of one row of probabilities. */
+export interface RowConfidence {
+  /** Index of the largest probability (the first one on ties); −1 when the row is not finite. */
+  argmax: number;
+  /** The largest probability. */
+  maxProb: number;
+  /** Largest minus second largest (the largest alone when there is one class). */
+  margin: number;
+  /** Shannon entropy in nats, −Σ p·ln p over p > 0. */
+  entropy: number;
+}
+
+const NOT_FINITE: RowConfidence = { argmax: -1, maxProb: NaN, margin: NaN, entropy: NaN };
+
+/** Row `row` of the row-major N×C matrix `probs`; all NaN when a value in it is NaN or ±∞. */
+export function rowConfidence(probs: Float64Array, classes: number, row: number): RowConfidence {
+  const base = row * classes;
+  let argmax = 0;
+  let top = -Infinity;
+  let second = -Infinity;
+  let entropy = 0;
+  for (let c = 0; c < classes; c++) {
+    const p = probs[base + c]!;
+    if (!Number.isFinite(p)) return NOT_FINITE;
+    if (p > top) {
+      second = top;
+      top = p;
+      argmax = c;
+    } else if (p > second) second = p;
+    if (p > 0) entropy -= p * Math.log(p);
+  }
+  const margin = classes === 1 ? top : top - second;
+  return { argmax, maxProb: top, margin, entropy };
+}
+
+/** Counts over fixed edges; values outside [edges[0], edges[last]] go to the end bins. */
+export interface Histogram {
+  /** bins + 1 increasing edges; bin i covers [edges[i], edges[i+1]) and the last bin is closed. */
+  edges: number[];
+  counts: number[];
+  /** Values counted (finite ones). */
+  total: number;
+  /** NaN or ±∞ values, not counted in any bin. */
+  nonFinite: number;
+  /** Sum of the finite values, for the mean. */
+  sum: number;
+}
+
+export function emptyHistogram(edges: number[]): Histogram {
+  return { edges, counts: new Array(edges.length - 1).fill(0), total: 0, nonFinite: 0, sum: 0 };
+}
+
+export function addToHistogram(h: Histogram, value: number): void {
+  if (!Number.isFinite(value)) {
+    h.nonFinite++;
+    return;
+  }
+  const bins = h.counts.length;
+  const lo = h.edges[0]!;
+  const hi = h.edges[bins]!;
+  let bin = hi > lo ? Math.floor(((value - lo) / (hi - lo)) * bins) : 0;
+  if (bin < 0) bin = 0;
+  if (bin >= bins) bin = bins - 1;
+  h.counts[bin]!++;
+  h.total++;
+  h.sum += value;
+}
+
+/** `bins` equal-width edges from lo to hi. */
+export function evenEdges(lo: number, hi: number, bins: number): number[] {
+  const edges: number[] = [];
+  for (let i = 0; i <= bins; i++) edges.push(i === bins ? hi : lo + ((hi - lo) * i) / bins);
+  return edges;
+}
+
+/**
+ * Edges for each confidence measure given C classes: max probability on [1/C rounded down to
+ * 0.05, 1] in steps of 0.05, margin on [0, 1] in twenty bins, entropy on [0, ln C] in twenty.
+ */
+export function confidenceEdges(classes: number): Record<ConfidenceMeasure, number[]> {
+  const maxProbLo = classes > 1 ? Math.floor(20 / classes) / 20 : 0;
+  const maxProbBins = Math.max(1, Math.round((1 - maxProbLo) * 20));
+  const entropyHi = classes > 1 ? Math.log(classes) : 1;
+  return {
+    maxProb: evenEdges(maxProbLo, 1, maxProbBins),
+    margin: evenEdges(0, 1, 20),
+    entropy: evenEdges(0, entropyHi, 20),
+  };
+}
+
+export interface ConfidenceSummary {
+  pool: Record<ConfidenceMeasure, Histogram>;
+  selection: Record<ConfidenceMeasure, Histogram>;
+  /** Rows per predicted class (argmax), pool and selection; rows that are not finite count in none. */
+  poolClassCounts: number[];
+  selectionClassCounts: number[];
+  /** Each selected row's confidence, in selection order. */
+  selectedRows: RowConfidence[];
+}
+
+/** One pass over the pool's probabilities, plus the selected rows. */
+export function summarizeConfidence(probs: Float64Array, classes: number,
+  selected: Uint32Array): ConfidenceSummary {
+  const rows = probs.length / classes;
+  const edges = confidenceEdges(classes);
+  const make = (): Record<ConfidenceMeasure, Histogram> => ({
+    maxProb: emptyHistogram(edges.maxProb),
+    margin: emptyHistogram(edges.margin),
+    entropy: emptyHistogram(edges.entropy),
+  });
+  const pool = make();
+  const selection = make();
+  const poolClassCounts = new Array<number>(classes).fill(0);
+  const selectionClassCounts = new Array<number>(classes).fill(0);
+  for (let r = 0; r < rows; r++) {
+    const conf = rowConfidence(probs, classes, r);
+    addToHistogram(pool.maxProb, conf.maxProb);
+    addToHistogram(pool.margin, conf.margin);
+    addToHistogram(pool.entropy, conf.entropy);
+    if (conf.argmax >= 0) poolClassCounts[conf.argmax]!++;
+  }
+  const selectedRows: RowConfidence[] = [];
+  for (const r of selected) {
+    const conf = rowConfidence(probs, classes, r);
+    selectedRows.push(conf);
+    addToHistogram(selection.maxProb, conf.maxProb);
+    addToHistogram(selection.margin, conf.margin);
+    addToHistogram(selection.entropy, conf.entropy);
+    if (conf.argmax >= 0) selectionClassCounts[conf.argmax]!++;
+  }
+  return { pool, selection, poolClassCounts, selectionClassCounts, selectedRows };
+}
+
+/**
+ * A histogram of arbitrary scores: up to 20 equal bins over their finite range (fewer for a
+ * handful of values), one bin when they are all equal.
+ */
+export function scoreHistogram(scores: Float64Array): Histogram {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let finite = 0;
+  for (const s of scores) {
+    if (!Number.isFinite(s)) continue;
+    finite++;
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  }
+  let edges: number[];
+  if (finite === 0) edges = [0, 1];
+  else if (hi === lo) {
+    const half = Math.abs(lo) > 0 ? Math.abs(lo) * 0.05 : 0.5;
+    edges = [lo - half, lo + half];
+  } else edges = evenEdges(lo, hi, Math.max(5, Math.min(20, Math.ceil(Math.sqrt(finite)))));
+  const h = emptyHistogram(edges);
+  for (const s of scores) addToHistogram(h, s);
+  return h;
+}

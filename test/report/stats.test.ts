@@ -1,0 +1,99 @@
+import { describe, expect, test } from "bun:test";
+import { escapeHtml, formatCount, formatShare, formatTick, formatValue } from "../../src/report/html.ts";
+import { addToHistogram, confidenceEdges, emptyHistogram, rowConfidence, scoreHistogram,
+  summarizeConfidence } from "../../src/report/stats.ts";
+import { niceTicks } from "../../src/report/svg.ts";
+
+describe("rowConfidence()", () => {
+  test("gives argmax, max probability, margin and entropy in nats", () => {
+    const probs = Float64Array.of(0.2, 0.5, 0.3, /* row 1 */ 1, 0, 0);
+    const a = rowConfidence(probs, 3, 0);
+    expect(a.argmax).toBe(1);
+    expect(a.maxProb).toBe(0.5);
+    expect(a.margin).toBeCloseTo(0.2, 15);
+    expect(a.entropy).toBeCloseTo(-(0.2 * Math.log(0.2) + 0.5 * Math.log(0.5) + 0.3 * Math.log(0.3)), 15);
+    const b = rowConfidence(probs, 3, 1);
+    expect(b).toEqual({ argmax: 0, maxProb: 1, margin: 1, entropy: 0 });
+  });
+
+  test("takes the first class on ties and reports a row with NaN as not finite", () => {
+    expect(rowConfidence(Float64Array.of(0.5, 0.5), 2, 0).argmax).toBe(0);
+    expect(rowConfidence(Float64Array.of(0.5, 0.5), 2, 0).margin).toBe(0);
+    const bad = rowConfidence(Float64Array.of(0.5, NaN), 2, 0);
+    expect(bad.argmax).toBe(-1);
+    expect(Number.isNaN(bad.maxProb)).toBe(true);
+  });
+});
+
+describe("histograms", () => {
+  test("put values on the edges in the right bins and the top edge in the last bin", () => {
+    const h = emptyHistogram([0, 0.5, 1]);
+    for (const v of [0, 0.25, 0.5, 1, -3, 7, NaN]) addToHistogram(h, v);
+    expect(h.counts).toEqual([3, 3]); // [0, 0.25, −3 clamped] and [0.5, 1, 7 clamped]
+    expect(h.total).toBe(6);
+    expect(h.nonFinite).toBe(1);
+  });
+
+  test("confidence edges: max probability starts at 1/C rounded down to 0.05, entropy ends at ln C", () => {
+    const e10 = confidenceEdges(10);
+    expect(e10.maxProb[0]).toBe(0.1);
+    expect(e10.maxProb.at(-1)).toBe(1);
+    expect(e10.maxProb.length).toBe(19);
+    expect(e10.entropy.at(-1)).toBe(Math.log(10));
+    expect(confidenceEdges(3).maxProb[0]).toBe(0.3);
+    expect(confidenceEdges(1).entropy.at(-1)).toBe(1);
+  });
+
+  test("summarizeConfidence counts every pool row once and every selected row once", () => {
+    const probs = Float64Array.of(0.9, 0.1, 0.4, 0.6, 0.5, 0.5, 0.2, 0.8);
+    const s = summarizeConfidence(probs, 2, Uint32Array.of(2, 1));
+    expect(s.poolClassCounts).toEqual([2, 2]);
+    expect(s.selectionClassCounts).toEqual([1, 1]);
+    expect(s.pool.margin.total).toBe(4);
+    expect(s.selection.margin.total).toBe(2);
+    expect(s.selectedRows.map((r) => r.argmax)).toEqual([0, 1]);
+  });
+
+  test("scoreHistogram spans the finite scores and copes with equal and absent ones", () => {
+    const h = scoreHistogram(Float64Array.of(1, 2, 3, 4, NaN));
+    expect(h.edges[0]).toBe(1);
+    expect(h.edges.at(-1)).toBe(4);
+    expect(h.total).toBe(4);
+    expect(h.nonFinite).toBe(1);
+    const same = scoreHistogram(Float64Array.of(2, 2, 2));
+    expect(same.counts).toEqual([3]);
+    expect(scoreHistogram(Float64Array.of(NaN)).total).toBe(0);
+  });
+});
+
+describe("formatting", () => {
+  test("escapeHtml escapes the five characters that matter in text and attributes", () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+  });
+
+  test("numbers read the same on every machine", () => {
+    expect(formatCount(1234567)).toBe("1,234,567");
+    expect(formatCount(12)).toBe("12");
+    expect(formatShare(0.1234)).toBe("12.3%");
+    expect(formatShare(0.0001)).toBe("<0.1%");
+    expect(formatShare(0)).toBe("0.0%");
+    expect(formatValue(0.98691234)).toBe("0.9869");
+    expect(formatValue(0.919, 4, true)).toBe("0.9190");
+    expect(formatValue(1234.5678)).toBe("1235");
+    expect(formatValue(2.5e-7)).toBe("2.500e-7");
+    expect(formatTick(0.30000000000000004, 0.1)).toBe("0.3");
+    expect(formatTick(-0, 1)).toBe("0");
+    expect(formatTick(0.25, 0.25)).toBe("0.25");
+    expect(formatTick(7.5, 2.5)).toBe("7.5");
+    expect(formatTick(2000, 500)).toBe("2000");
+  });
+
+  test("niceTicks covers the range with round steps, whole ones when asked", () => {
+    expect(niceTicks(0, 1, 4).ticks).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    const counts = niceTicks(0, 9, 4, true);
+    expect(counts.ticks.every(Number.isInteger)).toBe(true);
+    expect(counts.ticks.at(-1)! >= 9).toBe(true);
+    expect(niceTicks(0, 1.5, 4, true).step).toBe(1);
+    expect(niceTicks(5, 5).ticks.length).toBeGreaterThan(1);
+  });
+});
