@@ -186,7 +186,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   if (v.SAVE_REPORT) {
     files.push({ name: "selection_report.html", write: async (path) => {
       const { writeReport } = await import("./report-file.ts");
-      await writeReport(path, pool, selection, metadata, blas);
+      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED as number);
     } });
   }
   if (v.SAVE_METADATA) {

@@ -1,0 +1,60 @@
+/**
+ * Seeded bench workloads: Gaussian mixtures with cluster structure, and class probabilities
+ * that follow the clusters the way a real model's do (each cluster has a class; rows near a
+ * cluster's edge are less sure of it).
+ */
+import { allocVectors } from "../src/engine/kernels/kernels.ts";
+import type { Matrix } from "../src/matrix.ts";
+import { Rng } from "../src/rng.ts";
+
+export interface Workload {
+  vectors: Matrix;
+  probs: Float64Array;
+  classes: number;
+}
+
+function gaussian(rng: Rng): number {
+  const u = 1 - rng.nextFloat(), v = rng.nextFloat();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+export function mixture(n: number, dim: number, options: { clusters?: number; classes?: number; seed?: number; float64?: boolean } = {}): Workload {
+  const clusters = options.clusters ?? 100, classes = options.classes ?? 10;
+  const rng = new Rng(options.seed ?? 1);
+  const centers = new Float64Array(clusters * dim);
+  for (let i = 0; i < centers.length; i++) centers[i] = gaussian(rng) * 4;
+  const spread = Float64Array.from({ length: clusters }, () => 0.5 + rng.nextFloat());
+  const data = allocVectors(options.float64 ?? false, n * dim);
+  const probs = new Float64Array(n * classes);
+  for (let i = 0; i < n; i++) {
+    const c = rng.nextInt(clusters);
+    const s = spread[c]!;
+    let offset = 0;
+    for (let j = 0; j < dim; j++) {
+      const z = gaussian(rng) * s;
+      offset += z * z;
+      data[i * dim + j] = centers[c * dim + j]! + z;
+    }
+    // Sure near the center, unsure at the edge: the true class's logit falls with distance.
+    const strength = 8 / (1 + offset / (dim * s * s));
+    let total = 0;
+    for (let k = 0; k < classes; k++) {
+      const logit = gaussian(rng) + (k === c % classes ? strength : 0);
+      probs[i * classes + k] = Math.exp(logit);
+      total += probs[i * classes + k]!;
+    }
+    for (let k = 0; k < classes; k++) probs[i * classes + k]! /= total;
+  }
+  return { vectors: { data, rows: n, cols: dim }, probs, classes };
+}
+
+/** Peak resident memory of this process so far, in MB (Linux VmHWM). */
+export function peakRssMb(): number {
+  try {
+    const status = require("node:fs").readFileSync("/proc/self/status", "utf8") as string;
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kb / 1024);
+  } catch {
+    return Math.round(process.memoryUsage().rss / 2 ** 20);
+  }
+}
