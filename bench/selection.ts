@@ -1,39 +1,50 @@
 /**
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
- * process per workload so each peak RSS is its own).
+ * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <kcenter|kcenter-plain|badge> <rows> <dim> <k> [--blas off]
+ *   bun bench/selection.ts <diversity|diversity-plain|badge> <rows> <dim> <k> [--blas off]
+ *
+ * diversity and badge run the strategies users run (src/strategies); diversity-plain runs the
+ * textbook k-center loop (no pruning, no locality order) as the baseline.
  */
 import { loadBlas } from "../ffi/load.ts";
 import { EuclideanSpace } from "../src/engine/euclidean.ts";
-import { GradientSpace } from "../src/engine/gradient-space.ts";
-import { kCenterGreedy, kCenterPlain } from "../src/engine/kcenter.ts";
-import { kMeansPlusPlus } from "../src/engine/kmeanspp.ts";
+import { kCenterPlain } from "../src/engine/kcenter.ts";
+import type { Pool } from "../src/pool.ts";
 import { Rng } from "../src/rng.ts";
+import { badge } from "../src/strategies/badge.ts";
+import { diversity } from "../src/strategies/diversity.ts";
+import type { StrategyOptions } from "../src/strategies/strategy.ts";
 import { mixture, peakRssMb } from "./workloads.ts";
 
 const [kind, rowsText, dimText, kText] = process.argv.slice(2);
 const rows = Number(rowsText), dim = Number(dimText), k = Number(kText);
-const blasMode = process.argv.includes("--blas") ? "off" : "auto";
-const { blas } = await loadBlas({ mode: blasMode });
+const { blas } = await loadBlas({ mode: process.argv.includes("--blas") ? "off" : "auto" });
 
 let started = performance.now();
 const workload = mixture(rows, dim, { seed: 7 });
 const generateSeconds = (performance.now() - started) / 1000;
+const pool = {
+  size: rows, probs: workload.probs, classes: workload.classes, vectors: workload.vectors,
+  plan: { classNames: Array.from({ length: workload.classes }, (_, c) => String(c)) },
+} as unknown as Pool;
+const options: StrategyOptions = {
+  batchSize: k, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 100, uncertaintyMode: "margin",
+  metric: "euclidean", minDistance: 0, blas, rng: new Rng(42), labeled: null,
+  selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`,
+};
 
 started = performance.now();
 let evaluations = 0, picks = 0;
-if (kind === "kcenter" || kind === "kcenter-plain") {
-  const space = new EuclideanSpace(workload.vectors);
-  const run = kind === "kcenter" ? kCenterGreedy : kCenterPlain;
-  const result = run(space, k, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
+if (kind === "diversity") {
+  const selection = diversity(pool, options);
+  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
+} else if (kind === "diversity-plain") {
+  const result = kCenterPlain(new EuclideanSpace(workload.vectors), k, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
   evaluations = result.evaluations; picks = result.picks.length;
 } else if (kind === "badge") {
-  const space = new GradientSpace(workload.probs, workload.classes, workload.vectors);
-  let first = 0;
-  for (let i = 1; i < rows; i++) if (space.squaredNorms[i]! > space.squaredNorms[first]!) first = i;
-  const result = kMeansPlusPlus(space, k, { firstPick: first, rng: new Rng(42), selectable: null, tolerance: space.tolerance });
-  evaluations = result.evaluations; picks = result.picks.length;
+  const selection = badge(pool, options);
+  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
 } else {
   throw new Error(`unknown workload ${kind}`);
 }

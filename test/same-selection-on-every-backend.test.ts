@@ -13,8 +13,7 @@ import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "./helpers.ts
 const backends = await backendsUnderTest();
 const openblas = backends.find((b) => b.name === "openblas")!;
 
-function makeInput(): { pool: string; labeled: string } {
-  const n = 1500, dim = 24;
+function makeInput(n = 1500, dim = 24): { pool: string; labeled: string } {
   const vectors = clusteredPoints(n, dim, 12, 21);
   // Every 50th row repeats the row before it: exact ties in distance.
   for (let i = 50; i < n; i += 50) vectors.data.copyWithin(i * dim, (i - 1) * dim, i * dim);
@@ -37,6 +36,20 @@ async function selectWith(blas: "off" | "openblas", args: string[], input: { poo
 
 describe.skipIf(openblas.blas === null)("same selection on the OpenBLAS and TypeScript backends", () => {
   const input = makeInput();
+  test("diversity and badge on a pool large enough to be reordered for locality select the same rows on both backends", async () => {
+    const large = makeInput(24_000, 12);
+    for (const args of [["--strategy", "diversity", "--batch-size", "150"], ["--strategy", "diversity", "--batch-size", "150", "--metric", "cosine"],
+      ["--strategy", "badge", "--batch-size", "150"]]) {
+      const withoutLabels = { pool: large.pool, labeled: tempDir() };
+      const typescript = await selectWith("off", args, large);
+      expect(await selectWith("openblas", args, large)).toBe(typescript);
+      // And from no labelled rows at all, where the first pick is the row nearest the mean.
+      const emptyLabeled = join(withoutLabels.labeled, "labeled.csv");
+      writeFileSync(emptyLabeled, "id," + Array.from({ length: 12 }, (_, j) => `emb_${j}`).join(",") + "\n");
+      expect(await selectWith("openblas", args, withoutLabels)).toBe(await selectWith("off", args, withoutLabels));
+    }
+  }, 60_000);
+
   for (const args of [
     ["--strategy", "diversity", "--batch-size", "120"],
     ["--strategy", "diversity", "--batch-size", "120", "--metric", "cosine"],

@@ -19,8 +19,6 @@ export class Group {
   radius = -1;
   /** That member (lowest index among ties). */
   farthest = -1;
-  /** Σ distance² over the members, summed in member order (k-means++ sampling weights). */
-  weight = 0;
 
   /** center: a pool row, or a seed index when isSeed, or -1 for "no center yet" (distance ∞). */
   constructor(readonly center: number, readonly isSeed: boolean) {}
@@ -34,18 +32,16 @@ export class Group {
     this.items[this.size++] = i;
   }
 
-  /** Recomputes radius, farthest and weight from the members. */
-  refresh(distance: Float64Array): void {
-    let radius = -1, farthest = -1, weight = 0;
+  /** Recomputes radius and farthest from the members; ties go to the lowest tieKey. */
+  refresh(distance: Float64Array, tieKey: Uint32Array | null): void {
+    let radius = -1, farthest = -1;
     for (let m = 0; m < this.size; m++) {
       const i = this.items[m]!;
       const d = distance[i]!;
-      if (d > radius || (d === radius && i < farthest)) { radius = d; farthest = i; }
-      weight += d * d;
+      if (d > radius || (d === radius && (tieKey ? tieKey[i]! < tieKey[farthest]! : i < farthest))) { radius = d; farthest = i; }
     }
     this.radius = radius;
     this.farthest = farthest;
-    this.weight = weight;
   }
 }
 
@@ -57,10 +53,13 @@ export interface CenterGroups {
   groupOf: Int32Array;
   /** Distance measurements made so far. */
   evaluations: number;
+  /** When rows were reordered for locality: each row's original index, which breaks ties. */
+  tieKey: Uint32Array | null;
 }
 
 /** Groups for the selectable points: one per seed, or one "no center yet" group. */
-export function initialGroups(n: number, seeds: SeedState | null, selectable: Uint8Array | null): CenterGroups {
+export function initialGroups(n: number, seeds: SeedState | null, selectable: Uint8Array | null,
+  tieKey: Uint32Array | null = null): CenterGroups {
   const distance = new Float64Array(n);
   const groupOf = new Int32Array(n).fill(-1);
   const groups: Group[] = [];
@@ -77,8 +76,8 @@ export function initialGroups(n: number, seeds: SeedState | null, selectable: Ui
     for (let i = 0; i < n; i++) if (!selectable || selectable[i]) { all.push(i); distance[i] = Infinity; groupOf[i] = 0; }
     groups.push(all);
   }
-  for (const g of groups) g.refresh(distance);
-  return { groups, distance, groupOf, evaluations: 0 };
+  for (const g of groups) g.refresh(distance, tieKey);
+  return { groups, distance, groupOf, evaluations: 0, tieKey };
 }
 
 /**
@@ -99,7 +98,7 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   home.size--;
   distance[c] = 0;
   groupOf[c] = -1;
-  home.refresh(distance);
+  home.refresh(distance, state.tieKey);
   for (const g of groups) {
     if (g.size === 0) continue;
     const centerGap = g.center === -1 ? Infinity
@@ -119,8 +118,8 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       g.items[kept++] = i;
     }
     g.size = kept;
-    g.refresh(distance);
+    g.refresh(distance, state.tieKey);
   }
-  fresh.refresh(distance);
+  fresh.refresh(distance, state.tieKey);
   groups.push(fresh);
 }

@@ -21,6 +21,8 @@ export interface KCenterOptions {
   /** Absolute rounding error of the space's distances (0 for directly summed distances). */
   tolerance?: number;
   onProgress?: (picked: number, total: number) => void;
+  /** When rows were reordered for locality (locality.ts): each row's original index, for ties. */
+  tieKey?: Uint32Array | null;
 }
 
 export interface KCenterResult {
@@ -34,12 +36,13 @@ export interface KCenterResult {
 }
 
 export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOptions): KCenterResult {
-  const state = initialGroups(space.size, options.seeds, options.selectable);
+  const tieKey = options.tieKey ?? null;
+  const state = initialGroups(space.size, options.seeds, options.selectable, tieKey);
   const picks: number[] = [];
   const pickDistances: number[] = [];
   let stoppedAt: number | null = null;
   while (picks.length < k) {
-    const best = farthestGroup(state.groups);
+    const best = farthestGroup(state.groups, tieKey);
     if (best === null) break; // every selectable point is picked
     let c = best.farthest;
     let pickDistance = best.radius;
@@ -51,7 +54,7 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
     addCenter(state, c, space, options.seeds, options.tolerance ?? 0);
     // A seedless first pick has no distance to a chosen set; its score is the radius it covers.
     if (seedlessStart) {
-      pickDistances[0] = Math.max(0, farthestGroup(state.groups)?.radius ?? 0);
+      pickDistances[0] = Math.max(0, farthestGroup(state.groups, tieKey)?.radius ?? 0);
     }
     options.onProgress?.(picks.length, k);
   }
@@ -59,11 +62,12 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
 }
 
 /** The group holding the farthest point overall (ties: the lowest row index). */
-function farthestGroup(groups: readonly Group[]): Group | null {
+function farthestGroup(groups: readonly Group[], tieKey: Uint32Array | null): Group | null {
   let best: Group | null = null;
   for (const g of groups) {
     if (g.size === 0) continue;
-    if (best === null || g.radius > best.radius || (g.radius === best.radius && g.farthest < best.farthest)) best = g;
+    if (best === null || g.radius > best.radius ||
+      (g.radius === best.radius && (tieKey ? tieKey[g.farthest]! < tieKey[best.farthest]! : g.farthest < best.farthest))) best = g;
   }
   return best;
 }

@@ -10,30 +10,57 @@
  */
 import { GradientSpace } from "../engine/gradient-space.ts";
 import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
+import { inverse, localityOrder, permuteRows } from "../engine/locality.ts";
+import { predictions } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
+/** Pools at least this large are reordered for memory locality (see engine/locality.ts). */
+const LOCALITY_MIN_ROWS = 20_000;
+
 export function badge(pool: Pool, options: StrategyOptions): Selection {
-  const space = new GradientSpace(pool.probs, pool.classes, pool.vectors!);
-  let first = -1;
-  for (let i = 0; i < pool.size; i++) {
-    if (options.selectable[i] && (first === -1 || space.squaredNorms[i]! > space.squaredNorms[first]!)) first = i;
+  const vectors = pool.vectors!;
+  // Reordering never changes the draw (kmeanspp.ts draws in original row order); only speed.
+  const order = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS
+    ? localityOrder(vectors, options.blas, { of: predictions(pool.probs, pool.classes).predicted, count: pool.classes })
+    : null;
+  const probs = order ? permutedProbs(pool.probs, pool.classes, order) : pool.probs;
+  if (order) permuteRows(vectors, order);
+  try {
+    const selectable = order ? Uint8Array.from(order, (row) => options.selectable[row]!) : options.selectable;
+    const space = new GradientSpace(probs, pool.classes, vectors);
+    // The largest gradient norm starts, ties to the lowest original row.
+    let first = -1;
+    for (let p = 0; p < pool.size; p++) {
+      if (!selectable[p]) continue;
+      const norm = space.squaredNorms[p]!, best = first === -1 ? -1 : space.squaredNorms[first]!;
+      if (first === -1 || norm > best || (norm === best && order !== null && order[p]! < order[first]!)) first = p;
+    }
+    if (first === -1) return { rows: new Uint32Array(0), scores: new Float64Array(0), scoreMeaning: "", details: {}, warnings: [] };
+    const result = kMeansPlusPlus(space, options.batchSize, {
+      firstPick: first,
+      rng: options.rng,
+      selectable,
+      tolerance: space.tolerance,
+      onProgress: options.onProgress,
+      originalIndex: order,
+    });
+    const scores = Float64Array.from(result.distances);
+    scores[0] = Math.sqrt(space.squaredNorms[first]!);
+    return {
+      rows: order ? result.picks.map((p) => order[p]!) : result.picks,
+      scores,
+      scoreMeaning: "gradient-embedding distance to the nearest row chosen before it (the first row: its gradient norm)",
+      details: { distanceEvaluations: result.evaluations, plainEvaluations: result.picks.length * pool.size, localityOrder: order !== null },
+      warnings: [],
+    };
+  } finally {
+    if (order) permuteRows(vectors, inverse(order)); // the report projects the pool's vectors in file order
   }
-  if (first === -1) return { rows: new Uint32Array(0), scores: new Float64Array(0), scoreMeaning: "", details: {}, warnings: [] };
-  const result = kMeansPlusPlus(space, options.batchSize, {
-    firstPick: first,
-    rng: options.rng,
-    selectable: options.selectable,
-    tolerance: space.tolerance,
-    onProgress: options.onProgress,
-  });
-  const scores = Float64Array.from(result.distances);
-  scores[0] = Math.sqrt(space.squaredNorms[first]!);
-  return {
-    rows: result.picks,
-    scores,
-    scoreMeaning: "gradient-embedding distance to the nearest row chosen before it (the first row: its gradient norm)",
-    details: { distanceEvaluations: result.evaluations, plainEvaluations: result.picks.length * pool.size },
-    warnings: [],
-  };
+}
+
+function permutedProbs(probs: Float64Array, classes: number, order: Uint32Array): Float64Array {
+  const out = new Float64Array(probs.length);
+  for (let p = 0; p < order.length; p++) out.set(probs.subarray(order[p]! * classes, (order[p]! + 1) * classes), p * classes);
+  return out;
 }

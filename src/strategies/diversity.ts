@@ -10,10 +10,14 @@
  */
 import { EuclideanSpace, nearestSeeds, normaliseRows, squaredDistance } from "../engine/euclidean.ts";
 import { kCenterGreedy } from "../engine/kcenter.ts";
+import { inverse, localityOrder, permuteRows } from "../engine/locality.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
+
+/** Pools at least this large are reordered for memory locality (see engine/locality.ts). */
+const LOCALITY_MIN_ROWS = 20_000;
 
 export function diversity(pool: Pool, options: StrategyOptions): Selection {
   const cosine = options.metric === "cosine";
@@ -23,35 +27,50 @@ export function diversity(pool: Pool, options: StrategyOptions): Selection {
     points = normaliseRows(points, options.describeRow);
     if (labeled) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
   }
-  const seedMatrix = seedsOf(points, labeled, options.selectable);
-  const space = new EuclideanSpace(points);
-  const seeds = seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null;
-  // MIN_DISTANCE is in the metric's units; cosine distance m is euclidean √(2m) on unit rows.
-  const minDistance = cosine ? Math.sqrt(2 * options.minDistance) : options.minDistance;
-  const result = kCenterGreedy(space, options.batchSize, {
-    seeds,
-    selectable: options.selectable,
-    firstPick: seeds ? -1 : nearestToMean(points, options.selectable),
-    minDistance,
-    onProgress: options.onProgress,
-  });
-  const scores = cosine ? result.distances.map((d) => (d * d) / 2) : result.distances;
-  const warnings: string[] = [];
-  if (result.stoppedAt !== null) {
-    warnings.push(`MIN_DISTANCE=${options.minDistance}: stopped after ${result.picks.length} rows; no remaining row is that far from the chosen ones.`);
+  const seedCount = (labeled?.rows ?? 0) + options.selectable.reduce((n, s) => n + (s ? 0 : 1), 0);
+  // In file order, before any reordering: the mean's float sum depends on row order.
+  const start = seedCount > 0 ? -1 : nearestToMean(points, options.selectable);
+  // Only where GEMM is cheap: the order never changes the picks, only how fast they come.
+  const order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS ? localityOrder(points, options.blas) : null;
+  if (order) permuteRows(points, order);
+  try {
+    const selectable = order ? Uint8Array.from(order, (row) => options.selectable[row]!) : options.selectable;
+    const seedMatrix = seedsOf(points, labeled, selectable);
+    const space = new EuclideanSpace(points);
+    const seeds = seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null;
+    // MIN_DISTANCE is in the metric's units; cosine distance m is euclidean √(2m) on unit rows.
+    const minDistance = cosine ? Math.sqrt(2 * options.minDistance) : options.minDistance;
+    const result = kCenterGreedy(space, options.batchSize, {
+      seeds,
+      selectable,
+      firstPick: order && start >= 0 ? inverse(order)[start]! : start,
+      minDistance,
+      onProgress: options.onProgress,
+      tieKey: order,
+    });
+    const rows = order ? result.picks.map((p) => order[p]!) : result.picks;
+    const scores = cosine ? result.distances.map((d) => (d * d) / 2) : result.distances;
+    const warnings: string[] = [];
+    if (result.stoppedAt !== null) {
+      warnings.push(`MIN_DISTANCE=${options.minDistance}: stopped after ${result.picks.length} rows; no remaining row is that far from the chosen ones.`);
+    }
+    return {
+      rows,
+      scores,
+      scoreMeaning: `${options.metric} distance to the nearest row chosen before it (labelled rows included)`,
+      details: {
+        seedCenters: seedMatrix.rows,
+        distanceEvaluations: result.evaluations,
+        plainGreedyEvaluations: result.picks.length * pool.size,
+        localityOrder: order !== null,
+        stoppedEarlyAt: result.stoppedAt === null ? null : (cosine ? (result.stoppedAt ** 2) / 2 : result.stoppedAt),
+      },
+      warnings,
+    };
+  } finally {
+    // The pool's own vectors go back in file order (the report projects them); a normalised copy need not.
+    if (order && !cosine) permuteRows(points, inverse(order));
   }
-  return {
-    rows: result.picks,
-    scores,
-    scoreMeaning: `${options.metric} distance to the nearest row chosen before it (labelled rows included)`,
-    details: {
-      seedCenters: seedMatrix.rows,
-      distanceEvaluations: result.evaluations,
-      plainGreedyEvaluations: result.picks.length * pool.size,
-      stoppedEarlyAt: result.stoppedAt === null ? null : (cosine ? (result.stoppedAt ** 2) / 2 : result.stoppedAt),
-    },
-    warnings,
-  };
 }
 
 /** Labelled rows plus pool rows that may not be selected (already labelled or excluded). */
@@ -66,6 +85,7 @@ function seedsOf(points: Matrix, labeled: Matrix | null, selectable: Uint8Array)
   return { data, rows: labeledRows + excluded.length, cols: dim };
 }
 
+/** The selectable row nearest the mean (ties: the lowest row). */
 function nearestToMean(points: Matrix, selectable: Uint8Array): number {
   const { rows, cols, data } = points;
   const mean = new Float64Array(cols);

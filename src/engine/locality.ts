@@ -1,0 +1,85 @@
+/**
+ * Memory locality for the greedy loops. k-center and k-means++ measure, for each new center,
+ * the members of a few nearby groups; with rows in file order those members are scattered over
+ * the whole matrix and every measurement is a cache miss. Ordering rows by their nearest of a
+ * few hundred pivots puts each neighbourhood in one stretch of memory.
+ *
+ * The order changes where rows sit, never what is selected: distances do not depend on a row's
+ * place, pruning is exact, and ties are broken by the original row index. So the order may
+ * come from a fast approximate GEMM, and may differ between BLAS backends.
+ */
+import type { Blas } from "../../ffi/blas.ts";
+import type { Matrix } from "../matrix.ts";
+import { rowSquaredNorms } from "./euclidean.ts";
+
+const BLOCK = 4096;
+
+/**
+ * order[r] = the original row to place at position r: rows grouped by `classes` first when
+ * given (BADGE: rows of one predicted class share a gradient subspace), then by nearest pivot.
+ */
+export function localityOrder(points: Matrix, blas: Blas, classes: { of: Int32Array; count: number } | null = null,
+  pivotCount = 256): Uint32Array {
+  const n = points.rows, dim = points.cols;
+  const p = Math.min(pivotCount, n);
+  const single = points.data instanceof Float32Array;
+  // Evenly spaced rows as pivots: deterministic, and spread like the data.
+  const pivots = single ? new Float32Array(p * dim) : new Float64Array(p * dim);
+  for (let k = 0; k < p; k++) {
+    const row = Math.floor((k * n) / p);
+    pivots.set(points.data.subarray(row * dim, (row + 1) * dim), k * dim);
+  }
+  const pivotNorms = rowSquaredNorms({ data: pivots, rows: p, cols: dim });
+  const nearest = new Uint32Array(n);
+  const block = single ? new Float32Array(BLOCK * p) : new Float64Array(BLOCK * p);
+  for (let r0 = 0; r0 < n; r0 += BLOCK) {
+    const rows = Math.min(BLOCK, n - r0);
+    const view = points.data.subarray(r0 * dim, (r0 + rows) * dim);
+    if (single) blas.sgemm(false, true, rows, p, dim, 1, view as Float32Array, dim, pivots as Float32Array, dim, 0, block as Float32Array, p);
+    else blas.dgemm(false, true, rows, p, dim, 1, view as Float64Array, dim, pivots as Float64Array, dim, 0, block as Float64Array, p);
+    for (let r = 0; r < rows; r++) {
+      // argmin ‖x - p‖² = argmin ‖p‖² - 2x·p
+      let best = 0, bestValue = Infinity;
+      for (let k = 0; k < p; k++) {
+        const value = pivotNorms[k]! - 2 * block[r * p + k]!;
+        if (value < bestValue) { bestValue = value; best = k; }
+      }
+      nearest[r0 + r] = best;
+    }
+  }
+  // Counting sort by (class, pivot), stable in row order.
+  const buckets = (classes?.count ?? 1) * p;
+  const bucketOf = (i: number) => (classes ? classes.of[i]! * p : 0) + nearest[i]!;
+  const starts = new Uint32Array(buckets + 1);
+  for (let i = 0; i < n; i++) starts[bucketOf(i) + 1]!++;
+  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[starts[bucketOf(i)]!++] = i;
+  return order;
+}
+
+/** Rearranges m's rows in place so that new row r is old row order[r]. */
+export function permuteRows(m: Matrix, order: Uint32Array): void {
+  const { data, cols } = m;
+  const done = new Uint8Array(m.rows);
+  const saved = data.slice(0, cols);
+  for (let start = 0; start < m.rows; start++) {
+    if (done[start] || order[start] === start) { done[start] = 1; continue; }
+    saved.set(data.subarray(start * cols, (start + 1) * cols));
+    let r = start;
+    while (true) {
+      done[r] = 1;
+      const from = order[r]!;
+      if (from === start) { data.set(saved, r * cols); break; }
+      data.copyWithin(r * cols, from * cols, (from + 1) * cols);
+      r = from;
+    }
+  }
+}
+
+/** inverse[order[r]] = r. */
+export function inverse(order: Uint32Array): Uint32Array {
+  const out = new Uint32Array(order.length);
+  for (let r = 0; r < order.length; r++) out[order[r]!] = r;
+  return out;
+}
