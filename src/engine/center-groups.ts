@@ -9,8 +9,11 @@
  */
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
-/** Relative slack on pruning tests so float rounding can never skip a point that would move. */
-const PRUNE_SLACK = 1 + 1e-9;
+/**
+ * Relative slack on pruning tests so rounding can never skip a point that would move: the
+ * float32 distance kernel is accurate to a few parts in 10^7.
+ */
+const PRUNE_SLACK = 1 + 1e-5;
 
 export class Group {
   items = new Uint32Array(8);
@@ -87,6 +90,7 @@ export function initialGroups(n: number, seeds: SeedState | null, selectable: Ui
 export function addCenter(state: CenterGroups, c: number, space: MetricSpace, seeds: SeedState | null, tolerance = 0): void {
   const { distance, groups, groupOf } = state;
   const anchor = space.anchorDistance;
+  const hasLowerBound = space.lowerBound !== undefined;
   const anchorC = anchor ? anchor[c]! : 0;
   const fresh = new Group(c, false);
   const freshIndex = groups.length;
@@ -110,7 +114,8 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       const i = g.items[m]!;
       const di = distance[i]!;
       if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
-        (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance)) {
+        (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance) &&
+        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) {
         const e = space.distance(c, i);
         state.evaluations++;
         if (e < di) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }

@@ -24,6 +24,8 @@ export class GradientSpace implements MetricSpace {
   readonly #deltas: Float64Array;
   readonly #classes: number;
   readonly #dim: number;
+  /** ‖x_i‖, per row. */
+  readonly #vectorNorms: Float64Array;
   /** x_a·x_b for rows a, b: the SIMD kernel when the vectors fit kernel memory. */
   readonly #vectorDot: (a: number, b: number) => number;
 
@@ -44,6 +46,7 @@ export class GradientSpace implements MetricSpace {
     }
     this.#deltas = new Float64Array(n * classes);
     this.squaredNorms = new Float64Array(n);
+    this.#vectorNorms = new Float64Array(n);
     let largest = 0;
     for (let i = 0; i < n; i++) {
       const o = i * classes;
@@ -55,7 +58,9 @@ export class GradientSpace implements MetricSpace {
         this.#deltas[o + c] = d;
         deltaNorm += d * d;
       }
-      this.squaredNorms[i] = deltaNorm * this.#vectorDot(i, i);
+      const vectorSquared = this.#vectorDot(i, i);
+      this.#vectorNorms[i] = Math.sqrt(vectorSquared);
+      this.squaredNorms[i] = deltaNorm * vectorSquared;
       if (this.squaredNorms[i]! > largest) largest = this.squaredNorms[i]!;
     }
     // d² carries an absolute error of about (C+D)·2^-53·(‖g_i‖² + ‖g_j‖²); as a distance,
@@ -64,9 +69,28 @@ export class GradientSpace implements MetricSpace {
     this.tolerance = Math.sqrt(1e3 * (classes + this.#dim) * 2 ** -53 * 2 * largest);
   }
 
+  /**
+   * ‖g_a - g_b‖ ≥ √(‖g_a‖² + ‖g_b‖² - 2|δ_a·δ_b|·‖x_a‖‖x_b‖) (Cauchy-Schwarz on x_a·x_b):
+   * C multiplications and no read of the D-long vectors. Rows predicted as different classes
+   * have small δ_a·δ_b, so this bound prunes most of them.
+   */
+  lowerBound(a: number, b: number): number {
+    const deltaDot = this.#deltaDot(a, b);
+    const squared = this.squaredNorms[a]! + this.squaredNorms[b]! - 2 * Math.abs(deltaDot) * this.#vectorNorms[a]! * this.#vectorNorms[b]!;
+    return squared > 0 ? Math.sqrt(squared) : 0;
+  }
+
+  /** δ_a·δ_b: C is small (classes), so one plain loop over float64 beats any call. */
+  #deltaDot(a: number, b: number): number {
+    const deltas = this.#deltas, c = this.#classes;
+    const oa = a * c, ob = b * c;
+    let sum = 0;
+    for (let k = 0; k < c; k++) sum += deltas[oa + k]! * deltas[ob + k]!;
+    return sum;
+  }
+
   distance(a: number, b: number): number {
-    const c = this.#classes;
-    const deltaDot = dot(this.#deltas, a * c, this.#deltas, b * c, c);
+    const deltaDot = this.#deltaDot(a, b);
     const vectorDot = this.#vectorDot(a, b);
     const squared = this.squaredNorms[a]! + this.squaredNorms[b]! - 2 * deltaDot * vectorDot;
     return squared > 0 ? Math.sqrt(squared) : 0;

@@ -14,6 +14,8 @@ export interface MetricSpace {
    * |anchor[c] - anchor[i]| ≤ d(c, i), a lower bound that costs no vector reads.
    */
   readonly anchorDistance?: Float64Array;
+  /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
+  lowerBound?(a: number, b: number): number;
 }
 
 /** The pool's distances to an already-chosen set, before the greedy loop starts. */

@@ -36,23 +36,29 @@
         (br $tail)))
     (local.get $sum))
 
-  ;; Σ a[j]·b[j] over n float32 values, same layout.
+  ;; Σ a[j]·b[j] over n float32 values, accumulated in float64: a product of two float32 values
+  ;; is exact in float64, so the only rounding is the sum's (BADGE's ‖g_a‖²+‖g_b‖²-2⟨g_a,g_b⟩
+  ;; cancels when rows are close, and needs this precision to prune).
   (func (export "dot_f32") (param $a i32) (param $b i32) (param $n i32) (result f64)
-    (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $sum f64)
-    (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (local $end i32) (local $x v128) (local $y v128) (local $acc0 v128) (local $acc1 v128) (local $sum f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (block $done
-      (loop $eight
+      (loop $four
         (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
-        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
-        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
-        (local.set $a (i32.add (local.get $a) (i32.const 32)))
-        (local.set $b (i32.add (local.get $b) (i32.const 32)))
-        (br $eight)))
-    (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
-    (local.set $sum (f64.add
-      (f64.add (f64.promote_f32 (f32x4.extract_lane 0 (local.get $acc0))) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $acc0))))
-      (f64.add (f64.promote_f32 (f32x4.extract_lane 2 (local.get $acc0))) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $acc0))))))
-    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 7)) (i32.const 2))))
+        (local.set $x (v128.load (local.get $a)))
+        (local.set $y (v128.load (local.get $b)))
+        (local.set $acc0 (f64x2.add (local.get $acc0)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (f64x2.promote_low_f32x4 (local.get $y)))))
+        (local.set $acc1 (f64x2.add (local.get $acc1)
+          (f64x2.mul
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (br $four)))
+    (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+    (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
     (block $tail_done
       (loop $tail
         (br_if $tail_done (i32.ge_u (local.get $a) (local.get $end)))
