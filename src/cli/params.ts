@@ -9,7 +9,7 @@ import { UNCERTAINTY_MODES } from "../engine/uncertainty.ts";
 export type ParamKind =
   | { type: "choice"; values: readonly string[] }
   | { type: "int"; min: number; max: number }
-  | { type: "number"; min: number; max: number; minExclusive?: boolean }
+  | { type: "number"; min: number; max: number }
   | { type: "bool" }
   | { type: "string" };
 
@@ -23,12 +23,12 @@ export interface ParamSpec {
 
 export const PARAMS = [
   { env: "STRATEGY", flag: "strategy", default: "", kind: { type: "choice", values: STRATEGY_NAMES }, help: "selection strategy (also given as --job_type)" },
-  { env: "USE_CASE", flag: "use-case", default: "auto", kind: { type: "choice", values: USE_CASES }, help: "ssl | active_learning | auto (inferred from the strategy); a contradicting strategy is refused" },
+  { env: "USE_CASE", flag: "use-case", default: "auto", kind: { type: "choice", values: USE_CASES }, help: "what the selection is for; auto infers it from the strategy; a contradicting strategy is refused" },
   { env: "BATCH_SIZE", flag: "batch-size", default: "32", kind: { type: "int", min: 1, max: 100_000_000 }, help: "rows to select (active-learning strategies)" },
   { env: "CONFIDENCE_THRESHOLD", flag: "confidence-threshold", default: "0.9", kind: { type: "number", min: 0, max: 1 }, help: "confidence_threshold: minimum top-class probability" },
   { env: "MAX_SAMPLES", flag: "max-samples", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "confidence_threshold: keep at most this many, most confident first (0 = no limit)" },
   { env: "K_PER_CLASS", flag: "k-per-class", default: "100", kind: { type: "int", min: 1, max: 100_000_000 }, help: "top_k_per_class: rows per predicted class" },
-  { env: "UNCERTAINTY_MODE", flag: "uncertainty-mode", default: "margin", kind: { type: "choice", values: UNCERTAINTY_MODES }, help: "uncertainty: margin | entropy | least_confidence" },
+  { env: "UNCERTAINTY_MODE", flag: "uncertainty-mode", default: "margin", kind: { type: "choice", values: UNCERTAINTY_MODES }, help: "uncertainty: how uncertainty is measured" },
   { env: "METRIC", flag: "metric", default: "euclidean", kind: { type: "choice", values: ["euclidean", "cosine"] }, help: "diversity: distance between vectors (cosine = euclidean on L2-normalised rows)" },
   { env: "MIN_DISTANCE", flag: "min-distance", default: "0", kind: { type: "number", min: 0, max: Number.MAX_VALUE }, help: "diversity/leaf_coreset: stop when no remaining row is this far from the chosen ones (metric's units; 0 = off)" },
   { env: "RANDOM_SEED", flag: "random-seed", default: "42", kind: { type: "int", min: 0, max: 4294967295 }, help: "seed of every random choice; same input + seed = same selection" },
@@ -41,11 +41,11 @@ export const PARAMS = [
   { env: "EXCLUDE_IDS_FILE", flag: "exclude-ids-file", default: "", kind: { type: "string" }, help: "ids never to select: one per line, or a CSV/Parquet file with the id column" },
   { env: "RENORMALIZE_PROBS", flag: "renormalize-probs", default: "false", kind: { type: "bool" }, help: "rescale prob_class_* rows that do not sum to 1 instead of refusing them" },
   { env: "PROB_SUM_TOLERANCE", flag: "prob-sum-tolerance", default: "0.001", kind: { type: "number", min: 0, max: 0.5 }, help: "how far a probability row may sum from 1 (rounded exports)" },
-  { env: "DUPLICATE_IDS", flag: "duplicate-ids", default: "error", kind: { type: "choice", values: ["error", "keep_first"] }, help: "error | keep_first (later rows with a seen id are never selected)" },
+  { env: "DUPLICATE_IDS", flag: "duplicate-ids", default: "error", kind: { type: "choice", values: ["error", "keep_first"] }, help: "refuse duplicate ids, or keep each id's first row (later rows are never selected)" },
   { env: "VECTOR_PRECISION", flag: "vector-precision", default: "float32", kind: { type: "choice", values: ["float32", "float64"] }, help: "precision the vectors are held in (float32 halves memory traffic)" },
-  { env: "ACTIVE_SAMPLING_BLAS", flag: "blas", default: "auto", kind: { type: "choice", values: ["auto", "openblas", "off"] }, help: "auto (OpenBLAS if found, else TypeScript) | openblas (required) | off" },
+  { env: "ACTIVE_SAMPLING_BLAS", flag: "blas", default: "auto", kind: { type: "choice", values: ["auto", "openblas", "off"] }, help: "numeric backend: auto (OpenBLAS if found, else TypeScript), openblas (required), off" },
   { env: "BLAS_LIBRARY", flag: "blas-library", default: "", kind: { type: "string" }, help: "path of libopenblas.so to load" },
-  { env: "LOG_FORMAT", flag: "log-format", default: "text", kind: { type: "choice", values: ["text", "json"] }, help: "text | json (one object a line, for CloudWatch-style collectors)" },
+  { env: "LOG_FORMAT", flag: "log-format", default: "text", kind: { type: "choice", values: ["text", "json"] }, help: "log lines on stderr: text, or json (one object a line, for CloudWatch-style collectors)" },
   { env: "QUIET", flag: "quiet", default: "false", kind: { type: "bool" }, help: "only warnings and errors on stderr" },
 ] as const satisfies readonly ParamSpec[];
 
