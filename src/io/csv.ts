@@ -80,6 +80,8 @@ class CsvTableImpl implements CsvTable {
 
   cell(row: number, column: number): string {
     const fields = splitFields(this.bytes, this.starts[row]!, this.ends[row]!, this.path, row + 2);
+    // The column probe (columns.ts) reads cells before extract() has checked the row's width.
+    if (fields.length !== this.columns.length) throw raggedError(this.path, row, fields.length, this.columns.length);
     return decodeField(this.bytes, fields[column]!, this.path, row + 2);
   }
 
