@@ -8,7 +8,10 @@
  *    only where each record starts and ends in the file's bytes;
  *  - a million rows × 140 numeric columns must not become 140 million strings: numbers are
  *    parsed straight from the bytes (Clinger's fast path, exact; parseFloat otherwise).
+ * Because most cells are copied rather than decoded, the whole file is checked to be UTF-8
+ * once, up front: a Latin-1 export is refused, not copied through half-readable.
  */
+import { isUtf8 } from "node:buffer";
 import { DataError } from "../errors.ts";
 import type { CsvTable, ExtractRequest, NumericBlock } from "./table.ts";
 
@@ -22,6 +25,7 @@ export function readCsvTable(path: string, bytes: Uint8Array): CsvTable {
   if (start >= bytes.length || onlyWhitespace(bytes, start)) {
     throw new DataError(`${path}: the file is empty; expected a header line such as "id,prob_class_0,prob_class_1".`);
   }
+  if (!isUtf8(bytes)) throw new DataError(`${path}: line ${firstNonUtf8Line(bytes)} is not valid UTF-8; save the file as UTF-8.`);
   const headerEnd = scanRecordEnd(bytes, start, path, 1);
   const headerContentEnd = contentEnd(bytes, start, headerEnd);
   const lineEnding = headerContentEnd < headerEnd && bytes[headerContentEnd] === CR ? "\r\n" : "\n";
@@ -293,6 +297,22 @@ function onlyWhitespace(bytes: Uint8Array, start: number): boolean {
     if (b !== 0x20 && b !== LF && b !== CR && b !== 0x09) return false;
   }
   return true;
+}
+
+/** The 1-based line holding the first invalid UTF-8 sequence (LF never occurs inside a multi-byte one). */
+function firstNonUtf8Line(bytes: Uint8Array): number {
+  let line = 1, start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== LF) continue;
+    try {
+      utf8.decode(bytes.subarray(start, i));
+    } catch {
+      return line;
+    }
+    line++;
+    start = i + 1;
+  }
+  return line;
 }
 
 function countNewlines(bytes: Uint8Array, start: number, end: number): number {
