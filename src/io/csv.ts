@@ -1,6 +1,7 @@
 /**
  * CSV reader (RFC 4180: quoted fields with "" escapes, commas and newlines inside quotes,
- * LF or CRLF line ends, an optional UTF-8 BOM).
+ * LF or CRLF line ends, an optional UTF-8 BOM). A quote inside an unquoted field is text
+ * (`12" pizza`), as Python's csv module and spreadsheets read it.
  *
  * Written by hand rather than taken from a CSV library because two things the product
  * promises need byte positions, which parsers that hand back strings do not keep:
@@ -177,7 +178,8 @@ function scanRecordEnd(bytes: Uint8Array, pos: number, path: string, line: numbe
         if (bytes[i + 1] === QUOTE) i++;
         else inQuotes = false;
       } else if (b === LF) line++;
-    } else if (b === QUOTE) {
+    } else if (b === QUOTE && (i === pos || bytes[i - 1] === COMMA)) {
+      // Only a quote that starts a field opens one; `12" pizza` is text, as extract() reads it.
       inQuotes = true;
     } else if (b === LF) {
       return i + 1;
