@@ -43,13 +43,15 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
     if (best === null) break; // every selectable point is picked
     let c = best.farthest;
     let pickDistance = best.radius;
-    if (pickDistance === Infinity) { c = options.firstPick; pickDistance = 0; }
+    // Read before addCenter: it refreshes `best`, so best.radius is no longer ∞ afterwards.
+    const seedlessFirst = pickDistance === Infinity;
+    if (seedlessFirst) { c = options.firstPick; pickDistance = 0; }
     if (options.minDistance > 0 && pickDistance < options.minDistance) { stoppedAt = pickDistance; break; }
     picks.push(c);
     pickDistances.push(pickDistance);
     addCenter(state, c, space, options.seeds, options.tolerance ?? 0);
     // A seedless first pick has no distance to a chosen set; its score is the radius it covers.
-    if (pickDistance === 0 && picks.length === 1 && best.radius === Infinity) {
+    if (seedlessFirst) {
       pickDistances[0] = Math.max(0, farthestGroup(state.groups)?.radius ?? 0);
     }
     options.onProgress?.(picks.length, k);
