@@ -46,7 +46,8 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
     // Read before addCenter: it refreshes `best`, so best.radius is no longer ∞ afterwards.
     const seedlessFirst = pickDistance === Infinity;
     if (seedlessFirst) { c = options.firstPick; pickDistance = 0; }
-    if (options.minDistance > 0 && pickDistance < options.minDistance) { stoppedAt = pickDistance; break; }
+    // The first pick has no chosen set to be far from; MIN_DISTANCE applies from the second.
+    if (!seedlessFirst && options.minDistance > 0 && pickDistance < options.minDistance) { stoppedAt = pickDistance; break; }
     picks.push(c);
     pickDistances.push(pickDistance);
     addCenter(state, c, space, options.seeds, options.tolerance ?? 0);
@@ -87,8 +88,9 @@ export function kCenterPlain(space: MetricSpace, k: number, options: KCenterOpti
       if (distance[i]! > far) { far = distance[i]!; c = i; }
     }
     if (c === -1) break;
-    if (far === Infinity) { c = options.firstPick; far = 0; }
-    if (options.minDistance > 0 && far < options.minDistance) { stoppedAt = far; break; }
+    const seedlessFirst = far === Infinity;
+    if (seedlessFirst) { c = options.firstPick; far = 0; }
+    if (!seedlessFirst && options.minDistance > 0 && far < options.minDistance) { stoppedAt = far; break; }
     picks.push(c);
     pickDistances.push(far);
     picked[c] = 1;
