@@ -14,7 +14,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { DataError } from "../errors.ts";
-import type { CsvTable, ExtractRequest, NumericBlock } from "./table.ts";
+import { storableRange, type CsvTable, type ExtractRequest, type NumericBlock } from "./table.ts";
 
 const COMMA = 0x2c, QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -96,8 +96,10 @@ class CsvTableImpl implements CsvTable {
     // For each column: which block it feeds and where in the destination row.
     const blockOf: (NumericBlock | null)[] = new Array(width).fill(null);
     const slotOf = new Int32Array(width);
+    const lowOf = new Float64Array(width), highOf = new Float64Array(width);
     for (const block of request.numeric) {
-      block.columns.forEach((c, j) => { blockOf[c] = block; slotOf[c] = block.offset + j; });
+      const { min, max } = storableRange(block.out);
+      block.columns.forEach((c, j) => { blockOf[c] = block; slotOf[c] = block.offset + j; lowOf[c] = min; highOf[c] = max; });
     }
     const ids: string[] = new Array(this.rowCount);
     for (let r = 0; r < this.rowCount; r++) {
@@ -130,6 +132,9 @@ class CsvTableImpl implements CsvTable {
           const value = parseNumber(bytes, fieldStart, fieldEnd);
           if (!Number.isFinite(value) || (block.kind === "integer" && !Number.isInteger(value))) {
             throw numberError(path, r, this.lineOf(r), columns[col]!, decodeField(bytes, [fieldStart, fieldEnd], path, r + 2), block.kind);
+          }
+          if (value < lowOf[col]! || value > highOf[col]!) {
+            throw rangeError(path, r, this.lineOf(r), columns[col]!, decodeField(bytes, [fieldStart, fieldEnd], path, r + 2), storableRange(block.out).hint);
           }
           block.out[(block.rowStart + r) * block.stride + slotOf[col]!] = value;
         }
@@ -164,6 +169,11 @@ function numberError(path: string, r: number, line: number, column: string, text
   const what = text === "" ? "is empty" : `holds "${shown}"`;
   const want = kind === "integer" ? "a whole number (a leaf index)" : "a finite number (no NaN, inf or text)";
   return new DataError(`${path}: row ${r + 1} (line ${line}), column "${column}" ${what}; expected ${want}. Fix or drop that row.`);
+}
+
+function rangeError(path: string, r: number, line: number, column: string, text: string, hint: string): DataError {
+  const shown = text.length > 40 ? text.slice(0, 40) + "…" : text;
+  return new DataError(`${path}: row ${r + 1} (line ${line}), column "${column}" holds ${shown}, ${hint}.`);
 }
 
 /** End of the record that starts at pos: just past its line ending, or the end of the bytes. */
