@@ -95,6 +95,8 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
     // Rounding bound of a length-dim dot product (f32 or f64 accumulation), twice over for safety.
     const unit = single ? 2 ** -24 : 2 ** -53;
     const slack = 2 * (dim + 4) * unit;
+    // Products below the smallest normal lose relative precision: bound their absolute error too.
+    const floor = 2 * (dim + 1) * (single ? 2 ** -149 : 2 ** -1074);
     const bestSquared = new Float64Array(n).fill(Infinity);
     const block = single ? new Float32Array(ROW_BLOCK * SEED_BLOCK) : new Float64Array(ROW_BLOCK * SEED_BLOCK);
     for (let s0 = 0; s0 < s; s0 += SEED_BLOCK) {
@@ -113,7 +115,8 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
           for (let j = 0; j < sb; j++) {
             const nj = seedNorms[s0 + j]!;
             const approx = ni + nj - 2 * block[r * sb + j]!;
-            if (approx - slack * (ni + nj) > best) continue;
+            // An approximation that overflowed (±inf, NaN) rules nothing out: measure.
+            if (Number.isFinite(approx) && approx - slack * (ni + nj) - floor > best) continue;
             const exact = squaredDistance(points.data, i * dim, seeds.data, (s0 + j) * dim, dim);
             if (exact < best) { best = exact; bestSeed = s0 + j; }
           }
