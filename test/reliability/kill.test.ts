@@ -3,9 +3,9 @@
  * and sent SIGKILL while it writes. Hidden `.<name>.<pid>-<time>.tmp` files may remain (see
  * src/io/output.ts for why they are left); nothing else may.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { Rng } from "../../src/rng.ts";
 import { tempDir } from "./harness.ts";
 
@@ -16,9 +16,12 @@ const TEMP = /^\.(selected_samples\.(csv|parquet)|selection_metadata\.json|selec
 
 let input = "";
 let poolBytes = 0;
+/** Directories to remove afterwards: each run writes ~20 MB. */
+const made: string[] = [];
 
 beforeAll(() => {
   input = tempDir("as-rel-kill-");
+  made.push(input);
   const lines = ["id,prob_class_0,prob_class_1,prob_class_2,emb_0,emb_1,emb_2,emb_3"];
   for (let i = 0; i < ROWS; i++) {
     const a = ((i * 7919) % 997) / 997 / 2, b = ((i * 104729) % 991) / 991 / 2;
@@ -29,7 +32,12 @@ beforeAll(() => {
   poolBytes = text.length;
 });
 
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function spawnRun(output: string) {
+  made.push(dirname(output));
   return Bun.spawn([BUN, "src/main.ts", "--input", input, "--output", output, "--strategy", "uncertainty",
     "--batch-size", String(ROWS), "--no-save-report", "--quiet"], { cwd: ROOT, stdout: "ignore", stderr: "ignore" });
 }
