@@ -9,11 +9,6 @@
  */
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
-/**
- * Relative slack on pruning tests so rounding can never skip a point that would move: the
- * float32 distance kernel is accurate to a few parts in 10^7.
- */
-const PRUNE_SLACK = 1 + 1e-5;
 
 export class Group {
   items = new Uint32Array(8);
@@ -89,6 +84,9 @@ export function initialGroups(n: number, seeds: SeedState | null, selectable: Ui
  */
 export function addCenter(state: CenterGroups, c: number, space: MetricSpace, seeds: SeedState | null, tolerance = 0): void {
   const { distance, groups, groupOf } = state;
+  // Relative slack on pruning tests, so rounding can never skip a point that would move:
+  // three distances enter each test, each off by at most the kernel's relative error.
+  const PRUNE_SLACK = 1 + 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
   const anchor = space.anchorDistance;
   const hasLowerBound = space.lowerBound !== undefined;
   const anchorC = anchor ? anchor[c]! : 0;

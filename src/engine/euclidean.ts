@@ -16,9 +16,37 @@ import type { MetricSpace, SeedState } from "./metric-space.ts";
 export type RowDistance = (a: number, b: number) => number;
 
 /**
+ * float32 arithmetic is safe (no square overflows, none underflows far) while every value's
+ * magnitude lies in [2^-40, 2^50]; beyond that the float64-arithmetic kernel runs.
+ */
+const NARROW_RANGE = [2 ** -40, 2 ** 50] as const;
+const largestMagnitude = new WeakMap<ArrayBufferView, number>();
+
+function maxAbs(data: Float32Array | Float64Array): number {
+  let m = largestMagnitude.get(data);
+  if (m === undefined) {
+    m = 0;
+    for (let i = 0; i < data.length; i++) { const v = Math.abs(data[i]!); if (v > m) m = v; }
+    largestMagnitude.set(data, m);
+  }
+  return m;
+}
+
+/** Relative error of the squared distances `rowSquaredDistance(x, y)` returns, as a bound. */
+export function kernelRelativeError(x: Matrix, y: Matrix): number {
+  return usesNarrowKernel(x, y) ? (x.cols / 8 + 4) * 2 ** -23 : (x.cols + 4) * 2 ** -52;
+}
+
+function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
+  if (!(x.data instanceof Float32Array) || !(y.data instanceof Float32Array)) return false;
+  const m = Math.max(maxAbs(x.data), maxAbs(y.data));
+  return m >= NARROW_RANGE[0] && m <= NARROW_RANGE[1];
+}
+
+/**
  * The one squared-distance kernel for rows of x against rows of y: WebAssembly SIMD when both
  * sit in kernel memory (or can be copied there), the TypeScript loop otherwise. Which one runs
- * depends only on the data's size, never on the BLAS backend.
+ * depends only on the data (its size and range), never on the BLAS backend.
  */
 export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
   const dim = x.cols;
@@ -26,7 +54,8 @@ export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
   if (kx && ky && kx.constructor === ky.constructor) {
     const width = kx.BYTES_PER_ELEMENT * dim;
     const bx = kx.byteOffset, by = ky.byteOffset;
-    const kernel = kx instanceof Float32Array ? kernels.sqdist_f32 : kernels.sqdist_f64;
+    const kernel = kx instanceof Float64Array ? kernels.sqdist_f64
+      : usesNarrowKernel(x, y) ? kernels.sqdist_f32_narrow : kernels.sqdist_f32;
     return (a, b) => kernel(bx + a * width, by + b * width, dim);
   }
   const dx = x.data, dy = y.data;
@@ -35,11 +64,13 @@ export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
 
 export class EuclideanSpace implements MetricSpace {
   readonly size: number;
+  readonly relativeError: number;
   readonly #squared: RowDistance;
 
   constructor(readonly points: Matrix) {
     this.size = points.rows;
     this.#squared = rowSquaredDistance(points, points);
+    this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
   }
 
   distance(a: number, b: number): number {
@@ -117,6 +148,8 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
     // dim·u·(‖x‖²+‖s‖²) in float32 or float64), with room to spare.
     const unit = single ? 2 ** -24 : 2 ** -53;
     const slack = 4 * (dim + 4) * unit;
+    // Products below the smallest normal lose relative precision: bound their absolute error too.
+    const floor = 2 * (dim + 1) * (single ? 2 ** -149 : 2 ** -1074);
     const exactSquared = rowSquaredDistance(points, seeds);
     const bestSquared = new Float64Array(n).fill(Infinity);
     const block = single ? new Float32Array(ROW_BLOCK * SEED_BLOCK) : new Float64Array(ROW_BLOCK * SEED_BLOCK);
@@ -136,7 +169,8 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
           for (let j = 0; j < sb; j++) {
             const nj = seedNorms[s0 + j]!;
             const approx = ni + nj - 2 * block[r * sb + j]!;
-            if (approx - slack * (ni + nj) > best) continue;
+            // An approximation that overflowed (±inf, NaN) rules nothing out: measure.
+            if (Number.isFinite(approx) && approx - slack * (ni + nj) - floor > best) continue;
             const exact = exactSquared(i, s0 + j);
             if (exact < best) { best = exact; bestSeed = s0 + j; }
           }

@@ -46,14 +46,16 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
     if (best === null) break; // every selectable point is picked
     let c = best.farthest;
     let pickDistance = best.radius;
-    const seedlessStart = pickDistance === Infinity;
-    if (seedlessStart) { c = options.firstPick; pickDistance = 0; }
-    if (options.minDistance > 0 && pickDistance < options.minDistance) { stoppedAt = pickDistance; break; }
+    // Read before addCenter: it refreshes `best`, so best.radius is no longer ∞ afterwards.
+    const seedlessFirst = pickDistance === Infinity;
+    if (seedlessFirst) { c = options.firstPick; pickDistance = 0; }
+    // The first pick has no chosen set to be far from; MIN_DISTANCE applies from the second.
+    if (!seedlessFirst && options.minDistance > 0 && pickDistance < options.minDistance) { stoppedAt = pickDistance; break; }
     picks.push(c);
     pickDistances.push(pickDistance);
     addCenter(state, c, space, options.seeds, options.tolerance ?? 0);
     // A seedless first pick has no distance to a chosen set; its score is the radius it covers.
-    if (seedlessStart) {
+    if (seedlessFirst) {
       pickDistances[0] = Math.max(0, farthestGroup(state.groups, tieKey)?.radius ?? 0);
     }
     options.onProgress?.(picks.length, k);
@@ -90,8 +92,9 @@ export function kCenterPlain(space: MetricSpace, k: number, options: KCenterOpti
       if (distance[i]! > far) { far = distance[i]!; c = i; }
     }
     if (c === -1) break;
-    if (far === Infinity) { c = options.firstPick; far = 0; }
-    if (options.minDistance > 0 && far < options.minDistance) { stoppedAt = far; break; }
+    const seedlessFirst = far === Infinity;
+    if (seedlessFirst) { c = options.firstPick; far = 0; }
+    if (!seedlessFirst && options.minDistance > 0 && far < options.minDistance) { stoppedAt = far; break; }
     picks.push(c);
     pickDistances.push(far);
     picked[c] = 1;

@@ -14,6 +14,8 @@ export interface MetricSpace {
    * |anchor[c] - anchor[i]| ≤ d(c, i), a lower bound that costs no vector reads.
    */
   readonly anchorDistance?: Float64Array;
+  /** Optional: a bound on the relative rounding error of `distance` (default 1e-12). */
+  readonly relativeError?: number;
   /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
   lowerBound?(a: number, b: number): number;
 }

@@ -1,6 +1,7 @@
 /**
  * CSV reader (RFC 4180: quoted fields with "" escapes, commas and newlines inside quotes,
- * LF or CRLF line ends, an optional UTF-8 BOM).
+ * LF or CRLF line ends, an optional UTF-8 BOM). A quote inside an unquoted field is text
+ * (`12" pizza`), as Python's csv module and spreadsheets read it.
  *
  * Written by hand rather than taken from a CSV library because two things the product
  * promises need byte positions, which parsers that hand back strings do not keep:
@@ -8,9 +9,12 @@
  *    only where each record starts and ends in the file's bytes;
  *  - a million rows × 140 numeric columns must not become 140 million strings: numbers are
  *    parsed straight from the bytes (Clinger's fast path, exact; parseFloat otherwise).
+ * Because most cells are copied rather than decoded, the whole file is checked to be UTF-8
+ * once, up front: a Latin-1 export is refused, not copied through half-readable.
  */
+import { isUtf8 } from "node:buffer";
 import { DataError } from "../errors.ts";
-import type { CsvTable, ExtractRequest, NumericBlock } from "./table.ts";
+import { storableRange, type CsvTable, type ExtractRequest, type NumericBlock } from "./table.ts";
 
 const COMMA = 0x2c, QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -22,6 +26,7 @@ export function readCsvTable(path: string, bytes: Uint8Array): CsvTable {
   if (start >= bytes.length || onlyWhitespace(bytes, start)) {
     throw new DataError(`${path}: the file is empty; expected a header line such as "id,prob_class_0,prob_class_1".`);
   }
+  if (!isUtf8(bytes)) throw new DataError(`${path}: line ${firstNonUtf8Line(bytes)} is not valid UTF-8; save the file as UTF-8.`);
   const headerEnd = scanRecordEnd(bytes, start, path, 1);
   const headerContentEnd = contentEnd(bytes, start, headerEnd);
   const lineEnding = headerContentEnd < headerEnd && bytes[headerContentEnd] === CR ? "\r\n" : "\n";
@@ -80,6 +85,8 @@ class CsvTableImpl implements CsvTable {
 
   cell(row: number, column: number): string {
     const fields = splitFields(this.bytes, this.starts[row]!, this.ends[row]!, this.path, row + 2);
+    // The column probe (columns.ts) reads cells before extract() has checked the row's width.
+    if (fields.length !== this.columns.length) throw raggedError(this.path, row, fields.length, this.columns.length);
     return decodeField(this.bytes, fields[column]!, this.path, row + 2);
   }
 
@@ -89,8 +96,10 @@ class CsvTableImpl implements CsvTable {
     // For each column: which block it feeds and where in the destination row.
     const blockOf: (NumericBlock | null)[] = new Array(width).fill(null);
     const slotOf = new Int32Array(width);
+    const lowOf = new Float64Array(width), highOf = new Float64Array(width);
     for (const block of request.numeric) {
-      block.columns.forEach((c, j) => { blockOf[c] = block; slotOf[c] = block.offset + j; });
+      const { min, max } = storableRange(block.out);
+      block.columns.forEach((c, j) => { blockOf[c] = block; slotOf[c] = block.offset + j; lowOf[c] = min; highOf[c] = max; });
     }
     const ids: string[] = new Array(this.rowCount);
     for (let r = 0; r < this.rowCount; r++) {
@@ -123,6 +132,9 @@ class CsvTableImpl implements CsvTable {
           const value = parseNumber(bytes, fieldStart, fieldEnd);
           if (!Number.isFinite(value) || (block.kind === "integer" && !Number.isInteger(value))) {
             throw numberError(path, r, this.lineOf(r), columns[col]!, decodeField(bytes, [fieldStart, fieldEnd], path, r + 2), block.kind);
+          }
+          if (value < lowOf[col]! || value > highOf[col]!) {
+            throw rangeError(path, r, this.lineOf(r), columns[col]!, decodeField(bytes, [fieldStart, fieldEnd], path, r + 2), storableRange(block.out).hint);
           }
           block.out[(block.rowStart + r) * block.stride + slotOf[col]!] = value;
         }
@@ -159,6 +171,11 @@ function numberError(path: string, r: number, line: number, column: string, text
   return new DataError(`${path}: row ${r + 1} (line ${line}), column "${column}" ${what}; expected ${want}. Fix or drop that row.`);
 }
 
+function rangeError(path: string, r: number, line: number, column: string, text: string, hint: string): DataError {
+  const shown = text.length > 40 ? text.slice(0, 40) + "…" : text;
+  return new DataError(`${path}: row ${r + 1} (line ${line}), column "${column}" holds ${shown}, ${hint}.`);
+}
+
 /** End of the record that starts at pos: just past its line ending, or the end of the bytes. */
 function scanRecordEnd(bytes: Uint8Array, pos: number, path: string, line: number): number {
   const n = bytes.length;
@@ -171,7 +188,8 @@ function scanRecordEnd(bytes: Uint8Array, pos: number, path: string, line: numbe
         if (bytes[i + 1] === QUOTE) i++;
         else inQuotes = false;
       } else if (b === LF) line++;
-    } else if (b === QUOTE) {
+    } else if (b === QUOTE && (i === pos || bytes[i - 1] === COMMA)) {
+      // Only a quote that starts a field opens one; `12" pizza` is text, as extract() reads it.
       inQuotes = true;
     } else if (b === LF) {
       return i + 1;
@@ -291,6 +309,22 @@ function onlyWhitespace(bytes: Uint8Array, start: number): boolean {
     if (b !== 0x20 && b !== LF && b !== CR && b !== 0x09) return false;
   }
   return true;
+}
+
+/** The 1-based line holding the first invalid UTF-8 sequence (LF never occurs inside a multi-byte one). */
+function firstNonUtf8Line(bytes: Uint8Array): number {
+  let line = 1, start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== LF) continue;
+    try {
+      utf8.decode(bytes.subarray(start, i));
+    } catch {
+      return line;
+    }
+    line++;
+    start = i + 1;
+  }
+  return line;
 }
 
 function countNewlines(bytes: Uint8Array, start: number, end: number): number {

@@ -2,7 +2,13 @@
  * Writes the selection: the chosen rows with every original column plus selection_score and
  * selection_rank, in rank order. Every file goes to a temporary name in the output directory
  * first and is renamed into place only when all of them are written, so an error or a kill
- * leaves no partial selected_samples.* behind.
+ * leaves no partial selected_samples.* behind. selected_samples.* is renamed last: once it
+ * exists, every other file the run writes is already in place.
+ *
+ * A SIGKILL can leave a `.<name>.<pid>-<time>.tmp` file: nothing runs after that signal to
+ * remove it. Such files are hidden, never read as input (channels skip dot-files) and never
+ * mistaken for output; they are left, rather than swept by the next run, because a sweep
+ * could delete the temporary file of another run writing to the same directory.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +22,7 @@ export interface OutputFile {
   write(path: string): Promise<void> | void;
 }
 
-/** Writes all files under temporary names, then renames them into place. */
+/** Writes all files under temporary names, then renames them into place, files[0] (the selection) last. */
 export async function writeAtomically(directory: string, files: OutputFile[]): Promise<string[]> {
   mkdirSync(directory, { recursive: true });
   const stamp = `${process.pid}-${Date.now()}`;
@@ -24,7 +30,7 @@ export async function writeAtomically(directory: string, files: OutputFile[]): P
   try {
     for (let i = 0; i < files.length; i++) await files[i]!.write(temporary[i]!);
     const finals = files.map((f) => join(directory, f.name));
-    for (let i = 0; i < files.length; i++) renameSync(temporary[i]!, finals[i]!);
+    for (let i = files.length - 1; i >= 0; i--) renameSync(temporary[i]!, finals[i]!);
     return finals;
   } catch (error) {
     for (const path of temporary) rmSync(path, { force: true });

@@ -19,9 +19,27 @@ export interface NumericBlock {
   offset: number;
   /**
    * "finite": any finite number. "integer": a finite whole number (GBDT leaf ids).
-   * Anything else (text, empty, NaN, ±inf) is a DataError naming file, row and column.
+   * Anything else (text, empty, NaN, ±inf), or a value outside `storableRange(out)`, is a
+   * DataError naming file, row and column.
    */
   kind: "finite" | "integer";
+}
+
+/** Largest |value| held in float64: squared distances summed over millions of dimensions stay finite. */
+export const FLOAT64_LIMIT = 1e150;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The values `out` holds without changing their meaning (an Int32Array wraps 2^32 to 0, a
+ * Float32Array turns 1e39 into inf), and what to tell the user about one outside. Every
+ * reader's extract() checks each numeric cell against the range of its destination.
+ */
+export function storableRange(out: NumericArray): { min: number; max: number; hint: string } {
+  if (out instanceof Int32Array) return { min: -(2 ** 31), max: 2 ** 31 - 1, hint: "a leaf index beyond 32 bits; renumber the leaves from 0" };
+  if (out instanceof Float32Array) {
+    return { min: -FLOAT32_MAX, max: FLOAT32_MAX, hint: "beyond float32's range (±3.4e38); set VECTOR_PRECISION=float64 (--vector-precision float64) or rescale the column" };
+  }
+  return { min: -FLOAT64_LIMIT, max: FLOAT64_LIMIT, hint: `beyond ±${FLOAT64_LIMIT}, where squared distances overflow; rescale the column` };
 }
 
 export interface ExtractRequest {

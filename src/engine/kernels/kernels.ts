@@ -13,6 +13,7 @@ import { DISTANCE_WASM } from "./wasm.ts";
 
 interface DistanceExports {
   sqdist_f32(a: number, b: number, n: number): number;
+  sqdist_f32_narrow(a: number, b: number, n: number): number;
   dot_f32(a: number, b: number, n: number): number;
   sqdist_f64(a: number, b: number, n: number): number;
   dot_f64(a: number, b: number, n: number): number;
