@@ -99,7 +99,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
 
   let since = performance.now();
   log.info(`reading ${input}`);
-  const tables = await readChannel(input, "input");
+  const tables = await readChannel(input, "input", log.progress("reading files"));
   const plan = planColumns(tables[0]!, {
     idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,
   });

@@ -77,9 +77,14 @@ export async function readTable(path: string): Promise<Table> {
 }
 
 /** Reads every file of a channel and checks that they share one schema. */
-export async function readChannel(channel: string, role = "input"): Promise<Table[]> {
+export async function readChannel(channel: string, role = "input",
+  onProgress?: (filesRead: number, files: number) => void): Promise<Table[]> {
   const tables: Table[] = [];
-  for (const path of listDataFiles(channel, role)) tables.push(await readTable(path));
+  const paths = listDataFiles(channel, role);
+  for (const path of paths) {
+    tables.push(await readTable(path));
+    onProgress?.(tables.length, paths.length);
+  }
   const first = tables[0]!;
   for (const table of tables.slice(1)) {
     const same = table.columns.length === first.columns.length && table.columns.every((c, i) => c === first.columns[i]);

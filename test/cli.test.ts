@@ -1,0 +1,76 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../src/run.ts";
+import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "./helpers.ts";
+
+function poolDir(): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, "pool.csv"), poolCsv(probabilityRows(400, 3, 1), 3, clusteredPoints(400, 4, 3, 2)));
+  return dir;
+}
+
+async function run(args: string[], isTTY = false) {
+  const out: string[] = [], err: string[] = [];
+  const result = await main({}, {}, {}, args, {
+    stdout: { write: (t) => void out.push(t), isTTY },
+    stderr: { write: (t) => void err.push(t), isTTY },
+  });
+  return { result, stdout: out.join(""), stderr: err.join("") };
+}
+
+describe("what users see", () => {
+  test("--log-format json writes one JSON object per stderr line", async () => {
+    const { stderr, result } = await run(["--strategy", "uncertainty", "--input", poolDir(), "--output", join(tempDir(), "o"), "--log-format", "json", "--no-save-report"]);
+    expect(result.exitCode).toBe(0);
+    const lines = stderr.trim().split("\n");
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) {
+      const record = JSON.parse(line);
+      expect(typeof record.time).toBe("string");
+      expect(["info", "warn", "error"]).toContain(record.level);
+    }
+  });
+
+  test("--quiet keeps warnings and errors only", async () => {
+    const { stderr } = await run(["--strategy", "uncertainty", "--batch-size", "9999", "--input", poolDir(), "--output", join(tempDir(), "o"), "--quiet", "--no-save-report"]);
+    expect(stderr).not.toContain(" info ");
+    expect(stderr).toContain("larger than the 400 selectable rows");
+  });
+
+  test("a terminal gets progress bars for reading and selecting; a pipe does not", async () => {
+    const args = ["--strategy", "diversity", "--batch-size", "20", "--input", poolDir(), "--no-save-report"];
+    const tty = await run([...args, "--output", join(tempDir(), "o")], true);
+    expect(tty.stderr).toContain("reading files [");
+    expect(tty.stderr).toContain("diversity [##############################] 20/20");
+    const pipe = await run([...args, "--output", join(tempDir(), "o")], false);
+    expect(pipe.stderr).not.toContain("[#");
+  });
+
+  test("inspect names the files, the column roles with reasons, the class mix and the possible strategies", async () => {
+    const { stdout, result } = await run(["inspect", "--input", poolDir()]);
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toContain("rows: 400");
+    expect(stdout).toContain("3 columns with prefix \"prob_class_\"");
+    expect(stdout).toContain("4 emb_* columns");
+    expect(stdout).toMatch(/✓ badge/);
+    expect(stdout).toMatch(/✗ leaf_coreset\s+active_learning\s+needs leaf_\* columns/);
+  });
+
+  test("--dry-run reads and checks everything, prints the plan and writes nothing", async () => {
+    const output = join(tempDir(), "o");
+    const { stdout, result } = await run(["--strategy", "badge", "--input", poolDir(), "--output", output, "--dry-run"]);
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toContain("dry run: would run badge");
+    expect(existsSync(output)).toBe(false);
+  });
+
+  test("the report is written by default and is one self-contained page", async () => {
+    const output = join(tempDir(), "o");
+    const { result } = await run(["--strategy", "badge", "--batch-size", "30", "--input", poolDir(), "--output", output]);
+    expect(result.outputs.map((p) => p.split("/").pop())).toContain("selection_report.html");
+    const html = await Bun.file(join(output, "selection_report.html")).text();
+    expect(html).toContain("<svg");
+    expect(html).not.toMatch(/<script[^>]+src=|https?:\/\//);
+  });
+});
