@@ -22,6 +22,8 @@ export interface Pool {
   vectors: Matrix | null;
   /** size × trees, when the strategy needs leaf indices. */
   leaves: { data: Int32Array; trees: number } | null;
+  /** Other numeric columns a strategy asked for (hybrid filters and weights), by name. */
+  extra: Map<string, Float64Array>;
   /** What was done to the scores to make probabilities, row counts for the metadata. */
   normalisation: { softmaxRows: number; renormalisedRows: number; description: string };
 }
@@ -35,6 +37,8 @@ export interface PoolOptions {
   /** How far a prob_class_* row may sum from 1 (rounded exports) before it counts as off. */
   sumTolerance: number;
   duplicateIds: "error" | "keep_first";
+  /** Other numeric columns to read (each must hold finite numbers in every row). */
+  extraColumns?: readonly string[];
 }
 
 export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOptions): Pool {
@@ -55,6 +59,17 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   const trees = plan.leafColumns.length;
   const leafData = options.needLeaves ? new Int32Array(size * trees) : null;
 
+  // Columns read anyway (scores, vectors, leaves) are copied from there afterwards: a column
+  // feeds one destination in the readers.
+  const requested = [...new Set(options.extraColumns ?? [])];
+  const readAnyway = new Set([...plan.scoreColumns, ...(options.needVectors ? plan.vectorColumns : []), ...(options.needLeaves ? plan.leafColumns : [])]);
+  const extraNames = requested.filter((name) => !readAnyway.has(name));
+  for (const name of requested) {
+    if (!first.columns.includes(name)) {
+      throw new DataError(`${first.path}: no column "${name}" (the selection config names it; columns: ${first.columns.slice(0, 12).join(", ")}).`);
+    }
+  }
+  const extraData = extraNames.length > 0 ? new Float64Array(size * extraNames.length) : null;
   const ids: string[] = new Array(size);
   const tableStarts: number[] = [];
   let rowStart = 0;
@@ -65,6 +80,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
     }];
     if (vectorData) numeric.push({ columns: plan.vectorColumns.map(indexOf), out: vectorData, rowStart, stride: vectorCols, offset: 0, kind: "finite" });
     if (leafData) numeric.push({ columns: plan.leafColumns.map(indexOf), out: leafData, rowStart, stride: trees, offset: 0, kind: "integer" });
+    if (extraData) numeric.push({ columns: extraNames.map(indexOf), out: extraData, rowStart, stride: extraNames.length, offset: 0, kind: "finite" });
     const tableIds = table.extract({ idColumn: indexOf(plan.id), numeric });
     for (let r = 0; r < tableIds.length; r++) ids[rowStart + r] = tableIds[r]!;
     rowStart += table.rowCount;
@@ -75,11 +91,19 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
     while (tableStarts[t]! > row) t--;
     return `${tables[t]!.path}: row ${row - tableStarts[t]! + 1}`;
   };
+  const extra = new Map(extraNames.map((name, j) => [name, Float64Array.from({ length: size }, (_, i) => extraData![i * extraNames.length + j]!)]));
+  for (const name of requested.filter((n) => readAnyway.has(n))) {
+    const [source, stride, at] = plan.scoreColumns.includes(name) ? [raw, plan.scoreColumns.length, plan.scoreColumns.indexOf(name)] as const
+      : plan.vectorColumns.includes(name) ? [vectorData!, vectorCols, plan.vectorColumns.indexOf(name)] as const
+      : [leafData!, trees, plan.leafColumns.indexOf(name)] as const;
+    extra.set(name, Float64Array.from({ length: size }, (_, i) => source[i * stride + at]!));
+  }
   const { probs, normalisation } = toProbabilities(raw, size, plan, options, locate);
   return {
     tables, tableStarts, size, ids, plan, classes, probs,
     vectors: vectorData ? { data: vectorData, rows: size, cols: vectorCols } : null,
     leaves: leafData ? { data: leafData, trees } : null,
+    extra,
     normalisation,
   };
 }

@@ -19,7 +19,9 @@ import { writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, t
 import type { Table } from "./io/table.ts";
 import { buildPool, duplicateIds, type Pool } from "./pool.ts";
 import { Rng } from "./rng.ts";
-import { resolveUseCase, STRATEGIES } from "./strategies/catalog.ts";
+import { resolveHybridUseCase, resolveUseCase, STRATEGIES } from "./strategies/catalog.ts";
+import { configColumns, parseSelectionConfig } from "./selection-config.ts";
+import { balanceReport, resolveBalance } from "./balance.ts";
 import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
 import { runtimeName, VERSION } from "./version.ts";
 
@@ -87,7 +89,15 @@ async function select(config: Config, input: string, labeledPath: string | null,
   const v = config.values;
   const strategyName = v.STRATEGY as string;
   const entry = STRATEGIES[strategyName]!;
-  const useCase = resolveUseCase(strategyName, v.USE_CASE as string);
+  const selectionConfig = strategyName === "hybrid" ? parseSelectionConfig(requireConfig(v.SELECTION_CONFIG as string)) : null;
+  if (selectionConfig === null && v.SELECTION_CONFIG) log.warn(`SELECTION_CONFIG is set but STRATEGY=${strategyName}; it only configures STRATEGY=hybrid and is ignored.`);
+  const useCase = selectionConfig ? resolveHybridUseCase(selectionConfig, v.USE_CASE as string) : resolveUseCase(strategyName, v.USE_CASE as string);
+  const minDistance = v.MIN_DISTANCE as number;
+  if (minDistance > 0 && useCase === "ssl") throw new UsageError(`MIN_DISTANCE applies to active-learning selections; ${strategyName} picks pseudo-labels by confidence. Leave MIN_DISTANCE at 0.`);
+  const balanceSpec = selectionConfig?.classBalance ?? (v.CLASS_BALANCE as string);
+  if (strategyName === "top_k_per_class" && balanceSpec !== "none") throw new UsageError(`top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.`);
+  const needVectors = entry.needsVectors || (minDistance > 0 && strategyName !== "leaf_coreset") ||
+    (selectionConfig?.objectives.some((o) => o.type === "diversity" && o.strength > 0) ?? false);
   const timings: Record<string, number> = {};
   const clock = (name: string, since: number) => { timings[name] = Math.round(performance.now() - since); };
 
@@ -105,11 +115,11 @@ async function select(config: Config, input: string, labeledPath: string | null,
   });
   log.info(`scores: ${plan.scoreReason}`);
   const pool = buildPool(tables, plan, {
-    needVectors: entry.needsVectors, needLeaves: entry.needsLeaves,
+    needVectors, needLeaves: entry.needsLeaves, extraColumns: selectionConfig ? configColumns(selectionConfig) : [],
     float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS as boolean,
     sumTolerance: v.PROB_SUM_TOLERANCE as number, duplicateIds: v.DUPLICATE_IDS as "error" | "keep_first",
   });
-  if (entry.needsVectors) log.info(`vectors: ${plan.vectorReason}`);
+  if (needVectors) log.info(`vectors: ${plan.vectorReason}`);
   clock("readMs", since);
   log.info(`pool: ${pool.size} rows from ${tables.length} file(s), ${pool.classes} classes`);
 
@@ -129,7 +139,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   }
 
   since = performance.now();
-  const labeled = labeledPath ? await readLabeled(labeledPath, pool, entry.needsVectors, entry.needsLeaves, v.VECTOR_PRECISION === "float64") : null;
+  const labeled = labeledPath ? await readLabeled(labeledPath, pool, needVectors, entry.needsLeaves, v.VECTOR_PRECISION === "float64") : null;
   let excludedCount = 0;
   const excludeIds = new Set<string>(labeled?.ids ?? []);
   if (v.EXCLUDE_IDS_FILE) for (const id of await readIdList(v.EXCLUDE_IDS_FILE as string, v.ID_FIELD as string)) excludeIds.add(id);
@@ -151,7 +161,9 @@ async function select(config: Config, input: string, labeledPath: string | null,
     kPerClass: v.K_PER_CLASS as number,
     uncertaintyMode: v.UNCERTAINTY_MODE as StrategyOptions["uncertaintyMode"],
     metric: v.METRIC as "euclidean" | "cosine",
-    minDistance: v.MIN_DISTANCE as number,
+    minDistance,
+    balance: resolveBalance(balanceSpec, v.BALANCE_COLUMN as string, pool, selectionConfig?.classBalance ? "SELECTION_CONFIG.class_balance" : "CLASS_BALANCE"),
+    selectionConfig,
     blas,
     rng: new Rng(v.RANDOM_SEED as number),
     labeled,
@@ -173,7 +185,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   assertSound(selection, pool, selectable);
 
   since = performance.now();
-  const metadata = buildMetadata(config, pool, selection, {
+  const metadata = buildMetadata(config, pool, selection, options, {
     strategyName, useCase, blas, timings, input, labeledPath, labeledRows: labeled?.ids.length ?? 0, excludedCount, warnings: log.warnings,
   });
   const format = v.OUTPUT_FORMAT as string;
@@ -195,6 +207,11 @@ async function select(config: Config, input: string, labeledPath: string | null,
   const outputs = await writeAtomically(output!, files);
   log.info(`selected ${selection.rows.length} of ${pool.size} rows → ${outputs[0]}`);
   return { exitCode: EXIT_OK, outputs, metadata, error: null };
+}
+
+function requireConfig(raw: string): string {
+  if (!raw) throw new UsageError(`STRATEGY=hybrid needs SELECTION_CONFIG (--config): inline JSON or a JSON file, e.g. {"objectives": [{"type": "uncertainty", "mode": "margin"}, {"type": "diversity"}]}.`);
+  return raw;
 }
 
 /** "file: row N" for a global pool row. */
@@ -252,7 +269,7 @@ interface MetadataContext {
   labeledPath: string | null; labeledRows: number; excludedCount: number; warnings: string[];
 }
 
-function buildMetadata(config: Config, pool: Pool, selection: Selection, ctx: MetadataContext): Record<string, unknown> {
+function buildMetadata(config: Config, pool: Pool, selection: Selection, options: StrategyOptions, ctx: MetadataContext): Record<string, unknown> {
   const { predicted } = predictions(pool.probs, pool.classes);
   const names = pool.plan.classNames;
   const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
@@ -283,6 +300,8 @@ function buildMetadata(config: Config, pool: Pool, selection: Selection, ctx: Me
     selected_count: selection.rows.length,
     selection_score: selection.scoreMeaning,
     class_distribution: { pool: poolCounts, selected: selectedCounts, note: "by predicted class (argmax)" },
+    class_balance: options.balance && selection.quotas ? balanceReport(options.balance, selection.quotas, selection.rows) : null,
+    selection_config: options.selectionConfig,
     strategy_details: selection.details,
     blas: { backend: ctx.blas.name, library: ctx.blas.libraryPath },
     timings_ms: ctx.timings,

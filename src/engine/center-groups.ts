@@ -10,13 +10,20 @@
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
 
+/**
+ * How much a greedy loop wants a row, given its distance to the chosen set: the distance itself
+ * for k-center, a product of objectives for hybrid selection. Negative: never pick this row.
+ */
+export type Priority = (row: number, distance: number) => number;
+
 export class Group {
   items = new Uint32Array(8);
   size = 0;
   /** Distance of the farthest member; -1 when empty. */
   radius = -1;
-  /** That member (lowest index among ties). */
-  farthest = -1;
+  /** The member with the highest priority (ties: lowest tieKey); -1 when empty. */
+  best = -1;
+  bestPriority = -Infinity;
 
   /** center: a pool row, or a seed index when isSeed, or -1 for "no center yet" (distance ∞). */
   constructor(readonly center: number, readonly isSeed: boolean) {}
@@ -30,16 +37,19 @@ export class Group {
     this.items[this.size++] = i;
   }
 
-  /** Recomputes radius and farthest from the members; ties go to the lowest tieKey. */
-  refresh(distance: Float64Array, tieKey: Uint32Array | null): void {
-    let radius = -1, farthest = -1;
+  /** Recomputes radius and the best member; priority null means the distance itself. */
+  refresh(distance: Float64Array, tieKey: Uint32Array | null, priority: Priority | null): void {
+    let radius = -1, best = -1, bestPriority = -Infinity;
     for (let m = 0; m < this.size; m++) {
       const i = this.items[m]!;
       const d = distance[i]!;
-      if (d > radius || (d === radius && (tieKey ? tieKey[i]! < tieKey[farthest]! : i < farthest))) { radius = d; farthest = i; }
+      if (d > radius) radius = d;
+      const p = priority ? priority(i, d) : d;
+      if (p > bestPriority || (p === bestPriority && (tieKey ? tieKey[i]! < tieKey[best]! : i < best))) { bestPriority = p; best = i; }
     }
     this.radius = radius;
-    this.farthest = farthest;
+    this.best = best;
+    this.bestPriority = bestPriority;
   }
 }
 
@@ -53,11 +63,13 @@ export interface CenterGroups {
   evaluations: number;
   /** When rows were reordered for locality: each row's original index, which breaks ties. */
   tieKey: Uint32Array | null;
+  /** What the greedy loop maximises (null: the distance, as k-center does). */
+  priority: Priority | null;
 }
 
 /** Groups for the selectable points: one per seed, or one "no center yet" group. */
 export function initialGroups(n: number, seeds: SeedState | null, selectable: Uint8Array | null,
-  tieKey: Uint32Array | null = null): CenterGroups {
+  tieKey: Uint32Array | null = null, priority: Priority | null = null): CenterGroups {
   const distance = new Float64Array(n);
   const groupOf = new Int32Array(n).fill(-1);
   const groups: Group[] = [];
@@ -74,8 +86,8 @@ export function initialGroups(n: number, seeds: SeedState | null, selectable: Ui
     for (let i = 0; i < n; i++) if (!selectable || selectable[i]) { all.push(i); distance[i] = Infinity; groupOf[i] = 0; }
     groups.push(all);
   }
-  for (const g of groups) g.refresh(distance, tieKey);
-  return { groups, distance, groupOf, evaluations: 0, tieKey };
+  for (const g of groups) g.refresh(distance, tieKey, priority);
+  return { groups, distance, groupOf, evaluations: 0, tieKey, priority };
 }
 
 /**
@@ -100,7 +112,7 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   home.size--;
   distance[c] = 0;
   groupOf[c] = -1;
-  home.refresh(distance, state.tieKey);
+  home.refresh(distance, state.tieKey, state.priority);
   for (const g of groups) {
     if (g.size === 0) continue;
     const centerGap = g.center === -1 ? Infinity
@@ -121,8 +133,43 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       g.items[kept++] = i;
     }
     g.size = kept;
-    g.refresh(distance, state.tieKey);
+    g.refresh(distance, state.tieKey, state.priority);
   }
-  fresh.refresh(distance, state.tieKey);
+  fresh.refresh(distance, state.tieKey, state.priority);
   groups.push(fresh);
+}
+
+/** Takes every row `drop` accepts out of the groups (a class whose quota is full): O(rows left). */
+export function dropRows(state: CenterGroups, drop: (row: number) => boolean): void {
+  for (const g of state.groups) {
+    let kept = 0;
+    for (let m = 0; m < g.size; m++) {
+      const i = g.items[m]!;
+      if (drop(i)) state.groupOf[i] = -1;
+      else g.items[kept++] = i;
+    }
+    if (kept !== g.size) {
+      g.size = kept;
+      g.refresh(state.distance, state.tieKey, state.priority);
+    }
+  }
+}
+
+/** The group holding the best row overall (ties: the lowest tieKey), or null when none is left. */
+export function bestGroup(state: CenterGroups): Group | null {
+  const tieKey = state.tieKey;
+  let best: Group | null = null;
+  for (const g of state.groups) {
+    if (g.size === 0) continue;
+    if (best === null || g.bestPriority > best.bestPriority ||
+      (g.bestPriority === best.bestPriority && (tieKey ? tieKey[g.best]! < tieKey[best.best]! : g.best < best.best))) best = g;
+  }
+  return best;
+}
+
+/** The largest distance to the chosen set among the rows still in groups (0 when none). */
+export function largestDistance(state: CenterGroups): number {
+  let largest = 0;
+  for (const g of state.groups) if (g.size > 0 && g.radius > largest) largest = g.radius;
+  return largest;
 }

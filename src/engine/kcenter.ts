@@ -6,7 +6,7 @@
  * and pruned by the triangle inequality (center-groups.ts). `kCenterPlain` keeps the textbook
  * loop as the reference the tests and benches compare against.
  */
-import { addCenter, initialGroups, type Group } from "./center-groups.ts";
+import { addCenter, bestGroup, dropRows, initialGroups, largestDistance, type Priority } from "./center-groups.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
 export interface KCenterOptions {
@@ -14,64 +14,78 @@ export interface KCenterOptions {
   seeds: SeedState | null;
   /** Per point, 1 when it may be picked; other rows play no part. */
   selectable: Uint8Array | null;
-  /** First center when there are no seeds (see strategies/diversity.ts for the choice). */
+  /** First center when there are no seeds and no priority (see strategies/diversity.ts). */
   firstPick: number;
-  /** Stop once the farthest point is closer than this (0 never stops early). */
+  /** No pick closer than this to the chosen set (and labelled rows); 0 = off. Stops the loop when nothing is left. */
   minDistance: number;
   /** Absolute rounding error of the space's distances (0 for directly summed distances). */
   tolerance?: number;
   onProgress?: (picked: number, total: number) => void;
   /** When rows were reordered for locality (locality.ts): each row's original index, for ties. */
   tieKey?: Uint32Array | null;
+  /**
+   * What to maximise instead of the distance (hybrid selection): called with the distance to
+   * the chosen set, ∞ before any center exists. Must not rise as the distance falls.
+   */
+  priority?: Priority | null;
+  /** Class quotas: classOf[row] indexes quotas; a class that reaches its quota leaves the loop. */
+  quotas?: { classOf: Int32Array; quotas: Int32Array } | null;
 }
 
 export interface KCenterResult {
   picks: Uint32Array;
   /** Distance of each pick to the chosen set when it was picked; a seedless first pick: the radius it covers. */
   distances: Float64Array;
+  /** The largest distance to the chosen set among candidate rows when each pick was made. */
+  radii: Float64Array;
   /** Distance measurements made in the greedy loop (the plain loop makes one per point per pick). */
   evaluations: number;
-  /** The farthest remaining distance when the loop stopped early for minDistance, else null. */
+  /** When MIN_DISTANCE ended the loop early: the largest distance left among candidates; else null. */
   stoppedAt: number | null;
 }
 
 export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOptions): KCenterResult {
   const tieKey = options.tieKey ?? null;
-  const state = initialGroups(space.size, options.seeds, options.selectable, tieKey);
+  const { minDistance } = options;
+  const userPriority = options.priority ?? null;
+  // Rows closer than MIN_DISTANCE can never be picked (distances only fall): priority -1.
+  const priority: Priority | null = minDistance > 0 || userPriority
+    ? (row, d) => (d < minDistance ? -1 : userPriority ? userPriority(row, d) : d)
+    : null;
+  const state = initialGroups(space.size, options.seeds, options.selectable, tieKey, priority);
+  const quotas = options.quotas ?? null;
+  const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
+  if (quotas) dropRows(state, (row) => quotas.quotas[quotas.classOf[row]!]! <= 0);
   const picks: number[] = [];
   const pickDistances: number[] = [];
+  const radii: number[] = [];
   let stoppedAt: number | null = null;
   while (picks.length < k) {
-    const best = farthestGroup(state.groups, tieKey);
-    if (best === null) break; // every selectable point is picked
-    let c = best.farthest;
-    let pickDistance = best.radius;
-    // Read before addCenter: it refreshes `best`, so best.radius is no longer ∞ afterwards.
+    const best = bestGroup(state);
+    if (best === null) break; // every candidate is picked or its class is full
+    let c = best.best;
+    let pickDistance = state.distance[c]!;
+    // Read before addCenter, which refreshes the groups. Seedless k-center starts at firstPick.
     const seedlessFirst = pickDistance === Infinity;
-    if (seedlessFirst) { c = options.firstPick; pickDistance = 0; }
-    // The first pick has no chosen set to be far from; MIN_DISTANCE applies from the second.
-    if (!seedlessFirst && options.minDistance > 0 && pickDistance < options.minDistance) { stoppedAt = pickDistance; break; }
+    if (seedlessFirst && userPriority === null && state.groupOf[options.firstPick]! >= 0) c = options.firstPick;
+    if (seedlessFirst) pickDistance = 0;
+    if (best.bestPriority < 0) { stoppedAt = largestDistance(state); break; } // all left are too close
+    radii.push(largestDistance(state));
     picks.push(c);
     pickDistances.push(pickDistance);
     addCenter(state, c, space, options.seeds, options.tolerance ?? 0);
     // A seedless first pick has no distance to a chosen set; its score is the radius it covers.
-    if (seedlessFirst) {
-      pickDistances[0] = Math.max(0, farthestGroup(state.groups, tieKey)?.radius ?? 0);
+    if (seedlessFirst) radii[0] = pickDistances[0] = largestDistance(state);
+    if (quotas && taken) {
+      const cls = quotas.classOf[c]!;
+      if (++taken[cls]! >= quotas.quotas[cls]!) dropRows(state, (row) => quotas.classOf[row] === cls);
     }
     options.onProgress?.(picks.length, k);
   }
-  return { picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), evaluations: state.evaluations, stoppedAt };
-}
-
-/** The group holding the farthest point overall (ties: the lowest row index). */
-function farthestGroup(groups: readonly Group[], tieKey: Uint32Array | null): Group | null {
-  let best: Group | null = null;
-  for (const g of groups) {
-    if (g.size === 0) continue;
-    if (best === null || g.radius > best.radius ||
-      (g.radius === best.radius && (tieKey ? tieKey[g.farthest]! < tieKey[best.farthest]! : g.farthest < best.farthest))) best = g;
-  }
-  return best;
+  return {
+    picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: Float64Array.from(radii),
+    evaluations: state.evaluations, stoppedAt,
+  };
 }
 
 /** The textbook loop: measure every point against every new center. */
@@ -109,5 +123,5 @@ export function kCenterPlain(space: MetricSpace, k: number, options: KCenterOpti
     }
     if (!hasSeeds && picks.length === 1) pickDistances[0] = covered;
   }
-  return { picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), evaluations, stoppedAt };
+  return { picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: new Float64Array(0), evaluations, stoppedAt };
 }

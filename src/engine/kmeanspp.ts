@@ -13,7 +13,7 @@
  * center (all weights 0) the next one is drawn uniformly from the remaining rows.
  */
 import { addCenter, initialGroups } from "./center-groups.ts";
-import type { MetricSpace } from "./metric-space.ts";
+import type { MetricSpace, SeedState } from "./metric-space.ts";
 import { WeightedSampler } from "./weighted-sampler.ts";
 import type { Rng } from "../rng.ts";
 
@@ -27,11 +27,20 @@ export interface KMeansPPOptions {
   onProgress?: (picked: number, total: number) => void;
   /** When rows were reordered for locality: each position's original row. */
   originalIndex?: Uint32Array | null;
+  /** Class quotas by position: a class that reaches its quota is drawn no more. */
+  quotas?: { classOf: Int32Array; quotas: Int32Array } | null;
+  /**
+   * MIN_DISTANCE in another space (the vectors, while k-means++ runs on gradients): rows that
+   * close to a pick or a seed are drawn no more; the loop stops when none is left.
+   */
+  minDistance?: { space: MetricSpace; seeds: SeedState | null; distance: number } | null;
 }
 
 export interface KMeansPPResult {
   /** Positions in the space, in pick order. */
   picks: Uint32Array;
+  /** True when MIN_DISTANCE left no row to draw before k picks. */
+  stoppedEarly: boolean;
   /** Distance of each pick to the nearest earlier pick when it was drawn (the first: 0). */
   distances: Float64Array;
   evaluations: number;
@@ -54,15 +63,40 @@ export function kMeansPlusPlus(space: MetricSpace, k: number, options: KMeansPPO
   let scale = 0;
   const quantise = (d: number) => Math.floor(d * d * scale);
 
+  // Rows out of the draw for good: a full class, or too close to a pick (MIN_DISTANCE).
+  const out = new Uint8Array(n);
+  const retire = (p: number) => { out[p] = 1; remaining.set(key(p), 0); weights.set(key(p), 0); };
+  let tooClose = 0;
+  const quotas = options.quotas ?? null;
+  const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
+  if (quotas) for (let p = 0; p < n; p++) if (quotas.quotas[quotas.classOf[p]!]! <= 0) retire(p);
+  const guard = options.minDistance ?? null;
+  const guardState = guard ? initialGroups(n, guard.seeds, options.selectable) : null;
+  if (guard && guardState && guard.seeds) {
+    for (let p = 0; p < n; p++) if (!out[p] && guardState.distance[p]! < guard.distance) { retire(p); tooClose++; }
+  }
+
   const picks: number[] = [];
   const pickDistances: number[] = [];
-  let c = options.firstPick;
+  let stoppedEarly = false;
+  let c = out[options.firstPick] ? -1 : options.firstPick;
   while (picks.length < k && c >= 0) {
     pickDistances.push(picks.length === 0 ? 0 : distance[c]!);
     picks.push(c);
     addCenter(state, c, space, null, options.tolerance);
-    remaining.set(key(c), 0);
-    weights.set(key(c), 0);
+    retire(c);
+    if (guard && guardState) {
+      addCenter(guardState, c, guard.space, guard.seeds);
+      const moved = guardState.groups[guardState.groups.length - 1]!;
+      for (let m = 0; m < moved.size; m++) {
+        const p = moved.items[m]!;
+        if (!out[p] && guardState.distance[p]! < guard.distance) { retire(p); tooClose++; }
+      }
+    }
+    if (quotas && taken) {
+      const cls = quotas.classOf[c]!;
+      if (++taken[cls]! >= quotas.quotas[cls]!) for (let p = 0; p < n; p++) if (!out[p] && quotas.classOf[p] === cls) retire(p);
+    }
     const moved = state.groups[state.groups.length - 1]!;
     if (scale === 0 || weights.total < 2 ** 20) {
       // First center, or the weights have shrunk to where rounding would matter: rescale all.
@@ -73,15 +107,16 @@ export function kMeansPlusPlus(space: MetricSpace, k: number, options: KMeansPPO
     } else {
       for (let m = 0; m < moved.size; m++) {
         const p = moved.items[m]!;
-        weights.set(key(p), quantise(distance[p]!));
+        if (!out[p]) weights.set(key(p), quantise(distance[p]!));
       }
     }
     options.onProgress?.(picks.length, k);
-    if (picks.length === k || remaining.total === 0) break;
+    if (picks.length === k) break;
+    if (remaining.total === 0) { stoppedEarly = tooClose > 0; break; }
     const drawn = weights.total > 0
       ? weights.find(Math.floor(options.rng.nextFloat() * weights.total))
       : remaining.find(options.rng.nextInt(remaining.total));
     c = positionOf ? positionOf[drawn]! : drawn;
   }
-  return { picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), evaluations: state.evaluations };
+  return { picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), evaluations: state.evaluations, stoppedEarly };
 }

@@ -13,6 +13,10 @@ import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
 import { inverse, localityOrder, permuteRows } from "../engine/locality.ts";
 import { predictions } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
+import type { Matrix } from "../matrix.ts";
+import { EuclideanSpace, nearestSeeds, normaliseRows } from "../engine/euclidean.ts";
+import { minDistanceWarning, quotaOption } from "./shared.ts";
+import { seedsOf } from "./vector-space.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 /** Pools at least this large are reordered for memory locality (see engine/locality.ts). */
@@ -37,6 +41,7 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
       if (first === -1 || norm > best || (norm === best && order !== null && order[p]! < order[first]!)) first = p;
     }
     if (first === -1) return { rows: new Uint32Array(0), scores: new Float64Array(0), scoreMeaning: "", details: {}, warnings: [] };
+    const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
     const result = kMeansPlusPlus(space, options.batchSize, {
       firstPick: first,
       rng: options.rng,
@@ -44,6 +49,8 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
       tolerance: space.tolerance,
       onProgress: options.onProgress,
       originalIndex: order,
+      quotas: quotas ? { classOf: byPosition(quotas.classOf, order), quotas: quotas.quotas } : null,
+      minDistance: options.minDistance > 0 ? minDistanceGuard(vectors, selectable, options) : null,
     });
     const scores = Float64Array.from(result.distances);
     scores[0] = Math.sqrt(space.squaredNorms[first]!);
@@ -52,11 +59,33 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
       scores,
       scoreMeaning: "gradient-embedding distance to the nearest row chosen before it (the first row: its gradient norm)",
       details: { distanceEvaluations: result.evaluations, plainEvaluations: result.picks.length * pool.size, localityOrder: order !== null },
-      warnings: [],
+      warnings: result.stoppedEarly ? [minDistanceWarning(options.minDistance, result.picks.length)] : [],
+      quotas: quotas?.quotas ?? null,
     };
   } finally {
     if (order) permuteRows(vectors, inverse(order)); // the report projects the pool's vectors in file order
   }
+}
+
+/**
+ * MIN_DISTANCE for BADGE is measured on the vectors in the run's METRIC (the units users give
+ * it in), not in gradient space: near-duplicate rows are near in the vectors.
+ */
+function minDistanceGuard(vectors: Matrix, selectableByPosition: Uint8Array, options: StrategyOptions) {
+  const cosine = options.metric === "cosine";
+  const points = cosine ? normaliseRows(vectors, options.describeRow) : vectors;
+  let labeled = options.labeled?.vectors ?? null;
+  if (labeled && cosine) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
+  const seedMatrix = seedsOf(points, labeled, selectableByPosition);
+  return {
+    space: new EuclideanSpace(points),
+    seeds: seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null,
+    distance: cosine ? Math.sqrt(2 * options.minDistance) : options.minDistance,
+  };
+}
+
+function byPosition(perRow: Int32Array, order: Uint32Array | null): Int32Array {
+  return order ? Int32Array.from(order, (row) => perRow[row]!) : perRow;
 }
 
 function permutedProbs(probs: Float64Array, classes: number, order: Uint32Array): Float64Array {

@@ -3,9 +3,11 @@
  * A strategy that contradicts the use case is refused with the reason, not run.
  */
 import { UsageError } from "../errors.ts";
+import type { SelectionConfig } from "../selection-config.ts";
 import { badge } from "./badge.ts";
 import { confidenceThreshold } from "./confidence-threshold.ts";
 import { diversity } from "./diversity.ts";
+import { hybrid } from "./hybrid.ts";
 import { leafCoreset } from "./leaf-coreset.ts";
 import type { Strategy } from "./strategy.ts";
 import { topKPerClass } from "./top-k-per-class.ts";
@@ -35,6 +37,8 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
     summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ" },
   badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false,
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)" },
+  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false,
+    summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)" },
 };
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);
@@ -53,4 +57,22 @@ export function resolveUseCase(strategy: string, useCase: string): UseCase {
     throw new UsageError(`strategy "${strategy}" serves ${entry.useCase}, but USE_CASE=${useCase}: ${WHY[useCase as UseCase]}. Use one of ${fitting}, or USE_CASE=${entry.useCase}.`);
   }
   return entry.useCase;
+}
+
+/**
+ * A hybrid selection serves SSL when it rewards confidence and nothing uncertain or diverse,
+ * active learning otherwise; USE_CASE may not contradict what its objectives reward.
+ */
+export function resolveHybridUseCase(config: SelectionConfig, useCase: string): UseCase {
+  const active = config.objectives.filter((o) => o.strength > 0);
+  const rewardsConfidence = active.some((o) => o.type === "confidence");
+  const rewardsDoubt = active.some((o) => o.type === "uncertainty" || o.type === "diversity");
+  if (rewardsConfidence && rewardsDoubt) {
+    throw new UsageError(`SELECTION_CONFIG rewards both confidence and uncertainty/diversity; pseudo-labels want the first, labelling the second. Keep one side (or give it strength 0).`);
+  }
+  const inferred: UseCase = rewardsConfidence ? "ssl" : "active_learning";
+  if (useCase !== "auto" && useCase !== inferred) {
+    throw new UsageError(`SELECTION_CONFIG's objectives serve ${inferred}, but USE_CASE=${useCase}: ${WHY[useCase as UseCase]}.`);
+  }
+  return inferred;
 }

@@ -1,10 +1,15 @@
 /**
  * Semi-supervised learning: every row whose top class probability reaches the threshold, most
  * confident first (MAX_SAMPLES keeps only that many), to pseudo-label with the predicted class.
+ *
+ * CLASS_BALANCE caps each class: with MAX_SAMPLES, quotas of MAX_SAMPLES rows (unused quota
+ * goes to other classes); without, each class keeps at most its share of the passing rows, so
+ * the easiest class cannot flood the pseudo-labels.
  */
 import { predictions } from "../engine/uncertainty.ts";
 import { topK } from "../engine/topk.ts";
 import type { Pool } from "../pool.ts";
+import { rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selection {
@@ -13,7 +18,17 @@ export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selec
   let passing = 0;
   for (let i = 0; i < pool.size; i++) if (eligible(i)) passing++;
   const keep = options.maxSamples > 0 ? Math.min(options.maxSamples, passing) : passing;
-  const rows = topK(confidence, keep, eligible);
+  let rows: Uint32Array;
+  let quotas: Int32Array | null = null;
+  if (options.balance && options.maxSamples === 0) {
+    const balance = options.balance;
+    quotas = Int32Array.from(balance.shares, (share) => Math.floor(share * passing));
+    const chosen: number[] = [];
+    quotas.forEach((cap, c) => chosen.push(...topK(confidence, cap, (r) => balance.classOf[r] === c && eligible(r))));
+    rows = Uint32Array.from(chosen.sort((a, b) => confidence[b]! - confidence[a]! || a - b));
+  } else {
+    ({ rows, quotas } = rankWithQuotas(confidence, keep, eligible, options));
+  }
   const warnings = passing === 0
     ? [`no row reaches CONFIDENCE_THRESHOLD=${options.confidenceThreshold} (the most confident row has ${Math.max(...confidence).toFixed(4)}); nothing selected.`]
     : [];
@@ -23,5 +38,6 @@ export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selec
     scoreMeaning: "probability of the predicted class",
     details: { rowsAtOrAboveThreshold: passing },
     warnings,
+    quotas,
   };
 }

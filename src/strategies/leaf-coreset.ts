@@ -4,12 +4,15 @@
  * them to different leaves. leaf_* columns hold the leaf index per tree (XGBoost
  * pred_leaf=True, LightGBM pred_leaf=True). Labelled rows with leaf_* columns start as centers.
  *
+ * MIN_DISTANCE is in the same unit (share of trees, 0–1).
+ *
  * Without labelled rows, the first center is the selectable row whose leaves are the most
  * common ones (the highest sum of leaf frequencies; ties: lowest row), a typical row.
  */
 import { kCenterGreedy } from "../engine/kcenter.ts";
 import { LeafSpace, nearestLeafSeeds } from "../engine/leaf-space.ts";
 import type { Pool } from "../pool.ts";
+import { minDistanceWarning, quotaOption } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 export function leafCoreset(pool: Pool, options: StrategyOptions): Selection {
@@ -17,20 +20,23 @@ export function leafCoreset(pool: Pool, options: StrategyOptions): Selection {
   const space = new LeafSpace(data, trees);
   const seedLeaves = seedsOf(data, trees, options.labeled?.leaves ?? null, options.selectable);
   const seeds = seedLeaves.length > 0 ? nearestLeafSeeds(space, seedLeaves) : null;
+  const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
   const result = kCenterGreedy(space, options.batchSize, {
     seeds,
     selectable: options.selectable,
     firstPick: seeds ? -1 : mostTypical(data, trees, options.selectable),
     minDistance: options.minDistance,
     onProgress: options.onProgress,
+    quotas,
   });
-  const warnings = result.stoppedAt === null ? [] : [`MIN_DISTANCE=${options.minDistance}: stopped after ${result.picks.length} rows; no remaining row is that far from the chosen ones.`];
+  const warnings = result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)];
   return {
     rows: result.picks,
     scores: result.distances,
     scoreMeaning: "share of trees whose leaf differs from the nearest row chosen before it (labelled rows included)",
     details: { trees, seedCenters: seedLeaves.length / trees, distanceEvaluations: result.evaluations },
     warnings,
+    quotas: quotas?.quotas ?? null,
   };
 }
 

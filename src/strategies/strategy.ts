@@ -7,6 +7,8 @@ import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool.ts";
 import type { Rng } from "../rng.ts";
 import type { UncertaintyMode } from "../engine/uncertainty.ts";
+import type { Balance } from "../balance.ts";
+import type { SelectionConfig } from "../selection-config.ts";
 
 export interface StrategyOptions {
   batchSize: number;
@@ -22,6 +24,10 @@ export interface StrategyOptions {
   labeled: { ids: string[]; vectors: Matrix | null; leaves: Int32Array | null } | null;
   /** Per pool row, 1 when it may be selected (labelled or excluded ids are 0). */
   selectable: Uint8Array;
+  /** CLASS_BALANCE resolved against the pool, or null. */
+  balance: Balance | null;
+  /** SELECTION_CONFIG (hybrid), or null. */
+  selectionConfig: SelectionConfig | null;
   /** Names a pool row in error messages ("file: row N"). */
   describeRow: (row: number) => string;
   onProgress?: (done: number, total: number) => void;
@@ -37,6 +43,8 @@ export interface Selection {
   /** Strategy-specific figures for the metadata (distance evaluations, stopping reason…). */
   details: Record<string, unknown>;
   warnings: string[];
+  /** Class quotas the selection was held to (CLASS_BALANCE), by balance class; null without. */
+  quotas?: Int32Array | null;
 }
 
 export type Strategy = (pool: Pool, options: StrategyOptions) => Selection;

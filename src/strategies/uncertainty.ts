@@ -1,10 +1,14 @@
 /**
  * Active learning by uncertainty sampling (Lewis & Gale 1994; margin: Scheffer et al. 2001):
  * the BATCH_SIZE rows the model is least sure of. A heap keeps the best k, no full sort.
+ * CLASS_BALANCE takes the least sure of each class up to its quota (modAL #162: "the top
+ * 10,000 uncertain rows are 99% one class"); MIN_DISTANCE skips rows too close to one already
+ * chosen (near-duplicates), which needs the vectors.
  */
-import { topK } from "../engine/topk.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
+import { greedySelect } from "./hybrid.ts";
+import { rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 const MEANING = {
@@ -15,12 +19,10 @@ const MEANING = {
 
 export function uncertainty(pool: Pool, options: StrategyOptions): Selection {
   const scores = uncertaintyScores(pool.probs, pool.classes, options.uncertaintyMode);
-  const rows = topK(scores, options.batchSize, (r) => options.selectable[r] === 1);
-  return {
-    rows,
-    scores: Float64Array.from(rows, (r) => scores[r]!),
-    scoreMeaning: `${options.uncertaintyMode} uncertainty, ${MEANING[options.uncertaintyMode]}; higher is less certain`,
-    details: {},
-    warnings: [],
-  };
+  const scoreMeaning = `${options.uncertaintyMode} uncertainty, ${MEANING[options.uncertaintyMode]}; higher is less certain`;
+  if (options.minDistance > 0) {
+    return { ...greedySelect(pool, options, scores, 0, options.selectable), scoreMeaning };
+  }
+  const { rows, quotas } = rankWithQuotas(scores, options.batchSize, (r) => options.selectable[r] === 1, options);
+  return { rows, scores: Float64Array.from(rows, (r) => scores[r]!), scoreMeaning, details: {}, warnings: [], quotas };
 }

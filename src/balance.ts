@@ -1,0 +1,106 @@
+/**
+ * Class balance for every strategy (CLASS_BALANCE): target shares over the predicted classes,
+ * or over the values of BALANCE_COLUMN, turned into quotas for a selection of a given size.
+ * The metadata shows target against achieved per class.
+ */
+import { UsageError } from "./errors.ts";
+import { allocateQuotas } from "./engine/quotas.ts";
+import { predictions } from "./engine/uncertainty.ts";
+import type { Pool } from "./pool.ts";
+
+export interface Balance {
+  /** "uniform", "pool", or "custom" (a JSON map). */
+  mode: string;
+  /** The column quotas are over, or null for the predicted class. */
+  column: string | null;
+  names: string[];
+  /** Per pool row, its class's index into names. */
+  classOf: Int32Array;
+  /** Target share per class, summing to 1. */
+  shares: Float64Array;
+}
+
+/** Parses CLASS_BALANCE (none, uniform, pool, or a JSON map class → share); null for none. */
+export function resolveBalance(spec: string | Record<string, unknown>, column: string, pool: Pool, source = "CLASS_BALANCE"): Balance | null {
+  if (spec === "none" || spec === "") return null;
+  let names: string[];
+  let classOf: Int32Array;
+  if (column) {
+    const values = columnText(pool, column);
+    names = [...new Set(values)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    const index = new Map(names.map((n, i) => [n, i]));
+    classOf = Int32Array.from(values, (v) => index.get(v)!);
+  } else {
+    names = pool.plan.classNames;
+    classOf = predictions(pool.probs, pool.classes).predicted;
+  }
+  const shares = new Float64Array(names.length);
+  let mode: string;
+  if (spec === "uniform") {
+    mode = "uniform";
+    shares.fill(1 / names.length);
+  } else if (spec === "pool") {
+    mode = "pool";
+    for (let i = 0; i < classOf.length; i++) shares[classOf[i]!]!++;
+    for (let c = 0; c < names.length; c++) shares[c]! /= classOf.length;
+  } else {
+    mode = "custom";
+    let map: unknown = spec;
+    if (typeof spec === "string") {
+      try {
+        map = JSON.parse(spec);
+      } catch {
+        throw new UsageError(`${source} is "${spec}"; use none, uniform, pool, or a JSON map of class to share such as {"0": 0.5, "1": 0.5}.`);
+      }
+    }
+    if (typeof map !== "object" || map === null || Array.isArray(map)) {
+      throw new UsageError(`${source} must be none, uniform, pool, or a JSON object mapping class to share.`);
+    }
+    let total = 0;
+    for (const [name, share] of Object.entries(map as Record<string, unknown>)) {
+      const c = names.indexOf(name);
+      if (c === -1) throw new UsageError(`${source} names class "${name}", which is not among the ${column ? `values of ${column}` : "predicted classes"} (${names.slice(0, 12).join(", ")}).`);
+      if (typeof share !== "number" || !Number.isFinite(share) || share < 0) throw new UsageError(`${source}["${name}"] must be a number ≥ 0, not ${JSON.stringify(share)}.`);
+      shares[c] = share;
+      total += share;
+    }
+    if (total <= 0) throw new UsageError(`${source} gives every class a share of 0; give at least one class a positive share.`);
+    for (let c = 0; c < names.length; c++) shares[c]! /= total;
+  }
+  return { mode, column: column || null, names, classOf, shares };
+}
+
+/** Quotas for a selection of `total` rows among the rows `eligible` accepts. */
+export function quotasFor(balance: Balance, total: number, eligible: (row: number) => boolean): Int32Array {
+  const available = new Int32Array(balance.names.length);
+  for (let i = 0; i < balance.classOf.length; i++) if (eligible(i)) available[balance.classOf[i]!]!++;
+  return allocateQuotas(total, balance.shares, available);
+}
+
+/** Target and achieved counts per class, for the metadata and the report. */
+export function balanceReport(balance: Balance, quotas: Int32Array, selected: Uint32Array): Record<string, unknown> {
+  const achieved = new Int32Array(balance.names.length);
+  for (const row of selected) achieved[balance.classOf[row]!]!++;
+  return {
+    mode: balance.mode,
+    over: balance.column ?? "predicted class",
+    classes: Object.fromEntries(balance.names.map((name, c) => [name, {
+      target_share: Number(balance.shares[c]!.toFixed(6)), quota: quotas[c], achieved: achieved[c],
+    }])),
+  };
+}
+
+/** Every row's value of a column as text (for BALANCE_COLUMN). */
+function columnText(pool: Pool, column: string): string[] {
+  const first = pool.tables[0]!;
+  const c = first.columns.indexOf(column);
+  if (c === -1) throw new UsageError(`BALANCE_COLUMN is "${column}" but ${first.path} has no such column (columns: ${first.columns.slice(0, 12).join(", ")}).`);
+  const out: string[] = new Array(pool.size);
+  pool.tables.forEach((table, t) => {
+    for (let r = 0; r < table.rowCount; r++) {
+      const value = table.cell(r, c);
+      out[pool.tableStarts[t]! + r] = value === null || value === undefined ? "" : String(value);
+    }
+  });
+  return out;
+}

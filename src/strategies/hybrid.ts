@@ -1,0 +1,151 @@
+/**
+ * Combined selection (STRATEGY=hybrid, SELECTION_CONFIG), after Lightly's "combining
+ * strategies": filters remove rows first, then each row's score is the product of its
+ * objectives raised to their strengths,
+ *
+ *   score = Π objective^strength,   objectives in [0, 1] (weights: any value ≥ 0),
+ *
+ * and rows are picked greedily, one at a time. The diversity objective is the distance to the
+ * nearest chosen or labelled row divided by the largest such distance, recomputed after every
+ * pick, so it reuses the pruned k-center machinery: only rows a pick moved are re-scored.
+ * Dividing every row by the same largest distance does not change which row wins, so the
+ * loop maximises Π other^strength · distance^strength and the division only enters the
+ * reported selection_score. Before any row is chosen (no labelled rows) the diversity factor
+ * is 1 for every row.
+ */
+import { DataError } from "../errors.ts";
+import { kCenterGreedy } from "../engine/kcenter.ts";
+import { predictions, uncertaintyScores } from "../engine/uncertainty.ts";
+import type { Pool } from "../pool.ts";
+import type { Filter, Objective } from "../selection-config.ts";
+import { minDistanceWarning, quotaOption, rankWithQuotas } from "./shared.ts";
+import type { Selection, StrategyOptions } from "./strategy.ts";
+import { prepareVectorSpace } from "./vector-space.ts";
+
+export function hybrid(pool: Pool, options: StrategyOptions): Selection {
+  const config = options.selectionConfig!;
+  const { candidates, removedBy } = applyFilters(pool, options, config.filters);
+  const staticScore = new Float64Array(pool.size).fill(1);
+  let diversityStrength = 0;
+  const used: string[] = [];
+  for (const objective of config.objectives) {
+    if (objective.strength === 0) continue;
+    if (objective.type === "diversity") { diversityStrength += objective.strength; used.push(`diversity^${objective.strength}`); continue; }
+    const values = objectiveValues(pool, objective, options.describeRow);
+    used.push(`${objective.type === "weight" ? `weight(${objective.column})` : objective.type === "uncertainty" ? `${objective.mode}` : "confidence"}^${objective.strength}`);
+    for (let i = 0; i < pool.size; i++) staticScore[i]! *= values[i]! ** objective.strength;
+  }
+  const selection = greedySelect(pool, options, staticScore, diversityStrength, candidates);
+  selection.details = { ...selection.details, objectives: used.join(" · "), rowsRemovedByFilter: removedBy, candidates: candidates.reduce((n, c) => n + c, 0) };
+  selection.scoreMeaning = `Π objective^strength: ${used.join(" · ")}${diversityStrength > 0 ? " (diversity = distance to the nearest chosen or labelled row / the largest such distance at that pick)" : ""}`;
+  return selection;
+}
+
+/**
+ * Picks rows maximising staticScore · (distance to the chosen set)^diversityStrength, one at a
+ * time, among `candidates`; with MIN_DISTANCE no pick comes closer than that to the chosen
+ * and labelled rows. Without diversity and MIN_DISTANCE it is a plain ranking.
+ */
+export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: Float64Array, diversityStrength: number,
+  candidates: Uint8Array): Selection {
+  const k = options.batchSize;
+  const eligible = (row: number) => candidates[row] === 1;
+  if (diversityStrength === 0 && options.minDistance === 0) {
+    const { rows, quotas } = rankWithQuotas(staticScore, k, eligible, options);
+    return { rows, scores: Float64Array.from(rows, (r) => staticScore[r]!), scoreMeaning: "", details: {}, warnings: [], quotas };
+  }
+  const vs = prepareVectorSpace(pool, options, candidates);
+  try {
+    const scoreAt = vs.byPosition(staticScore);
+    const metric = vs.fromSpace;
+    const priority = diversityStrength > 0
+      ? (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * metric(d) ** diversityStrength)
+      : (p: number) => scoreAt[p]!;
+    const quotas = quotaOption(options, k, eligible);
+    const result = kCenterGreedy(vs.space, k, {
+      seeds: vs.seeds,
+      selectable: vs.candidates,
+      firstPick: -1,
+      minDistance: vs.toSpace(options.minDistance),
+      onProgress: options.onProgress,
+      tieKey: vs.order,
+      priority,
+      quotas: quotas ? { classOf: vs.byPosition(quotas.classOf), quotas: quotas.quotas } : null,
+    });
+    const scores = new Float64Array(result.picks.length);
+    const seedless = vs.seeds === null;
+    for (let j = 0; j < scores.length; j++) {
+      const base = scoreAt[result.picks[j]!]!;
+      const largest = metric(result.radii[j]!);
+      const factor = diversityStrength === 0 || (seedless && j === 0) || largest === 0
+        ? 1 : (metric(result.distances[j]!) / largest) ** diversityStrength;
+      scores[j] = base * factor;
+    }
+    return {
+      rows: vs.rows(result.picks),
+      scores,
+      scoreMeaning: "",
+      details: { distanceEvaluations: result.evaluations, seedCenters: vs.seedCount, localityOrder: vs.order !== null,
+        stoppedEarlyAt: result.stoppedAt === null ? null : metric(result.stoppedAt) },
+      warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
+      quotas: quotas?.quotas ?? null,
+    };
+  } finally {
+    vs.release();
+  }
+}
+
+/** Rows that pass every filter (among the selectable), and how many each filter removed. */
+function applyFilters(pool: Pool, options: StrategyOptions, filters: Filter[]): { candidates: Uint8Array; removedBy: Record<string, number> } {
+  const candidates = Uint8Array.from(options.selectable);
+  const removedBy: Record<string, number> = {};
+  for (const filter of filters) {
+    const values = filterValues(pool, filter.value);
+    const pass = comparator(filter.op, filter.threshold);
+    let removed = 0;
+    for (let i = 0; i < pool.size; i++) {
+      if (candidates[i] && !pass(values[i]!)) { candidates[i] = 0; removed++; }
+    }
+    removedBy[`${filter.value} ${filter.op} ${filter.threshold}`] = removed;
+  }
+  return { candidates, removedBy };
+}
+
+function filterValues(pool: Pool, name: string): Float64Array {
+  switch (name) {
+    case "max_prob": return predictions(pool.probs, pool.classes).confidence;
+    case "margin": return uncertaintyScores(pool.probs, pool.classes, "margin").map((u) => 1 - u);
+    case "entropy": return uncertaintyScores(pool.probs, pool.classes, "entropy");
+    case "predicted_class": {
+      // The class's name when it is a number (prob_class_3 → 3), else its position.
+      const names = pool.plan.classNames.map((n, c) => (n.trim() !== "" && Number.isFinite(Number(n)) ? Number(n) : c));
+      return Float64Array.from(predictions(pool.probs, pool.classes).predicted, (c) => names[c]!);
+    }
+    default: return pool.extra.get(name)!;
+  }
+}
+
+function comparator(op: Filter["op"], t: number): (v: number) => boolean {
+  switch (op) {
+    case "<": return (v) => v < t;
+    case "<=": return (v) => v <= t;
+    case ">": return (v) => v > t;
+    case ">=": return (v) => v >= t;
+    case "==": return (v) => v === t;
+    case "!=": return (v) => v !== t;
+  }
+}
+
+function objectiveValues(pool: Pool, objective: Objective, describeRow: (row: number) => string): Float64Array {
+  switch (objective.type) {
+    case "uncertainty": return uncertaintyScores(pool.probs, pool.classes, objective.mode);
+    case "confidence": return predictions(pool.probs, pool.classes).confidence;
+    case "weight": {
+      const values = pool.extra.get(objective.column)!;
+      const negative = values.findIndex((v) => v < 0);
+      if (negative >= 0) throw new DataError(`${describeRow(negative)}, column "${objective.column}" is ${values[negative]}; a weight objective needs values ≥ 0.`);
+      return values;
+    }
+    default: throw new Error(`objectiveValues: ${objective.type} is not a per-row objective`);
+  }
+}

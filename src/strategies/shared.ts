@@ -1,0 +1,31 @@
+/** Small pieces several strategies share: class quotas and the MIN_DISTANCE warning. */
+import { quotasFor } from "../balance.ts";
+import { topK } from "../engine/topk.ts";
+import type { StrategyOptions } from "./strategy.ts";
+
+/** Quotas for `total` rows among `eligible`, with each row's class; null without CLASS_BALANCE. */
+export function quotaOption(options: StrategyOptions, total: number, eligible: (row: number) => boolean):
+  { classOf: Int32Array; quotas: Int32Array } | null {
+  if (!options.balance) return null;
+  return { classOf: options.balance.classOf, quotas: quotasFor(options.balance, total, eligible) };
+}
+
+export function minDistanceWarning(minDistance: number, picked: number): string {
+  return `MIN_DISTANCE=${minDistance}: stopped after ${picked} rows; no remaining row is that far from the chosen and labelled ones.`;
+}
+
+/**
+ * The k best rows by score among `eligible`, best first; with CLASS_BALANCE, the best of each
+ * class up to its quota, then ranked together. Returns the quotas used (null without balance).
+ */
+export function rankWithQuotas(scores: Float64Array, k: number, eligible: (row: number) => boolean,
+  options: StrategyOptions): { rows: Uint32Array; quotas: Int32Array | null } {
+  const quotas = quotaOption(options, k, eligible);
+  if (!quotas) return { rows: topK(scores, k, eligible), quotas: null };
+  const chosen: number[] = [];
+  quotas.quotas.forEach((quota, c) => {
+    if (quota > 0) chosen.push(...topK(scores, quota, (row) => quotas.classOf[row] === c && eligible(row)));
+  });
+  chosen.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return { rows: Uint32Array.from(chosen), quotas: quotas.quotas };
+}

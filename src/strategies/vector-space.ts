@@ -1,0 +1,110 @@
+/**
+ * The vector space the distance-based strategies share (diversity, hybrid, MIN_DISTANCE):
+ * cosine rows L2-normalised, labelled and excluded rows as seed centers found by GEMM, and
+ * large pools reordered for memory locality (engine/locality.ts). Engines work on positions;
+ * `rows()` maps picks back to pool rows, and `release()` puts the pool's vectors back in file
+ * order (the report projects them).
+ */
+import { EuclideanSpace, nearestSeeds, normaliseRows, squaredDistance } from "../engine/euclidean.ts";
+import { allocVectors } from "../engine/kernels/kernels.ts";
+import { inverse, localityOrder, permuteRows } from "../engine/locality.ts";
+import type { SeedState } from "../engine/metric-space.ts";
+import type { Matrix } from "../matrix.ts";
+import type { Pool } from "../pool.ts";
+import type { StrategyOptions } from "./strategy.ts";
+
+/** Pools at least this large are reordered for memory locality. */
+const LOCALITY_MIN_ROWS = 20_000;
+
+export interface VectorSpace {
+  space: EuclideanSpace;
+  seeds: SeedState | null;
+  /** Labelled rows plus pool rows that may not be selected (already labelled or excluded). */
+  seedCount: number;
+  /** Position → pool row, or null when rows kept file order. */
+  order: Uint32Array | null;
+  /** Candidate mask by position. */
+  candidates: Uint8Array;
+  /** The candidate nearest the pool mean (a position): where a seedless k-center starts. */
+  nearestToMean: number;
+  cosine: boolean;
+  /** MIN_DISTANCE and scores in the metric's units ↔ euclidean distances in the space. */
+  toSpace(metricDistance: number): number;
+  fromSpace(spaceDistance: number): number;
+  /** A per-row array rearranged by position. */
+  byPosition<T extends Float64Array | Int32Array | Uint8Array>(perRow: T): T;
+  /** Positions → pool rows. */
+  rows(positions: Uint32Array): Uint32Array;
+  release(): void;
+}
+
+/** candidates: pool rows that may be picked (default: options.selectable). */
+export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candidates: Uint8Array = options.selectable): VectorSpace {
+  const cosine = options.metric === "cosine";
+  let points = pool.vectors!;
+  let labeled = options.labeled?.vectors ?? null;
+  if (cosine) {
+    points = normaliseRows(points, options.describeRow);
+    if (labeled) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
+  }
+  const excluded = options.selectable.reduce((n, s) => n + (s ? 0 : 1), 0);
+  const seedCount = (labeled?.rows ?? 0) + excluded;
+  // In file order, before any reordering: the mean's float sum depends on row order.
+  const start = seedCount > 0 ? -1 : nearestToMean(points, candidates);
+  // Only where GEMM is cheap: the order never changes a selection, only its speed.
+  const order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS ? localityOrder(points, options.blas) : null;
+  if (order) permuteRows(points, order);
+  const byPosition = <T extends Float64Array | Int32Array | Uint8Array>(perRow: T): T => {
+    if (!order) return perRow;
+    const out = new (perRow.constructor as { new (n: number): T })(perRow.length);
+    for (let p = 0; p < order.length; p++) out[p] = perRow[order[p]!]!;
+    return out;
+  };
+  const excludedByPosition = byPosition(options.selectable);
+  const seedMatrix = seedsOf(points, labeled, excludedByPosition);
+  const seeds = seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null;
+  return {
+    space: new EuclideanSpace(points),
+    seeds,
+    seedCount,
+    order,
+    candidates: byPosition(candidates),
+    nearestToMean: order && start >= 0 ? inverse(order)[start]! : start,
+    cosine,
+    toSpace: (m) => (cosine ? Math.sqrt(2 * m) : m),
+    fromSpace: (d) => (cosine ? (d * d) / 2 : d),
+    byPosition,
+    rows: (positions) => (order ? positions.map((p) => order[p]!) : positions),
+    release: () => {
+      // A normalised copy need not go back.
+      if (order && !cosine) permuteRows(points, inverse(order));
+    },
+  };
+}
+
+/** Labelled rows plus the pool rows that may not be selected, as seed centers. */
+export function seedsOf(points: Matrix, labeled: Matrix | null, selectable: Uint8Array): Matrix {
+  const excluded: number[] = [];
+  for (let i = 0; i < points.rows; i++) if (!selectable[i]) excluded.push(i);
+  const labeledRows = labeled?.rows ?? 0;
+  const dim = points.cols;
+  const data = allocVectors(points.data instanceof Float64Array, (labeledRows + excluded.length) * dim);
+  if (labeled) data.set(labeled.data);
+  excluded.forEach((row, k) => data.set(points.data.subarray(row * dim, (row + 1) * dim), (labeledRows + k) * dim));
+  return { data, rows: labeledRows + excluded.length, cols: dim };
+}
+
+/** The candidate nearest the mean of all rows (ties: the lowest row); -1 when there is none. */
+function nearestToMean(points: Matrix, candidates: Uint8Array): number {
+  const { rows, cols, data } = points;
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) mean[j]! += data[r * cols + j]!;
+  for (let j = 0; j < cols; j++) mean[j]! /= rows;
+  let best = -1, bestDistance = Infinity;
+  for (let r = 0; r < rows; r++) {
+    if (!candidates[r]) continue;
+    const d = squaredDistance(data, r * cols, mean, 0, cols);
+    if (d < bestDistance) { bestDistance = d; best = r; }
+  }
+  return best;
+}
