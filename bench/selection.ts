@@ -2,10 +2,11 @@
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
  * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <diversity|diversity-plain|badge> <rows> <dim> <k> [--blas off]
+ *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid> <rows> <dim> <k> [--blas off]
  *
- * diversity and badge run the strategies users run (src/strategies); diversity-plain runs the
- * textbook k-center loop (no pruning, no locality order) as the baseline.
+ * diversity, badge and hybrid (margin × diversity) run the strategies users run
+ * (src/strategies); diversity-plain runs the textbook k-center loop (no pruning, no locality
+ * order) as the baseline.
  */
 import { loadBlas } from "../ffi/load.ts";
 import { EuclideanSpace } from "../src/engine/euclidean.ts";
@@ -14,6 +15,7 @@ import type { Pool } from "../src/pool.ts";
 import { Rng } from "../src/rng.ts";
 import { badge } from "../src/strategies/badge.ts";
 import { diversity } from "../src/strategies/diversity.ts";
+import { hybrid } from "../src/strategies/hybrid.ts";
 import type { StrategyOptions } from "../src/strategies/strategy.ts";
 import { mixture, peakRssMb } from "./workloads.ts";
 
@@ -32,6 +34,8 @@ const options: StrategyOptions = {
   batchSize: k, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 100, uncertaintyMode: "margin",
   metric: "euclidean", minDistance: 0, blas, rng: new Rng(42), labeled: null,
   selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`,
+  balance: null,
+  selectionConfig: { filters: [], objectives: [{ type: "uncertainty", mode: "margin", strength: 1 }, { type: "diversity", strength: 1 }], classBalance: null },
 };
 
 started = performance.now();
@@ -42,6 +46,9 @@ if (kind === "diversity") {
 } else if (kind === "diversity-plain") {
   const result = kCenterPlain(new EuclideanSpace(workload.vectors), k, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
   evaluations = result.evaluations; picks = result.picks.length;
+} else if (kind === "hybrid") {
+  const selection = hybrid(pool, options);
+  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
 } else if (kind === "badge") {
   const selection = badge(pool, options);
   evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;

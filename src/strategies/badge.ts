@@ -20,7 +20,7 @@ import { seedsOf } from "./vector-space.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 /** Pools at least this large are reordered for memory locality (see engine/locality.ts). */
-const LOCALITY_MIN_ROWS = 20_000;
+const LOCALITY_MIN_ROWS = 200_000;
 
 export function badge(pool: Pool, options: StrategyOptions): Selection {
   const vectors = pool.vectors!;

@@ -58,9 +58,11 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
   try {
     const scoreAt = vs.byPosition(staticScore);
     const metric = vs.fromSpace;
-    const priority = diversityStrength > 0
-      ? (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * metric(d) ** diversityStrength)
-      : (p: number) => scoreAt[p]!;
+    // Called for every row a pick re-measures: the common euclidean, strength-1 case skips pow.
+    const plainDistance = diversityStrength === 1 && !vs.cosine;
+    const priority = diversityStrength === 0 ? (p: number) => scoreAt[p]!
+      : plainDistance ? (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * d)
+      : (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * metric(d) ** diversityStrength);
     const quotas = quotaOption(options, k, eligible);
     const result = kCenterGreedy(vs.space, k, {
       seeds: vs.seeds,
