@@ -54,6 +54,7 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
     const { rows, quotas } = rankWithQuotas(staticScore, k, eligible, options);
     return { rows, scores: Float64Array.from(rows, (r) => staticScore[r]!), scoreMeaning: "", details: {}, warnings: [], quotas };
   }
+  if (diversityStrength === 0) return rankedApart(pool, options, staticScore, candidates);
   const vs = prepareVectorSpace(pool, options, candidates);
   try {
     const scoreAt = vs.byPosition(staticScore);
@@ -90,6 +91,55 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
       details: { distanceEvaluations: result.evaluations, seedCenters: vs.seedCount, localityOrder: vs.order !== null,
         stoppedEarlyAt: result.stoppedAt === null ? null : metric(result.stoppedAt) },
       warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
+      quotas: quotas?.quotas ?? null,
+    };
+  } finally {
+    vs.release();
+  }
+}
+
+/**
+ * MIN_DISTANCE without a diversity objective: walk the rows best score first and keep each one
+ * that is at least MIN_DISTANCE from every row kept so far and every labelled row. Each check
+ * costs one distance per kept row, far less than re-measuring the pool after every pick.
+ */
+function rankedApart(pool: Pool, options: StrategyOptions, staticScore: Float64Array, candidates: Uint8Array): Selection {
+  const k = options.batchSize;
+  const vs = prepareVectorSpace(pool, options, candidates);
+  try {
+    const limit = vs.toSpace(options.minDistance);
+    const scoreAt = vs.byPosition(staticScore);
+    const quotas = quotaOption(options, k, (row) => candidates[row] === 1);
+    const classAt = quotas ? vs.byPosition(quotas.classOf) : null;
+    const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
+    // Best first; ties to the lower original row.
+    const order: number[] = [];
+    for (let p = 0; p < vs.candidates.length; p++) if (vs.candidates[p]) order.push(p);
+    const original = (p: number) => (vs.order ? vs.order[p]! : p);
+    order.sort((a, b) => scoreAt[b]! - scoreAt[a]! || original(a) - original(b));
+    const kept: number[] = [];
+    let skipped = 0, evaluations = 0;
+    for (const p of order) {
+      if (kept.length === k) break;
+      if (classAt && taken && quotas && taken[classAt[p]!]! >= quotas.quotas[classAt[p]!]!) continue;
+      let apart = !vs.seeds || vs.seeds.nearestDistance[p]! >= limit;
+      for (let j = 0; apart && j < kept.length; j++) {
+        evaluations++;
+        if (vs.space.distance(p, kept[j]!) < limit) apart = false;
+      }
+      if (!apart) { skipped++; continue; }
+      kept.push(p);
+      if (classAt && taken) taken[classAt[p]!]!++;
+      options.onProgress?.(kept.length, k);
+    }
+    const stoppedEarly = kept.length < k && skipped > 0;
+    const positions = Uint32Array.from(kept);
+    return {
+      rows: vs.rows(positions),
+      scores: Float64Array.from(positions, (p) => scoreAt[p]!),
+      scoreMeaning: "",
+      details: { rowsSkippedAsTooClose: skipped, distanceEvaluations: evaluations, seedCenters: vs.seedCount },
+      warnings: stoppedEarly ? [minDistanceWarning(options.minDistance, kept.length)] : [],
       quotas: quotas?.quotas ?? null,
     };
   } finally {
