@@ -29,6 +29,7 @@ Paths:
   --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
                      (container: /opt/ml/processing/input/labeled_data when present)
   --output DIR       where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
+                     (with several hosts, see --hosts: DIR/<host>/)
   --dry-run          read and check everything, print what would run, write nothing
 
 Parameters (flag, environment variable; flags override the environment):
