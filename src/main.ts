@@ -13,5 +13,6 @@ const result = await main(CONTAINER_PATHS.input, CONTAINER_PATHS.output, process
   stderr: sink(process.stderr),
 }, {
   resourceConfig: CONTAINER_PATHS.resourceConfig,
+  failureMessage: CONTAINER_PATHS.failureMessage,
 });
 process.exitCode = result.exitCode;

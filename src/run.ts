@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { loadBlas } from "../ffi/load.ts";
 import type { Blas } from "../ffi/blas.ts";
 import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
+import { writeFailureMessage } from "./cluster/failure-message.ts";
 import { hostOutputDir } from "./cluster/layout.ts";
 import { parseConfig, type Config } from "./cli/config.ts";
 import { usage } from "./cli/usage.ts";
@@ -31,12 +32,16 @@ export const CONTAINER_PATHS = {
   output: { selected_samples: "/opt/ml/processing/output/selected_samples" },
   /** current_host and hosts of a multi-instance job (--host/--hosts override). */
   resourceConfig: "/opt/ml/config/resourceconfig.json",
+  /** A failure's reason, shown as the job's ExitMessage. */
+  failureMessage: "/opt/ml/output/message",
 };
 
 /** The files of the job around the run: main.ts passes those of CONTAINER_PATHS, tests temporary ones. */
 export interface MainOptions {
   /** SageMaker's resourceconfig.json, read for what --host/--hosts leave open. Default null: not read (one host unless they say otherwise). */
   resourceConfig?: string | null;
+  /** Where a failure's reason is written, when that file's directory exists. Default null: not written. */
+  failureMessage?: string | null;
   /** How long and how to wait for resourceConfig to appear (tests pass an instant sleep). Defaults: see DiscoverHostsOptions. */
   hostWait?: Pick<DiscoverHostsOptions, "timeoutMs" | "intervalMs" | "sleep">;
 }
@@ -99,6 +104,10 @@ export async function main(
     const kind = err instanceof UsageError ? "usage error" : err instanceof DataError ? "input error" : "internal error";
     log.error(`${kind}: ${err.message}`, { exitCode: code });
     if (!(err instanceof UsageError || err instanceof DataError)) streams.stderr.write(`${err.stack ?? ""}\nThis is a bug; please report it with the command line.\n`);
+    // One ExitMessage per job: with several hosts, say which one failed.
+    const where = hosts && hosts.all.length > 1 ? `host ${hosts.current}: ` : "";
+    const problem = writeFailureMessage(options.failureMessage, `${where}${kind}: ${err.message}`);
+    if (problem) log.warn(problem);
     return { exitCode: code, outputs: [], metadata: null, error: err };
   }
 }

@@ -46,5 +46,6 @@ Examples:
   STRATEGY=diversity BATCH_SIZE=500 METRIC=cosine active-sampling --job_type diversity
 
 Exit codes: 0 success, 2 usage error (flags, env, config), 3 input data error, 4 internal error.
+A failure's reason also goes to /opt/ml/output/message (SageMaker's ExitMessage) when /opt/ml/output exists.
 `;
 }
