@@ -14,11 +14,16 @@ EXAMPLE := examples/fashion_mnist
 
 .PHONY: setup setup-blas setup-browser setup-arm64 build demo test test-unit deno-smoke arm64-smoke bench docker clean
 
+# npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
+# install (a git worktree sharing main's packages), that would empty the install every linked
+# worktree uses, so there nothing runs npm ci: the install belongs to the checkout it lives in.
+INSTALLED := $(if $(shell [ -L node_modules ] && echo link),,node_modules/.installed)
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: node_modules/.installed setup-blas
+setup: $(INSTALLED) setup-blas
 
 # OpenBLAS is optional: without it the pure-TypeScript backend runs (with one warning).
 setup-blas:
@@ -38,13 +43,13 @@ setup-browser:
 		echo "warning: could not install chromium; the browser test will be skipped"; \
 	fi
 
-$(BIN): node_modules/.installed $(SOURCES) package.json
+$(BIN): $(INSTALLED) $(SOURCES) package.json
 	$(BUN) build --compile --minify $(BUN_BUILD_FLAGS) src/main.ts --outfile $(BIN)
 
 $(ARM64_RUNTIME): package-lock.json scripts/bun-runtime.sh
 	scripts/bun-runtime.sh linux-aarch64 $@
 
-$(BIN_ARM64): node_modules/.installed $(ARM64_RUNTIME) $(SOURCES) package.json
+$(BIN_ARM64): $(INSTALLED) $(ARM64_RUNTIME) $(SOURCES) package.json
 	$(BUN) build --compile --minify $(BUN_BUILD_FLAGS) --target=bun-linux-arm64 --compile-executable-path $(ARM64_RUNTIME) src/main.ts --outfile $(BIN_ARM64)
 
 build: $(BIN) $(BIN_ARM64)
@@ -65,7 +70,7 @@ test: setup setup-browser
 	$(MAKE) --no-print-directory deno-smoke
 
 # The same CLI under Deno (Deno.dlopen for OpenBLAS) on the bundled example.
-deno-smoke: node_modules/.installed
+deno-smoke: $(INSTALLED)
 	$(DENO) task test-smoke
 
 # qemu-user and the arm64 C library and OpenBLAS (Debian multiarch), to run $(BIN_ARM64) here.
