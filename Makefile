@@ -2,15 +2,28 @@
 BUN  := ./node_modules/.bin/bun
 DENO := ./node_modules/.bin/deno
 BIN  := dist/active-sampling
+# The same program for linux-arm64 (Graviton), cross-compiled with bun's arm64 runtime: the npm
+# package @oven/bun-linux-aarch64 at the version and hash package-lock.json pins (see
+# scripts/bun-runtime.sh; fetched once through npm, then from npm's cache, offline).
+BIN_ARM64 := dist/active-sampling-linux-arm64
+ARM64_RUNTIME := .cache/bun-linux-aarch64
+# Extra `bun build` flags for both binaries, e.g. --sourcemap.
+BUN_BUILD_FLAGS ?=
+SOURCES := $(shell find src ffi -name '*.ts')
 EXAMPLE := examples/fashion_mnist
 
-.PHONY: setup setup-blas setup-browser build demo test test-unit deno-smoke bench docker clean
+.PHONY: setup setup-blas setup-browser setup-arm64 build demo test test-unit deno-smoke arm64-smoke bench docker clean
+
+# npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
+# install (a git worktree sharing main's packages), that would empty the install every linked
+# worktree uses, so there nothing runs npm ci: the install belongs to the checkout it lives in.
+INSTALLED := $(if $(shell [ -L node_modules ] && echo link),,node_modules/.installed)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: node_modules/.installed setup-blas
+setup: $(INSTALLED) setup-blas
 
 # OpenBLAS is optional: without it the pure-TypeScript backend runs (with one warning).
 setup-blas:
@@ -30,13 +43,19 @@ setup-browser:
 		echo "warning: could not install chromium; the browser test will be skipped"; \
 	fi
 
-$(BIN): node_modules/.installed $(shell find src ffi -name '*.ts') package.json
-	$(BUN) build --compile --minify src/main.ts --outfile $(BIN)
+$(BIN): $(INSTALLED) $(SOURCES) package.json
+	$(BUN) build --compile --minify $(BUN_BUILD_FLAGS) src/main.ts --outfile $(BIN)
 
-build: $(BIN)
+$(ARM64_RUNTIME): package-lock.json scripts/bun-runtime.sh
+	scripts/bun-runtime.sh linux-aarch64 $@
+
+$(BIN_ARM64): $(INSTALLED) $(ARM64_RUNTIME) $(SOURCES) package.json
+	$(BUN) build --compile --minify $(BUN_BUILD_FLAGS) --target=bun-linux-arm64 --compile-executable-path $(ARM64_RUNTIME) src/main.ts --outfile $(BIN_ARM64)
+
+build: $(BIN) $(BIN_ARM64)
 
 # Selects 100 rows for labelling from the bundled example and prints a summary.
-demo: setup build
+demo: setup $(BIN)
 	rm -rf out/demo
 	$(BIN) --strategy badge --batch-size 100 --input $(EXAMPLE)/pool --labeled $(EXAMPLE)/labeled --output out/demo
 	@echo; echo "== out/demo"; ls -l out/demo
@@ -51,8 +70,23 @@ test: setup setup-browser
 	$(MAKE) --no-print-directory deno-smoke
 
 # The same CLI under Deno (Deno.dlopen for OpenBLAS) on the bundled example.
-deno-smoke: node_modules/.installed
+deno-smoke: $(INSTALLED)
 	$(DENO) task test-smoke
+
+# qemu-user and the arm64 C library and OpenBLAS (Debian multiarch), to run $(BIN_ARM64) here.
+setup-arm64:
+	@if command -v qemu-aarch64-static >/dev/null && [ -e /lib/ld-linux-aarch64.so.1 ] && \
+		[ -e /usr/lib/aarch64-linux-gnu/libopenblas.so.0 ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		dpkg --add-architecture arm64 && \
+		(apt-get install -y -qq qemu-user-static libc6:arm64 libopenblas0-pthread:arm64 >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq qemu-user-static libc6:arm64 libopenblas0-pthread:arm64 >/dev/null)); \
+	else echo "arm64-smoke needs qemu-user-static, libc6:arm64 and libopenblas0-pthread:arm64 (apt, as root)" >&2; exit 1; fi
+
+# Runs $(BIN_ARM64) under qemu on the example: the arm64 OpenBLAS must load and the selection
+# must equal the x86_64 binary's byte for byte (scripts/arm64-smoke.sh).
+arm64-smoke: setup-blas setup-arm64 $(BIN) $(BIN_ARM64)
+	scripts/arm64-smoke.sh $(BIN) $(BIN_ARM64) out/arm64-smoke
 
 bench: setup
 	$(BUN) bench/run.ts
@@ -61,4 +95,4 @@ docker:
 	docker build -t active-sampling .
 
 clean:
-	rm -rf dist out
+	rm -rf dist out .cache

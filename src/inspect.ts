@@ -2,14 +2,14 @@
  * `active-sampling inspect --input DIR` and `--dry-run`: what the input holds, which columns
  * would play which part and why, the predicted-class mix, and which strategies the data allows.
  */
-import type { Config } from "./cli/config.ts";
+import type { ParsedConfig } from "./cli/config.ts";
 import { planColumns } from "./columns.ts";
 import { predictions } from "./engine/uncertainty.ts";
 import { readChannel } from "./io/channel.ts";
 import { buildPool } from "./pool.ts";
 import { STRATEGIES } from "./strategies/catalog.ts";
 
-export async function inspect(input: string, config: Config): Promise<string> {
+export async function inspect(input: string, config: ParsedConfig): Promise<string> {
   const v = config.values;
   const tables = await readChannel(input, "input");
   const plan = planColumns(tables[0]!, {

@@ -11,5 +11,8 @@ const sink = (stream: NodeJS.WriteStream) => ({ write: (text: string) => void st
 const result = await main(CONTAINER_PATHS.input, CONTAINER_PATHS.output, process.env, process.argv.slice(2), {
   stdout: sink(process.stdout),
   stderr: sink(process.stderr),
+}, {
+  resourceConfig: CONTAINER_PATHS.resourceConfig,
+  failureMessage: CONTAINER_PATHS.failureMessage,
 });
 process.exitCode = result.exitCode;

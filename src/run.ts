@@ -6,6 +6,9 @@
 import { existsSync } from "node:fs";
 import { loadBlas } from "../ffi/load.ts";
 import type { Blas } from "../ffi/blas.ts";
+import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
+import { writeFailureMessage } from "./cluster/failure-message.ts";
+import { hostOutputDir } from "./cluster/layout.ts";
 import { parseConfig, type Config } from "./cli/config.ts";
 import { usage } from "./cli/usage.ts";
 import { Logger, type Sink } from "./cli/log.ts";
@@ -25,11 +28,25 @@ import { balanceReport, resolveBalance } from "./balance.ts";
 import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
 import { runtimeName, VERSION } from "./version.ts";
 
-/** SageMaker Processing channels (the container's defaults; --input/--output override). */
+/** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
 export const CONTAINER_PATHS = {
   input: { inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data" },
   output: { selected_samples: "/opt/ml/processing/output/selected_samples" },
+  /** current_host and hosts of a multi-instance job (--host/--hosts override). */
+  resourceConfig: "/opt/ml/config/resourceconfig.json",
+  /** A failure's reason, shown as the job's ExitMessage. */
+  failureMessage: "/opt/ml/output/message",
 };
+
+/** The files of the job around the run: main.ts passes those of CONTAINER_PATHS, tests temporary ones. */
+export interface MainOptions {
+  /** SageMaker's resourceconfig.json, read for what --host/--hosts leave open. Default null: not read (one host unless they say otherwise). */
+  resourceConfig?: string | null;
+  /** Where a failure's reason is written, when that file's directory exists. Default null: not written. */
+  failureMessage?: string | null;
+  /** How long and how to wait for resourceConfig to appear (tests pass an instant sleep). Defaults: see DiscoverHostsOptions. */
+  hostWait?: Pick<DiscoverHostsOptions, "timeoutMs" | "intervalMs" | "sleep">;
+}
 
 export interface Streams {
   stdout: Sink;
@@ -52,8 +69,10 @@ export async function main(
   environVars: Readonly<Record<string, string | undefined>>,
   jobArgs: readonly string[],
   streams: Streams = { stdout: silent, stderr: silent },
+  options: MainOptions = {},
 ): Promise<RunResult> {
   let log = new Logger(streams.stderr, "text", false);
+  let hosts: Hosts | null = null;
   try {
     const config = parseConfig(jobArgs, environVars);
     log = new Logger(streams.stderr, config.values.LOG_FORMAT as "text" | "json", config.values.QUIET as boolean);
@@ -69,13 +88,28 @@ export async function main(
       return done(EXIT_OK);
     }
     if (!output && !config.dryRun) throw new UsageError("no output: pass --output DIR.");
-    return await select(config, input, labeledPath, output, streams, log);
+    const discovered = await discoverHosts(
+      { value: config.values.CURRENT_HOST as string, source: config.sources.CURRENT_HOST },
+      { value: config.values.HOSTS as string, source: config.sources.HOSTS },
+      { resourceConfig: options.resourceConfig ?? null, ...options.hostWait },
+    );
+    if (discovered.warning) log.warn(discovered.warning);
+    hosts = discovered.hosts;
+    const hostOutput = output ? hostOutputDir(output, hosts) : null;
+    if (hosts.all.length > 1) {
+      log.info(`host ${hosts.current} (${hosts.index + 1} of ${hosts.all.length}, from ${hosts.source.current}); outputs go to ${hostOutput ?? "nowhere (dry run)"}`);
+    }
+    return await select({ ...config, hosts }, input, labeledPath, hostOutput, streams, log);
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     const code = exitCodeOf(err);
     const kind = err instanceof UsageError ? "usage error" : err instanceof DataError ? "input error" : "internal error";
     log.error(`${kind}: ${err.message}`, { exitCode: code });
     if (!(err instanceof UsageError || err instanceof DataError)) streams.stderr.write(`${err.stack ?? ""}\nThis is a bug; please report it with the command line.\n`);
+    // One ExitMessage per job: with several hosts, say which one failed.
+    const where = hosts && hosts.all.length > 1 ? `host ${hosts.current}: ` : "";
+    const problem = writeFailureMessage(options.failureMessage, `${where}${kind}: ${err.message}`);
+    if (problem) log.warn(problem);
     return { exitCode: code, outputs: [], metadata: null, error: err };
   }
 }
@@ -284,6 +318,9 @@ function buildMetadata(config: Config, pool: Pool, selection: Selection, options
     use_case: ctx.useCase,
     parameters: Object.fromEntries(Object.entries(config.values).map(([k, value]) => [k, { value, source: config.sources[k as keyof Config["sources"]] }])),
     random_seed: config.values.RANDOM_SEED,
+    host: config.hosts.current,
+    hosts: config.hosts.all,
+    hosts_source: config.hosts.source,
     input: { channel: ctx.input, files: pool.tables.map((t) => ({ path: t.path, format: t.format, rows: t.rowCount })) },
     labeled_data: ctx.labeledPath ? { channel: ctx.labeledPath, rows: ctx.labeledRows } : null,
     id_column: pool.plan.id,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PARAMS } from "../src/cli/params.ts";
 import { main } from "../src/run.ts";
 import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "./helpers.ts";
 
@@ -72,5 +73,16 @@ describe("what users see", () => {
     const html = await Bun.file(join(output, "selection_report.html")).text();
     expect(html).toContain("<svg");
     expect(html).not.toMatch(/<script[^>]+src=|https?:\/\//);
+  });
+
+  test("--help and the README's parameter table list every parameter of the table in src/cli/params.ts", async () => {
+    const { stdout } = await run(["--help"]);
+    const readme = readFileSync(join(import.meta.dir, "..", "README.md"), "utf8");
+    for (const p of PARAMS) {
+      expect(stdout).toContain(`--${p.flag}`);
+      const values = p.kind.type === "choice" ? `: ${p.kind.values.map((v) => `\`${v}\``).join(", ")}` : "";
+      const shownDefault = p.default === "" ? "–" : `\`${p.default}\``;
+      expect(readme).toContain(`| \`${p.env}\` | \`--${p.flag}\` | ${shownDefault} | ${p.help}${values} |`);
+    }
   });
 });

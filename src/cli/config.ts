@@ -4,6 +4,7 @@
  * what is allowed.
  */
 import { parseArgs } from "node:util";
+import type { Hosts } from "../cluster/hosts.ts";
 import { UsageError } from "../errors.ts";
 import { PARAMS, type ParamName, type ParamSpec } from "./params.ts";
 
@@ -19,7 +20,16 @@ export interface Config {
   dryRun: boolean;
   help: boolean;
   version: boolean;
+  /**
+   * This run's host and the job's hosts (src/cluster/hosts.ts): from CURRENT_HOST/HOSTS when
+   * given, else SageMaker's resourceconfig.json, else one host. main() fills it after parsing,
+   * because reading that file may wait for it to appear.
+   */
+  hosts: Hosts;
 }
+
+/** What flags and environment alone say: a Config before its hosts are discovered. */
+export type ParsedConfig = Omit<Config, "hosts">;
 
 const BOOL_TRUE = ["true", "1", "yes", "on"];
 const BOOL_FALSE = ["false", "0", "no", "off"];
@@ -54,7 +64,7 @@ function parseValue(spec: ParamSpec, raw: string, origin: string): string | numb
   }
 }
 
-export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
+export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedConfig {
   const options: Record<string, { type: "string" | "boolean" }> = {
     job_type: { type: "string" }, input: { type: "string" }, output: { type: "string" }, labeled: { type: "string" },
     "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },

@@ -29,6 +29,7 @@ Paths:
   --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
                      (container: /opt/ml/processing/input/labeled_data when present)
   --output DIR       where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
+                     (with several hosts, see --hosts: DIR/<host>/)
   --dry-run          read and check everything, print what would run, write nothing
 
 Parameters (flag, environment variable; flags override the environment):
@@ -45,5 +46,6 @@ Examples:
   STRATEGY=diversity BATCH_SIZE=500 METRIC=cosine active-sampling --job_type diversity
 
 Exit codes: 0 success, 2 usage error (flags, env, config), 3 input data error, 4 internal error.
+A failure's reason also goes to /opt/ml/output/message (SageMaker's ExitMessage) when /opt/ml/output exists.
 `;
 }
