@@ -35,6 +35,8 @@ export interface ColumnarTableOptions {
    * digits the file holds are lost (12345678901234567890 reads as 12345678901234567000).
    */
   refuseInexactNumberIds?: boolean;
+  /** The 1-based line of the file a row was read from, for messages (JSONL skips blank lines). */
+  lineOfRow?: (row: number) => number;
 }
 
 export class ColumnarTable implements Table {
@@ -147,23 +149,29 @@ export class ColumnarTable implements Table {
 
   private idText(value: unknown, row: number, name: string): string {
     if (typeof value === "string") {
-      if (value === "") throw new DataError(`${this.path}: row ${row + 1} has an empty id in column "${name}"; every row needs an id.`);
+      if (value === "") throw new DataError(`${this.path}: ${this.rowLabel(row)} has an empty id in column "${name}"; every row needs an id.`);
       return value;
     }
     if (value === null || value === undefined) throw this.nullIdError(row, name);
     if (typeof value === "number") {
       if (this.options.refuseInexactNumberIds && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-        throw new DataError(`${this.path}: row ${row + 1}, column "${name}" holds the id ${value}, a number at or beyond 2^53 that JSON readers cannot keep exactly (its last digits are already lost); write ids as strings, e.g. "id": "12345678901234567890".`);
+        throw new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" holds the id ${value}, a number at or beyond 2^53 that JSON readers cannot keep exactly (its last digits are already lost); write ids as strings, e.g. "id": "12345678901234567890".`);
       }
       return String(value);
     }
     if (typeof value === "bigint" || typeof value === "boolean") return String(value);
     if (value instanceof Date) return value.toISOString();
-    throw new DataError(`${this.path}: row ${row + 1}, column "${name}" holds ${describe(value)}, which cannot be an id; choose an id column of text or whole numbers.`);
+    throw new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" holds ${describe(value)}, which cannot be an id; choose an id column of text or whole numbers.`);
+  }
+
+  /** "row 12", or "row 12 (line 14)" where rows and lines differ. */
+  private rowLabel(row: number): string {
+    const line = this.options.lineOfRow?.(row);
+    return line === undefined || line === row + 1 ? `row ${row + 1}` : `row ${row + 1} (line ${line})`;
   }
 
   private nullIdError(row: number, name: string): DataError {
-    return new DataError(`${this.path}: row ${row + 1} has no id (null) in column "${name}"; every row needs an id.`);
+    return new DataError(`${this.path}: ${this.rowLabel(row)} has no id (null) in column "${name}"; every row needs an id.`);
   }
 
   /** How one column goes into one destination slot: chosen once, then run per tile. */
@@ -219,7 +227,7 @@ export class ColumnarTable implements Table {
     const what = value === null ? "is empty (null)" : `holds ${describe(value)}`;
     let want = block.kind === "integer" ? "a whole number (a leaf index)" : "a finite number (no NaN, inf or text)";
     if (int32Only && typeof value !== "string" && value !== null) want = "a whole number between -2147483648 and 2147483647";
-    return new DataError(`${this.path}: row ${row + 1}, column "${name}" ${what}; expected ${want}. Fix or drop that row.`);
+    return new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" ${what}; expected ${want}. Fix or drop that row.`);
   }
 }
 

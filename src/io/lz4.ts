@@ -23,6 +23,7 @@ export function lz4BlockUncompress(input: Uint8Array, outputLength: number): Uin
 
 /** Decompresses a whole LZ4 frame (or several in a row), whatever its size. */
 export function lz4FrameUncompress(input: Uint8Array): Uint8Array {
+  if (input.length === 0) throw new Error("lz4: empty input, not a frame");
   // First pass: find the blocks, to size the output once.
   let pos = 0;
   let capacity = 0;

@@ -136,7 +136,6 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
       const c = flatIndex.get(meta.path_in_schema[0]!);
       if (c === undefined) throw corrupt(path, `row group ${g + 1} holds column "${meta.path_in_schema.join(".")}", which the schema does not list`);
       const plan = plans[c]!;
-      if (!plan.flat) continue;
       if (chunk.file_path) {
         throw new DataError(`${path}: column "${plan.name}" keeps its data in another file (${chunk.file_path}); this tool reads self-contained Parquet files only.`);
       }
@@ -147,9 +146,11 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
         if (!(start >= 4 && length >= 0 && start + length <= size - 8)) {
           throw new Error(`its bytes ${start}–${start + length} lie outside the file's ${size} bytes`);
         }
-        const reuse = plan.storage !== "boxed";
+        const reuse = plan.storage !== "boxed" || !plan.flat;
         const bytes = reuse ? readInto(fd, chunkScratch.get(length), start) : new Uint8Array(file.slice(start, start + length) as ArrayBuffer);
-        decodeFlatChunk(bytes, plan, meta.codec, sinks[c]!, groupStart, groupRows[g]!, reuse);
+        if (plan.flat) decodeFlatChunk(bytes, plan, meta.codec, sinks[c]!, groupStart, groupRows[g]!, reuse);
+        // hyparquet decodes nested columns below, unguarded: check their page headers first.
+        else checkPageHeaders(bytes, Number(meta.num_values));
       } catch (error) {
         throw error instanceof DataError ? error : corrupt(path, `${where} cannot be decoded: ${messageOf(error)}`);
       }
@@ -302,6 +303,7 @@ function decodeFlatChunk(
   while (done < rows) {
     if (reader.offset >= bytes.length) throw new Error(`the chunk ends after ${done} of its ${rows} rows`);
     const header = parquetHeader(reader);
+    checkPageHeader(header, reader.offset, bytes.length, rows - done);
     if (header.type === "DICTIONARY_PAGE") {
       const { data } = readPage(reader, header, dictionaryDecoder, undefined, undefined, 0);
       if (data) dictionary = convert(data, dictionaryDecoder);
@@ -340,11 +342,57 @@ function decodeFlatChunk(
     } else {
       continue; // index pages carry nothing to read
     }
-    if (done + pageRows > rows) throw new Error(`its pages hold more than the row group's ${rows} rows`);
     if (encoding.endsWith("_DICTIONARY") && !dictionary) throw new Error("a dictionary-encoded page comes before any dictionary");
     const values = convertWithDictionary(page.dataPage, dictionary, encoding, decoder);
     sink.put(values, page.definitionLevels, maxDefinition, groupStart + done, pageRows);
     done += pageRows;
+  }
+}
+
+/** Walks a column chunk's page headers, checking each as decodeFlatChunk does. */
+function checkPageHeaders(bytes: Uint8Array, values: number): void {
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  let seen = 0;
+  while (seen < values) {
+    if (reader.offset >= bytes.length) throw new Error(`the chunk ends after ${seen} of its ${values} values`);
+    const header = parquetHeader(reader);
+    checkPageHeader(header, reader.offset, bytes.length, values - seen);
+    seen += header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
+    reader.offset += header.compressed_page_size;
+  }
+}
+
+/** Largest page this reader decompresses; Parquet writers keep pages around 1 MiB. */
+const MAX_PAGE_BYTES = 1 << 30;
+
+/**
+ * Refuses headers that would send the page loop backwards or past its chunk, or make hyparquet
+ * allocate and loop over billions of values (a flipped bit in a count is enough).
+ */
+function checkPageHeader(header: ReturnType<typeof parquetHeader>, offset: number, chunkLength: number, rowsLeft: number): void {
+  const { type, compressed_page_size: stored, uncompressed_page_size: size } = header;
+  if (type !== "DATA_PAGE" && type !== "DATA_PAGE_V2" && type !== "DICTIONARY_PAGE" && type !== "INDEX_PAGE") {
+    throw new Error(`a page header of unknown type (${String(type)})`);
+  }
+  if (!Number.isInteger(stored) || stored < 0 || offset + stored > chunkLength) {
+    throw new Error(`a page of ${stored} bytes runs past its column chunk`);
+  }
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_BYTES) {
+    throw new Error(`a page claims ${size} bytes once decompressed`);
+  }
+  const values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values;
+  if (values !== undefined && !(Number.isInteger(values) && values >= 0 && values <= rowsLeft)) {
+    throw new Error(`a page claims ${values} values where ${rowsLeft} rows are left`);
+  }
+  const v2 = header.data_page_header_v2;
+  if (v2 && !(v2.num_nulls >= 0 && v2.num_nulls <= v2.num_values && v2.definition_levels_byte_length >= 0 &&
+    v2.repetition_levels_byte_length >= 0 && v2.definition_levels_byte_length + v2.repetition_levels_byte_length <= Math.min(stored, size))) {
+    throw new Error("a page header's null count or level lengths do not fit the page");
+  }
+  const entries = header.dictionary_page_header?.num_values;
+  // Even booleans take a bit each, so a page holds at most 8 values per byte.
+  if (entries !== undefined && !(Number.isInteger(entries) && entries >= 0 && entries <= size * 8)) {
+    throw new Error(`a dictionary page claims ${entries} values in ${size} bytes`);
   }
 }
 
