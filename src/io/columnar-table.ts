@@ -67,7 +67,12 @@ export class ColumnarTable implements Table {
   }
 
   cell(row: number, column: number): unknown {
-    const { piece, index } = this.locate(row, column);
+    if (!(row >= 0 && row < this.rowCount)) throw new RangeError(`row ${row} is outside ${this.path}'s ${this.rowCount} rows`);
+    const pieces = this.held[column]!.pieces;
+    // Writers call this once per output cell: no allocation, and no search for one-piece columns.
+    const k = pieces.length === 1 ? 0 : this.pieceOf(row, column);
+    const piece = pieces[k]!;
+    const index = k === 0 ? row : row - this.starts[column]![k]!;
     switch (piece.kind) {
       case "boxed": {
         const value = piece.values[index];
@@ -102,23 +107,17 @@ export class ColumnarTable implements Table {
     }
   }
 
-  private locate(row: number, column: number): { piece: ColumnPiece; index: number } {
-    const pieces = this.held[column]!.pieces;
+  /** The piece of `column` that holds `row`: the last one starting at or before it. */
+  private pieceOf(row: number, column: number): number {
     const starts = this.starts[column]!;
-    if (row < 0 || row >= this.rowCount) throw new RangeError(`row ${row} is outside ${this.path}'s ${this.rowCount} rows`);
-    let k = pieces.length - 1;
-    if (k > 0) {
-      // Binary search for the last piece that starts at or before `row`.
-      let lo = 0;
-      let hi = k;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (starts[mid]! <= row) lo = mid;
-        else hi = mid - 1;
-      }
-      k = lo;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= row) lo = mid;
+      else hi = mid - 1;
     }
-    return { piece: pieces[k]!, index: row - starts[k]! };
+    return lo;
   }
 
   private extractIds(column: number): string[] {
