@@ -88,6 +88,7 @@ export class ColumnarTable implements Table {
   extract(request: ExtractRequest): string[] {
     for (const block of request.numeric) {
       for (const c of block.columns) this.checkColumnIndex(c);
+      checkBlockShape(block, this.rowCount);
     }
     this.checkColumnIndex(request.idColumn);
     const ids = this.extractIds(request.idColumn);
@@ -227,6 +228,16 @@ export class ColumnarTable implements Table {
     let want = block.kind === "integer" ? "a whole number (a leaf index)" : "a finite number (no NaN, inf or text)";
     if (int32Only && typeof value !== "string" && value !== null) want = "a whole number between -2147483648 and 2147483647";
     return new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" ${what}; expected ${want}. Fix or drop that row.`);
+  }
+}
+
+/** Typed arrays drop writes past their end silently, so a block too small for its rows is refused first. */
+function checkBlockShape({ columns, out, rowStart, stride, offset }: NumericBlock, rowCount: number): void {
+  if (!(Number.isInteger(rowStart) && rowStart >= 0 && Number.isInteger(offset) && offset >= 0 && offset + columns.length <= stride)) {
+    throw new RangeError(`a numeric block of ${columns.length} columns at offset ${offset} does not fit rows of stride ${stride} (rowStart ${rowStart})`);
+  }
+  if (rowCount > 0 && columns.length > 0 && (rowStart + rowCount) * stride > out.length) {
+    throw new RangeError(`a numeric block needs ${(rowStart + rowCount) * stride} values for rows up to ${rowStart + rowCount}, but its array holds ${out.length}`);
   }
 }
 

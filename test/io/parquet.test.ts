@@ -191,6 +191,14 @@ describe("readParquetTable()", () => {
     expect(error.message).toContain('row 1, column "tags" holds a list of 2');
   });
 
+  test("extract() refuses a destination array too small for its rows", async () => {
+    const table = await readParquetTable(inferenceFile());
+    expect(() => table.extract({ idColumn: 0, numeric: [block([1, 2], new Float64Array(5))] }))
+      .toThrow("a numeric block needs 6 values for rows up to 3, but its array holds 5");
+    expect(() => table.extract({ idColumn: 0, numeric: [block([1, 2], new Float64Array(9), { stride: 2, offset: 1 })] }))
+      .toThrow(RangeError);
+  });
+
   test("reads a file with no rows", async () => {
     const table = await readParquetTable(writeParquet([{ name: "id", data: [], type: "STRING" }]));
     expect(table.rowCount).toBe(0);
