@@ -10,8 +10,8 @@
  */
 import { readFileSync } from "node:fs";
 import * as zlib from "node:zlib";
-import { compressionRegistry, CompressionType, Precision, tableFromIPC, Type, Vector } from "apache-arrow";
-import type { Data, DataType, Field, Table as ArrowTable } from "apache-arrow";
+import { compressionRegistry, CompressionType, DataType, Precision, tableFromIPC, Type, Vector } from "apache-arrow";
+import type { Data, Field, Table as ArrowTable } from "apache-arrow";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type ColumnPiece, type HeldColumn, type NumberArray } from "./columnar-table.ts";
 import { lz4FrameUncompress } from "./lz4.ts";
@@ -61,13 +61,14 @@ export async function readArrowTable(path: string): Promise<Table> {
 
 /** The ColumnType a writer should keep for an Arrow type. */
 function columnTypeOf(type: DataType): ColumnType {
+  if (DataType.isFloat(type)) return type.precision === Precision.DOUBLE ? "double" : "float";
+  if (DataType.isInt(type)) {
+    // Uint32 reaches 2^32-1 and is written back as int64; Uint64 reaches 2^64-1, past int64.
+    if (type.bitWidth === 64) return type.isSigned ? "int64" : "other";
+    return type.bitWidth === 32 && !type.isSigned ? "int64" : "int32";
+  }
+  if (DataType.isDictionary(type)) return columnTypeOf(type.dictionary);
   switch (type.typeId) {
-    case Type.Float:
-      return type.precision === Precision.DOUBLE ? "double" : "float";
-    case Type.Int:
-      // Uint32 reaches 2^32-1 and is written back as int64; Uint64 reaches 2^64-1, past int64.
-      if (type.bitWidth === 64) return type.isSigned ? "int64" : "other";
-      return type.bitWidth === 32 && !type.isSigned ? "int64" : "int32";
     case Type.Decimal:
       return "double";
     case Type.Bool:
@@ -76,8 +77,6 @@ function columnTypeOf(type: DataType): ColumnType {
       return "text";
     case Type.Timestamp: case Type.Date:
       return "timestamp";
-    case Type.Dictionary:
-      return columnTypeOf(type.dictionary);
     default:
       return "other";
   }
@@ -86,27 +85,24 @@ function columnTypeOf(type: DataType): ColumnType {
 /** One record batch's worth of a column. */
 function pieceOf(data: Data, field: Field): ColumnPiece {
   const { type, length } = data;
-  switch (type.typeId) {
-    case Type.Float:
-      if (type.precision !== Precision.HALF) return numberPiece(data);
-      break;
-    case Type.Int:
-      return type.bitWidth === 64
-        ? { kind: "bigint", values: (data.values as BigInt64Array).subarray(0, length), missing: missingOf(data) }
-        : numberPiece(data);
-    case Type.Timestamp: case Type.Date: {
-      // Vector.get already turns every unit into epoch milliseconds.
-      const vector = new Vector([data]);
-      const values = new Float64Array(length);
-      for (let r = 0; r < length; r++) values[r] = (vector.get(r) as number | null) ?? 0;
-      return { kind: "epoch-ms", values, missing: missingOf(data) };
-    }
-    case Type.Decimal: {
-      const vector = new Vector([data]);
-      const values: (number | null)[] = new Array(length);
-      for (let r = 0; r < length; r++) values[r] = decimalNumber(vector.get(r), type.scale);
-      return { kind: "boxed", values };
-    }
+  if (DataType.isFloat(type) && type.precision !== Precision.HALF) return numberPiece(data);
+  if (DataType.isInt(type)) {
+    return type.bitWidth === 64
+      ? { kind: "bigint", values: (data.values as BigInt64Array).subarray(0, length), missing: missingOf(data) }
+      : numberPiece(data);
+  }
+  if (DataType.isTimestamp(type) || DataType.isDate(type)) {
+    // Vector.get already turns every unit into epoch milliseconds.
+    const vector = new Vector([data]);
+    const values = new Float64Array(length);
+    for (let r = 0; r < length; r++) values[r] = (vector.get(r) as number | null) ?? 0;
+    return { kind: "epoch-ms", values, missing: missingOf(data) };
+  }
+  if (DataType.isDecimal(type)) {
+    const vector = new Vector([data]);
+    const values: (number | null)[] = new Array(length);
+    for (let r = 0; r < length; r++) values[r] = decimalNumber(vector.get(r), type.scale);
+    return { kind: "boxed", values };
   }
   const vector = new Vector([data]);
   const plain = columnTypeOf(field.type) === "other";
