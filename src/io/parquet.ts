@@ -70,7 +70,8 @@ const PARQUET_MAGIC = 0x31524150; // "PAR1", little-endian
  * A buffer reused from one column chunk (or page) to the next. Allocating and zeroing a fresh
  * one each time cost more than decoding the snappy inside it. Only typed columns use these:
  * their values are copied out before the buffer is reused, while text, bytes and dictionaries
- * may still be views into the buffer they were decoded from.
+ * may still be views into the buffer they were decoded from. The chunk loop that uses them is
+ * synchronous, so two reads in flight cannot interleave inside it.
  */
 class Scratch {
   private bytes = new Uint8Array(0);
@@ -127,15 +128,18 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
   const sinks = plans.map((plan) => new ColumnSink(plan.storage, rowCount));
   const flatIndex = new Map(plans.map((plan, c) => [plan.name, c] as const));
 
-  // Flat columns: one positional read and one page loop per column chunk, in file order.
+  // One positional read per column chunk, in file order: flat columns are decoded here, page
+  // by page; nested columns only have their page headers checked, and are decoded below.
   let groupStart = 0;
   metadata.row_groups.forEach((group, g) => {
+    const chunksOf = new Int32Array(plans.length);
     for (const chunk of group.columns) {
       const meta = chunk.meta_data;
       if (!meta) throw corrupt(path, `row group ${g + 1} has a column chunk without metadata`);
       const c = flatIndex.get(meta.path_in_schema[0]!);
       if (c === undefined) throw corrupt(path, `row group ${g + 1} holds column "${meta.path_in_schema.join(".")}", which the schema does not list`);
       const plan = plans[c]!;
+      chunksOf[c]!++;
       if (chunk.file_path) {
         throw new DataError(`${path}: column "${plan.name}" keeps its data in another file (${chunk.file_path}); this tool reads self-contained Parquet files only.`);
       }
@@ -155,6 +159,9 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
         throw error instanceof DataError ? error : corrupt(path, `${where} cannot be decoded: ${messageOf(error)}`);
       }
     }
+    // A flat column needs exactly one chunk per row group, or some of its rows would stay unset.
+    const odd = plans.findIndex((plan, c) => plan.flat && chunksOf[c] !== 1);
+    if (odd >= 0) throw corrupt(path, `row group ${g + 1} holds ${chunksOf[odd]} column chunks for column "${plans[odd]!.name}" instead of one`);
     groupStart += groupRows[g]!;
   });
 
