@@ -1,0 +1,128 @@
+/**
+ * Reads JSON Lines (one JSON object per line, blank lines ignored) into a ColumnarTable.
+ *
+ * The columns are the keys of the first object, in its order; every other line must have the
+ * same keys (in any order). Values stay as JSON.parse gives them. A column's type is "text"
+ * when its values are strings, "double" when numbers, "boolean" when booleans, "text" when all
+ * null, and "other" for objects, arrays or a mix.
+ *
+ * Numeric ids at or beyond 2^53 are refused when extracted (JSON.parse has already rounded
+ * them), with a message asking for quoted ids; keeping their raw text would need a reviver on
+ * every value of every line, which made parsing several times slower.
+ */
+import { readFileSync } from "node:fs";
+import { DataError } from "../errors.ts";
+import { ColumnarTable, type HeldColumn } from "./columnar-table.ts";
+import type { ColumnType, Table } from "./table.ts";
+
+const NEWLINE = 0x0a;
+/** Lines are decoded in slabs of about this many bytes: one TextDecoder call per line is slow. */
+const SLAB_BYTES = 1 << 23;
+
+export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<Table> {
+  if (bytes === undefined) {
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      throw new DataError(`${path}: cannot be read (${(error as Error).message}).`);
+    }
+  }
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 BOM
+
+  let names: string[] | undefined;
+  let indexOf = new Map<string, number>();
+  let values: unknown[][] = [];
+  const lineOfRow: number[] = [];
+  let line = 0;
+
+  while (start < bytes.length) {
+    // A slab ends just after a newline (or at the end), so it holds whole lines.
+    let end = Math.min(bytes.length, start + SLAB_BYTES);
+    if (end < bytes.length) {
+      const newline = bytes.lastIndexOf(NEWLINE, end - 1);
+      end = newline >= start ? newline + 1 : (bytes.indexOf(NEWLINE, end) + 1 || bytes.length);
+    }
+    const lines = decodeLines(path, bytes, start, end, line);
+    start = end;
+    for (const text of lines) {
+      line++;
+      if (text.trim() === "") continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new DataError(`${path}: line ${line} is not valid JSON (${(error as Error).message}); each line must hold one JSON object.`);
+      }
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new DataError(`${path}: line ${line} holds ${Array.isArray(parsed) ? "a JSON array" : `the JSON value ${text.trim().slice(0, 40)}`}, not an object; each line must hold one JSON object such as {"id": "a", "prob_class_0": 0.9}.`);
+      }
+      const record = parsed as Record<string, unknown>;
+      if (names === undefined) {
+        names = Object.keys(record);
+        if (names.length === 0) throw new DataError(`${path}: line ${line} is an empty object; the first object names the columns.`);
+        indexOf = new Map(names.map((name, c) => [name, c]));
+        values = names.map(() => []);
+      } else {
+        checkKeys(path, line, record, names, indexOf);
+      }
+      for (let c = 0; c < names.length; c++) values[c]!.push(record[names[c]!] ?? null);
+      lineOfRow.push(line);
+    }
+  }
+
+  if (names === undefined) throw new DataError(`${path}: the file holds no JSON objects; expected one object per line.`);
+  const held: HeldColumn[] = names.map((name, c) => ({ name, type: typeOf(values[c]!), pieces: [{ kind: "boxed", values: values[c]! }] }));
+  return new ColumnarTable(path, "jsonl", held, lineOfRow.length, {
+    refuseInexactNumberIds: true,
+    lineOfRow: (row) => lineOfRow[row]!,
+  });
+}
+
+/** The lines of bytes[start, end) as text; a DataError naming the line if one is not UTF-8. */
+function decodeLines(path: string, bytes: Uint8Array, start: number, end: number, linesBefore: number): string[] {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let text: string;
+  try {
+    text = decoder.decode(bytes.subarray(start, end));
+  } catch {
+    // Find the offending line, for the message.
+    let line = linesBefore;
+    for (let pos = start; pos < end;) {
+      const next = bytes.indexOf(NEWLINE, pos);
+      const lineEnd = next < 0 || next >= end ? end : next + 1;
+      line++;
+      try {
+        decoder.decode(bytes.subarray(pos, lineEnd));
+      } catch {
+        throw new DataError(`${path}: line ${line} is not valid UTF-8; save the file as UTF-8.`);
+      }
+      pos = lineEnd;
+    }
+    throw new DataError(`${path}: not valid UTF-8; save the file as UTF-8.`);
+  }
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop(); // the newline that ends the slab's last line
+  return lines;
+}
+
+function checkKeys(path: string, line: number, record: Record<string, unknown>, names: readonly string[], indexOf: Map<string, number>): void {
+  const keys = Object.keys(record);
+  if (keys.length === names.length && keys.every((key) => indexOf.has(key))) return;
+  const missing = names.filter((name) => !Object.hasOwn(record, name));
+  const extra = keys.filter((key) => !indexOf.has(key));
+  const list = (what: string, keys: string[]) =>
+    keys.length ? `${what} ${keys.slice(0, 5).map((k) => JSON.stringify(k)).join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}` : "";
+  const detail = [list("lacks", missing), list("has extra", extra)].filter(Boolean).join(" and ");
+  throw new DataError(`${path}: line ${line} ${detail}; every line must have the same keys as the first object (${names.length} keys). Write null for a missing value.`);
+}
+
+function typeOf(values: readonly unknown[]): ColumnType {
+  let seen: ColumnType | undefined;
+  for (const value of values) {
+    if (value === null) continue;
+    const type: ColumnType = typeof value === "string" ? "text" : typeof value === "number" ? "double" : typeof value === "boolean" ? "boolean" : "other";
+    if (type === "other" || (seen !== undefined && seen !== type)) return "other";
+    seen = type;
+  }
+  return seen ?? "text";
+}

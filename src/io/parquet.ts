@@ -1,0 +1,483 @@
+/**
+ * Reads a Parquet file into a ColumnarTable with hyparquet.
+ *
+ * The file is read one column chunk at a time (positional reads, never the whole file), so
+ * beyond the decoded columns only one chunk's bytes are in memory. Each top-level column lands
+ * in one array for the whole file: a typed array (with a missing-row mask) for numbers and
+ * timestamps, a plain array for text, booleans and anything nested.
+ *
+ * Flat columns, the ones inference outputs are made of, skip hyparquet's row assembly: its
+ * generic Dremel assembly (`assembleLists`) took 60% of the read time on nullable float columns,
+ * the kind pandas and pyarrow write. They are decoded page by page with hyparquet's own page
+ * decoders, imported from `hyparquet/src/*.js` (its package exports them; 1.33.0 is pinned), and
+ * scattered into the column by definition level. Nested columns go through the public
+ * `parquetRead` and become "other" columns holding arrays and objects.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import * as zlib from "node:zlib";
+import { parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import type { AsyncBuffer, CompressionCodec, Compressors, DecodedArray, FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from "hyparquet";
+import { parquetHeader, readPage } from "hyparquet/src/column.js";
+import { convert, convertWithDictionary, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
+import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
+import { DataError } from "../errors.ts";
+import { ColumnarTable, type ColumnPiece, type HeldColumn } from "./columnar-table.ts";
+import { lz4BlockUncompress } from "./lz4.ts";
+import { snappyUncompress } from "./snappy.ts";
+import type { ColumnType, Table } from "./table.ts";
+
+/** hyparquet's per-column decoding parameters (not exported from its index). */
+type ColumnDecoder = Parameters<typeof readDataPageV2>[2];
+
+/** How a column's values are held: the typed array they go into, or "boxed" for JS values. */
+type Storage = "float64" | "float32" | "int32" | "uint32" | "bigint64" | "biguint64" | "epoch-ms" | "boxed";
+
+interface ColumnPlan {
+  name: string;
+  type: ColumnType;
+  storage: Storage;
+  /** A leaf directly under the root, not repeated: decoded here, page by page. */
+  flat: boolean;
+  tree: SchemaTree;
+}
+
+/** Parquet codecs this reader decompresses, and how. */
+const COMPRESSORS: Compressors = {
+  SNAPPY: snappyUncompress,
+  GZIP: (input) => zlib.unzipSync(input),
+  BROTLI: (input) => zlib.brotliDecompressSync(input),
+  LZ4_RAW: lz4BlockUncompress,
+  ...("zstdDecompressSync" in zlib
+    ? { ZSTD: (input: Uint8Array) => (zlib as unknown as { zstdDecompressSync(b: Uint8Array): Uint8Array }).zstdDecompressSync(input) }
+    : {}),
+};
+
+/**
+ * Timestamps and dates become epoch milliseconds (numbers) rather than Date objects, so they
+ * fit a Float64Array; `cell()` turns them back into Dates.
+ */
+const EPOCH_MS_PARSERS: ParquetParsers = {
+  ...DEFAULT_PARSERS,
+  timestampFromMilliseconds: (millis: bigint) => Number(millis),
+  timestampFromMicroseconds: (micros: bigint) => Number(micros) / 1e3,
+  timestampFromNanoseconds: (nanos: bigint) => Number(nanos) / 1e6,
+  dateFromDays: (days: number) => days * 86400000,
+};
+
+const PARQUET_MAGIC = 0x31524150; // "PAR1", little-endian
+
+/**
+ * A buffer reused from one column chunk (or page) to the next. Allocating and zeroing a fresh
+ * one each time cost more than decoding the snappy inside it. Only typed columns use these:
+ * their values are copied out before the buffer is reused, while text, bytes and dictionaries
+ * may still be views into the buffer they were decoded from. The chunk loop that uses them is
+ * synchronous, so two reads in flight cannot interleave inside it.
+ */
+class Scratch {
+  private bytes = new Uint8Array(0);
+  get(length: number): Uint8Array {
+    if (this.bytes.length < length) this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
+    return this.bytes.subarray(0, length);
+  }
+}
+
+const chunkScratch = new Scratch();
+const pageScratch = new Scratch();
+
+/** COMPRESSORS, but snappy data pages land in `pageScratch`. */
+const SCRATCH_COMPRESSORS: Compressors = {
+  ...COMPRESSORS,
+  SNAPPY: (input, outputLength) => snappyUncompress(input, outputLength, pageScratch.get(outputLength)),
+};
+
+export async function readParquetTable(path: string): Promise<Table> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new DataError(`${path}: cannot be read (${(error as Error).message}).`);
+  }
+  try {
+    return await readOpenParquet(path, fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readOpenParquet(path: string, fd: number): Promise<Table> {
+  const size = fstatSync(fd).size;
+  const file = fileSlicer(fd, size);
+  if (size < 12 || magicAt(file, 0) !== PARQUET_MAGIC || magicAt(file, size - 4) !== PARQUET_MAGIC) {
+    throw new DataError(`${path}: not a Parquet file (it does not start and end with the "PAR1" marker); the file may be truncated or in another format, so copy it again or re-export it.`);
+  }
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    throw corrupt(path, `its footer (metadata) cannot be read: ${messageOf(error)}`);
+  }
+
+  const rowCount = Number(metadata.num_rows);
+  const groupRows = metadata.row_groups.map((group) => Number(group.num_rows));
+  if (!Number.isSafeInteger(rowCount) || rowCount < 0 || groupRows.reduce((a, b) => a + b, 0) !== rowCount) {
+    throw corrupt(path, `its footer says ${metadata.num_rows} rows but its row groups hold ${groupRows.reduce((a, b) => a + b, 0)}`);
+  }
+  checkCodecs(path, metadata);
+
+  const plans = planColumns(path, metadata);
+  const sinks = plans.map((plan) => new ColumnSink(plan.storage, rowCount));
+  const flatIndex = new Map(plans.map((plan, c) => [plan.name, c] as const));
+
+  // One positional read per column chunk, in file order: flat columns are decoded here, page
+  // by page; nested columns only have their page headers checked, and are decoded below.
+  let groupStart = 0;
+  metadata.row_groups.forEach((group, g) => {
+    const chunksOf = new Int32Array(plans.length);
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data;
+      if (!meta) throw corrupt(path, `row group ${g + 1} has a column chunk without metadata`);
+      const c = flatIndex.get(meta.path_in_schema[0]!);
+      if (c === undefined) throw corrupt(path, `row group ${g + 1} holds column "${meta.path_in_schema.join(".")}", which the schema does not list`);
+      const plan = plans[c]!;
+      chunksOf[c]!++;
+      if (chunk.file_path) {
+        throw new DataError(`${path}: column "${plan.name}" keeps its data in another file (${chunk.file_path}); this tool reads self-contained Parquet files only.`);
+      }
+      const where = `column "${plan.name}", row group ${g + 1} (rows ${groupStart + 1}–${groupStart + groupRows[g]!})`;
+      try {
+        const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+        const length = Number(meta.total_compressed_size);
+        if (!(start >= 4 && length >= 0 && start + length <= size - 8)) {
+          throw new Error(`its bytes ${start}–${start + length} lie outside the file's ${size} bytes`);
+        }
+        const reuse = plan.storage !== "boxed" || !plan.flat;
+        const bytes = reuse ? readInto(fd, chunkScratch.get(length), start) : new Uint8Array(file.slice(start, start + length) as ArrayBuffer);
+        if (plan.flat) decodeFlatChunk(bytes, plan, meta.codec, sinks[c]!, groupStart, groupRows[g]!, reuse);
+        // hyparquet decodes nested columns below, unguarded: check their page headers first.
+        else checkPageHeaders(bytes, Number(meta.num_values));
+      } catch (error) {
+        throw error instanceof DataError ? error : corrupt(path, `${where} cannot be decoded: ${messageOf(error)}`);
+      }
+    }
+    // A flat column needs exactly one chunk per row group, or some of its rows would stay unset.
+    const odd = plans.findIndex((plan, c) => plan.flat && chunksOf[c] !== 1);
+    if (odd >= 0) throw corrupt(path, `row group ${g + 1} holds ${chunksOf[odd]} column chunks for column "${plans[odd]!.name}" instead of one`);
+    groupStart += groupRows[g]!;
+  });
+
+  // Nested columns: hyparquet assembles lists, maps and structs into JS values.
+  for (const [c, plan] of plans.entries()) {
+    if (plan.flat) continue;
+    try {
+      await parquetRead({
+        file,
+        metadata,
+        columns: [plan.name],
+        compressors: COMPRESSORS,
+        onChunk: ({ columnData, rowStart }) => sinks[c]!.putBoxed(columnData, rowStart),
+      });
+    } catch (error) {
+      throw corrupt(path, `column "${plan.name}" cannot be decoded: ${messageOf(error)}`);
+    }
+  }
+
+  const held: HeldColumn[] = plans.map((plan, c) => ({ name: plan.name, type: plan.type, pieces: [sinks[c]!.piece()] }));
+  return new ColumnarTable(path, "parquet", held, rowCount);
+}
+
+/** An AsyncBuffer over an open file: each slice is one positional read. */
+function fileSlicer(fd: number, size: number): AsyncBuffer {
+  return {
+    byteLength: size,
+    slice(start: number, end: number = size): ArrayBuffer {
+      return readInto(fd, new Uint8Array(Math.max(0, end - start)), start).buffer as ArrayBuffer;
+    },
+  };
+}
+
+/** Fills `bytes` from the file, starting at byte `start`. */
+function readInto(fd: number, bytes: Uint8Array, start: number): Uint8Array {
+  let done = 0;
+  while (done < bytes.length) {
+    const read = readSync(fd, bytes, done, bytes.length - done, start + done);
+    if (read === 0) throw new Error(`the file ends at byte ${start + done}, before byte ${start + bytes.length}`);
+    done += read;
+  }
+  return bytes;
+}
+
+function magicAt(file: AsyncBuffer, offset: number): number {
+  return new DataView(file.slice(offset, offset + 4) as ArrayBuffer).getUint32(0, true);
+}
+
+function checkCodecs(path: string, metadata: FileMetaData): void {
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      const codec = chunk.meta_data?.codec;
+      if (codec && codec !== "UNCOMPRESSED" && !COMPRESSORS[codec]) {
+        throw new DataError(`${path}: column "${chunk.meta_data!.path_in_schema.join(".")}" is compressed with ${codec}, which this tool cannot read; re-write the file with SNAPPY, ZSTD, GZIP or no compression (pyarrow: compression="snappy").`);
+      }
+    }
+  }
+}
+
+function planColumns(path: string, metadata: FileMetaData): ColumnPlan[] {
+  let root: SchemaTree;
+  try {
+    root = parquetSchema(metadata);
+  } catch (error) {
+    throw corrupt(path, `its schema cannot be read: ${messageOf(error)}`);
+  }
+  const seen = new Set<string>();
+  return root.children.map((tree) => {
+    const element = tree.element;
+    if (seen.has(element.name)) throw new DataError(`${path}: the schema names column "${element.name}" twice; column names must be unique.`);
+    seen.add(element.name);
+    const flat = tree.children.length === 0 && element.repetition_type !== "REPEATED";
+    if (!flat) return { name: element.name, type: "other", storage: "boxed", flat, tree };
+    const refused = unsupportedType(element);
+    if (refused) {
+      throw new DataError(`${path}: column "${element.name}" has the Parquet type ${refused}, which this tool cannot read; drop the column or convert it before selection.`);
+    }
+    return { name: element.name, ...storageOf(element), flat, tree };
+  });
+}
+
+function unsupportedType(element: SchemaElement): string | undefined {
+  if (element.converted_type === "BSON" || element.converted_type === "INTERVAL") return element.converted_type;
+  if (element.logical_type?.type === "INTERVAL" || element.logical_type?.type === "BSON") return element.logical_type.type;
+  return undefined;
+}
+
+/** The ColumnType a flat column keeps, and the array its decoded values go into. */
+function storageOf(element: SchemaElement): { type: ColumnType; storage: Storage } {
+  const { type, converted_type: converted, logical_type: logical } = element;
+  if (converted === "TIMESTAMP_MILLIS" || converted === "TIMESTAMP_MICROS" || converted === "DATE" ||
+    logical?.type === "TIMESTAMP" || (type === "INT96" && !converted)) {
+    return { type: "timestamp", storage: "epoch-ms" };
+  }
+  if (converted === "DECIMAL") return { type: "double", storage: "float64" };
+  if (logical?.type === "FLOAT16") return { type: "float", storage: "float32" };
+  if (logical?.type === "UUID") return { type: "text", storage: "boxed" };
+  if (converted === "JSON" || logical?.type === "GEOMETRY" || logical?.type === "GEOGRAPHY") return { type: "other", storage: "boxed" };
+  const unsigned = converted?.startsWith("UINT_") || (logical?.type === "INTEGER" && !logical.isSigned);
+  switch (type) {
+    case "BOOLEAN": return { type: "boolean", storage: "boxed" };
+    case "FLOAT": return { type: "float", storage: "float32" };
+    case "DOUBLE": return { type: "double", storage: "float64" };
+    // UINT_32 values reach 2^32-1, past int32; they are written back as int64.
+    case "INT32": return unsigned && (converted === "UINT_32" || logical?.type === "INTEGER" && logical.bitWidth === 32)
+      ? { type: "int64", storage: "uint32" }
+      : { type: "int32", storage: "int32" };
+    // UINT_64 values reach 2^64-1, past what an INT64 column holds; kept as "other".
+    case "INT64": return unsigned ? { type: "other", storage: "biguint64" } : { type: "int64", storage: "bigint64" };
+    case "BYTE_ARRAY": return { type: "text", storage: "boxed" };
+    default: return { type: "other", storage: "boxed" }; // FIXED_LEN_BYTE_ARRAY: raw bytes
+  }
+}
+
+/**
+ * Decodes one flat column chunk page by page into `sink`, rows [groupStart, groupStart + rows).
+ * Mirrors hyparquet's `readColumn` loop without its list assembly.
+ */
+function decodeFlatChunk(
+  bytes: Uint8Array, plan: ColumnPlan, codec: CompressionCodec, sink: ColumnSink, groupStart: number, rows: number, reusePages: boolean,
+): void {
+  const element = plan.tree.element;
+  const dictionaryDecoder: ColumnDecoder = {
+    pathInSchema: [plan.name],
+    type: element.type!,
+    element,
+    // The root's tree is not needed: levels depend only on the path's repetition types.
+    schemaPath: [{ children: [plan.tree], count: 1, element: { name: "root" }, path: [] }, plan.tree],
+    codec,
+    parsers: plan.storage === "epoch-ms" ? EPOCH_MS_PARSERS : DEFAULT_PARSERS,
+    compressors: COMPRESSORS,
+    utf8: true,
+  };
+  const pageCompressors = reusePages ? SCRATCH_COMPRESSORS : COMPRESSORS;
+  const decoder: ColumnDecoder = { ...dictionaryDecoder, compressors: pageCompressors };
+  const maxDefinition = element.repetition_type === "REQUIRED" ? 0 : 1;
+  const requiredElement: SchemaElement = { ...element, repetition_type: "REQUIRED" };
+  const requiredDecoder: ColumnDecoder = {
+    ...decoder,
+    element: requiredElement,
+    schemaPath: [decoder.schemaPath[0]!, { ...plan.tree, element: requiredElement }],
+  };
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  let dictionary: DecodedArray | undefined;
+  let done = 0;
+  while (done < rows) {
+    if (reader.offset >= bytes.length) throw new Error(`the chunk ends after ${done} of its ${rows} rows`);
+    const header = parquetHeader(reader);
+    checkPageHeader(header, reader.offset, bytes.length, rows - done);
+    if (header.type === "DICTIONARY_PAGE") {
+      const { data } = readPage(reader, header, dictionaryDecoder, undefined, undefined, 0);
+      if (data) dictionary = convert(data, dictionaryDecoder);
+      continue;
+    }
+    const pageBytes = new Uint8Array(bytes.buffer, bytes.byteOffset + reader.offset, header.compressed_page_size);
+    reader.offset += header.compressed_page_size;
+    let page;
+    let pageRows: number;
+    let encoding;
+    if (header.type === "DATA_PAGE") {
+      const daph = header.data_page_header;
+      if (!daph) throw new Error("a data page has no header");
+      const raw = decompressPage(pageBytes, header.uncompressed_page_size, codec, pageCompressors);
+      page = readDataPage(raw, daph, decoder);
+      pageRows = daph.num_values;
+      encoding = daph.encoding;
+    } else if (header.type === "DATA_PAGE_V2") {
+      const daph2 = header.data_page_header_v2;
+      if (!daph2) throw new Error("a data page has no header");
+      if (daph2.num_nulls === 0 && maxDefinition > 0 && daph2.repetition_levels_byte_length === 0) {
+        // No nulls: drop the definition levels and decode the page as if the column were
+        // required, which spares hyparquet building a JS array of levels per page.
+        const skip = daph2.definition_levels_byte_length;
+        const levelFree = {
+          ...header,
+          uncompressed_page_size: header.uncompressed_page_size - skip,
+          data_page_header_v2: { ...daph2, definition_levels_byte_length: 0 },
+        };
+        page = readDataPageV2(pageBytes.subarray(skip), levelFree, requiredDecoder);
+      } else {
+        page = readDataPageV2(pageBytes, header, decoder);
+      }
+      pageRows = daph2.num_values;
+      encoding = daph2.encoding;
+    } else {
+      continue; // index pages carry nothing to read
+    }
+    if (encoding.endsWith("_DICTIONARY") && !dictionary) throw new Error("a dictionary-encoded page comes before any dictionary");
+    const values = convertWithDictionary(page.dataPage, dictionary, encoding, decoder);
+    sink.put(values, page.definitionLevels, maxDefinition, groupStart + done, pageRows);
+    done += pageRows;
+  }
+}
+
+/** Walks a column chunk's page headers, checking each as decodeFlatChunk does. */
+function checkPageHeaders(bytes: Uint8Array, values: number): void {
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  let seen = 0;
+  while (seen < values) {
+    if (reader.offset >= bytes.length) throw new Error(`the chunk ends after ${seen} of its ${values} values`);
+    const header = parquetHeader(reader);
+    checkPageHeader(header, reader.offset, bytes.length, values - seen);
+    seen += header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
+    reader.offset += header.compressed_page_size;
+  }
+}
+
+/** Largest page this reader decompresses; Parquet writers keep pages around 1 MiB. */
+const MAX_PAGE_BYTES = 1 << 30;
+
+/**
+ * Refuses headers that would send the page loop backwards or past its chunk, or make hyparquet
+ * allocate and loop over billions of values (a flipped bit in a count is enough).
+ */
+function checkPageHeader(header: ReturnType<typeof parquetHeader>, offset: number, chunkLength: number, rowsLeft: number): void {
+  const { type, compressed_page_size: stored, uncompressed_page_size: size } = header;
+  if (type !== "DATA_PAGE" && type !== "DATA_PAGE_V2" && type !== "DICTIONARY_PAGE" && type !== "INDEX_PAGE") {
+    throw new Error(`a page header of unknown type (${String(type)})`);
+  }
+  if (!Number.isInteger(stored) || stored < 0 || offset + stored > chunkLength) {
+    throw new Error(`a page of ${stored} bytes runs past its column chunk`);
+  }
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_BYTES) {
+    throw new Error(`a page claims ${size} bytes once decompressed`);
+  }
+  const values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values;
+  if (values !== undefined && !(Number.isInteger(values) && values >= 0 && values <= rowsLeft)) {
+    throw new Error(`a page claims ${values} values where ${rowsLeft} rows are left`);
+  }
+  const v2 = header.data_page_header_v2;
+  if (v2 && !(v2.num_nulls >= 0 && v2.num_nulls <= v2.num_values && v2.definition_levels_byte_length >= 0 &&
+    v2.repetition_levels_byte_length >= 0 && v2.definition_levels_byte_length + v2.repetition_levels_byte_length <= Math.min(stored, size))) {
+    throw new Error("a page header's null count or level lengths do not fit the page");
+  }
+  const entries = header.dictionary_page_header?.num_values;
+  // Even booleans take a bit each, so a page holds at most 8 values per byte.
+  if (entries !== undefined && !(Number.isInteger(entries) && entries >= 0 && entries <= size * 8)) {
+    throw new Error(`a dictionary page claims ${entries} values in ${size} bytes`);
+  }
+}
+
+/** Collects one column's values for the whole file into a single array. */
+class ColumnSink {
+  private readonly values: NumberOrBigIntArray | unknown[];
+  private missing: Uint8Array | undefined;
+
+  constructor(private readonly storage: Storage, private readonly rowCount: number) {
+    switch (storage) {
+      case "float64": case "epoch-ms": this.values = new Float64Array(rowCount); break;
+      case "float32": this.values = new Float32Array(rowCount); break;
+      case "int32": this.values = new Int32Array(rowCount); break;
+      case "uint32": this.values = new Uint32Array(rowCount); break;
+      case "bigint64": this.values = new BigInt64Array(rowCount); break;
+      case "biguint64": this.values = new BigUint64Array(rowCount); break;
+      case "boxed": this.values = new Array(rowCount).fill(null); break;
+    }
+  }
+
+  /**
+   * Places one page: `rows` rows from `at`. With definition levels, a row whose level is below
+   * the maximum is null and takes no value; without them, every row has one.
+   */
+  put(values: DecodedArray, levels: number[] | undefined, maxDefinition: number, at: number, rows: number): void {
+    if (values.length === rows) {
+      // Every row has a value (a flat column has one value per row), whatever the levels say.
+      if (this.storage === "boxed") {
+        const out = this.values as unknown[];
+        for (let i = 0; i < rows; i++) out[at + i] = values[i];
+      } else {
+        // Typed arrays copy typed arrays and plain arrays of numbers (or bigints) alike.
+        (this.values as Float64Array).set(values as ArrayLike<number>, at);
+      }
+      return;
+    }
+    if (maxDefinition === 0 || levels === undefined || levels.length !== rows) {
+      throw new Error(`a page of ${rows} rows holds ${values.length} values and ${levels?.length ?? 0} definition levels`);
+    }
+    let v = 0;
+    if (this.storage === "boxed") {
+      const out = this.values as unknown[];
+      for (let i = 0; i < rows; i++) out[at + i] = levels[i] === maxDefinition ? values[v++] : null;
+    } else {
+      const out = this.values as Float64Array;
+      const missing = (this.missing ??= new Uint8Array(this.rowCount));
+      for (let i = 0; i < rows; i++) {
+        if (levels[i] === maxDefinition) out[at + i] = values[v++] as number;
+        else missing[at + i] = 1;
+      }
+    }
+    if (v !== values.length) throw new Error(`a page's definition levels account for ${v} values but it holds ${values.length}`);
+  }
+
+  /** Places rows assembled by hyparquet (nested columns), starting at table row `at`. */
+  putBoxed(values: DecodedArray, at: number): void {
+    const out = this.values as unknown[];
+    if (at + values.length > this.rowCount) throw new Error(`rows ${at + 1}–${at + values.length} run past the file's ${this.rowCount} rows`);
+    for (let i = 0; i < values.length; i++) out[at + i] = values[i] ?? null;
+  }
+
+  piece(): ColumnPiece {
+    const missing = this.missing;
+    switch (this.storage) {
+      case "boxed": return { kind: "boxed", values: this.values as unknown[] };
+      case "epoch-ms": return { kind: "epoch-ms", values: this.values as Float64Array, missing };
+      case "bigint64": case "biguint64": return { kind: "bigint", values: this.values as BigInt64Array, missing };
+      default: return { kind: "number", values: this.values as Float64Array, missing };
+    }
+  }
+}
+
+type NumberOrBigIntArray = Float64Array | Float32Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+
+function corrupt(path: string, what: string): DataError {
+  return new DataError(`${path}: ${what}; the file may be truncated or corrupt, so copy it again or re-export it.`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
