@@ -58,12 +58,8 @@ build: $(BIN) $(BIN_ARM64)
 demo: setup $(BIN)
 	rm -rf out/demo
 	$(BIN) --strategy badge --batch-size 100 --input $(EXAMPLE)/pool --labeled $(EXAMPLE)/labeled --output out/demo
-	@echo; echo "== out/demo"; ls -l out/demo
-	@echo; echo "== first rows of selected_samples.csv (id, scores, rank)"; \
-		head -6 out/demo/selected_samples.csv | cut -d, -f1,3-4,45-46
-	@echo; node -e 'const m=require("./out/demo/selection_metadata.json"); \
-		console.log(`$${m.strategy}: selected $${m.selected_count} of $${m.pool_size} rows, $${m.blas.backend} backend, $${m.timings_ms.selectMs} ms to select`); \
-		console.log("predicted classes selected:", JSON.stringify(m.class_distribution.selected))'
+	@echo
+	@$(BUN) scripts/demo-summary.ts out/demo
 
 test: setup setup-browser
 	$(BUN) test
