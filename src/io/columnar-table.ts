@@ -8,7 +8,7 @@
  * of asking every cell what it is.
  */
 import { DataError } from "../errors.ts";
-import type { ColumnType, ExtractRequest, Format, NumericArray, NumericBlock, Table } from "./table.ts";
+import { FLOAT32_MAX, FLOAT64_LIMIT, storableRange, type ColumnType, type ExtractRequest, type Format, type NumericArray, type NumericBlock, type Table } from "./table.ts";
 
 export type NumberArray =
   | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
@@ -225,6 +225,11 @@ export class ColumnarTable implements Table {
 
   private numberError(row: number, name: string, value: unknown, block: NumericBlock, int32Only: boolean): DataError {
     const what = value === null ? "is empty (null)" : `holds ${describe(value)}`;
+    const number = typeof value === "number" ? value : typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value) : typeof value === "bigint" ? Number(value) : NaN;
+    const range = storableRange(block.out);
+    if (Number.isFinite(number) && (number > range.max || number < range.min) && (block.kind !== "integer" || Number.isInteger(number))) {
+      return new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" ${what}: ${range.hint}.`);
+    }
     let want = block.kind === "integer" ? "a whole number (a leaf index)" : "a finite number (no NaN, inf or text)";
     if (int32Only && typeof value !== "string" && value !== null) want = "a whole number between -2147483648 and 2147483647";
     return new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" ${what}; expected ${want}. Fix or drop that row.`);
@@ -318,7 +323,7 @@ function fillFloat32ToFloat64(values: Float32Array, _m: undefined, out: Float64A
 function fillFloat64ToFloat64(values: Float64Array, _m: undefined, out: Float64Array, base: number, stride: number, from: number, to: number): number {
   for (let r = from, o = base + from * stride; r < to; r++, o += stride) {
     const v = values[r]!;
-    if (v - v !== 0) return r;
+    if (v - v !== 0 || v > FLOAT64_LIMIT || v < -FLOAT64_LIMIT) return r;
     out[o] = v;
   }
   return -1;
@@ -327,7 +332,7 @@ function fillFloat64ToFloat64(values: Float64Array, _m: undefined, out: Float64A
 function fillFloat64ToFloat32(values: Float64Array, _m: undefined, out: Float32Array, base: number, stride: number, from: number, to: number): number {
   for (let r = from, o = base + from * stride; r < to; r++, o += stride) {
     const v = values[r]!;
-    if (v - v !== 0) return r;
+    if (v - v !== 0 || v > FLOAT32_MAX || v < -FLOAT32_MAX) return r; // NaN, ±inf, or inf once stored
     out[o] = v;
   }
   return -1;
@@ -343,9 +348,10 @@ function fillInt32ToInt32(values: Int32Array, _m: undefined, out: Int32Array, ba
 function fillFiniteNumbers(
   values: NumberArray, missing: Uint8Array | undefined, out: NumericArray, base: number, stride: number, from: number, to: number,
 ): number {
+  const { max } = storableRange(out);
   for (let r = from, o = base + from * stride; r < to; r++, o += stride) {
     const v = values[r]!;
-    if ((missing !== undefined && missing[r] !== 0) || v - v !== 0) return r;
+    if ((missing !== undefined && missing[r] !== 0) || v - v !== 0 || v > max || v < -max) return r;
     out[o] = v;
   }
   return -1;
@@ -374,16 +380,21 @@ function fillBigInts(
   return -1;
 }
 
+/** A plain decimal number written as text ("0.375", "-1e3"), as the CSV reader accepts. */
+const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
 function fillBoxed(
   values: readonly unknown[], out: NumericArray, base: number, stride: number, from: number, to: number, wholeOnly: boolean, int32Only: boolean,
 ): number {
+  const { max } = storableRange(out);
   for (let r = from, o = base + from * stride; r < to; r++, o += stride) {
     const value = values[r];
     let v: number;
     if (typeof value === "number") v = value;
     else if (typeof value === "bigint") v = Number(value);
+    else if (typeof value === "string" && NUMERIC_TEXT.test(value)) v = Number(value); // numbers kept as text columns
     else return r;
-    if (wholeOnly ? !isWhole(v, int32Only) : v - v !== 0) return r;
+    if (wholeOnly ? !isWhole(v, int32Only) : v - v !== 0 || v > max || v < -max) return r;
     out[o] = v;
   }
   return -1;

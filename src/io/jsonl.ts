@@ -70,7 +70,7 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<
     }
   }
 
-  if (names === undefined) throw new DataError(`${path}: the file holds no JSON objects; expected one object per line.`);
+  if (names === undefined) throw new DataError(`${path}: the file holds no JSON objects, so there is nothing to select from; expected one object per line.`);
   const held: HeldColumn[] = names.map((name, c) => ({ name, type: typeOf(values[c]!), pieces: [{ kind: "boxed", values: values[c]! }] }));
   return new ColumnarTable(path, "jsonl", held, lineOfRow.length, {
     refuseInexactNumberIds: true,

@@ -27,7 +27,7 @@ export interface NumericBlock {
 
 /** Largest |value| held in float64: squared distances summed over millions of dimensions stay finite. */
 export const FLOAT64_LIMIT = 1e150;
-const FLOAT32_MAX = 3.4028234663852886e38;
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * The values `out` holds without changing their meaning (an Int32Array wraps 2^32 to 0, a

@@ -65,10 +65,15 @@ describe("readJsonlTable()", () => {
     expect(error.message).toBe(`${path}: row 2 (line 3), column "p" is empty (null); expected a finite number (no NaN, inf or text). Fix or drop that row.`);
   });
 
-  test("refuses text in a numeric block", async () => {
-    const path = jsonlFile('{"id": "a", "p": "0.5"}');
-    const error = await dataErrorOf(async () => (await readJsonlTable(path)).extract({ idColumn: 0, numeric: [block([1], new Float64Array(1))] }));
-    expect(error.message).toContain('row 1, column "p" holds the text "0.5"; expected a finite number');
+  test("reads numbers written as text, and refuses other text naming its row", async () => {
+    const path = jsonlFile('{"id": "a", "p": "0.5"}\n{"id": "b", "p": "high"}');
+    const table = await readJsonlTable(path);
+    const error = await dataErrorOf(async () => table.extract({ idColumn: 0, numeric: [block([1], new Float64Array(2))] }));
+    expect(error.message).toContain('row 2, column "p" holds the text "high"; expected a finite number');
+    const first = jsonlFile('{"id": "a", "p": "0.5"}');
+    const out = new Float64Array(1);
+    (await readJsonlTable(first)).extract({ idColumn: 0, numeric: [block([1], out)] });
+    expect(out[0]).toBe(0.5);
   });
 
   test("refuses a line with missing or extra keys, naming the line and the keys", async () => {

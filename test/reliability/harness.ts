@@ -5,7 +5,8 @@
  * Every input is generated here into a temp directory; nothing binary is committed.
  * To run the format-neutral cases on a new reader, add one line to FORMATS.
  */
-import { mkdtempSync, existsSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeParquetFile } from "../../src/io/parquet-writer.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -30,7 +31,29 @@ export function toCsv(sheet: Sheet, eol = "\n"): string {
 export const FORMATS: Record<string, { ext: string; encode: (sheet: Sheet) => Uint8Array }> = {
   csv: { ext: "csv", encode: (s) => new TextEncoder().encode(toCsv(s)) },
   "csv.gz": { ext: "csv.gz", encode: (s) => gzipSync(new TextEncoder().encode(toCsv(s))) },
+  parquet: { ext: "parquet", encode: toParquet },
+  jsonl: { ext: "jsonl", encode: toJsonl },
 };
+
+/** Parquet bytes of a sheet: all-number columns as DOUBLE (NaN and ±inf kept), others as text. */
+function toParquet(sheet: Sheet): Uint8Array {
+  const path = join(tempDir("as-rel-pq-"), "sheet.parquet");
+  writeParquetFile(path, sheet.columns.map((name, c) => {
+    const values = sheet.rows.map((r) => r[c] ?? null);
+    const numeric = values.every((v) => v === null || typeof v === "number");
+    return { name, type: numeric ? "double" as const : "text" as const, values: numeric ? values : values.map((v) => (v === null ? null : String(v))) };
+  }));
+  return readFileSync(path);
+}
+
+/** JSON lines of a sheet; JSON has no NaN or ±inf, so those become the strings "NaN", "inf", "-inf". */
+function toJsonl(sheet: Sheet): Uint8Array {
+  const lines = sheet.rows.map((r) => JSON.stringify(Object.fromEntries(sheet.columns.map((name, c) => {
+    const v = r[c] ?? null;
+    return [name, typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "NaN" : v > 0 ? "inf" : "-inf") : v];
+  }))));
+  return new TextEncoder().encode(lines.join("\n") + "\n");
+}
 
 export function tempDir(prefix = "as-rel-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
