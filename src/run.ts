@@ -18,7 +18,8 @@ import { allocVectors } from "./engine/kernels/kernels.ts";
 import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
 import { readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
-import { writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type OutputFile } from "./io/output.ts";
+import { writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
+import { candidateBudget, mergeGuarantee, readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
 import type { Table } from "./io/table.ts";
 import { buildPool, duplicateIds, type Pool } from "./pool.ts";
 import { Rng } from "./rng.ts";
@@ -88,6 +89,14 @@ export async function main(
       return done(EXIT_OK);
     }
     if (!output && !config.dryRun) throw new UsageError("no output: pass --output DIR.");
+    if (config.command === "merge") {
+      // One instance finishes the job: it reads every host's candidates and writes what a
+      // single-machine run writes, straight to the output.
+      const candidates = await readMapOutputs(input);
+      const merged = adoptMapParameters(config, candidates[0]!);
+      hosts = { current: "merge", all: ["merge"], index: 0, source: { current: "default", all: "default" } };
+      return await select({ ...merged, hosts }, input, labeledPath, output, streams, log, candidates);
+    }
     const discovered = await discoverHosts(
       { value: config.values.CURRENT_HOST as string, source: config.sources.CURRENT_HOST },
       { value: config.values.HOSTS as string, source: config.sources.HOSTS },
@@ -119,8 +128,10 @@ function done(exitCode: number): RunResult {
 }
 
 async function select(config: Config, input: string, labeledPath: string | null, output: string | null,
-  streams: Streams, log: Logger): Promise<RunResult> {
+  streams: Streams, log: Logger, mergeFrom: HostCandidates[] | null = null): Promise<RunResult> {
   const v = config.values;
+  // With several hosts this run is a map step: it keeps candidates for a later merge.
+  const role = mergeFrom ? "merge" : config.hosts.all.length > 1 ? "map" : "single";
   const strategyName = v.STRATEGY as string;
   const entry = STRATEGIES[strategyName]!;
   const selectionConfig = strategyName === "hybrid" ? parseSelectionConfig(requireConfig(v.SELECTION_CONFIG as string)) : null;
@@ -143,7 +154,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
 
   let since = performance.now();
   log.info(`reading ${input}`);
-  const tables = await readChannel(input, "input", log.progress("reading files"));
+  const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(input, "input", log.progress("reading files"));
   const plan = planColumns(tables[0]!, {
     idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,
   });
@@ -184,8 +195,15 @@ async function select(config: Config, input: string, labeledPath: string | null,
   clock("labeledMs", since);
 
   const selectableCount = selectable.reduce((n, s) => n + s, 0);
-  const batchSize = v.BATCH_SIZE as number;
-  if (entry.useCase === "active_learning" && batchSize > selectableCount) {
+  const balance = resolveBalance(balanceSpec, v.BALANCE_COLUMN as string, pool, selectionConfig?.classBalance ? "SELECTION_CONFIG.class_balance" : "CLASS_BALANCE");
+  // A map step keeps its candidate budget, per class when the merge must meet class quotas.
+  let batchSize = v.BATCH_SIZE as number;
+  let optionsBalance = balance;
+  if (role === "map") {
+    batchSize = candidateBudget(strategyName, batchSize) * (balance ? balance.names.length : 1);
+    if (balance) optionsBalance = { ...balance, mode: "uniform", shares: new Float64Array(balance.names.length).fill(1 / balance.names.length) };
+  }
+  if (role !== "map" && entry.useCase === "active_learning" && batchSize > selectableCount) {
     log.warn(`BATCH_SIZE=${batchSize} is larger than the ${selectableCount} selectable rows; selecting all of them.`);
   }
   const options: StrategyOptions = {
@@ -196,8 +214,9 @@ async function select(config: Config, input: string, labeledPath: string | null,
     uncertaintyMode: v.UNCERTAINTY_MODE as StrategyOptions["uncertaintyMode"],
     metric: v.METRIC as "euclidean" | "cosine",
     minDistance,
-    balance: resolveBalance(balanceSpec, v.BALANCE_COLUMN as string, pool, selectionConfig?.classBalance ? "SELECTION_CONFIG.class_balance" : "CLASS_BALANCE"),
+    balance: role === "map" && strategyName === "confidence_threshold" && (v.MAX_SAMPLES as number) === 0 ? null : optionsBalance,
     selectionConfig,
+    rowWeights: mergeFrom ? concat(mergeFrom.map((h) => h.weights)) : null,
     blas,
     rng: new Rng(v.RANDOM_SEED as number),
     labeled,
@@ -222,14 +241,18 @@ async function select(config: Config, input: string, labeledPath: string | null,
   const metadata = buildMetadata(config, pool, selection, options, {
     strategyName, useCase, blas, timings, input, labeledPath, labeledRows: labeled?.ids.length ?? 0, excludedCount, warnings: log.warnings,
   });
+  if (role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
+  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, strategyName));
+  const extra = role === "map" ? candidateColumns(selection) : [];
   const format = v.OUTPUT_FORMAT as string;
   const files: OutputFile[] = [{
     name: `selected_samples.${format}`,
     write: (path) => format === "parquet"
-      ? writeSelectionParquet(path, pool, selection.rows, selection.scores)
-      : writeSelectionCsv(path, pool, selection.rows, selection.scores),
+      ? writeSelectionParquet(path, pool, selection.rows, selection.scores, extra)
+      : writeSelectionCsv(path, pool, selection.rows, selection.scores, extra),
   }];
-  if (v.SAVE_REPORT) {
+  if (role === "map" && !v.SAVE_METADATA) throw new UsageError("a multi-host map step needs SAVE_METADATA=true: the merge checks every host's configuration from it.");
+  if (v.SAVE_REPORT && role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {
       const { writeReport } = await import("./report-file.ts");
       await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED as number);
@@ -241,6 +264,73 @@ async function select(config: Config, input: string, labeledPath: string | null,
   const outputs = await writeAtomically(output!, files);
   log.info(`selected ${selection.rows.length} of ${pool.size} rows → ${outputs[0]}`);
   return { exitCode: EXIT_OK, outputs, metadata, error: null };
+}
+
+/** The candidate weight and radius columns of a map step (1 and 0 where a strategy has no coverage). */
+function candidateColumns(selection: Selection): ExtraColumn[] {
+  const n = selection.rows.length;
+  return [
+    { name: "candidate_weight", values: selection.coverage ? Float64Array.from(selection.coverage.sizes) : new Float64Array(n).fill(1) },
+    { name: "candidate_radius", values: selection.coverage ? Float64Array.from(selection.coverage.radii) : new Float64Array(n) },
+  ];
+}
+
+/** What the merge checks hosts against each other with, and reports. */
+function mapMetadata(config: Config, pool: Pool, selection: Selection): Record<string, unknown> {
+  const v = config.values;
+  const fingerprint = Object.fromEntries(FINGERPRINT_PARAMS.map((name) => [name, v[name]]));
+  return {
+    role: "map",
+    map_fingerprint: { ...fingerprint, id_column: pool.plan.id, score_columns: pool.plan.scoreColumns, hosts: config.hosts.all },
+    rows_seen: pool.size,
+    candidates: selection.rows.length,
+    local_covering_radius: selection.coveringRadius ?? null,
+  };
+}
+
+/** Parameters every host's map step and the merge must share. */
+const FINGERPRINT_PARAMS = ["STRATEGY", "USE_CASE", "BATCH_SIZE", "CONFIDENCE_THRESHOLD", "MAX_SAMPLES", "K_PER_CLASS", "UNCERTAINTY_MODE",
+  "METRIC", "MIN_DISTANCE", "CLASS_BALANCE", "BALANCE_COLUMN", "SELECTION_CONFIG", "RANDOM_SEED", "ID_FIELD", "SCORE_FIELD",
+  "SCORE_FIELD_PREFIX", "VECTOR_PRECISION"] as const;
+
+/**
+ * The merge runs with the map steps' settings: a parameter the merge does not set is taken
+ * from them; one it sets differently is refused (the candidates were chosen for the other).
+ */
+function adoptMapParameters(config: Config, first: HostCandidates): Config {
+  const mapValues = (first.metadata.parameters ?? {}) as Record<string, { value: string | number | boolean }>;
+  const values = { ...config.values };
+  const sources = { ...config.sources };
+  for (const name of FINGERPRINT_PARAMS) {
+    const theirs = mapValues[name]?.value;
+    if (theirs === undefined) continue;
+    if (config.sources[name] === "default") { (values as Record<string, unknown>)[name] = theirs; sources[name] = "env"; }
+    else if (values[name] !== theirs) {
+      throw new UsageError(`${name} is ${JSON.stringify(values[name])} for the merge but ${JSON.stringify(theirs)} in host ${first.host}'s map step; leave it unset (the merge takes the map's settings) or rerun the map.`);
+    }
+  }
+  return { ...config, values, sources, command: "merge" };
+}
+
+function mergeMetadata(hosts: HostCandidates[], selection: Selection, strategy: string): Record<string, unknown> {
+  const localRadius = Math.max(0, ...hosts.map((h) => Number(h.metadata.local_covering_radius ?? 0)));
+  const mergeRadius = selection.coveringRadius ?? null;
+  return {
+    role: "merge",
+    hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
+    guarantee: mergeGuarantee(strategy),
+    covering_radius: mergeRadius === null ? null : {
+      largest_host_radius: localRadius, merge_radius: mergeRadius, bound: localRadius + mergeRadius,
+      note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",
+    },
+  };
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
 }
 
 function requireConfig(raw: string): string {

@@ -109,6 +109,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
   if (jobType !== undefined && jobType !== "select") {
     const strategySpec = PARAMS.find((p) => p.env === "STRATEGY")!;
     if (jobType === "inspect") command = "inspect";
+    else if (jobType === "merge") command = "merge";
     else if (strategySpec.kind.values.includes(jobType)) {
       if (sources.STRATEGY !== "default" && values.STRATEGY !== jobType) {
         throw new UsageError(`--job_type ${jobType} and STRATEGY=${values.STRATEGY} disagree; give one of them.`);
@@ -116,7 +117,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
       values.STRATEGY = jobType;
       sources.STRATEGY = "flag";
     } else {
-      throw new UsageError(`unknown job type "${jobType}"; valid: ${["select", "inspect", ...strategySpec.kind.values].join(", ")}.`);
+      throw new UsageError(`unknown job type "${jobType}"; valid: ${["select", "inspect", "merge", ...strategySpec.kind.values].join(", ")}.`);
     }
   }
   const help = flags.help === true;

@@ -6,7 +6,7 @@
  * and pruned by the triangle inequality (center-groups.ts). `kCenterPlain` keeps the textbook
  * loop as the reference the tests and benches compare against.
  */
-import { addCenter, bestGroup, dropRows, initialGroups, largestDistance, type Priority } from "./center-groups.ts";
+import { addCenter, bestGroup, dropRows, initialGroups, largestDistance, type CenterGroups, type Priority } from "./center-groups.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
 export interface KCenterOptions {
@@ -42,6 +42,10 @@ export interface KCenterResult {
   evaluations: number;
   /** When MIN_DISTANCE ended the loop early: the largest distance left among candidates; else null. */
   stoppedAt: number | null;
+  /** Per pick, when the loop ended: the rows nearest it (itself included) and their farthest distance. */
+  coverage: { sizes: Uint32Array; radii: Float64Array };
+  /** The largest distance from a candidate left unpicked to its nearest pick or seed (the covering radius). */
+  finalRadius: number;
 }
 
 export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOptions): KCenterResult {
@@ -84,8 +88,20 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
   }
   return {
     picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: Float64Array.from(radii),
-    evaluations: state.evaluations, stoppedAt,
+    evaluations: state.evaluations, stoppedAt, coverage: coverageOf(state, picks.length, options.seeds), finalRadius: largestDistance(state),
   };
+}
+
+/** Group j+first belongs to pick j: seeds' groups (or the one "no center yet" group) come first. */
+export function coverageOf(state: CenterGroups, picks: number, seeds: SeedState | null): { sizes: Uint32Array; radii: Float64Array } {
+  const first = seeds && seeds.count > 0 ? seeds.count : 1;
+  const sizes = new Uint32Array(picks), radii = new Float64Array(picks);
+  for (let j = 0; j < picks; j++) {
+    const g = state.groups[first + j]!;
+    sizes[j] = g.size + 1;
+    radii[j] = Math.max(0, g.radius);
+  }
+  return { sizes, radii };
 }
 
 /** The textbook loop: measure every point against every new center. */
@@ -123,5 +139,14 @@ export function kCenterPlain(space: MetricSpace, k: number, options: KCenterOpti
     }
     if (!hasSeeds && picks.length === 1) pickDistances[0] = covered;
   }
-  return { picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: new Float64Array(0), evaluations, stoppedAt };
+  return {
+    picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: new Float64Array(0), evaluations, stoppedAt,
+    coverage: { sizes: new Uint32Array(0), radii: new Float64Array(0) }, finalRadius: largestUnpicked(distance, picked, selectable),
+  };
+}
+
+function largestUnpicked(distance: Float64Array, picked: Uint8Array, selectable: Uint8Array | null): number {
+  let largest = 0;
+  for (let i = 0; i < distance.length; i++) if (!picked[i] && (!selectable || selectable[i]) && distance[i]! > largest) largest = distance[i]!;
+  return largest;
 }

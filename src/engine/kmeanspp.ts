@@ -13,6 +13,7 @@
  * center (all weights 0) the next one is drawn uniformly from the remaining rows.
  */
 import { addCenter, initialGroups } from "./center-groups.ts";
+import { coverageOf } from "./kcenter.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 import { WeightedSampler } from "./weighted-sampler.ts";
 import type { Rng } from "../rng.ts";
@@ -30,6 +31,11 @@ export interface KMeansPPOptions {
   /** Class quotas by position: a class that reaches its quota is drawn no more. */
   quotas?: { classOf: Int32Array; quotas: Int32Array } | null;
   /**
+   * Per position, how many rows a candidate stands for (the merge of a multi-host run): draws
+   * are ∝ weight · D², k-means‖'s weighted seeding (Bahmani et al., PVLDB 2012). Default 1.
+   */
+  weights?: Float64Array | null;
+  /**
    * MIN_DISTANCE in another space (the vectors, while k-means++ runs on gradients): rows that
    * close to a pick or a seed are drawn no more; the loop stops when none is left.
    */
@@ -41,6 +47,8 @@ export interface KMeansPPResult {
   picks: Uint32Array;
   /** True when MIN_DISTANCE left no row to draw before k picks. */
   stoppedEarly: boolean;
+  /** Per pick, when the loop ended: the rows nearest it (itself included) and their farthest distance. */
+  coverage: { sizes: Uint32Array; radii: Float64Array };
   /** Distance of each pick to the nearest earlier pick when it was drawn (the first: 0). */
   distances: Float64Array;
   evaluations: number;
@@ -61,7 +69,10 @@ export function kMeansPlusPlus(space: MetricSpace, k: number, options: KMeansPPO
   // Whole-number weights: ⌊D² · scale⌋, with the scale keeping every total below 2^53.
   const ceiling = Math.min(2 ** 31, 2 ** 52 / Math.max(n, 1));
   let scale = 0;
-  const quantise = (d: number) => Math.floor(d * d * scale);
+  const rowWeights = options.weights ?? null;
+  const quantise = rowWeights
+    ? (d: number, p: number) => Math.floor(d * d * rowWeights[p]! * scale)
+    : (d: number, _p: number) => Math.floor(d * d * scale);
 
   // Rows out of the draw for good: a full class, or too close to a pick (MIN_DISTANCE).
   const out = new Uint8Array(n);
@@ -101,13 +112,16 @@ export function kMeansPlusPlus(space: MetricSpace, k: number, options: KMeansPPO
     if (scale === 0 || weights.total < 2 ** 20) {
       // First center, or the weights have shrunk to where rounding would matter: rescale all.
       let largest = 0;
-      for (let p = 0; p < n; p++) if (remaining.weight(key(p)) > 0 && distance[p]! > largest) largest = distance[p]!;
-      scale = largest > 0 ? ceiling / (largest * largest) : 0;
-      for (let p = 0; p < n; p++) if (remaining.weight(key(p)) > 0) weights.set(key(p), quantise(distance[p]!));
+      for (let p = 0; p < n; p++) {
+        const mass = distance[p]! * distance[p]! * (rowWeights ? rowWeights[p]! : 1);
+        if (remaining.weight(key(p)) > 0 && mass > largest) largest = mass;
+      }
+      scale = largest > 0 ? ceiling / largest : 0;
+      for (let p = 0; p < n; p++) if (remaining.weight(key(p)) > 0) weights.set(key(p), quantise(distance[p]!, p));
     } else {
       for (let m = 0; m < moved.size; m++) {
         const p = moved.items[m]!;
-        if (!out[p]) weights.set(key(p), quantise(distance[p]!));
+        if (!out[p]) weights.set(key(p), quantise(distance[p]!, p));
       }
     }
     options.onProgress?.(picks.length, k);
@@ -118,5 +132,8 @@ export function kMeansPlusPlus(space: MetricSpace, k: number, options: KMeansPPO
       : remaining.find(options.rng.nextInt(remaining.total));
     c = positionOf ? positionOf[drawn]! : drawn;
   }
-  return { picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), evaluations: state.evaluations, stoppedEarly };
+  return {
+    picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), evaluations: state.evaluations, stoppedEarly,
+    coverage: coverageOf(state, picks.length, null),
+  };
 }

@@ -48,7 +48,10 @@ function locate(pool: Pool, row: number): [Table, number] {
 const encoder = new TextEncoder();
 
 /** selected_samples.csv: CSV input rows repeated byte for byte; other inputs formatted. */
-export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array): void {
+/** Columns appended after selection_score and selection_rank (a map step's candidate weight and radius). */
+export interface ExtraColumn { name: string; values: Float64Array }
+
+export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): void {
   const fd = openSync(path, "w");
   try {
     const chunks: Uint8Array[] = [];
@@ -73,13 +76,13 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
     } else {
       push(encoder.encode(first.columns.map(csvQuote).join(",")));
     }
-    push(encoder.encode(",selection_score,selection_rank"));
+    push(encoder.encode(",selection_score,selection_rank" + extra.map((e) => `,${e.name}`).join("")));
     push(eolBytes);
     for (let k = 0; k < rows.length; k++) {
       const [table, r] = locate(pool, rows[k]!);
       if (isCsvTable(table)) push(table.recordBytes(r));
       else push(encoder.encode(table.columns.map((_, c) => csvQuote(formatCell(table.cell(r, c)))).join(",")));
-      push(encoder.encode(`,${scores[k]},${k + 1}`));
+      push(encoder.encode(`,${scores[k]},${k + 1}` + extra.map((e) => `,${e.values[k]}`).join("")));
       push(eolBytes);
     }
     flush();
@@ -90,7 +93,7 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
 }
 
 /** selected_samples.parquet: columnar inputs keep their column types; CSV columns the engine read as numbers become DOUBLE, the rest text. */
-export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array): Promise<void> {
+export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): Promise<void> {
   const { writeParquetFile } = await import("./parquet-writer.ts");
   const first = pool.tables[0]!;
   const numericColumns = new Set([...pool.plan.scoreColumns, ...pool.plan.vectorColumns, ...pool.plan.leafColumns]);
@@ -106,6 +109,7 @@ export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint
   });
   columns.push({ name: "selection_score", type: "double", values: Array.from(scores) });
   columns.push({ name: "selection_rank", type: "int32", values: Array.from(rows, (_, k) => k + 1) });
+  for (const e of extra) columns.push({ name: e.name, type: "double", values: Array.from(e.values) });
   await writeParquetFile(path, columns);
 }
 

@@ -51,6 +51,7 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
       originalIndex: order,
       quotas: quotas ? { classOf: byPosition(quotas.classOf, order), quotas: quotas.quotas } : null,
       minDistance: options.minDistance > 0 ? minDistanceGuard(vectors, selectable, options) : null,
+      weights: options.rowWeights ? Float64Array.from({ length: pool.size }, (_, p) => options.rowWeights![order ? order[p]! : p]!) : null,
     });
     const scores = Float64Array.from(result.distances);
     scores[0] = Math.sqrt(space.squaredNorms[first]!);
@@ -61,6 +62,7 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
       details: { distanceEvaluations: result.evaluations, plainEvaluations: result.picks.length * pool.size, localityOrder: order !== null },
       warnings: result.stoppedEarly ? [minDistanceWarning(options.minDistance, result.picks.length)] : [],
       quotas: quotas?.quotas ?? null,
+      coverage: result.coverage,
     };
   } finally {
     if (order) permuteRows(vectors, inverse(order)); // the report projects the pool's vectors in file order

@@ -42,6 +42,8 @@ export function diversity(pool: Pool, options: StrategyOptions): Selection {
       },
       warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
       quotas: quotas?.quotas ?? null,
+      coverage: { sizes: result.coverage.sizes, radii: result.coverage.radii.map(vs.fromSpace) },
+      coveringRadius: vs.fromSpace(result.finalRadius),
     };
   } finally {
     vs.release();

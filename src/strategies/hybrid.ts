@@ -92,6 +92,7 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
         stoppedEarlyAt: result.stoppedAt === null ? null : metric(result.stoppedAt) },
       warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
       quotas: quotas?.quotas ?? null,
+      coverage: { sizes: result.coverage.sizes, radii: result.coverage.radii.map(metric) },
     };
   } finally {
     vs.release();

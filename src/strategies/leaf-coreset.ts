@@ -37,6 +37,8 @@ export function leafCoreset(pool: Pool, options: StrategyOptions): Selection {
     details: { trees, seedCenters: seedLeaves.length / trees, distanceEvaluations: result.evaluations },
     warnings,
     quotas: quotas?.quotas ?? null,
+    coverage: result.coverage,
+    coveringRadius: result.finalRadius,
   };
 }
 

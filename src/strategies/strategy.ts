@@ -28,6 +28,8 @@ export interface StrategyOptions {
   balance: Balance | null;
   /** SELECTION_CONFIG (hybrid), or null. */
   selectionConfig: SelectionConfig | null;
+  /** Per pool row, how many rows it stands for (a multi-host merge's candidates); null: 1 each. */
+  rowWeights: Float64Array | null;
   /** Names a pool row in error messages ("file: row N"). */
   describeRow: (row: number) => string;
   onProgress?: (done: number, total: number) => void;
@@ -45,6 +47,14 @@ export interface Selection {
   warnings: string[];
   /** Class quotas the selection was held to (CLASS_BALANCE), by balance class; null without. */
   quotas?: Int32Array | null;
+  /**
+   * Distance-based strategies: per selected row, how many pool rows are nearest to it (itself
+   * included) and the farthest of them, in the metric's units. A multi-host merge weighs
+   * candidates by the first and bounds its covering radius with the second.
+   */
+  coverage?: { sizes: Uint32Array; radii: Float64Array } | null;
+  /** k-center: the largest distance from an unselected row to its nearest selected or labelled row. */
+  coveringRadius?: number | null;
 }
 
 export type Strategy = (pool: Pool, options: StrategyOptions) => Selection;

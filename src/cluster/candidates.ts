@@ -1,0 +1,127 @@
+/**
+ * Multi-host runs (SageMaker Processing with several instances and ShardedByS3Key): each host
+ * selects *candidates* from its shard (the map), one host selects from every host's candidates
+ * (`--job_type merge`). The candidate budget keeps the merge sound:
+ *   uncertainty, confidence_threshold, top_k_per_class   the local top k: the global top k is
+ *       among them, so the merge is exact;
+ *   diversity, leaf_coreset   the local greedy k-center solution: greedy on the union of
+ *       per-shard greedy solutions is a constant-factor approximation (composable core-sets:
+ *       Indyk et al., PODS 2014; Malkomes et al., NIPS 2015; Ceccarello et al., 2019);
+ *   badge, hybrid, cluster_margin   ℓ·k candidates (k-means‖-style oversampling, Bahmani et
+ *       al., PVLDB 2012), each weighted by the rows nearest it; BADGE's merge draws ∝ weight·D².
+ * With CLASS_BALANCE each host keeps that budget per class, so the merge can meet any quota.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { DataError } from "../errors.ts";
+import { readChannel } from "../io/channel.ts";
+import type { CsvTable, ExtractRequest, Table } from "../io/table.ts";
+import { isCsvTable } from "../io/table.ts";
+
+/** Columns a map step adds to each candidate row, after the original columns. */
+export const CANDIDATE_COLUMNS = ["selection_score", "selection_rank", "candidate_weight", "candidate_radius"] as const;
+/** ℓ in ℓ·k for the oversampled strategies. */
+export const OVERSAMPLING = 4;
+
+const OVERSAMPLED = new Set(["badge", "hybrid", "cluster_margin"]);
+
+/** How many candidates one host keeps for a final batch of `batch` rows. */
+export function candidateBudget(strategy: string, batch: number): number {
+  return OVERSAMPLED.has(strategy) ? OVERSAMPLING * batch : batch;
+}
+
+/** What the merge can promise for a strategy. */
+export function mergeGuarantee(strategy: string): string {
+  if (strategy === "uncertainty" || strategy === "confidence_threshold" || strategy === "top_k_per_class") {
+    return "exact: every host kept its local top rows, so the global top rows are among the candidates";
+  }
+  if (strategy === "diversity" || strategy === "leaf_coreset") {
+    return "composable core-set: greedy k-center on the union of per-host greedy solutions; covering radius ≤ largest host radius + merge radius (at most 2× plus 2× the optimum, a 4-approximation)";
+  }
+  if (strategy === "badge") return `k-means‖ oversampling: ${OVERSAMPLING}·k weighted candidates per host, weighted k-means++ at the merge`;
+  return `heuristic: the selection re-run on the union of each host's best ${OVERSAMPLING}·k rows`;
+}
+
+/** One host's map output, as the merge reads it. */
+export interface HostCandidates {
+  host: string;
+  tables: Table[];
+  metadata: Record<string, unknown>;
+  /** Per candidate row (in table order): rows it stands for, and their farthest distance. */
+  weights: Float64Array;
+  radii: Float64Array;
+}
+
+/** Reads every host folder under a map step's output; refuses missing or mismatched hosts. */
+export async function readMapOutputs(prefix: string): Promise<HostCandidates[]> {
+  if (!existsSync(prefix) || !statSync(prefix).isDirectory()) {
+    throw new DataError(`merge input ${prefix} is not a directory; pass the map step's output prefix, which holds one folder per host.`);
+  }
+  const folders = readdirSync(prefix).filter((name) => !name.startsWith(".") && statSync(join(prefix, name)).isDirectory()).sort();
+  if (folders.length === 0) throw new DataError(`merge input ${prefix} holds no host folders; it should hold the map step's <output>/<host>/ folders.`);
+  const hosts: HostCandidates[] = [];
+  for (const host of folders) {
+    const dir = join(prefix, host);
+    const metadataPath = join(dir, "selection_metadata.json");
+    if (!existsSync(metadataPath)) throw new DataError(`host ${host}: ${metadataPath} is missing; the host's map step did not finish (or ran with SAVE_METADATA=false, which a merge needs).`);
+    const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as Record<string, unknown>;
+    if (metadata.role !== "map") throw new DataError(`host ${host}: ${metadataPath} is not a map step's output (role ${JSON.stringify(metadata.role)}).`);
+    const raw = await readChannel(dir, `host ${host} candidates`);
+    const tables = raw.map(withoutCandidateColumns);
+    const count = raw.reduce((n, t) => n + t.rowCount, 0);
+    const weights = new Float64Array(count), radii = new Float64Array(count);
+    let at = 0;
+    for (const t of raw) {
+      const w = t.columns.indexOf("candidate_weight"), r = t.columns.indexOf("candidate_radius");
+      for (let row = 0; row < t.rowCount; row++, at++) {
+        weights[at] = Number(t.cell(row, w));
+        radii[at] = Number(t.cell(row, r));
+      }
+    }
+    hosts.push({ host, tables, metadata, weights, radii });
+  }
+  // Every host the job had must be here, from one configuration.
+  const expected = (hosts[0]!.metadata.hosts as string[] | undefined) ?? [];
+  for (const name of expected) {
+    if (!folders.includes(name)) throw new DataError(`host ${name}: no candidates under ${prefix} (the job had hosts ${expected.join(", ")}); its map step failed or its output was not uploaded.`);
+  }
+  const reference = hosts[0]!;
+  for (const h of hosts.slice(1)) {
+    const a = reference.metadata.map_fingerprint as Record<string, unknown>, b = h.metadata.map_fingerprint as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
+        throw new DataError(`host ${h.host}: its candidates come from a different configuration than host ${reference.host} (${key}: ${JSON.stringify(b[key])} vs ${JSON.stringify(a[key])}); run every host's map step with the same settings.`);
+      }
+    }
+  }
+  return hosts;
+}
+
+/** A map output's table without the four candidate columns, so the merge writes what a single run writes. */
+function withoutCandidateColumns(table: Table): Table {
+  const n = CANDIDATE_COLUMNS.length;
+  const tail = table.columns.slice(-n);
+  if (tail.join() !== CANDIDATE_COLUMNS.join()) {
+    throw new DataError(`${table.path}: not a map step's candidates (its last columns are ${tail.join(", ")}, expected ${CANDIDATE_COLUMNS.join(", ")}).`);
+  }
+  const columns = table.columns.slice(0, -n);
+  const base = {
+    path: table.path, format: table.format, columns, rowCount: table.rowCount,
+    columnTypes: table.columnTypes.slice(0, -n),
+    extract: (request: ExtractRequest) => table.extract(request),
+    cell: (row: number, column: number) => table.cell(row, column),
+  };
+  if (!isCsvTable(table)) return base;
+  // The appended fields are plain numbers (no commas, no quotes): cut before the n-th last comma.
+  const cut = (bytes: Uint8Array) => {
+    let end = bytes.length, commas = 0;
+    while (end > 0 && commas < n) if (bytes[--end] === 0x2c) commas++;
+    return bytes.subarray(0, end);
+  };
+  const csv: CsvTable = {
+    ...base, format: "csv", hadBom: table.hadBom, lineEnding: table.lineEnding,
+    headerBytes: cut(table.headerBytes),
+    recordBytes: (row: number) => cut(table.recordBytes(row)),
+  };
+  return csv;
+}

@@ -1,0 +1,119 @@
+/**
+ * The local twin of a multi-instance job: a pool split into shards, one map run per host
+ * (--host/--hosts), one merge, compared with one run on the whole pool.
+ */
+import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../../src/run.ts";
+import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "../helpers.ts";
+
+const HOSTS = ["algo-1", "algo-2", "algo-3"];
+const n = 1500, dim = 6, classes = 4;
+const vectors = clusteredPoints(n, dim, 15, 31);
+const csv = poolCsv(probabilityRows(n, classes, 32), classes, vectors);
+const [header, ...lines] = csv.trimEnd().split("\n");
+
+function shardDirs(): string[] {
+  return HOSTS.map((_, h) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "part.csv"), [header, ...lines.filter((_, i) => i % HOSTS.length === h)].join("\n") + "\n");
+    return dir;
+  });
+}
+
+async function single(args: string[]): Promise<string> {
+  const input = tempDir();
+  writeFileSync(join(input, "pool.csv"), csv);
+  const output = join(tempDir(), "single");
+  const r = await main({}, {}, {}, ["--input", input, "--output", output, "--no-save-report", ...args]);
+  expect(r.error?.message ?? null).toBeNull();
+  return readFileSync(join(output, "selected_samples.csv"), "utf8");
+}
+
+async function mapThenMerge(args: string[], env: Record<string, string> = {}) {
+  const prefix = join(tempDir(), "map");
+  const shards = shardDirs();
+  for (const [h, host] of HOSTS.entries()) {
+    const r = await main({}, {}, env, ["--input", shards[h]!, "--output", prefix, "--host", host, "--hosts", HOSTS.join(","), "--no-save-report", ...args]);
+    expect(r.error?.message ?? null).toBeNull();
+    expect(existsSync(join(prefix, host, "selected_samples.csv"))).toBe(true);
+  }
+  const output = join(tempDir(), "merged");
+  const merged = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", output, "--no-save-report"]);
+  return { merged, prefix, output, text: merged.exitCode === 0 ? readFileSync(join(output, "selected_samples.csv"), "utf8") : "" };
+}
+
+const idsOf = (text: string) => text.trimEnd().split("\n").slice(1).map((l) => l.split(",")[0]!);
+
+function coveringRadius(ids: string[]): number {
+  const centers = ids.map((id) => Number(id.slice(1)));
+  let radius = 0;
+  for (let i = 0; i < n; i++) {
+    let nearest = Infinity;
+    for (const c of centers) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += (vectors.data[i * dim + j]! - vectors.data[c * dim + j]!) ** 2;
+      nearest = Math.min(nearest, s);
+    }
+    radius = Math.max(radius, Math.sqrt(nearest));
+  }
+  return radius;
+}
+
+describe("map on every host, merge on one", () => {
+  for (const args of [
+    ["--strategy", "uncertainty", "--batch-size", "40"],
+    ["--strategy", "uncertainty", "--batch-size", "40", "--uncertainty-mode", "entropy", "--class-balance", "uniform"],
+    ["--strategy", "confidence_threshold", "--confidence-threshold", "0.8"],
+    ["--strategy", "top_k_per_class", "--k-per-class", "7"],
+  ]) {
+    test(`${args.join(" ")}: the merge selects exactly what one run on the whole pool selects`, async () => {
+      const { text, merged } = await mapThenMerge(args);
+      expect(merged.metadata!.guarantee).toMatch(/^exact/);
+      expect(text).toBe(await single(args));
+    });
+  }
+
+  test("diversity: the merged k-center radius stays within 2× one run's radius, and the metadata bounds it", async () => {
+    const args = ["--strategy", "diversity", "--batch-size", "30"];
+    const { text, merged } = await mapThenMerge(args);
+    const ratio = coveringRadius(idsOf(text)) / coveringRadius(idsOf(await single(args)));
+    expect(ratio).toBeLessThanOrEqual(2);
+    const bound = (merged.metadata!.covering_radius as { bound: number }).bound;
+    expect(coveringRadius(idsOf(text))).toBeLessThanOrEqual(bound * (1 + 1e-6));
+  });
+
+  test("badge and hybrid merge k distinct rows from weighted candidates", async () => {
+    for (const args of [["--strategy", "badge", "--batch-size", "25"],
+      ["--strategy", "hybrid", "--batch-size", "25", "--config", JSON.stringify({ objectives: [{ type: "uncertainty" }, { type: "diversity" }] })]]) {
+      const { text, prefix } = await mapThenMerge(args);
+      const ids = idsOf(text);
+      expect(ids.length).toBe(25);
+      expect(new Set(ids).size).toBe(25);
+      // Each host kept ℓ·k = 100 candidates, weighted by the rows nearest them.
+      const candidates = readFileSync(join(prefix, "algo-1", "selected_samples.csv"), "utf8").trimEnd().split("\n");
+      expect(candidates.length - 1).toBe(100);
+      expect(candidates[0]!.endsWith(",selection_score,selection_rank,candidate_weight,candidate_radius")).toBe(true);
+      const weights = candidates.slice(1).map((l) => Number(l.split(",").at(-2)));
+      expect(weights.reduce((a, b) => a + b, 0)).toBe(500);
+    }
+  });
+
+  test("the merge refuses a missing host and a host run with other settings, naming it", async () => {
+    const args = ["--strategy", "uncertainty", "--batch-size", "10"];
+    const { prefix } = await mapThenMerge(args);
+    const missing = join(tempDir(), "missing");
+    mkdirSync(missing);
+    rmSync(join(prefix, "algo-2"), { recursive: true });
+    let r = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", missing]);
+    expect(r.exitCode).toBe(3);
+    expect(r.error!.message).toContain("host algo-2");
+    const other = await mapThenMerge(args);
+    const shard = shardDirs()[1]!;
+    await main({}, {}, {}, ["--input", shard, "--output", other.prefix, "--host", "algo-2", "--hosts", HOSTS.join(","), "--no-save-report", "--strategy", "uncertainty", "--batch-size", "11"]);
+    r = await main({}, {}, {}, ["--job_type", "merge", "--input", other.prefix, "--output", join(tempDir(), "o")]);
+    expect(r.exitCode).toBe(3);
+    expect(r.error!.message).toMatch(/host algo-2: .*BATCH_SIZE/);
+  });
+});
