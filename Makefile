@@ -12,7 +12,7 @@ BUN_BUILD_FLAGS ?=
 SOURCES := $(shell find src ffi -name '*.ts')
 EXAMPLE := examples/fashion_mnist
 
-.PHONY: setup setup-blas setup-browser setup-arm64 build demo test test-unit deno-smoke arm64-smoke bench docker clean
+.PHONY: scale-demo setup setup-blas setup-browser setup-arm64 build demo test test-unit deno-smoke arm64-smoke bench docker clean
 
 # npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
 # install (a git worktree sharing main's packages), that would empty the install every linked
@@ -83,6 +83,10 @@ setup-arm64:
 # must equal the x86_64 binary's byte for byte (scripts/arm64-smoke.sh).
 arm64-smoke: setup-blas setup-arm64 $(BIN) $(BIN_ARM64)
 	scripts/arm64-smoke.sh $(BIN) $(BIN_ARM64) out/arm64-smoke
+
+# N map processes (--host/--hosts) and a merge, against one process on the whole pool.
+scale-demo: setup $(BIN)
+	$(BUN) scripts/scale-demo.ts --hosts 4 --batch 200
 
 bench: setup
 	$(BUN) bench/run.ts
