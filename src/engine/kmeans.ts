@@ -9,16 +9,17 @@
  * with S a small multiple of k, whatever N is. k-means++ seeding, whose pruned loop can cost
  * up to (seeding rows)·k distances, runs on a smaller prefix of the sample (default 4·k).
  *
- * Same result on every BLAS backend: every assignment goes through `nearestSeeds`
- * (euclidean.ts), where GEMM only screens and the fixed exact kernel decides, ties going to the
- * lower centroid; centroids are summed in float64 in sample-row order and rounded once to the
- * points' precision. So each Lloyd pass, the stopping test and every later assignment see the
- * same numbers whichever backend ran; GEMM's last bits only change how fast.
+ * Same result on every BLAS backend: every assignment is decided by the fixed exact kernel,
+ * ties going to the lower centroid (nearestCentroids: with OpenBLAS through `nearestSeeds`,
+ * where GEMM only screens; with the TypeScript backend by measuring every distance), and
+ * centroids are summed in float64 in sample-row order and rounded once to the points'
+ * precision. So each Lloyd pass, the stopping test and every later assignment see the same
+ * numbers whichever backend ran; GEMM's last bits only change how fast.
  */
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import { EuclideanSpace, nearestSeeds } from "./euclidean.ts";
+import { EuclideanSpace, nearestSeeds, rowSquaredDistance } from "./euclidean.ts";
 import { allocVectors } from "./kernels/kernels.ts";
 import { kMeansPlusPlus } from "./kmeanspp.ts";
 
@@ -83,7 +84,7 @@ export function fitKMeans(points: Matrix, k: number, options: KMeansOptions): KM
   const sums = new Float64Array(k * dim);
   const counts = new Uint32Array(k);
   while (iterations < maxIterations) {
-    const next = nearestSeeds(sample, freshView(centroids, k, dim), options.blas).nearestSeed;
+    const next = nearestCentroids(sample, freshView(centroids, k, dim), options.blas);
     let moved = 0;
     for (let i = 0; i < s; i++) if (next[i] !== assignment[i]) moved++;
     assignment = next;
@@ -120,9 +121,37 @@ export function assignRows(points: Matrix, rows: Uint32Array, centroids: Matrix,
   const buffer = allocVectors(points.data instanceof Float64Array, Math.min(rows.length, ASSIGN_BLOCK) * points.cols);
   for (let start = 0; start < rows.length; start += ASSIGN_BLOCK) {
     const end = Math.min(rows.length, start + ASSIGN_BLOCK);
-    out.set(nearestSeeds(gather(points, rows, start, end, buffer), view, blas).nearestSeed, start);
+    out.set(nearestCentroids(gather(points, rows, start, end, buffer), view, blas), start);
   }
   return out;
+}
+
+/**
+ * The nearest centroid of every row: the lowest-numbered centroid at the smallest exact
+ * distance. With OpenBLAS, nearestSeeds screens with GEMM and measures exactly only the
+ * centroids that could win, which gives that same answer. The TypeScript backend's GEMM is
+ * slower than the exact kernel itself (~1 GFLOP/s, i.e. ~250 ns per 128-dim product, against
+ * ~35 ns per exact distance), so there every distance is measured exactly. A row whose every
+ * distance overflows to ∞ goes to centroid 0 on both paths.
+ */
+export function nearestCentroids(points: Matrix, centroids: Matrix, blas: Blas): Int32Array {
+  const n = points.rows, k = centroids.rows;
+  if (blas.name !== "typescript") {
+    const nearest = nearestSeeds(points, centroids, blas).nearestSeed;
+    for (let i = 0; i < n; i++) if (nearest[i]! < 0) nearest[i] = 0;
+    return nearest;
+  }
+  const exact = rowSquaredDistance(points, centroids);
+  const nearest = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = exact(i, 0), bestCentroid = 0;
+    for (let c = 1; c < k; c++) {
+      const d = exact(i, c);
+      if (d < best) { best = d; bestCentroid = c; }
+    }
+    nearest[i] = bestCentroid;
+  }
+  return nearest;
 }
 
 /** The first `rows` rows of m, as a view. */
