@@ -31,6 +31,8 @@ export const PARAMS = [
   { env: "UNCERTAINTY_MODE", flag: "uncertainty-mode", default: "margin", kind: { type: "choice", values: UNCERTAINTY_MODES }, help: "uncertainty: how uncertainty is measured" },
   { env: "METRIC", flag: "metric", default: "euclidean", kind: { type: "choice", values: ["euclidean", "cosine"] }, help: "diversity: distance between vectors (cosine = euclidean on L2-normalised rows)" },
   { env: "MIN_DISTANCE", flag: "min-distance", default: "0", kind: { type: "number", min: 0, max: Number.MAX_VALUE }, help: "diversity/leaf_coreset: stop when no remaining row is this far from the chosen ones (metric's units; 0 = off)" },
+  { env: "CLUSTER_MARGIN_CLUSTERS", flag: "cluster-margin-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: k-means clusters of the pool (0 = min(BATCH_SIZE, ⌈√pool rows⌉); fitting time grows with its square)" },
+  { env: "CLUSTER_MARGIN_CANDIDATES", flag: "cluster-margin-candidates", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: the lowest-margin rows the batch is drawn from (0 = 10 × BATCH_SIZE)" },
   { env: "RANDOM_SEED", flag: "random-seed", default: "42", kind: { type: "int", min: 0, max: 4294967295 }, help: "seed of every random choice; same input + seed = same selection" },
   { env: "ID_FIELD", flag: "id-field", default: "id", kind: { type: "string" }, help: "column that identifies rows (kept exactly as written)" },
   { env: "SCORE_FIELD", flag: "score-field", default: "", kind: { type: "string" }, help: "one score column in [0,1] (binary problem); overrides the prefix" },

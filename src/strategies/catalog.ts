@@ -4,6 +4,7 @@
  */
 import { UsageError } from "../errors.ts";
 import { badge } from "./badge.ts";
+import { clusterMargin } from "./cluster-margin.ts";
 import { confidenceThreshold } from "./confidence-threshold.ts";
 import { diversity } from "./diversity.ts";
 import { leafCoreset } from "./leaf-coreset.ts";
@@ -35,6 +36,8 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
     summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ" },
   badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false,
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)" },
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false,
+    summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)" },
 };
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);
