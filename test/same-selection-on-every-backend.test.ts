@@ -56,6 +56,8 @@ describe.skipIf(openblas.blas === null)("same selection on the OpenBLAS and Type
     ["--strategy", "diversity", "--batch-size", "60", "--vector-precision", "float64"],
     ["--strategy", "badge", "--batch-size", "120", "--random-seed", "3"],
     ["--strategy", "uncertainty", "--batch-size", "120", "--uncertainty-mode", "entropy"],
+    ["--strategy", "cluster_margin", "--batch-size", "120", "--random-seed", "5"],
+    ["--strategy", "cluster_margin", "--batch-size", "60", "--vector-precision", "float64", "--cluster-margin-candidates", "1500"],
   ]) {
     test(`${args.join(" ")} selects the same rows on both backends`, async () => {
       const typescript = await selectWith("off", args, input);

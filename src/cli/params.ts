@@ -34,6 +34,8 @@ export const PARAMS = [
   { env: "CLASS_BALANCE", flag: "class-balance", default: "none", kind: { type: "string" }, help: "class quotas for any strategy: none, uniform, pool (the pool's predicted mix) or a JSON map class → share" },
   { env: "BALANCE_COLUMN", flag: "balance-column", default: "", kind: { type: "string" }, help: "quotas over this column's values instead of the predicted class" },
   { env: "SELECTION_CONFIG", flag: "config", default: "", kind: { type: "string" }, help: "hybrid: filters, objectives and class balance, as inline JSON or a JSON file path (see README)" },
+  { env: "CLUSTER_MARGIN_CLUSTERS", flag: "cluster-margin-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: k-means clusters of the pool (0 = min(BATCH_SIZE, ⌈√pool rows⌉); fitting time grows with its square)" },
+  { env: "CLUSTER_MARGIN_CANDIDATES", flag: "cluster-margin-candidates", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: the lowest-margin rows the batch is drawn from (0 = 10 × BATCH_SIZE)" },
   { env: "RANDOM_SEED", flag: "random-seed", default: "42", kind: { type: "int", min: 0, max: 4294967295 }, help: "seed of every random choice; same input + seed = same selection" },
   { env: "ID_FIELD", flag: "id-field", default: "id", kind: { type: "string" }, help: "column that identifies rows (kept exactly as written)" },
   { env: "SCORE_FIELD", flag: "score-field", default: "", kind: { type: "string" }, help: "one score column in [0,1] (binary problem); overrides the prefix" },

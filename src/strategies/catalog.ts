@@ -5,6 +5,7 @@
 import { UsageError } from "../errors.ts";
 import type { SelectionConfig } from "../selection-config.ts";
 import { badge } from "./badge.ts";
+import { clusterMargin } from "./cluster-margin.ts";
 import { confidenceThreshold } from "./confidence-threshold.ts";
 import { diversity } from "./diversity.ts";
 import { hybrid } from "./hybrid.ts";
@@ -39,6 +40,8 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)" },
   hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false,
     summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)" },
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false,
+    summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)" },
 };
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);

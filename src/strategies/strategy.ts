@@ -18,6 +18,10 @@ export interface StrategyOptions {
   uncertaintyMode: UncertaintyMode;
   metric: "euclidean" | "cosine";
   minDistance: number;
+  /** cluster_margin: k-means clusters; 0 or absent = min(batchSize, ⌈√pool rows⌉). */
+  clusterMarginClusters?: number;
+  /** cluster_margin: lowest-margin rows the batch is drawn from; 0 or absent = 10 × batchSize. */
+  clusterMarginCandidates?: number;
   blas: Blas;
   rng: Rng;
   /** Labelled rows (the labeled_data channel): their vectors/leaves count as already chosen. */

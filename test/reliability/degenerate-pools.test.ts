@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { range, runOn, toCsv, type Cell, type Sheet } from "./harness.ts";
 
-const STRATEGIES = ["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset", "badge"];
+const STRATEGIES = ["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset", "badge", "cluster_margin"];
 
 /** Flags that make every strategy select as much as it can. */
 const GREEDY = ["--confidence-threshold", "0", "--k-per-class", "1000"];
@@ -63,7 +63,7 @@ describe("degenerate pools", () => {
 
   const identical = sheet(10, 3, () => ({ probs: [0.5, 0.25, 0.25], emb: [3, -1], leaves: [4, 4, 4] }));
   const oneHot = sheet(10, 2, () => ({ probs: [1, 0], emb: [0, 0], leaves: [1, 1, 1] }));
-  for (const strategy of ["diversity", "badge", "leaf_coreset", "uncertainty"]) {
+  for (const strategy of ["diversity", "badge", "leaf_coreset", "uncertainty", "cluster_margin"]) {
     test(`${strategy} on identical rows still returns BATCH_SIZE distinct rows`, async () => {
       const { written } = await select(identical, strategy, ["--batch-size", "4"]);
       expectSound(written, identical.rows.map((r) => r[0] as string), 4);
@@ -75,7 +75,7 @@ describe("degenerate pools", () => {
   }
 
   const small = sheet(5, 3, (i) => ({ probs: [[1, 0, 0], [0.5, 0.5, 0], [0.25, 0.25, 0.5], [0, 1, 0], [0.125, 0.375, 0.5]][i]!, emb: [i, i * i], leaves: [i % 2, i % 3, 0] }));
-  for (const strategy of ["uncertainty", "diversity", "leaf_coreset", "badge"]) {
+  for (const strategy of ["uncertainty", "diversity", "leaf_coreset", "badge", "cluster_margin"]) {
     test(`${strategy} with a batch larger than the pool selects every row and says so in metadata.warnings`, async () => {
       const { written, metadata } = await select(small, strategy, ["--batch-size", "50"]);
       expectSound(written, small.rows.map((r) => r[0] as string), 5);

@@ -11,9 +11,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { range, runIn, tempDir, toCsv, type Sheet } from "./harness.ts";
 
-const STRATEGIES = ["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset", "badge"] as const;
+const STRATEGIES = ["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset", "badge", "cluster_margin"] as const;
 /** Strategies that promise exactly min(BATCH_SIZE, pool) rows. */
-const BATCHED = new Set(["uncertainty", "diversity", "leaf_coreset", "badge"]);
+const BATCHED = new Set(["uncertainty", "diversity", "leaf_coreset", "badge", "cluster_margin"]);
 /** Strategies whose scores never rise with rank (BADGE's D² draws carry no such order). */
 const MONOTONE = new Set(["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset"]);
 
