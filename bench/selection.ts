@@ -33,7 +33,7 @@ const pool = {
 const options: StrategyOptions = {
   batchSize: k, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 100, uncertaintyMode: "margin",
   metric: "euclidean", minDistance: 0, blas, rng: new Rng(42), labeled: null,
-  selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`,
+  selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
   balance: null, rowWeights: null,
   selectionConfig: { filters: [], objectives: [{ type: "uncertainty", mode: "margin", strength: 1 }, { type: "diversity", strength: 1 }], classBalance: null },
 };

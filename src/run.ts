@@ -200,7 +200,10 @@ async function select(config: Config, input: string, labeledPath: string | null,
   let batchSize = v.BATCH_SIZE as number;
   let optionsBalance = balance;
   if (role === "map") {
-    batchSize = candidateBudget(strategyName, batchSize) * (balance ? balance.names.length : 1);
+    // Exact strategies keep the whole budget for every class (so any quota can be met exactly);
+    // the approximate ones spread their oversampled budget over the classes evenly.
+    const exact = mergeGuarantee(strategyName).startsWith("exact");
+    batchSize = candidateBudget(strategyName, batchSize) * (balance && exact ? balance.names.length : 1);
     if (balance) optionsBalance = { ...balance, mode: "uniform", shares: new Float64Array(balance.names.length).fill(1 / balance.names.length) };
   }
   if (role !== "map" && entry.useCase === "active_learning" && batchSize > selectableCount) {
@@ -223,6 +226,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
     rng: new Rng(v.RANDOM_SEED as number),
     labeled,
     selectable,
+    tieBreak: (a, b) => (pool.ids[a]! < pool.ids[b]! ? -1 : pool.ids[a]! > pool.ids[b]! ? 1 : a - b),
     describeRow: (row) => describe(pool, row),
     onProgress: log.progress(strategyName),
   };

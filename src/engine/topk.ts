@@ -1,18 +1,21 @@
 /**
  * The k best rows by score without sorting the pool: a size-k min-heap, O(N log k).
- * Ties go to the lower row index, so the result never depends on heap order.
+ * Ties go to `tieBreak` (the strategies pass: the lower id, so a multi-host merge ranks ties
+ * as one run on the whole pool does), else to the lower row index; never to heap order.
  */
 
-/** True when row a (score sa) ranks before row b (score sb). */
-function before(sa: number, a: number, sb: number, b: number): boolean {
-  return sa > sb || (sa === sb && a < b);
-}
+/** Orders two tied rows: negative when a ranks first. */
+export type TieBreak = (a: number, b: number) => number;
+
+const byRow: TieBreak = (a, b) => a - b;
 
 /**
  * Indices of the k highest scores among rows where `eligible` is absent or nonzero, best first.
  * `scores` may hold -Infinity for rows that must never be chosen.
  */
-export function topK(scores: Float64Array, k: number, eligible?: (row: number) => boolean): Uint32Array {
+export function topK(scores: Float64Array, k: number, eligible?: (row: number) => boolean, tieBreak: TieBreak = byRow): Uint32Array {
+  /** True when row a (score sa) ranks before row b (score sb). */
+  const before = (sa: number, a: number, sb: number, b: number) => sa > sb || (sa === sb && tieBreak(a, b) < 0);
   const heapRows = new Uint32Array(Math.max(k, 0));
   const heapScores = new Float64Array(Math.max(k, 0));
   let size = 0;

@@ -66,7 +66,7 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
   const margins = uncertaintyScores(pool.probs, pool.classes, "margin");
   const wanted = options.clusterMarginCandidates || CANDIDATES_PER_BATCH_ROW * batch;
   // Ascending rows: a canonical order for grouping, and reads that move forward through memory.
-  const candidates = topK(margins, batch > 0 ? wanted : 0, (r) => options.selectable[r] === 1).sort();
+  const candidates = topK(margins, batch > 0 ? wanted : 0, (r) => options.selectable[r] === 1, options.tieBreak).sort();
   since = lap("candidates", since);
   if (wanted < batch) {
     warnings.push(`CLUSTER_MARGIN_CANDIDATES=${wanted} is smaller than BATCH_SIZE=${batch}: the batch is drawn from the candidates, so only ${candidates.length} rows were selected. Raise CLUSTER_MARGIN_CANDIDATES or leave it at 0 (10 × BATCH_SIZE).`);

@@ -24,8 +24,8 @@ export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selec
     const balance = options.balance;
     quotas = Int32Array.from(balance.shares, (share) => Math.floor(share * passing));
     const chosen: number[] = [];
-    quotas.forEach((cap, c) => chosen.push(...topK(confidence, cap, (r) => balance.classOf[r] === c && eligible(r))));
-    rows = Uint32Array.from(chosen.sort((a, b) => confidence[b]! - confidence[a]! || a - b));
+    quotas.forEach((cap, c) => chosen.push(...topK(confidence, cap, (r) => balance.classOf[r] === c && eligible(r), options.tieBreak)));
+    rows = Uint32Array.from(chosen.sort((a, b) => confidence[b]! - confidence[a]! || options.tieBreak(a, b)));
   } else {
     ({ rows, quotas } = rankWithQuotas(confidence, keep, eligible, options));
   }

@@ -113,11 +113,11 @@ function rankedApart(pool: Pool, options: StrategyOptions, staticScore: Float64A
     const quotas = quotaOption(options, k, (row) => candidates[row] === 1);
     const classAt = quotas ? vs.byPosition(quotas.classOf) : null;
     const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
-    // Best first; ties to the lower original row.
+    // Best first; ties by id.
     const order: number[] = [];
     for (let p = 0; p < vs.candidates.length; p++) if (vs.candidates[p]) order.push(p);
     const original = (p: number) => (vs.order ? vs.order[p]! : p);
-    order.sort((a, b) => scoreAt[b]! - scoreAt[a]! || original(a) - original(b));
+    order.sort((a, b) => scoreAt[b]! - scoreAt[a]! || options.tieBreak(original(a), original(b)));
     const kept: number[] = [];
     let skipped = 0, evaluations = 0;
     for (const p of order) {

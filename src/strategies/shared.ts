@@ -21,11 +21,11 @@ export function minDistanceWarning(minDistance: number, picked: number): string 
 export function rankWithQuotas(scores: Float64Array, k: number, eligible: (row: number) => boolean,
   options: StrategyOptions): { rows: Uint32Array; quotas: Int32Array | null } {
   const quotas = quotaOption(options, k, eligible);
-  if (!quotas) return { rows: topK(scores, k, eligible), quotas: null };
+  if (!quotas) return { rows: topK(scores, k, eligible, options.tieBreak), quotas: null };
   const chosen: number[] = [];
   quotas.quotas.forEach((quota, c) => {
-    if (quota > 0) chosen.push(...topK(scores, quota, (row) => quotas.classOf[row] === c && eligible(row)));
+    if (quota > 0) chosen.push(...topK(scores, quota, (row) => quotas.classOf[row] === c && eligible(row), options.tieBreak));
   });
-  chosen.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  chosen.sort((a, b) => scores[b]! - scores[a]! || options.tieBreak(a, b));
   return { rows: Uint32Array.from(chosen), quotas: quotas.quotas };
 }

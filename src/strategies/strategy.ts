@@ -34,6 +34,8 @@ export interface StrategyOptions {
   selectionConfig: SelectionConfig | null;
   /** Per pool row, how many rows it stands for (a multi-host merge's candidates); null: 1 each. */
   rowWeights: Float64Array | null;
+  /** Orders rows with equal scores: by id, so sharding a pool never changes a ranking. */
+  tieBreak: (a: number, b: number) => number;
   /** Names a pool row in error messages ("file: row N"). */
   describeRow: (row: number) => string;
   onProgress?: (done: number, total: number) => void;

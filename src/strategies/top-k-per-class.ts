@@ -13,15 +13,15 @@ export function topKPerClass(pool: Pool, options: StrategyOptions): Selection {
   const perClass: Record<string, number> = {};
   const warnings: string[] = [];
   for (let c = 0; c < pool.classes; c++) {
-    const rows = topK(confidence, options.kPerClass, (r) => options.selectable[r] === 1 && predicted[r] === c);
+    const rows = topK(confidence, options.kPerClass, (r) => options.selectable[r] === 1 && predicted[r] === c, options.tieBreak);
     perClass[pool.plan.classNames[c]!] = rows.length;
     if (rows.length < options.kPerClass) {
       warnings.push(`class ${pool.plan.classNames[c]}: only ${rows.length} rows predicted, fewer than K_PER_CLASS=${options.kPerClass}.`);
     }
     chosen.push(...rows);
   }
-  // One ranking across classes: most confident first, ties to the lower row.
-  chosen.sort((a, b) => confidence[b]! - confidence[a]! || a - b);
+  // One ranking across classes: most confident first, ties by id.
+  chosen.sort((a, b) => confidence[b]! - confidence[a]! || options.tieBreak(a, b));
   const rows = Uint32Array.from(chosen);
   return {
     rows,
