@@ -37,6 +37,7 @@ if (args[0] === "--one") {
     batchSize: k, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 100, uncertaintyMode: "margin",
     metric: "euclidean", minDistance: 0, blas, rng: new Rng(42), labeled: null,
     selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
+    balance: null, selectionConfig: null, rowWeights: null,
   };
   const rssBefore = peakRssMb();
   started = performance.now();

@@ -20,6 +20,9 @@ import { readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
 import { writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
 import { candidateBudget, mergeGuarantee, readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
+import { adoptMapParameters, candidateColumns, concat, mapMetadata, mergeMetadata } from "./cluster/map-merge.ts";
+import { readLabeled } from "./io/labeled.ts";
+import { buildMetadata } from "./metadata.ts";
 import type { Table } from "./io/table.ts";
 import { buildPool, duplicateIds, type Pool } from "./pool.ts";
 import { Rng } from "./rng.ts";
@@ -272,73 +275,6 @@ async function select(config: Config, input: string, labeledPath: string | null,
   return { exitCode: EXIT_OK, outputs, metadata, error: null };
 }
 
-/** The candidate weight and radius columns of a map step (1 and 0 where a strategy has no coverage). */
-function candidateColumns(selection: Selection): ExtraColumn[] {
-  const n = selection.rows.length;
-  return [
-    { name: "candidate_weight", values: selection.coverage ? Float64Array.from(selection.coverage.sizes) : new Float64Array(n).fill(1) },
-    { name: "candidate_radius", values: selection.coverage ? Float64Array.from(selection.coverage.radii) : new Float64Array(n) },
-  ];
-}
-
-/** What the merge checks hosts against each other with, and reports. */
-function mapMetadata(config: Config, pool: Pool, selection: Selection): Record<string, unknown> {
-  const v = config.values;
-  const fingerprint = Object.fromEntries(FINGERPRINT_PARAMS.map((name) => [name, v[name]]));
-  return {
-    role: "map",
-    map_fingerprint: { ...fingerprint, id_column: pool.plan.id, score_columns: pool.plan.scoreColumns, hosts: config.hosts.all },
-    rows_seen: pool.size,
-    candidates: selection.rows.length,
-    local_covering_radius: selection.coveringRadius ?? null,
-  };
-}
-
-/** Parameters every host's map step and the merge must share. */
-const FINGERPRINT_PARAMS = ["STRATEGY", "USE_CASE", "BATCH_SIZE", "CONFIDENCE_THRESHOLD", "MAX_SAMPLES", "K_PER_CLASS", "UNCERTAINTY_MODE",
-  "METRIC", "MIN_DISTANCE", "CLASS_BALANCE", "BALANCE_COLUMN", "SELECTION_CONFIG", "RANDOM_SEED", "ID_FIELD", "SCORE_FIELD",
-  "SCORE_FIELD_PREFIX", "VECTOR_PRECISION"] as const;
-
-/**
- * The merge runs with the map steps' settings: a parameter the merge does not set is taken
- * from them; one it sets differently is refused (the candidates were chosen for the other).
- */
-function adoptMapParameters(config: Config, first: HostCandidates): Config {
-  const mapValues = (first.metadata.parameters ?? {}) as Record<string, { value: string | number | boolean }>;
-  const values = { ...config.values };
-  const sources = { ...config.sources };
-  for (const name of FINGERPRINT_PARAMS) {
-    const theirs = mapValues[name]?.value;
-    if (theirs === undefined) continue;
-    if (config.sources[name] === "default") { (values as Record<string, unknown>)[name] = theirs; sources[name] = "env"; }
-    else if (values[name] !== theirs) {
-      throw new UsageError(`${name} is ${JSON.stringify(values[name])} for the merge but ${JSON.stringify(theirs)} in host ${first.host}'s map step; leave it unset (the merge takes the map's settings) or rerun the map.`);
-    }
-  }
-  return { ...config, values, sources, command: "merge" };
-}
-
-function mergeMetadata(hosts: HostCandidates[], selection: Selection, strategy: string): Record<string, unknown> {
-  const localRadius = Math.max(0, ...hosts.map((h) => Number(h.metadata.local_covering_radius ?? 0)));
-  const mergeRadius = selection.coveringRadius ?? null;
-  return {
-    role: "merge",
-    hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
-    guarantee: mergeGuarantee(strategy),
-    covering_radius: mergeRadius === null ? null : {
-      largest_host_radius: localRadius, merge_radius: mergeRadius, bound: localRadius + mergeRadius,
-      note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",
-    },
-  };
-}
-
-function concat(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}
-
 function requireConfig(raw: string): string {
   if (!raw) throw new UsageError(`STRATEGY=hybrid needs SELECTION_CONFIG (--config): inline JSON or a JSON file, e.g. {"objectives": [{"type": "uncertainty", "mode": "margin"}, {"type": "diversity"}]}.`);
   return raw;
@@ -363,81 +299,3 @@ function assertSound(selection: Selection, pool: Pool, selectable: Uint8Array): 
   }
 }
 
-interface Labeled { ids: string[]; vectors: Pool["vectors"]; leaves: Int32Array | null; files: string[] }
-
-async function readLabeled(path: string, pool: Pool, needVectors: boolean, needLeaves: boolean, float64: boolean): Promise<Labeled> {
-  const tables: Table[] = await readChannel(path, "labeled_data");
-  const first = tables[0]!;
-  const vectorColumns = needVectors ? pool.plan.vectorColumns : [];
-  const leafColumns = needLeaves ? pool.plan.leafColumns : [];
-  const missingId = !first.columns.includes(pool.plan.id);
-  if (missingId) throw new DataError(`${first.path}: the labeled_data channel has no id column "${pool.plan.id}"; it needs the same id column as the pool.`);
-  const useVectors = needVectors && vectorColumns.every((c) => first.columns.includes(c));
-  const useLeaves = needLeaves && leafColumns.every((c) => first.columns.includes(c));
-  if (needVectors && !useVectors) {
-    const missing = vectorColumns.filter((c) => !first.columns.includes(c));
-    throw new DataError(`${first.path}: the labeled_data channel lacks the vector columns ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}; its rows need the pool's ${vectorColumns.length} vector columns to count as chosen centers.`);
-  }
-  const rows = tables.reduce((n, t) => n + t.rowCount, 0);
-  const vectors = useVectors ? allocVectors(float64, rows * vectorColumns.length) : null;
-  const leaves = useLeaves ? new Int32Array(rows * leafColumns.length) : null;
-  const ids: string[] = [];
-  let rowStart = 0;
-  for (const table of tables) {
-    const indexOf = (c: string) => table.columns.indexOf(c);
-    const numeric = [];
-    if (vectors) numeric.push({ columns: vectorColumns.map(indexOf), out: vectors, rowStart, stride: vectorColumns.length, offset: 0, kind: "finite" as const });
-    if (leaves) numeric.push({ columns: leafColumns.map(indexOf), out: leaves, rowStart, stride: leafColumns.length, offset: 0, kind: "integer" as const });
-    ids.push(...table.extract({ idColumn: indexOf(pool.plan.id), numeric }));
-    rowStart += table.rowCount;
-  }
-  return { ids, vectors: vectors ? { data: vectors, rows, cols: vectorColumns.length } : null, leaves, files: tables.map((t) => t.path) };
-}
-
-interface MetadataContext {
-  strategyName: string; useCase: string; blas: Blas; timings: Record<string, number>; input: string;
-  labeledPath: string | null; labeledRows: number; excludedCount: number; warnings: string[];
-}
-
-function buildMetadata(config: Config, pool: Pool, selection: Selection, options: StrategyOptions, ctx: MetadataContext): Record<string, unknown> {
-  const { predicted } = predictions(pool.probs, pool.classes);
-  const names = pool.plan.classNames;
-  const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
-  for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
-  return {
-    tool: "active-sampling",
-    version: VERSION,
-    runtime: runtimeName(),
-    strategy: ctx.strategyName,
-    use_case: ctx.useCase,
-    parameters: Object.fromEntries(Object.entries(config.values).map(([k, value]) => [k, { value, source: config.sources[k as keyof Config["sources"]] }])),
-    random_seed: config.values.RANDOM_SEED,
-    host: config.hosts.current,
-    hosts: config.hosts.all,
-    hosts_source: config.hosts.source,
-    input: { channel: ctx.input, files: pool.tables.map((t) => ({ path: t.path, format: t.format, rows: t.rowCount })) },
-    labeled_data: ctx.labeledPath ? { channel: ctx.labeledPath, rows: ctx.labeledRows } : null,
-    id_column: pool.plan.id,
-    score_columns: pool.plan.scoreColumns,
-    score_interpretation: pool.plan.scoreReason,
-    score_normalisation: pool.normalisation,
-    class_names: names,
-    vector_columns: pool.vectors ? pool.plan.vectorColumns : [],
-    vector_source: pool.vectors ? pool.plan.vectorReason : null,
-    vector_precision: pool.vectors ? config.values.VECTOR_PRECISION : null,
-    leaf_columns: pool.leaves ? pool.plan.leafColumns : [],
-    pool_size: pool.size,
-    excluded_rows: ctx.excludedCount,
-    selected_count: selection.rows.length,
-    selection_score: selection.scoreMeaning,
-    class_distribution: { pool: poolCounts, selected: selectedCounts, note: "by predicted class (argmax)" },
-    class_balance: options.balance && selection.quotas ? balanceReport(options.balance, selection.quotas, selection.rows) : null,
-    selection_config: options.selectionConfig,
-    strategy_details: selection.details,
-    blas: { backend: ctx.blas.name, library: ctx.blas.libraryPath },
-    timings_ms: ctx.timings,
-    warnings: ctx.warnings,
-  };
-}

@@ -40,7 +40,7 @@ export function readCsvTable(path: string, bytes: Uint8Array): CsvTable {
   });
 
   // Record boundaries: [starts[r], ends[r]) is record r's content without its line ending.
-  let starts = new Float64Array(1024), ends = new Float64Array(1024);
+  let starts: Float64Array = new Float64Array(1024), ends: Float64Array = new Float64Array(1024);
   let count = 0;
   let pos = headerEnd;
   let line = 2;

@@ -72,10 +72,11 @@ export function parquetWithV1Pages(columns: V1Column[], options: { rowsPerPage: 
       name: c.name, type: c.type, repetition_type: c.optional ? "OPTIONAL" : "REQUIRED", converted_type: c.converted_type,
     })),
   ];
+  // hyparquet-writer carries its own hyparquet (1.31) whose metadata types differ in name only.
   writeMetadata(writer, {
     version: 1, schema, num_rows: BigInt(rows), metadata_length: 0,
     row_groups: [{ columns: chunks, total_byte_size: BigInt(writer.offset), num_rows: BigInt(rows) }],
-  });
+  } as unknown as Parameters<typeof writeMetadata>[1]);
   writer.appendUint32(0x31524150);
   return writer.getBytes();
 }

@@ -85,7 +85,7 @@ describe("selected_samples.csv repeats every input record byte for byte", () => 
           for (const [label, args] of SELECT_ALL) {
             test(`${label}: ${shape}`, async () => {
               const text = build(RECORDS, { bom, eol, trailing });
-              const file = gz ? { "pool.csv.gz": gzipSync(new TextEncoder().encode(text)) } : { "pool.csv": text };
+              const file: Record<string, string | Uint8Array> = gz ? { "pool.csv.gz": gzipSync(new TextEncoder().encode(text)) } : { "pool.csv": text };
               const { result, output } = await runOn(file, args);
               expect(result.error).toBeNull();
               const ids = expectRoundTrip(join(output, "selected_samples.csv"), [text], eol, bom);

@@ -29,9 +29,12 @@ describe("nearestSeeds() finds the nearest seed at any magnitude", () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), scale, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }),
         fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 60, maxLength: 60 }),
         (dim, k, n, s, raw) => {
-          const Arr = precision === "float32" ? Float32Array : Float64Array;
-          const points = Arr.from({ length: n * dim }, (_, i) => raw[i % raw.length]! * k);
-          const seeds = Arr.from({ length: s * dim }, (_, i) => raw[(i + 29) % raw.length]! * k);
+          const make = (length: number, at: (i: number) => number) => {
+            const values = Array.from({ length }, (_, i) => at(i));
+            return precision === "float32" ? Float32Array.from(values) : Float64Array.from(values);
+          };
+          const points = make(n * dim, (i) => raw[i % raw.length]! * k);
+          const seeds = make(s * dim, (i) => raw[(i + 29) % raw.length]! * k);
           const got = nearestSeeds({ data: points, rows: n, cols: dim } as never, { data: seeds, rows: s, cols: dim } as never, typescriptBlas);
           const want = bruteForce(points, seeds, dim);
           for (let i = 0; i < n; i++) expect(got.nearestDistance[i]).toBe(Math.sqrt(want[i]!));

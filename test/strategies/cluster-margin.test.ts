@@ -27,6 +27,7 @@ function optionsFor(pool: Pool, overrides: Partial<StrategyOptions> = {}): Strat
     batchSize: 5, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 1, uncertaintyMode: "margin",
     metric: "euclidean", minDistance: 0, blas: typescriptBlas, rng: new Rng(42), labeled: null,
     selectable: new Uint8Array(pool.size).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
+    balance: null, selectionConfig: null, rowWeights: null,
     ...overrides,
   };
 }

@@ -1,0 +1,79 @@
+/**
+ * What run.ts does differently as a multi-host map step or merge: the candidate columns, the
+ * configuration fingerprint hosts are checked against, the parameters the merge adopts, and
+ * the metadata each writes. The candidates themselves: cluster/candidates.ts.
+ */
+import { UsageError } from "../errors.ts";
+import type { Config, ParsedConfig } from "../cli/config.ts";
+import type { ExtraColumn } from "../io/output.ts";
+import type { Pool } from "../pool.ts";
+import type { Selection } from "../strategies/strategy.ts";
+import { mergeGuarantee, type HostCandidates } from "./candidates.ts";
+
+/** The candidate weight and radius columns of a map step (1 and 0 where a strategy has no coverage). */
+export function candidateColumns(selection: Selection): ExtraColumn[] {
+  const n = selection.rows.length;
+  return [
+    { name: "candidate_weight", values: selection.coverage ? Float64Array.from(selection.coverage.sizes) : new Float64Array(n).fill(1) },
+    { name: "candidate_radius", values: selection.coverage ? Float64Array.from(selection.coverage.radii) : new Float64Array(n) },
+  ];
+}
+
+/** What the merge checks hosts against each other with, and reports. */
+export function mapMetadata(config: Config, pool: Pool, selection: Selection): Record<string, unknown> {
+  const v = config.values;
+  const fingerprint = Object.fromEntries(FINGERPRINT_PARAMS.map((name) => [name, v[name]]));
+  return {
+    role: "map",
+    map_fingerprint: { ...fingerprint, id_column: pool.plan.id, score_columns: pool.plan.scoreColumns, hosts: config.hosts.all },
+    rows_seen: pool.size,
+    candidates: selection.rows.length,
+    local_covering_radius: selection.coveringRadius ?? null,
+  };
+}
+
+/** Parameters every host's map step and the merge must share. */
+export const FINGERPRINT_PARAMS = ["STRATEGY", "USE_CASE", "BATCH_SIZE", "CONFIDENCE_THRESHOLD", "MAX_SAMPLES", "K_PER_CLASS", "UNCERTAINTY_MODE",
+  "METRIC", "MIN_DISTANCE", "CLASS_BALANCE", "BALANCE_COLUMN", "SELECTION_CONFIG", "RANDOM_SEED", "ID_FIELD", "SCORE_FIELD",
+  "SCORE_FIELD_PREFIX", "VECTOR_PRECISION"] as const;
+
+/**
+ * The merge runs with the map steps' settings: a parameter the merge does not set is taken
+ * from them; one it sets differently is refused (the candidates were chosen for the other).
+ */
+export function adoptMapParameters<C extends ParsedConfig>(config: C, first: HostCandidates): C {
+  const mapValues = (first.metadata.parameters ?? {}) as Record<string, { value: string | number | boolean }>;
+  const values = { ...config.values };
+  const sources = { ...config.sources };
+  for (const name of FINGERPRINT_PARAMS) {
+    const theirs = mapValues[name]?.value;
+    if (theirs === undefined) continue;
+    if (config.sources[name] === "default") { (values as Record<string, unknown>)[name] = theirs; sources[name] = "env"; }
+    else if (values[name] !== theirs) {
+      throw new UsageError(`${name} is ${JSON.stringify(values[name])} for the merge but ${JSON.stringify(theirs)} in host ${first.host}'s map step; leave it unset (the merge takes the map's settings) or rerun the map.`);
+    }
+  }
+  return { ...config, values, sources, command: "merge" };
+}
+
+export function mergeMetadata(hosts: HostCandidates[], selection: Selection, strategy: string): Record<string, unknown> {
+  const localRadius = Math.max(0, ...hosts.map((h) => Number(h.metadata.local_covering_radius ?? 0)));
+  const mergeRadius = selection.coveringRadius ?? null;
+  return {
+    role: "merge",
+    hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
+    guarantee: mergeGuarantee(strategy),
+    covering_radius: mergeRadius === null ? null : {
+      largest_host_radius: localRadius, merge_radius: mergeRadius, bound: localRadius + mergeRadius,
+      note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",
+    },
+  };
+}
+
+export function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+

@@ -1,0 +1,41 @@
+/**
+ * The labeled_data channel: rows already labelled. Their ids are never selected, and their
+ * vectors (the pool's vector columns) or leaf indices count as already chosen centers.
+ */
+import { DataError } from "../errors.ts";
+import { allocVectors } from "../engine/kernels/kernels.ts";
+import type { Pool } from "../pool.ts";
+import { readChannel } from "./channel.ts";
+import type { Table } from "./table.ts";
+
+export interface Labeled { ids: string[]; vectors: Pool["vectors"]; leaves: Int32Array | null; files: string[] }
+
+export async function readLabeled(path: string, pool: Pool, needVectors: boolean, needLeaves: boolean, float64: boolean): Promise<Labeled> {
+  const tables: Table[] = await readChannel(path, "labeled_data");
+  const first = tables[0]!;
+  const vectorColumns = needVectors ? pool.plan.vectorColumns : [];
+  const leafColumns = needLeaves ? pool.plan.leafColumns : [];
+  const missingId = !first.columns.includes(pool.plan.id);
+  if (missingId) throw new DataError(`${first.path}: the labeled_data channel has no id column "${pool.plan.id}"; it needs the same id column as the pool.`);
+  const useVectors = needVectors && vectorColumns.every((c) => first.columns.includes(c));
+  const useLeaves = needLeaves && leafColumns.every((c) => first.columns.includes(c));
+  if (needVectors && !useVectors) {
+    const missing = vectorColumns.filter((c) => !first.columns.includes(c));
+    throw new DataError(`${first.path}: the labeled_data channel lacks the vector columns ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}; its rows need the pool's ${vectorColumns.length} vector columns to count as chosen centers.`);
+  }
+  const rows = tables.reduce((n, t) => n + t.rowCount, 0);
+  const vectors = useVectors ? allocVectors(float64, rows * vectorColumns.length) : null;
+  const leaves = useLeaves ? new Int32Array(rows * leafColumns.length) : null;
+  const ids: string[] = [];
+  let rowStart = 0;
+  for (const table of tables) {
+    const indexOf = (c: string) => table.columns.indexOf(c);
+    const numeric = [];
+    if (vectors) numeric.push({ columns: vectorColumns.map(indexOf), out: vectors, rowStart, stride: vectorColumns.length, offset: 0, kind: "finite" as const });
+    if (leaves) numeric.push({ columns: leafColumns.map(indexOf), out: leaves, rowStart, stride: leafColumns.length, offset: 0, kind: "integer" as const });
+    ids.push(...table.extract({ idColumn: indexOf(pool.plan.id), numeric }));
+    rowStart += table.rowCount;
+  }
+  return { ids, vectors: vectors ? { data: vectors, rows, cols: vectorColumns.length } : null, leaves, files: tables.map((t) => t.path) };
+}
+

@@ -1,0 +1,56 @@
+/** selection_metadata.json: everything a later reader needs to know what ran, on what, and why. */
+import type { Blas } from "../ffi/blas.ts";
+import { balanceReport } from "./balance.ts";
+import type { Config } from "./cli/config.ts";
+import { predictions } from "./engine/uncertainty.ts";
+import type { Pool } from "./pool.ts";
+import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
+import { runtimeName, VERSION } from "./version.ts";
+
+export interface MetadataContext {
+  strategyName: string; useCase: string; blas: Blas; timings: Record<string, number>; input: string;
+  labeledPath: string | null; labeledRows: number; excludedCount: number; warnings: string[];
+}
+
+export function buildMetadata(config: Config, pool: Pool, selection: Selection, options: StrategyOptions, ctx: MetadataContext): Record<string, unknown> {
+  const { predicted } = predictions(pool.probs, pool.classes);
+  const names = pool.plan.classNames;
+  const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
+  for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
+  return {
+    tool: "active-sampling",
+    version: VERSION,
+    runtime: runtimeName(),
+    strategy: ctx.strategyName,
+    use_case: ctx.useCase,
+    parameters: Object.fromEntries(Object.entries(config.values).map(([k, value]) => [k, { value, source: config.sources[k as keyof Config["sources"]] }])),
+    random_seed: config.values.RANDOM_SEED,
+    host: config.hosts.current,
+    hosts: config.hosts.all,
+    hosts_source: config.hosts.source,
+    input: { channel: ctx.input, files: pool.tables.map((t) => ({ path: t.path, format: t.format, rows: t.rowCount })) },
+    labeled_data: ctx.labeledPath ? { channel: ctx.labeledPath, rows: ctx.labeledRows } : null,
+    id_column: pool.plan.id,
+    score_columns: pool.plan.scoreColumns,
+    score_interpretation: pool.plan.scoreReason,
+    score_normalisation: pool.normalisation,
+    class_names: names,
+    vector_columns: pool.vectors ? pool.plan.vectorColumns : [],
+    vector_source: pool.vectors ? pool.plan.vectorReason : null,
+    vector_precision: pool.vectors ? config.values.VECTOR_PRECISION : null,
+    leaf_columns: pool.leaves ? pool.plan.leafColumns : [],
+    pool_size: pool.size,
+    excluded_rows: ctx.excludedCount,
+    selected_count: selection.rows.length,
+    selection_score: selection.scoreMeaning,
+    class_distribution: { pool: poolCounts, selected: selectedCounts, note: "by predicted class (argmax)" },
+    class_balance: options.balance && selection.quotas ? balanceReport(options.balance, selection.quotas, selection.rows) : null,
+    selection_config: options.selectionConfig,
+    strategy_details: selection.details,
+    blas: { backend: ctx.blas.name, library: ctx.blas.libraryPath },
+    timings_ms: ctx.timings,
+    warnings: ctx.warnings,
+  };
+}
