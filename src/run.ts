@@ -18,7 +18,7 @@ import { allocVectors } from "./engine/kernels/kernels.ts";
 import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
 import { readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
-import { writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
+import { removeStaleOutputs, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
 import { candidateBudget, mergeGuarantee, readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
 import { adoptMapParameters, candidateColumns, concat, mapMetadata, mergeMetadata } from "./cluster/map-merge.ts";
 import { readLabeled } from "./io/labeled.ts";
@@ -271,6 +271,8 @@ async function select(config: Config, input: string, labeledPath: string | null,
     files.push({ name: "selection_metadata.json", write: (path) => { timings.writeMs = Math.round(performance.now() - since); writeJson(path, metadata); } });
   }
   const outputs = await writeAtomically(output!, files);
+  // An earlier run's files that this run did not write would pass for this run's: remove them.
+  removeStaleOutputs(output!, files.map((f) => f.name));
   log.info(`selected ${selection.rows.length} of ${pool.size} rows → ${outputs[0]}`);
   return { exitCode: EXIT_OK, outputs, metadata, error: null };
 }

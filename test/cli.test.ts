@@ -86,3 +86,16 @@ describe("what users see", () => {
     }
   });
 });
+
+describe("a reused output directory", () => {
+  test("a run removes an earlier run's files it did not write itself", async () => {
+    const output = join(tempDir(), "o");
+    const input = poolDir();
+    await run(["--strategy", "uncertainty", "--input", input, "--output", output, "--output-format", "parquet"]);
+    expect(existsSync(join(output, "selected_samples.parquet"))).toBe(true);
+    const { result } = await run(["--strategy", "uncertainty", "--input", input, "--output", output, "--no-save-report", "--no-save-metadata"]);
+    expect(result.exitCode).toBe(0);
+    expect(existsSync(join(output, "selected_samples.csv"))).toBe(true);
+    for (const stale of ["selected_samples.parquet", "selection_report.html", "selection_metadata.json"]) expect(existsSync(join(output, stale))).toBe(false);
+  });
+});

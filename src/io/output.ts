@@ -128,3 +128,10 @@ export function csvQuote(text: string): string {
 export function writeJson(path: string, value: unknown): void {
   writeFileSync(path, JSON.stringify(value, null, 2) + "\n");
 }
+
+/** Every file name a run may write; the ones a run did not write are an earlier run's. */
+const OUTPUT_NAMES = ["selected_samples.csv", "selected_samples.parquet", "selection_metadata.json", "selection_report.html"];
+
+export function removeStaleOutputs(directory: string, written: readonly string[]): void {
+  for (const name of OUTPUT_NAMES) if (!written.includes(name)) rmSync(join(directory, name), { force: true });
+}
