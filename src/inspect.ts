@@ -8,6 +8,7 @@ import { predictions } from "./engine/uncertainty.ts";
 import { readChannel } from "./io/channel.ts";
 import { buildPool } from "./pool.ts";
 import { STRATEGIES } from "./strategies/catalog.ts";
+import { parseSelectionConfig } from "./selection-config.ts";
 
 export async function inspect(input: string, config: ParsedConfig): Promise<string> {
   const v = config.values;
@@ -47,6 +48,14 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   }
   if (config.dryRun) {
     lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);
+    if (v.STRATEGY === "hybrid" && v.SELECTION_CONFIG) {
+      const selection = parseSelectionConfig(v.SELECTION_CONFIG as string);
+      for (const f of selection.filters) lines.push(`  filter: ${f.value} ${f.op} ${f.threshold}`);
+      for (const o of selection.objectives) lines.push(`  objective: ${o.type}${o.type === "uncertainty" ? ` (${o.mode})` : o.type === "weight" ? ` (${o.column})` : ""}, strength ${o.strength}`);
+      if (selection.classBalance) lines.push(`  class balance: ${JSON.stringify(selection.classBalance)}`);
+    }
+    if (v.CLASS_BALANCE !== "none") lines.push(`  CLASS_BALANCE=${v.CLASS_BALANCE}${v.BALANCE_COLUMN ? ` over ${v.BALANCE_COLUMN}` : " over the predicted class"}`);
+    if ((v.MIN_DISTANCE as number) > 0) lines.push(`  MIN_DISTANCE=${v.MIN_DISTANCE} (${v.METRIC})`);
   }
   return lines.join("\n") + "\n";
 }
