@@ -10,12 +10,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { loadBlas } from "../ffi/load.ts";
-import type { Pool } from "../src/pool.ts";
-import { Rng } from "../src/rng.ts";
 import { clusterMargin } from "../src/strategies/cluster-margin.ts";
 import { diversity } from "../src/strategies/diversity.ts";
-import type { StrategyOptions } from "../src/strategies/strategy.ts";
-import { mixture, peakRssMb } from "./workloads.ts";
+import { benchOptions, benchPool, mixture, peakRssMb } from "./workloads.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : fallback; };
@@ -29,16 +26,8 @@ if (args[0] === "--one") {
   let started = performance.now();
   const workload = mixture(rows, dim, { seed: 7 });
   const generateSeconds = (performance.now() - started) / 1000;
-  const pool = {
-    size: rows, probs: workload.probs, classes: workload.classes, vectors: workload.vectors,
-    plan: { classNames: Array.from({ length: workload.classes }, (_, c) => String(c)) },
-  } as unknown as Pool;
-  const options: StrategyOptions = {
-    batchSize: k, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 100, uncertaintyMode: "margin",
-    metric: "euclidean", minDistance: 0, blas, rng: new Rng(42), labeled: null,
-    selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
-    balance: null, selectionConfig: null, rowWeights: null,
-  };
+  const pool = benchPool(workload);
+  const options = benchOptions(rows, k, blas);
   const rssBefore = peakRssMb();
   started = performance.now();
   const selection = kind === "cluster_margin" ? clusterMargin(pool, options) : diversity(pool, options);

@@ -11,13 +11,10 @@
 import { loadBlas } from "../ffi/load.ts";
 import { EuclideanSpace } from "../src/engine/euclidean.ts";
 import { kCenterPlain } from "../src/engine/kcenter.ts";
-import type { Pool } from "../src/pool.ts";
-import { Rng } from "../src/rng.ts";
 import { badge } from "../src/strategies/badge.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { hybrid } from "../src/strategies/hybrid.ts";
-import type { StrategyOptions } from "../src/strategies/strategy.ts";
-import { mixture, peakRssMb } from "./workloads.ts";
+import { benchOptions, benchPool, mixture, peakRssMb } from "./workloads.ts";
 
 const [kind, rowsText, dimText, kText] = process.argv.slice(2);
 const rows = Number(rowsText), dim = Number(dimText), k = Number(kText);
@@ -26,17 +23,10 @@ const { blas } = await loadBlas({ mode: process.argv.includes("--blas") ? "off" 
 let started = performance.now();
 const workload = mixture(rows, dim, { seed: 7 });
 const generateSeconds = (performance.now() - started) / 1000;
-const pool = {
-  size: rows, probs: workload.probs, classes: workload.classes, vectors: workload.vectors,
-  plan: { classNames: Array.from({ length: workload.classes }, (_, c) => String(c)) },
-} as unknown as Pool;
-const options: StrategyOptions = {
-  batchSize: k, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 100, uncertaintyMode: "margin",
-  metric: "euclidean", minDistance: 0, blas, rng: new Rng(42), labeled: null,
-  selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
-  balance: null, rowWeights: null,
+const pool = benchPool(workload);
+const options = benchOptions(rows, k, blas, {
   selectionConfig: { filters: [], objectives: [{ type: "uncertainty", mode: "margin", strength: 1 }, { type: "diversity", strength: 1 }], classBalance: null },
-};
+});
 
 started = performance.now();
 let evaluations = 0, picks = 0;

@@ -6,6 +6,9 @@
 import { allocVectors } from "../src/engine/kernels/kernels.ts";
 import type { Matrix } from "../src/matrix.ts";
 import { Rng } from "../src/rng.ts";
+import type { Blas } from "../ffi/blas.ts";
+import type { Pool } from "../src/pool.ts";
+import type { StrategyOptions } from "../src/strategies/strategy.ts";
 
 export interface Workload {
   vectors: Matrix;
@@ -57,4 +60,21 @@ export function peakRssMb(): number {
   } catch {
     return Math.round(process.memoryUsage().rss / 2 ** 20);
   }
+}
+
+/** A pool and strategy options around a workload, for benches that call strategies directly. */
+export function benchPool(workload: Workload): Pool {
+  return {
+    size: workload.vectors.rows, probs: workload.probs, classes: workload.classes, vectors: workload.vectors,
+    plan: { classNames: Array.from({ length: workload.classes }, (_, c) => String(c)) },
+  } as unknown as Pool;
+}
+
+export function benchOptions(rows: number, k: number, blas: Blas, overrides: Partial<StrategyOptions> = {}): StrategyOptions {
+  return {
+    batchSize: k, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 100, uncertaintyMode: "margin",
+    metric: "euclidean", minDistance: 0, blas, rng: new Rng(42), labeled: null,
+    selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
+    balance: null, selectionConfig: null, rowWeights: null, ...overrides,
+  };
 }

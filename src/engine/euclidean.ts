@@ -159,8 +159,7 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
       for (let r0 = 0; r0 < n; r0 += ROW_BLOCK) {
         const rb = Math.min(ROW_BLOCK, n - r0);
         const rowView = points.data.subarray(r0 * dim, (r0 + rb) * dim);
-        if (single) blas.sgemm(false, true, rb, sb, dim, 1, rowView as Float32Array, dim, seedView as Float32Array, dim, 0, block as Float32Array, sb);
-        else blas.dgemm(false, true, rb, sb, dim, 1, rowView as Float64Array, dim, seedView as Float64Array, dim, 0, block as Float64Array, sb);
+        dotsWithRows(blas, rowView, rb, seedView, sb, dim, block);
         for (let r = 0; r < rb; r++) {
           const i = r0 + r;
           const ni = pointNorms[i]!;
@@ -188,6 +187,13 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
     nearestSeed,
     seedDistance: (point, seed) => Math.sqrt(seedSquared(point, seed)),
   };
+}
+
+/** out (rows × others, row-major) = A·Bᵀ for row-major A (rows × dim) and B (others × dim), in A's precision. */
+export function dotsWithRows(blas: Blas, a: Float32Array | Float64Array, rows: number, b: Float32Array | Float64Array, others: number,
+  dim: number, out: Float32Array | Float64Array): void {
+  if (a instanceof Float32Array) blas.sgemm(false, true, rows, others, dim, 1, a, dim, b as Float32Array, dim, 0, out as Float32Array, others);
+  else blas.dgemm(false, true, rows, others, dim, 1, a, dim, b as Float64Array, dim, 0, out as Float64Array, others);
 }
 
 export function rowSquaredNorms(m: Matrix): Float64Array {

@@ -10,7 +10,7 @@
  */
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
-import { rowSquaredNorms } from "./euclidean.ts";
+import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
 
 const BLOCK = 4096;
 
@@ -35,8 +35,7 @@ export function localityOrder(points: Matrix, blas: Blas, classes: { of: Int32Ar
   for (let r0 = 0; r0 < n; r0 += BLOCK) {
     const rows = Math.min(BLOCK, n - r0);
     const view = points.data.subarray(r0 * dim, (r0 + rows) * dim);
-    if (single) blas.sgemm(false, true, rows, p, dim, 1, view as Float32Array, dim, pivots as Float32Array, dim, 0, block as Float32Array, p);
-    else blas.dgemm(false, true, rows, p, dim, 1, view as Float64Array, dim, pivots as Float64Array, dim, 0, block as Float64Array, p);
+    dotsWithRows(blas, view, rows, pivots, p, dim, block);
     for (let r = 0; r < rows; r++) {
       // argmin ‖x - p‖² = argmin ‖p‖² - 2x·p
       let best = 0, bestValue = Infinity;
