@@ -12,7 +12,7 @@ BUN_BUILD_FLAGS ?=
 SOURCES := $(shell find src ffi -name '*.ts')
 EXAMPLE := examples/fashion_mnist
 
-.PHONY: scale-demo typecheck setup setup-blas setup-browser setup-arm64 build demo test test-unit deno-smoke arm64-smoke bench docker clean
+.PHONY: scale-demo typecheck setup setup-blas setup-browser setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
 
 # npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
 # install (a git worktree sharing main's packages), that would empty the install every linked
@@ -65,7 +65,7 @@ test: setup setup-browser typecheck
 	$(BUN) test
 	$(MAKE) --no-print-directory deno-smoke
 
-typecheck: node_modules/.installed
+typecheck: $(INSTALLED)
 	./node_modules/.bin/tsc --noEmit -p .
 
 # The same CLI under Deno (Deno.dlopen for OpenBLAS) on the bundled example.
