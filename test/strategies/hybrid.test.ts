@@ -133,7 +133,7 @@ describe("class balance", () => {
     const probs = new Float64Array(40 * 3);
     for (let i = 0; i < 40; i++) probs.set(i < 30 ? [0.34, 0.33, 0.33] : i < 36 ? [0.2, 0.7, 0.1] : [0.1, 0.1, 0.8], i * 3);
     const files = { "p.csv": poolCsv(probs, 3, vectors) };
-    for (const strategy of ["diversity", "badge", "uncertainty"]) {
+    for (const strategy of ["diversity", "badge", "uncertainty", "cluster_margin"]) {
       const { rows } = await select(files, ["--strategy", strategy, "--batch-size", "10", "--class-balance", '{"0": 0.5, "1": 0.5}']);
       const classOf = (id: string) => (Number(id.slice(1)) < 30 ? 0 : Number(id.slice(1)) < 36 ? 1 : 2);
       const counts = [0, 0, 0];
@@ -154,7 +154,7 @@ describe("MIN_DISTANCE and exclusions", () => {
   const csv = poolCsv(probabilityRows(400, 4, 22), 4, vectors);
   const distance = (a: number, b: number) => Math.hypot(...[0, 1, 2].map((j) => vectors.data[a * 3 + j]! - vectors.data[b * 3 + j]!));
 
-  for (const strategy of ["uncertainty", "badge", "diversity"]) {
+  for (const strategy of ["uncertainty", "badge", "diversity", "cluster_margin"]) {
     test(`${strategy}: no two selected rows are closer than MIN_DISTANCE, and it stops early with a warning`, async () => {
       const { rows, result } = await select({ "p.csv": csv }, ["--strategy", strategy, "--batch-size", "200", "--min-distance", "4"]);
       expect(result.exitCode).toBe(0);
