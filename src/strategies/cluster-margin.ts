@@ -44,9 +44,7 @@ import { uncertaintyScores } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import type { Rng } from "../rng.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
-import { inverse } from "../engine/locality.ts";
-import { minDistanceWarning, quotaOption } from "./shared.ts";
-import { prepareVectorSpace } from "./vector-space.ts";
+import { keepInOrder } from "./keep-in-order.ts";
 
 /** Sample rows per cluster that k-means is fitted on. */
 const SAMPLE_PER_CLUSTER = 32;
@@ -93,7 +91,8 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
   const constrained = options.balance !== null || options.minDistance > 0;
   const picked = roundRobin(candidates, clusterOf, clusters, constrained ? candidates.length : Math.min(batch, candidates.length), options.rng);
   lap("roundRobin", since);
-  const kept = constrained ? keepFitting(pool, options, picked.rows, warnings) : { rows: picked.rows, quotas: null };
+  const kept = constrained ? keepInOrder(pool, options, picked.rows, options.selectable) : { rows: picked.rows, quotas: null, warnings: [] };
+  warnings.push(...kept.warnings);
 
   const rows = kept.rows;
   return {
@@ -117,39 +116,6 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
     warnings,
     quotas: kept.quotas,
   };
-}
-
-/**
- * The round-robin order filtered by CLASS_BALANCE quotas (a full class is skipped) and
- * MIN_DISTANCE (a row closer than that to a kept or labelled row is skipped), up to the batch.
- */
-function keepFitting(pool: Pool, options: StrategyOptions, order: Uint32Array, warnings: string[]): { rows: Uint32Array; quotas: Int32Array | null } {
-  const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
-  const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
-  const limit = options.minDistance;
-  const vs = limit > 0 ? prepareVectorSpace(pool, options) : null;
-  try {
-    const position = vs?.order ? inverse(vs.order) : null;
-    const at = (row: number) => (position ? position[row]! : row);
-    const kept: number[] = [];
-    let tooClose = 0;
-    for (const row of order) {
-      if (kept.length === options.batchSize) break;
-      if (quotas && taken && taken[quotas.classOf[row]!]! >= quotas.quotas[quotas.classOf[row]!]!) continue;
-      if (vs) {
-        const threshold = vs.toSpace(limit);
-        let apart = !vs.seeds || vs.seeds.nearestDistance[at(row)]! >= threshold;
-        for (let j = 0; apart && j < kept.length; j++) if (vs.space.distance(at(row), at(kept[j]!)) < threshold) apart = false;
-        if (!apart) { tooClose++; continue; }
-      }
-      kept.push(row);
-      if (quotas && taken) taken[quotas.classOf[row]!]!++;
-    }
-    if (kept.length < options.batchSize && tooClose > 0) warnings.push(minDistanceWarning(limit, kept.length));
-    return { rows: Uint32Array.from(kept), quotas: quotas?.quotas ?? null };
-  } finally {
-    vs?.release();
-  }
 }
 
 /**

@@ -21,6 +21,7 @@ import type { Filter, Objective } from "../selection-config.ts";
 import { minDistanceWarning, quotaOption, rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import { prepareVectorSpace } from "./vector-space.ts";
+import { keepInOrder } from "./keep-in-order.ts";
 
 export function hybrid(pool: Pool, options: StrategyOptions): Selection {
   const config = options.selectionConfig!;
@@ -99,53 +100,20 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
   }
 }
 
-/**
- * MIN_DISTANCE without a diversity objective: walk the rows best score first and keep each one
- * that is at least MIN_DISTANCE from every row kept so far and every labelled row. Each check
- * costs one distance per kept row, far less than re-measuring the pool after every pick.
- */
+/** MIN_DISTANCE without a diversity objective: rows best first, kept when far enough apart. */
 function rankedApart(pool: Pool, options: StrategyOptions, staticScore: Float64Array, candidates: Uint8Array): Selection {
-  const k = options.batchSize;
-  const vs = prepareVectorSpace(pool, options, candidates);
-  try {
-    const limit = vs.toSpace(options.minDistance);
-    const scoreAt = vs.byPosition(staticScore);
-    const quotas = quotaOption(options, k, (row) => candidates[row] === 1);
-    const classAt = quotas ? vs.byPosition(quotas.classOf) : null;
-    const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
-    // Best first; ties by id.
-    const order: number[] = [];
-    for (let p = 0; p < vs.candidates.length; p++) if (vs.candidates[p]) order.push(p);
-    const original = (p: number) => (vs.order ? vs.order[p]! : p);
-    order.sort((a, b) => scoreAt[b]! - scoreAt[a]! || options.tieBreak(original(a), original(b)));
-    const kept: number[] = [];
-    let skipped = 0, evaluations = 0;
-    for (const p of order) {
-      if (kept.length === k) break;
-      if (classAt && taken && quotas && taken[classAt[p]!]! >= quotas.quotas[classAt[p]!]!) continue;
-      let apart = !vs.seeds || vs.seeds.nearestDistance[p]! >= limit;
-      for (let j = 0; apart && j < kept.length; j++) {
-        evaluations++;
-        if (vs.space.distance(p, kept[j]!) < limit) apart = false;
-      }
-      if (!apart) { skipped++; continue; }
-      kept.push(p);
-      if (classAt && taken) taken[classAt[p]!]!++;
-      options.onProgress?.(kept.length, k);
-    }
-    const stoppedEarly = kept.length < k && skipped > 0;
-    const positions = Uint32Array.from(kept);
-    return {
-      rows: vs.rows(positions),
-      scores: Float64Array.from(positions, (p) => scoreAt[p]!),
-      scoreMeaning: "",
-      details: { rowsSkippedAsTooClose: skipped, distanceEvaluations: evaluations, seedCenters: vs.seedCount },
-      warnings: stoppedEarly ? [minDistanceWarning(options.minDistance, kept.length)] : [],
-      quotas: quotas?.quotas ?? null,
-    };
-  } finally {
-    vs.release();
-  }
+  const ranked: number[] = [];
+  for (let row = 0; row < pool.size; row++) if (candidates[row]) ranked.push(row);
+  ranked.sort((a, b) => staticScore[b]! - staticScore[a]! || options.tieBreak(a, b));
+  const kept = keepInOrder(pool, options, ranked, candidates);
+  return {
+    rows: kept.rows,
+    scores: Float64Array.from(kept.rows, (r) => staticScore[r]!),
+    scoreMeaning: "",
+    details: { rowsSkippedAsTooClose: kept.tooClose, distanceEvaluations: kept.evaluations },
+    warnings: kept.warnings,
+    quotas: kept.quotas,
+  };
 }
 
 /** Rows that pass every filter (among the selectable), and how many each filter removed. */
