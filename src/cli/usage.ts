@@ -19,6 +19,8 @@ Usage:
                                                          writes /opt/ml/processing/output/selected_samples
   active-sampling --strategy <s> --input DIR --output DIR [flags]
   active-sampling inspect --input DIR                     what the data holds and which strategies it allows
+  active-sampling --job_type merge --input PREFIX --output DIR
+                                                         finish a multi-host run: select from every <host>/ folder's candidates
   active-sampling --help | --version
 
 Strategies (SSL = semi-supervised pseudo-labels, AL = active learning):
