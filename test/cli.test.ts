@@ -99,3 +99,15 @@ describe("a reused output directory", () => {
     for (const stale of ["selected_samples.parquet", "selection_report.html", "selection_metadata.json"]) expect(existsSync(join(output, stale))).toBe(false);
   });
 });
+
+describe("parameter values", () => {
+  test("whole-number parameters take plain digits only, not hex or exponents", async () => {
+    for (const bad of ["0x10", "1e3", "12abc", ""]) {
+      const { result } = await run(["--strategy", "uncertainty", "--input", poolDir(), "--output", join(tempDir(), "o"), "--batch-size", bad]);
+      expect(result.exitCode).toBe(2);
+    }
+    const { result } = await run(["--strategy", "uncertainty", "--input", poolDir(), "--output", join(tempDir(), "o"), "--batch-size", " 16 ", "--no-save-report"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.metadata!.selected_count).toBe(16);
+  });
+});

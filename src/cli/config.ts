@@ -48,14 +48,15 @@ function parseValue(spec: ParamSpec, raw: string, origin: string): string | numb
       throw new UsageError(`${where} is "${raw}"; use true or false.`);
     }
     case "int": {
-      const n = Number(raw.trim());
-      if (raw.trim() === "" || !Number.isInteger(n)) throw new UsageError(`${where} is "${raw}"; expected a whole number from ${kind.min} to ${kind.max}.`);
+      // Plain decimal digits only: Number() would also take "0x10" and "1e3".
+      const n = /^\s*[+-]?\d+\s*$/.test(raw) ? Number(raw.trim()) : NaN;
+      if (!Number.isInteger(n)) throw new UsageError(`${where} is "${raw}"; expected a whole number from ${kind.min} to ${kind.max}.`);
       if (n < kind.min || n > kind.max) throw new UsageError(`${where} is ${n}; it must lie from ${kind.min} to ${kind.max}.`);
       return n;
     }
     case "number": {
-      const n = Number(raw.trim());
-      if (raw.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${where} is "${raw}"; expected a number from ${kind.min} to ${kind.max}.`);
+      const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(raw) ? Number(raw.trim()) : NaN;
+      if (!Number.isFinite(n)) throw new UsageError(`${where} is "${raw}"; expected a number from ${kind.min} to ${kind.max}.`);
       if (n < kind.min || n > kind.max) throw new UsageError(`${where} is ${n}; it must lie from ${kind.min} to ${kind.max}.`);
       return n;
     }
