@@ -25,7 +25,7 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     runtime: runtimeName(),
     strategy: ctx.strategyName,
     use_case: ctx.useCase,
-    parameters: Object.fromEntries(Object.entries(config.values).map(([k, value]) => [k, { value, source: config.sources[k as keyof Config["sources"]] }])),
+    parameters: parameterRecord(config),
     random_seed: config.values.RANDOM_SEED,
     host: config.hosts.current,
     hosts: config.hosts.all,
@@ -53,4 +53,9 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     timings_ms: ctx.timings,
     warnings: ctx.warnings,
   };
+}
+
+/** Every resolved parameter with where it came from (flag, env or default). */
+export function parameterRecord(config: Pick<Config, "values" | "sources">): Record<string, { value: unknown; source: string }> {
+  return Object.fromEntries(Object.entries(config.values).map(([k, value]) => [k, { value, source: config.sources[k as keyof Config["sources"]] }]));
 }

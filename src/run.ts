@@ -16,13 +16,13 @@ import { planColumns } from "./columns.ts";
 import { predictions } from "./engine/uncertainty.ts";
 import { allocVectors } from "./engine/kernels/kernels.ts";
 import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
-import { readChannel } from "./io/channel.ts";
+import { hasDataFiles, readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
 import { removeStaleOutputs, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
 import { candidateBudget, mergeGuarantee, readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
-import { adoptMapParameters, candidateColumns, concat, mapMetadata, mergeMetadata } from "./cluster/map-merge.ts";
+import { adoptMapParameters, candidateColumns, concat, mapFingerprint, mapMetadata, mergeMetadata } from "./cluster/map-merge.ts";
 import { readLabeled } from "./io/labeled.ts";
-import { buildMetadata } from "./metadata.ts";
+import { buildMetadata, parameterRecord } from "./metadata.ts";
 import type { Table } from "./io/table.ts";
 import { buildPool, duplicateIds, type Pool } from "./pool.ts";
 import { Rng } from "./rng.ts";
@@ -157,6 +157,16 @@ async function select(config: Config, input: string, labeledPath: string | null,
 
   let since = performance.now();
   log.info(`reading ${input}`);
+  if (role === "map" && !hasDataFiles(input)) {
+    // More instances than input objects: ShardedByS3Key gave this host none. It says so and
+    // leaves no candidates, so the merge can go on with the others.
+    log.warn(`host ${config.hosts.current}: no data files in ${input} (more instances than input objects?); writing no candidates.`);
+    const metadata = { tool: "active-sampling", version: VERSION, role: "map", host: config.hosts.current, hosts: config.hosts.all,
+      rows_seen: 0, candidates: 0, map_fingerprint: mapFingerprint(config, null), parameters: parameterRecord(config) };
+    const outputs = await writeAtomically(output!, [{ name: "selection_metadata.json", write: (path) => writeJson(path, metadata) }]);
+    removeStaleOutputs(output!, ["selection_metadata.json"]);
+    return { exitCode: EXIT_OK, outputs, metadata, error: null };
+  }
   const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(input, "input", log.progress("reading files"));
   const plan = planColumns(tables[0]!, {
     idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,

@@ -66,6 +66,7 @@ export async function readMapOutputs(prefix: string): Promise<HostCandidates[]> 
     if (!existsSync(metadataPath)) throw new DataError(`host ${host}: ${metadataPath} is missing; the host's map step did not finish (or ran with SAVE_METADATA=false, which a merge needs).`);
     const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as Record<string, unknown>;
     if (metadata.role !== "map") throw new DataError(`host ${host}: ${metadataPath} is not a map step's output (role ${JSON.stringify(metadata.role)}).`);
+    if (metadata.candidates === 0) { hosts.push({ host, tables: [], metadata, weights: new Float64Array(0), radii: new Float64Array(0) }); continue; }
     const raw = await readChannel(dir, `host ${host} candidates`);
     const tables = raw.map(withoutCandidateColumns);
     const count = raw.reduce((n, t) => n + t.rowCount, 0);
@@ -89,11 +90,13 @@ export async function readMapOutputs(prefix: string): Promise<HostCandidates[]> 
   for (const h of hosts.slice(1)) {
     const a = reference.metadata.map_fingerprint as Record<string, unknown>, b = h.metadata.map_fingerprint as Record<string, unknown>;
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (!(key in a) || !(key in b)) continue; // a host without data knows no columns
       if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
         throw new DataError(`host ${h.host}: its candidates come from a different configuration than host ${reference.host} (${key}: ${JSON.stringify(b[key])} vs ${JSON.stringify(a[key])}); run every host's map step with the same settings.`);
       }
     }
   }
+  if (hosts.every((h) => h.tables.length === 0)) throw new DataError(`merge input ${prefix}: no host found any rows; check the map step's input channel.`);
   return hosts;
 }
 

@@ -21,15 +21,21 @@ export function candidateColumns(selection: Selection): ExtraColumn[] {
 
 /** What the merge checks hosts against each other with, and reports. */
 export function mapMetadata(config: Config, pool: Pool, selection: Selection): Record<string, unknown> {
-  const v = config.values;
-  const fingerprint = Object.fromEntries(FINGERPRINT_PARAMS.map((name) => [name, v[name]]));
   return {
     role: "map",
-    map_fingerprint: { ...fingerprint, id_column: pool.plan.id, score_columns: pool.plan.scoreColumns, hosts: config.hosts.all },
+    map_fingerprint: mapFingerprint(config, pool),
     rows_seen: pool.size,
     candidates: selection.rows.length,
     local_covering_radius: selection.coveringRadius ?? null,
   };
+}
+
+/** The settings hosts must share; the columns only when the host had data to read. */
+export function mapFingerprint(config: Config, pool: Pool | null): Record<string, unknown> {
+  const fingerprint: Record<string, unknown> = Object.fromEntries(FINGERPRINT_PARAMS.map((name) => [name, config.values[name]]));
+  fingerprint.hosts = config.hosts.all;
+  if (pool) { fingerprint.id_column = pool.plan.id; fingerprint.score_columns = pool.plan.scoreColumns; }
+  return fingerprint;
 }
 
 /** Parameters every host's map step and the merge must share. */

@@ -26,6 +26,16 @@ function formatOf(name: string): "csv" | "csv.gz" | "parquet" | "arrow" | "jsonl
   return null;
 }
 
+/** Whether a channel directory holds at least one data file. */
+export function hasDataFiles(channel: string): boolean {
+  try {
+    if (statSync(channel).isFile()) return formatOf(basename(channel)) !== null;
+    return readdirSync(channel).some((name) => !name.startsWith(".") && formatOf(name) !== null && statSync(join(channel, name)).isFile());
+  } catch {
+    return false;
+  }
+}
+
 /** The data files of a channel, sorted by name; a DataError when there are none. */
 export function listDataFiles(channel: string, role = "input"): string[] {
   let stat;

@@ -100,6 +100,22 @@ describe("map on every host, merge on one", () => {
     }
   });
 
+  test("a host that got no input objects writes no candidates, and the merge goes on with the rest", async () => {
+    const args = ["--strategy", "uncertainty", "--batch-size", "40"];
+    const prefix = join(tempDir(), "map");
+    const hosts = [...HOSTS, "algo-4"];
+    const shards = [...shardDirs(), tempDir()]; // algo-4's shard is empty
+    for (const [h, host] of hosts.entries()) {
+      const r = await main({}, {}, {}, ["--input", shards[h]!, "--output", prefix, "--host", host, "--hosts", hosts.join(","), "--no-save-report", ...args]);
+      expect(r.exitCode).toBe(0);
+    }
+    expect(existsSync(join(prefix, "algo-4", "selected_samples.csv"))).toBe(false);
+    const output = join(tempDir(), "merged");
+    const merged = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", output, "--no-save-report"]);
+    expect(merged.error?.message ?? null).toBeNull();
+    expect(readFileSync(join(output, "selected_samples.csv"), "utf8")).toBe(await single(args));
+  });
+
   test("the merge refuses a missing host and a host run with other settings, naming it", async () => {
     const args = ["--strategy", "uncertainty", "--batch-size", "10"];
     const { prefix } = await mapThenMerge(args);
