@@ -74,7 +74,8 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
     if (seedlessFirst && userPriority === null && state.groupOf[options.firstPick]! >= 0) c = options.firstPick;
     if (seedlessFirst) pickDistance = 0;
     if (best.bestPriority < 0) { stoppedAt = largestDistance(state); break; } // all left are too close
-    radii.push(largestDistance(state));
+    // For k-center the best row is the farthest one; only a priority needs the separate scan.
+    radii.push(userPriority ? largestDistance(state) : best.radius);
     picks.push(c);
     pickDistances.push(pickDistance);
     addCenter(state, c, space, options.seeds, options.tolerance ?? 0);
