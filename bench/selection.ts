@@ -2,7 +2,7 @@
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
  * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid> <rows> <dim> <k> [--blas off]
+ *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid> <rows> <dim> <k> [--blas off] [--classes C]
  *
  * diversity, badge and hybrid (margin × diversity) run the strategies users run
  * (src/strategies); diversity-plain runs the textbook k-center loop (no pruning, no locality
@@ -21,7 +21,8 @@ const rows = Number(rowsText), dim = Number(dimText), k = Number(kText);
 const { blas } = await loadBlas({ mode: process.argv.includes("--blas") ? "off" : "auto" });
 
 let started = performance.now();
-const workload = mixture(rows, dim, { seed: 7 });
+const classes = process.argv.includes("--classes") ? Number(process.argv[process.argv.indexOf("--classes") + 1]) : 10;
+const workload = mixture(rows, dim, { seed: 7, classes, clusters: Math.max(100, 2 * classes) });
 const generateSeconds = (performance.now() - started) / 1000;
 const pool = benchPool(workload);
 const options = benchOptions(rows, k, blas, {
@@ -46,4 +47,4 @@ if (kind === "diversity") {
   throw new Error(`unknown workload ${kind}`);
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ kind, rows, dim, k, blas: blas.name, seconds, generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks, peakRssMb: peakRssMb() }));
+console.log(JSON.stringify({ kind, rows, dim, classes, k, blas: blas.name, seconds, generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks, peakRssMb: peakRssMb() }));
