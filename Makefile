@@ -68,9 +68,12 @@ test: setup setup-browser typecheck
 typecheck: $(INSTALLED)
 	./node_modules/.bin/tsc --noEmit -p .
 
-# The same CLI under Deno (Deno.dlopen for OpenBLAS) on the bundled example.
+# The same CLI under Deno (Deno.dlopen for OpenBLAS) on the bundled example: it must select
+# byte for byte what Bun selects.
 deno-smoke: $(INSTALLED)
 	$(DENO) task test-smoke
+	@rm -rf out/bun-smoke && $(BUN) src/main.ts --strategy diversity --batch-size 50 --metric cosine --input $(EXAMPLE)/pool --labeled $(EXAMPLE)/labeled --output out/bun-smoke --quiet
+	@cmp out/deno-smoke/selected_samples.csv out/bun-smoke/selected_samples.csv && echo "deno smoke: same selection as under Bun"
 
 # qemu-user and the arm64 C library and OpenBLAS (Debian multiarch), to run $(BIN_ARM64) here.
 setup-arm64:
