@@ -25,6 +25,9 @@ export class Group {
   best = -1;
   bestPriority = -Infinity;
 
+  /** The center's index in the space's CenterIndex, or -1 (seeds, "no center yet", no index). */
+  indexed = -1;
+
   /** center: a pool row, or a seed index when isSeed, or -1 for "no center yet" (distance ∞). */
   constructor(readonly center: number, readonly isSeed: boolean) {}
 
@@ -113,8 +116,10 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   distance[c] = 0;
   groupOf[c] = -1;
   home.refresh(distance, state.tieKey, state.priority);
+  const bounds = space.centerIndex?.lowerBounds(c) ?? null;
   for (const g of groups) {
     if (g.size === 0) continue;
+    if (bounds && g.indexed >= 0 && bounds[g.indexed]! >= 2 * g.radius * PRUNE_SLACK + tolerance) continue;
     const centerGap = g.center === -1 ? Infinity
       : g.isSeed ? seeds!.seedDistance(c, g.center) : space.distance(c, g.center);
     const finiteGap = centerGap !== Infinity;
@@ -136,6 +141,7 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
     g.refresh(distance, state.tieKey, state.priority);
   }
   fresh.refresh(distance, state.tieKey, state.priority);
+  if (space.centerIndex) fresh.indexed = space.centerIndex.add(c);
   groups.push(fresh);
 }
 

@@ -16,6 +16,11 @@ export interface MetricSpace {
   readonly anchorDistance?: Float64Array;
   /** Optional: a bound on the relative rounding error of `distance` (default 1e-12). */
   readonly relativeError?: number;
+  /**
+   * Optional: every center added so far, for lower bounds on a new center's distances to all
+   * of them in one BLAS call (with thousands of centers, those are most of a pick's work).
+   */
+  readonly centerIndex?: CenterIndex;
   /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
   lowerBound?(a: number, b: number): number;
 }
@@ -30,4 +35,12 @@ export interface SeedState {
   readonly nearestSeed: Int32Array;
   /** Distance between pool point `point` and seed `seed`. */
   seedDistance(point: number, seed: number): number;
+}
+
+/** The centers a greedy loop has chosen, in order, for batched lower bounds. */
+export interface CenterIndex {
+  /** Registers pool row `row` as the next center; returns its index. */
+  add(row: number): number;
+  /** out[j] ≤ distance(row, j-th center) for every registered center; valid until the next call. */
+  lowerBounds(row: number): Float64Array;
 }

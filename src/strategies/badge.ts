@@ -80,7 +80,7 @@ function minDistanceGuard(vectors: Matrix, selectableByPosition: Uint8Array, opt
   if (labeled && cosine) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
   const seedMatrix = seedsOf(points, labeled, selectableByPosition);
   return {
-    space: new EuclideanSpace(points),
+    space: new EuclideanSpace(points, options.blas),
     seeds: seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null,
     distance: cosine ? Math.sqrt(2 * options.minDistance) : options.minDistance,
   };

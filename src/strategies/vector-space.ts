@@ -64,7 +64,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const seedMatrix = seedsOf(points, labeled, excludedByPosition);
   const seeds = seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null;
   return {
-    space: new EuclideanSpace(points),
+    space: new EuclideanSpace(points, options.blas),
     seeds,
     seedCount,
     order,

@@ -5,6 +5,9 @@ import { LeafSpace, nearestLeafSeeds } from "../../src/engine/leaf-space.ts";
 import { typescriptBlas } from "../../ffi/typescript.ts";
 import { Rng } from "../../src/rng.ts";
 import { clusteredPoints } from "../helpers.ts";
+import { backendsUnderTest } from "../ffi/backends.ts";
+
+const openblas = (await backendsUnderTest()).find((b) => b.name === "openblas")!.blas;
 
 const noSeeds = { seeds: null, selectable: null, firstPick: 0, minDistance: 0 };
 
@@ -26,6 +29,16 @@ describe("kCenterGreedy", () => {
       expect(Array.from(pruned.distances)).toEqual(Array.from(plain.distances));
       expect(pruned.evaluations).toBeLessThan(plain.evaluations / 3);
     }
+  });
+
+  test.skipIf(openblas === null)("kCenterGreedy() with OpenBLAS's GEMV bounds on center distances still equals the unpruned loop", () => {
+    const points = clusteredPoints(4000, 16, 40, 8);
+    const indexed = new EuclideanSpace(points, openblas);
+    expect(indexed.centerIndex).toBeDefined();
+    const pruned = kCenterGreedy(indexed, 400, { ...noSeeds, firstPick: 3 });
+    const plain = kCenterPlain(new EuclideanSpace(points), 400, { ...noSeeds, firstPick: 3 });
+    expect(Array.from(pruned.picks)).toEqual(Array.from(plain.picks));
+    expect(Array.from(pruned.distances)).toEqual(Array.from(plain.distances));
   });
 
   test("kCenterGreedy() seeded by labelled rows equals the unpruned loop and never re-picks excluded rows", () => {
