@@ -124,16 +124,24 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       : g.isSeed ? seeds!.seedDistance(c, g.center) : space.distance(c, g.center);
     const finiteGap = centerGap !== Infinity;
     if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) continue;
-    let kept = 0;
+    // First the members the bounds cannot rule out, then one batched measurement of them.
+    let need = 0;
+    if (toMeasure.length < g.size) toMeasure = new Uint32Array(Math.max(g.size, 2 * toMeasure.length));
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
       const di = distance[i]!;
       if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
         (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance) &&
-        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) {
-        const e = space.distance(c, i);
-        state.evaluations++;
-        if (e < di) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
+        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) toMeasure[need++] = i;
+    }
+    const measured = need === 0 ? null : space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
+    state.evaluations += need;
+    let kept = 0, next = 0;
+    for (let m = 0; m < g.size; m++) {
+      const i = g.items[m]!;
+      if (next < need && toMeasure[next] === i) {
+        const e = measured![next++]!;
+        if (e < distance[i]!) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
       }
       g.items[kept++] = i;
     }
@@ -143,6 +151,16 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   fresh.refresh(distance, state.tieKey, state.priority);
   if (space.centerIndex) fresh.indexed = space.centerIndex.add(c);
   groups.push(fresh);
+}
+
+/** Rows a group scan must measure (reused across scans; grown as needed). */
+let toMeasure = new Uint32Array(1024);
+let measuredEach = new Float64Array(1024);
+
+function measureEach(space: MetricSpace, c: number, rows: Uint32Array, count: number): Float64Array {
+  if (measuredEach.length < count) measuredEach = new Float64Array(2 * count);
+  for (let i = 0; i < count; i++) measuredEach[i] = space.distance(c, rows[i]!);
+  return measuredEach;
 }
 
 /** Takes every row `drop` accepts out of the groups (a class whose quota is full): O(rows left). */

@@ -9,7 +9,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
-import { allocVectors, kernels, toKernelMemory } from "./kernels/kernels.ts";
+import { allocVectors, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import type { CenterIndex, MetricSpace, SeedState } from "./metric-space.ts";
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
@@ -48,6 +48,24 @@ function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
  * sit in kernel memory (or can be copied there), the TypeScript loop otherwise. Which one runs
  * depends only on the data (its size and range), never on the BLAS backend.
  */
+/**
+ * Squared distances from row c of x to rows[0..count) of x in one kernel call, or null when x
+ * is not in kernel memory. The result array is reused by the next call.
+ */
+export function manySquaredDistances(x: Matrix): ((c: number, rows: Uint32Array, count: number) => Float64Array) | null {
+  const kx = toKernelMemory(x.data);
+  if (!kx) return null;
+  const dim = x.cols, width = kx.BYTES_PER_ELEMENT * dim, base = kx.byteOffset;
+  const kernel = kx instanceof Float64Array ? kernels.sqdist_f64_many
+    : usesNarrowKernel(x, x) ? kernels.sqdist_f32_narrow_many : kernels.sqdist_f32_many;
+  return (c, rows, count) => {
+    const { idx, out } = manyScratch(count);
+    idx.set(rows.subarray(0, count));
+    kernel(base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
+    return out;
+  };
+}
+
 export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
   const dim = x.cols;
   const kx = toKernelMemory(x.data), ky = x.data === y.data ? kx : toKernelMemory(y.data);
@@ -67,17 +85,31 @@ export class EuclideanSpace implements MetricSpace {
   readonly relativeError: number;
   readonly centerIndex?: CenterIndex;
   readonly #squared: RowDistance;
+  readonly #many: ((c: number, rows: Uint32Array, count: number) => Float64Array) | null;
 
   /** With OpenBLAS, centers are indexed for batched lower bounds (GEMV beats per-center kernels). */
   constructor(readonly points: Matrix, blas: Blas | null = null) {
     this.size = points.rows;
     this.#squared = rowSquaredDistance(points, points);
+    this.#many = manySquaredDistances(points);
     this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
     if (blas?.name === "openblas") this.centerIndex = new GemvCenterIndex(points, blas);
   }
 
   distance(a: number, b: number): number {
     return Math.sqrt(this.#squared(a, b));
+  }
+
+  /** distance(c, rows[i]) for i < count, in one kernel call when the vectors allow. */
+  distanceMany(c: number, rows: Uint32Array, count: number): Float64Array {
+    if (this.#many) {
+      const out = this.#many(c, rows, count);
+      for (let i = 0; i < count; i++) out[i] = Math.sqrt(out[i]!);
+      return out;
+    }
+    const out = manyScratch(count).out;
+    for (let i = 0; i < count; i++) out[i] = this.distance(c, rows[i]!);
+    return out;
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Matrix } from "../matrix.ts";
 import { dot } from "./euclidean.ts";
-import { kernels, toKernelMemory } from "./kernels/kernels.ts";
+import { kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import type { MetricSpace } from "./metric-space.ts";
 
 export class GradientSpace implements MetricSpace {
@@ -28,6 +28,8 @@ export class GradientSpace implements MetricSpace {
   readonly #vectorNorms: Float64Array;
   /** x_a·x_b for rows a, b: the SIMD kernel when the vectors fit kernel memory. */
   readonly #vectorDot: (a: number, b: number) => number;
+  /** x_c·x_rows[i] for many rows in one kernel call, or null when the vectors are not in kernel memory. */
+  readonly #vectorDots: ((c: number, rows: Uint32Array, count: number) => Float64Array) | null = null;
 
   constructor(probs: Float64Array, classes: number, vectors: Matrix) {
     const n = vectors.rows;
@@ -40,6 +42,13 @@ export class GradientSpace implements MetricSpace {
       const base = inKernel.byteOffset, width = inKernel.BYTES_PER_ELEMENT * dim;
       const kernel = inKernel instanceof Float32Array ? kernels.dot_f32 : kernels.dot_f64;
       this.#vectorDot = (a, b) => kernel(base + a * width, base + b * width, dim);
+      const many = inKernel instanceof Float32Array ? kernels.dot_f32_many : kernels.dot_f64_many;
+      this.#vectorDots = (c, rows, count) => {
+        const { idx, out } = manyScratch(count);
+        idx.set(rows.subarray(0, count));
+        many(base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
+        return out;
+      };
     } else {
       const data = vectors.data;
       this.#vectorDot = (a, b) => dot(data, a * dim, data, b * dim, dim);
@@ -87,6 +96,23 @@ export class GradientSpace implements MetricSpace {
     let sum = 0;
     for (let k = 0; k < c; k++) sum += deltas[oa + k]! * deltas[ob + k]!;
     return sum;
+  }
+
+  /** distance(c, rows[i]) for i < count: the vector dots in one kernel call. */
+  distanceMany(c: number, rows: Uint32Array, count: number): Float64Array {
+    if (!this.#vectorDots) {
+      const out = manyScratch(count).out;
+      for (let i = 0; i < count; i++) out[i] = this.distance(c, rows[i]!);
+      return out;
+    }
+    const out = this.#vectorDots(c, rows, count);
+    const nc = this.squaredNorms[c]!;
+    for (let i = 0; i < count; i++) {
+      const row = rows[i]!;
+      const squared = nc + this.squaredNorms[row]! - 2 * this.#deltaDot(c, row) * out[i]!;
+      out[i] = squared > 0 ? Math.sqrt(squared) : 0;
+    }
+    return out;
   }
 
   distance(a: number, b: number): number {

@@ -21,6 +21,8 @@ export interface MetricSpace {
    * of them in one BLAS call (with thousands of centers, those are most of a pick's work).
    */
   readonly centerIndex?: CenterIndex;
+  /** Optional: distance(c, rows[i]) for i < count in one call; the array is reused by the next call. */
+  distanceMany?(c: number, rows: Uint32Array, count: number): Float64Array;
   /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
   lowerBound?(a: number, b: number): number;
 }

@@ -8,7 +8,7 @@
   ;; Σ (a[j] - b[j])² over n float32 values, in float64: float32 values promote exactly, so
   ;; nothing overflows or underflows that the float64 result can hold, and the only rounding
   ;; is float64's.
-  (func (export "sqdist_f32") (param $a i32) (param $b i32) (param $n i32) (result f64)
+  (func $sqdist_f32 (export "sqdist_f32") (param $a i32) (param $b i32) (param $n i32) (result f64)
     (local $end i32) (local $x v128) (local $y v128) (local $d v128) (local $e v128)
     (local $acc0 v128) (local $acc1 v128) (local $sum f64) (local $t f64)
     (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
@@ -41,7 +41,7 @@
 
   ;; Σ (a[j] - b[j])² over n float32 values with float32 arithmetic, eight lanes, summed in float64.
   ;; Twice as fast as sqdist_f32; callers use it only where no square can overflow or underflow.
-  (func (export "sqdist_f32_narrow") (param $a i32) (param $b i32) (param $n i32) (result f64)
+  (func $sqdist_f32_narrow (export "sqdist_f32_narrow") (param $a i32) (param $b i32) (param $n i32) (result f64)
     (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $d v128) (local $e v128) (local $sum f64)
     (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
     (block $done
@@ -74,7 +74,7 @@
   ;; Σ a[j]·b[j] over n float32 values, accumulated in float64: a product of two float32 values
   ;; is exact in float64, so the only rounding is the sum's (BADGE's ‖g_a‖²+‖g_b‖²-2⟨g_a,g_b⟩
   ;; cancels when rows are close, and needs this precision to prune).
-  (func (export "dot_f32") (param $a i32) (param $b i32) (param $n i32) (result f64)
+  (func $dot_f32 (export "dot_f32") (param $a i32) (param $b i32) (param $n i32) (result f64)
     (local $end i32) (local $x v128) (local $y v128) (local $acc0 v128) (local $acc1 v128) (local $sum f64)
     (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (block $done
@@ -105,7 +105,7 @@
     (local.get $sum))
 
   ;; Σ (a[j] - b[j])² over n float64 values: two lanes of two accumulators.
-  (func (export "sqdist_f64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+  (func $sqdist_f64 (export "sqdist_f64") (param $a i32) (param $b i32) (param $n i32) (result f64)
     (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $d v128) (local $e v128) (local $sum f64) (local $x f64)
     (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
     (block $done
@@ -132,7 +132,7 @@
     (local.get $sum))
 
   ;; Σ a[j]·b[j] over n float64 values.
-  (func (export "dot_f64") (param $a i32) (param $b i32) (param $n i32) (result f64)
+  (func $dot_f64 (export "dot_f64") (param $a i32) (param $b i32) (param $n i32) (result f64)
     (local $end i32) (local $acc0 v128) (local $acc1 v128) (local $sum f64)
     (local.set $end (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
     (block $done
@@ -154,4 +154,89 @@
         (local.set $b (i32.add (local.get $b) (i32.const 8)))
         (br $tail)))
     (local.get $sum))
+
+  ;; sqdist_f32 of row $c against rows idx[0..count) of the matrix at $base (rows $width bytes
+  ;; apart): one call from JavaScript for a whole group instead of one per row.
+  (func (export "sqdist_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (f64.store (local.get $out)
+          (call $sqdist_f32 (local.get $c)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width)))
+            (local.get $n)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; sqdist_f32_narrow of row $c against rows idx[0..count) of the matrix at $base (rows $width bytes
+  ;; apart): one call from JavaScript for a whole group instead of one per row.
+  (func (export "sqdist_f32_narrow_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (f64.store (local.get $out)
+          (call $sqdist_f32_narrow (local.get $c)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width)))
+            (local.get $n)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; dot_f32 of row $c against rows idx[0..count) of the matrix at $base (rows $width bytes
+  ;; apart): one call from JavaScript for a whole group instead of one per row.
+  (func (export "dot_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (f64.store (local.get $out)
+          (call $dot_f32 (local.get $c)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width)))
+            (local.get $n)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; sqdist_f64 of row $c against rows idx[0..count) of the matrix at $base (rows $width bytes
+  ;; apart): one call from JavaScript for a whole group instead of one per row.
+  (func (export "sqdist_f64_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (f64.store (local.get $out)
+          (call $sqdist_f64 (local.get $c)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width)))
+            (local.get $n)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; dot_f64 of row $c against rows idx[0..count) of the matrix at $base (rows $width bytes
+  ;; apart): one call from JavaScript for a whole group instead of one per row.
+  (func (export "dot_f64_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (f64.store (local.get $out)
+          (call $dot_f64 (local.get $c)
+            (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width)))
+            (local.get $n)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
 )

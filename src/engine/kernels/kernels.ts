@@ -11,7 +11,15 @@
  */
 import { DISTANCE_WASM } from "./wasm.ts";
 
+/** One row against rows idx[0..count) of a matrix: (c, base, rowBytes, idx, count, n, out) → out[i]. */
+type ManyKernel = (c: number, base: number, width: number, idx: number, count: number, n: number, out: number) => void;
+
 interface DistanceExports {
+  sqdist_f32_many: ManyKernel;
+  sqdist_f32_narrow_many: ManyKernel;
+  dot_f32_many: ManyKernel;
+  sqdist_f64_many: ManyKernel;
+  dot_f64_many: ManyKernel;
   sqdist_f32(a: number, b: number, n: number): number;
   sqdist_f32_narrow(a: number, b: number, n: number): number;
   dot_f32(a: number, b: number, n: number): number;
@@ -80,4 +88,22 @@ export function allocVectors(float64: boolean, length: number): Float32Array | F
     if (!(error instanceof RangeError)) throw error;
     return float64 ? new Float64Array(length) : new Float32Array(length);
   }
+}
+
+/**
+ * Reusable buffers in kernel memory for the `_many` kernels: row indices in, results out.
+ * Grown by doubling; the old ones are left behind (kernel memory is never freed).
+ */
+let scratchIdx = new Uint32Array(0);
+let scratchOut = new Float64Array(0);
+
+export function manyScratch(count: number): { idx: Uint32Array; out: Float64Array } {
+  if (scratchIdx.length < count) {
+    const size = Math.max(1024, 2 ** Math.ceil(Math.log2(count)));
+    const offset = reserve(size * 12);
+    scratchOut = new Float64Array(memory.buffer, offset, size);
+    scratchIdx = new Uint32Array(memory.buffer, offset + size * 8, size);
+    buffers.add(memory.buffer);
+  }
+  return { idx: scratchIdx, out: scratchOut };
 }
