@@ -42,6 +42,21 @@ function inferenceFile(): string {
   ]);
 }
 
+
+/** Rows a, b, c with a list column `tags` (hyparquet-writer takes a list column through an explicit schema). */
+function listFile(tags: (number[] | null)[]): ArrayBuffer {
+  return parquetWriteBuffer({
+    columnData: [{ name: "id", data: ["a", "b", "c"] }, { name: "tags", data: tags }],
+    schema: [
+      { name: "root", num_children: 2 },
+      { name: "id", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" },
+      { name: "tags", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { name: "element", type: "INT32", repetition_type: "OPTIONAL" },
+    ],
+  });
+}
+
 describe("readParquetTable()", () => {
   test("reads the column names, row count and a ColumnType per column", async () => {
     const table = await readParquetTable(inferenceFile());
@@ -173,17 +188,7 @@ describe("readParquetTable()", () => {
   }
 
   test("reads a list column as an \"other\" column of arrays", async () => {
-    // hyparquet-writer takes a list column through an explicit schema.
-    const withList = writeBytes(join(dir, "list.parquet"), parquetWriteBuffer({
-      columnData: [{ name: "id", data: ["a", "b", "c"] }, { name: "tags", data: [[1, 2], null, []] }],
-      schema: [
-        { name: "root", num_children: 2 },
-        { name: "id", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" },
-        { name: "tags", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
-        { name: "list", repetition_type: "REPEATED", num_children: 1 },
-        { name: "element", type: "INT32", repetition_type: "OPTIONAL" },
-      ],
-    }));
+    const withList = writeBytes(join(dir, "list.parquet"), listFile([[1, 2], null, []]));
     const table = await readParquetTable(withList);
     expect(table.columnTypes).toEqual(["text", "other"]);
     expect(allCells(table)).toEqual([["a", [1, 2]], ["b", null], ["c", []]]);
@@ -293,17 +298,7 @@ describe("readParquetTable() turns broken files into a DataError naming the file
     expect((await dataErrorOf(() => readParquetTable(path))).message).toContain("not a Parquet file");
   });
 
-  const listFile = () => parquetWriteBuffer({
-    columnData: [{ name: "id", data: ["a", "b", "c"] }, { name: "tags", data: [[1, 2], null, [3]] }],
-    schema: [
-      { name: "root", num_children: 2 },
-      { name: "id", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" },
-      { name: "tags", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
-      { name: "list", repetition_type: "REPEATED", num_children: 1 },
-      { name: "element", type: "INT32", repetition_type: "OPTIONAL" },
-    ],
-  });
-  for (const [kind, make] of [["flat", good], ["nested", listFile]] as const) test(`corrupted bytes anywhere in a file of ${kind} columns: a DataError or a correct read, never a crash or a hang`, async () => {
+  for (const [kind, make] of [["flat", good], ["nested", () => listFile([[1, 2], null, [3]])]] as const) test(`corrupted bytes anywhere in a file of ${kind} columns: a DataError or a correct read, never a crash or a hang`, async () => {
     const bytes = new Uint8Array(make());
     const path = join(dir, `flipped-${kind}.parquet`);
     let refused = 0;
