@@ -16,6 +16,7 @@ import { parquetWriteFile } from "hyparquet-writer";
 import type { ColumnSource } from "hyparquet-writer";
 import { writeParquetFile, type OutputColumn } from "../src/io/parquet-writer.ts";
 import { readParquetTable } from "../src/io/parquet.ts";
+import { Rng } from "../src/rng.ts";
 
 const PROBS = 10;
 const EMBEDDING = 128;
@@ -45,7 +46,8 @@ function run(mode: string): void {
 }
 
 function generate(): void {
-  const random = mulberry32(20240601);
+  const rng = new Rng(20240601);
+  const random = () => rng.nextFloat();
   const columnData: ColumnSource[] = [
     { name: "id", type: "STRING", data: Array.from({ length: rows }, (_, i) => `doc-${i.toString(36)}-${i}`) },
   ];
@@ -126,12 +128,3 @@ function seconds(started: number): string {
   return ((performance.now() - started) / 1000).toFixed(2);
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

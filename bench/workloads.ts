@@ -16,16 +16,12 @@ export interface Workload {
   classes: number;
 }
 
-function gaussian(rng: Rng): number {
-  const u = 1 - rng.nextFloat(), v = rng.nextFloat();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
 
 export function mixture(n: number, dim: number, options: { clusters?: number; classes?: number; seed?: number; float64?: boolean } = {}): Workload {
   const clusters = options.clusters ?? 100, classes = options.classes ?? 10;
   const rng = new Rng(options.seed ?? 1);
   const centers = new Float64Array(clusters * dim);
-  for (let i = 0; i < centers.length; i++) centers[i] = gaussian(rng) * 4;
+  for (let i = 0; i < centers.length; i++) centers[i] = rng.nextGaussian() * 4;
   const spread = Float64Array.from({ length: clusters }, () => 0.5 + rng.nextFloat());
   const data = allocVectors(options.float64 ?? false, n * dim);
   const probs = new Float64Array(n * classes);
@@ -34,7 +30,7 @@ export function mixture(n: number, dim: number, options: { clusters?: number; cl
     const s = spread[c]!;
     let offset = 0;
     for (let j = 0; j < dim; j++) {
-      const z = gaussian(rng) * s;
+      const z = rng.nextGaussian() * s;
       offset += z * z;
       data[i * dim + j] = centers[c * dim + j]! + z;
     }
@@ -42,7 +38,7 @@ export function mixture(n: number, dim: number, options: { clusters?: number; cl
     const strength = 8 / (1 + offset / (dim * s * s));
     let total = 0;
     for (let k = 0; k < classes; k++) {
-      const logit = gaussian(rng) + (k === c % classes ? strength : 0);
+      const logit = rng.nextGaussian() + (k === c % classes ? strength : 0);
       probs[i * classes + k] = Math.exp(logit);
       total += probs[i * classes + k]!;
     }

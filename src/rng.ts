@@ -42,6 +42,12 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
+  /** A standard normal draw (Box-Muller; 1 - u keeps the logarithm finite). */
+  nextGaussian(): number {
+    const u = 1 - this.nextFloat(), v = this.nextFloat();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
   /** A uniform integer in [0, n). */
   nextInt(n: number): number {
     return Math.floor(this.nextFloat() * n);

@@ -9,20 +9,16 @@ export function tempDir(prefix = "as-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function gaussian(rng: Rng): number {
-  // Box-Muller; 1 - u keeps log away from 0.
-  const u = 1 - rng.nextFloat(), v = rng.nextFloat();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
+
 
 /** n points in `clusters` Gaussian blobs of spread `spread` around centers spaced ~10 apart. */
 export function clusteredPoints(n: number, dim: number, clusters: number, seed: number, spread = 1): Matrix<Float32Array> {
   const rng = new Rng(seed);
-  const centers = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => gaussian(rng) * 10));
+  const centers = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => rng.nextGaussian() * 10));
   const data = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {
     const c = centers[rng.nextInt(clusters)]!;
-    for (let j = 0; j < dim; j++) data[i * dim + j] = c[j]! + gaussian(rng) * spread;
+    for (let j = 0; j < dim; j++) data[i * dim + j] = c[j]! + rng.nextGaussian() * spread;
   }
   return { data, rows: n, cols: dim };
 }
@@ -33,7 +29,7 @@ export function probabilityRows(n: number, classes: number, seed: number, sharpn
   const out = new Float64Array(n * classes);
   for (let i = 0; i < n; i++) {
     let total = 0;
-    for (let c = 0; c < classes; c++) { out[i * classes + c] = Math.exp(gaussian(rng) * sharpness); total += out[i * classes + c]!; }
+    for (let c = 0; c < classes; c++) { out[i * classes + c] = Math.exp(rng.nextGaussian() * sharpness); total += out[i * classes + c]!; }
     for (let c = 0; c < classes; c++) out[i * classes + c]! /= total;
   }
   return out;

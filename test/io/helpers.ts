@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Rng } from "../../src/rng.ts";
 import { afterAll } from "bun:test";
 import { DataError } from "../../src/errors.ts";
 
@@ -17,17 +18,10 @@ export function writeBytes(path: string, bytes: Uint8Array | ArrayBuffer): strin
   return path;
 }
 
-/** Deterministic pseudo-random bytes (mulberry32). */
+/** Deterministic pseudo-random bytes from the project's one seeded source. */
 export function seededBytes(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed | 0;
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    bytes[i] = (t ^ (t >>> 14)) & 0xff;
-  }
-  return bytes;
+  const rng = new Rng(seed);
+  return Uint8Array.from({ length }, () => rng.nextUint32() & 0xff);
 }
 
 /** A valid LZ4 block holding `input` as one run of literals (no compression). */

@@ -18,12 +18,7 @@ export interface GeneratedPool {
   scores: Float64Array;
 }
 
-function gaussian(rng: Rng): number {
-  // Box–Muller; 1 − u keeps the logarithm finite.
-  const u = 1 - rng.nextFloat();
-  const v = rng.nextFloat();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
+
 
 export function clusterPool(rows = 2000, selectCount = 50, seed = 1): GeneratedPool {
   const dims = 8;
@@ -38,7 +33,7 @@ export function clusterPool(rows = 2000, selectCount = 50, seed = 1): GeneratedP
   const probs = new Float64Array(rows * classes);
   for (let r = 0; r < rows; r++) {
     const k = r % classes;
-    for (let j = 0; j < dims; j++) vectors[r * dims + j] = centres[k]![j]! + 1.6 * gaussian(rng);
+    for (let j = 0; j < dims; j++) vectors[r * dims + j] = centres[k]![j]! + 1.6 * rng.nextGaussian();
     // softmax(−distance²/4) over the centres
     const logits = centres.map((c) => {
       let d2 = 0;
