@@ -18,7 +18,7 @@ import { allocVectors } from "./engine/kernels/kernels.ts";
 import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
 import { hasDataFiles, readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
-import { removeStaleOutputs, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
+import { removeStaleOutputs, selectionColumns, selectionSchema, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
 import { candidateBudget, mergeGuarantee, readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
 import { adoptMapParameters, candidateColumns, concat, mapFingerprint, mapMetadata, mergeMetadata } from "./cluster/map-merge.ts";
 import { readLabeled } from "./io/labeled.ts";
@@ -264,6 +264,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, strategyName));
   const extra = role === "map" ? candidateColumns(selection) : [];
   const format = v.OUTPUT_FORMAT as string;
+  metadata.output_schema = { format, columns: selectionSchema(selectionColumns(pool, selection.rows, selection.scores, extra)) };
   const files: OutputFile[] = [{
     name: `selected_samples.${format}`,
     write: (path) => format === "parquet"
