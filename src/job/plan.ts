@@ -38,7 +38,7 @@ export function planJob(config: Config, role: Role): JobPlan {
   const balance = selectionConfig?.classBalance
     ? { spec: selectionConfig.classBalance, source: "SELECTION_CONFIG.class_balance" }
     : { spec: v.CLASS_BALANCE, source: "CLASS_BALANCE" };
-  if (strategyName === "top_k_per_class" && balance.spec !== "none") throw new UsageError(`top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.`);
+  if (entry.classBalance !== true && balance.spec !== "none") throw new UsageError(entry.classBalance);
   const needVectors = entry.needsVectors || (minDistance > 0 && strategyName !== "leaf_coreset") ||
     (selectionConfig?.objectives.some((o) => o.type === "diversity" && o.strength > 0) ?? false);
   return { role, strategyName, entry, selectionConfig, useCase, minDistance, balance, needVectors, warnings };

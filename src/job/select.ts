@@ -6,7 +6,7 @@ import type { Blas } from "../../ffi/blas.ts";
 import { resolveBalance } from "../balance.ts";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
-import { candidateBudget, mergeGuarantee, type HostCandidates } from "../cluster/candidates.ts";
+import type { HostCandidates } from "../cluster/candidates.ts";
 import { concat } from "../cluster/map-merge.ts";
 import { describeRow, type Pool } from "../pool.ts";
 import { Rng } from "../rng.ts";
@@ -24,10 +24,10 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
   let batchSize = v.BATCH_SIZE;
   let optionsBalance = balance;
   if (plan.role === "map") {
-    // Exact strategies keep the whole budget for every class (so any quota can be met exactly);
-    // the approximate ones spread their oversampled budget over the classes evenly.
-    const exact = mergeGuarantee(plan.strategyName).startsWith("exact");
-    batchSize = candidateBudget(plan.strategyName, batchSize) * (balance && exact ? balance.names.length : 1);
+    // Top-rows strategies keep the whole budget for every class (so any quota can be met exactly);
+    // the others spread their budget over the classes evenly.
+    const perClass = balance && plan.entry.merge.kind === "top_rows" ? balance.names.length : 1;
+    batchSize = plan.entry.merge.candidates(batchSize, { clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES }) * perClass;
     if (balance) optionsBalance = { ...balance, mode: "uniform", shares: new Float64Array(balance.names.length).fill(1 / balance.names.length) };
   }
   if (plan.role !== "map" && plan.entry.useCase === "active_learning" && batchSize > selectableCount) {
@@ -59,7 +59,9 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
 export function runStrategy(plan: JobPlan, inputs: JobInputs, options: StrategyOptions, log: Logger, timings: Timings): Selection {
   const since = performance.now();
   log.info(`selecting with ${plan.strategyName} (${plan.useCase}), ${options.blas.name} backend`);
-  const selection = plan.entry.run(inputs.pool, options);
+  // A map step may keep its candidates by a rule of its own (the catalog's merge.map).
+  const run = plan.role === "map" ? plan.entry.merge.map ?? plan.entry.run : plan.entry.run;
+  const selection = run(inputs.pool, options);
   timings.end("selectMs", since);
   for (const warning of selection.warnings) log.warn(warning);
   assertSound(selection, inputs.pool, inputs.selectable);
