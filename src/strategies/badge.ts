@@ -11,7 +11,6 @@
 import { GradientSpace } from "../engine/gradient-space.ts";
 import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
 import { inLocalityOrder, localityOrder } from "../engine/locality.ts";
-import { predictions } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import type { Matrix } from "../matrix.ts";
 import { EuclideanSpace, nearestSeeds, normaliseRows } from "../engine/euclidean.ts";
@@ -26,7 +25,7 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
   // Reordering never changes the draw (kmeanspp.ts draws in original row order); only speed.
   // The reordered rows are a private copy: without room for one, file order.
   let order = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS
-    ? localityOrder(pool.vectors!, options.blas, { of: predictions(pool.probs, pool.classes).predicted, count: pool.classes })
+    ? localityOrder(pool.vectors!, options.blas, { of: pool.predicted, count: pool.classes })
     : null;
   const reordered = order ? inLocalityOrder(pool.vectors!, order, false) : null;
   if (!reordered) order = null;

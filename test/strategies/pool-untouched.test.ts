@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
+import { predictions } from "../../src/engine/uncertainty.ts";
 import type { Pool } from "../../src/pool.ts";
 import { Rng } from "../../src/rng.ts";
 import { badge } from "../../src/strategies/badge.ts";
@@ -20,7 +21,8 @@ function poolOf(n: number, dim: number): Pool {
   const points = clusteredPoints(n, dim, 30, 4);
   const data = allocVectors(false, n * dim); // kernel memory, as the readers allocate
   data.set(points.data);
-  return { size: n, probs: probabilityRows(n, 3, 9), classes: 3, vectors: { data, rows: n, cols: dim } } as unknown as Pool;
+  const probs = probabilityRows(n, 3, 9);
+  return { size: n, probs, classes: 3, ...predictions(probs, 3), vectors: { data, rows: n, cols: dim } } as unknown as Pool;
 }
 
 function optionsFor(pool: Pool, overrides: Partial<StrategyOptions>): StrategyOptions {
@@ -47,7 +49,7 @@ describe.skipIf(openblas === null)("strategies leave the pool's vectors as they 
       const pool = poolOf(rows, 4);
       const before = Buffer.from(pool.vectors!.data.slice().buffer);
       const unchanged = () => Buffer.from(pool.vectors!.data.buffer, pool.vectors!.data.byteOffset, pool.vectors!.data.byteLength).equals(before);
-      let duringRun: boolean | null = null;
+      let duringRun = null as boolean | null;
       const onProgress = (picked: number) => { if (picked === 1) duringRun = unchanged(); };
       const selection = strategy(pool, optionsFor(pool, { ...overrides, onProgress }));
       expect(selection.rows.length).toBe(40);
