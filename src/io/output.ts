@@ -120,10 +120,25 @@ export function selectionSchema(columns: readonly OutputColumn[]): { name: strin
   return columns.map(({ name, type }) => ({ name, type: typeName(type) }));
 }
 
-/** selected_samples.parquet, with the columns and types of selectionColumns. */
-export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): Promise<void> {
+/**
+ * The CSV selection's columns and what each holds: a columnar input's column types (the text
+ * is their value at full precision), or "string" for CSV input, repeated as written.
+ */
+export function csvSelectionSchema(pool: Pool, extra: readonly ExtraColumn[] = []): { name: string; type: string }[] {
+  const first = pool.tables[0]!;
+  const types = first.columns.map((_, c) => (isCsvTable(first) ? TEXT : first.columnTypes[c]!));
+  return selectionSchema([
+    ...first.columns.map((name, c) => ({ name, type: types[c]!, values: [] })),
+    { name: "selection_score", type: DOUBLE, values: [] },
+    { name: "selection_rank", type: INT32, values: [] },
+    ...extra.map((e) => ({ name: e.name, type: DOUBLE, values: [] })),
+  ]);
+}
+
+/** selected_samples.parquet, with the columns of selectionColumns. */
+export async function writeSelectionParquet(path: string, columns: readonly OutputColumn[]): Promise<void> {
   const { writeParquetFile } = await import("./parquet-writer.ts");
-  writeParquetFile(path, selectionColumns(pool, rows, scores, extra));
+  writeParquetFile(path, columns);
 }
 
 /** A cell as CSV text: numbers in JS's shortest round-trip form, timestamps in ISO 8601 with every digit, null as empty. */
