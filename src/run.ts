@@ -19,7 +19,7 @@ import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
 import { hasDataFiles, readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
 import { removeStaleOutputs, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
-import { readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
+import { readMapOutputs, rowsSeen, type HostCandidates } from "./cluster/candidates.ts";
 import { adoptMapParameters, candidateColumns, concat, mapFingerprint, mapMetadata, mergeMetadata } from "./cluster/map-merge.ts";
 import { readLabeled } from "./io/labeled.ts";
 import { buildMetadata, parameterRecord } from "./metadata.ts";
@@ -30,6 +30,7 @@ import { resolveHybridUseCase, resolveUseCase, STRATEGIES } from "./strategies/c
 import { configColumns, parseSelectionConfig } from "./selection-config.ts";
 import { balanceReport, resolveBalance } from "./balance.ts";
 import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
+import { runInIdOrder } from "./strategies/id-order.ts";
 import { runtimeName, VERSION } from "./version.ts";
 
 /** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
@@ -233,6 +234,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
     balance: role === "map" && strategyName === "confidence_threshold" && (v.MAX_SAMPLES as number) === 0 ? null : optionsBalance,
     selectionConfig,
     rowWeights: mergeFrom ? concat(mergeFrom.map((h) => h.weights)) : null,
+    poolRows: mergeFrom ? rowsSeen(mergeFrom) : pool.size,
     clusterMarginClusters: v.CLUSTER_MARGIN_CLUSTERS as number,
     clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES as number,
     blas,
@@ -251,7 +253,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
 
   since = performance.now();
   log.info(`selecting with ${strategyName} (${useCase}), ${blas.name} backend`);
-  const selection = (role === "map" ? entry.merge.map ?? entry.run : entry.run)(pool, options);
+  const selection = runInIdOrder(role === "map" ? entry.merge.map ?? entry.run : entry.run, pool, options);
   clock("selectMs", since);
   for (const warning of selection.warnings) log.warn(warning);
   assertSound(selection, pool, selectable);
@@ -261,7 +263,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
     strategyName, useCase, blas, timings, input, labeledPath, labeledRows: labeled?.ids.length ?? 0, excludedCount, warnings: log.warnings,
   });
   if (role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
-  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, strategyName));
+  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, strategyName, metadata));
   const extra = role === "map" ? candidateColumns(selection) : [];
   const format = v.OUTPUT_FORMAT as string;
   const files: OutputFile[] = [{
