@@ -63,14 +63,17 @@ function errorHit(ids: string[]): number {
   return (100 * wrong) / ids.length;
 }
 
+/** The pool's embeddings as numbers, parsed once. */
+const embeddings = new Map([...rowsById].map(([id, c]) => [id, Float64Array.from(embCols, (i) => Number(c[i]))]));
+
 function coveringRadius(ids: string[]): number {
-  const centers = ids.map((id) => embCols.map((i) => Number(rowsById.get(id)![i])));
+  const centers = ids.map((id) => embeddings.get(id)!);
   let radius = 0;
-  for (const c of rowsById.values()) {
+  for (const row of embeddings.values()) {
     let nearest = Infinity;
     for (const center of centers) {
       let s = 0;
-      for (let j = 0; j < embCols.length; j++) s += (Number(c[embCols[j]!]) - center[j]!) ** 2;
+      for (let j = 0; j < row.length; j++) s += (row[j]! - center[j]!) ** 2;
       if (s < nearest) nearest = s;
     }
     radius = Math.max(radius, nearest);
