@@ -276,7 +276,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   if (v.SAVE_REPORT && role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {
       const { writeReport } = await import("./report-file.ts");
-      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED as number);
+      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED as number, labeled);
     } });
   }
   if (v.SAVE_METADATA) {
