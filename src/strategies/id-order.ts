@@ -30,12 +30,23 @@ export function runInIdOrder(strategy: Strategy, pool: Pool, options: StrategyOp
   return { ...selection, rows: selection.rows.map((position) => order[position]!) };
 }
 
+/** Pool fields that hold one entry (or row) per pool row; a new one must be added to permutePool. */
+const PER_ROW = new Set(["ids", "probs", "predicted", "confidence", "vectors", "leaves", "extra"]);
+
 function permutePool(pool: Pool, order: Uint32Array): Pool {
+  for (const [name, value] of Object.entries(pool)) {
+    const length = ArrayBuffer.isView(value) || Array.isArray(value) ? (value as { length: number }).length : -1;
+    if (!PER_ROW.has(name) && length > 0 && length % pool.size === 0 && name !== "tables" && name !== "tableStarts") {
+      throw new Error(`internal: Pool.${name} looks per-row but strategies/id-order.ts does not reorder it; add it to permutePool`);
+    }
+  }
   const vectors = pool.vectors;
   return {
     ...pool,
     ids: Array.from(order, (row) => pool.ids[row]!),
     probs: gather(pool.probs, pool.classes, order),
+    predicted: gather(pool.predicted, 1, order),
+    confidence: gather(pool.confidence, 1, order),
     // The kernels' own allocation (aligned, shareable with worker threads), like the pool's.
     vectors: vectors ? { ...vectors, data: gather(vectors.data, vectors.cols, order, allocVectors(vectors.data instanceof Float64Array, vectors.data.length)) } : null,
     leaves: pool.leaves ? { ...pool.leaves, data: gather(pool.leaves.data, pool.leaves.trees, order) } : null,
