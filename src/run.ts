@@ -167,7 +167,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
     removeStaleOutputs(output!, ["selection_metadata.json"]);
     return { exitCode: EXIT_OK, outputs, metadata, error: null };
   }
-  const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(input, "input", log.progress("reading files"));
+  const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(input, "input", log.progress("reading files"), log);
   const plan = planColumns(tables[0]!, {
     idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,
   });
@@ -197,7 +197,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   }
 
   since = performance.now();
-  const labeled = labeledPath ? await readLabeled(labeledPath, pool, needVectors, entry.needsLeaves, v.VECTOR_PRECISION === "float64") : null;
+  const labeled = labeledPath ? await readLabeled(labeledPath, pool, needVectors, entry.needsLeaves, v.VECTOR_PRECISION === "float64", log) : null;
   let excludedCount = 0;
   const excludeIds = new Set<string>(labeled?.ids ?? []);
   if (v.EXCLUDE_IDS_FILE) for (const id of await readIdList(v.EXCLUDE_IDS_FILE as string, v.ID_FIELD as string)) excludeIds.add(id);
