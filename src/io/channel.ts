@@ -8,8 +8,10 @@
  * never the order the file system lists them in, so the pool's row order and the selection do
  * not depend on it); `key=value` folders become columns (src/io/partitions.ts); names starting
  * with "." or "_" (`_SUCCESS`, `_committed_*`, `_started_*`, `_metadata`, `_temporary/`,
- * hidden files) and `*.crc` checksums are bookkeeping and skipped. Every file left out is
- * counted in the log: nothing is skipped without a word.
+ * hidden files) and `*.crc` checksums are bookkeeping and skipped. `*.json` files are JSON
+ * lines (Spark's and DuckDB's JSON output) in a channel of only JSON; beside other data files
+ * they are manifests or schemas and left out. Every file left out is counted in the log:
+ * nothing is skipped without a word.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -77,6 +79,13 @@ export function listChannel(channel: string, role = "input"): ChannelListing {
     return listing;
   }
   walk(channel, [], listing, new Set([realpathSync(channel)]));
+  // A .json beside other data is a manifest or schema, not a shard; alone, it is Spark's or DuckDB's JSON lines.
+  const isJson = (f: DataFile) => /\.json(\.gz)?$/i.test(f.path);
+  if (listing.files.some((f) => !isJson(f))) {
+    listing.ignored.push(...listing.files.filter(isJson).map(relative));
+    listing.ignored.sort();
+    listing.files = listing.files.filter((f) => !isJson(f));
+  }
   // 0-byte files are left out only beside real data; alone, their reader says what is wrong.
   if (listing.files.some((f) => statSync(f.path).size > 0)) {
     listing.empty = listing.files.filter((f) => statSync(f.path).size === 0).map((f) => relative(f));

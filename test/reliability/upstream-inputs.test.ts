@@ -257,6 +257,13 @@ export const LAYOUTS: UpstreamCase[] = [
     selected: (o) => expect(column(o, "id").sort()).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]),
   },
   {
+    name: "a manifest.json beside CSV shards is not a shard: left out with a warning",
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool), "manifest.json": '{"files": ["p.csv"]}' }),
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/ignored 1 file that is not a data file .*manifest\.json/],
+  },
+  {
     name: "a .json file holding one JSON array (DuckDB ARRAY true): refused with what to write instead",
     build: (dir) => duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/p.json' (FORMAT JSON, ARRAY true)`]),
     args: uncertainty,
