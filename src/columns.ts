@@ -121,10 +121,11 @@ export function planColumns(table: Table, options: ColumnOptions): ColumnPlan {
     vectorColumns = embeddings;
     vectorReason = `${embeddings.length} emb_* columns`;
   } else {
-    const taken = new Set([options.idField, ...scoreColumns, ...leafColumns]);
+    // Partition folders (year=2024/) describe where a file lies, not the row: never a feature.
+    const taken = new Set([options.idField, ...scoreColumns, ...leafColumns, ...(table.partitionColumns ?? [])]);
     vectorColumns = columns.filter((c, i) => !taken.has(c) && looksNumeric(table, i));
     vectorReason = vectorColumns.length > 0
-      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score or a leaf index)`
+      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a leaf index or a partition folder)`
       : "no emb_* columns and no numeric feature columns";
   }
   return { id: options.idField, scoreColumns, scoreKind, classNames, scoreReason, vectorColumns, vectorReason, leafColumns };

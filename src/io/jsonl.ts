@@ -52,10 +52,14 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<
       try {
         parsed = JSON.parse(text);
       } catch (error) {
+        const opening = text.trim();
+        if (line === 1 && (opening.startsWith("[") || opening === "{")) {
+          throw new DataError(`${path}: line 1 opens one JSON document spread over several lines (${opening.startsWith("[") ? "an array" : "a pretty-printed object"}), not JSON lines; write one JSON object per line (e.g. DuckDB's FORMAT JSON without ARRAY true, pandas to_json(orient="records", lines=True)).`);
+        }
         throw new DataError(`${path}: line ${line} is not valid JSON (${(error as Error).message}); each line must hold one JSON object.`);
       }
       if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new DataError(`${path}: line ${line} holds ${Array.isArray(parsed) ? "a JSON array" : `the JSON value ${text.trim().slice(0, 40)}`}, not an object; each line must hold one JSON object such as {"id": "a", "prob_class_0": 0.9}.`);
+        throw new DataError(`${path}: line ${line} holds ${Array.isArray(parsed) ? "a JSON array" : `the JSON value ${text.trim().slice(0, 40)}`}, not an object; write one JSON object per line, such as {"id": "a", "prob_class_0": 0.9}.`);
       }
       const record = parsed as Record<string, unknown>;
       if (names === undefined) {

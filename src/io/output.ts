@@ -98,14 +98,16 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
 /**
  * The selection's columns with the type each is written as: columnar inputs keep their
  * column types; CSV columns take one type by one rule (csvColumnType) over the rows written,
- * whether the engine used them or not, except the id column, which stays text.
+ * whether the engine used them or not, except the id column and key=value folder columns,
+ * which stay text as written.
  */
 export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): OutputColumn[] {
   const first = pool.tables[0]!;
   const located = Array.from(rows, (row) => locate(pool, row));
   const columns: OutputColumn[] = first.columns.map((name, c) => {
     const values = located.map(([table, r]) => table.cell(r, c));
-    if (!isCsvTable(first)) return { name, type: first.columnTypes[c]!, values };
+    // Hive-style key=value folder columns are kept as written, like the id.
+    if (!isCsvTable(first) || first.partitionColumns?.includes(name)) return { name, type: first.columnTypes[c]!, values };
     const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
     return { name, type, values: type.kind === "text" ? values : (values as string[]).map((text) => csvCellValue(text, type)) };
   });

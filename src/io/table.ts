@@ -61,6 +61,8 @@ export interface Table {
   readonly columnTypes: readonly ColumnType[];
   /** Fills the ids and numeric blocks in one pass; returns the ids of this table's rows. */
   extract(request: ExtractRequest): string[];
+  /** Columns made from Hive-style key=value folders (src/io/partitions.ts), not from the file. */
+  readonly partitionColumns?: readonly string[];
   /**
    * One cell as the file holds it: text for CSV; otherwise a typed value: number, bigint
    * (64-bit integers), string, boolean, Timestamp, CalendarDate, Decimal (typed-values.ts),

@@ -43,7 +43,7 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
     labeledPath: inputs.labeledPath, labeledRows: inputs.labeled?.ids.length ?? 0, excludedCount: inputs.excludedCount, warnings: log.warnings,
   });
   if (plan.role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
-  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName));
+  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName, metadata));
   const extra = plan.role === "map" ? candidateColumns(selection) : [];
   const format = v.OUTPUT_FORMAT;
   const columns = format === "parquet" ? selectionColumns(pool, selection.rows, selection.scores, extra) : null;
@@ -57,7 +57,7 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
   if (v.SAVE_REPORT && plan.role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {
       const { writeReport } = await import("../report-file.ts");
-      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED);
+      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED, inputs.labeled);
     } });
   }
   if (v.SAVE_METADATA) {
