@@ -3,6 +3,7 @@
  * and why. The same decision feeds the selection, `inspect` and the metadata.
  */
 import { DataError, UsageError } from "./errors.ts";
+import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
 import { distinctLabels, LABEL_COLUMNS } from "./labels.ts";
 
@@ -208,9 +209,9 @@ export function requireClasses(plan: ColumnPlan, neededBy: string | null): void 
 function looksNumeric(table: Table, column: number): boolean {
   const rows = Math.min(table.rowCount, 200);
   if (rows === 0) return false;
-  const type = table.columnTypes[column];
-  if (type === "double" || type === "float" || type === "int32" || type === "int64") return true;
-  if (type !== "text") return false;
+  const type = table.columnTypes[column]!;
+  if (isNumeric(type)) return true;
+  if (type.kind !== "text") return false;
   for (let r = 0; r < rows; r++) {
     const text = String(table.cell(r, column)).trim();
     if (text === "" || !Number.isFinite(Number(text))) return false;

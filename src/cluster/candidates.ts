@@ -23,6 +23,11 @@ export interface HostCandidates {
   radii: Float64Array;
 }
 
+/** The pool rows every host's map step read (the pool a merge's candidates stand for). */
+export function rowsSeen(hosts: readonly HostCandidates[]): number {
+  return hosts.reduce((n, h) => n + Number(h.metadata.rows_seen ?? 0), 0);
+}
+
 /** Reads every host folder under a map step's output; refuses missing or mismatched hosts. */
 export async function readMapOutputs(prefix: string): Promise<HostCandidates[]> {
   if (!existsSync(prefix) || !statSync(prefix).isDirectory()) {
