@@ -12,7 +12,7 @@ BUN_BUILD_FLAGS ?=
 SOURCES := $(shell find src ffi -name '*.ts')
 EXAMPLE := examples/fashion_mnist
 
-.PHONY: scale-demo typecheck setup setup-blas setup-browser setup-data setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
+.PHONY: docker-smoke scale-demo typecheck setup setup-blas setup-browser setup-data setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
 
 # npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
 # install (a git worktree sharing main's packages), that would empty the install every linked
@@ -108,8 +108,14 @@ scale-demo: setup $(BIN)
 bench: setup
 	$(BUN) bench/run.ts
 
-docker:
+docker: $(BIN)
 	docker build -t active-sampling .
+
+# Builds the image and runs it as SageMaker Processing does (scripts/docker-smoke.sh); starts
+# Debian's docker.io daemon when none runs, and builds the slim base with debootstrap when
+# Docker Hub is out of reach.
+docker-smoke: $(BIN)
+	scripts/docker-smoke.sh $(BIN)
 
 clean:
 	rm -rf dist out .cache

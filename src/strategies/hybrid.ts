@@ -93,6 +93,7 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
     warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
     quotas: quotas?.quotas ?? null,
     coverage: { sizes: result.coverage.sizes, radii: result.coverage.radii.map(metric) },
+    coveringRadius: metric(result.finalRadius),
   };
 }
 
