@@ -49,7 +49,12 @@ const encoder = new TextEncoder();
 
 /** selected_samples.csv: CSV input rows repeated byte for byte; other inputs formatted. */
 /** Columns appended after selection_score and selection_rank (a map step's candidate weight and radius). */
-export interface ExtraColumn { name: string; values: Float64Array }
+export type ExtraColumn = { name: string; values: Float64Array } | { name: string; text: readonly string[] };
+
+/** One extra column's cell as CSV text. */
+function extraCell(e: ExtraColumn, k: number): string {
+  return "values" in e ? String(e.values[k]) : csvQuote(e.text[k]!);
+}
 
 export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): void {
   const fd = openSync(path, "w");
@@ -82,7 +87,7 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
       const [table, r] = locate(pool, rows[k]!);
       if (isCsvTable(table)) push(table.recordBytes(r));
       else push(encoder.encode(table.columns.map((_, c) => csvQuote(formatCell(table.cell(r, c)))).join(",")));
-      push(encoder.encode(`,${scores[k]},${k + 1}` + extra.map((e) => `,${e.values[k]}`).join("")));
+      push(encoder.encode(`,${scores[k]},${k + 1}` + extra.map((e) => `,${extraCell(e, k)}`).join("")));
       push(eolBytes);
     }
     flush();
@@ -109,7 +114,9 @@ export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint
   });
   columns.push({ name: "selection_score", type: "double", values: Array.from(scores) });
   columns.push({ name: "selection_rank", type: "int32", values: Array.from(rows, (_, k) => k + 1) });
-  for (const e of extra) columns.push({ name: e.name, type: "double", values: Array.from(e.values) });
+  for (const e of extra) {
+    columns.push("values" in e ? { name: e.name, type: "double", values: Array.from(e.values) } : { name: e.name, type: "text", values: [...e.text] });
+  }
   await writeParquetFile(path, columns);
 }
 

@@ -1,0 +1,64 @@
+/**
+ * The calibration_data channel: rows the model scored that a person labelled. They are read
+ * with the pool's readers and rules (every data file of the directory, one schema, the same
+ * probability checks) and must carry the pool's score columns, so the model's confidence means
+ * the same on both, plus the true class in TRUE_LABEL_FIELD, written as the pool's class names.
+ * No id column is needed.
+ */
+import { planColumns, type ColumnPlan } from "../columns.ts";
+import { DataError } from "../errors.ts";
+import { readChannel } from "../io/channel.ts";
+import { buildPool, describeRow, type Pool } from "../pool.ts";
+
+export interface CalibrationData {
+  channel: string;
+  files: string[];
+  rows: number;
+  /** rows × classes probabilities, normalised as the pool's are. */
+  probs: Float64Array;
+  /** True class per row, as an index into the pool's class names. */
+  labels: Int32Array;
+}
+
+export interface CalibrationOptions {
+  trueLabelField: string;
+  scoreField: string;
+  scoreFieldPrefix: string;
+  renormalise: boolean;
+  sumTolerance: number;
+}
+
+export async function readCalibration(channel: string, pool: Pool, options: CalibrationOptions): Promise<CalibrationData> {
+  const tables = await readChannel(channel, "calibration_data");
+  const first = tables[0]!;
+  const label = options.trueLabelField;
+  if (!first.columns.includes(label)) {
+    const listed = first.columns.slice(0, 12).join(", ") + (first.columns.length > 12 ? ", …" : "");
+    throw new DataError(`${first.path}: the calibration_data channel has no true-label column "${label}" (columns: ${listed}); every calibration row needs the class a person gave it. Set TRUE_LABEL_FIELD (--true-label-field) to the column that holds it.`);
+  }
+  // The label column stands in for the id: the readers hand it back as text, exactly as written.
+  const plan: ColumnPlan = { ...planColumns(first, { idField: label, scoreField: options.scoreField, scoreFieldPrefix: options.scoreFieldPrefix }), id: label };
+  const same = plan.scoreKind === pool.plan.scoreKind && plan.scoreColumns.length === pool.plan.scoreColumns.length &&
+    plan.scoreColumns.every((c, i) => c === pool.plan.scoreColumns[i]);
+  if (!same) {
+    throw new DataError(`${first.path}: the calibration_data channel's score columns (${plan.scoreColumns.join(", ")}) differ from the pool's (${pool.plan.scoreColumns.join(", ")}); calibration rows must be scored by the same model and written with the same columns.`);
+  }
+  const rows = buildPool(tables, plan, {
+    needVectors: false, needLeaves: false, float64: false, renormalise: options.renormalise,
+    sumTolerance: options.sumTolerance, duplicateIds: "keep_first",
+  });
+  const classOf = new Map(pool.plan.classNames.map((name, c) => [name, c]));
+  const labels = new Int32Array(rows.size);
+  for (let i = 0; i < rows.size; i++) {
+    const text = rows.ids[i]!;
+    const c = classOf.get(text);
+    if (c === undefined) {
+      const known = pool.plan.classNames.slice(0, 12).join(", ") + (pool.plan.classNames.length > 12 ? ", …" : "");
+      throw new DataError(text === ""
+        ? `${describeRow(rows, i)}: no true label in column "${label}"; every calibration row needs one (drop unlabelled rows from the channel).`
+        : `${describeRow(rows, i)}: true label "${text}" in column "${label}" is not one of the pool's classes (${known}); write labels as the pool's class names.`);
+    }
+    labels[i] = c;
+  }
+  return { channel, files: tables.map((t) => t.path), rows: rows.size, probs: rows.probs, labels };
+}
