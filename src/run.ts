@@ -136,7 +136,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   const timings = new Timings();
   const channels = { input: paths.input, labeled: paths.labeled };
   const inputs = await readInputs(plan, config, channels, mergeFrom, log, timings);
-  const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, log, timings);
+  const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings);
   const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);
   labels.adjust(options);
   if (config.dryRun || !paths.output) {

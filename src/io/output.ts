@@ -51,12 +51,23 @@ const encoder = new TextEncoder();
 /** Columns appended after selection_score and selection_rank (a map step's candidate weight and radius). */
 export type ExtraColumn = { name: string; values: Float64Array } | { name: string; text: readonly string[] };
 
+/** An extra column as the Parquet writer takes it: numbers as DOUBLE, text as UTF-8. */
+function typedColumn(e: ExtraColumn): { name: string; type: ColumnType; values: unknown[] } {
+  return "values" in e ? { name: e.name, type: "double", values: Array.from(e.values) } : { name: e.name, type: "text", values: [...e.text] };
+}
+
 /** One extra column's cell as CSV text. */
 function extraCell(e: ExtraColumn, k: number): string {
   return "values" in e ? String(e.values[k]) : csvQuote(e.text[k]!);
 }
 
-export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): void {
+/**
+ * `labels` (pseudo-label or predicted-label columns) go between the original columns and
+ * selection_score, so selection_score and selection_rank stay the last two columns of a
+ * selection and `extra` (a map step's candidate columns) the last of a map step's.
+ */
+export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = [],
+  labels: readonly ExtraColumn[] = []): void {
   const fd = openSync(path, "w");
   try {
     const chunks: Uint8Array[] = [];
@@ -81,13 +92,13 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
     } else {
       push(encoder.encode(first.columns.map(csvQuote).join(",")));
     }
-    push(encoder.encode(",selection_score,selection_rank" + extra.map((e) => `,${e.name}`).join("")));
+    push(encoder.encode(labels.map((e) => `,${csvQuote(e.name)}`).join("") + ",selection_score,selection_rank" + extra.map((e) => `,${e.name}`).join("")));
     push(eolBytes);
     for (let k = 0; k < rows.length; k++) {
       const [table, r] = locate(pool, rows[k]!);
       if (isCsvTable(table)) push(table.recordBytes(r));
       else push(encoder.encode(table.columns.map((_, c) => csvQuote(formatCell(table.cell(r, c)))).join(",")));
-      push(encoder.encode(`,${scores[k]},${k + 1}` + extra.map((e) => `,${extraCell(e, k)}`).join("")));
+      push(encoder.encode(labels.map((e) => `,${extraCell(e, k)}`).join("") + `,${scores[k]},${k + 1}` + extra.map((e) => `,${extraCell(e, k)}`).join("")));
       push(eolBytes);
     }
     flush();
@@ -98,7 +109,8 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
 }
 
 /** selected_samples.parquet: columnar inputs keep their column types; CSV columns the engine read as numbers become DOUBLE, the rest text. */
-export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): Promise<void> {
+export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = [],
+  labels: readonly ExtraColumn[] = []): Promise<void> {
   const { writeParquetFile } = await import("./parquet-writer.ts");
   const first = pool.tables[0]!;
   const numericColumns = new Set([...pool.plan.scoreColumns, ...pool.plan.vectorColumns, ...pool.plan.leafColumns]);
@@ -112,11 +124,10 @@ export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint
     });
     return { name, type, values };
   });
+  for (const e of labels) columns.push(typedColumn(e));
   columns.push({ name: "selection_score", type: "double", values: Array.from(scores) });
   columns.push({ name: "selection_rank", type: "int32", values: Array.from(rows, (_, k) => k + 1) });
-  for (const e of extra) {
-    columns.push("values" in e ? { name: e.name, type: "double", values: Array.from(e.values) } : { name: e.name, type: "text", values: [...e.text] });
-  }
+  for (const e of extra) columns.push(typedColumn(e));
   await writeParquetFile(path, columns);
 }
 

@@ -49,13 +49,13 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
   Object.assign(metadata, extraMetadata);
   if (plan.role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
   if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName));
-  const extra = plan.role === "map" ? candidateColumns(selection) : labelColumns;
+  const extra = plan.role === "map" ? candidateColumns(selection) : [];
   const format = v.OUTPUT_FORMAT;
   const files: OutputFile[] = [{
     name: `selected_samples.${format}`,
     write: (path) => format === "parquet"
-      ? writeSelectionParquet(path, pool, selection.rows, selection.scores, extra)
-      : writeSelectionCsv(path, pool, selection.rows, selection.scores, extra),
+      ? writeSelectionParquet(path, pool, selection.rows, selection.scores, extra, labelColumns)
+      : writeSelectionCsv(path, pool, selection.rows, selection.scores, extra, labelColumns),
   }];
   if (v.SAVE_REPORT && plan.role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {

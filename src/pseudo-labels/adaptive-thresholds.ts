@@ -92,3 +92,20 @@ export function classThresholds(mode: ThresholdMode, stats: ConfidenceStats): Fl
   const largest = Math.max(...stats.sumProbability.map(sumValue));
   return Float64Array.from(stats.sumProbability, (s) => (largest > 0 ? (globalTau * sumValue(s)) / largest : globalTau));
 }
+
+/** The statistics as JSON (a map step's metadata): the exact sums as decimal strings. */
+export function statsToJson(stats: ConfidenceStats): Record<string, unknown> {
+  return {
+    rows: stats.rows, tau: stats.tau, above_tau: stats.aboveTau,
+    sum_confidence: String(stats.sumConfidence), sum_squared_confidence: String(stats.sumSquaredConfidence),
+    sum_probability: stats.sumProbability.map(String), units: "2^-32",
+  };
+}
+
+export function statsFromJson(json: Record<string, unknown>): ConfidenceStats {
+  return {
+    rows: Number(json.rows), tau: Number(json.tau), aboveTau: (json.above_tau as number[]).map(Number),
+    sumConfidence: BigInt(json.sum_confidence as string), sumSquaredConfidence: BigInt(json.sum_squared_confidence as string),
+    sumProbability: (json.sum_probability as string[]).map((s) => BigInt(s)),
+  };
+}

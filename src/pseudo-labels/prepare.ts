@@ -14,7 +14,7 @@ import { reliability, type Reliability } from "../calibration/reliability.ts";
 import { applyTemperature, fitTemperature } from "../calibration/temperature.ts";
 import { predictions } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
-import { classThresholds, confidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
+import { classThresholds, confidenceStats, type ConfidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
 import { softMatchWeights } from "./softmatch-weight.ts";
 
 export interface PseudoLabelSettings {
@@ -43,6 +43,8 @@ export interface PseudoLabelling {
   rule: string | null;
   /** SoftMatch weight per pool row. */
   weights: Float64Array;
+  /** The confidence statistics of the selectable rows (what a map step hands the merge). */
+  stats: ConfidenceStats;
   calibration: CalibrationSummary | null;
   precision: ConformalSelection | null;
   /** Per-class thresholds of THRESHOLD_MODE (flexmatch, freematch), else null. */
@@ -50,8 +52,12 @@ export interface PseudoLabelling {
   warnings: string[];
 }
 
+/**
+ * `poolStats`: the whole pool's confidence statistics when this process sees only part of it
+ * (a multi-host merge adds up every host's); null: computed here over the selectable rows.
+ */
 export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibration: CalibrationData | null,
-  settings: PseudoLabelSettings): PseudoLabelling {
+  settings: PseudoLabelSettings, poolStats: ConfidenceStats | null = null): PseudoLabelling {
   const warnings: string[] = [];
   const names = pool.plan.classNames;
   let used = pool;
@@ -93,8 +99,9 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
     rule = `THRESHOLD_MODE=${settings.thresholdMode} class thresholds`;
   }
   const selectableNow = gate ? Uint8Array.from(selectable, (s, i) => s & gate![i]!) : selectable;
-  const weights = softMatchWeights(used.confidence, confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold));
-  return { pool: used, selectable: selectableNow, rule, weights, calibration: summary, precision, thresholds, warnings };
+  const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
+  const weights = softMatchWeights(used.confidence, poolStats ?? stats);
+  return { pool: used, selectable: selectableNow, rule, weights, stats, calibration: summary, precision, thresholds, warnings };
 }
 
 /** The pseudo-labelling figures for selection_metadata.json. */

@@ -13,6 +13,8 @@ import type { JobPlan } from "../job/plan.ts";
 import type { JobInputs } from "../job/read.ts";
 import type { Timings } from "../job/timings.ts";
 import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
+import type { HostCandidates } from "../cluster/candidates.ts";
+import { mergeConfidenceStats, statsFromJson, statsToJson, type ConfidenceStats } from "./adaptive-thresholds.ts";
 import { checkLabelColumnNames, labelColumnNames, labelColumns, type LabelColumnNames } from "./label-columns.ts";
 import { preparePseudoLabels, pseudoLabelMetadata, type PseudoLabelling, type PseudoLabelSettings } from "./prepare.ts";
 
@@ -57,7 +59,7 @@ export function checkPseudoLabelSettings(plan: JobPlan, settings: PseudoLabelSet
 }
 
 export async function pseudoLabelStep(plan: JobPlan, config: Config, calibrationPath: string | null, inputs: JobInputs,
-  log: Logger, timings: Timings): Promise<PseudoLabelStep> {
+  mergeFrom: HostCandidates[] | null, log: Logger, timings: Timings): Promise<PseudoLabelStep> {
   const v = config.values;
   const settings = pseudoLabelSettings(config);
   checkPseudoLabelSettings(plan, settings, calibrationPath);
@@ -82,7 +84,7 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
     });
     timings.end("calibrationMs", since);
   }
-  const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings);
+  const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, mergeFrom ? hostStats(mergeFrom, log) : null);
   for (const warning of prepared.warnings) log.warn(warning);
   if (prepared.calibration) {
     const c = prepared.calibration;
@@ -96,6 +98,21 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
       if (prepared.rule) { options.confidenceThreshold = 0; options.thresholdRule = prepared.rule; }
     },
     columns: (selection) => (writesLabels ? labelColumns(prepared.pool, selection.rows, "ssl", names, prepared.weights) : []),
-    metadata: { ...labelMetadata, pseudo_labels: pseudoLabelMetadata(prepared, settings, calibration, prepared.pool.plan.classNames) },
+    metadata: {
+      ...labelMetadata, pseudo_labels: pseudoLabelMetadata(prepared, settings, calibration, prepared.pool.plan.classNames),
+      // A map step hands the merge its shard's sums, so the merge weighs rows as one process would.
+      ...(plan.role === "map" ? { confidence_stats: statsToJson(prepared.stats) } : {}),
+    },
   };
+}
+
+/** Every host's confidence statistics added up; null (with a warning) when a host wrote none. */
+function hostStats(hosts: HostCandidates[], log: Logger): ConfidenceStats | null {
+  const withRows = hosts.filter((h) => Number(h.metadata.rows_seen ?? 0) > 0);
+  const missing = withRows.filter((h) => !h.metadata.confidence_stats).map((h) => h.host);
+  if (missing.length > 0) {
+    log.warn(`host${missing.length > 1 ? "s" : ""} ${missing.join(", ")} wrote no confidence statistics; pseudo-label weights use the candidates' own.`);
+    return null;
+  }
+  return withRows.map((h) => statsFromJson(h.metadata.confidence_stats as Record<string, unknown>)).reduce(mergeConfidenceStats);
 }
