@@ -9,6 +9,7 @@ import { planColumns, type ColumnPlan } from "../columns.ts";
 import { DataError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { buildPool, describeRow, type Pool } from "../pool.ts";
+import type { Table } from "../io/table.ts";
 
 export interface CalibrationData {
   channel: string;
@@ -43,10 +44,7 @@ export async function readCalibration(channel: string, pool: Pool, options: Cali
   if (!same) {
     throw new DataError(`${first.path}: the calibration_data channel's score columns (${plan.scoreColumns.join(", ")}) differ from the pool's (${pool.plan.scoreColumns.join(", ")}); calibration rows must be scored by the same model and written with the same columns.`);
   }
-  const rows = buildPool(tables, plan, {
-    needVectors: false, needLeaves: false, float64: false, renormalise: options.renormalise,
-    sumTolerance: options.sumTolerance, duplicateIds: "keep_first",
-  });
+  const rows = readRows(tables, plan, options);
   const classOf = new Map(pool.plan.classNames.map((name, c) => [name, c]));
   const labels = new Int32Array(rows.size);
   for (let i = 0; i < rows.size; i++) {
@@ -61,4 +59,18 @@ export async function readCalibration(channel: string, pool: Pool, options: Cali
     labels[i] = c;
   }
   return { channel, files: tables.map((t) => t.path), rows: rows.size, probs: rows.probs, labels };
+}
+
+/** The rows through the pool's reader; a missing label is named as such, not as a missing id. */
+function readRows(tables: Table[], plan: ColumnPlan, options: CalibrationOptions): Pool {
+  try {
+    return buildPool(tables, plan, {
+      needVectors: false, needLeaves: false, float64: false, renormalise: options.renormalise,
+      sumTolerance: options.sumTolerance, duplicateIds: "keep_first",
+    });
+  } catch (error) {
+    const match = error instanceof DataError && /^(.*?): (row \d+.*?) has an empty id in column/.exec(error.message);
+    if (!match) throw error;
+    throw new DataError(`${match[1]}: ${match[2]}: no true label in column "${plan.id}"; every calibration row needs one (drop unlabelled rows from the channel).`);
+  }
 }

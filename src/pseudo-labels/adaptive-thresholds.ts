@@ -5,10 +5,13 @@
  *
  *   fixed      every class at CONFIDENCE_THRESHOLD τ.
  *   flexmatch  FlexMatch's curriculum thresholds (Zhang et al., NeurIPS 2021): σ_c = rows
- *              predicted as c with confidence above τ; β_c = σ_c / max(max_k σ_k, N − Σ_k σ_k)
- *              (the warm-up form: rows above no threshold count as one more "class");
+ *              predicted as c with confidence above τ; β_c = σ_c / max_k σ_k (their eq. 6);
  *              T_c = τ · β_c / (2 − β_c), the paper's convex mapping M(x) = x / (2 − x). A
- *              class the model rarely passes τ on is still learning and gets a lower bar.
+ *              class the model rarely passes τ on is still learning and gets a lower bar; the
+ *              class it passes most keeps τ. The paper's warm-up form (max(max_k σ_k,
+ *              N − Σ_k σ_k) in the denominator) is for the first steps of training from
+ *              scratch, when few rows pass τ at all; applied to a trained model's pool it
+ *              would drop every threshold near 0, so it is not used.
  *   freematch  FreeMatch's self-adaptive thresholds (Wang et al., ICLR 2023): the global
  *              τ_g = mean top-class probability over the pool, the class-local
  *              p̃_c = mean probability of class c, and T_c = τ_g · p̃_c / max_k p̃_k. The paper
@@ -80,11 +83,9 @@ export function classThresholds(mode: ThresholdMode, stats: ConfidenceStats): Fl
   const classes = stats.aboveTau.length;
   if (mode === "fixed" || stats.rows === 0) return new Float64Array(classes).fill(stats.tau);
   if (mode === "flexmatch") {
-    let most = 0, passing = 0;
-    for (const s of stats.aboveTau) { most = Math.max(most, s); passing += s; }
-    const denominator = Math.max(most, stats.rows - passing);
+    const most = Math.max(...stats.aboveTau);
     return Float64Array.from(stats.aboveTau, (s) => {
-      const beta = denominator > 0 ? s / denominator : 0;
+      const beta = most > 0 ? s / most : 1;
       return (stats.tau * beta) / (2 - beta);
     });
   }

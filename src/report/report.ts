@@ -33,7 +33,7 @@ export interface ReportInput {
   /** PCA of the pool vectors (N×2, see src/engine/pca.ts); null when the pool has no vectors. */
   projection: { coords: Float64Array; explained: [number, number] } | null;
   /** Extra key/value tables (filters, class targets, …). */
-  sections?: { heading: string; rows: [string, string][] }[];
+  sections?: { heading: string; rows: [string, string][]; figure?: string }[];
 }
 
 /** Most pool points drawn in the scatter; the selected points are always all drawn. */
@@ -81,7 +81,7 @@ export function renderReport(input: ReportInput): string {
   parts.push(section("projection", "Embedding projection (PCA)",
     input.projection ? projectionChart(input, summary) : noData("The pool has no embedding or feature vectors, so there is nothing to project.")));
   for (const [i, extra] of (input.sections ?? []).entries()) {
-    parts.push(section(`extra-${i + 1}`, extra.heading, keyValueTable(extra.rows)));
+    parts.push(section(`extra-${i + 1}`, extra.heading, (extra.figure ?? "") + keyValueTable(extra.rows)));
   }
   parts.push(section("selected", "Selected rows", selectedTable(input, summary)));
   parts.push(section("metadata", "Metadata", metadataBlock(input.metadata)));
