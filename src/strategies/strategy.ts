@@ -32,6 +32,8 @@ export interface StrategyOptions {
   balance: Balance | null;
   /** SELECTION_CONFIG (hybrid), or null. */
   selectionConfig: SelectionConfig | null;
+  /** Rows the pool stands for: a multi-host merge's candidates stand for the rows the map hosts saw; else the pool's size. */
+  poolRows?: number;
   /** Per pool row, how many rows it stands for (a multi-host merge's candidates); null: 1 each. */
   rowWeights: Float64Array | null;
   /** What decided which rows may be pseudo-labelled when it replaces confidenceThreshold (TARGET_PRECISION, THRESHOLD_MODE), for messages; absent otherwise. */
