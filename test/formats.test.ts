@@ -73,7 +73,8 @@ describe("formats end to end", () => {
     ].join("\n") + "\n");
     const output = await run(input, ["--output-format", "parquet"]);
     const table = await readParquetTable(join(output, "selected_samples.parquet"));
-    const expected = ["string", "double", "double", "int64", "int64", "string", "string", "double", "double", "int32"];
+    // The input's eight columns, predicted_label (text), selection_score, selection_rank.
+    const expected = ["string", "double", "double", "int64", "int64", "string", "string", "double", "string", "double", "int32"];
     expect(table.columnTypes.map(typeName)).toEqual(expected);
     expect(table.cell(0, 0)).toBe("007");
     expect(table.cell(0, 3)).toBe(3n);
