@@ -19,12 +19,16 @@ export interface CalibrationData {
   probs: Float64Array;
   /** True class per row, as an index into the pool's class names. */
   labels: Int32Array;
+  /** The model's predicted class per row and its probability, as the pool reads them. */
+  predicted: Int32Array;
+  confidence: Float64Array;
 }
 
 export interface CalibrationOptions {
   trueLabelField: string;
   scoreField: string;
   scoreFieldPrefix: string;
+  labelField: string;
   renormalise: boolean;
   sumTolerance: number;
 }
@@ -37,13 +41,18 @@ export async function readCalibration(channel: string, pool: Pool, options: Cali
     const listed = first.columns.slice(0, 12).join(", ") + (first.columns.length > 12 ? ", …" : "");
     throw new DataError(`${first.path}: the calibration_data channel has no true-label column "${label}" (columns: ${listed}); every calibration row needs the class a person gave it. Set TRUE_LABEL_FIELD (--true-label-field) to the column that holds it.`);
   }
-  // The label column stands in for the id: the readers hand it back as text, exactly as written.
-  const plan: ColumnPlan = { ...planColumns(first, { idField: label, scoreField: options.scoreField, scoreFieldPrefix: options.scoreFieldPrefix }), id: label };
-  const same = plan.scoreKind === pool.plan.scoreKind && plan.scoreColumns.length === pool.plan.scoreColumns.length &&
-    plan.scoreColumns.every((c, i) => c === pool.plan.scoreColumns[i]);
-  if (!same) {
-    throw new DataError(`${first.path}: the calibration_data channel's score columns (${plan.scoreColumns.join(", ")}) differ from the pool's (${pool.plan.scoreColumns.join(", ")}); calibration rows must be scored by the same model and written with the same columns.`);
+  if (!pool.plan.classesRecorded) {
+    throw new DataError(`${first.path}: calibration needs the class the model predicted for each row, and the pool holds only a confidence (${pool.plan.scoreColumns.join(", ")}); add the predicted label (LABEL_FIELD) to the pool and the calibration rows.`);
   }
+  const own = planColumns(tables, { idField: label, scoreField: options.scoreField, scoreFieldPrefix: options.scoreFieldPrefix, labelField: options.labelField });
+  const columnsOf = (p: ColumnPlan) => [...p.scoreColumns, ...(p.labelColumn ? [p.labelColumn] : [])];
+  const same = own.scoreKind === pool.plan.scoreKind && columnsOf(own).join("\n") === columnsOf(pool.plan).join("\n");
+  if (!same) {
+    throw new DataError(`${first.path}: the calibration_data channel's score columns (${columnsOf(own).join(", ")}) differ from the pool's (${columnsOf(pool.plan).join(", ")}); calibration rows must be scored by the same model and written with the same columns.`);
+  }
+  // The pool's plan, so classes are numbered alike; the true-label column stands in for the id:
+  // the readers hand it back as text, exactly as written.
+  const plan: ColumnPlan = { ...pool.plan, id: label, vectorColumns: [], leafColumns: [] };
   const rows = readRows(tables, plan, options);
   const classOf = new Map(pool.plan.classNames.map((name, c) => [name, c]));
   const labels = new Int32Array(rows.size);
@@ -58,7 +67,7 @@ export async function readCalibration(channel: string, pool: Pool, options: Cali
     }
     labels[i] = c;
   }
-  return { channel, files: tables.map((t) => t.path), rows: rows.size, probs: rows.probs, labels };
+  return { channel, files: tables.map((t) => t.path), rows: rows.size, probs: rows.probs, labels, predicted: rows.predicted, confidence: rows.confidence };
 }
 
 /** The rows through the pool's reader; a missing label is named as such, not as a missing id. */

@@ -7,6 +7,7 @@
  */
 import { DataError } from "../errors.ts";
 import type { ExtraColumn } from "../io/output.ts";
+import type { ColumnPlan } from "../columns.ts";
 import type { Pool } from "../pool.ts";
 import type { UseCase } from "../strategies/catalog.ts";
 
@@ -15,9 +16,15 @@ export interface LabelColumnNames {
   predictedLabel: string;
 }
 
-/** The column names a selection of this use case adds, in order. */
-export function labelColumnNames(useCase: UseCase, names: LabelColumnNames): string[] {
-  return useCase === "ssl" ? [names.pseudoLabel, `${names.pseudoLabel}_confidence`, `${names.pseudoLabel}_weight`] : [names.predictedLabel];
+/**
+ * The column names a selection of this use case adds, in order. No label column where the
+ * input records no class (a lone confidence), nor where the input's own predicted-label column
+ * (LABEL_FIELD) already has that name: it holds the label as written, so it is not repeated.
+ */
+export function labelColumnNames(useCase: UseCase, names: LabelColumnNames, plan: Pick<ColumnPlan, "classesRecorded" | "labelColumn">): string[] {
+  const label = useCase === "ssl" ? names.pseudoLabel : names.predictedLabel;
+  const withLabel = plan.classesRecorded && label !== plan.labelColumn ? [label] : [];
+  return useCase === "ssl" ? [...withLabel, `${names.pseudoLabel}_confidence`, `${names.pseudoLabel}_weight`] : withLabel;
 }
 
 /**
@@ -26,7 +33,7 @@ export function labelColumnNames(useCase: UseCase, names: LabelColumnNames): str
  */
 export function checkLabelColumnNames(pool: Pool, useCase: UseCase, names: LabelColumnNames): void {
   const columns = pool.tables[0]!.columns;
-  for (const name of labelColumnNames(useCase, names)) {
+  for (const name of labelColumnNames(useCase, names, pool.plan)) {
     if (columns.includes(name)) {
       const parameter = useCase === "ssl" ? "PSEUDO_LABEL_COLUMN (--pseudo-label-column)" : "PREDICTED_LABEL_COLUMN (--predicted-label-column)";
       throw new DataError(`${pool.tables[0]!.path}: the input already has a "${name}" column, which the selection adds; set ${parameter} to another name, or rename or drop the input's column.`);
@@ -36,13 +43,10 @@ export function checkLabelColumnNames(pool: Pool, useCase: UseCase, names: Label
 
 /** The columns' values for the selected rows, in rank order. */
 export function labelColumns(pool: Pool, rows: Uint32Array, useCase: UseCase, names: LabelColumnNames, weights: Float64Array | null): ExtraColumn[] {
-  const [label, confidence, weight] = labelColumnNames(useCase, names);
   const classNames = pool.plan.classNames;
-  const text = Array.from(rows, (r) => classNames[pool.predicted[r]!]!);
-  if (useCase !== "ssl") return [{ name: label!, text }];
-  return [
-    { name: label!, text },
-    { name: confidence!, values: Float64Array.from(rows, (r) => pool.confidence[r]!) },
-    { name: weight!, values: Float64Array.from(rows, (r) => (weights ? weights[r]! : 1)) },
-  ];
+  return labelColumnNames(useCase, names, pool.plan).map((name): ExtraColumn => {
+    if (name === `${names.pseudoLabel}_confidence` && useCase === "ssl") return { name, values: Float64Array.from(rows, (r) => pool.confidence[r]!) };
+    if (name === `${names.pseudoLabel}_weight` && useCase === "ssl") return { name, values: Float64Array.from(rows, (r) => (weights ? weights[r]! : 1)) };
+    return { name, text: Array.from(rows, (r) => classNames[pool.predicted[r]!]!) };
+  });
 }

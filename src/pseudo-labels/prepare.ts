@@ -12,7 +12,6 @@ import { conformalSelect, type ConformalSelection, type PrecisionScope } from ".
 import type { CalibrationData } from "../calibration/calibration-data.ts";
 import { reliability, type Reliability } from "../calibration/reliability.ts";
 import { applyTemperature, fitTemperature } from "../calibration/temperature.ts";
-import { predictions } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import { classThresholds, confidenceStats, type ConfidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
 import { softMatchWeights } from "./softmatch-weight.ts";
@@ -63,17 +62,18 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
   let used = pool;
   let summary: CalibrationSummary | null = null;
   let correct: Uint8Array | null = null;
-  let raw: ReturnType<typeof predictions> | null = null;
+  let raw: { predicted: Int32Array; confidence: Float64Array } | null = null;
   if (calibration) {
-    raw = predictions(calibration.probs, pool.classes);
+    raw = { predicted: calibration.predicted, confidence: calibration.confidence };
     correct = Uint8Array.from(raw.predicted, (c, i) => (c === calibration.labels[i] ? 1 : 0));
     const before = reliability(raw.confidence, correct);
     if (settings.calibrate === "auto") {
       const fit = fitTemperature(calibration.probs, pool.classes, calibration.labels);
-      const scaled = predictions(applyTemperature(calibration.probs, pool.classes, fit.temperature), pool.classes);
+      const scaled = confidenceOf(applyTemperature(calibration.probs, pool.classes, fit.temperature), pool.classes, calibration.predicted);
       const probs = applyTemperature(pool.probs, pool.classes, fit.temperature);
-      used = { ...pool, probs, ...predictions(probs, pool.classes) };
-      summary = { rows: calibration.rows, temperature: fit.temperature, nllBefore: fit.nllBefore, nllAfter: fit.nllAfter, before, after: reliability(scaled.confidence, correct) };
+      // The predicted class stays the pool's (a label column's label, else the argmax, which T keeps).
+      used = { ...pool, probs, confidence: confidenceOf(probs, pool.classes, pool.predicted) };
+      summary = { rows: calibration.rows, temperature: fit.temperature, nllBefore: fit.nllBefore, nllAfter: fit.nllAfter, before, after: reliability(scaled, correct) };
     } else {
       summary = { rows: calibration.rows, temperature: null, nllBefore: fitTemperature(calibration.probs, pool.classes, calibration.labels).nllBefore, nllAfter: null, before, after: null };
     }
@@ -102,6 +102,11 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
   const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
   const weights = softMatchWeights(used.confidence, poolStats ?? stats);
   return { pool: used, selectable: selectableNow, rule, weights, stats, calibration: summary, precision, thresholds, warnings };
+}
+
+/** Each row's probability of its predicted class. */
+function confidenceOf(probs: Float64Array, classes: number, predicted: Int32Array): Float64Array {
+  return Float64Array.from(predicted, (c, i) => probs[i * classes + c]!);
 }
 
 /** The pseudo-labelling figures for selection_metadata.json. */

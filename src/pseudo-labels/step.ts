@@ -66,7 +66,7 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
   const names: LabelColumnNames = { pseudoLabel: v.PSEUDO_LABEL_COLUMN, predictedLabel: v.PREDICTED_LABEL_COLUMN };
   const writesLabels = plan.role !== "map";
   if (writesLabels) checkLabelColumnNames(inputs.pool, plan.useCase, names);
-  const labelMetadata = { label_columns: writesLabels ? labelColumnNames(plan.useCase, names) : [] };
+  const labelMetadata = { label_columns: writesLabels ? labelColumnNames(plan.useCase, names, inputs.pool.plan) : [] };
   if (plan.useCase !== "ssl") {
     if (calibrationPath) log.warn(`the calibration_data channel (${calibrationPath}) serves SSL selections; ${plan.strategyName} selects for labelling and does not read it.`);
     return {
@@ -79,7 +79,7 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
     const since = performance.now();
     log.info(`reading calibration rows from ${calibrationPath}`);
     calibration = await readCalibration(calibrationPath, inputs.pool, {
-      trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX,
+      trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
       renormalise: v.RENORMALIZE_PROBS, sumTolerance: v.PROB_SUM_TOLERANCE,
     });
     timings.end("calibrationMs", since);

@@ -287,3 +287,45 @@ describe("through the compiled binary", () => {
     expect(refused.stderr).not.toContain("This is a bug");
   });
 });
+
+describe("LLM outputs: a predicted label and the confidence in it", () => {
+  /** Bedrock-style rows: the label as the LLM wrote it, and its confidence; `label` is the truth (calibration rows). */
+  function llmRows(n: number, seed: number, withTruth: boolean): string {
+    const rng = new Rng(seed);
+    const names = ["Billing issue", "billing", "Shipping / delay"];
+    const lines = [["id", "predicted_label", "confidence_score", ...(withTruth ? ["label"] : [])].join(",")];
+    for (let i = 0; i < n; i++) {
+      const predicted = names[rng.nextInt(3)]!;
+      const s = 0.5 + 0.5 * rng.nextFloat();
+      const truth = rng.nextFloat() < s ? predicted : names.find((x) => x !== predicted)!;
+      lines.push([`q${i}`, `"${predicted}"`, s.toFixed(4), ...(withTruth ? [`"${truth}"`] : [])].join(","));
+    }
+    return lines.join("\n") + "\n";
+  }
+
+  test("pseudo_label is the label as written; an active-learning run keeps the input's predicted_label and adds none", async () => {
+    const input = channel({ "bedrock.csv": llmRows(600, 1, false) });
+    const ssl = await run(["--strategy", "confidence_threshold", "--confidence-threshold", "0.9", "--input", input]);
+    expect(ssl.result.exitCode).toBe(0);
+    const header = ssl.csv.split("\n")[0]!;
+    expect(header).toBe("id,predicted_label,confidence_score,pseudo_label,pseudo_label_confidence,pseudo_label_weight,selection_score,selection_rank");
+    for (const line of ssl.csv.trimEnd().split("\n").slice(1)) {
+      const label = line.match(/^q\d+,("[^"]*")/)![1]!;
+      expect(line.includes(`,${label},`)).toBe(true); // the label twice: the input's and the pseudo-label, as written
+    }
+    const al = await run(["--strategy", "uncertainty", "--batch-size", "5", "--input", input]);
+    expect(al.result.exitCode).toBe(0);
+    expect(al.csv.split("\n")[0]).toBe("id,predicted_label,confidence_score,selection_score,selection_rank");
+    expect((al.result.metadata as any).label_columns).toEqual([]);
+  });
+
+  test("calibration rows with the LLM's label, its confidence and the true label drive TARGET_PRECISION", async () => {
+    const { result, csv } = await run(["--strategy", "confidence_threshold", "--input", channel({ "p.csv": llmRows(3000, 2, false) }),
+      "--calibration", channel({ "c.csv": llmRows(1500, 3, true) }), "--target-precision", "0.9"]);
+    expect(result.exitCode).toBe(0);
+    const precision = (result.metadata as any).pseudo_labels.precision;
+    expect(Object.keys(precision.per_class)).toEqual(["Billing issue", "Shipping / delay", "billing"]);
+    expect(precision.rows_passing).toBe(csv.trimEnd().split("\n").length - 1);
+    expect(precision.rows_passing).toBeGreaterThan(300);
+  });
+});
