@@ -3,7 +3,7 @@
  * The CLI entry (main.ts) and the tests both call `main`; nothing below it reads
  * process.env or process.argv, so a test can run any configuration in-process.
  */
-import { loadBlas } from "../ffi/load.ts";
+import { BlasUnavailableError, loadBlas } from "../ffi/load.ts";
 import type { Blas } from "../ffi/blas.ts";
 import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
 import { writeFailureMessage } from "./cluster/failure-message.ts";
@@ -147,7 +147,8 @@ function ok(written: Written): RunResult {
 
 /** OpenBLAS, or the TypeScript twin with one warning (ACTIVE_SAMPLING_BLAS, BLAS_LIBRARY). */
 async function backend(config: Config, log: Logger): Promise<Blas> {
-  const { blas, warning } = await loadBlas({ mode: config.values.ACTIVE_SAMPLING_BLAS, libraryPath: config.values.BLAS_LIBRARY || null });
+  const { blas, warning } = await loadBlas({ mode: config.values.ACTIVE_SAMPLING_BLAS, libraryPath: config.values.BLAS_LIBRARY || null })
+    .catch((error) => { throw error instanceof BlasUnavailableError ? new UsageError(error.message) : error; });
   if (warning) log.warn(warning);
   return blas;
 }

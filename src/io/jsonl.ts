@@ -13,7 +13,8 @@
 import { readFileSync } from "node:fs";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type HeldColumn } from "./columnar-table.ts";
-import type { ColumnType, Table } from "./table.ts";
+import { BOOLEAN, DOUBLE, OTHER, TEXT, type ColumnType } from "./column-type.ts";
+import type { Table } from "./table.ts";
 
 const NEWLINE = 0x0a;
 /** Lines are decoded in slabs of about this many bytes: one TextDecoder call per line is slow. */
@@ -124,9 +125,9 @@ function typeOf(values: readonly unknown[]): ColumnType {
   let seen: ColumnType | undefined;
   for (const value of values) {
     if (value === null) continue;
-    const type: ColumnType = typeof value === "string" ? "text" : typeof value === "number" ? "double" : typeof value === "boolean" ? "boolean" : "other";
-    if (type === "other" || (seen !== undefined && seen !== type)) return "other";
+    const type: ColumnType = typeof value === "string" ? TEXT : typeof value === "number" ? DOUBLE : typeof value === "boolean" ? BOOLEAN : OTHER;
+    if (type === OTHER || (seen !== undefined && seen !== type)) return OTHER;
     seen = type;
   }
-  return seen ?? "text";
+  return seen ?? TEXT;
 }

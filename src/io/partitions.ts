@@ -6,6 +6,7 @@
  * them; no type guessed: `007` stays `007`).
  */
 import { DataError } from "../errors.ts";
+import { TEXT } from "./column-type.ts";
 import { csvQuote } from "./output.ts";
 import { isCsvTable, storableRange, type ColumnType, type CsvTable, type ExtractRequest, type NumericBlock, type Table } from "./table.ts";
 
@@ -61,7 +62,7 @@ class PartitionedTable implements Table {
   constructor(protected readonly inner: Table, protected readonly added: readonly PartitionValue[]) {
     this.width = inner.columns.length;
     this.columns = [...inner.columns, ...added.map((p) => p.key)];
-    this.columnTypes = [...inner.columnTypes, ...added.map(() => "text" as const)];
+    this.columnTypes = [...inner.columnTypes, ...added.map(() => TEXT)];
     this.partitionColumns = [...(inner.partitionColumns ?? []), ...added.map((p) => p.key)];
   }
 

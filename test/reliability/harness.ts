@@ -8,6 +8,7 @@
 import { tempDir } from "../helpers.ts";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { writeParquetFile } from "../../src/io/parquet-writer.ts";
+import { DOUBLE, TEXT } from "../../src/io/column-type.ts";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { main, type RunResult } from "../../src/run.ts";
@@ -41,7 +42,7 @@ function toParquet(sheet: Sheet): Uint8Array {
   writeParquetFile(path, sheet.columns.map((name, c) => {
     const values = sheet.rows.map((r) => r[c] ?? null);
     const numeric = values.every((v) => v === null || typeof v === "number");
-    return { name, type: numeric ? "double" as const : "text" as const, values: numeric ? values : values.map((v) => (v === null ? null : String(v))) };
+    return { name, type: numeric ? DOUBLE : TEXT, values: numeric ? values : values.map((v) => (v === null ? null : String(v))) };
   }));
   return readFileSync(path);
 }
