@@ -53,14 +53,14 @@ const LAYOUTS: UpstreamCase[] = [
     build: (dir) => writeTree(dir, { "model=v2/day=2024-01-01/part-0.csv": csv(part(0)), "model=v2/day=2024-01-02/part-0.csv": csv(part(1)) }),
     args: [...uncertainty, "--batch-size", "6"],
     selected: (o) => {
-      expect(o.header.slice(-4)).toEqual(["model", "day", "selection_score", "selection_rank"]);
+      expect(o.header.slice(-5)).toEqual(["model", "day", "predicted_label", "selection_score", "selection_rank"]);
       const lines = csv(pool).split("\n");
       for (const row of o.rows) {
         const id = row[0]!;
         const original = lines.find((l) => l.startsWith(id + ","))!;
-        expect(row.slice(0, -4).join(",")).toBe(original);
-        expect(row[row.length - 4]).toBe("v2");
-        expect(row[row.length - 3]).toBe(Number(id.slice(1)) < 3 ? "2024-01-01" : "2024-01-02");
+        expect(row.slice(0, -5).join(",")).toBe(original);
+        expect(row[row.length - 5]).toBe("v2");
+        expect(row[row.length - 4]).toBe(Number(id.slice(1)) < 3 ? "2024-01-01" : "2024-01-02");
       }
     },
   },
