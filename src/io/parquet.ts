@@ -407,7 +407,10 @@ function decodeFlatChunk(
       const daph = header.data_page_header;
       if (!daph) throw new Error("a data page has no header");
       const raw = decompressPage(pageBytes, header.uncompressed_page_size, codec, pageCompressors);
-      page = readDataPage(raw, daph, decoder);
+      const levelBytes = maxDefinition === 1 ? allPresentLevels(raw, daph.num_values) : 0;
+      // Every row present (one run of 1s, what pandas, pyarrow and DuckDB write for a column
+      // without nulls): decode as a required column, as for version 2 pages below.
+      page = levelBytes > 0 ? readDataPage(raw.subarray(levelBytes), daph, requiredDecoder) : readDataPage(raw, daph, decoder);
       pageRows = daph.num_values;
       encoding = daph.encoding;
     } else if (header.type === "DATA_PAGE_V2") {
@@ -444,6 +447,26 @@ function decodeFlatChunk(
 function physicalElement(element: SchemaElement): SchemaElement {
   const { converted_type: _converted, logical_type: _logical, ...physical } = element;
   return physical;
+}
+
+/**
+ * The byte length of a version 1 page's definition levels (4-byte length and RLE/bit-packed
+ * hybrid data, bit width 1) when they are one run of `rows` 1s, i.e. no row is null; else 0.
+ */
+function allPresentLevels(page: Uint8Array, rows: number): number {
+  if (page.length < 6) return 0;
+  const length = page[0]! | (page[1]! << 8) | (page[2]! << 16) | (page[3]! << 24);
+  if (length < 2 || length > 6 || 4 + length > page.length) return 0;
+  // A varint header whose low bit is 0 is an RLE run of header >>> 1 values, then one value byte.
+  let header = 0, shift = 0, at = 4;
+  while (at < 3 + length) {
+    const byte = page[at++]!;
+    header += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) break;
+  }
+  const runs = header % 2 === 0 && header / 2 === rows;
+  return runs && at === 3 + length && page[at] === 1 ? 4 + length : 0;
 }
 
 /** Walks a column chunk's page headers, checking each as decodeFlatChunk does. */
