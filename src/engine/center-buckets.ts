@@ -27,6 +27,7 @@ export class CenterBuckets {
   /** Per group: δ_g to its bucket's anchor (NaN for groups outside the index). */
   #offset = new Float64Array(1024).fill(NaN);
   #candidates = new Int32Array(1024);
+  #toAnchors: Float64Array;
   readonly #slack: number;
 
   /** anchorRows: pool rows of the anchors; relativeError and tolerance: the space's distance error. */
@@ -38,17 +39,19 @@ export class CenterBuckets {
     this.#reach = new Float64Array(p);
     this.#widest = new Float64Array(p);
     this.#slack = 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
+    this.#toAnchors = new Float64Array(p);
   }
 
   static anchorCount(): number {
     return ANCHORS;
   }
 
-  /** Distances from pool row c to every anchor (a fresh array: the caller keeps it for `add`). */
+  /** Distances from pool row c to every anchor; the array is reused by the next call. */
   anchorDistances(c: number): Float64Array {
-    const p = this.anchors.length;
-    if (this.space.distanceMany) return this.space.distanceMany(c, this.anchors, p).slice(0, p);
-    return Float64Array.from(this.anchors, (a) => this.space.distance(c, a));
+    const p = this.anchors.length, out = this.#toAnchors;
+    const measured = this.space.distanceMany ? this.space.distanceMany(c, this.anchors, p) : null;
+    for (let a = 0; a < p; a++) out[a] = measured ? measured[a]! : this.space.distance(c, this.anchors[a]!);
+    return out;
   }
 
   /** Registers group `index` (center c, radius r) with its center's anchor distances. */
