@@ -157,12 +157,12 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   // With the bucket index, only the groups it cannot rule out; else every group, with the
   // center index's batched bounds (O(k) per pick, fine while k is small).
   const bounds = buckets ? null : space.centerIndex?.lowerBounds(c) ?? null;
-  const visit = (index: number): void => {
+  const visit = (index: number, knownGap = NaN): void => {
     const g = groups[index]!;
     if (g.size === 0) return;
     if (bounds && g.indexed >= 0 && bounds[g.indexed]! >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
     const centerGap = g.center === -1 ? Infinity
-      : g.isSeed ? seeds!.seedDistance(c, g.center) : space.distance(c, g.center);
+      : g.isSeed ? seeds!.seedDistance(c, g.center) : knownGap === knownGap ? knownGap : space.distance(c, g.center);
     const finiteGap = centerGap !== Infinity;
     if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
     // First the members the bounds cannot rule out, then one batched measurement of them.
@@ -206,7 +206,12 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   if (buckets && toAnchors) {
     for (let index = 0; index < state.firstCenterGroup; index++) visit(index);
     const candidates = buckets.candidates(toAnchors, (index) => (groups[index]!.size > 0 ? groups[index]!.radius : -1), PRUNE_SLACK);
-    for (let m = 0; m < candidates.length; m++) visit(candidates[m]!);
+    // The candidates' center gaps in one kernel call (copied out: the members' calls reuse the scratch).
+    if (centerRows.length < candidates.length) { centerRows = new Uint32Array(2 * candidates.length); gaps = new Float64Array(2 * candidates.length); }
+    for (let m = 0; m < candidates.length; m++) centerRows[m] = groups[candidates[m]!]!.center;
+    const measured = space.distanceMany ? space.distanceMany(c, centerRows, candidates.length) : measureEach(space, c, centerRows, candidates.length);
+    for (let m = 0; m < candidates.length; m++) gaps[m] = measured[m]!;
+    for (let m = 0; m < candidates.length; m++) visit(candidates[m]!, gaps[m]!);
   } else {
     for (let index = 0; index < groups.length; index++) visit(index);
   }
@@ -244,6 +249,9 @@ function rerank(state: CenterGroups): void {
 
 /** Rows a group scan must measure (reused across scans; grown as needed). */
 let toMeasure = new Uint32Array(1024);
+/** Candidate groups' centers and their distances to the new center. */
+let centerRows = new Uint32Array(1024);
+let gaps = new Float64Array(1024);
 let measuredEach = new Float64Array(1024);
 
 function measureEach(space: MetricSpace, c: number, rows: Uint32Array, count: number): Float64Array {
