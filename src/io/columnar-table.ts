@@ -10,6 +10,7 @@
 import { DataError } from "../errors.ts";
 import { FLOAT32_MAX, FLOAT64_LIMIT, storableRange, type ColumnType, type ExtractRequest, type Format, type NumericArray, type NumericBlock, type Table } from "./table.ts";
 import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
+import { TEXT } from "./column-type.ts";
 
 export type NumberArray =
   | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
@@ -33,46 +34,75 @@ export interface HeldColumn {
   pieces: ColumnPiece[];
 }
 
+/**
+ * A column decoded on first use (by extract() or cell()): a run that reads a few columns of a
+ * wide file decodes only those, and the output decodes the rest when it repeats them.
+ */
+export interface LazyColumn {
+  name: string;
+  type: ColumnType;
+  load(): ColumnPiece[];
+}
+
 export interface ColumnarTableOptions {
   /**
-   * Refuse ids that are numbers at or beyond 2^53: JSON.parse has already rounded them, so the
-   * digits the file holds are lost (12345678901234567890 reads as 12345678901234567000).
+   * JSON lines: each row's value of a top-level key as the file writes it, for ids that are
+   * numbers. JSON.parse has turned `7.0` into 7 and 12345678901234567890 into
+   * 12345678901234567000; an id is kept as the token's text instead.
    */
-  refuseInexactNumberIds?: boolean;
+  numberText?: (key: string) => (string | null)[];
   /** The 1-based line of the file a row was read from, for messages (JSONL skips blank lines). */
   lineOfRow?: (row: number) => number;
 }
 
 export class ColumnarTable implements Table {
   readonly columns: readonly string[];
-  readonly columnTypes: readonly ColumnType[];
-  /** starts[c][k] is the table row where piece k of column c begins. */
-  private readonly starts: number[][];
+  private readonly types: ColumnType[];
+  /** Each column's pieces, null until a lazy column is first used. */
+  private readonly held: { name: string; type: ColumnType; pieces: ColumnPiece[] | null; load?: () => ColumnPiece[] }[];
+  /** starts[c][k] is the table row where piece k of column c begins (set when the pieces are). */
+  private readonly starts: number[][] = [];
 
   constructor(
     readonly path: string,
     readonly format: Format,
-    private readonly held: readonly HeldColumn[],
+    columns: readonly (HeldColumn | LazyColumn)[],
     readonly rowCount: number,
     private readonly options: ColumnarTableOptions = {},
   ) {
-    this.columns = held.map((c) => c.name);
-    this.columnTypes = held.map((c) => c.type);
-    this.starts = held.map((column) => {
-      const starts: number[] = [];
-      let row = 0;
-      for (const piece of column.pieces) {
-        starts.push(row);
-        row += piece.values.length;
-      }
-      if (row !== rowCount) throw new Error(`column ${column.name} holds ${row} rows, table has ${rowCount}`);
-      return starts;
-    });
+    this.columns = columns.map((c) => c.name);
+    this.types = columns.map((c) => c.type);
+    this.held = columns.map((c) => ("pieces" in c
+      ? { name: c.name, type: c.type, pieces: null }
+      : { name: c.name, type: c.type, pieces: null, load: () => c.load() }));
+    columns.forEach((c, i) => { if ("pieces" in c) this.place(i, c.pieces); });
+  }
+
+  get columnTypes(): readonly ColumnType[] {
+    return this.types;
+  }
+
+  /** Column c's pieces, decoding a lazy column on first use. */
+  private piecesOf(c: number): ColumnPiece[] {
+    return this.held[c]!.pieces ?? this.place(c, this.held[c]!.load!());
+  }
+
+  private place(c: number, pieces: ColumnPiece[]): ColumnPiece[] {
+    const starts: number[] = [];
+    let row = 0;
+    for (const piece of pieces) {
+      starts.push(row);
+      row += piece.values.length;
+    }
+    if (row !== this.rowCount) throw new Error(`column ${this.held[c]!.name} holds ${row} rows, table has ${this.rowCount}`);
+    this.starts[c] = starts;
+    this.held[c]!.pieces = pieces;
+    return pieces;
   }
 
   cell(row: number, column: number): unknown {
     if (!(row >= 0 && row < this.rowCount)) throw new RangeError(`row ${row} is outside ${this.path}'s ${this.rowCount} rows`);
-    const pieces = this.held[column]!.pieces;
+    const pieces = this.piecesOf(column);
     // Writers call this once per output cell: no allocation, and no search for one-piece columns.
     const k = pieces.length === 1 ? 0 : this.pieceOf(row, column);
     const piece = pieces[k]!;
@@ -121,11 +151,15 @@ export class ColumnarTable implements Table {
 
   private extractIds(column: number): string[] {
     const ids: string[] = new Array(this.rowCount);
-    const { name, pieces } = this.held[column]!;
+    const name = this.held[column]!.name;
+    const pieces = this.piecesOf(column);
     const starts = this.starts[column]!;
     if (isWrapped(this.held[column]!.type)) {
       for (let r = 0; r < this.rowCount; r++) ids[r] = this.idText(this.cell(r, column), r, name);
       return ids;
+    }
+    if (this.options.numberText && pieces.some((p) => p.kind === "boxed" && p.values.some((v) => typeof v === "number"))) {
+      return this.numberIdsAsWritten(column);
     }
     pieces.forEach((piece, k) => {
       const start = starts[k]!;
@@ -144,18 +178,44 @@ export class ColumnarTable implements Table {
     return ids;
   }
 
+  /**
+   * Ids of a JSON lines column holding numbers, as the file writes them. Where a number's text
+   * is not the one JavaScript prints for it (`7.0`, `1e3`, `0.10`, digits beyond 2^53), the
+   * column becomes text from then on, so the output repeats the id as written too.
+   */
+  private numberIdsAsWritten(column: number): string[] {
+    const { name } = this.held[column]!;
+    const texts = this.options.numberText!(name);
+    const ids: string[] = new Array(this.rowCount);
+    const cells: unknown[] = new Array(this.rowCount);
+    let changed = false;
+    for (let r = 0; r < this.rowCount; r++) {
+      const value = this.cell(r, column);
+      if (typeof value === "number") {
+        const text = texts[r];
+        if (typeof text !== "string") throw new Error(`${this.path}: row ${r + 1}, column "${name}": no number token found`);
+        if (text !== String(value)) changed = true;
+        ids[r] = cells[r] = text;
+      } else {
+        ids[r] = this.idText(value, r, name);
+        cells[r] = value;
+      }
+    }
+    if (changed) {
+      this.held[column]!.type = TEXT;
+      this.types[column] = TEXT;
+      this.place(column, [{ kind: "boxed", values: cells }]);
+    }
+    return ids;
+  }
+
   private idText(value: unknown, row: number, name: string): string {
     if (typeof value === "string") {
       if (value === "") throw new DataError(`${this.path}: ${this.rowLabel(row)} has an empty id in column "${name}"; every row needs an id.`);
       return value;
     }
     if (value === null || value === undefined) throw this.nullIdError(row, name);
-    if (typeof value === "number") {
-      if (this.options.refuseInexactNumberIds && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-        throw new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" holds the id ${value}, a number at or beyond 2^53 that JSON readers cannot keep exactly (its last digits are already lost); write ids as strings, e.g. "id": "12345678901234567890".`);
-      }
-      return String(value);
-    }
+    if (typeof value === "number") return String(value);
     if (typeof value === "bigint" || typeof value === "boolean") return String(value);
     if (value instanceof Date) return value.toISOString();
     if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return value.toString();
@@ -178,7 +238,7 @@ export class ColumnarTable implements Table {
     const wholeOnly = block.kind === "integer" || out instanceof Int32Array;
     const int32Only = out instanceof Int32Array;
     const type = this.held[column]!.type;
-    const loops = this.held[column]!.pieces.map((piece): FillLoop => {
+    const loops = this.piecesOf(column).map((piece): FillLoop => {
       if (type.kind === "timestamp" || type.kind === "date") {
         return (_values, _missing, _o, _base, _stride, from, to) => (from < to ? from : -1); // a time is not a number
       }
@@ -205,7 +265,7 @@ export class ColumnarTable implements Table {
   /** Fills rows [from, to) of one slot, across whichever pieces hold them. */
   private fillTile(fill: ColumnFill, from: number, to: number): void {
     const { block, column, slot, loops } = fill;
-    const pieces = this.held[column]!.pieces;
+    const pieces = this.piecesOf(column);
     const starts = this.starts[column]!;
     let row = from;
     while (row < to) {

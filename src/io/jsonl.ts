@@ -1,18 +1,22 @@
 /**
  * Reads JSON Lines (one JSON object per line, blank lines ignored) into a ColumnarTable.
  *
- * The columns are the keys of the first object, in its order; every other line must have the
- * same keys (in any order). Values stay as JSON.parse gives them. A column's type is "text"
+ * The columns are the keys in the order they first appear (the first object's, then any key
+ * a later line adds). A line without a key holds null there: Spark's JSON writer leaves null
+ * fields out (ignoreNullFields), so a missing key is a null, not damage. A needed column left
+ * null is refused where it is read, naming the row. Values stay as JSON.parse gives them. A column's type is "text"
  * when its values are strings, "double" when numbers, "boolean" when booleans, "text" when all
  * null, and "other" for objects, arrays or a mix.
  *
- * Numeric ids at or beyond 2^53 are refused when extracted (JSON.parse has already rounded
- * them), with a message asking for quoted ids; keeping their raw text would need a reviver on
- * every value of every line, which made parsing several times slower.
+ * An id column of numbers keeps each id as the file writes it (`7.0`, `1e3`, digits beyond
+ * 2^53): JSON.parse has rounded them, so extract() goes back to the bytes for the tokens
+ * (src/io/json-tokens.ts). A reviver on every value of every line would keep them too, but made
+ * parsing several times slower; the bytes are read again only for such a column.
  */
 import { readFileSync } from "node:fs";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type HeldColumn } from "./columnar-table.ts";
+import { numberTokens } from "./json-tokens.ts";
 import { BOOLEAN, DOUBLE, OTHER, TEXT, type ColumnType } from "./column-type.ts";
 import type { Table } from "./table.ts";
 
@@ -20,7 +24,12 @@ const NEWLINE = 0x0a;
 /** Lines are decoded in slabs of about this many bytes: one TextDecoder call per line is slow. */
 const SLAB_BYTES = 1 << 23;
 
-export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<Table> {
+/**
+ * `reload` gives the same bytes again when an id column of numbers needs its tokens (default:
+ * the file read again, or the bytes given, kept).
+ */
+export async function readJsonlTable(path: string, bytes?: Uint8Array, reload?: () => Uint8Array): Promise<Table> {
+  const again = reload ?? (bytes === undefined ? () => readFileSync(path) : ((kept) => () => kept)(bytes));
   if (bytes === undefined) {
     try {
       bytes = readFileSync(path);
@@ -68,7 +77,11 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<
         indexOf = new Map(names.map((name, c) => [name, c]));
         values = names.map(() => []);
       } else {
-        checkKeys(path, line, record, names, indexOf);
+        for (const key of newKeys(record, names, indexOf)) {
+          indexOf.set(key, names.length);
+          names.push(key);
+          values.push(new Array(lineOfRow.length).fill(null));
+        }
       }
       for (let c = 0; c < names.length; c++) values[c]!.push(record[names[c]!] ?? null);
       lineOfRow.push(line);
@@ -78,7 +91,7 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<
   if (names === undefined) throw new DataError(`${path}: the file holds no JSON objects, so there is nothing to select from; expected one object per line.`);
   const held: HeldColumn[] = names.map((name, c) => ({ name, type: typeOf(values[c]!), pieces: [{ kind: "boxed", values: values[c]! }] }));
   return new ColumnarTable(path, "jsonl", held, lineOfRow.length, {
-    refuseInexactNumberIds: true,
+    numberText: (key) => numberTokens(again(), key),
     lineOfRow: (row) => lineOfRow[row]!,
   });
 }
@@ -110,15 +123,11 @@ function decodeLines(path: string, bytes: Uint8Array, start: number, end: number
   return lines;
 }
 
-function checkKeys(path: string, line: number, record: Record<string, unknown>, names: readonly string[], indexOf: Map<string, number>): void {
+/** Keys of this line that no earlier line had, in the line's order (usually none: checked fast). */
+function newKeys(record: Record<string, unknown>, names: readonly string[], indexOf: Map<string, number>): string[] {
   const keys = Object.keys(record);
-  if (keys.length === names.length && keys.every((key) => indexOf.has(key))) return;
-  const missing = names.filter((name) => !Object.hasOwn(record, name));
-  const extra = keys.filter((key) => !indexOf.has(key));
-  const list = (what: string, keys: string[]) =>
-    keys.length ? `${what} ${keys.slice(0, 5).map((k) => JSON.stringify(k)).join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}` : "";
-  const detail = [list("lacks", missing), list("has extra", extra)].filter(Boolean).join(" and ");
-  throw new DataError(`${path}: line ${line} ${detail}; every line must have the same keys as the first object (${names.length} keys). Write null for a missing value.`);
+  if (keys.length <= names.length && keys.every((key) => indexOf.has(key))) return [];
+  return keys.filter((key) => !indexOf.has(key));
 }
 
 function typeOf(values: readonly unknown[]): ColumnType {

@@ -29,7 +29,7 @@ import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/data
 import { DataError } from "../errors.ts";
 import { arrowSchemaHints, type ArrowSchemaHint } from "./arrow-schema.ts";
 import { BOOLEAN, DOUBLE, FLOAT, INT32, INT64, integer, OTHER, TEXT, timestamp, type ColumnType, type IntegerBits } from "./column-type.ts";
-import { ColumnarTable, type ColumnPiece, type HeldColumn } from "./columnar-table.ts";
+import { ColumnarTable, type ColumnPiece, type HeldColumn, type LazyColumn } from "./columnar-table.ts";
 import { lz4BlockUncompress } from "./lz4.ts";
 import { snappyUncompress } from "./snappy.ts";
 import type { Table } from "./table.ts";
@@ -63,12 +63,29 @@ const COMPRESSORS: Compressors = {
     : {}),
 };
 
+/** Buffer's native Latin-1 decode, which equals UTF-8's for ASCII bytes. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+const utf8 = new TextDecoder();
+
+/**
+ * Text as hyparquet's parser decodes it (non-fatal UTF-8), with ASCII values, nearly every id,
+ * taken by the native Latin-1 slice: a TextDecoder call per value was most of a 10M-row id
+ * column's decode time.
+ */
+const PARSERS: ParquetParsers = {
+  ...DEFAULT_PARSERS,
+  stringFromBytes(bytes: Uint8Array): string {
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return utf8.decode(bytes);
+    return latin1Slice.call(bytes, 0, bytes.length);
+  },
+};
+
 /**
  * Timestamps stay the file's integer in its own unit (INT96 as nanoseconds) and dates its day
  * count, so they fit typed arrays and lose nothing; `cell()` wraps them by the column's type.
  */
 const RAW_TIME_PARSERS: ParquetParsers = {
-  ...DEFAULT_PARSERS,
+  ...PARSERS,
   timestampFromMilliseconds: (millis: bigint) => millis,
   timestampFromMicroseconds: (micros: bigint) => micros,
   timestampFromNanoseconds: (nanos: bigint) => nanos,
@@ -136,11 +153,60 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
   checkCodecs(path, metadata);
 
   const plans = planColumns(path, metadata, arrowSchemaHints(metadata.key_value_metadata));
-  const sinks = plans.map((plan) => new ColumnSink(plan.storage, rowCount));
-  const flatIndex = new Map(plans.map((plan, c) => [plan.name, c] as const));
+  const chunks = locateChunks(path, metadata, plans, groupRows, size);
 
-  // One positional read per column chunk, in file order: flat columns are decoded here, page
-  // by page; nested columns only have their page headers checked, and are decoded below.
+  // Nested columns: their page headers checked (hyparquet decodes them unguarded), then
+  // hyparquet assembles lists, maps and structs into JS values.
+  const nested = new Map<number, ColumnPiece>();
+  for (const [c, plan] of plans.entries()) {
+    if (plan.flat) continue;
+    for (const chunk of chunks[c]!) {
+      try {
+        checkPageHeaders(new Uint8Array(file.slice(chunk.start, chunk.start + chunk.length) as ArrayBuffer), chunk.values);
+      } catch (error) {
+        throw corrupt(path, `${chunk.where} cannot be decoded: ${messageOf(error)}`);
+      }
+    }
+    const sink = new ColumnSink(plan.storage, rowCount);
+    try {
+      await parquetRead({
+        file,
+        metadata,
+        columns: [plan.name],
+        compressors: COMPRESSORS,
+        onChunk: ({ columnData, rowStart }) => sink.putBoxed(columnData, rowStart),
+      });
+    } catch (error) {
+      throw corrupt(path, `column "${plan.name}" cannot be decoded: ${messageOf(error)}`);
+    }
+    nested.set(c, sink.piece());
+  }
+
+  // Flat columns are decoded on first use: a run reads the few it needs, the output the rest.
+  const columns = plans.map((plan, c): HeldColumn | LazyColumn => nested.has(c)
+    ? { name: plan.name, type: plan.type, pieces: [nested.get(c)!] }
+    : { name: plan.name, type: plan.type, load: () => [decodeFlatColumn(path, size, plan, chunks[c]!, rowCount)] });
+  return new ColumnarTable(path, "parquet", columns, rowCount);
+}
+
+/** Where one column chunk's bytes are, and how to name it in an error. */
+interface ChunkPlace {
+  start: number;
+  length: number;
+  codec: CompressionCodec;
+  values: number;
+  groupStart: number;
+  rows: number;
+  where: string;
+}
+
+/**
+ * Every column's chunks, row group by row group, checked against the footer before any is
+ * read: a flat column needs exactly one chunk per row group, or some of its rows would stay unset.
+ */
+function locateChunks(path: string, metadata: FileMetaData, plans: ColumnPlan[], groupRows: number[], size: number): ChunkPlace[][] {
+  const flatIndex = new Map(plans.map((plan, c) => [plan.name, c] as const));
+  const chunks: ChunkPlace[][] = plans.map(() => []);
   let groupStart = 0;
   metadata.row_groups.forEach((group, g) => {
     const chunksOf = new Int32Array(plans.length);
@@ -155,45 +221,45 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
         throw new DataError(`${path}: column "${plan.name}" keeps its data in another file (${chunk.file_path}); this tool reads self-contained Parquet files only.`);
       }
       const where = `column "${plan.name}", row group ${g + 1} (rows ${groupStart + 1}–${groupStart + groupRows[g]!})`;
-      try {
-        const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-        const length = Number(meta.total_compressed_size);
-        if (!(start >= 4 && length >= 0 && start + length <= size - 8)) {
-          throw new Error(`its bytes ${start}–${start + length} lie outside the file's ${size} bytes`);
-        }
-        const reuse = plan.storage !== "boxed" || !plan.flat;
-        const bytes = reuse ? readInto(fd, chunkScratch.get(length), start) : new Uint8Array(file.slice(start, start + length) as ArrayBuffer);
-        if (plan.flat) decodeFlatChunk(bytes, plan, meta.codec, sinks[c]!, groupStart, groupRows[g]!, reuse);
-        // hyparquet decodes nested columns below, unguarded: check their page headers first.
-        else checkPageHeaders(bytes, Number(meta.num_values));
-      } catch (error) {
-        throw error instanceof DataError ? error : corrupt(path, `${where} cannot be decoded: ${messageOf(error)}`);
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      const length = Number(meta.total_compressed_size);
+      if (!(start >= 4 && length >= 0 && start + length <= size - 8)) {
+        throw corrupt(path, `${where} cannot be decoded: its bytes ${start}–${start + length} lie outside the file's ${size} bytes`);
       }
+      chunks[c]!.push({ start, length, codec: meta.codec, values: Number(meta.num_values), groupStart, rows: groupRows[g]!, where });
     }
-    // A flat column needs exactly one chunk per row group, or some of its rows would stay unset.
     const odd = plans.findIndex((plan, c) => plan.flat && chunksOf[c] !== 1);
     if (odd >= 0) throw corrupt(path, `row group ${g + 1} holds ${chunksOf[odd]} column chunks for column "${plans[odd]!.name}" instead of one`);
     groupStart += groupRows[g]!;
   });
+  return chunks;
+}
 
-  // Nested columns: hyparquet assembles lists, maps and structs into JS values.
-  for (const [c, plan] of plans.entries()) {
-    if (plan.flat) continue;
-    try {
-      await parquetRead({
-        file,
-        metadata,
-        columns: [plan.name],
-        compressors: COMPRESSORS,
-        onChunk: ({ columnData, rowStart }) => sinks[c]!.putBoxed(columnData, rowStart),
-      });
-    } catch (error) {
-      throw corrupt(path, `column "${plan.name}" cannot be decoded: ${messageOf(error)}`);
-    }
+/** Decodes one flat column, chunk by chunk (one positional read each), into one array for the file. */
+function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: ChunkPlace[], rowCount: number): ColumnPiece {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new DataError(`${path}: cannot be read again for column "${plan.name}" (${(error as Error).message}).`);
   }
-
-  const held: HeldColumn[] = plans.map((plan, c) => ({ name: plan.name, type: plan.type, pieces: [sinks[c]!.piece()] }));
-  return new ColumnarTable(path, "parquet", held, rowCount);
+  try {
+    if (fstatSync(fd).size !== size) throw new DataError(`${path}: the file changed while it was being read (it was ${size} bytes); let the writer finish, then run again.`);
+    const sink = new ColumnSink(plan.storage, rowCount);
+    const reuse = plan.storage !== "boxed";
+    for (const chunk of chunks) {
+      try {
+        // Text, bytes and dictionaries may stay views into their chunk: those get their own bytes.
+        const bytes = readInto(fd, reuse ? chunkScratch.get(chunk.length) : new Uint8Array(chunk.length), chunk.start);
+        decodeFlatChunk(bytes, plan, chunk.codec, sink, chunk.groupStart, chunk.rows, reuse);
+      } catch (error) {
+        throw error instanceof DataError ? error : corrupt(path, `${chunk.where} cannot be decoded: ${messageOf(error)}`);
+      }
+    }
+    return sink.piece();
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** An AsyncBuffer over an open file: each slice is one positional read. */
@@ -320,7 +386,7 @@ function decodeFlatChunk(
     // The root's tree is not needed: levels depend only on the path's repetition types.
     schemaPath: [{ children: [plan.tree], count: 1, element: { name: "root" }, path: [] }, plan.tree],
     codec,
-    parsers: plan.type.kind === "timestamp" || plan.type.kind === "date" ? RAW_TIME_PARSERS : DEFAULT_PARSERS,
+    parsers: plan.type.kind === "timestamp" || plan.type.kind === "date" ? RAW_TIME_PARSERS : PARSERS,
     compressors: COMPRESSORS,
     utf8: !plan.physical,
   };
@@ -337,6 +403,9 @@ function decodeFlatChunk(
   const unscaled = plan.physical && plan.storage === "boxed"
     ? (values: DecodedArray) => Array.from(values as Uint8Array[], (bytes) => (bytes ? bigEndianSigned(bytes) : bytes))
     : (values: DecodedArray) => values;
+  // UTF-8 text stored PLAIN (ids, mostly): decoded straight from the page, see plainStrings.
+  const plainText = element.type === "BYTE_ARRAY" && plan.storage === "boxed" && !plan.physical &&
+    (element.converted_type === "UTF8" || element.logical_type?.type === "STRING");
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dictionary: DecodedArray | undefined;
   let done = 0;
@@ -358,7 +427,15 @@ function decodeFlatChunk(
       const daph = header.data_page_header;
       if (!daph) throw new Error("a data page has no header");
       const raw = decompressPage(pageBytes, header.uncompressed_page_size, codec, pageCompressors);
-      page = readDataPage(raw, daph, decoder);
+      const levelBytes = maxDefinition === 1 ? allPresentLevels(raw, daph.num_values) : 0;
+      // Every row present (one run of 1s, what pandas, pyarrow and DuckDB write for a column
+      // without nulls): decode as a required column, as for version 2 pages below.
+      if (plainText && daph.encoding === "PLAIN" && (maxDefinition === 0 || levelBytes > 0)) {
+        sink.put(plainStrings(raw, levelBytes, daph.num_values), undefined, maxDefinition, groupStart + done, daph.num_values);
+        done += daph.num_values;
+        continue;
+      }
+      page = levelBytes > 0 ? readDataPage(raw.subarray(levelBytes), daph, requiredDecoder) : readDataPage(raw, daph, decoder);
       pageRows = daph.num_values;
       encoding = daph.encoding;
     } else if (header.type === "DATA_PAGE_V2") {
@@ -391,10 +468,49 @@ function decodeFlatChunk(
   }
 }
 
+/**
+ * `count` PLAIN BYTE_ARRAY values from `at` (each a 4-byte length, then its bytes) as strings,
+ * as hyparquet's parser decodes them: one string per value without a byte view per value first.
+ */
+function plainStrings(page: Uint8Array, at: number, count: number): string[] {
+  const out = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > page.length) throw new Error(`text value ${i + 1} of ${count} runs past its page`);
+    const length = (page[at]! | (page[at + 1]! << 8) | (page[at + 2]! << 16) | (page[at + 3]! << 24)) >>> 0;
+    const start = at + 4;
+    at = start + length;
+    if (at > page.length) throw new Error(`text value ${i + 1} of ${count} (${length} bytes) runs past its page`);
+    let ascii = true;
+    for (let j = start; j < at; j++) if (page[j]! >= 0x80) { ascii = false; break; }
+    out[i] = ascii ? latin1Slice.call(page, start, at) : utf8.decode(page.subarray(start, at));
+  }
+  return out;
+}
+
 /** The element with only its physical type: no converted or logical type for hyparquet to apply. */
 function physicalElement(element: SchemaElement): SchemaElement {
   const { converted_type: _converted, logical_type: _logical, ...physical } = element;
   return physical;
+}
+
+/**
+ * The byte length of a version 1 page's definition levels (4-byte length and RLE/bit-packed
+ * hybrid data, bit width 1) when they are one run of `rows` 1s, i.e. no row is null; else 0.
+ */
+function allPresentLevels(page: Uint8Array, rows: number): number {
+  if (page.length < 6) return 0;
+  const length = page[0]! | (page[1]! << 8) | (page[2]! << 16) | (page[3]! << 24);
+  if (length < 2 || length > 6 || 4 + length > page.length) return 0;
+  // A varint header whose low bit is 0 is an RLE run of header >>> 1 values, then one value byte.
+  let header = 0, shift = 0, at = 4;
+  while (at < 3 + length) {
+    const byte = page[at++]!;
+    header += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) break;
+  }
+  const runs = header % 2 === 0 && header / 2 === rows;
+  return runs && at === 3 + length && page[at] === 1 ? 4 + length : 0;
 }
 
 /** Walks a column chunk's page headers, checking each as decodeFlatChunk does. */

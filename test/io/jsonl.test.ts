@@ -77,15 +77,17 @@ describe("readJsonlTable()", () => {
     expect(out[0]).toBe(0.5);
   });
 
-  test("refuses a line with missing or extra keys, naming the line and the keys", async () => {
-    const path = jsonlFile('{"id": "a", "p": 1, "q": 2}\n{"id": "b", "p": 1, "r": 3}\n');
-    const error = await dataErrorOf(() => readJsonlTable(path));
-    expect(error.message).toBe(`${path}: line 2 lacks "q" and has extra "r"; every line must have the same keys as the first object (3 keys). Write null for a missing value.`);
+  test("a key a line leaves out is null there, and a key a later line adds is a column (Spark omits null fields)", async () => {
+    const table = await readJsonlTable(jsonlFile('{"id": "a", "p": 1, "q": 2}\n{"id": "b", "p": 1, "r": 3}\n{"r": 4, "id": "c"}\n'));
+    expect(table.columns).toEqual(["id", "p", "q", "r"]);
+    expect([0, 1, 2].map((row) => [1, 2, 3].map((c) => table.cell(row, c)))).toEqual([[1, 2, null], [1, null, 3], [null, null, 4]]);
   });
 
-  test("refuses a line with fewer keys", async () => {
+  test("a needed value a line leaves out is refused where it is read, naming the row", async () => {
     const path = jsonlFile('{"id": "a", "p": 1}\n{"id": "b"}\n');
-    expect((await dataErrorOf(() => readJsonlTable(path))).message).toContain('line 2 lacks "p";');
+    const error = await dataErrorOf(async () => (await readJsonlTable(path)).extract({ idColumn: 0, numeric: [block([1], new Float64Array(2))] }));
+    expect(error.message).toContain("row 2");
+    expect(error.message).toContain('"p"');
   });
 
   test("refuses invalid JSON, naming the line", async () => {
@@ -110,11 +112,26 @@ describe("readJsonlTable()", () => {
     expect((await dataErrorOf(() => readJsonlTable(path))).message).toContain("holds no JSON objects");
   });
 
-  test("refuses numeric ids at or beyond 2^53, asking for quoted ids", async () => {
-    const path = jsonlFile('{"id": 12345678901234567890}\n');
-    const error = await dataErrorOf(async () => (await readJsonlTable(path)).extract({ idColumn: 0, numeric: [] }));
-    expect(error.message).toContain('row 1, column "id" holds the id 12345678901234567000');
-    expect(error.message).toContain('write ids as strings, e.g. "id": "12345678901234567890"');
+  test("keeps numeric ids as the file writes them: 7.0, 1e3, 0.10, -0, digits beyond 2^53", async () => {
+    const text = [
+      '{"id": 12345678901234567890, "p": 0.5, "note": null}', "",
+      '{"p": 0.25, "note": "é", "id": 7.0}',
+      '{"id":1e3,"p":1,"note":{"id": 4}}',
+      '{"note": "x,\\"id\\": 5", "id" : 0.10, "p": 0}',
+      '{"id": -0, "p": [1, {"id": 2}], "note": "}"}',
+      '{"id": "text", "p": 3, "note": 1}',
+    ].join("\n") + "\n";
+    const table = await readJsonlTable(jsonlFile(text));
+    expect(table.extract({ idColumn: table.columns.indexOf("id"), numeric: [] })).toEqual(["12345678901234567890", "7.0", "1e3", "0.10", "-0", "text"]);
+    // The output repeats them as written too: the column is text from then on.
+    expect(table.cell(1, table.columns.indexOf("id"))).toBe("7.0");
+    expect(table.columnTypes[table.columns.indexOf("id")]).toEqual({ kind: "text" });
+  });
+
+  test("an id column whose numbers all print as written keeps its number type", async () => {
+    const table = await readJsonlTable(jsonlFile('{"id": 1}\n{"id": 22}\n'));
+    expect(table.extract({ idColumn: 0, numeric: [] })).toEqual(["1", "22"]);
+    expect(table.cell(1, 0)).toBe(22);
   });
 
   test("keeps quoted long ids and small numeric ids exactly", async () => {
