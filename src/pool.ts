@@ -9,6 +9,7 @@ import type { Matrix } from "./matrix.ts";
 import { allocVectors } from "./engine/kernels/kernels.ts";
 import { predictions } from "./engine/uncertainty.ts";
 import { labelIndices } from "./labels.ts";
+import { listNames } from "./list-names.ts";
 
 export interface Pool {
   tables: Table[];
@@ -74,7 +75,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   const extraNames = requested.filter((name) => !readAnyway.has(name));
   for (const name of requested) {
     if (!first.columns.includes(name)) {
-      throw new DataError(`${first.path}: no column "${name}" (the selection config names it; columns: ${first.columns.slice(0, 12).join(", ")}).`);
+      throw new DataError(`${first.path}: no column "${name}" (the selection config names it; columns: ${listNames(first.columns)}).`);
     }
   }
   const extraData = extraNames.length > 0 ? new Float64Array(size * extraNames.length) : null;
