@@ -53,7 +53,7 @@ export interface PoolOptions {
 export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOptions): Pool {
   const size = tables.reduce((n, t) => n + t.rowCount, 0);
   const first = tables[0]!;
-  if (size === 0) throw new DataError(`${tables.map((t) => t.path).join(", ")}: no data rows, only a header; nothing to select from.`);
+  if (size === 0) throw new DataError(`${listNames(tables.map((t) => t.path), 5)}: no data rows (a header or schema only); nothing to select from.`);
   const indexOf = (name: string) => first.columns.indexOf(name);
   const classes = plan.scoreKind === "binary" ? 2 : plan.scoreKind === "scores" || plan.scoreKind === "probabilities" ? plan.scoreColumns.length : plan.classNames.length;
   const raw = new Float64Array(size * plan.scoreColumns.length);
