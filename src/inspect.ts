@@ -44,7 +44,8 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   for (const [name, s] of Object.entries(STRATEGIES)) {
     const missing = s.needsVectors && plan.vectorColumns.length === 0 ? "needs emb_* or numeric feature columns"
       : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns" : null;
-    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? s.summary}`);
+    const options = [s.classBalance === true ? "CLASS_BALANCE" : "", s.minDistance ? "MIN_DISTANCE" : ""].filter(Boolean).join(", ");
+    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? `${s.summary}${options ? ` [${options}]` : ""}`}`);
   }
   if (config.dryRun) {
     lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);

@@ -19,7 +19,7 @@ import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
 import { hasDataFiles, readChannel } from "./io/channel.ts";
 import { readIdList } from "./io/id-list.ts";
 import { removeStaleOutputs, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "./io/output.ts";
-import { candidateBudget, mergeGuarantee, readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
+import { readMapOutputs, type HostCandidates } from "./cluster/candidates.ts";
 import { adoptMapParameters, candidateColumns, concat, mapFingerprint, mapMetadata, mergeMetadata } from "./cluster/map-merge.ts";
 import { readLabeled } from "./io/labeled.ts";
 import { buildMetadata, parameterRecord } from "./metadata.ts";
@@ -143,7 +143,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   const minDistance = v.MIN_DISTANCE as number;
   if (minDistance > 0 && useCase === "ssl") throw new UsageError(`MIN_DISTANCE applies to active-learning selections; ${strategyName} picks pseudo-labels by confidence. Leave MIN_DISTANCE at 0.`);
   const balanceSpec = selectionConfig?.classBalance ?? (v.CLASS_BALANCE as string);
-  if (strategyName === "top_k_per_class" && balanceSpec !== "none") throw new UsageError(`top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.`);
+  if (entry.classBalance !== true && balanceSpec !== "none") throw new UsageError(entry.classBalance);
   const needVectors = entry.needsVectors || (minDistance > 0 && strategyName !== "leaf_coreset") ||
     (selectionConfig?.objectives.some((o) => o.type === "diversity" && o.strength > 0) ?? false);
   const timings: Record<string, number> = {};
@@ -213,10 +213,10 @@ async function select(config: Config, input: string, labeledPath: string | null,
   let batchSize = v.BATCH_SIZE as number;
   let optionsBalance = balance;
   if (role === "map") {
-    // Exact strategies keep the whole budget for every class (so any quota can be met exactly);
-    // the approximate ones spread their oversampled budget over the classes evenly.
-    const exact = mergeGuarantee(strategyName).startsWith("exact");
-    batchSize = candidateBudget(strategyName, batchSize) * (balance && exact ? balance.names.length : 1);
+    // Top-rows strategies keep the whole budget for every class (so any quota can be met exactly);
+    // the others spread their budget over the classes evenly.
+    const perClass = balance && entry.merge.kind === "top_rows" ? balance.names.length : 1;
+    batchSize = entry.merge.candidates(batchSize, { clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES as number }) * perClass;
     if (balance) optionsBalance = { ...balance, mode: "uniform", shares: new Float64Array(balance.names.length).fill(1 / balance.names.length) };
   }
   if (role !== "map" && entry.useCase === "active_learning" && batchSize > selectableCount) {
@@ -251,7 +251,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
 
   since = performance.now();
   log.info(`selecting with ${strategyName} (${useCase}), ${blas.name} backend`);
-  const selection = entry.run(pool, options);
+  const selection = (role === "map" ? entry.merge.map ?? entry.run : entry.run)(pool, options);
   clock("selectMs", since);
   for (const warning of selection.warnings) log.warn(warning);
   assertSound(selection, pool, selectable);

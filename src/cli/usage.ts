@@ -6,6 +6,12 @@ import { VERSION } from "../version.ts";
 export function usage(): string {
   const strategies = Object.entries(STRATEGIES)
     .map(([name, s]) => `  ${name.padEnd(22)} ${s.useCase === "ssl" ? "SSL" : "AL "}  ${s.summary}`).join("\n");
+  const merges = Object.entries(STRATEGIES).map(([name, s]) => {
+    const factor = s.merge.candidates(1, { clusterMarginCandidates: 0 });
+    const promise = s.merge.exact ? "exact (same rows as one process)" : s.merge.kind === "core_set" ? "composable core-set (covering radius bounded)"
+      : s.merge.kind === "oversampled" ? "weighted oversampling (approximate)" : "exact candidates, approximate batch";
+    return `  ${name.padEnd(22)} ${(factor === 1 ? "k" : `${factor}·k`).padEnd(6)} ${promise}`;
+  }).join("\n");
   const params = PARAMS.map((p) => {
     const flag = p.kind.type === "bool" ? `--${p.flag} / --no-${p.flag}` : `--${p.flag} <v>`;
     const shown = p.default === "" ? "" : ` [default: ${p.default}]`;
@@ -25,6 +31,9 @@ Usage:
 
 Strategies (SSL = semi-supervised pseudo-labels, AL = active learning):
 ${strategies}
+
+Several hosts (map steps, then --job_type merge): candidates each host keeps for k = BATCH_SIZE, and the merge:
+${merges}
 
 Paths:
   --input DIR        inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)

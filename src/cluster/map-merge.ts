@@ -8,7 +8,8 @@ import type { Config, ParsedConfig } from "../cli/config.ts";
 import type { ExtraColumn } from "../io/output.ts";
 import type { Pool } from "../pool.ts";
 import type { Selection } from "../strategies/strategy.ts";
-import { mergeGuarantee, type HostCandidates } from "./candidates.ts";
+import { STRATEGIES } from "../strategies/catalog.ts";
+import type { HostCandidates } from "./candidates.ts";
 
 /** The candidate weight and radius columns of a map step (1 and 0 where a strategy has no coverage). */
 export function candidateColumns(selection: Selection): ExtraColumn[] {
@@ -68,7 +69,7 @@ export function mergeMetadata(hosts: HostCandidates[], selection: Selection, str
   return {
     role: "merge",
     hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
-    guarantee: mergeGuarantee(strategy),
+    guarantee: STRATEGIES[strategy]!.merge.guarantee,
     covering_radius: mergeRadius === null ? null : {
       largest_host_radius: localRadius, merge_radius: mergeRadius, bound: localRadius + mergeRadius,
       note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",
