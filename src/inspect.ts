@@ -4,7 +4,6 @@
  */
 import type { ParsedConfig } from "./cli/config.ts";
 import { planColumns } from "./columns.ts";
-import { predictions } from "./engine/uncertainty.ts";
 import { readChannel } from "./io/channel.ts";
 import { buildPool } from "./pool.ts";
 import { STRATEGIES } from "./strategies/catalog.ts";
@@ -14,13 +13,13 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   const v = config.values;
   const tables = await readChannel(input, "input");
   const plan = planColumns(tables[0]!, {
-    idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,
+    idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX,
   });
   const pool = buildPool(tables, plan, {
-    needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS as boolean,
-    sumTolerance: v.PROB_SUM_TOLERANCE as number, duplicateIds: "keep_first",
+    needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
+    sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: "keep_first",
   });
-  const { predicted } = predictions(pool.probs, pool.classes);
+  const { predicted } = pool;
   const counts = new Array(pool.classes).fill(0);
   for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
   const lines: string[] = [];
@@ -50,13 +49,13 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   if (config.dryRun) {
     lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);
     if (v.STRATEGY === "hybrid" && v.SELECTION_CONFIG) {
-      const selection = parseSelectionConfig(v.SELECTION_CONFIG as string);
+      const selection = parseSelectionConfig(v.SELECTION_CONFIG);
       for (const f of selection.filters) lines.push(`  filter: ${f.value} ${f.op} ${f.threshold}`);
       for (const o of selection.objectives) lines.push(`  objective: ${o.type}${o.type === "uncertainty" ? ` (${o.mode})` : o.type === "weight" ? ` (${o.column})` : ""}, strength ${o.strength}`);
       if (selection.classBalance) lines.push(`  class balance: ${JSON.stringify(selection.classBalance)}`);
     }
     if (v.CLASS_BALANCE !== "none") lines.push(`  CLASS_BALANCE=${v.CLASS_BALANCE}${v.BALANCE_COLUMN ? ` over ${v.BALANCE_COLUMN}` : " over the predicted class"}`);
-    if ((v.MIN_DISTANCE as number) > 0) lines.push(`  MIN_DISTANCE=${v.MIN_DISTANCE} (${v.METRIC})`);
+    if (v.MIN_DISTANCE > 0) lines.push(`  MIN_DISTANCE=${v.MIN_DISTANCE} (${v.METRIC})`);
   }
   return lines.join("\n") + "\n";
 }

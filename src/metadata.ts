@@ -2,7 +2,6 @@
 import type { Blas } from "../ffi/blas.ts";
 import { balanceReport } from "./balance.ts";
 import type { Config } from "./cli/config.ts";
-import { predictions } from "./engine/uncertainty.ts";
 import type { Pool } from "./pool.ts";
 import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
 import { runtimeName, VERSION } from "./version.ts";
@@ -13,7 +12,7 @@ export interface MetadataContext {
 }
 
 export function buildMetadata(config: Config, pool: Pool, selection: Selection, options: StrategyOptions, ctx: MetadataContext): Record<string, unknown> {
-  const { predicted } = predictions(pool.probs, pool.classes);
+  const { predicted } = pool;
   const names = pool.plan.classNames;
   const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
@@ -25,6 +24,7 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     runtime: runtimeName(),
     strategy: ctx.strategyName,
     use_case: ctx.useCase,
+    job_type: config.jobType,
     parameters: parameterRecord(config),
     random_seed: config.values.RANDOM_SEED,
     host: config.hosts.current,

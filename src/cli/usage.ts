@@ -21,7 +21,7 @@ export function usage(): string {
   return `active-sampling ${VERSION}: choose the rows a model should pseudo-label (SSL) or a person should label (AL).
 
 Usage:
-  active-sampling --job_type <strategy> [flags]          processing container: reads /opt/ml/processing/input/inference_data,
+  active-sampling --job_type <label> [flags]             processing container: reads /opt/ml/processing/input/inference_data,
                                                          writes /opt/ml/processing/output/selected_samples
   active-sampling --strategy <s> --input DIR --output DIR [flags]
   active-sampling inspect --input DIR                     what the data holds and which strategies it allows
@@ -35,11 +35,16 @@ ${strategies}
 Several hosts (map steps, then --job_type merge): candidates each host keeps for k = BATCH_SIZE, and the merge:
 ${merges}
 
+Job type:
+  --job_type LABEL   a free-form label for the job (e.g. ssl_selection, training), recorded in the metadata; the strategy
+                     comes from STRATEGY/--strategy. A strategy name as the label selects that strategy when STRATEGY is
+                     unset; with neither, the default is confidence_threshold. merge and inspect are reserved job types.
+
 Paths:
-  --input DIR        inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
+  --input DIR        (required outside the container) inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
   --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
                      (container: /opt/ml/processing/input/labeled_data when present)
-  --output DIR       where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
+  --output DIR       (required outside the container) where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
                      (with several hosts, see --hosts: DIR/<host>/)
   --dry-run          read and check everything, print what would run, write nothing
 

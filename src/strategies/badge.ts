@@ -11,7 +11,6 @@
 import { GradientSpace } from "../engine/gradient-space.ts";
 import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
 import { inverse, localityOrder, permuteRows } from "../engine/locality.ts";
-import { predictions } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import type { Matrix } from "../matrix.ts";
 import { EuclideanSpace, nearestSeeds, normaliseRows } from "../engine/euclidean.ts";
@@ -26,7 +25,7 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
   const vectors = pool.vectors!;
   // Reordering never changes the draw (kmeanspp.ts draws in original row order); only speed.
   const order = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS
-    ? localityOrder(vectors, options.blas, { of: predictions(pool.probs, pool.classes).predicted, count: pool.classes })
+    ? localityOrder(vectors, options.blas, { of: pool.predicted, count: pool.classes })
     : null;
   const probs = order ? permutedProbs(pool.probs, pool.classes, order) : pool.probs;
   if (order) permuteRows(vectors, order);

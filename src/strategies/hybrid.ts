@@ -15,7 +15,7 @@
  */
 import { DataError } from "../errors.ts";
 import { kCenterGreedy } from "../engine/kcenter.ts";
-import { predictions, uncertaintyScores } from "../engine/uncertainty.ts";
+import { uncertaintyScores } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import type { Filter, Objective } from "../selection-config.ts";
 import { minDistanceWarning, quotaOption, rankWithQuotas } from "./shared.ts";
@@ -134,13 +134,13 @@ function applyFilters(pool: Pool, options: StrategyOptions, filters: Filter[]): 
 
 function filterValues(pool: Pool, name: string): Float64Array {
   switch (name) {
-    case "max_prob": return predictions(pool.probs, pool.classes).confidence;
+    case "max_prob": return pool.confidence;
     case "margin": return uncertaintyScores(pool.probs, pool.classes, "margin").map((u) => 1 - u);
     case "entropy": return uncertaintyScores(pool.probs, pool.classes, "entropy");
     case "predicted_class": {
       // The class's name when it is a number (prob_class_3 → 3), else its position.
       const names = pool.plan.classNames.map((n, c) => (n.trim() !== "" && Number.isFinite(Number(n)) ? Number(n) : c));
-      return Float64Array.from(predictions(pool.probs, pool.classes).predicted, (c) => names[c]!);
+      return Float64Array.from(pool.predicted, (c) => names[c]!);
     }
     default: return pool.extra.get(name)!;
   }
@@ -160,7 +160,7 @@ function comparator(op: Filter["op"], t: number): (v: number) => boolean {
 function objectiveValues(pool: Pool, objective: Objective, describeRow: (row: number) => string): Float64Array {
   switch (objective.type) {
     case "uncertainty": return uncertaintyScores(pool.probs, pool.classes, objective.mode);
-    case "confidence": return predictions(pool.probs, pool.classes).confidence;
+    case "confidence": return pool.confidence;
     case "weight": {
       const values = pool.extra.get(objective.column)!;
       const negative = values.findIndex((v) => v < 0);

@@ -5,9 +5,9 @@
  * Every input is generated here into a temp directory; nothing binary is committed.
  * To run the format-neutral cases on a new reader, add one line to FORMATS.
  */
-import { mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tempDir } from "../helpers.ts";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { writeParquetFile } from "../../src/io/parquet-writer.ts";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { main, type RunResult } from "../../src/run.ts";
@@ -55,9 +55,7 @@ function toJsonl(sheet: Sheet): Uint8Array {
   return new TextEncoder().encode(lines.join("\n") + "\n");
 }
 
-export function tempDir(prefix = "as-rel-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir };
 
 /**
  * A valid pool: ids r0.., `classes` prob_class_* columns (rows sum to 1 exactly in binary
