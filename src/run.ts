@@ -3,6 +3,7 @@
  * The CLI entry (main.ts) and the tests both call `main`; nothing below it reads
  * process.env or process.argv, so a test can run any configuration in-process.
  */
+import { existsSync } from "node:fs";
 import { loadBlas } from "../ffi/load.ts";
 import type { Blas } from "../ffi/blas.ts";
 import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
@@ -74,6 +75,12 @@ export async function main(
     if (parsed.help) { streams.stdout.write(usage()); return done(EXIT_OK); }
     if (parsed.version) { streams.stdout.write(`active-sampling ${VERSION}\n`); return done(EXIT_OK); }
     for (const note of parsed.notes) log.info(note);
+    if (parsed.command === "simulate") {
+      const { runSimulate } = await import("./simulate/command.ts");
+      const inContainer = inputPaths.labeled_data !== undefined && existsSync(inputPaths.labeled_data);
+      const outcome = await runSimulate(parsed, { labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, inContainer }, log);
+      return { exitCode: EXIT_OK, outputs: outcome.outputs, metadata: outcome.record, error: null };
+    }
     const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, output: outputPaths.selected_samples });
     if (parsed.command === "inspect") {
       const { inspect } = await import("./inspect.ts");

@@ -133,7 +133,7 @@ function strategyPick(data: LabelledRows, split: Split, candidate: Candidate, se
   ids: string[], revealed: Uint8Array, batch: number, round: number): Uint32Array {
   const classes = data.classNames.length;
   const pool: Pool = {
-    tables: [], tableStarts: [0], size: ids.length, ids, classes, probs,
+    tables: [], tableStarts: [0], size: ids.length, ids, classes, probs, ...predictions(probs, classes),
     plan: {
       id: "id", scoreColumns: data.classNames.map((c) => `prob_class_${c}`), scoreKind: "probabilities", classNames: data.classNames,
       scoreReason: "the proxy model's probabilities", vectorColumns: data.vectorColumns, vectorReason: "the labelled set's vectors", leafColumns: [],
