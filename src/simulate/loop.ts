@@ -19,6 +19,7 @@ import { STRATEGIES } from "../strategies/catalog.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
 import type { FixedPoint } from "./exact-products.ts";
 import { RANDOM, type Candidate } from "./candidates.ts";
+import { nearRows } from "./near-duplicates.ts";
 import { fitSoftmaxRegression, predictProbabilities, takeRows, type FitOptions, type SoftmaxModel } from "./softmax-regression.ts";
 
 /** The labelled rows, in id order (so file order and sharding never change a result). */
@@ -53,6 +54,8 @@ export interface Split {
   poolRows: Uint32Array;
   /** Pool positions revealed before round 1. */
   seedPositions: Uint32Array;
+  /** Rows left out of the pool as near-duplicates of a test row. */
+  leftOut: number;
   /** The pool's vectors, in kernel memory, shared by every configuration of this seed. */
   poolVectors: Matrix;
   poolDesign: FixedPoint;
@@ -68,8 +71,12 @@ export interface Curve {
   shortRounds: number;
 }
 
-/** Draws the split for `seed`: a seeded shuffle of the rows, test rows first, then the seed set. */
-export function drawSplit(data: LabelledRows, seed: number, settings: Pick<LoopSettings, "seedSize" | "testSize">): Split {
+/**
+ * Draws the split for `seed`: a seeded shuffle of the rows, test rows first, then the pool;
+ * pool rows nearer than `apart` to a test row are left out (near-duplicates would leak the
+ * test labels), and the seed set is the first rows of the pool in shuffled order.
+ */
+export function drawSplit(data: LabelledRows, seed: number, settings: Pick<LoopSettings, "seedSize" | "testSize" | "blas"> & { apart: number }): Split {
   const n = data.ids.length;
   const shuffled = Uint32Array.from({ length: n }, (_, i) => i);
   const rng = new Rng(seed);
@@ -78,18 +85,27 @@ export function drawSplit(data: LabelledRows, seed: number, settings: Pick<LoopS
     [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
   }
   const testRows = shuffled.slice(0, settings.testSize).sort();
-  const poolRows = shuffled.slice(settings.testSize).sort();
+  const near = nearRows(settings.blas, gather(data.vectors, shuffled.subarray(settings.testSize)), gather(data.vectors, testRows), settings.apart);
+  const kept = shuffled.subarray(settings.testSize).filter((_, k) => !near[k]);
+  const poolRows = kept.slice().sort();
   const positionOf = new Map(Array.from(poolRows, (row, p) => [row, p]));
-  const seedPositions = Uint32Array.from(shuffled.subarray(settings.testSize, settings.testSize + settings.seedSize), (row) => positionOf.get(row)!);
+  const seedPositions = Uint32Array.from(kept.subarray(0, settings.seedSize), (row) => positionOf.get(row)!);
   const dim = data.vectors.cols;
   const vectors = allocVectors(data.vectors.data instanceof Float64Array, poolRows.length * dim);
   poolRows.forEach((row, p) => vectors.set(data.vectors.data.subarray(row * dim, (row + 1) * dim), p * dim));
   return {
-    seed, testRows, poolRows, seedPositions,
+    seed, testRows, poolRows, seedPositions, leftOut: n - settings.testSize - kept.length,
     poolVectors: { data: vectors, rows: poolRows.length, cols: dim },
     poolDesign: takeRows(data.design, poolRows),
     testDesign: takeRows(data.design, testRows),
   };
+}
+
+/** The given rows of m, as a new (ordinary) matrix. */
+function gather(m: Matrix, rows: ArrayLike<number>): Matrix {
+  const data = new Float64Array(rows.length * m.cols);
+  for (let k = 0; k < rows.length; k++) data.set(m.data.subarray(rows[k]! * m.cols, (rows[k]! + 1) * m.cols), k * m.cols);
+  return { data, rows: rows.length, cols: m.cols };
 }
 
 /** Runs the loop for one configuration on one split. */

@@ -16,9 +16,14 @@ import type { FitOptions } from "./softmax-regression.ts";
 export const MIN_LABELLED_ROWS = 100;
 /** Share of the labelled rows held out for testing. */
 const TEST_SHARE = 0.2;
+/** At most this many test rows: enough to resolve a fraction of a point once paired over seeds. */
+const TEST_MAX = 2000;
 /** Rounds when ROUNDS is 0 (as long as the pool allows). */
 const DEFAULT_ROUNDS = 10;
-/** MIN_DISTANCE tried, when not given: this share of the median distance between two rows. */
+/**
+ * MIN_DISTANCE tried, when not given: this share of the median distance between two rows.
+ * The same distance marks pool rows as near-duplicates of a test row.
+ */
 const MIN_DISTANCE_SHARE = 0.1;
 export const PROXY: Required<Omit<FitOptions, "start">> = { l2: 1e-3, maxIterations: 300, tolerance: 1e-5 };
 
@@ -45,6 +50,8 @@ export interface Settings {
   minDistance: number;
   minDistanceSource: string;
   seeds: number[];
+  /** Per seed, the pool rows left out as near-duplicates of a test row (filled while running). */
+  leftOut: number[];
 }
 
 export interface StrategyResult {
@@ -72,7 +79,11 @@ export function simulate(data: LabelledRows, request: SimulateRequest): Simulati
   const started = performance.now();
   let done = 0;
   for (const seed of settings.seeds) {
-    const split = drawSplit(data, seed, settings);
+    const split = drawSplit(data, seed, { ...settings, blas: request.blas, apart: settings.minDistance });
+    settings.leftOut.push(split.leftOut);
+    if (split.poolRows.length < settings.seedSize + settings.rounds * settings.batchSize) {
+      throw new DataError(`seed ${seed}: ${split.leftOut} pool rows lie within ${settings.minDistance.toPrecision(4)} of a test row and were left out as near-duplicates; the ${split.poolRows.length} left cannot hold the seed set and ${settings.rounds} rounds of ${settings.batchSize}. Lower BATCH_SIZE or ROUNDS, or set MIN_DISTANCE smaller.`);
+    }
     for (const result of results) {
       const curve = runLoop(data, split, result.candidate, loop);
       const area = mean(curve.accuracy);
@@ -94,7 +105,7 @@ export function settle(data: LabelledRows, request: SimulateRequest): Settings {
   }
   if (classes < 2) throw new DataError(`the labelled rows all have one label ("${data.classNames[0]}"); simulate needs at least two classes.`);
   if (request.seeds < 2) throw new UsageError(`SIMULATION_SEEDS is ${request.seeds}; at least 2 seeds are needed to tell a difference from noise (5 or more recommended).`);
-  const testSize = Math.round(n * TEST_SHARE);
+  const testSize = Math.min(TEST_MAX, Math.round(n * TEST_SHARE));
   const poolSize = n - testSize;
   const batchSize = request.batchSize ?? Math.max(5, Math.min(1000, Math.round(poolSize / 40)));
   const seedSize = Math.max(batchSize, 2 * classes);
@@ -111,6 +122,7 @@ export function settle(data: LabelledRows, request: SimulateRequest): Settings {
     batchSize, rounds, seedSize, testSize, minDistance,
     minDistanceSource: request.minDistance !== null ? "MIN_DISTANCE" : `${MIN_DISTANCE_SHARE} × the median distance between two labelled rows`,
     seeds: Array.from({ length: request.seeds }, (_, i) => request.randomSeed + i),
+    leftOut: [],
   };
 }
 
@@ -136,6 +148,8 @@ export function simulationRecord(result: SimulationResult, context: Record<strin
       batch_size: result.settings.batchSize, rounds: result.settings.rounds, seed_set: result.settings.seedSize,
       test_rows: result.settings.testSize, seeds: result.settings.seeds,
       min_distance: result.settings.minDistance, min_distance_from: result.settings.minDistanceSource,
+      near_test_rows_left_out: result.settings.leftOut,
+      near_test_rows_rule: "pool rows closer than min_distance to a test row are left out of the pool, so near-duplicates cannot leak test labels",
       proxy_model: { kind: "multinomial logistic regression on the standardised vectors", l2: PROXY.l2, max_iterations: PROXY.maxIterations, tolerance: PROXY.tolerance },
       area: "mean test accuracy over the fits of the learning curve (seed set, then after each round)",
     },
