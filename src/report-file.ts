@@ -24,6 +24,14 @@ export async function writeReport(path: string, pool: Pool, selection: Selection
     sections.push({ heading: `Class balance over ${balance.over}: target share, quota, achieved`, rows: Object.entries(balance.classes)
       .map(([name, c]) => [name, `${(100 * c.target_share).toFixed(1)}% · quota ${c.quota} · achieved ${c.achieved}`] as [string, string]) });
   }
+  const stability = metadata.prediction_stability as { verdict: string; kappa: number; agreement: number; rows_compared: number; f_measure_bound: number | null; threshold: number } | undefined;
+  if (stability) {
+    sections.push({ heading: "Stopping signal: predictions against the last round", rows: [
+      ["verdict", stability.verdict], ["Cohen's kappa", stability.kappa.toFixed(4)], ["agreement", `${(100 * stability.agreement).toFixed(2)}%`],
+      ["rows compared", stability.rows_compared.toLocaleString("en-US")], ["stabilised at", `kappa ≥ ${stability.threshold} (STABLE_KAPPA)`],
+      ["F-measure can still move by at most", stability.f_measure_bound === null ? "– (kappa ≤ 0)" : stability.f_measure_bound.toFixed(4)],
+    ] as [string, string][] });
+  }
   const html = renderReport({
     title: `active-sampling: ${metadata.strategy}, ${selection.rows.length.toLocaleString("en-US")} of ${pool.size.toLocaleString("en-US")} rows`,
     metadata,

@@ -22,11 +22,16 @@ import { readInputs } from "./job/read.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
 import { Timings } from "./job/timings.ts";
 import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts";
+import type { Pool } from "./pool.ts";
+import { predictionStability, readPrevious, type PredictionStability } from "./stopping/prediction-stability.ts";
 import { VERSION } from "./version.ts";
 
 /** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
 export const CONTAINER_PATHS = {
-  input: { inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data" },
+  input: {
+    inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data",
+    previous_predictions: "/opt/ml/processing/input/previous_predictions",
+  },
   output: { selected_samples: "/opt/ml/processing/output/selected_samples" },
   /** current_host and hosts of a multi-instance job (--host/--hosts override). */
   resourceConfig: "/opt/ml/config/resourceconfig.json",
@@ -60,7 +65,7 @@ export interface RunResult {
 const silent: Sink = { write() {}, isTTY: false };
 
 export async function main(
-  inputPaths: { inference_data?: string; labeled_data?: string },
+  inputPaths: { inference_data?: string; labeled_data?: string; previous_predictions?: string },
   outputPaths: { selected_samples?: string },
   environVars: Readonly<Record<string, string | undefined>>,
   jobArgs: readonly string[],
@@ -81,7 +86,7 @@ export async function main(
       const outcome = await runSimulate(parsed, { labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, inContainer }, log);
       return { exitCode: EXIT_OK, outputs: outcome.outputs, metadata: outcome.record, error: null };
     }
-    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, output: outputPaths.selected_samples });
+    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, previous: inputPaths.previous_predictions });
     if (parsed.command === "inspect") {
       const { inspect } = await import("./inspect.ts");
       streams.stdout.write(await inspect(paths.input, parsed));
@@ -144,8 +149,18 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
     streams.stdout.write(await inspect(paths.input, config));
     return done(EXIT_OK);
   }
+  const stability = paths.previous ? await stabilityAgainst(paths.previous, inputs.pool, config, log) : null;
   const selection = runStrategy(plan, inputs, options, log, timings);
-  return ok(await writeOutputs(paths.output, inputs, selection, options, { plan, config, channels, blas, timings, log, mergeFrom }));
+  return ok(await writeOutputs(paths.output, inputs, selection, options, { plan, config, channels, blas, timings, log, mergeFrom,
+    extraMetadata: stability ? { prediction_stability: stability } : {} }));
+}
+
+/** The stopping signal: this round's predicted classes against the previous_predictions channel's. */
+async function stabilityAgainst(previous: string, pool: Pool, config: Config, log: Logger): Promise<PredictionStability> {
+  const before = await readPrevious(previous, config);
+  const stability = predictionStability({ ids: pool.ids, predicted: pool.predicted, classNames: pool.plan.classNames }, before, config.values.STABLE_KAPPA, previous);
+  log.info(stability.verdict);
+  return stability;
 }
 
 function ok(written: Written): RunResult {

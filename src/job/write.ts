@@ -30,10 +30,12 @@ export interface WriteContext {
   timings: Timings;
   log: Logger;
   mergeFrom: HostCandidates[] | null;
+  /** Further top-level metadata fields (the stopping signal's prediction_stability). */
+  extraMetadata?: Record<string, unknown>;
 }
 
 export async function writeOutputs(output: string, inputs: JobInputs, selection: Selection, options: StrategyOptions,
-  { plan, config, channels, blas, timings, log, mergeFrom }: WriteContext): Promise<Written> {
+  { plan, config, channels, blas, timings, log, mergeFrom, extraMetadata }: WriteContext): Promise<Written> {
   const v = config.values;
   const { pool } = inputs;
   if (plan.role === "map" && !v.SAVE_METADATA) throw new UsageError("a multi-host map step needs SAVE_METADATA=true: the merge checks every host's configuration from it.");
@@ -42,6 +44,7 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
     strategyName: plan.strategyName, useCase: plan.useCase, blas, timings: timings.ms, input: channels.input,
     labeledPath: inputs.labeledPath, labeledRows: inputs.labeled?.ids.length ?? 0, excludedCount: inputs.excludedCount, warnings: log.warnings,
   });
+  Object.assign(metadata, extraMetadata ?? {});
   if (plan.role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
   if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName));
   const extra = plan.role === "map" ? candidateColumns(selection) : [];
