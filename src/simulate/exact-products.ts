@@ -28,8 +28,8 @@ export interface FixedPoint {
 
 /**
  * Rounds `values` (rows × cols) to integers of at most `bits` bits after scaling by a power
- * of two chosen from their largest magnitude, so the rounding error is at most
- * 2^-bits of that magnitude.
+ * of two chosen from their largest magnitude: |integer| ≤ 2^(bits−1), and the rounding
+ * error is at most 2^-(bits−1) of that magnitude.
  */
 export function toFixedPoint(values: Float64Array, rows: number, cols: number, bits: number): FixedPoint {
   let largest = 0;
