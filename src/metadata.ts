@@ -3,6 +3,7 @@ import type { Blas } from "../ffi/blas.ts";
 import { balanceReport } from "./balance.ts";
 import type { Config } from "./cli/config.ts";
 import type { Pool } from "./pool.ts";
+import { STRATEGIES } from "./strategies/catalog.ts";
 import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
 import { runtimeName, VERSION } from "./version.ts";
 
@@ -49,10 +50,21 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     class_balance: options.balance && selection.quotas ? balanceReport(options.balance, selection.quotas, selection.rows) : null,
     selection_config: options.selectionConfig,
     strategy_details: selection.details,
+    covering_radius: coveringRadius(selection, options, STRATEGIES[ctx.strategyName]?.needsLeaves ?? false),
     blas: { backend: ctx.blas.name, library: ctx.blas.libraryPath },
     timings_ms: ctx.timings,
     warnings: ctx.warnings,
   };
+}
+
+/**
+ * k-center strategies: the largest distance from a row not selected to its nearest selected or
+ * labelled row, in the units selection_score uses; null for strategies that measure none.
+ */
+function coveringRadius(selection: Selection, options: StrategyOptions, overLeaves: boolean): { radius: number; units: string } | null {
+  if (selection.coveringRadius == null) return null;
+  const units = overLeaves ? "share of trees whose leaves differ" : options.metric === "cosine" ? "cosine distance (1 − cos)" : "euclidean distance";
+  return { radius: selection.coveringRadius, units };
 }
 
 /** Every resolved parameter with where it came from (flag, env or default). */

@@ -23,6 +23,11 @@ export interface HostCandidates {
   radii: Float64Array;
 }
 
+/** The pool rows every host's map step read (the pool a merge's candidates stand for). */
+export function rowsSeen(hosts: readonly HostCandidates[]): number {
+  return hosts.reduce((n, h) => n + Number(h.metadata.rows_seen ?? 0), 0);
+}
+
 /** Reads every host folder under a map step's output; refuses missing or mismatched hosts. */
 export async function readMapOutputs(prefix: string): Promise<HostCandidates[]> {
   if (!existsSync(prefix) || !statSync(prefix).isDirectory()) {
@@ -38,7 +43,10 @@ export async function readMapOutputs(prefix: string): Promise<HostCandidates[]> 
     const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as Record<string, unknown>;
     if (metadata.role !== "map") throw new DataError(`host ${host}: ${metadataPath} is not a map step's output (role ${JSON.stringify(metadata.role)}).`);
     if (metadata.candidates === 0) { hosts.push({ host, tables: [], metadata, weights: new Float64Array(0), radii: new Float64Array(0) }); continue; }
-    const raw = await readChannel(dir, `host ${host} candidates`);
+    // Only the selection file: the folder's metadata is not a candidate table (a .json name reads as JSON lines).
+    const samples = readdirSync(dir).filter((name) => /^selected_samples\.(csv|parquet)$/.test(name));
+    if (samples.length !== 1) throw new DataError(`host ${host}: ${dir} should hold one selected_samples.csv or .parquet, not ${samples.length === 0 ? "none" : samples.join(" and ")}.`);
+    const raw = await readChannel(join(dir, samples[0]!), `host ${host} candidates`);
     const tables = raw.map(withoutCandidateColumns);
     const count = raw.reduce((n, t) => n + t.rowCount, 0);
     const weights = new Float64Array(count), radii = new Float64Array(count);

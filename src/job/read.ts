@@ -36,7 +36,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   const v = config.values;
   let since = performance.now();
   log.info(`reading ${channels.input}`);
-  const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(channels.input, "input", log.progress("reading files"));
+  const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(channels.input, "input", log.progress("reading files"), log);
   const columns = planColumns(tables[0]!, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX });
   log.info(`scores: ${columns.scoreReason}`);
   const pool = buildPool(tables, columns, {
@@ -54,7 +54,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
 
   since = performance.now();
   const labeled = channels.labeled
-    ? await readLabeled(channels.labeled, pool, plan.needVectors, plan.entry.needsLeaves, v.VECTOR_PRECISION === "float64")
+    ? await readLabeled(channels.labeled, pool, plan.needVectors, plan.entry.needsLeaves, v.VECTOR_PRECISION === "float64", log)
     : null;
   const excludeIds = new Set<string>(labeled?.ids ?? []);
   if (v.EXCLUDE_IDS_FILE) for (const id of await readIdList(v.EXCLUDE_IDS_FILE, v.ID_FIELD)) excludeIds.add(id);

@@ -6,10 +6,11 @@ import type { Blas } from "../../ffi/blas.ts";
 import { resolveBalance } from "../balance.ts";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
-import type { HostCandidates } from "../cluster/candidates.ts";
+import { rowsSeen, type HostCandidates } from "../cluster/candidates.ts";
 import { concat } from "../cluster/map-merge.ts";
 import { describeRow, type Pool } from "../pool.ts";
 import { Rng } from "../rng.ts";
+import { runInIdOrder } from "../strategies/id-order.ts";
 import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
 import type { JobInputs } from "./read.ts";
 import type { JobPlan } from "./plan.ts";
@@ -44,6 +45,7 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
     balance: plan.role === "map" && plan.strategyName === "confidence_threshold" && v.MAX_SAMPLES === 0 ? null : optionsBalance,
     selectionConfig: plan.selectionConfig,
     rowWeights: mergeFrom ? concat(mergeFrom.map((h) => h.weights)) : null,
+    poolRows: mergeFrom ? rowsSeen(mergeFrom) : pool.size,
     clusterMarginClusters: v.CLUSTER_MARGIN_CLUSTERS,
     clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES,
     blas,
@@ -61,7 +63,8 @@ export function runStrategy(plan: JobPlan, inputs: JobInputs, options: StrategyO
   log.info(`selecting with ${plan.strategyName} (${plan.useCase}), ${options.blas.name} backend`);
   // A map step may keep its candidates by a rule of its own (the catalog's merge.map).
   const run = plan.role === "map" ? plan.entry.merge.map ?? plan.entry.run : plan.entry.run;
-  const selection = run(inputs.pool, options);
+  // Runs that measure distances or draw over rows work in id order (order-free results).
+  const selection = runInIdOrder(run, inputs.pool, options);
   timings.end("selectMs", since);
   for (const warning of selection.warnings) log.warn(warning);
   assertSound(selection, inputs.pool, inputs.selectable);

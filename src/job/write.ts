@@ -8,7 +8,7 @@ import type { Logger } from "../cli/log.ts";
 import type { HostCandidates } from "../cluster/candidates.ts";
 import { candidateColumns, mapFingerprint, mapMetadata, mergeMetadata } from "../cluster/map-merge.ts";
 import { UsageError } from "../errors.ts";
-import { removeStaleOutputs, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type OutputFile } from "../io/output.ts";
+import { csvSelectionSchema, removeStaleOutputs, selectionColumns, selectionSchema, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type OutputFile } from "../io/output.ts";
 import { buildMetadata, parameterRecord } from "../metadata.ts";
 import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
 import { VERSION } from "../version.ts";
@@ -46,19 +46,21 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
   });
   Object.assign(metadata, extraMetadata ?? {});
   if (plan.role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
-  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName));
+  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName, metadata));
   const extra = plan.role === "map" ? candidateColumns(selection) : [];
   const format = v.OUTPUT_FORMAT;
+  const columns = format === "parquet" ? selectionColumns(pool, selection.rows, selection.scores, extra) : null;
+  metadata.output_schema = { format, columns: columns ? selectionSchema(columns) : csvSelectionSchema(pool, extra) };
   const files: OutputFile[] = [{
     name: `selected_samples.${format}`,
-    write: (path) => format === "parquet"
-      ? writeSelectionParquet(path, pool, selection.rows, selection.scores, extra)
+    write: (path) => columns
+      ? writeSelectionParquet(path, columns)
       : writeSelectionCsv(path, pool, selection.rows, selection.scores, extra),
   }];
   if (v.SAVE_REPORT && plan.role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {
       const { writeReport } = await import("../report-file.ts");
-      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED);
+      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED, inputs.labeled);
     } });
   }
   if (v.SAVE_METADATA) {

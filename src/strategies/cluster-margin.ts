@@ -78,7 +78,8 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
     return { rows: new Uint32Array(0), scores: new Float64Array(0), scoreMeaning, details: { candidates: 0 }, warnings };
   }
 
-  const requested = options.clusterMarginClusters || defaultClusters(pool.size, batch);
+  // A merge's candidates stand for the hosts' pool: as many clusters as one process would fit.
+  const requested = options.clusterMarginClusters || defaultClusters(options.poolRows ?? pool.size, batch);
   const clusters = Math.min(requested, pool.size);
   if (requested > pool.size) warnings.push(`CLUSTER_MARGIN_CLUSTERS=${requested} is more than the ${pool.size} pool rows; using ${pool.size} clusters.`);
   const points = pool.vectors!;
