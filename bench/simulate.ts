@@ -23,7 +23,9 @@ import { gunzipSync } from "node:zlib";
 import { main } from "../src/run.ts";
 import { Rng } from "../src/rng.ts";
 
-const SOURCE = join(import.meta.dir, "../../shared/data/fashion_mnist_pool.csv.gz");
+// Beside the checkout (../shared/data), or beside a worktree's parent; FASHION_POOL overrides.
+const SOURCE = process.env.FASHION_POOL ?? [join(import.meta.dir, "../../shared/data/fashion_mnist_pool.csv.gz"), join(import.meta.dir, "../../../shared/data/fashion_mnist_pool.csv.gz")]
+  .find((path) => existsSync(path)) ?? join(import.meta.dir, "../../shared/data/fashion_mnist_pool.csv.gz");
 const REAL_LOOP: Record<string, number> = {
   margin: 0.786, margin_uniform_balance: 0.786, badge: 0.783, cluster_margin: 0.781, random: 0.771,
   hybrid_margin_diversity: 0.769, coreset_cosine: 0.764, coreset_euclidean: 0.730,

@@ -23,7 +23,7 @@ export function renderSimulationReport(result: SimulationResult, record: Record<
       `<td class="text">${esc(r.candidate.name)}${r.candidate.name === result.recommendation.name && result.recommendation.kind === "strategy" ? " ★" : ""}</td>`,
       `<td>${pct(mean(areas(r)))}</td>`, `<td>±${pct(spread(areas(r)))}</td>`,
       `<td>${pct(Math.min(...areas(r)))} – ${pct(Math.max(...areas(r)))}</td>`,
-      `<td>${vs ? `${signed(vs.meanDifference)} ± ${pct(vs.standardError)}${vs.significant ? "" : " (noise)"}` : "–"}</td>`,
+      `<td>${vs ? `${signed(vs.meanDifference)} ± ${(100 * vs.standardError).toFixed(1)} pt${vs.significant ? "" : " (noise)"}` : "–"}</td>`,
       `<td class="text"><code>${esc(r.candidate.settings)}</code></td>`,
     ];
     return `<tr>${cells.join("")}</tr>`;
@@ -114,5 +114,5 @@ function pct(x: number): string {
 }
 
 function signed(x: number): string {
-  return `${x >= 0 ? "+" : "−"}${(100 * Math.abs(x)).toFixed(1)} pt`;
+  return `${x >= 0 ? "+" : "−"}${(100 * Math.abs(x)).toFixed(1)}`;
 }
