@@ -12,7 +12,7 @@ BUN_BUILD_FLAGS ?=
 SOURCES := $(shell find src ffi -name '*.ts')
 EXAMPLE := examples/fashion_mnist
 
-.PHONY: scale-demo typecheck setup setup-blas setup-browser setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
+.PHONY: docker-smoke scale-demo typecheck setup setup-blas setup-browser setup-data setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
 
 # npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
 # install (a git worktree sharing main's packages), that would empty the install every linked
@@ -33,6 +33,15 @@ setup-blas:
 		 (apt-get update -qq && apt-get install -y -qq libopenblas0-pthread >/dev/null)) || \
 		{ echo "warning: could not install libopenblas0-pthread; the TypeScript backend will be used"; [ -z "$$CI" ] || exit 1; }; \
 	else echo "note: libopenblas0-pthread is not installed and apt is not available as root; the TypeScript backend will be used"; fi
+
+# Debian's dataset-fashion-mnist (the raw images): the projection tests and bench/fashion-mnist.ts read it.
+setup-data:
+	@if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null)) || \
+		{ echo "warning: could not install dataset-fashion-mnist; the raw-image tests will be skipped"; [ -z "$$CI" ] || exit 1; }; \
+	else echo "note: dataset-fashion-mnist is not installed and apt is not available as root; the raw-image tests will be skipped"; fi
 
 # Headless Chromium for the report's browser test (skipped with a reason when absent).
 setup-browser:
@@ -62,7 +71,7 @@ demo: setup $(BIN)
 	@$(BUN) scripts/demo-summary.ts out/demo
 
 # Every test runs with its own empty TMPDIR; a run that leaves anything in it fails (tests clean up).
-test: setup setup-browser typecheck
+test: setup setup-browser setup-data typecheck
 	@scratch=$$(mktemp -d) && TMPDIR=$$scratch $(BUN) test; status=$$?; left=$$(ls -A "$$scratch" | head -5); rm -rf "$$scratch"; \
 	if [ -n "$$left" ]; then echo "the test run left files in its temporary directory: $$left" >&2; exit 1; fi; exit $$status
 	$(MAKE) --no-print-directory deno-smoke
@@ -94,13 +103,19 @@ arm64-smoke: setup-blas setup-arm64 $(BIN) $(BIN_ARM64)
 
 # N map processes (--host/--hosts) and a merge, against one process on the whole pool.
 scale-demo: setup $(BIN)
-	$(BUN) scripts/scale-demo.ts --hosts 4 --batch 200
+	$(BUN) scripts/scale-demo.ts --hosts 4 --batch 200 --seeds 1,2,3,4,5,6,7,8
 
 bench: setup
 	$(BUN) bench/run.ts
 
-docker:
+docker: $(BIN)
 	docker build -t active-sampling .
+
+# Builds the image and runs it as SageMaker Processing does (scripts/docker-smoke.sh); starts
+# Debian's docker.io daemon when none runs, and builds the slim base with debootstrap when
+# Docker Hub is out of reach.
+docker-smoke: $(BIN)
+	scripts/docker-smoke.sh $(BIN)
 
 clean:
 	rm -rf dist out .cache

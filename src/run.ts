@@ -4,7 +4,7 @@
  * process.env or process.argv, so a test can run any configuration in-process.
  */
 import { existsSync } from "node:fs";
-import { loadBlas } from "../ffi/load.ts";
+import { BlasUnavailableError, loadBlas } from "../ffi/load.ts";
 import type { Blas } from "../ffi/blas.ts";
 import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
 import { writeFailureMessage } from "./cluster/failure-message.ts";
@@ -20,6 +20,7 @@ import { resolvePaths, type JobPaths } from "./job/paths.ts";
 import { planJob, type Role } from "./job/plan.ts";
 import { readInputs } from "./job/read.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
+import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
 import { Timings } from "./job/timings.ts";
 import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts";
 import type { Pool } from "./pool.ts";
@@ -31,6 +32,7 @@ export const CONTAINER_PATHS = {
   input: {
     inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data",
     previous_predictions: "/opt/ml/processing/input/previous_predictions",
+    calibration_data: "/opt/ml/processing/input/calibration_data",
   },
   output: { selected_samples: "/opt/ml/processing/output/selected_samples" },
   /** current_host and hosts of a multi-instance job (--host/--hosts override). */
@@ -65,7 +67,7 @@ export interface RunResult {
 const silent: Sink = { write() {}, isTTY: false };
 
 export async function main(
-  inputPaths: { inference_data?: string; labeled_data?: string; previous_predictions?: string },
+  inputPaths: { inference_data?: string; labeled_data?: string; calibration_data?: string; previous_predictions?: string },
   outputPaths: { selected_samples?: string },
   environVars: Readonly<Record<string, string | undefined>>,
   jobArgs: readonly string[],
@@ -86,7 +88,8 @@ export async function main(
       const outcome = await runSimulate(parsed, { labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, inContainer }, log);
       return { exitCode: EXIT_OK, outputs: outcome.outputs, metadata: outcome.record, error: null };
     }
-    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, previous: inputPaths.previous_predictions });
+    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, calibration: inputPaths.calibration_data,
+      output: outputPaths.selected_samples, previous: inputPaths.previous_predictions });
     if (parsed.command === "inspect") {
       const { inspect } = await import("./inspect.ts");
       streams.stdout.write(await inspect(paths.input, parsed));
@@ -135,6 +138,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   mergeFrom: HostCandidates[] | null = null): Promise<RunResult> {
   const role: Role = mergeFrom ? "merge" : config.hosts.all.length > 1 ? "map" : "single";
   const plan = planJob(config, role);
+  checkPseudoLabelSettings(plan, pseudoLabelSettings(config), paths.calibration);
   for (const warning of plan.warnings) log.warn(warning);
   const blas = await backend(config, log);
   if (role === "map" && !hasDataFiles(paths.input) && paths.output) {
@@ -143,20 +147,25 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   const timings = new Timings();
   const channels = { input: paths.input, labeled: paths.labeled };
   const inputs = await readInputs(plan, config, channels, mergeFrom, log, timings);
-  const options = strategyOptions(plan, config, inputs, blas, mergeFrom, log);
+  const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings);
+  const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);
+  labels.adjust(options);
   if (config.dryRun || !paths.output) {
     const { inspect } = await import("./inspect.ts");
     streams.stdout.write(await inspect(paths.input, config));
     return done(EXIT_OK);
   }
-  const stability = paths.previous ? await stabilityAgainst(paths.previous, inputs.pool, config, log) : null;
-  const selection = runStrategy(plan, inputs, options, log, timings);
-  return ok(await writeOutputs(paths.output, inputs, selection, options, { plan, config, channels, blas, timings, log, mergeFrom,
-    extraMetadata: stability ? { prediction_stability: stability } : {} }));
+  const stability = paths.previous ? await stabilityAgainst(paths.previous, labels.inputs.pool, config, log) : null;
+  const selection = runStrategy(plan, labels.inputs, options, log, timings);
+  return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
+    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection),
+    extraMetadata: { ...labels.metadata, ...(stability ? { prediction_stability: stability } : {}) },
+  }));
 }
 
 /** The stopping signal: this round's predicted classes against the previous_predictions channel's. */
 async function stabilityAgainst(previous: string, pool: Pool, config: Config, log: Logger): Promise<PredictionStability> {
+  if (!pool.plan.classesRecorded) throw new UsageError("--previous compares predicted classes, but this input holds a confidence without a predicted class (name it with LABEL_FIELD).");
   const before = await readPrevious(previous, config);
   const stability = predictionStability({ ids: pool.ids, predicted: pool.predicted, classNames: pool.plan.classNames }, before, config.values.STABLE_KAPPA, previous);
   log.info(stability.verdict);
@@ -169,7 +178,8 @@ function ok(written: Written): RunResult {
 
 /** OpenBLAS, or the TypeScript twin with one warning (ACTIVE_SAMPLING_BLAS, BLAS_LIBRARY). */
 async function backend(config: Config, log: Logger): Promise<Blas> {
-  const { blas, warning } = await loadBlas({ mode: config.values.ACTIVE_SAMPLING_BLAS, libraryPath: config.values.BLAS_LIBRARY || null });
+  const { blas, warning } = await loadBlas({ mode: config.values.ACTIVE_SAMPLING_BLAS, libraryPath: config.values.BLAS_LIBRARY || null })
+    .catch((error) => { throw error instanceof BlasUnavailableError ? new UsageError(error.message) : error; });
   if (warning) log.warn(warning);
   return blas;
 }

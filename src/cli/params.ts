@@ -5,6 +5,8 @@
  */
 import { STRATEGY_NAMES, USE_CASES } from "../strategies/catalog.ts";
 import { UNCERTAINTY_MODES } from "../engine/uncertainty.ts";
+import { PRECISION_SCOPES } from "../calibration/conformal-selection.ts";
+import { THRESHOLD_MODES } from "../pseudo-labels/adaptive-thresholds.ts";
 
 export type ParamKind =
   | { type: "choice"; values: readonly string[] }
@@ -36,9 +38,17 @@ export const PARAMS = [
   { env: "SELECTION_CONFIG", flag: "config", default: "", kind: { type: "string" }, help: "hybrid: filters, objectives and class balance, as inline JSON or a JSON file path (see README)" },
   { env: "CLUSTER_MARGIN_CLUSTERS", flag: "cluster-margin-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: k-means clusters of the pool (0 = min(BATCH_SIZE, ⌈√pool rows⌉); fitting time grows with its square)" },
   { env: "CLUSTER_MARGIN_CANDIDATES", flag: "cluster-margin-candidates", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: the lowest-margin rows the batch is drawn from (0 = 10 × BATCH_SIZE)" },
+  { env: "TARGET_PRECISION", flag: "target-precision", default: "0", kind: { type: "number", min: 0, max: 0.9999 }, help: "confidence_threshold, top_k_per_class: select as many rows as possible while the expected share of right pseudo-labels stays ≥ this (conformal selection on the calibration_data channel); 0 = off" },
+  { env: "PRECISION_SCOPE", flag: "precision-scope", default: "overall", kind: { type: "choice", values: PRECISION_SCOPES }, help: "TARGET_PRECISION: overall (one threshold, the guarantee for the whole selection) or class (one threshold per predicted class, the guarantee for each class)" },
+  { env: "CALIBRATE", flag: "calibrate", default: "auto", kind: { type: "choice", values: ["auto", "off"] }, help: "auto: with calibration_data, temperature-scale the probabilities SSL strategies use; off: use them as given" },
+  { env: "TRUE_LABEL_FIELD", flag: "true-label-field", default: "label", kind: { type: "string" }, help: "calibration_data: the column holding each row's true class, written as the pool's class names" },
+  { env: "THRESHOLD_MODE", flag: "threshold-mode", default: "fixed", kind: { type: "choice", values: THRESHOLD_MODES }, help: "confidence_threshold, top_k_per_class without TARGET_PRECISION: fixed (CONFIDENCE_THRESHOLD), flexmatch or freematch class-adaptive thresholds" },
+  { env: "PSEUDO_LABEL_COLUMN", flag: "pseudo-label-column", default: "pseudo_label", kind: { type: "string" }, help: "SSL output: column of the predicted class; <name>_confidence and <name>_weight follow it" },
+  { env: "PREDICTED_LABEL_COLUMN", flag: "predicted-label-column", default: "predicted_label", kind: { type: "string" }, help: "active-learning output: column of the model's predicted class, for the labelling UI" },
   { env: "RANDOM_SEED", flag: "random-seed", default: "42", kind: { type: "int", min: 0, max: 4294967295 }, help: "seed of every random choice; same input + seed = same selection" },
   { env: "ID_FIELD", flag: "id-field", default: "id", kind: { type: "string" }, help: "column that identifies rows (kept exactly as written)" },
   { env: "SCORE_FIELD", flag: "score-field", default: "", kind: { type: "string" }, help: "one score column in [0,1] (binary problem); overrides the prefix" },
+  { env: "LABEL_FIELD", flag: "label-field", default: "", kind: { type: "string" }, help: "column of predicted labels (LLM/rule outputs) beside a confidence in each; default: predicted_label, prediction or label_pred when present. With SCORE_FIELD, that column is the confidence" },
   { env: "SCORE_FIELD_PREFIX", flag: "score-field-prefix", default: "prob_class_", kind: { type: "string" }, help: "prefix of the per-class probability columns" },
   { env: "OUTPUT_FORMAT", flag: "output-format", default: "csv", kind: { type: "choice", values: ["csv", "parquet"] }, help: "selected_samples.csv or selected_samples.parquet" },
   { env: "SAVE_METADATA", flag: "save-metadata", default: "true", kind: { type: "bool" }, help: "write selection_metadata.json" },

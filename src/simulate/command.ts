@@ -6,8 +6,8 @@
  * the same inputs and seed give the same file on either numeric backend; the backend and the
  * time taken go to the log and the report page.
  */
-import { existsSync } from "node:fs";
-import { loadBlas } from "../../ffi/load.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { BlasUnavailableError, loadBlas } from "../../ffi/load.ts";
 import type { ParsedConfig } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { UsageError } from "../errors.ts";
@@ -17,7 +17,6 @@ import { VERSION } from "../version.ts";
 import { readLabelledSet } from "./labelled-set.ts";
 import { renderSimulationReport, SIMULATION_REPORT } from "./report.ts";
 import { simulate, simulationRecord } from "./simulate.ts";
-import { writeFileSync } from "node:fs";
 
 export const SIMULATION_JSON = "simulation.json";
 
@@ -36,7 +35,8 @@ export async function runSimulate(config: ParsedConfig, defaults: { labeled?: st
   if (!output && !config.dryRun) throw new UsageError("no output: pass --output DIR for simulation.json and simulation_report.html.");
   if (output) checkOutput(output, [["--labeled", labeled]]);
 
-  const { blas, warning } = await loadBlas({ mode: v.ACTIVE_SAMPLING_BLAS, libraryPath: v.BLAS_LIBRARY || null });
+  const { blas, warning } = await loadBlas({ mode: v.ACTIVE_SAMPLING_BLAS, libraryPath: v.BLAS_LIBRARY || null })
+    .catch((error) => { throw error instanceof BlasUnavailableError ? new UsageError(error.message) : error; });
   if (warning) log.warn(warning);
   log.info(`reading the labelled rows in ${labeled}`);
   const data = await readLabelledSet(labeled, { idField: v.ID_FIELD, labelField: v.TRUE_LABEL_FIELD, float64: v.VECTOR_PRECISION === "float64" });

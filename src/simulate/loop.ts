@@ -152,7 +152,7 @@ function strategyPick(data: LabelledRows, split: Split, candidate: Candidate, se
     tables: [], tableStarts: [0], size: ids.length, ids, classes, probs, ...predictions(probs, classes),
     plan: {
       id: "id", scoreColumns: data.classNames.map((c) => `prob_class_${c}`), scoreKind: "probabilities", classNames: data.classNames,
-      scoreReason: "the proxy model's probabilities", vectorColumns: data.vectorColumns, vectorReason: "the labelled set's vectors", leafColumns: [],
+      scoreClass: 1, labelColumn: null, classesRecorded: true, scoreReason: "the proxy model's probabilities", vectorColumns: data.vectorColumns, vectorReason: "the labelled set's vectors", leafColumns: [],
     },
     vectors: split.poolVectors, leaves: null, extra: new Map(),
     normalisation: { softmaxRows: 0, renormalisedRows: 0, description: "none: softmax outputs of the proxy model" },

@@ -101,6 +101,9 @@ export async function readPrevious(path: string, config: ParsedConfig): Promise<
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
     sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: "error",
   });
+  if (!pool.plan.classesRecorded) {
+    throw new DataError(`${path}: previous_predictions holds a confidence but no predicted class (name it with LABEL_FIELD); the stopping signal compares predicted classes.`);
+  }
   const dupes = duplicateIds(pool.ids);
   if (dupes.length > 0) throw new DataError(`${path}: id "${dupes[0]![0]}" appears twice in previous_predictions; each row must appear once to compare its prediction.`);
   return { ids: pool.ids, predicted: pool.predicted, classNames: pool.plan.classNames };

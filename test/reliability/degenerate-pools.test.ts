@@ -50,14 +50,14 @@ describe("degenerate pools", () => {
     });
   }
 
-  // A single prob_class_0 column is a binary problem: p is P(class 1).
+  // A single prob_class_0 column is a binary problem: p is P(class 0), the class its name says.
   const binary: Sheet = { columns: ["id", "prob_class_0", "emb_0", "leaf_0"], rows: range(7).map((i) => [`b${i}`, i / 6, i % 3, i % 2]) };
   for (const strategy of STRATEGIES) {
     test(`${strategy} with one prob_class column reads it as binary`, async () => {
       const { written, metadata } = await select(binary, strategy, ["--batch-size", "3"]);
       expectSound(written, binary.rows.map((r) => r[0] as string));
       expect(metadata.class_names).toEqual(["0", "1"]);
-      expect(metadata.score_interpretation).toContain("binary");
+      expect(metadata.score_interpretation).toContain("the probability of class 0; class 1 has the rest");
     });
   }
 
@@ -109,7 +109,7 @@ describe("degenerate pools", () => {
     expect(written.ids).toEqual(["id0", "id3"]); // [1, 0, 0] and [0, 1, 0]
     const none = await runOn({ "pool.csv": toCsv(wide) }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.9"]);
     expect(none.result.exitCode).toBe(0);
-    expect(readFileSync(join(none.output, "selected_samples.csv"), "utf8")).toBe(`${wide.columns.join(",")},selection_score,selection_rank\n`);
+    expect(readFileSync(join(none.output, "selected_samples.csv"), "utf8")).toBe(`${wide.columns.join(",")},pseudo_label,pseudo_label_confidence,pseudo_label_weight,selection_score,selection_rank\n`);
     expect((none.result.metadata as any).warnings.join("\n")).toMatch(/no row reaches CONFIDENCE_THRESHOLD=0.9/);
   });
 
