@@ -159,7 +159,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   const selection = runStrategy(plan, labels.inputs, options, log, timings);
   return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
     plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection),
-    extraMetadata: { ...labels.metadata, ...(stability ? { prediction_stability: stability } : {}) },
+    extraMetadata: { ...labels.metadata(selection), ...(stability ? { prediction_stability: stability } : {}) },
   }));
 }
 

@@ -76,6 +76,11 @@ export function fitTemperature(probs: Float64Array, classes: number, labels: Int
   };
 }
 
+/** Mean negative log-likelihood of the true classes at temperature T (1: the probabilities as given). */
+export function meanNll(probs: Float64Array, classes: number, labels: Int32Array, temperature = 1): number {
+  return nllAndSlope(probs.map(logOf), classes, labels, 1 / temperature).nll;
+}
+
 /** softmax(log p / T) for every row, as a new array. */
 export function applyTemperature(probs: Float64Array, classes: number, temperature: number): Float64Array {
   const beta = 1 / temperature;

@@ -42,7 +42,7 @@ export function mapFingerprint(config: Config, pool: Pool | null): Record<string
 /** Parameters every host's map step and the merge must share. */
 export const FINGERPRINT_PARAMS = ["STRATEGY", "USE_CASE", "BATCH_SIZE", "CONFIDENCE_THRESHOLD", "MAX_SAMPLES", "K_PER_CLASS", "UNCERTAINTY_MODE",
   "METRIC", "MIN_DISTANCE", "CLASS_BALANCE", "BALANCE_COLUMN", "SELECTION_CONFIG", "RANDOM_SEED", "ID_FIELD", "SCORE_FIELD",
-  "SCORE_FIELD_PREFIX", "VECTOR_PRECISION"] as const;
+  "SCORE_FIELD_PREFIX", "VECTOR_PRECISION", "CALIBRATE", "PSEUDO_LABEL_COLUMN", "PREDICTED_LABEL_COLUMN"] as const;
 
 /**
  * The merge runs with the map steps' settings: a parameter the merge does not set is taken
@@ -80,6 +80,7 @@ export function mergeMetadata(hosts: HostCandidates[], selection: Selection, str
     hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
     guarantee: STRATEGIES[strategy]!.merge.guarantee,
     covering_radius: mergeRadius === null ? null : {
+      units: (base.covering_radius as { units?: string } | null)?.units ?? null,
       largest_host_radius: localRadius, merge_radius: mergeRadius, bound: localRadius + mergeRadius,
       note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",
     },

@@ -14,7 +14,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, clos
 import { join } from "node:path";
 import process from "node:process";
 import type { Pool } from "../pool.ts";
-import { csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
+import { commonType, csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
 import type { OutputColumn } from "./parquet-writer.ts";
 import { isCsvTable, type Table } from "./table.ts";
 import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
@@ -113,7 +113,7 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
 
 /**
  * The selection's columns with the type each is written as: columnar inputs keep their
- * column types; CSV columns take one type by one rule (csvColumnType) over the rows written,
+ * column types (one type for files that type a column differently: commonType); CSV columns take one type by one rule (csvColumnType) over the rows written,
  * whether the engine used them or not, except the id column and key=value folder columns,
  * which stay text as written. `labels` go before selection_score, as in writeSelectionCsv.
  */
@@ -124,7 +124,9 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
   const columns: OutputColumn[] = first.columns.map((name, c) => {
     const values = located.map(([table, r]) => table.cell(r, c));
     // Hive-style key=value folder columns are kept as written, like the id.
-    if (!isCsvTable(first) || first.partitionColumns?.includes(name)) return { name, type: first.columnTypes[c]!, values };
+    if (!isCsvTable(first) || first.partitionColumns?.includes(name)) {
+      return { name, type: pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType), values };
+    }
     const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
     return { name, type, values: type.kind === "text" ? values : (values as string[]).map((text) => csvCellValue(text, type)) };
   });
@@ -146,7 +148,7 @@ export function selectionSchema(columns: readonly OutputColumn[]): { name: strin
  */
 export function csvSelectionSchema(pool: Pool, extra: readonly ExtraColumn[] = [], labels: readonly ExtraColumn[] = []): { name: string; type: string }[] {
   const first = pool.tables[0]!;
-  const types = first.columns.map((_, c) => (isCsvTable(first) ? TEXT : first.columnTypes[c]!));
+  const types = first.columns.map((_, c) => (isCsvTable(first) ? TEXT : pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType)));
   return selectionSchema([
     ...first.columns.map((name, c) => ({ name, type: types[c]!, values: [] })),
     ...labels.map((e) => ({ ...typedColumn(e), values: [] })),

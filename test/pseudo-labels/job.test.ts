@@ -149,6 +149,9 @@ describe("the calibration channel", () => {
     expect(threshold).toBeGreaterThan(0.7);
     expect(threshold).toBeLessThan(0.9);
     expect(Math.min(...column(csv, "pseudo_label_confidence").map(Number))).toBeGreaterThan(0.6);
+    // With no cap the rows written are the rows passing: one estimate.
+    expect(precision.selection.rows).toBe(precision.rows_passing);
+    expect(precision.selection.estimated_precision).toBeCloseTo(precision.estimated_precision, 12);
   });
 
   test("a class that cannot reach the target gets no pseudo-labels and is named in a warning", async () => {
@@ -174,6 +177,11 @@ describe("the calibration channel", () => {
     expect(result.exitCode).toBe(0);
     const labels = column(csv, "pseudo_label");
     for (const c of CLASSES) expect(labels.filter((l) => l === c).length).toBe(50);
+    // The 50 most confident of each class are surer than all that passed.
+    const precision = (result.metadata as any).pseudo_labels.precision;
+    expect(precision.selection.rows).toBe(150);
+    expect(precision.selection.estimated_precision).toBeGreaterThan(precision.estimated_precision);
+    for (const c of CLASSES) expect(precision.selection.per_class[c]).toBeGreaterThan(precision.per_class[c].estimated_precision - 1e-12);
   });
 
   test("the same rows in other files and another order give the same selection, byte for byte", async () => {
