@@ -41,7 +41,7 @@ ${merges}
 Job type:
   --job_type LABEL   a free-form label for the job (e.g. ssl_selection, training), recorded in the metadata; the strategy
                      comes from STRATEGY/--strategy. A strategy name as the label selects that strategy when STRATEGY is
-                     unset; with neither, the default is confidence_threshold. merge and inspect are reserved job types.
+                     unset; with neither, the default is confidence_threshold. merge, inspect and simulate are reserved job types.
 
 Paths:
   --input DIR        (required outside the container) inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
