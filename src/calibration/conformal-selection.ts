@@ -120,19 +120,21 @@ export function conformalSelect(calibration: CalibrationRows, pool: ConformalRow
  * or Infinity when nothing can be selected.
  */
 function unitThreshold(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array, inUnit: Uint8Array, alpha: number): number {
-  const wrong: number[] = [];
+  const wrongList: number[] = [];
   let n = 0;
   for (let i = 0; i < calibration.confidence.length; i++) {
     if (!inUnit[calibration.predicted[i]!]) continue;
     n++;
-    if (!calibration.correct[i]) wrong.push(calibration.confidence[i]!);
+    if (!calibration.correct[i]) wrongList.push(calibration.confidence[i]!);
   }
-  const scores: number[] = [];
-  for (let j = 0; j < pool.confidence.length; j++) if (eligible[j] && inUnit[pool.predicted[j]!]) scores.push(pool.confidence[j]!);
-  const m = scores.length;
+  let m = 0;
+  for (let j = 0; j < pool.confidence.length; j++) if (eligible[j] && inUnit[pool.predicted[j]!]) m++;
   if (m === 0) return Infinity;
-  wrong.sort((a, b) => b - a);
-  scores.sort((a, b) => b - a);
+  const scores = new Float64Array(m);
+  for (let j = 0, at = 0; j < pool.confidence.length; j++) if (eligible[j] && inUnit[pool.predicted[j]!]) scores[at++] = pool.confidence[j]!;
+  // Typed-array sorts (ascending, numeric), reversed: most confident first.
+  const wrong = Float64Array.from(wrongList).sort().reverse();
+  scores.sort().reverse();
   // Walk the pool rows from the most confident down; p rises as the confidence falls, so the
   // k-th row holds the k-th smallest p-value. Rows of equal confidence share one p-value and
   // are decided together, at the last of them.

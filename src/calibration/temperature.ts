@@ -87,9 +87,9 @@ export function applyTemperature(probs: Float64Array, classes: number, temperatu
   const out = new Float64Array(probs.length);
   for (let base = 0; base < probs.length; base += classes) {
     let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, beta * logOf(probs[base + c]!));
+    for (let c = 0; c < classes; c++) { out[base + c] = beta * logOf(probs[base + c]!); max = Math.max(max, out[base + c]!); }
     let total = 0;
-    for (let c = 0; c < classes; c++) { out[base + c] = Math.exp(beta * logOf(probs[base + c]!) - max); total += out[base + c]!; }
+    for (let c = 0; c < classes; c++) { out[base + c] = Math.exp(out[base + c]! - max); total += out[base + c]!; }
     for (let c = 0; c < classes; c++) out[base + c]! /= total;
   }
   return out;

@@ -81,6 +81,8 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
     }
   }
 
+  // One pass over the rows that may be selected: the adaptive thresholds and SoftMatch's weights read it.
+  const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
   let gate: Uint8Array | null = null;
   let rule: string | null = null;
   let precision: ConformalSelection | null = null;
@@ -98,13 +100,11 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
       warnings.push(`TARGET_PRECISION=${settings.targetPrecision}: class${precision.unreached.length > 1 ? "es" : ""} ${precision.unreached.map((c) => names[c]).join(", ")} cannot reach the target on the ${calibration!.rows} calibration rows and get${precision.unreached.length > 1 ? "" : "s"} no pseudo-labels (more calibration rows of ${precision.unreached.length > 1 ? "these classes" : "this class"}, or a lower target, may change that).`);
     }
   } else if (settings.thresholdMode !== "fixed") {
-    const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
     thresholds = classThresholds(settings.thresholdMode, stats);
     gate = Uint8Array.from(selectable, (s, i) => (s && used.confidence[i]! >= thresholds![used.predicted[i]!]! ? 1 : 0));
     rule = `THRESHOLD_MODE=${settings.thresholdMode} class thresholds`;
   }
   const selectableNow = gate ? Uint8Array.from(selectable, (s, i) => s & gate![i]!) : selectable;
-  const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
   const weights = softMatchWeights(used.confidence, poolStats ?? stats);
   return { pool: used, selectable: selectableNow, rule, weights, stats, calibration: summary, precision, estimate, thresholds, warnings };
 }

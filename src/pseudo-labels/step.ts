@@ -84,7 +84,9 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
     });
     timings.end("calibrationMs", since);
   }
+  const since = performance.now();
   const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, mergeFrom ? hostStats(mergeFrom, log) : null);
+  timings.end("pseudoLabelMs", since);
   for (const warning of prepared.warnings) log.warn(warning);
   if (prepared.calibration) {
     const c = prepared.calibration;

@@ -337,3 +337,32 @@ describe("LLM outputs: a predicted label and the confidence in it", () => {
     expect(precision.rows_passing).toBeGreaterThan(300);
   });
 });
+
+describe("the container's calibration_data channel and SSL hybrids", () => {
+  test("in the container, /opt/ml/processing/input/calibration_data is read when present", async () => {
+    const output = join(tempDir(), "out");
+    const result = await main({ inference_data: pool(), calibration_data: calibration() }, { selected_samples: output },
+      { QUIET: "true", STRATEGY: "confidence_threshold", TARGET_PRECISION: "0.9" }, []);
+    expect(result.error?.message ?? null).toBeNull();
+    expect((result.metadata as any).pseudo_labels.calibration.rows).toBe(1500);
+    const absent = await main({ inference_data: pool(), calibration_data: "/nonexistent/calibration_data" }, { selected_samples: join(tempDir(), "o") },
+      { QUIET: "true", STRATEGY: "confidence_threshold" }, []);
+    expect(absent.exitCode).toBe(0);
+    expect((absent.metadata as any).pseudo_labels.calibration).toBeNull();
+  });
+
+  test("a hybrid that rewards confidence writes pseudo-labels from the temperature-scaled probabilities", async () => {
+    const config = JSON.stringify({ objectives: [{ type: "confidence", strength: 1 }] });
+    const { result, csv } = await run(["--strategy", "hybrid", "--config", config, "--batch-size", "20", "--input", pool(), "--calibration", calibration()]);
+    expect(result.exitCode).toBe(0);
+    const metadata = result.metadata as any;
+    expect(metadata.use_case).toBe("ssl");
+    expect(metadata.pseudo_labels.probabilities).toMatch(/^temperature-scaled/);
+    const t = metadata.pseudo_labels.calibration.temperature;
+    // The confidence written is the scaled one: softmax(log p / T) of the row's probabilities.
+    const line = csv.trimEnd().split("\n")[1]!.split(",");
+    const p = [1, 2, 3].map((k) => Number(line[k]));
+    const scaled = p.map((x) => x ** (1 / t));
+    expect(Number(column(csv, "pseudo_label_confidence")[0])).toBeCloseTo(Math.max(...scaled) / scaled.reduce((a, b) => a + b, 0), 9);
+  });
+});
