@@ -156,7 +156,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
     return done(EXIT_OK);
   }
   const stability = paths.previous ? await stabilityAgainst(paths.previous, labels.inputs.pool, config, log) : null;
-  const selection = runStrategy(plan, labels.inputs, options, log, timings);
+  const selection = runStrategy(labels.plan, labels.inputs, options, log, timings);
   return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
     plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection),
     extraMetadata: { ...labels.metadata(selection), ...(stability ? { prediction_stability: stability } : {}) },
