@@ -32,6 +32,8 @@ export interface ReportInput {
   selectionScores: Float64Array;
   /** PCA of the pool vectors (N×2, see src/engine/pca.ts); null when the pool has no vectors. */
   projection: { coords: Float64Array; explained: [number, number] } | null;
+  /** Why there is no projection, when the pool has vectors that could not be projected. */
+  projectionNote?: string;
   /** Extra key/value tables (filters, class targets, …). */
   sections?: { heading: string; rows: [string, string][]; figure?: string }[];
   /** Each pool row's id: rows are shown by id, never by their place in memory. */
@@ -96,7 +98,7 @@ export function renderReport(input: ReportInput): string {
   parts.push(section("scores", "Selection scores",
     n > 0 ? scoreCharts(input.selectionScores) : noData("Nothing was selected.")));
   parts.push(section("projection", "Embedding projection (PCA)",
-    input.projection ? projectionChart(input, summary) : noData("The pool has no embedding or feature vectors, so there is nothing to project.")));
+    input.projection ? projectionChart(input, summary) : noData(input.projectionNote ?? "The pool has no embedding or feature vectors, so there is nothing to project.")));
   for (const [i, extra] of (input.sections ?? []).entries()) {
     parts.push(section(`extra-${i + 1}`, extra.heading, (extra.figure ?? "") + keyValueTable(extra.rows)));
   }
@@ -386,7 +388,7 @@ function metadataBlock(metadata: Record<string, unknown>): string {
   return `<details open><summary>selection_metadata.json</summary>${cut}<pre>${esc(text)}</pre></details>`;
 }
 
-const STYLE = `
+export const STYLE = `
 :root { --pool: #8b95a1; --sel: #e8590c; --sel-dark: #8a3306; --ink: #1f2328; --muted: #5f6b76;
   --line: #d9dee3; --bg: #f5f6f8; --card: #ffffff; }
 * { box-sizing: border-box; }
