@@ -154,8 +154,9 @@ function labelProbabilities(raw: Float64Array, labels: Int32Array, size: number,
     }
     probs[i * classes + labels[i]!] = c;
   }
-  const below = belowEven > 0 ? `; ${belowEven} rows give their label less than 1/${classes}, so another class holds more of the rest than the label (the label stays the predicted class)` : "";
-  return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `from labels: P("${plan.labelColumn}") = "${plan.scoreColumns[0]}", the other ${classes - 1} classes share the rest evenly${below}` } };
+  const below = belowEven > 0 ? `; ${belowEven} row${belowEven === 1 ? " gives its" : "s give their"} label less than 1/${classes}, so another class holds more of the rest than the label (the label stays the predicted class)` : "";
+  const others = classes === 1 ? "one class: its confidence kept" : `the other ${classes - 1} class${classes === 2 ? " gets" : "es share"} the rest${classes === 2 ? "" : " evenly"}`;
+  return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `from labels: P("${plan.labelColumn}") = "${plan.scoreColumns[0]}", ${others}${below}` } };
 }
 
 /** Finds duplicate ids; returns the first few as [id, first row, second row]. */
