@@ -194,6 +194,10 @@ function resolveKind(path: string, notices: Notices): FileKind {
     return kind;
   };
   if ((signature === "parquet" || signature === "arrow") && named.format !== signature) return misnamed(signature === "parquet" ? "Parquet" : "Arrow IPC", { format: signature, gzip: false });
+  if (named.gzip && signature !== "gzip") {
+    // S3 serves an object stored with Content-Encoding: gzip decompressed, under its .gz name.
+    return misnamed(`plain ${named.format === "csv" ? "CSV" : "JSON lines"}, not gzip (a copy that was decompressed on the way?)`, { format: named.format, gzip: false });
+  }
   if (signature === "gzip" && !named.gzip) {
     if (named.format === "parquet" || named.format === "arrow") {
       throw new DataError(`${path}: this is gzip, not ${named.format === "parquet" ? "Parquet" : "Arrow"}; gunzip it, or name it .csv.gz or .jsonl.gz if it holds CSV or JSON lines.`);

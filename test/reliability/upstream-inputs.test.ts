@@ -201,6 +201,41 @@ const LAYOUTS: UpstreamCase[] = [
     log: [/p\.csv: the name says csv but the bytes are Parquet; read as Parquet/],
   },
   {
+    name: "plain CSV named .csv.gz (S3 decompressed it on the way) is read as plain CSV, with a warning",
+    build: (dir) => writeTree(dir, { "part-0.csv.gz": csv(pool) }),
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/part-0\.csv\.gz: the name says csv\.gz but the bytes are plain CSV, not gzip/],
+  },
+  {
+    name: "a truncated gzip stream named .csv is refused as a damaged gzip, not as bad UTF-8",
+    build: (dir) => { const z = gzipSync(enc(csv(pool) + "x,0.5,0.5,1,2\n".repeat(500))); writeTree(dir, { "part-0.csv": z.subarray(0, z.length >> 1) }); },
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-0.csv", "gzip"], hint: /copy it again/ },
+  },
+  {
+    name: "Bedrock batch output named <input>.jsonl.out is read as JSON lines; its manifest.json.out is named as left out",
+    build: (dir) => writeTree(dir, {
+      "records.jsonl.out": '{"id": "a", "predicted_label": "spam", "confidence_score": 0.9}\n{"id": "b", "predicted_label": "ham", "confidence_score": 0.6}\n',
+      "manifest.json.out": '{"totalRecordCount": 2}',
+    }),
+    args: ["--strategy", "top_k_per_class", "--k-per-class", "1"],
+    selected: (o) => expect(column(o, "id")).toEqual(["a", "b"]),
+    log: [/ignored 1 file that is not a data file .*manifest\.json\.out/],
+  },
+  {
+    name: "Spark CSV written without a header: refused, saying the first line looks like data",
+    build: (dir) => writeTree(dir, { "part-00000.csv": csv(pool).split("\n").slice(1).join("\n") }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-00000.csv"], hint: /first line looks like data.*header/ },
+  },
+  {
+    name: "Spark CSV without a header whose first row has distinct values: refused, saying the first line looks like data",
+    build: (dir) => writeTree(dir, { "part-00000.csv": "r0,0.25,0.75,1.5,2\nr1,0.5,0.5,1,2\n" }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-00000.csv", 'no id column "id"'], hint: /first line looks like data.*header/ },
+  },
+  {
     name: "gzip bytes named .parquet: refused with what it is",
     build: (dir) => writeTree(dir, { "p.parquet": gzipSync(enc(csv(pool))) }),
     args: uncertainty,
@@ -383,6 +418,7 @@ describe("nothing silently changed or silently empty", () => {
     expect(o.rows).toEqual([]);
     expect(o.metadata.nothing_selected_because).toBe("every row is excluded: of the 9 pool rows, 9 are already labelled or listed in EXCLUDE_IDS_FILE, so none is left to select");
     expect(o.log).toContain("nothing selected: every row is excluded");
+    expect(o.log).not.toContain("selecting all of them"); // "BATCH_SIZE=4 is larger than the 0 selectable rows" says nothing true
   });
 
   for (const strategy of ["confidence_threshold", "top_k_per_class", "diversity", "badge", "cluster_margin", "hybrid"]) {
