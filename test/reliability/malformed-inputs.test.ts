@@ -93,7 +93,7 @@ const ANY_FORMAT: Case[] = [
   { name: "an empty id", files: { "p": withCell(pool, 2, "id", null) }, args: uncertainty,
     exit: 3, mentions: ["p.", "row 3", '"id"'], hint: /every row needs an id/ },
   { name: "a header and no rows", files: { "p": { columns: pool.columns, rows: [] } }, args: uncertainty,
-    exit: 3, mentions: ["p."], hint: /nothing to select from/ },
+    exit: 3, mentions: ["p."], hint: /no data rows \(a header or schema only\); nothing to select from|holds no JSON objects, so there is nothing to select from/ },
   { name: "leaf_coreset without leaf columns", files: { "p": pool }, args: ["--strategy", "leaf_coreset"],
     exit: 3, mentions: ["p."], hint: /leaf_\* columns/ },
   { name: "a fractional leaf index", files: { "p": withColumn(withColumn(pool, "leaf_0", (i) => i % 3), "leaf_1", (i) => (i === 3 ? 2.5 : 1)) },
