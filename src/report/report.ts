@@ -170,7 +170,7 @@ function header(input: ReportInput, poolRows: number | null, hasProbs: boolean):
   const merged = input.candidatesOf ?? null;
   const cards: [string, string][] = [
     ...(merged !== null
-      ? [["pool rows (the hosts saw)", formatCount(merged)], ["candidates (the hosts kept)", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]
+      ? [["pool rows (the hosts saw)", formatCount(merged)], ["rows the hosts sent", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]
       : [["pool rows", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]),
     ["selected rows", formatCount(n)],
     ["share selected", (merged ?? poolRows) ? formatShare(n / (merged ?? poolRows)!) : "–"],

@@ -41,8 +41,10 @@ async function mapThenMerge(args: string[], env: Record<string, string> = {}) {
     expect(existsSync(join(prefix, host, "selected_samples.csv"))).toBe(true);
   }
   const output = join(tempDir(), "merged");
-  const merged = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", output, "--no-save-report"]);
-  return { merged, prefix, output, text: merged.exitCode === 0 ? readFileSync(join(output, "selected_samples.csv"), "utf8") : "" };
+  const log: string[] = [];
+  const sink = { write: (t: string) => void log.push(t), isTTY: false };
+  const merged = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", output, "--no-save-report"], { stdout: sink, stderr: sink });
+  return { merged, prefix, output, log: log.join(""), text: merged.exitCode === 0 ? readFileSync(join(output, "selected_samples.csv"), "utf8") : "" };
 }
 
 const idsOf = (text: string) => text.trimEnd().split("\n").slice(1).map((l) => l.split(",")[0]!);
@@ -86,10 +88,11 @@ describe("map on every host, merge on one", () => {
   });
 
   test("the merge reports the rows the hosts saw as pool_size and counts the candidates apart", async () => {
-    const { merged } = await mapThenMerge(["--strategy", "badge", "--batch-size", "25"]);
+    const { merged, log } = await mapThenMerge(["--strategy", "badge", "--batch-size", "25"]);
     const metadata = merged.metadata!;
     expect(metadata.pool_size).toBe(n);
     const perHost = STRATEGIES.badge!.merge.candidates(25, { clusterMarginCandidates: 0 });
+    expect(log).toContain(`selected 25 of ${n} rows (from ${3 * perHost} candidates)`);
     expect(perHost).toBeGreaterThan(25);
     expect(metadata.candidates).toBe(3 * perHost);
     const distribution = metadata.class_distribution as Record<string, Record<string, number>>;
@@ -111,9 +114,16 @@ describe("map on every host, merge on one", () => {
     const { prefix, text, merged } = await mapThenMerge(args);
     expect(merged.exitCode).toBe(0);
     expect(idsOf(text).length).toBe(20);
-    // The union of the hosts' candidates holds the 200 lowest-margin rows of the whole pool.
-    const candidateIds = new Set(HOSTS.flatMap((host) => idsOf(readFileSync(join(prefix, host, "selected_samples.csv"), "utf8"))));
+    // The union of the hosts' candidates (weight 1) holds the 200 lowest-margin rows of the whole
+    // pool; the rows of weight 0 are each host's sample of its shard for the merge's k-means.
+    const rowsSent = HOSTS.flatMap((host) => readFileSync(join(prefix, host, "selected_samples.csv"), "utf8").trimEnd().split("\n").slice(1).map((l) => l.split(",")));
+    const candidateIds = new Set(rowsSent.filter((c) => Number(c.at(-2)) === 1).map((c) => c[0]!));
     expect(candidateIds.size).toBe(3 * 200);
+    const samples = rowsSent.filter((c) => Number(c.at(-2)) === 0).map((c) => c[0]!);
+    expect(samples.length).toBe(3 * Math.min(500 - 200, 32 * Math.ceil(Math.sqrt(500))));
+    expect(samples.filter((id) => candidateIds.has(id))).toEqual([]);
+    expect(merged.metadata!.candidates).toBe(600);
+    expect(merged.metadata!.fit_sample_rows).toBe(samples.length);
     const uncertainty = await single(["--strategy", "uncertainty", "--batch-size", "200"]);
     for (const id of idsOf(uncertainty)) expect(candidateIds.has(id)).toBe(true);
     // Default clusters as one process on the pool would fit: min(batch, ⌈√rows seen⌉).
