@@ -23,7 +23,9 @@ export type ScoreKind =
   /** One column in [0,1]: a binary problem, p becomes [1-p, p]. */
   | "binary"
   /** Several LLM or rule score columns: softmax-normalised when rows do not sum to 1. */
-  | "scores";
+  | "scores"
+  /** No score columns (a pool of embeddings before any model): only vector strategies run. */
+  | "none";
 
 export interface ColumnPlan {
   id: string;
@@ -92,13 +94,15 @@ export function planColumns(table: Table, options: ColumnOptions): ColumnPlan {
       classNames = scoreColumns.map((c) => c.slice(options.scoreFieldPrefix.length));
       scoreReason = `${scoreColumns.length} columns with prefix "${options.scoreFieldPrefix}": class probabilities`;
     }
+  } else if (!LLM_SCORE_COLUMNS.some(has) && !RULE_SCORE_COLUMNS.some(has)) {
+    scoreColumns = [];
+    scoreKind = "none";
+    classNames = [];
+    scoreReason = `no score columns found (columns: ${listed}); expected "${options.scoreFieldPrefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run`;
   } else {
     const llm = LLM_SCORE_COLUMNS.filter(has);
     const rule = RULE_SCORE_COLUMNS.filter(has);
     const found = llm.length > 0 ? llm : rule;
-    if (found.length === 0) {
-      throw new DataError(`${table.path}: no score columns found (columns: ${listed}). Expected "${options.scoreFieldPrefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}); or set SCORE_FIELD / SCORE_FIELD_PREFIX.`);
-    }
     const source = llm.length > 0 ? "LLM" : "rule set";
     scoreColumns = found;
     if (found.length === 1) {

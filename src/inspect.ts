@@ -20,22 +20,24 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS as boolean,
     sumTolerance: v.PROB_SUM_TOLERANCE as number, duplicateIds: "keep_first",
   });
-  const { predicted } = predictions(pool.probs, pool.classes);
   const counts = new Array(pool.classes).fill(0);
-  for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
+  if (pool.classes > 0) {
+    const { predicted } = predictions(pool.probs, pool.classes);
+    for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
+  }
   const lines: string[] = [];
   lines.push(`files (${tables.length}):`);
   for (const t of tables) lines.push(`  ${t.path}  ${t.format}, ${t.rowCount} rows, ${t.columns.length} columns`);
   lines.push(`rows: ${pool.size}`);
   lines.push(`id column: ${plan.id}`);
-  lines.push(`score columns: ${plan.scoreColumns.join(", ")}`);
+  lines.push(`score columns: ${plan.scoreColumns.length > 0 ? plan.scoreColumns.join(", ") : "none"}`);
   lines.push(`  why: ${plan.scoreReason}`);
   lines.push(`  normalisation: ${pool.normalisation.description}`);
   lines.push(`vector columns: ${plan.vectorColumns.length > 0 ? `${plan.vectorColumns.length} (${plan.vectorColumns.slice(0, 4).join(", ")}${plan.vectorColumns.length > 4 ? ", …" : ""})` : "none"}`);
   lines.push(`  why: ${plan.vectorReason}`);
   lines.push(`leaf columns: ${plan.leafColumns.length > 0 ? `${plan.leafColumns.length} trees` : "none"}`);
-  lines.push("predicted classes (argmax):");
-  const width = Math.max(...plan.classNames.map((n) => n.length));
+  if (pool.classes > 0) lines.push("predicted classes (argmax):");
+  const width = Math.max(0, ...plan.classNames.map((n) => n.length));
   plan.classNames.forEach((name, c) => {
     const share = counts[c] / pool.size;
     lines.push(`  ${name.padEnd(width)}  ${String(counts[c]).padStart(9)}  ${(100 * share).toFixed(1).padStart(5)}%  ${"█".repeat(Math.round(share * 40))}`);
@@ -43,8 +45,10 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   lines.push("strategies:");
   for (const [name, s] of Object.entries(STRATEGIES)) {
     const missing = s.needsVectors && plan.vectorColumns.length === 0 ? "needs emb_* or numeric feature columns"
-      : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns" : null;
-    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? s.summary}`);
+      : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns"
+      : s.needsScores && plan.scoreKind === "none" ? "needs score columns (prob_class_*, an LLM or rule score)" : null;
+    const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity, typicality, similarity or weight objectives only)" : "";
+    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? s.summary + note}`);
   }
   if (config.dryRun) {
     lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);

@@ -13,12 +13,14 @@ export interface MetadataContext {
 }
 
 export function buildMetadata(config: Config, pool: Pool, selection: Selection, options: StrategyOptions, ctx: MetadataContext): Record<string, unknown> {
-  const { predicted } = predictions(pool.probs, pool.classes);
   const names = pool.plan.classNames;
   const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
-  for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
+  if (pool.classes > 0) {
+    const { predicted } = predictions(pool.probs, pool.classes);
+    for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
+    for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
+  }
   return {
     tool: "active-sampling",
     version: VERSION,
@@ -45,7 +47,7 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     excluded_rows: ctx.excludedCount,
     selected_count: selection.rows.length,
     selection_score: selection.scoreMeaning,
-    class_distribution: { pool: poolCounts, selected: selectedCounts, note: "by predicted class (argmax)" },
+    class_distribution: pool.classes > 0 ? { pool: poolCounts, selected: selectedCounts, note: "by predicted class (argmax)" } : null,
     class_balance: options.balance && selection.quotas ? balanceReport(options.balance, selection.quotas, selection.rows) : null,
     selection_config: options.selectionConfig,
     strategy_details: selection.details,

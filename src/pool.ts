@@ -16,7 +16,7 @@ export interface Pool {
   ids: string[];
   plan: ColumnPlan;
   classes: number;
-  /** size × classes, row-major; each row sums to 1. */
+  /** size × classes, row-major; each row sums to 1. Empty (classes 0) for a pool without scores. */
   probs: Float64Array;
   /** size × vectorColumns, when the strategy needs vectors. */
   vectors: Matrix | null;
@@ -123,6 +123,7 @@ export function duplicateIds(ids: readonly string[], limit = 5): [string, number
 function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, options: PoolOptions,
   locate: (row: number) => string): { probs: Float64Array; normalisation: Pool["normalisation"] } {
   const width = plan.scoreColumns.length;
+  if (plan.scoreKind === "none") return { probs: new Float64Array(0), normalisation: { softmaxRows: 0, renormalisedRows: 0, description: "none: the pool has no scores" } };
   if (plan.scoreKind === "binary") {
     const probs = new Float64Array(size * 2);
     for (let i = 0; i < size; i++) {

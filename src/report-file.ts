@@ -28,7 +28,7 @@ export async function writeReport(path: string, pool: Pool, selection: Selection
     title: `active-sampling: ${metadata.strategy}, ${selection.rows.length.toLocaleString("en-US")} of ${pool.size.toLocaleString("en-US")} rows`,
     metadata,
     classNames: pool.plan.classNames,
-    probs: pool.probs,
+    probs: pool.classes > 0 ? pool.probs : null,
     selected: selection.rows,
     selectionScores: selection.scores,
     projection,

@@ -12,7 +12,7 @@ import { hostOutputDir } from "./cluster/layout.ts";
 import { parseConfig, type Config } from "./cli/config.ts";
 import { usage } from "./cli/usage.ts";
 import { Logger, type Sink } from "./cli/log.ts";
-import { planColumns } from "./columns.ts";
+import { planColumns, type ColumnPlan } from "./columns.ts";
 import { predictions } from "./engine/uncertainty.ts";
 import { allocVectors } from "./engine/kernels/kernels.ts";
 import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
@@ -26,8 +26,8 @@ import { buildMetadata, parameterRecord } from "./metadata.ts";
 import type { Table } from "./io/table.ts";
 import { buildPool, duplicateIds, type Pool } from "./pool.ts";
 import { Rng } from "./rng.ts";
-import { resolveHybridUseCase, resolveUseCase, STRATEGIES } from "./strategies/catalog.ts";
-import { configColumns, parseSelectionConfig } from "./selection-config.ts";
+import { resolveHybridUseCase, resolveUseCase, STRATEGIES, STRATEGY_NAMES } from "./strategies/catalog.ts";
+import { configColumns, configNeedsScores, parseSelectionConfig, type SelectionConfig } from "./selection-config.ts";
 import { balanceReport, resolveBalance } from "./balance.ts";
 import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
 import { runtimeName, VERSION } from "./version.ts";
@@ -172,6 +172,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
     idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,
   });
   log.info(`scores: ${plan.scoreReason}`);
+  refuseWithoutScores(plan, strategyName, selectionConfig, balanceSpec, v.BALANCE_COLUMN as string, tables[0]!.path);
   const pool = buildPool(tables, plan, {
     needVectors, needLeaves: entry.needsLeaves, extraColumns: selectionConfig ? configColumns(selectionConfig) : [],
     float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS as boolean,
@@ -212,6 +213,7 @@ async function select(config: Config, input: string, labeledPath: string | null,
   // A map step keeps its candidate budget, per class when the merge must meet class quotas.
   let batchSize = v.BATCH_SIZE as number;
   let optionsBalance = balance;
+  if (role === "map" && entry.noMerge) throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.noMerge}.`);
   if (role === "map") {
     // Exact strategies keep the whole budget for every class (so any quota can be met exactly);
     // the approximate ones spread their oversampled budget over the classes evenly.
@@ -235,6 +237,9 @@ async function select(config: Config, input: string, labeledPath: string | null,
     rowWeights: mergeFrom ? concat(mergeFrom.map((h) => h.weights)) : null,
     clusterMarginClusters: v.CLUSTER_MARGIN_CLUSTERS as number,
     clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES as number,
+    probcoverDelta: v.PROBCOVER_DELTA as number,
+    probcoverPurity: v.PROBCOVER_PURITY as number,
+    probcoverClusters: v.PROBCOVER_CLUSTERS as number,
     blas,
     rng: new Rng(v.RANDOM_SEED as number),
     labeled,
@@ -285,6 +290,21 @@ async function select(config: Config, input: string, labeledPath: string | null,
   removeStaleOutputs(output!, files.map((f) => f.name));
   log.info(`selected ${selection.rows.length} of ${pool.size} rows → ${outputs[0]}`);
   return { exitCode: EXIT_OK, outputs, metadata, error: null };
+}
+
+/** A pool without score columns runs vector-only strategies; anything that reads scores is refused, saying why. */
+function refuseWithoutScores(plan: ColumnPlan, strategyName: string, selectionConfig: SelectionConfig | null, balanceSpec: string | Record<string, number>,
+  balanceColumn: string, path: string): void {
+  if (plan.scoreKind !== "none") return;
+  const vectorOnly = STRATEGY_NAMES.filter((s) => !STRATEGIES[s]!.needsScores).join(", ");
+  const needs = selectionConfig ? configNeedsScores(selectionConfig) : STRATEGIES[strategyName]!.needsScores;
+  if (needs) {
+    const what = selectionConfig ? "SELECTION_CONFIG filters on or rewards model scores" : `${strategyName} ranks rows by model scores`;
+    throw new DataError(`${path}: ${what}, but there are ${plan.scoreReason}. Without scores use ${vectorOnly}${selectionConfig ? " (hybrid with diversity or weight objectives only)" : ""}.`);
+  }
+  if (balanceSpec !== "none" && !balanceColumn) {
+    throw new DataError(`${path}: class balance over the predicted class needs scores, but the pool has none; set BALANCE_COLUMN to a column that holds each row's class, or leave CLASS_BALANCE at none.`);
+  }
 }
 
 function requireConfig(raw: string): string {

@@ -93,6 +93,13 @@ export function configColumns(config: SelectionConfig): string[] {
   ];
 }
 
+/** True when the config reads the scores: a filter on a derived value, or an uncertainty or confidence objective. */
+export function configNeedsScores(config: SelectionConfig): boolean {
+  const derived: readonly string[] = DERIVED_VALUES;
+  return config.filters.some((f) => derived.includes(f.value)) ||
+    config.objectives.some((o) => o.type === "uncertainty" || o.type === "confidence");
+}
+
 function asObject(value: unknown, at: string, allowed: string[]): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError(`${at} must be a JSON object.`);
   for (const key of Object.keys(value)) {

@@ -12,6 +12,8 @@ import { hybrid } from "./hybrid.ts";
 import { leafCoreset } from "./leaf-coreset.ts";
 import type { Strategy } from "./strategy.ts";
 import { topKPerClass } from "./top-k-per-class.ts";
+import { typiclust } from "./typiclust.ts";
+import { probcover } from "./probcover.ts";
 import { uncertainty } from "./uncertainty.ts";
 
 export type UseCase = "ssl" | "active_learning";
@@ -22,26 +24,36 @@ export interface StrategyEntry {
   useCase: UseCase;
   needsVectors: boolean;
   needsLeaves: boolean;
+  /** Reads the score columns; false: runs on a pool of ids and vectors alone (hybrid: its config decides). */
+  needsScores: boolean;
+  /** Why a multi-host run (map on each host, then merge) is refused: the strategy has no sound merge rule. */
+  noMerge?: string;
   summary: string;
 }
 
 export const STRATEGIES: Record<string, StrategyEntry> = {
-  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false,
+  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true,
     summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)" },
-  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false,
+  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true,
     summary: "the K_PER_CLASS most confident rows of each predicted class" },
-  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false,
+  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true,
     summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)" },
-  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false,
+  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
     summary: "core-set: greedy k-center over emb_*/feature vectors, labelled rows as starting centers (METRIC)" },
-  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true,
+  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false,
     summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ" },
-  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false,
+  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true,
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)" },
-  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false,
+  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false,
     summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)" },
-  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false,
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true,
     summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)" },
+  typiclust: { run: typiclust, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
+    noMerge: "typiclust clusters the whole pool and takes the most typical row of each cluster; clusters fitted per host do not combine into the pool's clusters, so there is no sound merge. Run it on one instance (it needs no model, so the pool can be read whole)",
+    summary: "TypiClust (cold start): the most typical row of each of the largest k-means clusters without labelled rows; needs no scores" },
+  probcover: { run: probcover, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
+    noMerge: "probcover covers the whole pool's δ-ball graph greedily; per-host coverage counts do not add up to the pool's (balls cross shards), so there is no sound merge. Run it on one instance",
+    summary: "ProbCover (cold start): greedy maximum coverage of δ-balls, δ chosen by cluster purity (PROBCOVER_*); needs no scores" },
 };
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);

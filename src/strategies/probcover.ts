@@ -1,0 +1,180 @@
+/**
+ * ProbCover (Yehuda, Dekel, Hacohen & Weinshall, "Active Learning Through a Covering Lens",
+ * NeurIPS 2022): for the first rounds, cover as much of the data as possible with δ-balls
+ * around the chosen rows.
+ *
+ *   1. δ: unless PROBCOVER_DELTA gives it, chosen from cluster purity as in the paper. k-means
+ *      groups the rows into PROBCOVER_CLUSTERS clusters (the paper: as many as there are
+ *      classes; default here: the pool's classes when it has scores, else 10). A ball around
+ *      x is pure when every row in it shares x's cluster, i.e. when δ is below x's distance to
+ *      the nearest row of another cluster. Purity(δ) is the share of pure balls; δ is the
+ *      largest radius with purity ≥ PROBCOVER_PURITY (the paper's α = 0.95): the (1 − α)
+ *      quantile of that distance, measured on 1,000 rows drawn with the seed (all rows when
+ *      fewer).
+ *   2. The δ-ball graph over all rows (engine/ball-graph.ts: adjacency lists found through
+ *      k-means cells, never an N×N matrix). Labelled rows (labeled_data, and pool rows that
+ *      may not be selected) cover their balls before the first pick.
+ *   3. Greedy maximum coverage: pick the selectable row whose ball holds the most uncovered
+ *      rows (ties: the row first by id), mark them covered, repeat. When everything is
+ *      covered before the batch is full, the rest is drawn uniformly (seeded) from the
+ *      remaining rows, as the authors' code does.
+ * Scores: how many rows a pick newly covered (0 for the uniform fill). The metadata gives δ,
+ * how it was chosen, the purity, the edges and the share of rows covered.
+ *
+ * Radius sensitivity: a δ too large merges classes into one ball (few, impure picks); too
+ * small leaves every ball a single row (the greedy then picks at random). README gives the
+ * Fashion-MNIST figures at 0.5×, 1× and 2× the purity radius.
+ */
+import { DataError } from "../errors.ts";
+import { normaliseRows } from "../engine/euclidean.ts";
+import { assignRows, fitKMeans } from "../engine/kmeans.ts";
+import { ballGraph, kMeansCells, MAX_EDGES, nearestOtherLabel, type Cells } from "../engine/ball-graph.ts";
+import type { Matrix } from "../matrix.ts";
+import type { Pool } from "../pool.ts";
+import type { Rng } from "../rng.ts";
+import type { Selection, StrategyOptions } from "./strategy.ts";
+import type { Blas } from "../../ffi/blas.ts";
+import { rowSquaredDistance } from "../engine/euclidean.ts";
+
+const PURITY_SAMPLE = 1_000;
+const DEFAULT_CLUSTERS_WITHOUT_SCORES = 10;
+
+export function probcover(pool: Pool, options: StrategyOptions): Selection {
+  const cosine = options.metric === "cosine";
+  const points = cosine ? normaliseRows(pool.vectors!, options.describeRow) : pool.vectors!;
+  let labeled = options.labeled?.vectors ?? null;
+  if (labeled && cosine) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
+  const n = pool.size;
+  const cells = kMeansCells(points, Math.ceil(Math.sqrt(n)), options.blas, options.rng);
+
+  const clusters = options.probcoverClusters || (pool.classes > 0 ? pool.classes : DEFAULT_CLUSTERS_WITHOUT_SCORES);
+  const purityTarget = options.probcoverPurity ?? 0.95;
+  // δ lives in the space's euclidean units (cosine: between L2-normalised rows, where a cosine
+  // distance t is a euclidean distance √(2t)); PROBCOVER_DELTA and the metadata use METRIC's.
+  const chosen = options.probcoverDelta
+    ? { delta: cosine ? Math.sqrt(2 * options.probcoverDelta) : options.probcoverDelta, purity: null as number | null, how: "PROBCOVER_DELTA" }
+    : purityRadius(points, Math.min(clusters, n), purityTarget, cells, options.blas, options.rng);
+  const delta = chosen.delta;
+  const metricDelta = cosine ? (delta * delta) / 2 : delta;
+  if (!(delta > 0)) {
+    throw new DataError(`probcover: the purity radius is 0 (more than ${(100 * (1 - purityTarget)).toFixed(0)}% of sampled rows sit on a row of another cluster: duplicates?); set PROBCOVER_DELTA to a radius in METRIC units.`);
+  }
+  let graph;
+  try {
+    graph = ballGraph(points, delta, cells);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new DataError(`probcover: δ = ${metricDelta.toPrecision(4)} puts more than ${MAX_EDGES.toLocaleString("en-US")} rows-in-balls in the graph; a radius that large covers the pool with a few balls. Set PROBCOVER_DELTA lower (or PROBCOVER_PURITY higher).`);
+  }
+
+  // Coverage state: degree[i] = uncovered rows in i's ball.
+  const covered = new Uint8Array(n);
+  const degree = new Uint32Array(graph.count);
+  const cover = (y: number) => {
+    if (covered[y]) return;
+    covered[y] = 1;
+    for (let e = graph.start[y]!, end = e + graph.count[y]!; e < end; e++) degree[graph.targets[e]!]!--;
+  };
+  const coverBall = (x: number) => {
+    let fresh = 0;
+    for (let e = graph.start[x]!, end = e + graph.count[x]!; e < end; e++) if (!covered[graph.targets[e]!]) { cover(graph.targets[e]!); fresh++; }
+    return fresh;
+  };
+  for (let i = 0; i < n; i++) if (!options.selectable[i]) coverBall(i);
+  if (labeled) for (const y of rowsWithin(points, labeled, delta, cells)) cover(y);
+  const coveredByLabels = covered.reduce((c, v) => c + v, 0);
+
+  const taken = new Uint8Array(n);
+  const rows: number[] = [];
+  const scores: number[] = [];
+  let fullAt: number | null = null;
+  while (rows.length < options.batchSize) {
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      if (!options.selectable[i] || taken[i]) continue;
+      if (best < 0 || degree[i]! > degree[best]! || (degree[i] === degree[best] && options.tieBreak(i, best) < 0)) best = i;
+    }
+    if (best < 0) break;
+    if (degree[best] === 0) { fullAt = rows.length; break; }
+    taken[best] = 1;
+    rows.push(best);
+    scores.push(coverBall(best));
+    options.onProgress?.(rows.length, options.batchSize);
+  }
+  if (fullAt !== null) {
+    // Everything is covered: the rest uniformly, in id order shuffled by the seed.
+    const rest: number[] = [];
+    for (let i = 0; i < n; i++) if (options.selectable[i] && !taken[i]) rest.push(i);
+    rest.sort(options.tieBreak);
+    for (let j = 0; j < rest.length && rows.length < options.batchSize; j++) {
+      const pick = j + options.rng.nextInt(rest.length - j);
+      [rest[j], rest[pick]] = [rest[pick]!, rest[j]!];
+      rows.push(rest[j]!);
+      scores.push(0);
+    }
+  }
+  const coveredRows = covered.reduce((c, v) => c + v, 0);
+  return {
+    rows: Uint32Array.from(rows),
+    scores: Float64Array.from(scores),
+    scoreMeaning: `rows newly covered by the pick's δ-ball (δ = ${metricDelta.toPrecision(4)} ${cosine ? "cosine distance" : "euclidean"}); 0 for rows drawn at random after full coverage`,
+    details: {
+      delta: metricDelta,
+      deltaChosenBy: chosen.how,
+      purityAtDelta: chosen.purity,
+      purityTarget: options.probcoverDelta ? null : purityTarget,
+      purityClusters: options.probcoverDelta ? null : Math.min(clusters, n),
+      ballEdges: graph.edges,
+      meanBallSize: graph.edges / n,
+      distanceEvaluations: graph.evaluations,
+      coveredByLabelledRows: coveredByLabels,
+      coveredShare: coveredRows / n,
+      fullCoverageAfterPicks: fullAt,
+    },
+    warnings: fullAt !== null ? [`probcover: the δ-balls covered every row after ${fullAt} picks; the other ${rows.length - fullAt} rows were drawn at random. A smaller PROBCOVER_DELTA spreads the batch further.`] : [],
+  };
+}
+
+/**
+ * δ from purity (see the file comment), in the space's euclidean units. The purity
+ * reached is the share of sampled rows whose nearest other-cluster row lies beyond δ.
+ */
+function purityRadius(points: Matrix, clusters: number, target: number, cells: Cells, blas: Blas, rng: Rng) {
+  const n = points.rows;
+  const fit = fitKMeans(points, clusters, { blas, rng, sampleSize: Math.min(n, 50_000), seedingSize: Math.min(n, 50_000), maxIterations: 20 });
+  const label = assignRows(points, Uint32Array.from({ length: n }, (_, i) => i), fit.centroids, blas);
+  const sample = sampleRows(n, Math.min(n, PURITY_SAMPLE), rng);
+  const distances = nearestOtherLabel(points, sample, label, cells).sort();
+  const finite = distances.filter(Number.isFinite);
+  if (finite.length === 0) return { delta: Infinity, purity: 1, how: "purity: one cluster" };
+  // #(d ≤ δ) ≤ (1 − α)·S: δ is the ⌊(1 − α)·S⌋-th smallest distance (1-based).
+  const at = Math.max(0, Math.min(finite.length - 1, Math.floor((1 - target) * distances.length) - 1));
+  const radius = finite[at]!;
+  let pure = 0;
+  for (const d of distances) if (d > radius) pure++;
+  return { delta: radius, purity: pure / distances.length, how: `purity: the largest δ with ≥ ${(100 * target).toFixed(0)}% of ${distances.length} sampled balls inside one of ${clusters} k-means clusters` };
+}
+
+/** Pool rows within δ of any labelled vector, found through the cells. */
+function rowsWithin(points: Matrix, labeled: Matrix, delta: number, cells: Cells): number[] {
+  const toCentroid = rowSquaredDistance(labeled, cells.centroids);
+  const between = rowSquaredDistance(labeled, points);
+  const out: number[] = [];
+  const reach = delta * (1 + 1e-4);
+  for (let q = 0; q < labeled.rows; q++) {
+    for (let b = 0; b < cells.count; b++) {
+      if (Math.sqrt(toCentroid(q, b)) - cells.radius[b]! > reach) continue;
+      for (const y of cells.members[b]!) if (between(q, y) <= delta * delta) out.push(y);
+    }
+  }
+  return out;
+}
+
+function sampleRows(n: number, count: number, rng: Rng): Uint32Array {
+  const rows = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < count && i < n - 1; i++) {
+    const j = i + rng.nextInt(n - i);
+    const t = rows[i]!; rows[i] = rows[j]!; rows[j] = t;
+  }
+  return rows.slice(0, count).sort();
+}
