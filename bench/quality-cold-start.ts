@@ -1,7 +1,7 @@
 /**
  * The first round, before any model (on demand, not in CI):
  *
- *   bun bench/quality-cold-start.ts [--budgets 50,100,200] [--seeds 1,2,3] [--only typiclust,probcover]
+ *   bun bench/quality-cold-start.ts [--budgets 50,100,200] [--seeds 1,2,3] [--only typiclust,probcover] [--probcover-deltas 3,4]
  *
  * Pool: ../shared/data/fashion_mnist_pool.csv.gz (59,000 rows). A fixed 10,000 rows (drawn with
  * seed 2026) are the test set; the other 49,000 rows, written with their id and emb_* columns
@@ -121,8 +121,10 @@ const ALL_STRATEGIES: [string, string[]][] = [
   ["core-set euclidean", ["--strategy", "diversity"]],
   ["core-set cosine", ["--strategy", "diversity", "--metric", "cosine"]],
 ];
+// ProbCover's radius sensitivity: extra rows at given radii (euclidean units of emb_*).
+for (const d of arg("--probcover-deltas", "").split(",").filter(Boolean)) ALL_STRATEGIES.push([`probcover δ=${d}`, ["--strategy", "probcover", "--probcover-delta", d]]);
 const only = arg("--only", "");
-const STRATEGIES = only ? ALL_STRATEGIES.filter(([n]) => only.split(",").includes(n)) : ALL_STRATEGIES;
+const STRATEGIES = only ? ALL_STRATEGIES.filter(([n]) => only.split(",").includes(n) || n.startsWith("probcover δ")) : ALL_STRATEGIES;
 
 const { pool, test, poolCsv } = load();
 const input = join(work, "pool");

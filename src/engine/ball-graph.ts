@@ -90,31 +90,51 @@ export function ballGraph(points: Matrix, delta: number, cells: Cells): BallGrap
     grown.set(targets.subarray(0, edges));
     targets = grown;
   };
-  for (let a = 0; a < cells.count; a++) {
+  /** Cells that can hold a row within δ of a row of cell a. */
+  const nearOf = (a: number) => {
     const near: number[] = [];
     for (let b = 0; b < cells.count; b++) {
       if (cells.members[b]!.length === 0) continue;
       if (Math.sqrt(centroidDistance(a, b)) <= (cells.radius[a]! + cells.radius[b]!) * (1 + 1e-4) + reach) near.push(b);
     }
+    return near;
+  };
+  /** Row x's ball into `found`, ascending. */
+  const ballOf = (x: number, near: number[]) => {
+    let m = 0;
+    for (const b of near) {
+      const dx = b === cells.of[x] ? cells.toCentroid[x]! : Math.sqrt(toCentroid(x, b));
+      if (dx - cells.radius[b]! * (1 + 1e-4) > reach) continue;
+      const list = cells.members[b]!;
+      // Members whose distance to c_b lies within δ of x's (sorted: a window).
+      let lo = lowerBound(list, cells.toCentroid, dx * (1 - 1e-4) - reach);
+      for (; lo < list.length && cells.toCentroid[list[lo]!]! * (1 - 1e-4) <= dx + reach; lo++) candidates[m++] = list[lo]!;
+    }
+    evaluations += m;
+    found.length = 0;
+    if (many) {
+      const d = many(x, candidates, m);
+      for (let j = 0; j < m; j++) if (d[j]! <= squared) found.push(candidates[j]!);
+    } else {
+      for (let j = 0; j < m; j++) if (one!(x, candidates[j]!) <= squared) found.push(candidates[j]!);
+    }
+    found.sort((p, q) => p - q);
+  };
+  // A radius whose balls would hold too many rows is refused from a sample of 256 evenly
+  // spaced rows, before the graph is built (building it would take as long as N² pairs).
+  const probes = Math.min(n, 256);
+  let probed = 0;
+  for (let i = 0; i < probes; i++) {
+    const x = Math.floor((i * n) / probes);
+    ballOf(x, nearOf(cells.of[x]!));
+    probed += found.length;
+  }
+  if ((probed / probes) * n > MAX_EDGES) throw new RangeError(`ballGraph: about ${Math.round((probed / probes) * n)} edges, more than ${MAX_EDGES}`);
+  evaluations = 0;
+  for (let a = 0; a < cells.count; a++) {
+    const near = nearOf(a);
     for (const x of cells.members[a]!) {
-      let m = 0;
-      for (const b of near) {
-        const dx = b === a ? cells.toCentroid[x]! : Math.sqrt(toCentroid(x, b));
-        if (dx - cells.radius[b]! * (1 + 1e-4) > reach) continue;
-        const list = cells.members[b]!;
-        // Members whose distance to c_b lies within δ of x's (sorted: a window).
-        let lo = lowerBound(list, cells.toCentroid, dx * (1 - 1e-4) - reach);
-        for (; lo < list.length && cells.toCentroid[list[lo]!]! * (1 - 1e-4) <= dx + reach; lo++) candidates[m++] = list[lo]!;
-      }
-      evaluations += m;
-      found.length = 0;
-      if (many) {
-        const d = many(x, candidates, m);
-        for (let j = 0; j < m; j++) if (d[j]! <= squared) found.push(candidates[j]!);
-      } else {
-        for (let j = 0; j < m; j++) if (one!(x, candidates[j]!) <= squared) found.push(candidates[j]!);
-      }
-      found.sort((p, q) => p - q);
+      ballOf(x, near);
       reserve(found.length);
       start[x] = edges;
       count[x] = found.length;

@@ -45,6 +45,15 @@ export function probcover(pool: Pool, options: StrategyOptions): Selection {
   let labeled = options.labeled?.vectors ?? null;
   if (labeled && cosine) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
   const n = pool.size;
+  const selectableCount = options.selectable.reduce((c, v) => c + v, 0);
+  if (options.batchSize >= selectableCount) {
+    // The batch is every selectable row: no radius or graph can change that.
+    const all: number[] = [];
+    for (let i = 0; i < n; i++) if (options.selectable[i]) all.push(i);
+    all.sort(options.tieBreak);
+    return { rows: Uint32Array.from(all), scores: new Float64Array(all.length), scoreMeaning: "every selectable row (the batch is at least as large as the pool's selectable rows)",
+      details: { everyRowSelected: true }, warnings: [] };
+  }
   const cells = kMeansCells(points, Math.ceil(Math.sqrt(n)), options.blas, options.rng);
 
   const clusters = options.probcoverClusters || (pool.classes > 0 ? pool.classes : DEFAULT_CLUSTERS_WITHOUT_SCORES);
@@ -56,6 +65,9 @@ export function probcover(pool: Pool, options: StrategyOptions): Selection {
     : purityRadius(points, Math.min(clusters, n), purityTarget, cells, options.blas, options.rng);
   const delta = chosen.delta;
   const metricDelta = cosine ? (delta * delta) / 2 : delta;
+  if (!Number.isFinite(delta)) {
+    throw new DataError(`probcover: every sampled row's ball is pure at any radius (the purity clustering put all rows in one cluster); set PROBCOVER_DELTA to a radius in METRIC units, or PROBCOVER_CLUSTERS above 1.`);
+  }
   if (!(delta > 0)) {
     throw new DataError(`probcover: the purity radius is 0 (more than ${(100 * (1 - purityTarget)).toFixed(0)}% of sampled rows sit on a row of another cluster: duplicates?); set PROBCOVER_DELTA to a radius in METRIC units.`);
   }
@@ -144,15 +156,33 @@ function purityRadius(points: Matrix, clusters: number, target: number, cells: C
   const fit = fitKMeans(points, clusters, { blas, rng, sampleSize: Math.min(n, 50_000), seedingSize: Math.min(n, 50_000), maxIterations: 20 });
   const label = assignRows(points, Uint32Array.from({ length: n }, (_, i) => i), fit.centroids, blas);
   const sample = sampleRows(n, Math.min(n, PURITY_SAMPLE), rng);
-  const distances = nearestOtherLabel(points, sample, label, cells).sort();
-  const finite = distances.filter(Number.isFinite);
-  if (finite.length === 0) return { delta: Infinity, purity: 1, how: "purity: one cluster" };
-  // #(d ≤ δ) ≤ (1 − α)·S: δ is the ⌊(1 − α)·S⌋-th smallest distance (1-based).
-  const at = Math.max(0, Math.min(finite.length - 1, Math.floor((1 - target) * distances.length) - 1));
-  const radius = finite[at]!;
+  const distances = nearestOtherLabel(points, sample, label, cells);
+  const { delta, purity } = purityDelta(distances, target);
+  return { delta, purity, how: `purity: the largest δ with ≥ ${(100 * target).toFixed(0)}% of ${distances.length} sampled balls inside one of ${clusters} k-means clusters` };
+}
+
+/**
+ * The largest radius δ with purity(δ) = share of rows whose nearest other-cluster row lies
+ * beyond δ ≥ target, from those distances: at most ⌊(1 − target)·S⌋ of them may be ≤ δ. When
+ * ties make no measured distance qualify, δ sits just below the smallest one (every ball pure).
+ */
+export function purityDelta(nearestOther: Float64Array, target: number): { delta: number; purity: number } {
+  const sorted = Float64Array.from(nearestOther).sort();
+  const s = sorted.length;
+  if (s === 0 || sorted[0] === Infinity) return { delta: Infinity, purity: 1 };
+  const allowed = Math.floor((1 - target) * s + 1e-9);
+  let delta: number;
+  if (allowed >= s) delta = sorted[s - 1]!;
+  else {
+    // The largest measured distance strictly below the first one that would break the target.
+    const limit = sorted[allowed]!;
+    let i = allowed - 1;
+    while (i >= 0 && sorted[i]! >= limit) i--;
+    delta = i >= 0 ? sorted[i]! : limit * (1 - 2 ** -40);
+  }
   let pure = 0;
-  for (const d of distances) if (d > radius) pure++;
-  return { delta: radius, purity: pure / distances.length, how: `purity: the largest δ with ≥ ${(100 * target).toFixed(0)}% of ${distances.length} sampled balls inside one of ${clusters} k-means clusters` };
+  for (const d of sorted) if (d > delta) pure++;
+  return { delta, purity: pure / s };
 }
 
 /** Pool rows within δ of any labelled vector, found through the cells. */
