@@ -12,7 +12,7 @@ BUN_BUILD_FLAGS ?=
 SOURCES := $(shell find src ffi -name '*.ts')
 EXAMPLE := examples/fashion_mnist
 
-.PHONY: scale-demo typecheck setup setup-blas setup-browser setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
+.PHONY: docker-smoke scale-demo typecheck setup setup-blas setup-browser setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
 
 # npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
 # install (a git worktree sharing main's packages), that would empty the install every linked
@@ -31,7 +31,7 @@ setup-blas:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get install -y -qq libopenblas0-pthread >/dev/null 2>&1 || \
 		 (apt-get update -qq && apt-get install -y -qq libopenblas0-pthread >/dev/null)) || \
-		echo "warning: could not install libopenblas0-pthread; the TypeScript backend will be used"; \
+		{ echo "warning: could not install libopenblas0-pthread; the TypeScript backend will be used"; [ -z "$$CI" ] || exit 1; }; \
 	else echo "note: libopenblas0-pthread is not installed and apt is not available as root; the TypeScript backend will be used"; fi
 
 # Headless Chromium for the report's browser test (skipped with a reason when absent).
@@ -40,7 +40,7 @@ setup-browser:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get install -y -qq chromium >/dev/null 2>&1 || \
 		 (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || \
-		echo "warning: could not install chromium; the browser test will be skipped"; \
+		{ echo "warning: could not install chromium; the browser test will be skipped"; [ -z "$$CI" ] || exit 1; }; \
 	fi
 
 $(BIN): $(INSTALLED) $(SOURCES) package.json
@@ -61,8 +61,10 @@ demo: setup $(BIN)
 	@echo
 	@$(BUN) scripts/demo-summary.ts out/demo
 
+# Every test runs with its own empty TMPDIR; a run that leaves anything in it fails (tests clean up).
 test: setup setup-browser typecheck
-	$(BUN) test
+	@scratch=$$(mktemp -d) && TMPDIR=$$scratch $(BUN) test; status=$$?; left=$$(ls -A "$$scratch" | head -5); rm -rf "$$scratch"; \
+	if [ -n "$$left" ]; then echo "the test run left files in its temporary directory: $$left" >&2; exit 1; fi; exit $$status
 	$(MAKE) --no-print-directory deno-smoke
 
 typecheck: $(INSTALLED)
@@ -97,8 +99,14 @@ scale-demo: setup $(BIN)
 bench: setup
 	$(BUN) bench/run.ts
 
-docker:
+docker: $(BIN)
 	docker build -t active-sampling .
+
+# Builds the image and runs it as SageMaker Processing does (scripts/docker-smoke.sh); starts
+# Debian's docker.io daemon when none runs, and builds the slim base with debootstrap when
+# Docker Hub is out of reach.
+docker-smoke: $(BIN)
+	scripts/docker-smoke.sh $(BIN)
 
 clean:
 	rm -rf dist out .cache

@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { parquetWriteFile } from "hyparquet-writer";
 import type { ColumnSource } from "hyparquet-writer";
+import { DOUBLE, INT32 } from "../src/io/column-type.ts";
 import { writeParquetFile, type OutputColumn } from "../src/io/parquet-writer.ts";
 import { readParquetTable } from "../src/io/parquet.ts";
 import { Rng } from "../src/rng.ts";
@@ -104,8 +105,8 @@ async function measure(): Promise<void> {
     }));
     const gatherSeconds = seconds(gatherStarted);
     const writeStarted = performance.now();
-    columns.push({ name: "selection_score", type: "double", values: picked.map((_, k) => 1 - k / selected) });
-    columns.push({ name: "selection_rank", type: "int32", values: picked.map((_, k) => k + 1) });
+    columns.push({ name: "selection_score", type: DOUBLE, values: picked.map((_, k) => 1 - k / selected) });
+    columns.push({ name: "selection_rank", type: INT32, values: picked.map((_, k) => k + 1) });
     writeParquetFile(out, columns);
     console.log(`writeParquetFile  ${seconds(writeStarted)} s  (${selected} rows × ${columns.length} columns, ${(statSync(out).size / 2 ** 20).toFixed(0)} MiB; gathering the cells took ${gatherSeconds} s more)`);
     rmSync(out, { force: true });

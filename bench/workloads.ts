@@ -4,6 +4,7 @@
  * cluster's edge are less sure of it).
  */
 import { allocVectors } from "../src/engine/kernels/kernels.ts";
+import { predictions } from "../src/engine/uncertainty.ts";
 import type { Matrix } from "../src/matrix.ts";
 import { Rng } from "../src/rng.ts";
 import type { Blas } from "../ffi/blas.ts";
@@ -62,6 +63,7 @@ export function peakRssMb(): number {
 export function benchPool(workload: Workload): Pool {
   return {
     size: workload.vectors.rows, probs: workload.probs, classes: workload.classes, vectors: workload.vectors,
+    ...predictions(workload.probs, workload.classes),
     plan: { classNames: Array.from({ length: workload.classes }, (_, c) => String(c)) },
   } as unknown as Pool;
 }

@@ -9,14 +9,18 @@
 import type { Blas } from "./blas.ts";
 import { openOpenBlas } from "./openblas.ts";
 import { typescriptBlas } from "./typescript.ts";
-import { UsageError } from "../src/errors.ts";
 
 export type BlasMode = "auto" | "openblas" | "off";
+
+/** OpenBLAS was required but did not load, or the mode is unknown: the caller's usage error. */
+export class BlasUnavailableError extends Error {
+  override name = "BlasUnavailableError";
+}
 
 export interface LoadBlasOptions {
   /**
    * "auto": OpenBLAS if it loads, else TypeScript with a warning.
-   * "openblas": OpenBLAS or a thrown UsageError.
+   * "openblas": OpenBLAS or a thrown BlasUnavailableError.
    * "off": TypeScript, nothing is opened.
    */
   mode: BlasMode;
@@ -60,7 +64,7 @@ export async function loadBlas(options: LoadBlasOptions): Promise<LoadedBlas> {
   const { mode } = options;
   if (mode === "off") return { blas: typescriptBlas, warning: null };
   if (mode !== "auto" && mode !== "openblas") {
-    throw new UsageError(`unknown BLAS mode "${String(mode)}": use auto, openblas or off`);
+    throw new BlasUnavailableError(`unknown BLAS mode "${String(mode)}": use auto, openblas or off`);
   }
 
   // An empty BLAS_LIBRARY= counts as unset; dlopen("") would open the running executable.
@@ -81,7 +85,7 @@ export async function loadBlas(options: LoadBlasOptions): Promise<LoadedBlas> {
       ? "no candidate paths were given"
       : `tried:\n${failures.join("\n")}`;
   if (mode === "openblas") {
-    throw new UsageError(`OpenBLAS was required (--blas openblas) but not loaded; ${tried}\n${INSTALL_HINT}.`);
+    throw new BlasUnavailableError(`OpenBLAS was required (--blas openblas) but not loaded; ${tried}\n${INSTALL_HINT}.`);
   }
   return {
     blas: typescriptBlas,

@@ -5,7 +5,6 @@
  */
 import { UsageError } from "./errors.ts";
 import { allocateQuotas } from "./engine/quotas.ts";
-import { predictions } from "./engine/uncertainty.ts";
 import type { Pool } from "./pool.ts";
 
 export interface Balance {
@@ -32,7 +31,7 @@ export function resolveBalance(spec: string | Record<string, unknown>, column: s
     classOf = Int32Array.from(values, (v) => index.get(v)!);
   } else {
     names = pool.plan.classNames;
-    classOf = predictions(pool.probs, pool.classes).predicted;
+    classOf = pool.predicted;
   }
   const shares = new Float64Array(names.length);
   let mode: string;

@@ -3,6 +3,7 @@
  * and why. The same decision feeds the selection, `inspect` and the metadata.
  */
 import { DataError, UsageError } from "./errors.ts";
+import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
 
 /** LLM batch outputs (e.g. Bedrock) and rule sets name their score columns in these ways. */
@@ -124,10 +125,11 @@ export function planColumns(table: Table, options: ColumnOptions): ColumnPlan {
     vectorColumns = embeddings;
     vectorReason = `${embeddings.length} emb_* columns`;
   } else {
-    const taken = new Set([options.idField, ...scoreColumns, ...leafColumns]);
+    // Partition folders (year=2024/) describe where a file lies, not the row: never a feature.
+    const taken = new Set([options.idField, ...scoreColumns, ...leafColumns, ...(table.partitionColumns ?? [])]);
     vectorColumns = columns.filter((c, i) => !taken.has(c) && looksNumeric(table, i));
     vectorReason = vectorColumns.length > 0
-      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score or a leaf index)`
+      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a leaf index or a partition folder)`
       : "no emb_* columns and no numeric feature columns";
   }
   return { id: options.idField, scoreColumns, scoreKind, classNames, scoreReason, vectorColumns, vectorReason, leafColumns };
@@ -137,9 +139,9 @@ export function planColumns(table: Table, options: ColumnOptions): ColumnPlan {
 function looksNumeric(table: Table, column: number): boolean {
   const rows = Math.min(table.rowCount, 200);
   if (rows === 0) return false;
-  const type = table.columnTypes[column];
-  if (type === "double" || type === "float" || type === "int32" || type === "int64") return true;
-  if (type !== "text") return false;
+  const type = table.columnTypes[column]!;
+  if (isNumeric(type)) return true;
+  if (type.kind !== "text") return false;
   for (let r = 0; r < rows; r++) {
     const text = String(table.cell(r, column)).trim();
     if (text === "" || !Number.isFinite(Number(text))) return false;

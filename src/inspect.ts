@@ -4,7 +4,6 @@
  */
 import type { ParsedConfig } from "./cli/config.ts";
 import { planColumns } from "./columns.ts";
-import { predictions } from "./engine/uncertainty.ts";
 import { readChannel } from "./io/channel.ts";
 import { buildPool } from "./pool.ts";
 import { STRATEGIES } from "./strategies/catalog.ts";
@@ -14,17 +13,15 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   const v = config.values;
   const tables = await readChannel(input, "input");
   const plan = planColumns(tables[0]!, {
-    idField: v.ID_FIELD as string, scoreField: v.SCORE_FIELD as string, scoreFieldPrefix: v.SCORE_FIELD_PREFIX as string,
+    idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX,
   });
   const pool = buildPool(tables, plan, {
-    needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS as boolean,
-    sumTolerance: v.PROB_SUM_TOLERANCE as number, duplicateIds: "keep_first",
+    needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
+    sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: "keep_first",
   });
+  const { predicted } = pool;
   const counts = new Array(pool.classes).fill(0);
-  if (pool.classes > 0) {
-    const { predicted } = predictions(pool.probs, pool.classes);
-    for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
-  }
+  if (pool.classes > 0) for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
   const lines: string[] = [];
   lines.push(`files (${tables.length}):`);
   for (const t of tables) lines.push(`  ${t.path}  ${t.format}, ${t.rowCount} rows, ${t.columns.length} columns`);
@@ -47,19 +44,20 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
     const missing = s.needsVectors && plan.vectorColumns.length === 0 ? "needs emb_* or numeric feature columns"
       : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns"
       : s.needsScores && plan.scoreKind === "none" ? "needs score columns (prob_class_*, an LLM or rule score)" : null;
-    const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity, typicality, similarity or weight objectives only)" : "";
-    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? s.summary + note}`);
+    const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity or weight objectives only)" : "";
+    const options = [s.classBalance === true ? "CLASS_BALANCE" : "", s.minDistance ? "MIN_DISTANCE" : ""].filter(Boolean).join(", ");
+    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? `${s.summary}${note}${options ? ` [${options}]` : ""}`}`);
   }
   if (config.dryRun) {
     lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);
     if (v.STRATEGY === "hybrid" && v.SELECTION_CONFIG) {
-      const selection = parseSelectionConfig(v.SELECTION_CONFIG as string);
+      const selection = parseSelectionConfig(v.SELECTION_CONFIG);
       for (const f of selection.filters) lines.push(`  filter: ${f.value} ${f.op} ${f.threshold}`);
       for (const o of selection.objectives) lines.push(`  objective: ${o.type}${o.type === "uncertainty" ? ` (${o.mode})` : o.type === "weight" ? ` (${o.column})` : ""}, strength ${o.strength}`);
       if (selection.classBalance) lines.push(`  class balance: ${JSON.stringify(selection.classBalance)}`);
     }
     if (v.CLASS_BALANCE !== "none") lines.push(`  CLASS_BALANCE=${v.CLASS_BALANCE}${v.BALANCE_COLUMN ? ` over ${v.BALANCE_COLUMN}` : " over the predicted class"}`);
-    if ((v.MIN_DISTANCE as number) > 0) lines.push(`  MIN_DISTANCE=${v.MIN_DISTANCE} (${v.METRIC})`);
+    if (v.MIN_DISTANCE > 0) lines.push(`  MIN_DISTANCE=${v.MIN_DISTANCE} (${v.METRIC})`);
   }
   return lines.join("\n") + "\n";
 }

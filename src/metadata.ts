@@ -2,8 +2,8 @@
 import type { Blas } from "../ffi/blas.ts";
 import { balanceReport } from "./balance.ts";
 import type { Config } from "./cli/config.ts";
-import { predictions } from "./engine/uncertainty.ts";
 import type { Pool } from "./pool.ts";
+import { STRATEGIES } from "./strategies/catalog.ts";
 import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
 import { runtimeName, VERSION } from "./version.ts";
 
@@ -13,11 +13,12 @@ export interface MetadataContext {
 }
 
 export function buildMetadata(config: Config, pool: Pool, selection: Selection, options: StrategyOptions, ctx: MetadataContext): Record<string, unknown> {
+  const { predicted } = pool;
   const names = pool.plan.classNames;
   const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  // A pool without scores has no predicted class (predicted is empty).
   if (pool.classes > 0) {
-    const { predicted } = predictions(pool.probs, pool.classes);
     for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
     for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
   }
@@ -27,6 +28,7 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     runtime: runtimeName(),
     strategy: ctx.strategyName,
     use_case: ctx.useCase,
+    job_type: config.jobType,
     parameters: parameterRecord(config),
     random_seed: config.values.RANDOM_SEED,
     host: config.hosts.current,
@@ -51,10 +53,21 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     class_balance: options.balance && selection.quotas ? balanceReport(options.balance, selection.quotas, selection.rows) : null,
     selection_config: options.selectionConfig,
     strategy_details: selection.details,
+    covering_radius: coveringRadius(selection, options, STRATEGIES[ctx.strategyName]?.needsLeaves ?? false),
     blas: { backend: ctx.blas.name, library: ctx.blas.libraryPath },
     timings_ms: ctx.timings,
     warnings: ctx.warnings,
   };
+}
+
+/**
+ * k-center strategies: the largest distance from a row not selected to its nearest selected or
+ * labelled row, in the units selection_score uses; null for strategies that measure none.
+ */
+function coveringRadius(selection: Selection, options: StrategyOptions, overLeaves: boolean): { radius: number; units: string } | null {
+  if (selection.coveringRadius == null) return null;
+  const units = overLeaves ? "share of trees whose leaves differ" : options.metric === "cosine" ? "cosine distance (1 − cos)" : "euclidean distance";
+  return { radius: selection.coveringRadius, units };
 }
 
 /** Every resolved parameter with where it came from (flag, env or default). */

@@ -7,6 +7,7 @@ import type { ColumnPlan } from "./columns.ts";
 import type { NumericBlock, Table } from "./io/table.ts";
 import type { Matrix } from "./matrix.ts";
 import { allocVectors } from "./engine/kernels/kernels.ts";
+import { predictions } from "./engine/uncertainty.ts";
 
 export interface Pool {
   tables: Table[];
@@ -18,6 +19,9 @@ export interface Pool {
   classes: number;
   /** size × classes, row-major; each row sums to 1. Empty (classes 0) for a pool without scores. */
   probs: Float64Array;
+  /** Per row, the predicted class (argmax of probs, lowest index on ties) and its probability. */
+  predicted: Int32Array;
+  confidence: Float64Array;
   /** size × vectorColumns, when the strategy needs vectors. */
   vectors: Matrix | null;
   /** size × trees, when the strategy needs leaf indices. */
@@ -101,11 +105,19 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   const { probs, normalisation } = toProbabilities(raw, size, plan, options, locate);
   return {
     tables, tableStarts, size, ids, plan, classes, probs,
+    ...(classes > 0 ? predictions(probs, classes) : { predicted: new Int32Array(0), confidence: new Float64Array(0) }),
     vectors: vectorData ? { data: vectorData, rows: size, cols: vectorCols } : null,
     leaves: leafData ? { data: leafData, trees } : null,
     extra,
     normalisation,
   };
+}
+
+/** "file: row N" for a pool row, as error messages and warnings name rows. */
+export function describeRow(pool: Pick<Pool, "tables" | "tableStarts">, row: number): string {
+  let t = pool.tableStarts.length - 1;
+  while (pool.tableStarts[t]! > row) t--;
+  return `${pool.tables[t]!.path}: row ${row - pool.tableStarts[t]! + 1}`;
 }
 
 /** Finds duplicate ids; returns the first few as [id, first row, second row]. */

@@ -1,14 +1,32 @@
 /** Seeded data for tests: Gaussian clusters, probability rows, temp directories. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../src/rng.ts";
 import type { Matrix } from "../src/matrix.ts";
 
+/** Every directory tempDir() made and has not removed yet, oldest first. */
+const made: string[] = [];
+
+/**
+ * A fresh temporary directory. test/setup.ts (preloaded for every test file) removes the ones a
+ * test made after that test, and those made outside a test (beforeAll, module level) after the run.
+ */
 export function tempDir(prefix = "as-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
+/** How many directories tempDir() has made so far: a mark for removeTempDirsSince(). */
+export function tempDirMark(): number {
+  return made.length;
+}
+
+/** Removes the directories tempDir() made since `mark`. */
+export function removeTempDirsSince(mark: number): void {
+  for (const dir of made.splice(mark)) rmSync(dir, { recursive: true, force: true });
+}
 
 
 /** n points in `clusters` Gaussian blobs of spread `spread` around centers spaced ~10 apart. */

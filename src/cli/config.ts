@@ -8,12 +8,26 @@ import type { Hosts } from "../cluster/hosts.ts";
 import { UsageError } from "../errors.ts";
 import { PARAMS, type ParamName, type ParamSpec } from "./params.ts";
 
+/** Each parameter's value type, read off its kind in PARAMS: a number, a boolean, one of its choices or a string. */
+type ValueOf<K> = K extends { type: "int" | "number" } ? number : K extends { type: "bool" } ? boolean
+  : K extends { type: "choice"; values: readonly (infer V)[] } ? V : string;
+export type ParamValues = { [P in (typeof PARAMS)[number] as P["env"]]: ValueOf<P["kind"]> };
+
+/** Job types with a meaning of their own; any other --job_type is a free-form label. */
+export const RESERVED_JOB_TYPES = ["inspect", "merge"] as const;
+/** The original script's documented default strategy, taken when nothing names one. */
+export const DEFAULT_STRATEGY = "confidence_threshold";
+
 export interface Config {
-  /** What to run: a strategy name, "inspect", or "select" (strategy from STRATEGY). */
-  command: string;
-  values: Record<ParamName, string | number | boolean>;
+  /** What to run: "select", "inspect" or "merge". */
+  command: "select" | "inspect" | "merge";
+  /** --job_type as given (a free-form label, e.g. "ssl_selection", "training"), or null. */
+  jobType: string | null;
+  values: ParamValues;
   /** Where each value came from, for the metadata ("flag", "env" or "default"). */
   sources: Record<ParamName, "flag" | "env" | "default">;
+  /** Notes on how the command line was read (a default strategy taken, a label beside STRATEGY), for the log. */
+  notes: string[];
   input: string | null;
   output: string | null;
   labeled: string | null;
@@ -67,18 +81,18 @@ function parseValue(spec: ParamSpec, raw: string, origin: string): string | numb
 
 export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedConfig {
   const options: Record<string, { type: "string" | "boolean" }> = {
-    job_type: { type: "string" }, input: { type: "string" }, output: { type: "string" }, labeled: { type: "string" },
-    "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },
+    job_type: { type: "string" }, "job-type": { type: "string" }, input: { type: "string" }, output: { type: "string" },
+    labeled: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },
   };
   for (const spec of PARAMS) {
-    if (spec.kind.type === "bool") {
-      options[spec.flag] = { type: "boolean" };
-      options[`no-${spec.flag}`] = { type: "boolean" };
-    } else options[spec.flag] = { type: "string" };
+    // Booleans are read as strings so that `--quiet true` and `--save-report=false` work;
+    // withBooleanValues() gives a bare `--quiet` its "true".
+    options[spec.flag] = { type: "string" };
+    if (spec.kind.type === "bool") options[`no-${spec.flag}`] = { type: "boolean" };
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withBooleanValues(args), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split("\n")[0]}; see --help for the flags.`);
   }
@@ -86,15 +100,15 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
   const positionals = parsed.positionals;
   if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}; see --help.`);
 
-  const values = {} as Config["values"];
+  const values = {} as Record<ParamName, string | number | boolean>;
   const sources = {} as Config["sources"];
   for (const spec of PARAMS) {
     let raw: string | undefined;
     let origin: "flag" | "env" | "default" = "default";
     const flag = flags[spec.flag];
-    if (spec.kind.type === "bool" && (flag !== undefined || flags[`no-${spec.flag}`] !== undefined)) {
-      raw = flags[`no-${spec.flag}`] ? "false" : "true";
-      origin = "flag";
+    if (spec.kind.type === "bool" && flags[`no-${spec.flag}`] !== undefined) {
+      if (flag !== undefined) throw new UsageError(`--${spec.flag} and --no-${spec.flag} are both given; pass one.`);
+      raw = "false"; origin = "flag";
     } else if (typeof flag === "string") {
       raw = flag; origin = "flag";
     } else if (env[spec.env] !== undefined && env[spec.env] !== "") {
@@ -104,36 +118,73 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
     sources[spec.env] = origin;
   }
 
-  // The command: a positional (inspect), --job_type (SageMaker), or STRATEGY.
-  const jobType = (flags.job_type as string | undefined) ?? positionals[0];
-  let command = "select";
-  if (jobType !== undefined && jobType !== "select") {
-    const strategySpec = PARAMS.find((p) => p.env === "STRATEGY")!;
-    if (jobType === "inspect") command = "inspect";
-    else if (jobType === "merge") command = "merge";
-    else if (strategySpec.kind.values.includes(jobType)) {
-      if (sources.STRATEGY !== "default" && values.STRATEGY !== jobType) {
-        throw new UsageError(`--job_type ${jobType} and STRATEGY=${values.STRATEGY} disagree; give one of them.`);
-      }
-      values.STRATEGY = jobType;
-      sources.STRATEGY = "flag";
-    } else {
-      throw new UsageError(`unknown job type "${jobType}"; valid: ${["select", "inspect", "merge", ...strategySpec.kind.values].join(", ")}.`);
-    }
-  }
+  const jobTypeFlag = (flags.job_type ?? flags["job-type"]) as string | undefined;
+  const { command, jobType, notes } = resolveCommand(jobTypeFlag, positionals[0], values, sources);
   const help = flags.help === true;
   const version = flags.version === true;
-  if (command === "select" && values.STRATEGY === "" && !help && !version) {
-    throw new UsageError(`no strategy given: pass --job_type <strategy> or --strategy, or set STRATEGY (${PARAMS[0].kind.values.join(", ")}).`);
-  }
   return {
-    command, values, sources,
+    command, jobType, values: values as ParamValues, sources, notes,
     input: (flags.input as string | undefined) ?? null,
     output: (flags.output as string | undefined) ?? null,
     labeled: (flags.labeled as string | undefined) ?? null,
     dryRun: flags["dry-run"] === true,
     help, version,
   };
+}
+
+/**
+ * What to run, from --job_type (free-form: SageMaker pipelines pass labels such as
+ * "ssl_selection" or "training"), a positional command, and STRATEGY. A reserved job type
+ * (inspect, merge) is a command; a strategy name selects that strategy when STRATEGY is unset;
+ * any other label is recorded in the metadata and the strategy comes from STRATEGY, or the
+ * original default (confidence_threshold) when nothing names one.
+ */
+function resolveCommand(jobTypeFlag: string | undefined, positional: string | undefined,
+  values: Record<ParamName, string | number | boolean>, sources: Config["sources"]): Pick<Config, "command" | "jobType" | "notes"> {
+  const strategies: readonly string[] = PARAMS.find((p) => p.env === "STRATEGY")!.kind.values;
+  const reserved: readonly string[] = RESERVED_JOB_TYPES;
+  if (jobTypeFlag !== undefined && positional !== undefined) {
+    throw new UsageError(`both --job_type ${jobTypeFlag} and the command "${positional}" are given; pass one.`);
+  }
+  // A positional is a command word, not a label: a stray word (a mistyped path) is refused.
+  if (positional !== undefined && positional !== "select" && !reserved.includes(positional) && !strategies.includes(positional)) {
+    throw new UsageError(`unknown command "${positional}"; commands: ${["select", ...reserved].join(", ")} or a strategy (${strategies.join(", ")}). A free-form label goes in --job_type.`);
+  }
+  const jobType = jobTypeFlag ?? positional ?? null;
+  const notes: string[] = [];
+  if (jobType !== null && reserved.includes(jobType)) return { command: jobType as Config["command"], jobType, notes };
+  if (jobType !== null && strategies.includes(jobType)) {
+    if (sources.STRATEGY === "default") {
+      values.STRATEGY = jobType;
+      sources.STRATEGY = "flag";
+    } else if (values.STRATEGY !== jobType) {
+      notes.push(`job type "${jobType}" names a strategy, but STRATEGY=${values.STRATEGY} is set: running ${values.STRATEGY} and keeping "${jobType}" as the job's label.`);
+    }
+  }
+  if (values.STRATEGY === "") {
+    values.STRATEGY = DEFAULT_STRATEGY;
+    notes.push(`no strategy given (STRATEGY, --strategy or a strategy-named --job_type): using the default, ${DEFAULT_STRATEGY}.`);
+  }
+  return { command: "select", jobType, notes };
+}
+
+/**
+ * Boolean flags take a value as people write it: `--quiet`, `--quiet true`, `--save-report=false`.
+ * A bare boolean flag becomes `--flag=true`; one followed by a true/false word takes that word.
+ */
+function withBooleanValues(args: readonly string[]): string[] {
+  const booleans = new Set<string>(PARAMS.filter((p) => p.kind.type === "bool").map((p) => p.flag));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") { out.push(...args.slice(i)); break; }
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : null;
+    if (name === null || !booleans.has(name)) { out.push(arg); continue; }
+    const next = args[i + 1];
+    if (next !== undefined && [...BOOL_TRUE, ...BOOL_FALSE].includes(next.toLowerCase())) { out.push(`${arg}=${next}`); i++; }
+    else out.push(`${arg}=true`);
+  }
+  return out;
 }
 
 function defaultOf(spec: ParamSpec): string | number | boolean {

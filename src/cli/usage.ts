@@ -6,6 +6,13 @@ import { VERSION } from "../version.ts";
 export function usage(): string {
   const strategies = Object.entries(STRATEGIES)
     .map(([name, s]) => `  ${name.padEnd(22)} ${s.useCase === "ssl" ? "SSL" : "AL "}  ${s.summary}`).join("\n");
+  const merges = Object.entries(STRATEGIES).map(([name, s]) => {
+    const factor = s.merge.candidates(1, { clusterMarginCandidates: 0 });
+    const promise = s.merge.exact ? "exact (same rows as one process)" : s.merge.kind === "core_set" ? "composable core-set (covering radius bounded)"
+      : s.merge.kind === "oversampled" ? "weighted oversampling (approximate)"
+      : s.merge.kind === "none" ? "refused: one instance only" : "exact candidates, approximate batch";
+    return `  ${name.padEnd(22)} ${(factor === 0 ? "–" : factor === 1 ? "k" : `${factor}·k`).padEnd(6)} ${promise}`;
+  }).join("\n");
   const params = PARAMS.map((p) => {
     const flag = p.kind.type === "bool" ? `--${p.flag} / --no-${p.flag}` : `--${p.flag} <v>`;
     const shown = p.default === "" ? "" : ` [default: ${p.default}]`;
@@ -15,7 +22,7 @@ export function usage(): string {
   return `active-sampling ${VERSION}: choose the rows a model should pseudo-label (SSL) or a person should label (AL).
 
 Usage:
-  active-sampling --job_type <strategy> [flags]          processing container: reads /opt/ml/processing/input/inference_data,
+  active-sampling --job_type <label> [flags]             processing container: reads /opt/ml/processing/input/inference_data,
                                                          writes /opt/ml/processing/output/selected_samples
   active-sampling --strategy <s> --input DIR --output DIR [flags]
   active-sampling inspect --input DIR                     what the data holds and which strategies it allows
@@ -26,11 +33,19 @@ Usage:
 Strategies (SSL = semi-supervised pseudo-labels, AL = active learning):
 ${strategies}
 
+Several hosts (map steps, then --job_type merge): candidates each host keeps for k = BATCH_SIZE, and the merge:
+${merges}
+
+Job type:
+  --job_type LABEL   a free-form label for the job (e.g. ssl_selection, training), recorded in the metadata; the strategy
+                     comes from STRATEGY/--strategy. A strategy name as the label selects that strategy when STRATEGY is
+                     unset; with neither, the default is confidence_threshold. merge and inspect are reserved job types.
+
 Paths:
-  --input DIR        inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
+  --input DIR        (required outside the container) inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
   --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
                      (container: /opt/ml/processing/input/labeled_data when present)
-  --output DIR       where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
+  --output DIR       (required outside the container) where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
                      (with several hosts, see --hosts: DIR/<host>/)
   --dry-run          read and check everything, print what would run, write nothing
 

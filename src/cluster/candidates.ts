@@ -1,15 +1,8 @@
 /**
  * Multi-host runs (SageMaker Processing with several instances and ShardedByS3Key): each host
  * selects *candidates* from its shard (the map), one host selects from every host's candidates
- * (`--job_type merge`). The candidate budget keeps the merge sound:
- *   uncertainty, confidence_threshold, top_k_per_class   the local top k: the global top k is
- *       among them, so the merge is exact;
- *   diversity, leaf_coreset   the local greedy k-center solution: greedy on the union of
- *       per-shard greedy solutions is a constant-factor approximation (composable core-sets:
- *       Indyk et al., PODS 2014; Malkomes et al., NIPS 2015; Ceccarello et al., 2019);
- *   badge, hybrid, cluster_margin   ℓ·k candidates (k-means‖-style oversampling, Bahmani et
- *       al., PVLDB 2012), each weighted by the rows nearest it; BADGE's merge draws ∝ weight·D².
- * With CLASS_BALANCE each host keeps that budget per class, so the merge can meet any quota.
+ * (`--job_type merge`). Each strategy's candidate budget and what its merge promises are in its
+ * catalog entry (strategies/catalog.ts, `merge`); this file reads the map steps' outputs.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -20,28 +13,6 @@ import { isCsvTable } from "../io/table.ts";
 
 /** Columns a map step adds to each candidate row, after the original columns. */
 export const CANDIDATE_COLUMNS = ["selection_score", "selection_rank", "candidate_weight", "candidate_radius"] as const;
-/** ℓ in ℓ·k for the oversampled strategies. */
-export const OVERSAMPLING = 4;
-
-const OVERSAMPLED = new Set(["badge", "hybrid", "cluster_margin"]);
-
-/** How many candidates one host keeps for a final batch of `batch` rows. */
-export function candidateBudget(strategy: string, batch: number): number {
-  return OVERSAMPLED.has(strategy) ? OVERSAMPLING * batch : batch;
-}
-
-/** What the merge can promise for a strategy. */
-export function mergeGuarantee(strategy: string): string {
-  if (strategy === "uncertainty" || strategy === "confidence_threshold" || strategy === "top_k_per_class") {
-    return "exact: every host kept its local top rows, so the global top rows are among the candidates";
-  }
-  if (strategy === "diversity" || strategy === "leaf_coreset") {
-    return "composable core-set: greedy k-center on the union of per-host greedy solutions; covering radius ≤ largest host radius + merge radius (at most 2× plus 2× the optimum, a 4-approximation)";
-  }
-  if (strategy === "badge") return `k-means‖ oversampling: ${OVERSAMPLING}·k weighted candidates per host, weighted k-means++ at the merge`;
-  return `heuristic: the selection re-run on the union of each host's best ${OVERSAMPLING}·k rows`;
-}
-
 /** One host's map output, as the merge reads it. */
 export interface HostCandidates {
   host: string;
@@ -50,6 +21,11 @@ export interface HostCandidates {
   /** Per candidate row (in table order): rows it stands for, and their farthest distance. */
   weights: Float64Array;
   radii: Float64Array;
+}
+
+/** The pool rows every host's map step read (the pool a merge's candidates stand for). */
+export function rowsSeen(hosts: readonly HostCandidates[]): number {
+  return hosts.reduce((n, h) => n + Number(h.metadata.rows_seen ?? 0), 0);
 }
 
 /** Reads every host folder under a map step's output; refuses missing or mismatched hosts. */
@@ -67,7 +43,10 @@ export async function readMapOutputs(prefix: string): Promise<HostCandidates[]> 
     const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as Record<string, unknown>;
     if (metadata.role !== "map") throw new DataError(`host ${host}: ${metadataPath} is not a map step's output (role ${JSON.stringify(metadata.role)}).`);
     if (metadata.candidates === 0) { hosts.push({ host, tables: [], metadata, weights: new Float64Array(0), radii: new Float64Array(0) }); continue; }
-    const raw = await readChannel(dir, `host ${host} candidates`);
+    // Only the selection file: the folder's metadata is not a candidate table (a .json name reads as JSON lines).
+    const samples = readdirSync(dir).filter((name) => /^selected_samples\.(csv|parquet)$/.test(name));
+    if (samples.length !== 1) throw new DataError(`host ${host}: ${dir} should hold one selected_samples.csv or .parquet, not ${samples.length === 0 ? "none" : samples.join(" and ")}.`);
+    const raw = await readChannel(join(dir, samples[0]!), `host ${host} candidates`);
     const tables = raw.map(withoutCandidateColumns);
     const count = raw.reduce((n, t) => n + t.rowCount, 0);
     const weights = new Float64Array(count), radii = new Float64Array(count);

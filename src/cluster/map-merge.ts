@@ -8,7 +8,8 @@ import type { Config, ParsedConfig } from "../cli/config.ts";
 import type { ExtraColumn } from "../io/output.ts";
 import type { Pool } from "../pool.ts";
 import type { Selection } from "../strategies/strategy.ts";
-import { mergeGuarantee, type HostCandidates } from "./candidates.ts";
+import { STRATEGIES } from "../strategies/catalog.ts";
+import { rowsSeen, type HostCandidates } from "./candidates.ts";
 
 /** The candidate weight and radius columns of a map step (1 and 0 where a strategy has no coverage). */
 export function candidateColumns(selection: Selection): ExtraColumn[] {
@@ -62,13 +63,22 @@ export function adoptMapParameters<C extends ParsedConfig>(config: C, first: Hos
   return { ...config, values, sources, command: "merge" };
 }
 
-export function mergeMetadata(hosts: HostCandidates[], selection: Selection, strategy: string): Record<string, unknown> {
+/**
+ * What a merge adds to the metadata. pool_size is the rows the map hosts saw, as one process
+ * on the whole pool would report it; the candidates the merge chose from are counted apart.
+ */
+export function mergeMetadata(hosts: HostCandidates[], selection: Selection, strategy: string,
+  base: Record<string, unknown>): Record<string, unknown> {
+  const { pool: candidateClasses, ...distribution } = base.class_distribution as Record<string, unknown>;
   const localRadius = Math.max(0, ...hosts.map((h) => Number(h.metadata.local_covering_radius ?? 0)));
   const mergeRadius = selection.coveringRadius ?? null;
   return {
     role: "merge",
+    pool_size: rowsSeen(hosts),
+    candidates: hosts.reduce((n, h) => n + h.weights.length, 0),
+    class_distribution: { candidates: candidateClasses, ...distribution },
     hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
-    guarantee: mergeGuarantee(strategy),
+    guarantee: STRATEGIES[strategy]!.merge.guarantee,
     covering_radius: mergeRadius === null ? null : {
       largest_host_radius: localRadius, merge_radius: mergeRadius, bound: localRadius + mergeRadius,
       note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",

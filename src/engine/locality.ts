@@ -4,6 +4,9 @@
  * the whole matrix and every measurement is a cache miss. Ordering rows by their nearest of a
  * few hundred pivots puts each neighbourhood in one stretch of memory.
  *
+ * The pool's own matrix is never rearranged (the report and later steps read it in file order):
+ * the engines work on a private copy in this order (inLocalityOrder).
+ *
  * The order changes where rows sit, never what is selected: distances do not depend on a row's
  * place, pruning is exact, and ties are broken by the original row index. So the order may
  * come from a fast approximate GEMM, and may differ between BLAS backends.
@@ -11,6 +14,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
+import { allocFloat32, allocFloat64 } from "./kernels/kernels.ts";
 
 const BLOCK = 4096;
 
@@ -57,8 +61,30 @@ export function localityOrder(points: Matrix, blas: Blas, classes: { of: Int32Ar
   return order;
 }
 
+/**
+ * m's rows in `order` (new row r is old row order[r]) as a matrix the caller may own: m itself
+ * rearranged when `owned` (a private copy such as cosine's normalised rows), else a copy in
+ * kernel memory. Null when kernel memory has no room for the copy: run in file order then.
+ */
+export function inLocalityOrder(m: Matrix, order: Uint32Array, owned: boolean): Matrix | null {
+  if (owned) {
+    permuteRows(m, order);
+    return m;
+  }
+  const { cols } = m;
+  let data: Float32Array | Float64Array;
+  try {
+    data = m.data instanceof Float64Array ? allocFloat64(m.data.length) : allocFloat32(m.data.length);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(order[r]! * cols, (order[r]! + 1) * cols), r * cols);
+  return { data, rows: m.rows, cols };
+}
+
 /** Rearranges m's rows in place so that new row r is old row order[r]. */
-export function permuteRows(m: Matrix, order: Uint32Array): void {
+function permuteRows(m: Matrix, order: Uint32Array): void {
   const { data, cols } = m;
   const done = new Uint8Array(m.rows);
   const saved = data.slice(0, cols);

@@ -25,6 +25,8 @@ export interface Pca2Options {
   maxRows?: number;
   /** Seed for the row sample and the power-iteration start vectors. Default 0. */
   seed?: number;
+  /** Other rows (same columns, e.g. the labelled rows) to project onto the pool's components; not fitted on. */
+  alsoProject?: Matrix | null;
 }
 
 export interface Pca2Result {
@@ -32,6 +34,8 @@ export interface Pca2Result {
   coords: Float64Array;
   /** Share of the total variance along each component, in [0, 1]. */
   explained: [number, number];
+  /** options.alsoProject's rows × 2, on the same components; null without. */
+  alsoCoords: Float64Array | null;
 }
 
 const DEFAULT_MAX_ROWS = 20_000;
@@ -53,7 +57,7 @@ export function pca2(vectors: Matrix, blas: Blas, options: Pca2Options = {}): Pc
     throw new RangeError(`pca2: matrix is ${rows}×${cols} but holds ${data.length} values`);
   }
   const coords = new Float64Array(rows * 2);
-  if (rows === 0 || cols === 0) return { coords, explained: [0, 0] };
+  if (rows === 0 || cols === 0) return { coords, explained: [0, 0], alsoCoords: options.alsoProject ? new Float64Array(options.alsoProject.rows * 2) : null };
 
   const rng = new Rng(seed);
   const fitRows = sampleRows(rows, Math.min(rows, maxRows), rng);
@@ -65,11 +69,11 @@ export function pca2(vectors: Matrix, blas: Blas, options: Pca2Options = {}): Pc
   if (!Number.isFinite(trace)) {
     throw new RangeError("pca2: the vectors hold a non-finite value (NaN or ±Infinity)");
   }
-  if (trace <= 0) return { coords, explained: [0, 0] };
+  if (trace <= 0) return { coords, explained: [0, 0], alsoCoords: options.alsoProject ? new Float64Array(options.alsoProject.rows * 2) : null };
 
   const floor = NEGLIGIBLE_SHARE * trace;
   const first = dominantEigenvector(cov, cols, blas, startVector(cols, rng), null, floor);
-  if (first.value <= floor) return { coords, explained: [0, 0] };
+  if (first.value <= floor) return { coords, explained: [0, 0], alsoCoords: options.alsoProject ? new Float64Array(options.alsoProject.rows * 2) : null };
   // Deflate: C − λ₁·v₁v₁ᵀ, and keep the iterate orthogonal to v₁ so round-off cannot pull it back.
   const deflated = cov.slice();
   for (let i = 0; i < cols; i++) {
@@ -85,8 +89,11 @@ export function pca2(vectors: Matrix, blas: Blas, options: Pca2Options = {}): Pc
   loadings.set(first.vector, 0);
   loadings.set(second.vector, cols);
   project(vectors, mean, loadings, blas, coords);
+  const also = options.alsoProject ?? null;
+  const alsoCoords = also ? new Float64Array(also.rows * 2) : null;
+  if (also && alsoCoords) project(also, mean, loadings, blas, alsoCoords);
   return {
-    coords,
+    coords, alsoCoords,
     explained: [clampShare(first.value / trace), clampShare(second.value / trace)],
   };
 }

@@ -4,6 +4,11 @@
  *   margin            1 - (p1 - p2), p1 ≥ p2 the two largest (Scheffer et al., 2001)
  *   entropy           -Σ p log p / log C
  *   least_confidence  (1 - p1) · C / (C - 1)
+ * Scores are rounded to 12 decimal places. Subtraction leaves noise near 1e-16 (1 − 0.4 is
+ * 0.6000000000000001, and 0.7 − 0.3 and 0.5 − 0.1 differ in the last bit), which would split
+ * rows the model scores alike and print noise into selection_score; differences a model
+ * actually makes are far above 1e-12. Rounded, equal margins tie (and ties go by id), and the
+ * shortest decimal of a score is the one a person expects (0.6).
  */
 export const UNCERTAINTY_MODES = ["margin", "entropy", "least_confidence"] as const;
 export type UncertaintyMode = (typeof UNCERTAINTY_MODES)[number];
@@ -20,7 +25,7 @@ export function uncertaintyScores(probs: Float64Array, classes: number, mode: Un
         const p = probs[base + c]!;
         if (p > 0) h -= p * Math.log(p);
       }
-      out[i] = classes > 1 ? Math.min(1, h / logC) : 0;
+      out[i] = classes > 1 ? snap(Math.min(1, h / logC)) : 0;
       continue;
     }
     let p1 = -1, p2 = -1;
@@ -28,10 +33,15 @@ export function uncertaintyScores(probs: Float64Array, classes: number, mode: Un
       const p = probs[base + c]!;
       if (p > p1) { p2 = p1; p1 = p; } else if (p > p2) p2 = p;
     }
-    if (mode === "margin") out[i] = classes > 1 ? 1 - (p1 - p2) : 0;
-    else out[i] = classes > 1 ? Math.min(1, ((1 - p1) * classes) / (classes - 1)) : 0;
+    if (mode === "margin") out[i] = classes > 1 ? snap(1 - (p1 - p2)) : 0;
+    else out[i] = classes > 1 ? snap(Math.min(1, ((1 - p1) * classes) / (classes - 1))) : 0;
   }
   return out;
+}
+
+/** x rounded to 12 decimal places (the nearest double to a 12-digit decimal; see the header). */
+export function snap(x: number): number {
+  return Math.round(x * 1e12) / 1e12;
 }
 
 /** Predicted class (argmax, lowest index on ties) and its probability, per row. */

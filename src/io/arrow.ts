@@ -3,19 +3,22 @@
  * with apache-arrow's tableFromIPC.
  *
  * Numeric columns stay zero-copy: each record batch's value buffer becomes one piece of the
- * column. Text, booleans and dictionary columns become JS values; timestamps and dates become
- * epoch milliseconds; nested and other types become plain JS values (arrays, objects) typed
- * "other". LZ4- and ZSTD-compressed bodies (pyarrow's write_feather compresses with LZ4 by
+ * column. Every column keeps its Arrow type (integer width and sign, timestamp unit and zone,
+ * date32, decimal precision and scale, dictionary strings): timestamps stay the file's 64-bit
+ * counts in their unit, dates day counts, decimals their unscaled integers. Text, booleans and
+ * dictionary columns become JS values; nested and other types become plain JS values (arrays,
+ * objects) typed "other". LZ4- and ZSTD-compressed bodies (pyarrow's write_feather compresses with LZ4 by
  * default) are decompressed by codecs registered here, as apache-arrow ships none.
  */
 import { readFileSync } from "node:fs";
 import * as zlib from "node:zlib";
-import { compressionRegistry, CompressionType, DataType, Precision, tableFromIPC, Type, Vector } from "apache-arrow";
+import { compressionRegistry, CompressionType, DataType, DateUnit, Precision, tableFromIPC, TimeUnit, Type, Vector } from "apache-arrow";
 import type { Data, Field, Table as ArrowTable } from "apache-arrow";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type ColumnPiece, type HeldColumn, type NumberArray } from "./columnar-table.ts";
 import { lz4FrameUncompress } from "./lz4.ts";
-import type { ColumnType, Table } from "./table.ts";
+import { BOOLEAN, DATE, DOUBLE, FLOAT, integer, OTHER, TEXT, timestamp, type ColumnType, type IntegerBits, type TimeUnit as Unit } from "./column-type.ts";
+import type { Table } from "./table.ts";
 
 compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: lz4FrameUncompress, encode: null as never });
 if ("zstdDecompressSync" in zlib) {
@@ -61,26 +64,29 @@ export async function readArrowTable(path: string): Promise<Table> {
 
 /** The ColumnType a writer should keep for an Arrow type. */
 function columnTypeOf(type: DataType): ColumnType {
-  if (DataType.isFloat(type)) return type.precision === Precision.DOUBLE ? "double" : "float";
-  if (DataType.isInt(type)) {
-    // Uint32 reaches 2^32-1 and is written back as int64; Uint64 reaches 2^64-1, past int64.
-    if (type.bitWidth === 64) return type.isSigned ? "int64" : "other";
-    return type.bitWidth === 32 && !type.isSigned ? "int64" : "int32";
+  if (DataType.isFloat(type)) return type.precision === Precision.DOUBLE ? DOUBLE : FLOAT;
+  if (DataType.isInt(type)) return integer(type.bitWidth as IntegerBits, type.isSigned);
+  if (DataType.isDictionary(type)) {
+    const values = columnTypeOf(type.dictionary);
+    return values.kind === "text" ? { kind: "text", dictionary: true } : values;
   }
-  if (DataType.isDictionary(type)) return columnTypeOf(type.dictionary);
+  if (DataType.isTimestamp(type)) return timestamp(UNITS[type.unit] ?? "ms", type.timezone ?? null);
   switch (type.typeId) {
     case Type.Decimal:
-      return "double";
+      return { kind: "decimal", precision: (type as unknown as { precision: number }).precision, scale: (type as unknown as { scale: number }).scale };
     case Type.Bool:
-      return "boolean";
+      return BOOLEAN;
     case Type.Utf8: case Type.LargeUtf8: case Type.Utf8View: case Type.Null:
-      return "text";
-    case Type.Timestamp: case Type.Date:
-      return "timestamp";
+      return TEXT;
+    case Type.Date:
+      return DATE;
     default:
-      return "other";
+      return OTHER;
   }
 }
+
+/** Arrow's second-resolution timestamps are written as milliseconds (Parquet has no seconds). */
+const UNITS: Record<number, Unit> = { [TimeUnit.SECOND]: "ms", [TimeUnit.MILLISECOND]: "ms", [TimeUnit.MICROSECOND]: "us", [TimeUnit.NANOSECOND]: "ns" };
 
 /** One record batch's worth of a column. */
 function pieceOf(data: Data, field: Field): ColumnPiece {
@@ -91,21 +97,27 @@ function pieceOf(data: Data, field: Field): ColumnPiece {
       ? { kind: "bigint", values: (data.values as BigInt64Array).subarray(0, length), missing: missingOf(data) }
       : numberPiece(data);
   }
-  if (DataType.isTimestamp(type) || DataType.isDate(type)) {
-    // Vector.get already turns every unit into epoch milliseconds.
-    const vector = new Vector([data]);
-    const values = new Float64Array(length);
-    for (let r = 0; r < length; r++) values[r] = (vector.get(r) as number | null) ?? 0;
-    return { kind: "epoch-ms", values, missing: missingOf(data) };
+  if (DataType.isTimestamp(type)) {
+    const values = (data.values as BigInt64Array).subarray(0, length);
+    // Seconds become milliseconds, the coarsest unit Parquet writes.
+    return { kind: "bigint", values: type.unit === TimeUnit.SECOND ? values.map((v) => v * 1000n) : values, missing: missingOf(data) };
+  }
+  if (DataType.isDate(type)) {
+    if (type.unit === DateUnit.DAY) return numberPiece(data);
+    // date64 counts milliseconds; as a date it is the day they fall on.
+    const millis = (data.values as BigInt64Array).subarray(0, length);
+    return { kind: "number", values: Int32Array.from(millis, (ms) => Number(ms / 86_400_000n) - (ms % 86_400_000n < 0n ? 1 : 0)), missing: missingOf(data) };
   }
   if (DataType.isDecimal(type)) {
-    const vector = new Vector([data]);
-    const values: (number | null)[] = new Array(length);
-    for (let r = 0; r < length; r++) values[r] = decimalNumber(vector.get(r), type.scale);
+    const words = type.bitWidth / 32;
+    const all = data.values as Uint32Array;
+    const missing = missingOf(data);
+    const values: (bigint | null)[] = new Array(length);
+    for (let r = 0; r < length; r++) values[r] = missing?.[r] ? null : littleEndianSigned(all.subarray(r * words, (r + 1) * words));
     return { kind: "boxed", values };
   }
   const vector = new Vector([data]);
-  const plain = columnTypeOf(field.type) === "other";
+  const plain = columnTypeOf(field.type).kind === "other";
   const values: unknown[] = new Array(length);
   for (let r = 0; r < length; r++) {
     const value = vector.get(r) ?? null;
@@ -131,11 +143,12 @@ function missingOf(data: Data): Uint8Array | undefined {
   return missing;
 }
 
-/** Arrow decimals come back as 128-bit (or wider) integers; scaled here to a double. */
-function decimalNumber(value: unknown, scale: number): number | null {
-  if (value === null || value === undefined) return null;
-  const digits = String(value); // the unscaled integer
-  return Number(digits) / 10 ** scale;
+/** An Arrow decimal's two's-complement integer, stored as little-endian 32-bit words. */
+function littleEndianSigned(words: Uint32Array): bigint {
+  let value = 0n;
+  for (let i = words.length - 1; i >= 0; i--) value = (value << 32n) | BigInt(words[i]!);
+  const bits = BigInt(words.length * 32);
+  return words[words.length - 1]! & 0x80000000 ? value - (1n << bits) : value;
 }
 
 /** Nested Arrow values (vectors, struct rows) as plain arrays and objects. */

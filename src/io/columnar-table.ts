@@ -9,21 +9,25 @@
  */
 import { DataError } from "../errors.ts";
 import { FLOAT32_MAX, FLOAT64_LIMIT, storableRange, type ColumnType, type ExtractRequest, type Format, type NumericArray, type NumericBlock, type Table } from "./table.ts";
+import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
 
 export type NumberArray =
   | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
 
-/** One run of a column's rows. `missing[r]` is 1 where row r is null (typed pieces only). */
+/**
+ * One run of a column's rows. `missing[r]` is 1 where row r is null (typed pieces only).
+ * Timestamps, dates and decimals are held as the file's integers (units since the epoch, days,
+ * unscaled values); `cell()` wraps them by the column's type.
+ */
 export type ColumnPiece =
   | { kind: "number"; values: NumberArray; missing?: Uint8Array }
   | { kind: "bigint"; values: BigInt64Array | BigUint64Array; missing?: Uint8Array }
-  /** Timestamps as epoch milliseconds; `cell()` hands back a Date. */
-  | { kind: "epoch-ms"; values: Float64Array; missing?: Uint8Array }
   /** Anything else, as JS values, with null where the file has none. */
   | { kind: "boxed"; values: readonly unknown[] };
 
 export interface HeldColumn {
   name: string;
+  /** For timestamp, date and decimal columns, how to read the integers the pieces hold. */
   type: ColumnType;
   /** Consecutive runs of rows; their lengths add up to the table's row count. */
   pieces: ColumnPiece[];
@@ -73,16 +77,10 @@ export class ColumnarTable implements Table {
     const k = pieces.length === 1 ? 0 : this.pieceOf(row, column);
     const piece = pieces[k]!;
     const index = k === 0 ? row : row - this.starts[column]![k]!;
-    switch (piece.kind) {
-      case "boxed": {
-        const value = piece.values[index];
-        return value === undefined ? null : value;
-      }
-      case "epoch-ms":
-        return piece.missing?.[index] ? null : new Date(piece.values[index]!);
-      default:
-        return piece.missing?.[index] ? null : piece.values[index]!;
-    }
+    let value: unknown;
+    if (piece.kind === "boxed") value = piece.values[index] ?? null;
+    else value = piece.missing?.[index] ? null : piece.values[index]!;
+    return value === null ? null : typedValue(value, this.held[column]!.type);
   }
 
   extract(request: ExtractRequest): string[] {
@@ -125,17 +123,16 @@ export class ColumnarTable implements Table {
     const ids: string[] = new Array(this.rowCount);
     const { name, pieces } = this.held[column]!;
     const starts = this.starts[column]!;
+    if (isWrapped(this.held[column]!.type)) {
+      for (let r = 0; r < this.rowCount; r++) ids[r] = this.idText(this.cell(r, column), r, name);
+      return ids;
+    }
     pieces.forEach((piece, k) => {
       const start = starts[k]!;
       const n = piece.values.length;
       if (piece.kind === "boxed") {
         const values = piece.values;
         for (let r = 0; r < n; r++) ids[start + r] = this.idText(values[r], start + r, name);
-      } else if (piece.kind === "epoch-ms") {
-        for (let r = 0; r < n; r++) {
-          if (piece.missing?.[r]) throw this.nullIdError(start + r, name);
-          ids[start + r] = new Date(piece.values[r]!).toISOString();
-        }
       } else {
         const { values, missing } = piece;
         for (let r = 0; r < n; r++) {
@@ -161,6 +158,7 @@ export class ColumnarTable implements Table {
     }
     if (typeof value === "bigint" || typeof value === "boolean") return String(value);
     if (value instanceof Date) return value.toISOString();
+    if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return value.toString();
     throw new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" holds ${describe(value)}, which cannot be an id; choose an id column of text or whole numbers.`);
   }
 
@@ -179,7 +177,14 @@ export class ColumnarTable implements Table {
     const { out } = block;
     const wholeOnly = block.kind === "integer" || out instanceof Int32Array;
     const int32Only = out instanceof Int32Array;
+    const type = this.held[column]!.type;
     const loops = this.held[column]!.pieces.map((piece): FillLoop => {
+      if (type.kind === "timestamp" || type.kind === "date") {
+        return (_values, _missing, _o, _base, _stride, from, to) => (from < to ? from : -1); // a time is not a number
+      }
+      if (type.kind === "decimal") {
+        return (values, missing, o, base, stride, from, to) => fillDecimals(values, missing, type.scale, o, base, stride, from, to, wholeOnly, int32Only);
+      }
       if (piece.kind === "number") {
         if (piece.missing === undefined) {
           const fast = fastLoop(piece.values, out, wholeOnly);
@@ -192,10 +197,7 @@ export class ColumnarTable implements Table {
       if (piece.kind === "bigint") {
         return (values, missing, o, base, stride, from, to) => fillBigInts(values as BigInt64Array, missing, o, base, stride, from, to, int32Only);
       }
-      if (piece.kind === "boxed") {
-        return (values, _missing, o, base, stride, from, to) => fillBoxed(values as unknown[], o, base, stride, from, to, wholeOnly, int32Only);
-      }
-      return (_values, _missing, _o, _base, _stride, from, to) => (from < to ? from : -1); // a timestamp is not a number
+      return (values, _missing, o, base, stride, from, to) => fillBoxed(values as unknown[], o, base, stride, from, to, wholeOnly, int32Only);
     });
     return { block, column, slot, loops, piece: 0 };
   }
@@ -225,7 +227,8 @@ export class ColumnarTable implements Table {
 
   private numberError(row: number, name: string, value: unknown, block: NumericBlock, int32Only: boolean): DataError {
     const what = value === null ? "is empty (null)" : `holds ${describe(value)}`;
-    const number = typeof value === "number" ? value : typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value) : typeof value === "bigint" ? Number(value) : NaN;
+    const number = typeof value === "number" ? value : typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value)
+      : typeof value === "bigint" ? Number(value) : value instanceof Decimal ? value.toNumber() : NaN;
     const range = storableRange(block.out);
     if (Number.isFinite(number) && (number > range.max || number < range.min) && (block.kind !== "integer" || Number.isInteger(number))) {
       return new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" ${what}: ${range.hint}.`);
@@ -255,6 +258,9 @@ export function describe(value: unknown): string {
   if (typeof value === "number" || typeof value === "bigint") return String(value);
   if (typeof value === "boolean") return `the boolean ${value}`;
   if (value instanceof Date) return `the timestamp ${Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString()}`;
+  if (value instanceof Timestamp) return `the timestamp ${value}`;
+  if (value instanceof CalendarDate) return `the date ${value}`;
+  if (value instanceof Decimal) return `the decimal ${value}`;
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (value instanceof Uint8Array) return `${value.length} raw bytes`;
   return "a nested record";
@@ -398,6 +404,37 @@ function fillBoxed(
     out[o] = v;
   }
   return -1;
+}
+
+/** Decimal pieces hold unscaled integers: numbers (INT32), bigints (INT64) or boxed bigints (wider). */
+function fillDecimals(
+  values: ColumnPiece["values"], missing: Uint8Array | undefined, scale: number, out: NumericArray, base: number, stride: number, from: number, to: number,
+  wholeOnly: boolean, int32Only: boolean,
+): number {
+  const { max } = storableRange(out);
+  for (let r = from, o = base + from * stride; r < to; r++, o += stride) {
+    const unscaled = values[r];
+    if ((missing !== undefined && missing[r] !== 0) || unscaled === null || unscaled === undefined) return r;
+    const v = new Decimal(BigInt(unscaled as number | bigint), scale).toNumber();
+    if (wholeOnly ? !isWhole(v, int32Only) : v - v !== 0 || v > max || v < -max) return r;
+    out[o] = v;
+  }
+  return -1;
+}
+
+/** Columns whose held integers `cell()` wraps in a value class. */
+function isWrapped(type: ColumnType): boolean {
+  return type.kind === "timestamp" || type.kind === "date" || type.kind === "decimal";
+}
+
+/** A held value as the column's type presents it. */
+function typedValue(value: unknown, type: ColumnType): unknown {
+  switch (type.kind) {
+    case "timestamp": return new Timestamp(BigInt(value as bigint), type.unit, type.timeZone);
+    case "date": return new CalendarDate(Number(value));
+    case "decimal": return new Decimal(BigInt(value as number | bigint), type.scale);
+    default: return value;
+  }
 }
 
 function isWhole(v: number, int32Only: boolean): boolean {

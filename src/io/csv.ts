@@ -14,6 +14,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { DataError } from "../errors.ts";
+import { TEXT } from "./column-type.ts";
 import { storableRange, type CsvTable, type ExtractRequest, type NumericBlock } from "./table.ts";
 
 const COMMA = 0x2c, QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
@@ -76,7 +77,7 @@ class CsvTableImpl implements CsvTable {
     private readonly ends: Float64Array,
   ) {
     this.rowCount = starts.length;
-    this.columnTypes = columns.map(() => "text" as const);
+    this.columnTypes = columns.map(() => TEXT);
   }
 
   recordBytes(row: number): Uint8Array {

@@ -13,7 +13,8 @@
 import { readFileSync } from "node:fs";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type HeldColumn } from "./columnar-table.ts";
-import type { ColumnType, Table } from "./table.ts";
+import { BOOLEAN, DOUBLE, OTHER, TEXT, type ColumnType } from "./column-type.ts";
+import type { Table } from "./table.ts";
 
 const NEWLINE = 0x0a;
 /** Lines are decoded in slabs of about this many bytes: one TextDecoder call per line is slow. */
@@ -51,10 +52,14 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<
       try {
         parsed = JSON.parse(text);
       } catch (error) {
+        const opening = text.trim();
+        if (line === 1 && (opening.startsWith("[") || opening === "{")) {
+          throw new DataError(`${path}: line 1 opens one JSON document spread over several lines (${opening.startsWith("[") ? "an array" : "a pretty-printed object"}), not JSON lines; write one JSON object per line (e.g. DuckDB's FORMAT JSON without ARRAY true, pandas to_json(orient="records", lines=True)).`);
+        }
         throw new DataError(`${path}: line ${line} is not valid JSON (${(error as Error).message}); each line must hold one JSON object.`);
       }
       if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new DataError(`${path}: line ${line} holds ${Array.isArray(parsed) ? "a JSON array" : `the JSON value ${text.trim().slice(0, 40)}`}, not an object; each line must hold one JSON object such as {"id": "a", "prob_class_0": 0.9}.`);
+        throw new DataError(`${path}: line ${line} holds ${Array.isArray(parsed) ? "a JSON array" : `the JSON value ${text.trim().slice(0, 40)}`}, not an object; write one JSON object per line, such as {"id": "a", "prob_class_0": 0.9}.`);
       }
       const record = parsed as Record<string, unknown>;
       if (names === undefined) {
@@ -120,9 +125,9 @@ function typeOf(values: readonly unknown[]): ColumnType {
   let seen: ColumnType | undefined;
   for (const value of values) {
     if (value === null) continue;
-    const type: ColumnType = typeof value === "string" ? "text" : typeof value === "number" ? "double" : typeof value === "boolean" ? "boolean" : "other";
-    if (type === "other" || (seen !== undefined && seen !== type)) return "other";
+    const type: ColumnType = typeof value === "string" ? TEXT : typeof value === "number" ? DOUBLE : typeof value === "boolean" ? BOOLEAN : OTHER;
+    if (type === OTHER || (seen !== undefined && seen !== type)) return OTHER;
     seen = type;
   }
-  return seen ?? "text";
+  return seen ?? TEXT;
 }

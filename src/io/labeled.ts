@@ -5,13 +5,14 @@
 import { DataError } from "../errors.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import type { Pool } from "../pool.ts";
-import { readChannel } from "./channel.ts";
+import { readChannel, type Notices } from "./channel.ts";
 import type { Table } from "./table.ts";
 
 export interface Labeled { ids: string[]; vectors: Pool["vectors"]; leaves: Int32Array | null; files: string[] }
 
-export async function readLabeled(path: string, pool: Pool, needVectors: boolean, needLeaves: boolean, float64: boolean): Promise<Labeled> {
-  const tables: Table[] = await readChannel(path, "labeled_data");
+export async function readLabeled(path: string, pool: Pool, needVectors: boolean, needLeaves: boolean, float64: boolean,
+  notices?: Notices): Promise<Labeled> {
+  const tables: Table[] = await readChannel(path, "labeled_data", undefined, notices);
   const first = tables[0]!;
   const vectorColumns = needVectors ? pool.plan.vectorColumns : [];
   const leafColumns = needLeaves ? pool.plan.leafColumns : [];

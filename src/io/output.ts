@@ -14,7 +14,10 @@ import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, clos
 import { join } from "node:path";
 import process from "node:process";
 import type { Pool } from "../pool.ts";
-import { isCsvTable, type ColumnType, type Table } from "./table.ts";
+import { csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
+import type { OutputColumn } from "./parquet-writer.ts";
+import { isCsvTable, type Table } from "./table.ts";
+import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
 
 export interface OutputFile {
   name: string;
@@ -92,31 +95,59 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
   }
 }
 
-/** selected_samples.parquet: columnar inputs keep their column types; CSV columns the engine read as numbers become DOUBLE, the rest text. */
-export async function writeSelectionParquet(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): Promise<void> {
-  const { writeParquetFile } = await import("./parquet-writer.ts");
+/**
+ * The selection's columns with the type each is written as: columnar inputs keep their
+ * column types; CSV columns take one type by one rule (csvColumnType) over the rows written,
+ * whether the engine used them or not, except the id column and key=value folder columns,
+ * which stay text as written.
+ */
+export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): OutputColumn[] {
   const first = pool.tables[0]!;
-  const numericColumns = new Set([...pool.plan.scoreColumns, ...pool.plan.vectorColumns, ...pool.plan.leafColumns]);
   const located = Array.from(rows, (row) => locate(pool, row));
-  const columns = first.columns.map((name, c) => {
-    const csvNumeric = isCsvTable(first) && numericColumns.has(name);
-    const type: ColumnType = isCsvTable(first) ? (csvNumeric ? "double" : "text") : first.columnTypes[c]!;
-    const values = located.map(([table, r]) => {
-      const value = table.cell(r, c);
-      return csvNumeric ? Number(value) : value;
-    });
-    return { name, type, values };
+  const columns: OutputColumn[] = first.columns.map((name, c) => {
+    const values = located.map(([table, r]) => table.cell(r, c));
+    // Hive-style key=value folder columns are kept as written, like the id.
+    if (!isCsvTable(first) || first.partitionColumns?.includes(name)) return { name, type: first.columnTypes[c]!, values };
+    const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
+    return { name, type, values: type.kind === "text" ? values : (values as string[]).map((text) => csvCellValue(text, type)) };
   });
-  columns.push({ name: "selection_score", type: "double", values: Array.from(scores) });
-  columns.push({ name: "selection_rank", type: "int32", values: Array.from(rows, (_, k) => k + 1) });
-  for (const e of extra) columns.push({ name: e.name, type: "double", values: Array.from(e.values) });
-  await writeParquetFile(path, columns);
+  columns.push({ name: "selection_score", type: DOUBLE, values: Array.from(scores) });
+  columns.push({ name: "selection_rank", type: INT32, values: Array.from(rows, (_, k) => k + 1) });
+  for (const e of extra) columns.push({ name: e.name, type: DOUBLE, values: Array.from(e.values) });
+  return columns;
 }
 
-/** A cell as CSV text: numbers in JS's shortest round-trip form, null as empty. */
+/** The selection file's columns and types, as the metadata lists them. */
+export function selectionSchema(columns: readonly OutputColumn[]): { name: string; type: string }[] {
+  return columns.map(({ name, type }) => ({ name, type: typeName(type) }));
+}
+
+/**
+ * The CSV selection's columns and what each holds: a columnar input's column types (the text
+ * is their value at full precision), or "string" for CSV input, repeated as written.
+ */
+export function csvSelectionSchema(pool: Pool, extra: readonly ExtraColumn[] = []): { name: string; type: string }[] {
+  const first = pool.tables[0]!;
+  const types = first.columns.map((_, c) => (isCsvTable(first) ? TEXT : first.columnTypes[c]!));
+  return selectionSchema([
+    ...first.columns.map((name, c) => ({ name, type: types[c]!, values: [] })),
+    { name: "selection_score", type: DOUBLE, values: [] },
+    { name: "selection_rank", type: INT32, values: [] },
+    ...extra.map((e) => ({ name: e.name, type: DOUBLE, values: [] })),
+  ]);
+}
+
+/** selected_samples.parquet, with the columns of selectionColumns. */
+export async function writeSelectionParquet(path: string, columns: readonly OutputColumn[]): Promise<void> {
+  const { writeParquetFile } = await import("./parquet-writer.ts");
+  writeParquetFile(path, columns);
+}
+
+/** A cell as CSV text: numbers in JS's shortest round-trip form, timestamps in ISO 8601 with every digit, null as empty. */
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return value.toString();
   if (typeof value === "object") return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
   return String(value);
 }

@@ -12,6 +12,12 @@
  * decoders, imported from `hyparquet/src/*.js` (its package exports them; 1.33.0 is pinned), and
  * scattered into the column by definition level. Nested columns go through the public
  * `parquetRead` and become "other" columns holding arrays and objects.
+ *
+ * Every flat column keeps its type as the schema states it (see storageOf): integer width and
+ * sign, timestamp unit and zone, dates, decimal precision and scale. Timestamps, dates and
+ * decimals are held as the file's own integers, never rounded through a Date or a double. A
+ * file written from Arrow (pyarrow, Polars) also carries its Arrow schema, which names the
+ * time zone and marks dictionary (categorical) columns: those are taken from it.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import * as zlib from "node:zlib";
@@ -21,16 +27,19 @@ import { parquetHeader, readPage } from "hyparquet/src/column.js";
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
 import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
 import { DataError } from "../errors.ts";
+import { arrowSchemaHints, type ArrowSchemaHint } from "./arrow-schema.ts";
+import { BOOLEAN, DOUBLE, FLOAT, INT32, INT64, integer, OTHER, TEXT, timestamp, type ColumnType, type IntegerBits } from "./column-type.ts";
 import { ColumnarTable, type ColumnPiece, type HeldColumn } from "./columnar-table.ts";
 import { lz4BlockUncompress } from "./lz4.ts";
 import { snappyUncompress } from "./snappy.ts";
-import type { ColumnType, Table } from "./table.ts";
+import type { Table } from "./table.ts";
+import { bigEndianSigned } from "./typed-values.ts";
 
 /** hyparquet's per-column decoding parameters (not exported from its index). */
 type ColumnDecoder = Parameters<typeof readDataPageV2>[2];
 
 /** How a column's values are held: the typed array they go into, or "boxed" for JS values. */
-type Storage = "float64" | "float32" | "int32" | "uint32" | "bigint64" | "biguint64" | "epoch-ms" | "boxed";
+type Storage = "float64" | "float32" | "int32" | "uint32" | "bigint64" | "biguint64" | "boxed";
 
 interface ColumnPlan {
   name: string;
@@ -39,6 +48,8 @@ interface ColumnPlan {
   /** A leaf directly under the root, not repeated: decoded here, page by page. */
   flat: boolean;
   tree: SchemaTree;
+  /** Decode the physical values only (decimals: the unscaled integers), not hyparquet's conversion. */
+  physical: boolean;
 }
 
 /** Parquet codecs this reader decompresses, and how. */
@@ -53,15 +64,15 @@ const COMPRESSORS: Compressors = {
 };
 
 /**
- * Timestamps and dates become epoch milliseconds (numbers) rather than Date objects, so they
- * fit a Float64Array; `cell()` turns them back into Dates.
+ * Timestamps stay the file's integer in its own unit (INT96 as nanoseconds) and dates its day
+ * count, so they fit typed arrays and lose nothing; `cell()` wraps them by the column's type.
  */
-const EPOCH_MS_PARSERS: ParquetParsers = {
+const RAW_TIME_PARSERS: ParquetParsers = {
   ...DEFAULT_PARSERS,
-  timestampFromMilliseconds: (millis: bigint) => Number(millis),
-  timestampFromMicroseconds: (micros: bigint) => Number(micros) / 1e3,
-  timestampFromNanoseconds: (nanos: bigint) => Number(nanos) / 1e6,
-  dateFromDays: (days: number) => days * 86400000,
+  timestampFromMilliseconds: (millis: bigint) => millis,
+  timestampFromMicroseconds: (micros: bigint) => micros,
+  timestampFromNanoseconds: (nanos: bigint) => nanos,
+  dateFromDays: (days: number) => days,
 };
 
 const PARQUET_MAGIC = 0x31524150; // "PAR1", little-endian
@@ -124,7 +135,7 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
   }
   checkCodecs(path, metadata);
 
-  const plans = planColumns(path, metadata);
+  const plans = planColumns(path, metadata, arrowSchemaHints(metadata.key_value_metadata));
   const sinks = plans.map((plan) => new ColumnSink(plan.storage, rowCount));
   const flatIndex = new Map(plans.map((plan, c) => [plan.name, c] as const));
 
@@ -221,7 +232,7 @@ function checkCodecs(path: string, metadata: FileMetaData): void {
   }
 }
 
-function planColumns(path: string, metadata: FileMetaData): ColumnPlan[] {
+function planColumns(path: string, metadata: FileMetaData, hints: ReadonlyMap<string, ArrowSchemaHint>): ColumnPlan[] {
   let root: SchemaTree;
   try {
     root = parquetSchema(metadata);
@@ -234,12 +245,13 @@ function planColumns(path: string, metadata: FileMetaData): ColumnPlan[] {
     if (seen.has(element.name)) throw new DataError(`${path}: the schema names column "${element.name}" twice; column names must be unique.`);
     seen.add(element.name);
     const flat = tree.children.length === 0 && element.repetition_type !== "REPEATED";
-    if (!flat) return { name: element.name, type: "other", storage: "boxed", flat, tree };
+    if (!flat) return { name: element.name, type: OTHER, storage: "boxed", flat, tree, physical: false };
     const refused = unsupportedType(element);
     if (refused) {
       throw new DataError(`${path}: column "${element.name}" has the Parquet type ${refused}, which this tool cannot read; drop the column or convert it before selection.`);
     }
-    return { name: element.name, ...storageOf(element), flat, tree };
+    const { type, storage } = storageOf(element, hints.get(element.name));
+    return { name: element.name, type, storage, flat, tree, physical: type.kind === "decimal" };
   });
 }
 
@@ -250,30 +262,46 @@ function unsupportedType(element: SchemaElement): string | undefined {
 }
 
 /** The ColumnType a flat column keeps, and the array its decoded values go into. */
-function storageOf(element: SchemaElement): { type: ColumnType; storage: Storage } {
+function storageOf(element: SchemaElement, hint: ArrowSchemaHint | undefined): { type: ColumnType; storage: Storage } {
   const { type, converted_type: converted, logical_type: logical } = element;
-  if (converted === "TIMESTAMP_MILLIS" || converted === "TIMESTAMP_MICROS" || converted === "DATE" ||
-    logical?.type === "TIMESTAMP" || (type === "INT96" && !converted)) {
-    return { type: "timestamp", storage: "epoch-ms" };
+  if (logical?.type === "TIMESTAMP") {
+    const unit = logical.unit === "NANOS" ? "ns" : logical.unit === "MICROS" ? "us" : "ms";
+    return { type: timestamp(unit, logical.isAdjustedToUTC ? hint?.timeZone ?? "UTC" : null), storage: "bigint64" };
   }
-  if (converted === "DECIMAL") return { type: "double", storage: "float64" };
-  if (logical?.type === "FLOAT16") return { type: "float", storage: "float32" };
-  if (logical?.type === "UUID") return { type: "text", storage: "boxed" };
-  if (converted === "JSON" || logical?.type === "GEOMETRY" || logical?.type === "GEOGRAPHY") return { type: "other", storage: "boxed" };
-  const unsigned = converted?.startsWith("UINT_") || (logical?.type === "INTEGER" && !logical.isSigned);
+  // The converted types alone mean an instant in UTC; INT96 (Spark, Impala) is read as
+  // pyarrow reads it, nanoseconds with no zone.
+  if (converted === "TIMESTAMP_MILLIS") return { type: timestamp("ms", hint?.timeZone ?? "UTC"), storage: "bigint64" };
+  if (converted === "TIMESTAMP_MICROS") return { type: timestamp("us", hint?.timeZone ?? "UTC"), storage: "bigint64" };
+  if (type === "INT96" && !converted) return { type: timestamp("ns", null), storage: "bigint64" };
+  if (converted === "DATE" || logical?.type === "DATE") return { type: { kind: "date" }, storage: "int32" };
+  if (converted === "DECIMAL" || logical?.type === "DECIMAL") {
+    const precision = element.precision ?? (logical?.type === "DECIMAL" ? logical.precision : 0);
+    const scale = element.scale ?? (logical?.type === "DECIMAL" ? logical.scale : 0);
+    const storage = type === "INT32" ? "int32" : type === "INT64" ? "bigint64" : "boxed";
+    return { type: { kind: "decimal", precision, scale }, storage };
+  }
+  if (logical?.type === "FLOAT16") return { type: FLOAT, storage: "float32" };
+  if (logical?.type === "UUID") return { type: TEXT, storage: "boxed" };
+  if (converted === "JSON" || logical?.type === "GEOMETRY" || logical?.type === "GEOGRAPHY") return { type: OTHER, storage: "boxed" };
+  const width = integerWidth(element);
   switch (type) {
-    case "BOOLEAN": return { type: "boolean", storage: "boxed" };
-    case "FLOAT": return { type: "float", storage: "float32" };
-    case "DOUBLE": return { type: "double", storage: "float64" };
-    // UINT_32 values reach 2^32-1, past int32; they are written back as int64.
-    case "INT32": return unsigned && (converted === "UINT_32" || logical?.type === "INTEGER" && logical.bitWidth === 32)
-      ? { type: "int64", storage: "uint32" }
-      : { type: "int32", storage: "int32" };
-    // UINT_64 values reach 2^64-1, past what an INT64 column holds; kept as "other".
-    case "INT64": return unsigned ? { type: "other", storage: "biguint64" } : { type: "int64", storage: "bigint64" };
-    case "BYTE_ARRAY": return { type: "text", storage: "boxed" };
-    default: return { type: "other", storage: "boxed" }; // FIXED_LEN_BYTE_ARRAY: raw bytes
+    case "BOOLEAN": return { type: BOOLEAN, storage: "boxed" };
+    case "FLOAT": return { type: FLOAT, storage: "float32" };
+    case "DOUBLE": return { type: DOUBLE, storage: "float64" };
+    case "INT32":
+      if (!width) return { type: INT32, storage: "int32" };
+      return { type: integer(width.bits, width.signed), storage: width.bits === 32 && !width.signed ? "uint32" : "int32" };
+    case "INT64": return width && !width.signed ? { type: integer(64, false), storage: "biguint64" } : { type: INT64, storage: "bigint64" };
+    case "BYTE_ARRAY": return { type: hint?.dictionary ? { kind: "text", dictionary: true } : TEXT, storage: "boxed" };
+    default: return { type: OTHER, storage: "boxed" }; // FIXED_LEN_BYTE_ARRAY: raw bytes
   }
+}
+
+/** An integer annotation's width and sign (INT_8 … UINT_64, or the INTEGER logical type). */
+function integerWidth({ converted_type: converted, logical_type: logical }: SchemaElement): { bits: IntegerBits; signed: boolean } | undefined {
+  if (logical?.type === "INTEGER") return { bits: logical.bitWidth as IntegerBits, signed: logical.isSigned };
+  const match = converted && /^(U?)INT_(8|16|32|64)$/.exec(converted);
+  return match ? { bits: Number(match[2]) as IntegerBits, signed: match[1] === "" } : undefined;
 }
 
 /**
@@ -283,7 +311,8 @@ function storageOf(element: SchemaElement): { type: ColumnType; storage: Storage
 function decodeFlatChunk(
   bytes: Uint8Array, plan: ColumnPlan, codec: CompressionCodec, sink: ColumnSink, groupStart: number, rows: number, reusePages: boolean,
 ): void {
-  const element = plan.tree.element;
+  // Decimals decode as their physical type: hyparquet's conversion would round them to doubles.
+  const element = plan.physical ? physicalElement(plan.tree.element) : plan.tree.element;
   const dictionaryDecoder: ColumnDecoder = {
     pathInSchema: [plan.name],
     type: element.type!,
@@ -291,9 +320,9 @@ function decodeFlatChunk(
     // The root's tree is not needed: levels depend only on the path's repetition types.
     schemaPath: [{ children: [plan.tree], count: 1, element: { name: "root" }, path: [] }, plan.tree],
     codec,
-    parsers: plan.storage === "epoch-ms" ? EPOCH_MS_PARSERS : DEFAULT_PARSERS,
+    parsers: plan.type.kind === "timestamp" || plan.type.kind === "date" ? RAW_TIME_PARSERS : DEFAULT_PARSERS,
     compressors: COMPRESSORS,
-    utf8: true,
+    utf8: !plan.physical,
   };
   const pageCompressors = reusePages ? SCRATCH_COMPRESSORS : COMPRESSORS;
   const decoder: ColumnDecoder = { ...dictionaryDecoder, compressors: pageCompressors };
@@ -304,6 +333,10 @@ function decodeFlatChunk(
     element: requiredElement,
     schemaPath: [decoder.schemaPath[0]!, { ...plan.tree, element: requiredElement }],
   };
+  // Wide decimals (FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY) arrive as big-endian bytes.
+  const unscaled = plan.physical && plan.storage === "boxed"
+    ? (values: DecodedArray) => Array.from(values as Uint8Array[], (bytes) => (bytes ? bigEndianSigned(bytes) : bytes))
+    : (values: DecodedArray) => values;
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dictionary: DecodedArray | undefined;
   let done = 0;
@@ -313,7 +346,7 @@ function decodeFlatChunk(
     checkPageHeader(header, reader.offset, bytes.length, rows - done);
     if (header.type === "DICTIONARY_PAGE") {
       const { data } = readPage(reader, header, dictionaryDecoder, undefined, undefined, 0);
-      if (data) dictionary = convert(data, dictionaryDecoder);
+      if (data) dictionary = unscaled(convert(data, dictionaryDecoder));
       continue;
     }
     const pageBytes = new Uint8Array(bytes.buffer, bytes.byteOffset + reader.offset, header.compressed_page_size);
@@ -350,10 +383,18 @@ function decodeFlatChunk(
       continue; // index pages carry nothing to read
     }
     if (encoding.endsWith("_DICTIONARY") && !dictionary) throw new Error("a dictionary-encoded page comes before any dictionary");
-    const values = convertWithDictionary(page.dataPage, dictionary, encoding, decoder);
+    const values = encoding.endsWith("_DICTIONARY")
+      ? convertWithDictionary(page.dataPage, dictionary, encoding, decoder)
+      : unscaled(convertWithDictionary(page.dataPage, dictionary, encoding, decoder));
     sink.put(values, page.definitionLevels, maxDefinition, groupStart + done, pageRows);
     done += pageRows;
   }
+}
+
+/** The element with only its physical type: no converted or logical type for hyparquet to apply. */
+function physicalElement(element: SchemaElement): SchemaElement {
+  const { converted_type: _converted, logical_type: _logical, ...physical } = element;
+  return physical;
 }
 
 /** Walks a column chunk's page headers, checking each as decodeFlatChunk does. */
@@ -410,7 +451,7 @@ class ColumnSink {
 
   constructor(private readonly storage: Storage, private readonly rowCount: number) {
     switch (storage) {
-      case "float64": case "epoch-ms": this.values = new Float64Array(rowCount); break;
+      case "float64": this.values = new Float64Array(rowCount); break;
       case "float32": this.values = new Float32Array(rowCount); break;
       case "int32": this.values = new Int32Array(rowCount); break;
       case "uint32": this.values = new Uint32Array(rowCount); break;
@@ -465,7 +506,6 @@ class ColumnSink {
     const missing = this.missing;
     switch (this.storage) {
       case "boxed": return { kind: "boxed", values: this.values as unknown[] };
-      case "epoch-ms": return { kind: "epoch-ms", values: this.values as Float64Array, missing };
       case "bigint64": case "biguint64": return { kind: "bigint", values: this.values as BigInt64Array, missing };
       default: return { kind: "number", values: this.values as Float64Array, missing };
     }

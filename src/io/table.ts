@@ -2,6 +2,9 @@
  * One input file as read, whatever its format: its columns in order, its row count, a way to
  * pull the columns the engine needs into typed arrays, and the original cells for the writers.
  */
+import type { ColumnType } from "./column-type.ts";
+
+export type { ColumnType } from "./column-type.ts";
 export type Format = "csv" | "parquet" | "arrow" | "jsonl";
 
 /** A row-major numeric destination: column j of row r lands at out[(rowStart + r) * stride + offset + j]. */
@@ -48,20 +51,23 @@ export interface ExtractRequest {
   numeric: readonly NumericBlock[];
 }
 
-/** The column type a typed writer (Parquet) should keep; "text" is a UTF-8 string. */
-export type ColumnType =
-  | "text" | "double" | "float" | "int32" | "int64" | "boolean" | "timestamp" | "other";
 
 export interface Table {
   readonly path: string;
   readonly format: Format;
   readonly columns: readonly string[];
   readonly rowCount: number;
-  /** What each column holds, for writers that keep types. CSV columns are all "text". */
+  /** What each column holds, for writers that keep types. CSV columns are all text. */
   readonly columnTypes: readonly ColumnType[];
   /** Fills the ids and numeric blocks in one pass; returns the ids of this table's rows. */
   extract(request: ExtractRequest): string[];
-  /** One cell as the file holds it: text for CSV, a typed value (number, bigint, string, boolean, Date, null) otherwise. */
+  /** Columns made from Hive-style key=value folders (src/io/partitions.ts), not from the file. */
+  readonly partitionColumns?: readonly string[];
+  /**
+   * One cell as the file holds it: text for CSV; otherwise a typed value: number, bigint
+   * (64-bit integers), string, boolean, Timestamp, CalendarDate, Decimal (typed-values.ts),
+   * a plain array or object for nested values, or null.
+   */
   cell(row: number, column: number): unknown;
 }
 

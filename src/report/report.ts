@@ -34,6 +34,22 @@ export interface ReportInput {
   projection: { coords: Float64Array; explained: [number, number] } | null;
   /** Extra key/value tables (filters, class targets, …). */
   sections?: { heading: string; rows: [string, string][] }[];
+  /** Each pool row's id: rows are shown by id, never by their place in memory. */
+  ids?: readonly string[] | null;
+  /** The labelled rows (labeled_data): how many, from where, and their projection on the same axes. */
+  labeled?: { rows: number; source: string; coords: Float64Array | null } | null;
+  /** A multi-host merge: the rows given are the hosts' candidates, chosen from this many pool rows. */
+  candidatesOf?: number | null;
+}
+
+/** What the charted rows are: the pool, or a merge's candidates. */
+function nounOf(input: ReportInput): string {
+  return input.candidatesOf != null ? "candidates" : "pool";
+}
+
+/** A selected pool row as a person finds it again: "id X" (its row number only when no ids were given). */
+function rowName(input: ReportInput, row: number): string {
+  return input.ids ? `id ${input.ids[row]!}` : `row ${row}`;
 }
 
 /** Most pool points drawn in the scatter; the selected points are always all drawn. */
@@ -59,8 +75,8 @@ const MEASURES: { key: ConfidenceMeasure; title: string; axis: (classes: number)
   },
   {
     key: "entropy", title: "Entropy",
-    axis: (c) => (c > 1 ? `entropy (nats; at most ln ${c} = ${formatValue(Math.log(c), 3)})` : "entropy (nats)"),
-    note: "High entropy spreads probability over many classes.",
+    axis: () => "entropy / ln C (0 = sure, 1 = uniform)",
+    note: "High entropy spreads probability over many classes. Divided by ln C, the largest it can be, as UNCERTAINTY_MODE=entropy scores rows.",
   },
 ];
 
@@ -72,10 +88,11 @@ export function renderReport(input: ReportInput): string {
 
   const parts: string[] = [];
   parts.push(header(input, poolRows, summary !== null));
-  parts.push(section("confidence", "Confidence: pool vs selection",
-    summary ? confidenceCharts(summary, classes) : noData("The pool has no probability columns, so there is no confidence to chart.")));
-  parts.push(section("classes", "Predicted class: pool vs selection",
-    summary ? classCharts(summary, input.classNames) : noData("The pool has no probability columns, so there is no predicted class.")));
+  const noun = nounOf(input);
+  parts.push(section("confidence", `Confidence: ${noun} vs selection`,
+    summary ? confidenceCharts(summary, classes, noun) : noData("The pool has no probability columns, so there is no confidence to chart.")));
+  parts.push(section("classes", `Predicted class: ${noun} vs selection`,
+    summary ? classCharts(summary, input.classNames, noun) : noData("The pool has no probability columns, so there is no predicted class.")));
   parts.push(section("scores", "Selection scores",
     n > 0 ? scoreCharts(input.selectionScores) : noData("Nothing was selected.")));
   parts.push(section("projection", "Embedding projection (PCA)",
@@ -148,10 +165,14 @@ function noData(text: string): string {
 
 function header(input: ReportInput, poolRows: number | null, hasProbs: boolean): string {
   const n = input.selected.length;
+  const merged = input.candidatesOf ?? null;
   const cards: [string, string][] = [
-    ["pool rows", poolRows === null ? "–" : formatCount(poolRows)],
+    ...(merged !== null
+      ? [["pool rows (the hosts saw)", formatCount(merged)], ["candidates (the hosts kept)", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]
+      : [["pool rows", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]),
     ["selected rows", formatCount(n)],
-    ["share selected", poolRows ? formatShare(n / poolRows) : "–"],
+    ["share selected", (merged ?? poolRows) ? formatShare(n / (merged ?? poolRows)!) : "–"],
+    ...(input.labeled ? [["labelled rows", formatCount(input.labeled.rows)]] as [string, string][] : []),
     ["classes", hasProbs ? formatCount(input.classNames.length) : "–"],
     ["projection", input.projection ? "PCA, 2 components" : "none"],
   ];
@@ -165,6 +186,7 @@ function header(input: ReportInput, poolRows: number | null, hasProbs: boolean):
     .filter(([, v]) => v === null || ["string", "number", "boolean", "bigint"].includes(typeof v))
     .slice(0, 40)
     .map(([k, v]): [string, string] => [k, String(v)]);
+  if (input.labeled) scalars.push(["labelled rows", `${formatCount(input.labeled.rows)} from ${input.labeled.source} (never selected; distance-based strategies start from them)`]);
   return `<header>
 <h1>${esc(input.title)}</h1>
 <div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="card-value">${esc(v)}</div><div class="card-label">${esc(k)}</div></div>`).join("")}</div>
@@ -173,41 +195,43 @@ ${scalars.length > 0 ? `<details class="run" open><summary>Run settings (top-lev
 </header>`;
 }
 
-function confidenceCharts(summary: ConfidenceSummary, classes: number): string {
+function confidenceCharts(summary: ConfidenceSummary, classes: number, noun: string): string {
   const figures = MEASURES.map(({ key, title, axis, note }) => {
     const pool = summary.pool[key];
     const selection = summary.selection[key];
-    const series = [poolSeries(pool), selectionSeries(selection)];
-    const svg = histogramSvg({ label: `${title}: pool vs selection`, edges: pool.edges, series, scale: "share", xLabel: axis(classes) });
+    const series = [poolSeries(pool, noun), selectionSeries(selection)];
+    const svg = histogramSvg({ label: `${title}: ${noun} vs selection`, edges: pool.edges, series, scale: "share", xLabel: axis(classes) });
     const mean = (h: Histogram) => (h.total > 0 ? formatValue(h.sum / h.total, 3) : "–");
     const skipped = pool.nonFinite + selection.nonFinite > 0
-      ? ` Rows with a non-finite probability, not charted: pool ${formatCount(pool.nonFinite)}, selection ${formatCount(selection.nonFinite)}.`
+      ? ` Rows with a non-finite probability, not charted: ${noun} ${formatCount(pool.nonFinite)}, selection ${formatCount(selection.nonFinite)}.`
       : "";
     return `<figure>
-<figcaption><strong>${esc(title)}</strong> · mean: pool ${mean(pool)}, selection ${mean(selection)}</figcaption>
+<figcaption><strong>${esc(title)}</strong> · mean: ${noun} ${mean(pool)}, selection ${mean(selection)}</figcaption>
 ${svg}
 <p class="note">${esc(note + skipped)}</p>
-${histogramTable(pool, selection)}
+${histogramTable(pool, selection, noun)}
 </figure>`;
   });
-  return `<p class="lede">Pool = all rows, the selection included. Each bar is the share of its own group (pool or selection), so the two compare whatever their sizes; hover a bar or open a table for the counts.</p>
+  const what = noun === "pool" ? "Pool = all rows, the selection included."
+    : "Candidates = the rows the map hosts kept for the merge, the selection included (not the whole pool).";
+  return `<p class="lede">${what} Each bar is the share of its own group (${noun} or selection), so the two compare whatever their sizes; hover a bar or open a table for the counts.</p>
 <div class="grid">${figures.join("\n")}</div>`;
 }
 
-function poolSeries(h: Histogram): Series {
-  return { label: `pool · ${formatCount(h.total)} rows`, tone: "pool", counts: h.counts, total: h.total };
+function poolSeries(h: Histogram, noun: string): Series {
+  return { label: `${noun} · ${formatCount(h.total)} rows`, tone: "pool", counts: h.counts, total: h.total };
 }
 
 function selectionSeries(h: Histogram): Series {
   return { label: `selection · ${formatCount(h.total)} rows`, tone: "selection", counts: h.counts, total: h.total };
 }
 
-function histogramTable(pool: Histogram, selection: Histogram): string {
+function histogramTable(pool: Histogram, selection: Histogram, noun: string): string {
   const rows = pool.counts.map((c, i) => `<tr><td>${esc(binLabel(pool.edges, i))}</td><td>${formatCount(c)}</td><td>${formatShare(pool.total ? c / pool.total : 0)}</td><td>${formatCount(selection.counts[i]!)}</td><td>${formatShare(selection.total ? selection.counts[i]! / selection.total : 0)}</td></tr>`);
-  return `<details><summary>Counts per bin</summary><table class="numbers"><thead><tr><th>bin</th><th>pool</th><th>share</th><th>selection</th><th>share</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
+  return `<details><summary>Counts per bin</summary><table class="numbers"><thead><tr><th>bin</th><th>${esc(noun)}</th><th>share</th><th>selection</th><th>share</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
 }
 
-function classCharts(summary: ConfidenceSummary, classNames: string[]): string {
+function classCharts(summary: ConfidenceSummary, classNames: string[], noun: string): string {
   const poolTotal = summary.poolClassCounts.reduce((a, b) => a + b, 0);
   const selTotal = summary.selectionClassCounts.reduce((a, b) => a + b, 0);
   let order = classNames.map((_, c) => c);
@@ -220,10 +244,10 @@ function classCharts(summary: ConfidenceSummary, classNames: string[]): string {
     note = `<p class="note">The ${CLASSES_CHARTED} classes with the largest share in the pool or the selection are charted; the table lists all ${formatCount(classNames.length)}.</p>`;
   }
   const svg = classBarsSvg({
-    label: "Predicted class distribution: pool vs selection",
+    label: `Predicted class distribution: ${noun} vs selection`,
     classNames: order.map((c) => classNames[c]!),
     series: [
-      { label: `pool · ${formatCount(poolTotal)} rows`, tone: "pool", counts: order.map((c) => summary.poolClassCounts[c]!), total: poolTotal },
+      { label: `${noun} · ${formatCount(poolTotal)} rows`, tone: "pool", counts: order.map((c) => summary.poolClassCounts[c]!), total: poolTotal },
       { label: `selection · ${formatCount(selTotal)} rows`, tone: "selection", counts: order.map((c) => summary.selectionClassCounts[c]!), total: selTotal },
     ],
   });
@@ -234,7 +258,7 @@ function classCharts(summary: ConfidenceSummary, classNames: string[]): string {
   });
   return `<p class="lede">Predicted class = the argmax of each row's probabilities.</p>
 <div class="grid"><figure>${svg}${note}</figure>
-<div><table class="numbers"><thead><tr><th>class</th><th>pool</th><th>share</th><th>selection</th><th>share</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></div>`;
+<div><table class="numbers"><thead><tr><th>class</th><th>${esc(noun)}</th><th>share</th><th>selection</th><th>share</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></div>`;
 }
 
 function scoreCharts(scores: Float64Array): string {
@@ -278,12 +302,14 @@ function projectionChart(input: ReportInput, summary: ConfidenceSummary | null):
     ? Array.from(input.selected, (r, i) => {
       const predicted = summary && summary.selectedRows[i]!.argmax >= 0
         ? ` · predicted ${input.classNames[summary.selectedRows[i]!.argmax]}` : "";
-      return `rank ${formatCount(i + 1)} · row ${r} · score ${formatValue(input.selectionScores[i]!)}${predicted}`;
+      return `rank ${formatCount(i + 1)} · ${rowName(input, r)} · score ${formatValue(input.selectionScores[i]!)}${predicted}`;
     })
     : null;
+  const noun = nounOf(input);
   const poolLabel = shown === rows
-    ? `pool · all ${formatCount(rows)} rows`
-    : `pool · a sample of ${formatCount(shown)} of ${formatCount(rows)} rows`;
+    ? `${noun} · all ${formatCount(rows)} rows`
+    : `${noun} · a sample of ${formatCount(shown)} of ${formatCount(rows)} rows`;
+  const labeled = input.labeled?.coords ?? null;
   const svg = scatterSvg({
     label: "PCA projection of the pool, selection highlighted",
     pool,
@@ -291,10 +317,13 @@ function projectionChart(input: ReportInput, summary: ConfidenceSummary | null):
     selectedTitles: titles,
     poolLabel,
     selectedLabel: `selected · all ${formatCount(n)} rows`,
+    labeled,
+    labeledLabel: `labelled · ${formatCount((labeled?.length ?? 0) / 2)} rows`,
     xLabel: `PC1 · ${formatShare(explained[0])} of variance`,
     yLabel: `PC2 · ${formatShare(explained[1])} of variance`,
   });
-  return `<p class="lede">The first two principal components of the pool's vectors, which together hold ${esc(formatShare(explained[0] + explained[1]))} of their variance. Points close here may be far apart in the full space.${titles ? " Hover a selected point for its rank, row and score." : ""}</p>
+  const labeledNote = labeled && labeled.length > 0 ? " Labelled rows are drawn on the same axes." : "";
+  return `<p class="lede">The first two principal components of the ${esc(noun === "pool" ? "pool's" : "candidates'")} vectors, which together hold ${esc(formatShare(explained[0] + explained[1]))} of their variance. Points close here may be far apart in the full space.${labeledNote}${titles ? " Hover a selected point for its rank, id and score." : ""}</p>
 <figure class="wide">${svg}</figure>`;
 }
 
@@ -325,10 +354,10 @@ function selectedTable(input: ReportInput, summary: ConfidenceSummary | null): s
   const n = input.selected.length;
   if (n === 0) return noData("Nothing was selected.");
   const shown = Math.min(n, SELECTED_TABLE_ROWS);
-  const head = ["rank", "pool row", "selection_score", ...(summary ? ["max prob", "margin", "entropy", "predicted class"] : [])];
+  const head = ["rank", input.ids ? "id" : "row", "selection_score", ...(summary ? ["max prob", "margin", "entropy", "predicted class"] : [])];
   const body: string[] = [];
   for (let i = 0; i < shown; i++) {
-    const cells = [formatCount(i + 1), String(input.selected[i]), formatValue(input.selectionScores[i]!, 4, true)];
+    const cells = [formatCount(i + 1), input.ids ? input.ids[input.selected[i]!]! : String(input.selected[i]), formatValue(input.selectionScores[i]!, 4, true)];
     if (summary) {
       const c = summary.selectedRows[i]!;
       cells.push(formatFixed(c.maxProb, 3), formatFixed(c.margin, 3), formatFixed(c.entropy, 3));
@@ -395,6 +424,9 @@ svg.chart .tone-selection { fill: var(--sel); }
 svg.chart .swatch-pool { fill: #a9b1ba; }
 svg.chart .swatch-selection { fill: var(--sel); stroke: var(--sel-dark); }
 svg.chart .dots-pool { fill: none; stroke: #939daa; stroke-opacity: 0.6; stroke-width: 3.2; stroke-linecap: round; }
+svg.chart .swatch-labeled { fill: #1971c2; }
+svg.chart .tone-labeled { fill: #1971c2; }
+svg.chart .dots-labeled { fill: none; stroke: #1971c2; stroke-width: 4; stroke-linecap: round; }
 svg.chart .dot-selection { fill: var(--sel); stroke: var(--sel-dark); stroke-width: 1; }
 svg.chart .dots-selection { fill: none; stroke: var(--sel); stroke-width: 4.5; stroke-linecap: round; }
 svg.chart .line-selection { fill: none; stroke: var(--sel); stroke-width: 1.8; stroke-linejoin: round; stroke-linecap: round; }

@@ -14,7 +14,10 @@ export interface RowConfidence {
   maxProb: number;
   /** Largest minus second largest (the largest alone when there is one class). */
   margin: number;
-  /** Shannon entropy in nats, −Σ p·ln p over p > 0. */
+  /**
+   * Shannon entropy over its largest value, −Σ p·ln p / ln C (0 with one class): in [0, 1], the
+   * units of UNCERTAINTY_MODE=entropy's selection_score, so the chart and the score compare.
+   */
   entropy: number;
 }
 
@@ -38,7 +41,7 @@ export function rowConfidence(probs: Float64Array, classes: number, row: number)
     if (p > 0) entropy -= p * Math.log(p);
   }
   const margin = classes === 1 ? top : top - second;
-  return { argmax, maxProb: top, margin, entropy };
+  return { argmax, maxProb: top, margin, entropy: classes > 1 ? entropy / Math.log(classes) : 0 };
 }
 
 /** Counts over fixed edges; values outside [edges[0], edges[last]] go to the end bins. */
@@ -83,16 +86,15 @@ export function evenEdges(lo: number, hi: number, bins: number): number[] {
 
 /**
  * Edges for each confidence measure given C classes: max probability on [1/C rounded down to
- * 0.05, 1] in steps of 0.05, margin on [0, 1] in twenty bins, entropy on [0, ln C] in twenty.
+ * 0.05, 1] in steps of 0.05, margin and entropy (over ln C) on [0, 1] in twenty bins each.
  */
 export function confidenceEdges(classes: number): Record<ConfidenceMeasure, number[]> {
   const maxProbLo = classes > 1 ? Math.floor(20 / classes) / 20 : 0;
   const maxProbBins = Math.max(1, Math.round((1 - maxProbLo) * 20));
-  const entropyHi = classes > 1 ? Math.log(classes) : 1;
   return {
     maxProb: evenEdges(maxProbLo, 1, maxProbBins),
     margin: evenEdges(0, 1, 20),
-    entropy: evenEdges(0, entropyHi, 20),
+    entropy: evenEdges(0, 1, 20),
   };
 }
 

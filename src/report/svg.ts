@@ -6,7 +6,7 @@
  */
 import { escapeHtml as esc, formatCount, formatShare, formatTick } from "./html.ts";
 
-export type Tone = "pool" | "selection";
+export type Tone = "pool" | "selection" | "labeled";
 
 export interface Series {
   label: string;
@@ -211,6 +211,9 @@ export interface ScatterChart {
   selectedTitles: string[] | null;
   poolLabel: string;
   selectedLabel: string;
+  /** x, y pairs of the labelled rows (drawn over the pool, under the selection), and their legend. */
+  labeled?: Float64Array | null;
+  labeledLabel?: string;
   xLabel: string;
   yLabel: string;
 }
@@ -222,7 +225,7 @@ export interface ScatterChart {
 export function scatterSvg(chart: ScatterChart): string {
   const b: Box = { width: 760, height: 540, left: 62, right: 16, top: 32, bottom: 46 };
   let xMin = Infinity, xMax = -Infinity, yMin = Infinity, yMax = -Infinity;
-  for (const pts of [chart.pool, chart.selected]) {
+  for (const pts of [chart.pool, chart.selected, chart.labeled ?? new Float64Array(0)]) {
     for (let i = 0; i < pts.length; i += 2) {
       const x = pts[i]!, y = pts[i + 1]!;
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
@@ -247,6 +250,7 @@ export function scatterSvg(chart: ScatterChart): string {
   out += legend(b, [
     { label: chart.poolLabel, tone: "pool", dot: true },
     { label: chart.selectedLabel, tone: "selection", dot: true },
+    ...(chart.labeled && chart.labeled.length > 0 ? [{ label: chart.labeledLabel ?? "labelled", tone: "labeled" as Tone, dot: true }] : []),
   ]);
   for (const t of xt.ticks) {
     if (t < x0 || t > x1) continue;
@@ -272,6 +276,8 @@ export function scatterSvg(chart: ScatterChart): string {
   };
   const poolCount = chart.pool.length / 2;
   if (poolCount > 0) out += `<path class="dots-pool" d="${dots(chart.pool, 0, poolCount, 1)}"/>`;
+  const labeledCount = (chart.labeled?.length ?? 0) / 2;
+  if (labeledCount > 0) out += `<path class="dots-labeled" d="${dots(chart.labeled!, 0, labeledCount, 1)}"/>`;
   const selCount = chart.selected.length / 2;
   if (chart.selectedTitles) {
     const radius = selCount <= 300 ? 3.6 : 2.8; // many big markers would bury the pool

@@ -10,8 +10,7 @@
  */
 import { GradientSpace } from "../engine/gradient-space.ts";
 import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
-import { inverse, localityOrder, permuteRows } from "../engine/locality.ts";
-import { predictions } from "../engine/uncertainty.ts";
+import { inLocalityOrder, localityOrder } from "../engine/locality.ts";
 import type { Pool } from "../pool.ts";
 import type { Matrix } from "../matrix.ts";
 import { EuclideanSpace, nearestSeeds, normaliseRows } from "../engine/euclidean.ts";
@@ -23,50 +22,48 @@ import type { Selection, StrategyOptions } from "./strategy.ts";
 const LOCALITY_MIN_ROWS = 200_000;
 
 export function badge(pool: Pool, options: StrategyOptions): Selection {
-  const vectors = pool.vectors!;
   // Reordering never changes the draw (kmeanspp.ts draws in original row order); only speed.
-  const order = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS
-    ? localityOrder(vectors, options.blas, { of: predictions(pool.probs, pool.classes).predicted, count: pool.classes })
+  // The reordered rows are a private copy: without room for one, file order.
+  let order = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS
+    ? localityOrder(pool.vectors!, options.blas, { of: pool.predicted, count: pool.classes })
     : null;
+  const reordered = order ? inLocalityOrder(pool.vectors!, order, false) : null;
+  if (!reordered) order = null;
+  const vectors = reordered ?? pool.vectors!;
   const probs = order ? permutedProbs(pool.probs, pool.classes, order) : pool.probs;
-  if (order) permuteRows(vectors, order);
-  try {
-    const selectable = order ? Uint8Array.from(order, (row) => options.selectable[row]!) : options.selectable;
-    const space = new GradientSpace(probs, pool.classes, vectors);
-    // The largest gradient norm starts, ties to the lowest original row.
-    let first = -1;
-    for (let p = 0; p < pool.size; p++) {
-      if (!selectable[p]) continue;
-      const norm = space.squaredNorms[p]!, best = first === -1 ? -1 : space.squaredNorms[first]!;
-      if (first === -1 || norm > best || (norm === best && order !== null && order[p]! < order[first]!)) first = p;
-    }
-    if (first === -1) return { rows: new Uint32Array(0), scores: new Float64Array(0), scoreMeaning: "", details: {}, warnings: [] };
-    const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
-    const result = kMeansPlusPlus(space, options.batchSize, {
-      firstPick: first,
-      rng: options.rng,
-      selectable,
-      tolerance: space.tolerance,
-      onProgress: options.onProgress,
-      originalIndex: order,
-      quotas: quotas ? { classOf: byPosition(quotas.classOf, order), quotas: quotas.quotas } : null,
-      minDistance: options.minDistance > 0 ? minDistanceGuard(vectors, selectable, options) : null,
-      weights: options.rowWeights ? Float64Array.from({ length: pool.size }, (_, p) => options.rowWeights![order ? order[p]! : p]!) : null,
-    });
-    const scores = Float64Array.from(result.distances);
-    scores[0] = Math.sqrt(space.squaredNorms[first]!);
-    return {
-      rows: order ? result.picks.map((p) => order[p]!) : result.picks,
-      scores,
-      scoreMeaning: "gradient-embedding distance to the nearest row chosen before it (the first row: its gradient norm)",
-      details: { distanceEvaluations: result.evaluations, plainEvaluations: result.picks.length * pool.size, localityOrder: order !== null },
-      warnings: result.stoppedEarly ? [minDistanceWarning(options.minDistance, result.picks.length)] : [],
-      quotas: quotas?.quotas ?? null,
-      coverage: result.coverage,
-    };
-  } finally {
-    if (order) permuteRows(vectors, inverse(order)); // the report projects the pool's vectors in file order
+  const selectable = order ? Uint8Array.from(order, (row) => options.selectable[row]!) : options.selectable;
+  const space = new GradientSpace(probs, pool.classes, vectors);
+  // The largest gradient norm starts, ties to the lowest original row.
+  let first = -1;
+  for (let p = 0; p < pool.size; p++) {
+    if (!selectable[p]) continue;
+    const norm = space.squaredNorms[p]!, best = first === -1 ? -1 : space.squaredNorms[first]!;
+    if (first === -1 || norm > best || (norm === best && order !== null && order[p]! < order[first]!)) first = p;
   }
+  if (first === -1) return { rows: new Uint32Array(0), scores: new Float64Array(0), scoreMeaning: "", details: {}, warnings: [] };
+  const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
+  const result = kMeansPlusPlus(space, options.batchSize, {
+    firstPick: first,
+    rng: options.rng,
+    selectable,
+    tolerance: space.tolerance,
+    onProgress: options.onProgress,
+    originalIndex: order,
+    quotas: quotas ? { classOf: byPosition(quotas.classOf, order), quotas: quotas.quotas } : null,
+    minDistance: options.minDistance > 0 ? minDistanceGuard(vectors, selectable, options) : null,
+    weights: options.rowWeights ? Float64Array.from({ length: pool.size }, (_, p) => options.rowWeights![order ? order[p]! : p]!) : null,
+  });
+  const scores = Float64Array.from(result.distances);
+  scores[0] = Math.sqrt(space.squaredNorms[first]!);
+  return {
+    rows: order ? result.picks.map((p) => order[p]!) : result.picks,
+    scores,
+    scoreMeaning: "gradient-embedding distance to the nearest row chosen before it (the first row: its gradient norm)",
+    details: { distanceEvaluations: result.evaluations, plainEvaluations: result.picks.length * pool.size, localityOrder: order !== null },
+    warnings: result.stoppedEarly ? [minDistanceWarning(options.minDistance, result.picks.length)] : [],
+    quotas: quotas?.quotas ?? null,
+    coverage: result.coverage,
+  };
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
- * Every strategy by name, the use case it serves and what it needs from the input.
- * A strategy that contradicts the use case is refused with the reason, not run.
+ * Every strategy by name and every fact about it in one place: the use case it serves, what it
+ * needs from the input, which options apply, the rows it promises, and how a multi-host run
+ * splits it. run.ts, the merge, `--help`, `inspect`, README's tables and the contract test
+ * (test/strategies/contract.test.ts) read them here. A strategy that contradicts the use case
+ * is refused with the reason, not run.
  */
 import { UsageError } from "../errors.ts";
 import type { SelectionConfig } from "../selection-config.ts";
 import { badge } from "./badge.ts";
-import { clusterMargin } from "./cluster-margin.ts";
+import { CANDIDATES_PER_BATCH_ROW, clusterMargin, marginCandidates } from "./cluster-margin.ts";
 import { confidenceThreshold } from "./confidence-threshold.ts";
 import { diversity } from "./diversity.ts";
 import { hybrid } from "./hybrid.ts";
@@ -19,6 +22,36 @@ import { uncertainty } from "./uncertainty.ts";
 export type UseCase = "ssl" | "active_learning";
 export const USE_CASES = ["auto", "ssl", "active_learning"] as const;
 
+/**
+ * How a multi-host run splits a strategy (cluster/candidates.ts reads it): what each host keeps
+ * as candidates, and what the merge of them promises.
+ *   top_rows     each host keeps its local top rows by the strategy's score; the global top
+ *                rows are among them
+ *   core_set     each host keeps its local greedy k-center solution; greedy on the union is a
+ *                composable core-set (Indyk et al., PODS 2014; Ceccarello et al., 2019)
+ *   oversampled  each host keeps ℓ·k rows, each weighted by the rows nearest it (k-means‖-style
+ *                oversampling, Bahmani et al., PVLDB 2012)
+ *   none         no sound merge is known: a multi-host run is refused, the guarantee says why
+ */
+export type MergeKind = "top_rows" | "core_set" | "oversampled" | "none";
+
+export interface MergeRule {
+  kind: MergeKind;
+  /** Candidates one host keeps for a final batch of `batch` rows (per class with CLASS_BALANCE, for top_rows). */
+  candidates: (batch: number, settings: CandidateSettings) => number;
+  /** What a host runs to choose its candidates, when it is not the strategy itself. */
+  map?: Strategy;
+  /** The merged batch is byte-identical to one process's on the whole pool. */
+  exact: boolean;
+  /** What the merge promises, in the metadata and README. */
+  guarantee: string;
+}
+
+/** The settings a candidate budget may depend on. */
+export interface CandidateSettings {
+  clusterMarginCandidates: number;
+}
+
 export interface StrategyEntry {
   run: Strategy;
   useCase: UseCase;
@@ -26,34 +59,75 @@ export interface StrategyEntry {
   needsLeaves: boolean;
   /** Reads the score columns; false: runs on a pool of ids and vectors alone (hybrid: its config decides). */
   needsScores: boolean;
-  /** Why a multi-host run (map on each host, then merge) is refused: the strategy has no sound merge rule. */
-  noMerge?: string;
+  /** CLASS_BALANCE: true when quotas apply, else why they are refused. */
+  classBalance: true | string;
+  /** MIN_DISTANCE applies (active-learning selections only; see resolveUseCase). */
+  minDistance: boolean;
+  /** Rows the strategy promises: exactly min(BATCH_SIZE, selectable rows), or as its own parameters say. */
+  batch: "exact" | "own";
   summary: string;
+  merge: MergeRule;
 }
 
+/** ℓ in ℓ·k for the oversampled strategies. */
+export const OVERSAMPLING = 4;
+
+const TOP_ROWS = (what: string): MergeRule => ({
+  kind: "top_rows", exact: true, candidates: (batch) => batch,
+  guarantee: `exact: every host kept its local top rows by ${what} (ties by id), so the global top rows are among the candidates`,
+});
+const CORE_SET: MergeRule = {
+  kind: "core_set", exact: false, candidates: (batch) => batch,
+  guarantee: "composable core-set: greedy k-center on the union of per-host greedy solutions; covering radius ≤ largest host radius + merge radius (at most 2× plus 2× the optimum, a 4-approximation)",
+};
+const NO_MERGE = (why: string): MergeRule => ({
+  kind: "none", exact: false, candidates: () => 0,
+  guarantee: `none: a multi-host run is refused; ${why}. Run it on one instance (it needs no model, so one instance can read the whole pool)`,
+});
+const NO_QUOTAS = (name: string) => `${name} picks one row per region of the vectors and needs no model; CLASS_BALANCE quotas over predicted classes do not apply. Leave CLASS_BALANCE at none.`;
+const oversampled = (merge: string): MergeRule => ({
+  kind: "oversampled", exact: false, candidates: (batch) => OVERSAMPLING * batch,
+  guarantee: `k-means‖ oversampling: ${OVERSAMPLING}·k candidates per host, each weighted by the rows nearest it; ${merge}`,
+});
+
 export const STRATEGIES: Record<string, StrategyEntry> = {
-  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true,
-    summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)" },
-  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true,
-    summary: "the K_PER_CLASS most confident rows of each predicted class" },
-  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true,
-    summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)" },
-  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
-    summary: "core-set: greedy k-center over emb_*/feature vectors, labelled rows as starting centers (METRIC)" },
-  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false,
-    summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ" },
-  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true,
-    summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)" },
-  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false,
-    summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)" },
-  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true,
-    summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)" },
+  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own",
+    summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)",
+    merge: TOP_ROWS("confidence") },
+  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, minDistance: false, batch: "own",
+    classBalance: "top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.",
+    summary: "the K_PER_CLASS most confident rows of each predicted class",
+    merge: TOP_ROWS("confidence within each predicted class") },
+  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: true, batch: "exact",
+    summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)",
+    merge: TOP_ROWS("uncertainty") },
+  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
+    summary: "core-set: greedy k-center over emb_*/feature vectors, labelled rows as starting centers (METRIC)",
+    merge: CORE_SET },
+  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
+    summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ",
+    merge: CORE_SET },
+  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: true, batch: "exact",
+    summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)",
+    merge: oversampled("the merge draws ∝ weight·D² with RANDOM_SEED") },
+  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
+    summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)",
+    merge: oversampled("the merge re-runs the selection on them (a heuristic)") },
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: true, batch: "exact",
+    summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)",
+    merge: {
+      kind: "top_rows", exact: false, map: marginCandidates,
+      candidates: (batch, settings) => settings.clusterMarginCandidates || CANDIDATES_PER_BATCH_ROW * batch,
+      guarantee: "the candidates are exact: every host kept its local CLUSTER_MARGIN_CANDIDATES lowest-margin rows, so the global ones are among them; the merge clusters them and runs the round-robin, so the clusters (and the batch) may differ from one process's",
+    } },
   typiclust: { run: typiclust, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
-    noMerge: "typiclust clusters the whole pool and takes the most typical row of each cluster; clusters fitted per host do not combine into the pool's clusters, so there is no sound merge. Run it on one instance (it needs no model, so the pool can be read whole)",
-    summary: "TypiClust (cold start): the most typical row of each of the largest k-means clusters without labelled rows; needs no scores" },
+    classBalance: NO_QUOTAS("typiclust"), minDistance: false, batch: "exact",
+    summary: "TypiClust (cold start, no scores needed): the most typical row of each of the largest k-means clusters without labelled rows",
+    merge: NO_MERGE("typiclust clusters the whole pool, and clusters fitted per host do not combine into the pool's") },
   probcover: { run: probcover, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
-    noMerge: "probcover covers the whole pool's δ-ball graph greedily; per-host coverage counts do not add up to the pool's (balls cross shards), so there is no sound merge. Run it on one instance",
-    summary: "ProbCover (cold start): greedy maximum coverage of δ-balls, δ chosen by cluster purity (PROBCOVER_*); needs no scores" },
+    classBalance: NO_QUOTAS("probcover"), minDistance: false, batch: "exact",
+    summary: "ProbCover (cold start, no scores needed): greedy maximum coverage of δ-balls, δ chosen by cluster purity (PROBCOVER_*)",
+    merge: NO_MERGE("probcover counts coverage in the whole pool's δ-ball graph, and balls cross shards") },
 };
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);

@@ -45,11 +45,12 @@ import type { Pool } from "../pool.ts";
 import type { Rng } from "../rng.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import { keepInOrder } from "./keep-in-order.ts";
+import { rankWithQuotas } from "./shared.ts";
 
 /** Sample rows per cluster that k-means is fitted on. */
 const SAMPLE_PER_CLUSTER = 32;
 /** Candidates per batch row when CLUSTER_MARGIN_CANDIDATES is 0. */
-const CANDIDATES_PER_BATCH_ROW = 10;
+export const CANDIDATES_PER_BATCH_ROW = 10;
 
 /** The default number of clusters for a pool of `rows` rows and a batch of `batch` (see the header). */
 export function defaultClusters(rows: number, batch: number): number {
@@ -77,7 +78,8 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
     return { rows: new Uint32Array(0), scores: new Float64Array(0), scoreMeaning, details: { candidates: 0 }, warnings };
   }
 
-  const requested = options.clusterMarginClusters || defaultClusters(pool.size, batch);
+  // A merge's candidates stand for the hosts' pool: as many clusters as one process would fit.
+  const requested = options.clusterMarginClusters || defaultClusters(options.poolRows ?? pool.size, batch);
   const clusters = Math.min(requested, pool.size);
   if (requested > pool.size) warnings.push(`CLUSTER_MARGIN_CLUSTERS=${requested} is more than the ${pool.size} pool rows; using ${pool.size} clusters.`);
   const points = pool.vectors!;
@@ -115,6 +117,20 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
     },
     warnings,
     quotas: kept.quotas,
+  };
+}
+
+/**
+ * A multi-host map step's candidates: the BATCH_SIZE lowest-margin selectable rows (the run
+ * passes the candidate budget as the batch; per class with CLASS_BALANCE), ties by id. The
+ * union over hosts then holds the global candidates, and the merge clusters them.
+ */
+export function marginCandidates(pool: Pool, options: StrategyOptions): Selection {
+  const margins = uncertaintyScores(pool.probs, pool.classes, "margin");
+  const { rows, quotas } = rankWithQuotas(margins, options.batchSize, (r) => options.selectable[r] === 1, options);
+  return {
+    rows, scores: Float64Array.from(rows, (r) => margins[r]!), quotas, details: {}, warnings: [],
+    scoreMeaning: "margin uncertainty 1 - (p1 - p2); candidates for the merge's round-robin",
   };
 }
 

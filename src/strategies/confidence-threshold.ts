@@ -6,14 +6,13 @@
  * goes to other classes); without, each class keeps at most its share of the passing rows, so
  * the easiest class cannot flood the pseudo-labels.
  */
-import { predictions } from "../engine/uncertainty.ts";
 import { topK } from "../engine/topk.ts";
 import type { Pool } from "../pool.ts";
 import { rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selection {
-  const { confidence } = predictions(pool.probs, pool.classes);
+  const { confidence } = pool;
   const eligible = (row: number) => options.selectable[row] === 1 && confidence[row]! >= options.confidenceThreshold;
   let passing = 0;
   for (let i = 0; i < pool.size; i++) if (eligible(i)) passing++;

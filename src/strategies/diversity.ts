@@ -18,34 +18,30 @@ import { minDistanceWarning, quotaOption } from "./shared.ts";
 
 export function diversity(pool: Pool, options: StrategyOptions): Selection {
   const vs = prepareVectorSpace(pool, options);
-  try {
-    const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
-    const result = kCenterGreedy(vs.space, options.batchSize, {
-      seeds: vs.seeds,
-      selectable: vs.candidates,
-      firstPick: vs.nearestToMean,
-      minDistance: vs.toSpace(options.minDistance),
-      onProgress: options.onProgress,
-      tieKey: vs.order,
-      quotas: quotas ? { classOf: vs.byPosition(quotas.classOf), quotas: quotas.quotas } : null,
-    });
-    return {
-      rows: vs.rows(result.picks),
-      scores: result.distances.map(vs.fromSpace),
-      scoreMeaning: `${options.metric} distance to the nearest row chosen before it (labelled rows included)`,
-      details: {
-        seedCenters: vs.seedCount,
-        distanceEvaluations: result.evaluations,
-        plainGreedyEvaluations: result.picks.length * pool.size,
-        localityOrder: vs.order !== null,
-        stoppedEarlyAt: result.stoppedAt === null ? null : vs.fromSpace(result.stoppedAt),
-      },
-      warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
-      quotas: quotas?.quotas ?? null,
-      coverage: { sizes: result.coverage.sizes, radii: result.coverage.radii.map(vs.fromSpace) },
-      coveringRadius: vs.fromSpace(result.finalRadius),
-    };
-  } finally {
-    vs.release();
-  }
+  const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
+  const result = kCenterGreedy(vs.space, options.batchSize, {
+    seeds: vs.seeds,
+    selectable: vs.candidates,
+    firstPick: vs.nearestToMean,
+    minDistance: vs.toSpace(options.minDistance),
+    onProgress: options.onProgress,
+    tieKey: vs.order,
+    quotas: quotas ? { classOf: vs.byPosition(quotas.classOf), quotas: quotas.quotas } : null,
+  });
+  return {
+    rows: vs.rows(result.picks),
+    scores: result.distances.map(vs.fromSpace),
+    scoreMeaning: `${options.metric} distance to the nearest row chosen before it (labelled rows included)`,
+    details: {
+      seedCenters: vs.seedCount,
+      distanceEvaluations: result.evaluations,
+      plainGreedyEvaluations: result.picks.length * pool.size,
+      localityOrder: vs.order !== null,
+      stoppedEarlyAt: result.stoppedAt === null ? null : vs.fromSpace(result.stoppedAt),
+    },
+    warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
+    quotas: quotas?.quotas ?? null,
+    coverage: { sizes: result.coverage.sizes, radii: result.coverage.radii.map(vs.fromSpace) },
+    coveringRadius: vs.fromSpace(result.finalRadius),
+  };
 }

@@ -15,7 +15,7 @@
  */
 import { DataError } from "../errors.ts";
 import { kCenterGreedy } from "../engine/kcenter.ts";
-import { predictions, uncertaintyScores } from "../engine/uncertainty.ts";
+import { uncertaintyScores } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import type { Filter, Objective } from "../selection-config.ts";
 import { minDistanceWarning, quotaOption, rankWithQuotas } from "./shared.ts";
@@ -57,47 +57,44 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
   }
   if (diversityStrength === 0) return rankedApart(pool, options, staticScore, candidates);
   const vs = prepareVectorSpace(pool, options, candidates);
-  try {
-    const scoreAt = vs.byPosition(staticScore);
-    const metric = vs.fromSpace;
-    // Called for every row a pick re-measures: the common euclidean, strength-1 case skips pow.
-    const plainDistance = diversityStrength === 1 && !vs.cosine;
-    const priority = diversityStrength === 0 ? (p: number) => scoreAt[p]!
-      : plainDistance ? (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * d)
-      : (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * metric(d) ** diversityStrength);
-    const quotas = quotaOption(options, k, eligible);
-    const result = kCenterGreedy(vs.space, k, {
-      seeds: vs.seeds,
-      selectable: vs.candidates,
-      firstPick: -1,
-      minDistance: vs.toSpace(options.minDistance),
-      onProgress: options.onProgress,
-      tieKey: vs.order,
-      priority,
-      quotas: quotas ? { classOf: vs.byPosition(quotas.classOf), quotas: quotas.quotas } : null,
-    });
-    const scores = new Float64Array(result.picks.length);
-    const seedless = vs.seeds === null;
-    for (let j = 0; j < scores.length; j++) {
-      const base = scoreAt[result.picks[j]!]!;
-      const largest = metric(result.radii[j]!);
-      const factor = diversityStrength === 0 || (seedless && j === 0) || largest === 0
-        ? 1 : (metric(result.distances[j]!) / largest) ** diversityStrength;
-      scores[j] = base * factor;
-    }
-    return {
-      rows: vs.rows(result.picks),
-      scores,
-      scoreMeaning: "",
-      details: { distanceEvaluations: result.evaluations, seedCenters: vs.seedCount, localityOrder: vs.order !== null,
-        stoppedEarlyAt: result.stoppedAt === null ? null : metric(result.stoppedAt) },
-      warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
-      quotas: quotas?.quotas ?? null,
-      coverage: { sizes: result.coverage.sizes, radii: result.coverage.radii.map(metric) },
-    };
-  } finally {
-    vs.release();
+  const scoreAt = vs.byPosition(staticScore);
+  const metric = vs.fromSpace;
+  // Called for every row a pick re-measures: the common euclidean, strength-1 case skips pow.
+  const plainDistance = diversityStrength === 1 && !vs.cosine;
+  const priority = diversityStrength === 0 ? (p: number) => scoreAt[p]!
+    : plainDistance ? (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * d)
+    : (p: number, d: number) => (d === Infinity ? scoreAt[p]! : scoreAt[p]! * metric(d) ** diversityStrength);
+  const quotas = quotaOption(options, k, eligible);
+  const result = kCenterGreedy(vs.space, k, {
+    seeds: vs.seeds,
+    selectable: vs.candidates,
+    firstPick: -1,
+    minDistance: vs.toSpace(options.minDistance),
+    onProgress: options.onProgress,
+    tieKey: vs.order,
+    priority,
+    quotas: quotas ? { classOf: vs.byPosition(quotas.classOf), quotas: quotas.quotas } : null,
+  });
+  const scores = new Float64Array(result.picks.length);
+  const seedless = vs.seeds === null;
+  for (let j = 0; j < scores.length; j++) {
+    const base = scoreAt[result.picks[j]!]!;
+    const largest = metric(result.radii[j]!);
+    const factor = diversityStrength === 0 || (seedless && j === 0) || largest === 0
+      ? 1 : (metric(result.distances[j]!) / largest) ** diversityStrength;
+    scores[j] = base * factor;
   }
+  return {
+    rows: vs.rows(result.picks),
+    scores,
+    scoreMeaning: "",
+    details: { distanceEvaluations: result.evaluations, seedCenters: vs.seedCount, localityOrder: vs.order !== null,
+      stoppedEarlyAt: result.stoppedAt === null ? null : metric(result.stoppedAt) },
+    warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
+    quotas: quotas?.quotas ?? null,
+    coverage: { sizes: result.coverage.sizes, radii: result.coverage.radii.map(metric) },
+    coveringRadius: metric(result.finalRadius),
+  };
 }
 
 /** MIN_DISTANCE without a diversity objective: rows best first, kept when far enough apart. */
@@ -134,13 +131,13 @@ function applyFilters(pool: Pool, options: StrategyOptions, filters: Filter[]): 
 
 function filterValues(pool: Pool, name: string): Float64Array {
   switch (name) {
-    case "max_prob": return predictions(pool.probs, pool.classes).confidence;
+    case "max_prob": return pool.confidence;
     case "margin": return uncertaintyScores(pool.probs, pool.classes, "margin").map((u) => 1 - u);
     case "entropy": return uncertaintyScores(pool.probs, pool.classes, "entropy");
     case "predicted_class": {
       // The class's name when it is a number (prob_class_3 → 3), else its position.
       const names = pool.plan.classNames.map((n, c) => (n.trim() !== "" && Number.isFinite(Number(n)) ? Number(n) : c));
-      return Float64Array.from(predictions(pool.probs, pool.classes).predicted, (c) => names[c]!);
+      return Float64Array.from(pool.predicted, (c) => names[c]!);
     }
     default: return pool.extra.get(name)!;
   }
@@ -160,7 +157,7 @@ function comparator(op: Filter["op"], t: number): (v: number) => boolean {
 function objectiveValues(pool: Pool, objective: Objective, describeRow: (row: number) => string): Float64Array {
   switch (objective.type) {
     case "uncertainty": return uncertaintyScores(pool.probs, pool.classes, objective.mode);
-    case "confidence": return predictions(pool.probs, pool.classes).confidence;
+    case "confidence": return pool.confidence;
     case "weight": {
       const values = pool.extra.get(objective.column)!;
       const negative = values.findIndex((v) => v < 0);

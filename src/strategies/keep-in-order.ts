@@ -26,31 +26,27 @@ export function keepInOrder(pool: Pool, options: StrategyOptions, ranked: ArrayL
   const quotas = quotaOption(options, k, (row) => candidates[row] === 1);
   const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
   const vs = options.minDistance > 0 ? prepareVectorSpace(pool, options, candidates) : null;
-  try {
-    const limit = vs ? vs.toSpace(options.minDistance) : 0;
-    const position = vs?.order ? inverse(vs.order) : null;
-    const at = (row: number) => (position ? position[row]! : row);
-    const kept: number[] = [];
-    let tooClose = 0, evaluations = 0;
-    for (let i = 0; i < ranked.length && kept.length < k; i++) {
-      const row = ranked[i]!;
-      if (quotas && taken && taken[quotas.classOf[row]!]! >= quotas.quotas[quotas.classOf[row]!]!) continue;
-      if (vs) {
-        const p = at(row);
-        let apart = !vs.seeds || vs.seeds.nearestDistance[p]! >= limit;
-        for (let j = 0; apart && j < kept.length; j++) {
-          evaluations++;
-          if (vs.space.distance(p, at(kept[j]!)) < limit) apart = false;
-        }
-        if (!apart) { tooClose++; continue; }
+  const limit = vs ? vs.toSpace(options.minDistance) : 0;
+  const position = vs?.order ? inverse(vs.order) : null;
+  const at = (row: number) => (position ? position[row]! : row);
+  const kept: number[] = [];
+  let tooClose = 0, evaluations = 0;
+  for (let i = 0; i < ranked.length && kept.length < k; i++) {
+    const row = ranked[i]!;
+    if (quotas && taken && taken[quotas.classOf[row]!]! >= quotas.quotas[quotas.classOf[row]!]!) continue;
+    if (vs) {
+      const p = at(row);
+      let apart = !vs.seeds || vs.seeds.nearestDistance[p]! >= limit;
+      for (let j = 0; apart && j < kept.length; j++) {
+        evaluations++;
+        if (vs.space.distance(p, at(kept[j]!)) < limit) apart = false;
       }
-      kept.push(row);
-      if (quotas && taken) taken[quotas.classOf[row]!]!++;
-      options.onProgress?.(kept.length, k);
+      if (!apart) { tooClose++; continue; }
     }
-    const warnings = kept.length < k && tooClose > 0 ? [minDistanceWarning(options.minDistance, kept.length)] : [];
-    return { rows: Uint32Array.from(kept), quotas: quotas?.quotas ?? null, tooClose, evaluations, warnings };
-  } finally {
-    vs?.release();
+    kept.push(row);
+    if (quotas && taken) taken[quotas.classOf[row]!]!++;
+    options.onProgress?.(kept.length, k);
   }
+  const warnings = kept.length < k && tooClose > 0 ? [minDistanceWarning(options.minDistance, kept.length)] : [];
+  return { rows: Uint32Array.from(kept), quotas: quotas?.quotas ?? null, tooClose, evaluations, warnings };
 }

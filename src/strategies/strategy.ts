@@ -38,6 +38,8 @@ export interface StrategyOptions {
   balance: Balance | null;
   /** SELECTION_CONFIG (hybrid), or null. */
   selectionConfig: SelectionConfig | null;
+  /** Rows the pool stands for: a multi-host merge's candidates stand for the rows the map hosts saw; else the pool's size. */
+  poolRows?: number;
   /** Per pool row, how many rows it stands for (a multi-host merge's candidates); null: 1 each. */
   rowWeights: Float64Array | null;
   /** Orders rows with equal scores: by id, so sharding a pool never changes a ranking. */

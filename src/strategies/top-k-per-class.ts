@@ -2,13 +2,12 @@
  * Semi-supervised learning: the K most confident rows of each predicted class, so that
  * pseudo-labels do not all come from the class the model finds easiest. Ranked by confidence.
  */
-import { predictions } from "../engine/uncertainty.ts";
 import { topK } from "../engine/topk.ts";
 import type { Pool } from "../pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 export function topKPerClass(pool: Pool, options: StrategyOptions): Selection {
-  const { predicted, confidence } = predictions(pool.probs, pool.classes);
+  const { predicted, confidence } = pool;
   const chosen: number[] = [];
   const perClass: Record<string, number> = {};
   const warnings: string[] = [];

@@ -1,13 +1,12 @@
 /**
  * The vector space the distance-based strategies share (diversity, hybrid, MIN_DISTANCE):
  * cosine rows L2-normalised, labelled and excluded rows as seed centers found by GEMM, and
- * large pools reordered for memory locality (engine/locality.ts). Engines work on positions;
- * `rows()` maps picks back to pool rows, and `release()` puts the pool's vectors back in file
- * order (the report projects them).
+ * large pools reordered for memory locality (engine/locality.ts) in a private copy: the pool's
+ * vectors are never changed. Engines work on positions; `rows()` maps picks back to pool rows.
  */
 import { EuclideanSpace, nearestSeeds, normaliseRows, squaredDistance } from "../engine/euclidean.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
-import { inverse, localityOrder, permuteRows } from "../engine/locality.ts";
+import { inLocalityOrder, inverse, localityOrder } from "../engine/locality.ts";
 import type { SeedState } from "../engine/metric-space.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool.ts";
@@ -35,7 +34,6 @@ export interface VectorSpace {
   byPosition<T extends Float64Array | Int32Array | Uint8Array>(perRow: T): T;
   /** Positions → pool rows. */
   rows(positions: Uint32Array): Uint32Array;
-  release(): void;
 }
 
 /** candidates: pool rows that may be picked (default: options.selectable). */
@@ -52,8 +50,10 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   // In file order, before any reordering: the mean's float sum depends on row order.
   const start = seedCount > 0 ? -1 : nearestToMean(points, candidates);
   // Only where GEMM is cheap: the order never changes a selection, only its speed.
-  const order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS ? localityOrder(points, options.blas) : null;
-  if (order) permuteRows(points, order);
+  let order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS ? localityOrder(points, options.blas) : null;
+  const reordered = order ? inLocalityOrder(points, order, cosine) : null;
+  if (reordered) points = reordered;
+  else order = null;
   const byPosition = <T extends Float64Array | Int32Array | Uint8Array>(perRow: T): T => {
     if (!order) return perRow;
     const out = new (perRow.constructor as { new (n: number): T })(perRow.length);
@@ -74,11 +74,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
     toSpace: (m) => (cosine ? Math.sqrt(2 * m) : m),
     fromSpace: (d) => (cosine ? (d * d) / 2 : d),
     byPosition,
-    rows: (positions) => (order ? positions.map((p) => order[p]!) : positions),
-    release: () => {
-      // A normalised copy need not go back.
-      if (order && !cosine) permuteRows(points, inverse(order));
-    },
+    rows: (positions) => (order ? positions.map((p) => order![p]!) : positions),
   };
 }
 

@@ -84,6 +84,39 @@ describe("map on every host, merge on one", () => {
     expect(coveringRadius(idsOf(text))).toBeLessThanOrEqual(bound * (1 + 1e-6));
   });
 
+  test("the merge reports the rows the hosts saw as pool_size and counts the candidates apart", async () => {
+    const { merged } = await mapThenMerge(["--strategy", "badge", "--batch-size", "25"]);
+    const metadata = merged.metadata!;
+    expect(metadata.pool_size).toBe(n);
+    expect(metadata.candidates).toBe(3 * 100);
+    const distribution = metadata.class_distribution as Record<string, Record<string, number>>;
+    expect(Object.values(distribution.candidates!).reduce((a, b) => a + b, 0)).toBe(300);
+    expect(distribution.pool).toBeUndefined();
+  });
+
+  test("BADGE's merge draws with RANDOM_SEED: other seeds, other batches", async () => {
+    const batches = [];
+    for (const seed of ["42", "1", "2"]) batches.push(new Set(idsOf((await mapThenMerge(["--strategy", "badge", "--batch-size", "25", "--random-seed", seed])).text)));
+    const shared = (a: Set<string>, b: Set<string>) => [...a].filter((id) => b.has(id)).length;
+    expect(shared(batches[0]!, batches[1]!)).toBeLessThan(20);
+    expect(shared(batches[0]!, batches[2]!)).toBeLessThan(20);
+    expect(shared(batches[1]!, batches[2]!)).toBeLessThan(20);
+  });
+
+  test("cluster_margin: each host keeps its CLUSTER_MARGIN_CANDIDATES lowest-margin rows, so the merge starts from the global ones", async () => {
+    const args = ["--strategy", "cluster_margin", "--batch-size", "20"];
+    const { prefix, text, merged } = await mapThenMerge(args);
+    expect(merged.exitCode).toBe(0);
+    expect(idsOf(text).length).toBe(20);
+    // The union of the hosts' candidates holds the 200 lowest-margin rows of the whole pool.
+    const candidateIds = new Set(HOSTS.flatMap((host) => idsOf(readFileSync(join(prefix, host, "selected_samples.csv"), "utf8"))));
+    expect(candidateIds.size).toBe(3 * 200);
+    const uncertainty = await single(["--strategy", "uncertainty", "--batch-size", "200"]);
+    for (const id of idsOf(uncertainty)) expect(candidateIds.has(id)).toBe(true);
+    // Default clusters as one process on the pool would fit: min(batch, ⌈√rows seen⌉).
+    expect((merged.metadata!.strategy_details as { clusters: number }).clusters).toBe(Math.min(20, Math.ceil(Math.sqrt(n))));
+  });
+
   test("badge and hybrid merge k distinct rows from weighted candidates", async () => {
     for (const args of [["--strategy", "badge", "--batch-size", "25"],
       ["--strategy", "hybrid", "--batch-size", "25", "--config", JSON.stringify({ objectives: [{ type: "uncertainty" }, { type: "diversity" }] })]]) {

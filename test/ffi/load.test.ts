@@ -3,8 +3,7 @@
  * load is loud (one warning in "auto", an error in "openblas") and names what was tried.
  */
 import { describe, expect, test } from "bun:test";
-import { loadBlas, openBlasCandidatePaths } from "../../ffi/load.ts";
-import { UsageError } from "../../src/errors.ts";
+import { BlasUnavailableError, loadBlas, openBlasCandidatePaths } from "../../ffi/load.ts";
 
 const bogusPath = "/nonexistent/active-sampling-test/libopenblas.so.0";
 const otherBogusPath = "/nonexistent/active-sampling-test/libopenblas.dylib";
@@ -53,9 +52,9 @@ describe("loadBlas", () => {
     expect(warning).toContain("no candidate paths");
   });
 
-  test('loadBlas({ mode: "openblas" }) with a bad libraryPath throws a UsageError naming it', async () => {
+  test('loadBlas({ mode: "openblas" }) with a bad libraryPath throws a BlasUnavailableError naming it', async () => {
     const loading = loadBlas({ mode: "openblas", libraryPath: bogusPath, candidates: [] });
-    await expect(loading).rejects.toBeInstanceOf(UsageError);
+    await expect(loading).rejects.toBeInstanceOf(BlasUnavailableError);
     await expect(loadBlas({ mode: "openblas", libraryPath: bogusPath })).rejects.toThrow(bogusPath);
   });
 

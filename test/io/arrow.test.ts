@@ -5,6 +5,8 @@ import * as arrow from "apache-arrow";
 import { readArrowTable } from "../../src/io/arrow.ts";
 import type { NumericBlock, Table } from "../../src/io/table.ts";
 import { dataErrorOf, seededBytes, storedLz4Frame, tempDir, writeBytes } from "./helpers.ts";
+import { typeName } from "../../src/io/column-type.ts";
+import { CalendarDate, Timestamp } from "../../src/io/typed-values.ts";
 
 const dir = tempDir();
 let fileCount = 0;
@@ -39,9 +41,9 @@ function inferenceTable(): arrow.Table {
 }
 
 const EXPECTED_CELLS = [
-  ["a", 0.25, 1.5, 3, 9007199254740993n, 4294967295, true, new Date(1700000000123), new Date(86400000), "cat", [1, 2], "x"],
-  ["b", 0.5, -2.25, 0, -5n, 0, null, null, new Date(0), "dog", null, null],
-  ["c", 0.125, 3, 12, null, 1, false, new Date(0), null, "cat", [], "ü, \"quoted\"\nnewline"],
+  ["a", 0.25, 1.5, 3, 9007199254740993n, 4294967295, true, new Timestamp(1700000000123n, "ms", null), new CalendarDate(1), "cat", [1, 2], "x"],
+  ["b", 0.5, -2.25, 0, -5n, 0, null, null, new CalendarDate(0), "dog", null, null],
+  ["c", 0.125, 3, 12, null, 1, false, new Timestamp(0n, "ms", null), null, "cat", [], "ü, \"quoted\"\nnewline"],
 ];
 
 describe("readArrowTable()", () => {
@@ -51,7 +53,7 @@ describe("readArrowTable()", () => {
       expect(table.format).toBe("arrow");
       expect(table.rowCount).toBe(3);
       expect(table.columns).toEqual(["id", "prob_class_0", "emb_0", "leaf_0", "big", "u32", "flag", "seen_at", "day", "category", "tags", "note"]);
-      expect(table.columnTypes).toEqual(["text", "double", "float", "int32", "int64", "int64", "boolean", "timestamp", "timestamp", "text", "other", "text"]);
+      expect(table.columnTypes.map(typeName)).toEqual(["string", "double", "float", "int32", "int64", "uint32", "bool", "timestamp[ms]", "date32", "dictionary<string>", "json", "string"]);
       expect(allCells(table)).toEqual(EXPECTED_CELLS);
     });
   }

@@ -1,17 +1,11 @@
 /** Shared by the io tests: temporary files, seeded bytes, and small hand-made encoders. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir } from "../helpers.ts";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "../../src/rng.ts";
-import { afterAll } from "bun:test";
 import { DataError } from "../../src/errors.ts";
 
-/** A fresh directory, removed when the test file's tests are done. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "active-sampling-io-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tempDir };
 
 export function writeBytes(path: string, bytes: Uint8Array | ArrayBuffer): string {
   writeFileSync(path, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));

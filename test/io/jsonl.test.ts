@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { readJsonlTable } from "../../src/io/jsonl.ts";
 import type { NumericBlock, Table } from "../../src/io/table.ts";
 import { dataErrorOf, tempDir, writeBytes } from "./helpers.ts";
+import { typeName } from "../../src/io/column-type.ts";
 
 const dir = tempDir();
 let fileCount = 0;
@@ -31,7 +32,7 @@ describe("readJsonlTable()", () => {
     expect(table.format).toBe("jsonl");
     expect(table.rowCount).toBe(3);
     expect(table.columns).toEqual(["id", "prob_class_0", "prob_class_1", "flag", "meta", "note"]);
-    expect(table.columnTypes).toEqual(["text", "double", "double", "boolean", "other", "text"]);
+    expect(table.columnTypes.map(typeName)).toEqual(["string", "double", "double", "bool", "json", "string"]);
     expect(allCells(table)).toEqual([
       ["a", 0.25, 0.75, true, { k: 1 }, null],
       ["b", 0.5, 0.5, false, [1, 2], "ü, \"q\"\nx"],

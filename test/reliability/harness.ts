@@ -5,10 +5,11 @@
  * Every input is generated here into a temp directory; nothing binary is committed.
  * To run the format-neutral cases on a new reader, add one line to FORMATS.
  */
-import { mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tempDir } from "../helpers.ts";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { writeParquetFile } from "../../src/io/parquet-writer.ts";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { DOUBLE, TEXT } from "../../src/io/column-type.ts";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { main, type RunResult } from "../../src/run.ts";
 import { Rng } from "../../src/rng.ts";
@@ -41,7 +42,7 @@ function toParquet(sheet: Sheet): Uint8Array {
   writeParquetFile(path, sheet.columns.map((name, c) => {
     const values = sheet.rows.map((r) => r[c] ?? null);
     const numeric = values.every((v) => v === null || typeof v === "number");
-    return { name, type: numeric ? "double" as const : "text" as const, values: numeric ? values : values.map((v) => (v === null ? null : String(v))) };
+    return { name, type: numeric ? DOUBLE : TEXT, values: numeric ? values : values.map((v) => (v === null ? null : String(v))) };
   }));
   return readFileSync(path);
 }
@@ -55,9 +56,7 @@ function toJsonl(sheet: Sheet): Uint8Array {
   return new TextEncoder().encode(lines.join("\n") + "\n");
 }
 
-export function tempDir(prefix = "as-rel-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir };
 
 /**
  * A valid pool: ids r0.., `classes` prob_class_* columns (rows sum to 1 exactly in binary
@@ -119,8 +118,16 @@ export interface RunOutcome {
 export async function runOn(files: Record<string, string | Uint8Array>, args: readonly string[],
   env: Record<string, string> = {}): Promise<RunOutcome> {
   const input = tempDir();
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(input, name), content);
+  writeTree(input, files);
   return runIn(input, args, env);
+}
+
+/** Writes files under a directory; a name with "/" goes into subdirectories (made as needed). */
+export function writeTree(dir: string, files: Record<string, string | Uint8Array>): void {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
 }
 
 /** Runs main() on an existing input directory. */

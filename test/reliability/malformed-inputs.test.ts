@@ -149,8 +149,8 @@ const okFiles = { "p.csv": valid };
 const USAGE: Case[] = [
   { name: "unknown strategy (flag)", files: okFiles, args: ["--strategy", "random"], exit: 2, mentions: ['"random"'], hint: /valid values: confidence_threshold, top_k_per_class, uncertainty, diversity, leaf_coreset, badge/ },
   { name: "unknown strategy (env)", files: okFiles, env: { STRATEGY: "coreset" }, exit: 2, mentions: ["STRATEGY", '"coreset"'], hint: /valid values: .*badge/ },
-  { name: "unknown job type", files: okFiles, args: ["--job_type", "kmeans"], exit: 2, mentions: ['"kmeans"'], hint: /valid: select, inspect, merge, confidence_threshold/ },
-  { name: "no strategy at all", files: okFiles, exit: 2, mentions: ["no strategy"], hint: /--strategy/ },
+  { name: "an unknown command word", files: okFiles, args: ["kmeans"], exit: 2, mentions: ['"kmeans"'], hint: /commands: select, inspect, merge or a strategy/ },
+  { name: "a boolean flag with a value that is not true or false", files: okFiles, args: [...uncertainty, "--quiet=maybe"], exit: 2, mentions: ["--quiet", "maybe"], hint: /true or false/ },
   { name: "unknown uncertainty mode", files: okFiles, args: [...uncertainty, "--uncertainty-mode", "bald"], exit: 2, mentions: ['"bald"'], hint: /valid values: margin, entropy, least_confidence/ },
   { name: "unknown metric", files: okFiles, args: [...diversity, "--metric", "manhattan"], exit: 2, mentions: ['"manhattan"'], hint: /valid values: euclidean, cosine/ },
   { name: "unknown output format", files: okFiles, args: [...uncertainty], env: { OUTPUT_FORMAT: "xlsx" }, exit: 2, mentions: ["OUTPUT_FORMAT", '"xlsx"'], hint: /valid values: csv, parquet/ },
@@ -176,7 +176,8 @@ const USAGE: Case[] = [
   { name: "uncertainty with USE_CASE=ssl", files: okFiles, args: uncertainty, env: { USE_CASE: "ssl" }, exit: 2, mentions: ['"uncertainty"', "USE_CASE=ssl"], hint: /Use one of confidence_threshold, top_k_per_class, or USE_CASE=active_learning/ },
   { name: "confidence_threshold with USE_CASE=active_learning", files: okFiles, args: ["--strategy", "confidence_threshold", "--use-case", "active_learning"], exit: 2,
     mentions: ['"confidence_threshold"', "USE_CASE=active_learning"], hint: /Use one of uncertainty, diversity, leaf_coreset, badge, hybrid, cluster_margin, or USE_CASE=ssl/ },
-  { name: "--job_type and STRATEGY disagreeing", files: okFiles, args: ["--job_type", "badge"], env: { STRATEGY: "diversity" }, exit: 2, mentions: ["badge", "diversity"], hint: /give one of them/ },
+  { name: "OpenBLAS required but the named library is missing", files: okFiles, args: [...uncertainty, "--blas", "openblas", "--blas-library", "/nonexistent/libopenblas.so.0"], exit: 2, mentions: ["/nonexistent/libopenblas.so.0"], hint: /OpenBLAS was required/ },
+  { name: "--job_type and a positional command together", files: okFiles, args: ["--job_type", "badge", "inspect"], exit: 2, mentions: ["badge", "inspect"], hint: /pass one/ },
 ];
 
 async function expectRefused(c: Case, files: Record<string, string | Uint8Array>) {

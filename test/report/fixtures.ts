@@ -78,6 +78,7 @@ export function clusterReportInput(rows = 2000, selectCount = 50): ReportInput {
     selected: pool.selected,
     selectionScores: pool.scores,
     projection: pca2({ data: pool.vectors, rows, cols: pool.dims }, typescriptBlas),
+    ids: Array.from({ length: rows }, (_, i) => `img-${String(i).padStart(5, "0")}`),
     sections: [{ heading: "Filters", rows: [["exclude_ids", "labelled.csv (120 ids)"], ["min_max_prob", "none"]] }],
   };
 }

@@ -66,7 +66,29 @@ describe("renderReport()", () => {
 
   test("draws every selected point in the scatter, with a tooltip each", () => {
     expect(count(html, /<circle class="dot-selection"/)).toBe(50);
-    expect(html).toContain("<title>rank 1 · row ");
+    // Rows by id, never by their place in memory.
+    expect(html).toContain(`<title>rank 1 · id ${input.ids![input.selected[0]!]} · score`);
+    expect(html).not.toMatch(/pool row\b(?!s)|· row \d/);
+    expect(html).toContain(`<td>${input.ids![input.selected[0]!]}</td>`);
+  });
+
+  test("a merge's report charts candidates as candidates and counts the pool the hosts saw", () => {
+    const merged = renderReport({ ...input, candidatesOf: 59_000 });
+    expect(merged).toContain("pool rows (the hosts saw)");
+    expect(merged).toContain("59,000");
+    expect(merged).toContain("candidates · 2,000 rows");
+    expect(merged).toContain("Confidence: candidates vs selection");
+    expect(merged).not.toContain("pool · 2,000 rows");
+  });
+
+  test("draws the labelled rows on the projection and names them in the settings", () => {
+    const coords = Float64Array.from({ length: 24 }, (_, i) => (i % 2 ? 0.5 : -0.5) * (i / 24));
+    const page = renderReport({ ...input, labeled: { rows: 12, source: "/data/labeled", coords } });
+    expect(page).toContain("labelled · 12 rows");
+    expect(count(page, /<path class="dots-labeled" d="(M[^"]+)"/)).toBe(1);
+    expect(page.match(/<path class="dots-labeled" d="([^"]+)"/)![1]!.split("M").length - 1).toBe(12);
+    expect(page).toContain("12 from /data/labeled");
+    expect(html).not.toContain("dots-labeled\" d");
   });
 
   test("shows the extra sections and the metadata", () => {

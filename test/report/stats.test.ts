@@ -5,13 +5,14 @@ import { addToHistogram, confidenceEdges, emptyHistogram, rowConfidence, scoreHi
 import { niceTicks } from "../../src/report/svg.ts";
 
 describe("rowConfidence()", () => {
-  test("gives argmax, max probability, margin and entropy in nats", () => {
+  test("gives argmax, max probability, margin and entropy over ln C (the entropy score's units)", () => {
     const probs = Float64Array.of(0.2, 0.5, 0.3, /* row 1 */ 1, 0, 0);
     const a = rowConfidence(probs, 3, 0);
     expect(a.argmax).toBe(1);
     expect(a.maxProb).toBe(0.5);
     expect(a.margin).toBeCloseTo(0.2, 15);
-    expect(a.entropy).toBeCloseTo(-(0.2 * Math.log(0.2) + 0.5 * Math.log(0.5) + 0.3 * Math.log(0.3)), 15);
+    expect(a.entropy).toBeCloseTo(-(0.2 * Math.log(0.2) + 0.5 * Math.log(0.5) + 0.3 * Math.log(0.3)) / Math.log(3), 15);
+    expect(rowConfidence(Float64Array.of(0.25, 0.25, 0.25, 0.25), 4, 0).entropy).toBeCloseTo(1, 15);
     const b = rowConfidence(probs, 3, 1);
     expect(b).toEqual({ argmax: 0, maxProb: 1, margin: 1, entropy: 0 });
   });
@@ -34,12 +35,12 @@ describe("histograms", () => {
     expect(h.nonFinite).toBe(1);
   });
 
-  test("confidence edges: max probability starts at 1/C rounded down to 0.05, entropy ends at ln C", () => {
+  test("confidence edges: max probability starts at 1/C rounded down to 0.05, entropy (over ln C) ends at 1", () => {
     const e10 = confidenceEdges(10);
     expect(e10.maxProb[0]).toBe(0.1);
     expect(e10.maxProb.at(-1)).toBe(1);
     expect(e10.maxProb.length).toBe(19);
-    expect(e10.entropy.at(-1)).toBe(Math.log(10));
+    expect(e10.entropy.at(-1)).toBe(1);
     expect(confidenceEdges(3).maxProb[0]).toBe(0.3);
     expect(confidenceEdges(1).entropy.at(-1)).toBe(1);
   });

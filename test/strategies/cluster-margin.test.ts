@@ -5,7 +5,7 @@ import type { Blas } from "../../ffi/blas.ts";
 import { typescriptBlas } from "../../ffi/typescript.ts";
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { assignRows, fitKMeans, nearestCentroids } from "../../src/engine/kmeans.ts";
-import { uncertaintyScores } from "../../src/engine/uncertainty.ts";
+import { predictions, uncertaintyScores } from "../../src/engine/uncertainty.ts";
 import type { Matrix } from "../../src/matrix.ts";
 import type { Pool } from "../../src/pool.ts";
 import { Rng } from "../../src/rng.ts";
@@ -19,7 +19,7 @@ const backends = await backendsUnderTest();
 const openblas = backends.find((b) => b.name === "openblas")!;
 
 function poolOf(probs: Float64Array, classes: number, vectors: Matrix): Pool {
-  return { size: vectors.rows, probs, classes, vectors } as unknown as Pool;
+  return { size: vectors.rows, probs, classes, vectors, ...predictions(probs, classes) } as unknown as Pool;
 }
 
 function optionsFor(pool: Pool, overrides: Partial<StrategyOptions> = {}): StrategyOptions {

@@ -250,7 +250,7 @@ describe("a pool of ids and vectors only, through main()", () => {
   for (const [args, expected] of [
     [["--strategy", "uncertainty"], /uncertainty ranks rows by model scores.*no score columns found.*use diversity, .*typiclust, probcover/],
     [["--strategy", "hybrid", "--config", JSON.stringify({ objectives: [{ type: "uncertainty" }, { type: "diversity" }] })], /SELECTION_CONFIG filters on or rewards model scores/],
-    [["--strategy", "typiclust", "--class-balance", "uniform"], /class balance over the predicted class needs scores.*BALANCE_COLUMN/],
+    [["--strategy", "diversity", "--class-balance", "uniform"], /class balance over the predicted class needs scores.*BALANCE_COLUMN/],
   ] as [string[], RegExp][]) {
     test(`${args.slice(0, 2).join(" ")}${args.length > 2 ? " …" : ""} is refused with the reason and exit 3, writing nothing`, async () => {
       const output = join(tempDir(), "out");

@@ -1,0 +1,41 @@
+/**
+ * Rewrites README.md's multi-host table (candidates per host, what the merge promises) from the
+ * strategy catalog, src/strategies/catalog.ts (test/strategies/contract.test.ts checks they
+ * agree). Run after changing a strategy's merge rule:  bun scripts/readme-strategies.ts
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { STRATEGIES, type MergeKind } from "../src/strategies/catalog.ts";
+
+export const MERGE_TABLE_HEADER = "| strategy | candidates per host | what a host keeps | merge |\n|---|---|---|---|\n";
+
+const KEEPS: Record<MergeKind, string> = {
+  top_rows: "its local top rows by the strategy's score (ties by id)",
+  core_set: "its local greedy k-center solution, each row with its covering radius",
+  oversampled: "k-means‖-style oversampling, each row weighted by the rows nearest it",
+  none: "nothing: refused",
+};
+
+/** The table's rows, one per strategy, in catalog order. */
+export function mergeTableRows(): string {
+  return Object.entries(STRATEGIES).map(([name, s]) => {
+    const factor = s.merge.candidates(1000, { clusterMarginCandidates: 0 }) / 1000;
+    const budget = (factor === 0 ? "–" : factor === 1 ? "k" : `${factor}·k`) + (name === "cluster_margin" ? " (`CLUSTER_MARGIN_CANDIDATES`)" : "");
+    return `| \`${name}\` | ${budget} | ${KEEPS[s.merge.kind]} | ${s.merge.guarantee} |\n`;
+  }).join("");
+}
+
+/** README with the table replaced; throws when README has no such table. */
+export function withMergeTable(readme: string): string {
+  const start = readme.indexOf(MERGE_TABLE_HEADER);
+  if (start < 0) throw new Error("README.md has no multi-host table header");
+  let end = start + MERGE_TABLE_HEADER.length;
+  while (readme.startsWith("| `", end)) end = readme.indexOf("\n", end) + 1;
+  return readme.slice(0, start) + MERGE_TABLE_HEADER + mergeTableRows() + readme.slice(end);
+}
+
+if (import.meta.main) {
+  const path = join(import.meta.dir, "..", "README.md");
+  writeFileSync(path, withMergeTable(readFileSync(path, "utf8")));
+  console.log(`README.md: ${Object.keys(STRATEGIES).length} strategies in the multi-host table`);
+}

@@ -1,0 +1,52 @@
+/**
+ * Step 1 of a job: what the configuration asks for, decided before any data is read. Every
+ * rule that refuses a combination of parameters lives here, so a bad command line fails fast.
+ */
+import type { Config } from "../cli/config.ts";
+import { UsageError } from "../errors.ts";
+import { parseSelectionConfig, type SelectionConfig } from "../selection-config.ts";
+import { resolveHybridUseCase, resolveUseCase, STRATEGIES, type StrategyEntry, type UseCase } from "../strategies/catalog.ts";
+
+/** single: one process on the whole pool; map: one host of several keeps candidates; merge: selects from every host's candidates. */
+export type Role = "single" | "map" | "merge";
+
+export interface JobPlan {
+  role: Role;
+  strategyName: string;
+  entry: StrategyEntry;
+  /** SELECTION_CONFIG parsed (hybrid only), else null. */
+  selectionConfig: SelectionConfig | null;
+  useCase: UseCase;
+  minDistance: number;
+  /** CLASS_BALANCE, or the hybrid config's class_balance, and which parameter said it. */
+  balance: { spec: string | Record<string, unknown>; source: string };
+  needVectors: boolean;
+  /** Things the user set that this run will not use, for the log. */
+  warnings: string[];
+}
+
+export function planJob(config: Config, role: Role): JobPlan {
+  const v = config.values;
+  const strategyName = v.STRATEGY;
+  const entry = STRATEGIES[strategyName]!;
+  const warnings: string[] = [];
+  const selectionConfig = strategyName === "hybrid" ? parseSelectionConfig(requireConfig(v.SELECTION_CONFIG)) : null;
+  if (selectionConfig === null && v.SELECTION_CONFIG) warnings.push(`SELECTION_CONFIG is set but STRATEGY=${strategyName}; it only configures STRATEGY=hybrid and is ignored.`);
+  const useCase = selectionConfig ? resolveHybridUseCase(selectionConfig, v.USE_CASE) : resolveUseCase(strategyName, v.USE_CASE);
+  const minDistance = v.MIN_DISTANCE;
+  if (minDistance > 0 && useCase === "ssl") throw new UsageError(`MIN_DISTANCE applies to active-learning selections; ${strategyName} picks pseudo-labels by confidence. Leave MIN_DISTANCE at 0.`);
+  const balance = selectionConfig?.classBalance
+    ? { spec: selectionConfig.classBalance, source: "SELECTION_CONFIG.class_balance" }
+    : { spec: v.CLASS_BALANCE, source: "CLASS_BALANCE" };
+  if (entry.classBalance !== true && balance.spec !== "none") throw new UsageError(entry.classBalance);
+  if (minDistance > 0 && !entry.minDistance) throw new UsageError(`MIN_DISTANCE does not apply to ${strategyName}: it picks rows by its own rule (see README); leave MIN_DISTANCE at 0.`);
+  if (role === "map" && entry.merge.kind === "none") throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.merge.guarantee}.`);
+  const needVectors = entry.needsVectors || (minDistance > 0 && strategyName !== "leaf_coreset") ||
+    (selectionConfig?.objectives.some((o) => o.type === "diversity" && o.strength > 0) ?? false);
+  return { role, strategyName, entry, selectionConfig, useCase, minDistance, balance, needVectors, warnings };
+}
+
+function requireConfig(raw: string): string {
+  if (!raw) throw new UsageError(`STRATEGY=hybrid needs SELECTION_CONFIG (--config): inline JSON or a JSON file, e.g. {"objectives": [{"type": "uncertainty", "mode": "margin"}, {"type": "diversity"}]}.`);
+  return raw;
+}

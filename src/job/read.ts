@@ -1,0 +1,101 @@
+/**
+ * Step 2 of a job: the input channels into a pool, the labelled rows, and which pool rows may
+ * be selected (duplicate ids, labelled and excluded ids are not).
+ */
+import type { Config } from "../cli/config.ts";
+import type { Logger } from "../cli/log.ts";
+import type { HostCandidates } from "../cluster/candidates.ts";
+import { planColumns, type ColumnPlan } from "../columns.ts";
+import { DataError } from "../errors.ts";
+import { readChannel } from "../io/channel.ts";
+import { readIdList } from "../io/id-list.ts";
+import { readLabeled, type Labeled } from "../io/labeled.ts";
+import { buildPool, describeRow, duplicateIds, type Pool } from "../pool.ts";
+import { configColumns, configNeedsScores } from "../selection-config.ts";
+import { STRATEGIES, STRATEGY_NAMES } from "../strategies/catalog.ts";
+import type { JobPlan } from "./plan.ts";
+import type { Timings } from "./timings.ts";
+
+export interface JobInputs {
+  pool: Pool;
+  /** Per pool row, 1 when it may be selected. */
+  selectable: Uint8Array;
+  selectableCount: number;
+  labeled: Labeled | null;
+  labeledPath: string | null;
+  /** Pool rows whose id is labelled or in EXCLUDE_IDS_FILE. */
+  excludedCount: number;
+}
+
+export interface Channels {
+  input: string;
+  labeled: string | null;
+}
+
+export async function readInputs(plan: JobPlan, config: Config, channels: Channels, mergeFrom: HostCandidates[] | null,
+  log: Logger, timings: Timings): Promise<JobInputs> {
+  const v = config.values;
+  let since = performance.now();
+  log.info(`reading ${channels.input}`);
+  const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(channels.input, "input", log.progress("reading files"), log);
+  const columns = planColumns(tables[0]!, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX });
+  log.info(`scores: ${columns.scoreReason}`);
+  refuseWithoutScores(columns, plan, v.BALANCE_COLUMN, tables[0]!.path);
+  const pool = buildPool(tables, columns, {
+    needVectors: plan.needVectors, needLeaves: plan.entry.needsLeaves,
+    extraColumns: plan.selectionConfig ? configColumns(plan.selectionConfig) : [],
+    float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
+    sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: v.DUPLICATE_IDS,
+  });
+  if (plan.needVectors) log.info(`vectors: ${columns.vectorReason}`);
+  timings.end("readMs", since);
+  log.info(`pool: ${pool.size} rows from ${tables.length} file(s), ${pool.classes} classes`);
+
+  const selectable = new Uint8Array(pool.size).fill(1);
+  keepFirstOfEachId(pool, selectable, v.DUPLICATE_IDS, log);
+
+  since = performance.now();
+  const labeled = channels.labeled
+    ? await readLabeled(channels.labeled, pool, plan.needVectors, plan.entry.needsLeaves, v.VECTOR_PRECISION === "float64", log)
+    : null;
+  const excludeIds = new Set<string>(labeled?.ids ?? []);
+  if (v.EXCLUDE_IDS_FILE) for (const id of await readIdList(v.EXCLUDE_IDS_FILE, v.ID_FIELD)) excludeIds.add(id);
+  let excludedCount = 0;
+  if (excludeIds.size > 0) {
+    for (let i = 0; i < pool.size; i++) if (selectable[i] && excludeIds.has(pool.ids[i]!)) { selectable[i] = 0; excludedCount++; }
+    log.info(`${excludedCount} pool rows are already labelled or excluded and will not be selected`);
+  }
+  timings.end("labeledMs", since);
+  const selectableCount = selectable.reduce((n, s) => n + s, 0);
+  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount };
+}
+
+/** Duplicate ids are refused, or (DUPLICATE_IDS=keep_first) every repeat is made unselectable. */
+function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log: Logger): void {
+  const dupes = duplicateIds(pool.ids);
+  if (dupes.length === 0) return;
+  const listed = dupes.map(([id, a, b]) => `"${id}" (${describeRow(pool, a)} and ${describeRow(pool, b)})`).join(", ");
+  if (rule === "error") {
+    throw new DataError(`duplicate ids in the pool: ${listed}; ids must be unique. Set DUPLICATE_IDS=keep_first to keep each id's first row.`);
+  }
+  const seen = new Set<string>();
+  let dropped = 0;
+  for (let i = 0; i < pool.size; i++) {
+    if (seen.has(pool.ids[i]!)) { selectable[i] = 0; dropped++; } else seen.add(pool.ids[i]!);
+  }
+  log.warn(`${dropped} rows repeat an earlier id (first: ${listed}); only each id's first row may be selected.`);
+}
+
+/** A pool without score columns runs vector-only strategies; anything that reads scores is refused, saying why. */
+function refuseWithoutScores(columns: ColumnPlan, plan: JobPlan, balanceColumn: string, path: string): void {
+  if (columns.scoreKind !== "none") return;
+  const vectorOnly = STRATEGY_NAMES.filter((s) => !STRATEGIES[s]!.needsScores).join(", ");
+  const config = plan.selectionConfig;
+  if (config ? configNeedsScores(config) : plan.entry.needsScores) {
+    const what = config ? "SELECTION_CONFIG filters on or rewards model scores" : `${plan.strategyName} ranks rows by model scores`;
+    throw new DataError(`${path}: ${what}, but there are ${columns.scoreReason}. Without scores use ${vectorOnly}${config ? " (hybrid with diversity or weight objectives only)" : ""}.`);
+  }
+  if (plan.balance.spec !== "none" && !balanceColumn) {
+    throw new DataError(`${path}: class balance over the predicted class needs scores, but the pool has none; set BALANCE_COLUMN to a column that holds each row's class, or leave CLASS_BALANCE at none.`);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Step 4 of a job: the selection, the metadata and the report, written atomically to the
+ * output directory (src/io/output.ts), and an earlier run's files this run did not write removed.
+ */
+import type { Blas } from "../../ffi/blas.ts";
+import type { Config } from "../cli/config.ts";
+import type { Logger } from "../cli/log.ts";
+import type { HostCandidates } from "../cluster/candidates.ts";
+import { candidateColumns, mapFingerprint, mapMetadata, mergeMetadata } from "../cluster/map-merge.ts";
+import { UsageError } from "../errors.ts";
+import { csvSelectionSchema, removeStaleOutputs, selectionColumns, selectionSchema, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type OutputFile } from "../io/output.ts";
+import { buildMetadata, parameterRecord } from "../metadata.ts";
+import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
+import { VERSION } from "../version.ts";
+import type { JobPlan } from "./plan.ts";
+import type { Channels, JobInputs } from "./read.ts";
+import type { Timings } from "./timings.ts";
+
+export interface Written {
+  /** Paths written, the selection first. */
+  outputs: string[];
+  metadata: Record<string, unknown>;
+}
+
+export interface WriteContext {
+  plan: JobPlan;
+  config: Config;
+  channels: Channels;
+  blas: Blas;
+  timings: Timings;
+  log: Logger;
+  mergeFrom: HostCandidates[] | null;
+}
+
+export async function writeOutputs(output: string, inputs: JobInputs, selection: Selection, options: StrategyOptions,
+  { plan, config, channels, blas, timings, log, mergeFrom }: WriteContext): Promise<Written> {
+  const v = config.values;
+  const { pool } = inputs;
+  if (plan.role === "map" && !v.SAVE_METADATA) throw new UsageError("a multi-host map step needs SAVE_METADATA=true: the merge checks every host's configuration from it.");
+  const since = performance.now();
+  const metadata = buildMetadata(config, pool, selection, options, {
+    strategyName: plan.strategyName, useCase: plan.useCase, blas, timings: timings.ms, input: channels.input,
+    labeledPath: inputs.labeledPath, labeledRows: inputs.labeled?.ids.length ?? 0, excludedCount: inputs.excludedCount, warnings: log.warnings,
+  });
+  if (plan.role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
+  if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName, metadata));
+  const extra = plan.role === "map" ? candidateColumns(selection) : [];
+  const format = v.OUTPUT_FORMAT;
+  const columns = format === "parquet" ? selectionColumns(pool, selection.rows, selection.scores, extra) : null;
+  metadata.output_schema = { format, columns: columns ? selectionSchema(columns) : csvSelectionSchema(pool, extra) };
+  const files: OutputFile[] = [{
+    name: `selected_samples.${format}`,
+    write: (path) => columns
+      ? writeSelectionParquet(path, columns)
+      : writeSelectionCsv(path, pool, selection.rows, selection.scores, extra),
+  }];
+  if (v.SAVE_REPORT && plan.role !== "map") {
+    files.push({ name: "selection_report.html", write: async (path) => {
+      const { writeReport } = await import("../report-file.ts");
+      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED, inputs.labeled);
+    } });
+  }
+  if (v.SAVE_METADATA) {
+    files.push({ name: "selection_metadata.json", write: (path) => { timings.end("writeMs", since); writeJson(path, metadata); } });
+  }
+  const outputs = await commit(output, files);
+  log.info(`selected ${selection.rows.length} of ${pool.size} rows → ${outputs[0]}`);
+  return { outputs, metadata };
+}
+
+/**
+ * A map host that ShardedByS3Key gave no input objects (more instances than objects) writes
+ * metadata and no candidates, so the merge can go on with the other hosts.
+ */
+export async function writeEmptyMapOutput(output: string, config: Config, log: Logger): Promise<Written> {
+  log.warn(`host ${config.hosts.current}: no data files in the input (more instances than input objects?); writing no candidates.`);
+  const metadata = {
+    tool: "active-sampling", version: VERSION, role: "map", host: config.hosts.current, hosts: config.hosts.all, job_type: config.jobType,
+    rows_seen: 0, candidates: 0, map_fingerprint: mapFingerprint(config, null), parameters: parameterRecord(config),
+  };
+  const outputs = await commit(output, [{ name: "selection_metadata.json", write: (path) => writeJson(path, metadata) }]);
+  return { outputs, metadata };
+}
+
+/** Writes the files atomically, then removes an earlier run's files that would pass for this run's. */
+async function commit(output: string, files: OutputFile[]): Promise<string[]> {
+  const outputs = await writeAtomically(output, files);
+  removeStaleOutputs(output, files.map((f) => f.name));
+  return outputs;
+}

@@ -1,0 +1,76 @@
+/**
+ * Order-free selections: a run that reads vectors or leaves (distances, k-means sums, random
+ * draws over rows, ties by position in the engines) runs on a copy of the pool with its rows
+ * in id order, so the same rows give the same selection however the files are ordered, split
+ * or sharded. Its picks are mapped back to file rows, so everything after the strategy
+ * (writers, metadata, report) sees file rows as before.
+ *
+ * A run on scores alone ranks by a per-row score with ties broken by id (options.tieBreak), an
+ * order-free rule already, and runs on the pool as it is: no copy of a 10M-row pool.
+ */
+import { allocVectors } from "../engine/kernels/kernels.ts";
+import type { Pool } from "../pool.ts";
+import type { Selection, Strategy, StrategyOptions } from "./strategy.ts";
+
+/** Pool rows by id (ties, which only repeated ids have: file order); null when already so. */
+export function idOrder(ids: readonly string[]): Uint32Array | null {
+  let sorted = true;
+  for (let i = 1; i < ids.length && sorted; i++) if (ids[i - 1]! > ids[i]!) sorted = false;
+  if (sorted) return null;
+  const order = Uint32Array.from({ length: ids.length }, (_, i) => i);
+  // Code-unit order, as options.tieBreak compares ids; stable, so repeated ids keep file order.
+  return order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
+}
+
+/** Runs `strategy` on the pool in id order and returns its selection in file rows. */
+export function runInIdOrder(strategy: Strategy, pool: Pool, options: StrategyOptions): Selection {
+  const order = pool.vectors || pool.leaves ? idOrder(pool.ids) : null;
+  if (!order) return strategy(pool, options);
+  const selection = strategy(permutePool(pool, order), permuteOptions(options, order));
+  return { ...selection, rows: selection.rows.map((position) => order[position]!) };
+}
+
+/** Pool fields that hold one entry (or row) per pool row; a new one must be added to permutePool. */
+const PER_ROW = new Set(["ids", "probs", "predicted", "confidence", "vectors", "leaves", "extra"]);
+
+function permutePool(pool: Pool, order: Uint32Array): Pool {
+  for (const [name, value] of Object.entries(pool)) {
+    const length = ArrayBuffer.isView(value) || Array.isArray(value) ? (value as { length: number }).length : -1;
+    if (!PER_ROW.has(name) && length > 0 && length % pool.size === 0 && name !== "tables" && name !== "tableStarts") {
+      throw new Error(`internal: Pool.${name} looks per-row but strategies/id-order.ts does not reorder it; add it to permutePool`);
+    }
+  }
+  const vectors = pool.vectors;
+  return {
+    ...pool,
+    ids: Array.from(order, (row) => pool.ids[row]!),
+    probs: gather(pool.probs, pool.classes, order),
+    predicted: gather(pool.predicted, 1, order),
+    confidence: gather(pool.confidence, 1, order),
+    // The kernels' own allocation (aligned, shareable with worker threads), like the pool's.
+    vectors: vectors ? { ...vectors, data: gather(vectors.data, vectors.cols, order, allocVectors(vectors.data instanceof Float64Array, vectors.data.length)) } : null,
+    leaves: pool.leaves ? { ...pool.leaves, data: gather(pool.leaves.data, pool.leaves.trees, order) } : null,
+    extra: new Map([...pool.extra].map(([name, values]) => [name, gather(values, 1, order)])),
+  };
+}
+
+function permuteOptions(options: StrategyOptions, order: Uint32Array): StrategyOptions {
+  return {
+    ...options,
+    selectable: gather(options.selectable, 1, order),
+    balance: options.balance ? { ...options.balance, classOf: gather(options.balance.classOf, 1, order) } : null,
+    rowWeights: options.rowWeights ? gather(options.rowWeights, 1, order) : null,
+    tieBreak: (a, b) => options.tieBreak(order[a]!, order[b]!),
+    describeRow: (position) => options.describeRow(order[position]!),
+  };
+}
+
+/** Rows of a row-major array (`width` values a row) in the given order, as a new array of its type. */
+function gather<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(data: T, width: number, order: Uint32Array,
+  out: T = new (data.constructor as { new (n: number): T })(order.length * width)): T {
+  for (let p = 0; p < order.length; p++) {
+    const from = order[p]! * width;
+    for (let j = 0; j < width; j++) out[p * width + j] = data[from + j]!;
+  }
+  return out;
+}

@@ -1,0 +1,328 @@
+/**
+ * What real upstreams write, odd but valid or plainly broken: Spark/Glue/Athena folder layouts,
+ * DuckDB and pyarrow-style files, misnamed files, LLM (Bedrock) label-and-confidence outputs,
+ * rule sets, JSON ids as written. Every input is generated here (DuckDB writes the real
+ * Parquet, CSV and JSON files). Each case must end with a selection whose rows and columns are
+ * checked, or a refusal naming the file and what to do; never a stack trace, never a silent
+ * change or skip: whatever was left out or read differently from its name is in the log.
+ */
+import { describe, expect, test } from "bun:test";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { duckdb, poolTable } from "./duckdb-files.ts";
+import { basePool, forbiddenLeftovers, runIn, splitRecords, tempDir, toCsv, writeTree, type RunOutcome, type Sheet } from "./harness.ts";
+
+export interface UpstreamCase {
+  name: string;
+  /** Writes the input channel's files into `dir`. */
+  build: (dir: string) => Promise<void> | void;
+  args: string[];
+  env?: Record<string, string>;
+  /** A refusal: exit class, what the message names, and what to do. */
+  refused?: { exit: 2 | 3; mentions: string[]; hint: RegExp };
+  /** Checks on a run that succeeded: the output rows as records of text fields, the metadata. */
+  selected?: (out: { header: string[]; rows: string[][]; metadata: Record<string, unknown>; log: string }) => void;
+  /** Each must match the log (stderr): what was skipped, or read differently from its name. */
+  log?: RegExp[];
+}
+
+const enc = (text: string) => new TextEncoder().encode(text);
+const uncertainty = ["--strategy", "uncertainty", "--batch-size", "4"];
+const pool = basePool(9, 2, 2);
+const csv = (sheet: Sheet) => toCsv(sheet);
+/** The pool split into three row ranges, for sharded layouts. */
+const part = (k: number): Sheet => ({ columns: pool.columns, rows: pool.rows.slice(3 * k, 3 * k + 3) });
+
+/** Output records as fields (no field in these tests holds a comma or quote). */
+function readOutput(o: RunOutcome) {
+  const records = splitRecords(readFileSync(join(o.output, "selected_samples.csv"), "latin1"));
+  const metadata = JSON.parse(readFileSync(join(o.output, "selection_metadata.json"), "utf8")) as Record<string, unknown>;
+  return { header: records[0]!.split(","), rows: records.slice(1).map((r) => r.split(",")), metadata, log: o.log };
+}
+
+const column = (out: { header: string[]; rows: string[][] }, name: string) => {
+  const c = out.header.indexOf(name);
+  expect(c).toBeGreaterThanOrEqual(0);
+  return out.rows.map((r) => r[c]!);
+};
+
+/** All rows of the pool selected: ids as a sorted list. */
+const everyId = pool.rows.map((r) => String(r[0])).sort();
+
+export const LAYOUTS: UpstreamCase[] = [
+  {
+    name: "Spark Parquet output: part files beside _SUCCESS and .crc checksums",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(12), `COPY pool TO '$DIR/part-00000-3f2a-c000.snappy.parquet' (FORMAT PARQUET, COMPRESSION SNAPPY)`]);
+      writeTree(dir, { "_SUCCESS": "", ".part-00000-3f2a-c000.snappy.parquet.crc": "crc", "._SUCCESS.crc": "crc" });
+    },
+    args: [...uncertainty, "--batch-size", "12"],
+    selected: (o) => expect(column(o, "id").length).toBe(12),
+    log: [/skipped 3 bookkeeping or hidden entries .*\._SUCCESS\.crc, \.part-00000-3f2a-c000\.snappy\.parquet\.crc, _SUCCESS/],
+  },
+  {
+    name: "Hive-partitioned Parquet (DuckDB PARTITION_BY): split=a/ folders become a column",
+    build: (dir) => duckdb(dir, [poolTable(12), `COPY pool TO '$DIR' (FORMAT PARQUET, PARTITION_BY (split), OVERWRITE_OR_IGNORE)`]),
+    args: [...uncertainty, "--batch-size", "12"],
+    selected: (o) => {
+      const ids = column(o, "id"), splits = column(o, "split");
+      expect(ids.length).toBe(12);
+      // r0, r3, r6, r9 were written to split=a/ and so on: every row keeps its folder's value.
+      ids.forEach((id, k) => expect(splits[k]).toBe(["a", "b", "c"][Number(id.slice(1)) % 3]));
+      expect((o.metadata.input as { files: unknown[] }).files.length).toBe(3);
+    },
+    log: [/partition folders give the column split/],
+  },
+  {
+    name: "Hive-partitioned CSV: the records stay byte for byte, the folder value follows",
+    build: (dir) => writeTree(dir, { "model=v2/day=2024-01-01/part-0.csv": csv(part(0)), "model=v2/day=2024-01-02/part-0.csv": csv(part(1)) }),
+    args: [...uncertainty, "--batch-size", "6"],
+    selected: (o) => {
+      expect(o.header.slice(-4)).toEqual(["model", "day", "selection_score", "selection_rank"]);
+      const lines = csv(pool).split("\n");
+      for (const row of o.rows) {
+        const id = row[0]!;
+        const original = lines.find((l) => l.startsWith(id + ","))!;
+        expect(row.slice(0, -4).join(",")).toBe(original);
+        expect(row[row.length - 4]).toBe("v2");
+        expect(row[row.length - 3]).toBe(Number(id.slice(1)) < 3 ? "2024-01-01" : "2024-01-02");
+      }
+    },
+  },
+  {
+    name: "partition values are kept as written: 007 stays 007, not 7",
+    build: (dir) => writeTree(dir, { "batch=007/p.csv": csv(part(0)), "batch=010/p.csv": csv(part(1)) }),
+    args: [...uncertainty, "--batch-size", "6"],
+    selected: (o) => expect(new Set(column(o, "batch"))).toEqual(new Set(["007", "010"])),
+  },
+  {
+    name: "percent-escaped partition values (Hive escapes ':' and ' ') are decoded as pyarrow does",
+    build: (dir) => writeTree(dir, { "ts=2024-01-01 12%3A00%3A00/p.csv": csv(part(0)) }),
+    args: [...uncertainty, "--batch-size", "3"],
+    selected: (o) => expect(column(o, "ts")).toEqual(["2024-01-01 12:00:00", "2024-01-01 12:00:00", "2024-01-01 12:00:00"]),
+  },
+  {
+    name: "a partition key the files already hold: the files' values are kept, and the log says so",
+    build: (dir) => writeTree(dir, { "id=x/p.csv": csv(part(0)) }),
+    args: [...uncertainty, "--batch-size", "3"],
+    selected: (o) => expect(column(o, "id").sort()).toEqual(["r0", "r1", "r2"]),
+    log: [/folder id=x names a column the file already holds; the file's own "id" values are kept/],
+  },
+  {
+    name: "a numeric partition (fold=3) is not taken for a feature column",
+    build: (dir) => writeTree(dir, {
+      "fold=1/p.csv": csv({ columns: ["id", "prob_class_0", "prob_class_1", "f"], rows: [["a", 0.5, 0.5, 1], ["b", 0.25, 0.75, 2]] }),
+      "fold=2/p.csv": csv({ columns: ["id", "prob_class_0", "prob_class_1", "f"], rows: [["c", 0.5, 0.5, 3], ["d", 0.75, 0.25, 9]] }),
+    }),
+    args: ["--strategy", "diversity", "--batch-size", "2"],
+    selected: (o) => expect(o.metadata.vector_columns).toEqual(["f"]),
+  },
+  {
+    name: "a partition column as BALANCE_COLUMN: quotas over the folders",
+    build: (dir) => duckdb(dir, [poolTable(12), `COPY pool TO '$DIR' (FORMAT PARQUET, PARTITION_BY (split), OVERWRITE_OR_IGNORE)`]),
+    args: ["--strategy", "uncertainty", "--batch-size", "6", "--class-balance", "uniform", "--balance-column", "split"],
+    selected: (o) => {
+      const splits = column(o, "split");
+      for (const s of ["a", "b", "c"]) expect(splits.filter((x) => x === s).length).toBe(2);
+    },
+  },
+  {
+    name: "S3 shards in plain subdirectories are all read, in path order",
+    build: (dir) => writeTree(dir, { "shard-1/b.csv": csv(part(1)), "shard-0/a.csv": csv(part(0)), "shard-2/x/y.csv": csv(part(2)) }),
+    args: [...uncertainty, "--batch-size", "9"],
+    selected: (o) => {
+      expect(column(o, "id").sort()).toEqual(everyId);
+      expect((o.metadata.input as { files: { path: string }[] }).files.map((f) => f.path.split("/").slice(-2).join("/"))).toEqual(["shard-0/a.csv", "shard-1/b.csv", "x/y.csv"]);
+    },
+  },
+  {
+    name: "Databricks commit markers (_committed_*, _started_*) and a _temporary/ attempt are skipped",
+    build: (dir) => writeTree(dir, {
+      "part-0.csv": csv(part(0)), "_committed_8841": "{}", "_started_8841": "", "_temporary/0/_temporary/attempt_1/part-0.csv": csv(part(1)),
+    }),
+    args: [...uncertainty, "--batch-size", "9"],
+    selected: (o) => expect(column(o, "id").sort()).toEqual(["r0", "r1", "r2"]),
+    log: [/skipped 3 bookkeeping or hidden entries .*_committed_8841, _started_8841, _temporary/],
+  },
+  {
+    name: "Parquet summary files (_metadata, _common_metadata) are skipped",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/part-0.parquet' (FORMAT PARQUET)`]);
+      writeTree(dir, { "_metadata": readFileSync(join(dir, "part-0.parquet")), "_common_metadata": "PAR1" });
+    },
+    args: [...uncertainty, "--batch-size", "6"],
+    selected: (o) => expect(column(o, "id").length).toBe(6),
+    log: [/skipped 2 bookkeeping or hidden entries .*_common_metadata, _metadata/],
+  },
+  {
+    name: "a README and a manifest beside the data are named in a warning, not skipped silently",
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool), "README.md": "# notes\n", "manifest.txt": "p.csv\n" }),
+    args: uncertainty,
+    selected: (o) => expect(o.metadata.warnings as string[]).toContainEqual(expect.stringMatching(/ignored 2 files that are not data files .*README\.md, manifest\.txt/)),
+  },
+  {
+    name: "an empty (0-byte) part file beside data (an empty Spark partition) is skipped with a word",
+    build: (dir) => writeTree(dir, { "part-00000.csv": csv(pool), "part-00001.csv": "" }),
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/skipped 1 empty \(0-byte\) data file: part-00001\.csv/],
+  },
+  {
+    name: "a header-only part file (Spark's CSV writer for an empty partition) adds no rows",
+    build: (dir) => writeTree(dir, { "part-00000.csv": csv(pool), "part-00001.csv": pool.columns.join(",") + "\n" }),
+    args: [...uncertainty, "--batch-size", "20"],
+    selected: (o) => expect(column(o, "id").sort()).toEqual(everyId),
+  },
+  {
+    name: "the same rows sharded into nested folders are all read",
+    build: (dir) => writeTree(dir, { "z/part-0.csv": csv(part(2)), "a/b/part-9.csv": csv(part(0)), "m1/part-1.csv": csv(part(1)) }),
+    args: ["--strategy", "diversity", "--batch-size", "9"],
+    selected: (o) => expect(column(o, "id").sort()).toEqual(everyId),
+  },
+  {
+    name: "files at different folder depths under a partition: refused, naming the partition column",
+    build: (dir) => writeTree(dir, { "p.csv": csv(part(0)), "split=a/p.csv": csv(part(1)) }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["split=a/p.csv", "extra split"], hint: /same folder depth/ },
+  },
+  {
+    name: "ID_FIELD naming a partition column: refused, it is the same for every row of a file",
+    build: (dir) => writeTree(dir, { "run=1/p.csv": csv(part(0)), "run=2/p.csv": csv(part(1)) }),
+    args: [...uncertainty, "--id-field", "run"],
+    refused: { exit: 3, mentions: ['"run"', "partition folder"], hint: /ID_FIELD/ },
+  },
+  {
+    name: "a folder that links back to the channel is not followed in circles",
+    build: (dir) => { writeTree(dir, { "p.csv": csv(pool) }); symlinkSync(dir, join(dir, "loop")); },
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/ignored 1 file .*loop/],
+  },
+  {
+    name: "gzip bytes named .csv are read as .csv.gz, with a warning",
+    build: (dir) => writeTree(dir, { "part-0.csv": gzipSync(enc(csv(pool))) }),
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/part-0\.csv: the name says csv but the bytes are gzip-compressed CSV; read as gzip-compressed CSV/],
+  },
+  {
+    name: "gzip bytes named .jsonl are read as .jsonl.gz, with a warning",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/x.tmp' (FORMAT JSON)`]);
+      writeFileSync(join(dir, "p.jsonl"), gzipSync(readFileSync(join(dir, "x.tmp"))));
+      writeFileSync(join(dir, "x.tmp"), ""); // not a data file name: ignored with a warning
+    },
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/p\.jsonl: the name says jsonl but the bytes are gzip-compressed JSON lines/, /ignored 1 file that is not a data file .*x\.tmp/],
+  },
+  {
+    name: "Parquet bytes named .csv are read as Parquet, with a warning",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/p.csv' (FORMAT PARQUET)`]);
+    },
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/p\.csv: the name says csv but the bytes are Parquet; read as Parquet/],
+  },
+  {
+    name: "gzip bytes named .parquet: refused with what it is",
+    build: (dir) => writeTree(dir, { "p.parquet": gzipSync(enc(csv(pool))) }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["p.parquet", "this is gzip"], hint: /name it \.csv\.gz/ },
+  },
+  {
+    name: "Athena results: Parquet files with no extension are read by their bytes",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/20240101_120000_00001_abcde_0e1f' (FORMAT PARQUET)`]);
+    },
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+  },
+  {
+    name: "a gzip file with no extension holding JSON lines is read by its bytes",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/x.json' (FORMAT JSON)`]);
+      writeFileSync(join(dir, "part-00000"), gzipSync(readFileSync(join(dir, "x.json"))));
+    },
+    args: [...uncertainty, "--duplicate-ids", "keep_first", "--batch-size", "12"],
+    // x.json and part-00000 hold the same rows: each id's first row (from part-00000) is selectable
+    selected: (o) => expect(column(o, "id").length).toBe(6),
+  },
+  {
+    name: "DuckDB's and Spark's .json output (one object a line) is read as JSON lines",
+    build: (dir) => duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/part-0.json' (FORMAT JSON)`]),
+    args: [...uncertainty, "--batch-size", "6"],
+    selected: (o) => expect(column(o, "id").sort()).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]),
+  },
+  {
+    name: "a manifest.json beside CSV shards is not a shard: left out with a warning",
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool), "manifest.json": '{"files": ["p.csv"]}' }),
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/ignored 1 file that is not a data file .*manifest\.json/],
+  },
+  {
+    name: "a .json file holding one JSON array (DuckDB ARRAY true): refused with what to write instead",
+    build: (dir) => duckdb(dir, [poolTable(6), `COPY pool TO '$DIR/p.json' (FORMAT JSON, ARRAY true)`]),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["p.json"], hint: /one JSON object per line/ },
+  },
+  {
+    name: "a pretty-printed .json object: refused with what to write instead",
+    build: (dir) => writeTree(dir, { "p.json": JSON.stringify({ id: "a", prob_class_0: 0.5, prob_class_1: 0.5 }, null, 2) }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["p.json", "line 1"], hint: /one JSON object per line/ },
+  },
+  {
+    name: "a channel holding only bookkeeping: refused, naming what it holds",
+    build: (dir) => writeTree(dir, { "_SUCCESS": "", "_temporary/0/part-0.csv": csv(pool) }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["_SUCCESS", "_temporary"], hint: /has no data file/ },
+  },
+  {
+    name: "compressed CSV Spark wrote with bzip2 is not read: refused, naming the files",
+    build: (dir) => writeTree(dir, { "part-0.csv.bz2": "BZh91AY&SY", "_SUCCESS": "" }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-0.csv.bz2"], hint: /expected \*\.csv/ },
+  },
+];
+
+/** Runs one case; the checks every case shares (no stack trace, nothing partial) are here. */
+export async function runCase(c: UpstreamCase): Promise<void> {
+  const input = tempDir("as-upstream-");
+  await c.build(input);
+  const o = await runIn(input, c.args, c.env ?? {});
+  expect(o.log).not.toContain("This is a bug");
+  expect(o.log).not.toMatch(/\n\s+at /); // no stack trace
+  if (c.refused) {
+    const message = o.result.error?.message ?? "";
+    expect({ exit: o.result.exitCode, message }).toMatchObject({ exit: c.refused.exit });
+    for (const m of c.refused.mentions) expect(message).toContain(m);
+    expect(message).toMatch(c.refused.hint);
+    expect(o.result.outputs).toEqual([]);
+    expect(forbiddenLeftovers(o.left)).toEqual([]);
+  } else {
+    expect({ exit: o.result.exitCode, error: o.result.error?.message }).toEqual({ exit: 0, error: undefined });
+    c.selected?.(readOutput(o));
+  }
+  for (const pattern of c.log ?? []) expect(o.log).toMatch(pattern);
+}
+
+describe("directory layouts that Spark, Hive-style writers and S3 sharding produce", () => {
+  for (const c of LAYOUTS) test(c.name, () => runCase(c));
+
+  test("sharding the pool into folders does not change the selection", async () => {
+    const ids = async (files: Record<string, string>) => {
+      const input = tempDir("as-upstream-");
+      writeTree(input, files);
+      const o = await runIn(input, ["--strategy", "diversity", "--batch-size", "4"]);
+      expect(o.result.exitCode).toBe(0);
+      return column(readOutput(o), "id");
+    };
+    const whole = await ids({ "p.csv": csv(pool) });
+    expect(await ids({ "z/part-0.csv": csv(part(2)), "a/b/part-9.csv": csv(part(0)), "m/part-1.csv": csv(part(1)) })).toEqual(whole);
+    expect(await ids({ "2/p.csv": csv(part(0)), "1/p.csv": csv(part(2)), "0/p.csv": csv(part(1)) })).toEqual(whole);
+  });
+});
