@@ -12,7 +12,7 @@ BUN_BUILD_FLAGS ?=
 SOURCES := $(shell find src ffi -name '*.ts')
 EXAMPLE := examples/fashion_mnist
 
-.PHONY: docker-smoke scale-demo typecheck setup setup-blas setup-browser setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
+.PHONY: docker-smoke scale-demo typecheck setup setup-blas setup-browser setup-data setup-arm64 build demo test deno-smoke arm64-smoke bench docker clean
 
 # npm ci deletes and refills node_modules. Where node_modules is a link to another checkout's
 # install (a git worktree sharing main's packages), that would empty the install every linked
@@ -33,6 +33,15 @@ setup-blas:
 		 (apt-get update -qq && apt-get install -y -qq libopenblas0-pthread >/dev/null)) || \
 		{ echo "warning: could not install libopenblas0-pthread; the TypeScript backend will be used"; [ -z "$$CI" ] || exit 1; }; \
 	else echo "note: libopenblas0-pthread is not installed and apt is not available as root; the TypeScript backend will be used"; fi
+
+# Debian's dataset-fashion-mnist (the raw images): the projection tests and bench/fashion-mnist.ts read it.
+setup-data:
+	@if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null)) || \
+		{ echo "warning: could not install dataset-fashion-mnist; the raw-image tests will be skipped"; [ -z "$$CI" ] || exit 1; }; \
+	else echo "note: dataset-fashion-mnist is not installed and apt is not available as root; the raw-image tests will be skipped"; fi
 
 # Headless Chromium for the report's browser test (skipped with a reason when absent).
 setup-browser:
@@ -62,7 +71,7 @@ demo: setup $(BIN)
 	@$(BUN) scripts/demo-summary.ts out/demo
 
 # Every test runs with its own empty TMPDIR; a run that leaves anything in it fails (tests clean up).
-test: setup setup-browser typecheck
+test: setup setup-browser setup-data typecheck
 	@scratch=$$(mktemp -d) && TMPDIR=$$scratch $(BUN) test; status=$$?; left=$$(ls -A "$$scratch" | head -5); rm -rf "$$scratch"; \
 	if [ -n "$$left" ]; then echo "the test run left files in its temporary directory: $$left" >&2; exit 1; fi; exit $$status
 	$(MAKE) --no-print-directory deno-smoke

@@ -3,6 +3,9 @@
  * that follow the clusters the way a real model's do (each cluster has a class; rows near a
  * cluster's edge are less sure of it).
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { allocVectors } from "../src/engine/kernels/kernels.ts";
 import { predictions } from "../src/engine/uncertainty.ts";
 import type { Matrix } from "../src/matrix.ts";
@@ -10,6 +13,31 @@ import { Rng } from "../src/rng.ts";
 import type { Blas } from "../ffi/blas.ts";
 import type { Pool } from "../src/pool.ts";
 import type { StrategyOptions } from "../src/strategies/strategy.ts";
+
+/** Where Debian's dataset-fashion-mnist puts the IDX files (`make setup-data` installs it). */
+export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+
+/**
+ * The raw Fashion-MNIST images (train then test, 70,000 × 784 pixels scaled to [0, 1]) as a
+ * float32 matrix in kernel memory; the first `limit` rows when given. Null when the package
+ * is not installed.
+ */
+export function fashionMnistImages(limit = Infinity): Matrix<Float32Array> | null {
+  if (!existsSync(join(FASHION_MNIST_DIR, "train-images-idx3-ubyte.gz"))) return null;
+  const parts = ["train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"].map((name) => {
+    const raw = gunzipSync(readFileSync(join(FASHION_MNIST_DIR, name)));
+    const view = new DataView(raw.buffer, raw.byteOffset);
+    if (view.getUint32(0) !== 2051) throw new Error(`${name}: not an IDX image file`);
+    const count = view.getUint32(4), size = view.getUint32(8) * view.getUint32(12);
+    return { bytes: raw.subarray(16, 16 + count * size), count, size };
+  });
+  const dim = parts[0]!.size;
+  const rows = Math.min(limit, parts.reduce((n, p) => n + p.count, 0));
+  const data = allocVectors(false, rows * dim) as Float32Array;
+  let at = 0;
+  for (const p of parts) for (let i = 0; i < p.bytes.length && at < data.length; i++) data[at++] = p.bytes[i]! / 255;
+  return { data, rows, cols: dim };
+}
 
 export interface Workload {
   vectors: Matrix;

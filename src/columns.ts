@@ -5,6 +5,7 @@
 import { DataError, UsageError } from "./errors.ts";
 import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
+import { distinctLabels, LABEL_COLUMNS } from "./labels.ts";
 
 /** LLM batch outputs (e.g. Bedrock) and rule sets name their score columns in these ways. */
 export const LLM_SCORE_COLUMNS = ["confidence_score", "prediction_score", "score"];
@@ -16,15 +17,24 @@ export interface ColumnOptions {
   /** One score column chosen by the user; empty when not set. */
   scoreField: string;
   scoreFieldPrefix: string;
+  /** The predicted-label column chosen by the user (LABEL_FIELD); empty or absent when not set. */
+  labelField?: string;
 }
 
 export type ScoreKind =
   /** prob_class_* columns: already probabilities, one per class. */
   | "probabilities"
-  /** One column in [0,1]: a binary problem, p becomes [1-p, p]. */
+  /** One column in [0,1], the probability of one class of two (classNames[scoreClass]). */
   | "binary"
   /** Several LLM or rule score columns: softmax-normalised when rows do not sum to 1. */
   | "scores"
+  /**
+   * A predicted label (labelColumn) and the confidence in it: the label's probability is the
+   * confidence, the rest is spread evenly over the other classes.
+   */
+  | "label"
+  /** A lone confidence of a prediction the input does not record: one column, no classes known. */
+  | "confidence"
   /** No score columns (a pool of embeddings before any model): only vector strategies run. */
   | "none";
 
@@ -32,8 +42,17 @@ export interface ColumnPlan {
   id: string;
   scoreColumns: string[];
   scoreKind: ScoreKind;
-  /** Class names: the prefix suffixes ("0", "cat"), or "0"/"1" for one binary score column. */
+  /**
+   * Class names: the prefix suffixes ("0", "cat"), "0"/"1" for one binary score column, the
+   * distinct predicted labels (sorted, as written), or one placeholder when classesRecorded is false.
+   */
   classNames: string[];
+  /** binary: the class whose probability the one score column holds (0 or 1). */
+  scoreClass: number;
+  /** The predicted-label column (scoreKind "label"), else null. */
+  labelColumn: string | null;
+  /** False when the input holds a confidence but not what was predicted: no class names to give. */
+  classesRecorded: boolean;
   scoreReason: string;
   /** emb_* when present, else the numeric feature columns. */
   vectorColumns: string[];
@@ -41,6 +60,9 @@ export interface ColumnPlan {
   /** leaf_* columns (GBDT leaf indices, one per tree). */
   leafColumns: string[];
 }
+
+/** The one class name of a pool whose predictions are not recorded, only their confidence. */
+export const UNRECORDED_CLASS = "(unrecorded prediction)";
 
 /** Sorts names by their numeric suffix when they have one (emb_2 before emb_10). */
 function bySuffix(prefix: string) {
@@ -52,11 +74,23 @@ function bySuffix(prefix: string) {
   };
 }
 
+interface ScorePlan {
+  scoreColumns: string[];
+  scoreKind: ScoreKind;
+  classNames: string[];
+  scoreClass: number;
+  labelColumn: string | null;
+  scoreReason: string;
+}
+
 /**
- * Resolves the column roles from a table's header. Vector columns without an emb_* prefix are
- * found by looking at the first rows' values, so this needs a table rather than names only.
+ * Resolves the column roles from the header. Vector columns without an emb_* prefix are found
+ * by looking at the first rows' values, and predicted labels by reading every table's label
+ * column, so this needs the tables rather than names only (one table: its labels alone).
  */
-export function planColumns(table: Table, options: ColumnOptions): ColumnPlan {
+export function planColumns(input: Table | readonly Table[], options: ColumnOptions): ColumnPlan {
+  const tables: readonly Table[] = Array.isArray(input) ? input : [input as Table];
+  const table = tables[0]!;
   const columns = table.columns;
   const has = (name: string) => columns.includes(name);
   const listed = columns.slice(0, 12).join(", ") + (columns.length > 12 ? `, … (${columns.length} in all)` : "");
@@ -68,54 +102,8 @@ export function planColumns(table: Table, options: ColumnOptions): ColumnPlan {
   if (!has(options.idField)) {
     throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.`);
   }
-
-  let scoreColumns: string[];
-  let scoreKind: ScoreKind;
-  let classNames: string[];
-  let scoreReason: string;
-  const prefixed = options.scoreFieldPrefix
-    ? columns.filter((c) => c.startsWith(options.scoreFieldPrefix) && c.length > options.scoreFieldPrefix.length)
-    : [];
-  if (options.scoreField) {
-    if (!has(options.scoreField)) {
-      throw new UsageError(`SCORE_FIELD is "${options.scoreField}" but ${table.path} has no such column (columns: ${listed}).`);
-    }
-    scoreColumns = [options.scoreField];
-    scoreKind = "binary";
-    classNames = ["0", "1"];
-    scoreReason = `SCORE_FIELD names "${options.scoreField}": one score in [0,1], read as the probability of class 1`;
-  } else if (prefixed.length > 0) {
-    scoreColumns = [...prefixed].sort(bySuffix(options.scoreFieldPrefix));
-    if (scoreColumns.length === 1) {
-      scoreKind = "binary";
-      classNames = ["0", "1"];
-      scoreReason = `one column with prefix "${options.scoreFieldPrefix}" (${scoreColumns[0]}): read as the probability of class 1 of a binary problem`;
-    } else {
-      scoreKind = "probabilities";
-      classNames = scoreColumns.map((c) => c.slice(options.scoreFieldPrefix.length));
-      scoreReason = `${scoreColumns.length} columns with prefix "${options.scoreFieldPrefix}": class probabilities`;
-    }
-  } else if (!LLM_SCORE_COLUMNS.some(has) && !RULE_SCORE_COLUMNS.some(has)) {
-    scoreColumns = [];
-    scoreKind = "none";
-    classNames = [];
-    scoreReason = `no score columns found (columns: ${listed}); expected "${options.scoreFieldPrefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run`;
-  } else {
-    const llm = LLM_SCORE_COLUMNS.filter(has);
-    const rule = RULE_SCORE_COLUMNS.filter(has);
-    const found = llm.length > 0 ? llm : rule;
-    const source = llm.length > 0 ? "LLM" : "rule set";
-    scoreColumns = found;
-    if (found.length === 1) {
-      scoreKind = "binary";
-      classNames = ["0", "1"];
-      scoreReason = `no "${options.scoreFieldPrefix}*" columns; found the ${source} score column "${found[0]}": one score in [0,1], read as the probability of class 1`;
-    } else {
-      scoreKind = "scores";
-      classNames = found;
-      scoreReason = `no "${options.scoreFieldPrefix}*" columns; found ${source} score columns ${found.join(", ")}: one class each, softmax-normalised where a row does not sum to 1`;
-    }
-  }
+  const scores = planScores(tables, options, listed);
+  const { scoreColumns } = scores;
 
   const leafColumns = columns.filter((c) => c.startsWith("leaf_")).sort(bySuffix("leaf_"));
   const embeddings = columns.filter((c) => c.startsWith("emb_")).sort(bySuffix("emb_"));
@@ -126,13 +114,100 @@ export function planColumns(table: Table, options: ColumnOptions): ColumnPlan {
     vectorReason = `${embeddings.length} emb_* columns`;
   } else {
     // Partition folders (year=2024/) describe where a file lies, not the row: never a feature.
-    const taken = new Set([options.idField, ...scoreColumns, ...leafColumns, ...(table.partitionColumns ?? [])]);
+    const taken = new Set([options.idField, ...scoreColumns, ...(scores.labelColumn ? [scores.labelColumn] : []), ...leafColumns, ...(table.partitionColumns ?? [])]);
     vectorColumns = columns.filter((c, i) => !taken.has(c) && looksNumeric(table, i));
     vectorReason = vectorColumns.length > 0
       ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a leaf index or a partition folder)`
       : "no emb_* columns and no numeric feature columns";
   }
-  return { id: options.idField, scoreColumns, scoreKind, classNames, scoreReason, vectorColumns, vectorReason, leafColumns };
+  return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence" && scores.scoreKind !== "none", vectorColumns, vectorReason, leafColumns };
+}
+
+/** Which columns hold the scores, what they mean, and the class names they give. */
+function planScores(tables: readonly Table[], options: ColumnOptions, listed: string): ScorePlan {
+  const table = tables[0]!;
+  const columns = table.columns;
+  const has = (name: string) => columns.includes(name);
+  const prefix = options.scoreFieldPrefix;
+  const prefixed = prefix ? columns.filter((c) => c.startsWith(prefix) && c.length > prefix.length) : [];
+  const labelField = options.labelField ?? "";
+  if (labelField && !has(labelField)) {
+    throw new UsageError(`LABEL_FIELD is "${labelField}" but ${table.path} has no such column (columns: ${listed}).`);
+  }
+  const label = labelField || LABEL_COLUMNS.find(has) || null;
+  const withLabel = (confidence: string, why: string): ScorePlan => {
+    const classNames = distinctLabels(tables, label!);
+    return {
+      scoreColumns: [confidence], scoreKind: "label", classNames, scoreClass: 0, labelColumn: label,
+      scoreReason: `${why}: "${label}" holds the predicted label and "${confidence}" the confidence in it; the classes are the ${classNames.length} distinct labels (sorted, as written); a row's label gets its confidence as probability and the other classes share the rest evenly`,
+    };
+  };
+
+  if (options.scoreField) {
+    if (!has(options.scoreField)) {
+      throw new UsageError(`SCORE_FIELD is "${options.scoreField}" but ${table.path} has no such column (columns: ${listed}).`);
+    }
+    if (labelField) return withLabel(options.scoreField, `LABEL_FIELD and SCORE_FIELD name them`);
+    const unused = label ? `; the "${label}" column is not used: set LABEL_FIELD=${label} to read SCORE_FIELD as the confidence in that label` : "";
+    return {
+      scoreColumns: [options.scoreField], scoreKind: "binary", classNames: ["0", "1"], scoreClass: 1, labelColumn: null,
+      scoreReason: `SCORE_FIELD names "${options.scoreField}": one score in [0,1], read as the probability of class 1${unused}`,
+    };
+  }
+  if (prefixed.length > 0) {
+    if (labelField) {
+      throw new UsageError(`LABEL_FIELD is "${labelField}", but ${table.path} has per-class probabilities (${prefixed.slice(0, 4).join(", ")}): the classes are those columns. Unset LABEL_FIELD, or set SCORE_FIELD_PREFIX to something else to use the label and a confidence column.`);
+    }
+    const scoreColumns = [...prefixed].sort(bySuffix(prefix));
+    if (scoreColumns.length > 1) {
+      return {
+        scoreColumns, scoreKind: "probabilities", classNames: scoreColumns.map((c) => c.slice(prefix.length)), scoreClass: 0, labelColumn: null,
+        scoreReason: `${scoreColumns.length} columns with prefix "${prefix}": class probabilities`,
+      };
+    }
+    // One column is the probability of the class its name says; the other class is the rest.
+    const named = scoreColumns[0]!.slice(prefix.length);
+    const classNames = named === "0" || named === "1" ? ["0", "1"] : [named, `not_${named}`];
+    const scoreClass = classNames.indexOf(named);
+    return {
+      scoreColumns, scoreKind: "binary", classNames, scoreClass, labelColumn: null,
+      scoreReason: `one column with prefix "${prefix}" (${scoreColumns[0]}): the probability of class ${named}; class ${classNames[1 - scoreClass]} has the rest`,
+    };
+  }
+  const llm = LLM_SCORE_COLUMNS.filter(has);
+  const rule = RULE_SCORE_COLUMNS.filter(has);
+  const found = llm.length > 0 ? llm : rule;
+  const source = llm.length > 0 ? "LLM" : "rule set";
+  if (found.length === 0) {
+    const labelOnly = label ? ` There is a label column "${label}" but no confidence beside it; set SCORE_FIELD (with LABEL_FIELD=${label}) to the column holding the confidence in each label.` : "";
+    return {
+      scoreColumns: [], scoreKind: "none", classNames: [], scoreClass: 0, labelColumn: null,
+      scoreReason: `no score columns found (columns: ${listed}); expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run.${labelOnly}`,
+    };
+  }
+  if (label) {
+    const others = found.length > 1 ? ` (${found.slice(1).join(", ")} not used)` : "";
+    return withLabel(found[0]!, `${source} output${others}`);
+  }
+  if (found.length === 1) {
+    return {
+      scoreColumns: found, scoreKind: "confidence", classNames: [UNRECORDED_CLASS], scoreClass: 0, labelColumn: null,
+      scoreReason: `no "${prefix}*" columns and no label column (${LABEL_COLUMNS.join(", ")}, or LABEL_FIELD); the ${source} score "${found[0]}" is read as the confidence of a prediction the input does not record: strategies that need only confidence or uncertainty run on it, those that need classes are refused`,
+    };
+  }
+  return {
+    scoreColumns: found, scoreKind: "scores", classNames: found, scoreClass: 0, labelColumn: null,
+    scoreReason: `no "${prefix}*" columns; found ${source} score columns ${found.join(", ")}: one class each, softmax-normalised where a row does not sum to 1`,
+  };
+}
+
+/**
+ * A UsageError naming LABEL_FIELD when the run needs class names (top_k_per_class, class
+ * quotas, BADGE, a predicted_class filter) and the input records only a confidence.
+ */
+export function requireClasses(plan: ColumnPlan, neededBy: string | null): void {
+  if (plan.classesRecorded || neededBy === null) return;
+  throw new UsageError(`${neededBy} needs the predicted classes, but the input holds only a confidence ("${plan.scoreColumns[0]}") and no predicted label. Add the label column and name it with LABEL_FIELD (--label-field), e.g. predicted_label; or use a strategy that needs only confidence or uncertainty (confidence_threshold, uncertainty, diversity, hybrid without class filters).`);
 }
 
 /** A column is a numeric feature when its first rows (up to 200) all hold finite numbers. */

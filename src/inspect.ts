@@ -12,8 +12,8 @@ import { parseSelectionConfig } from "./selection-config.ts";
 export async function inspect(input: string, config: ParsedConfig): Promise<string> {
   const v = config.values;
   const tables = await readChannel(input, "input");
-  const plan = planColumns(tables[0]!, {
-    idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX,
+  const plan = planColumns(tables, {
+    idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
   });
   const pool = buildPool(tables, plan, {
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
@@ -33,7 +33,7 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   lines.push(`vector columns: ${plan.vectorColumns.length > 0 ? `${plan.vectorColumns.length} (${plan.vectorColumns.slice(0, 4).join(", ")}${plan.vectorColumns.length > 4 ? ", …" : ""})` : "none"}`);
   lines.push(`  why: ${plan.vectorReason}`);
   lines.push(`leaf columns: ${plan.leafColumns.length > 0 ? `${plan.leafColumns.length} trees` : "none"}`);
-  if (pool.classes > 0) lines.push("predicted classes (argmax):");
+  if (pool.classes > 0) lines.push(`predicted classes (${plan.labelColumn ? `the "${plan.labelColumn}" labels` : plan.classesRecorded ? "argmax" : "not recorded: only a confidence"}):`);
   const width = Math.max(0, ...plan.classNames.map((n) => n.length));
   plan.classNames.forEach((name, c) => {
     const share = counts[c] / pool.size;
@@ -43,7 +43,8 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   for (const [name, s] of Object.entries(STRATEGIES)) {
     const missing = s.needsVectors && plan.vectorColumns.length === 0 ? "needs emb_* or numeric feature columns"
       : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns"
-      : s.needsScores && plan.scoreKind === "none" ? "needs score columns (prob_class_*, an LLM or rule score)" : null;
+      : s.needsScores && plan.scoreKind === "none" ? "needs score columns (prob_class_*, an LLM or rule score)"
+      : s.needsClasses && !plan.classesRecorded ? "needs the predicted label (LABEL_FIELD): the input holds only a confidence" : null;
     const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity or weight objectives only)" : "";
     const options = [s.classBalance === true ? "CLASS_BALANCE" : "", s.minDistance ? "MIN_DISTANCE" : ""].filter(Boolean).join(", ");
     lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? `${s.summary}${note}${options ? ` [${options}]` : ""}`}`);

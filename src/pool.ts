@@ -8,6 +8,7 @@ import type { NumericBlock, Table } from "./io/table.ts";
 import type { Matrix } from "./matrix.ts";
 import { allocVectors } from "./engine/kernels/kernels.ts";
 import { predictions } from "./engine/uncertainty.ts";
+import { labelIndices } from "./labels.ts";
 
 export interface Pool {
   tables: Table[];
@@ -17,7 +18,11 @@ export interface Pool {
   ids: string[];
   plan: ColumnPlan;
   classes: number;
-  /** size × classes, row-major; each row sums to 1. Empty (classes 0) for a pool without scores. */
+  /**
+   * size × classes, row-major; each row sums to 1, except with one class and a lone confidence
+   * (plan.scoreKind "confidence", or labels of one class), where it holds that confidence.
+   * Empty (classes 0) for a pool without scores (plan.scoreKind "none").
+   */
   probs: Float64Array;
   /** Per row, the predicted class (argmax of probs, lowest index on ties) and its probability. */
   predicted: Int32Array;
@@ -50,7 +55,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   const first = tables[0]!;
   if (size === 0) throw new DataError(`${tables.map((t) => t.path).join(", ")}: no data rows, only a header; nothing to select from.`);
   const indexOf = (name: string) => first.columns.indexOf(name);
-  const classes = plan.scoreKind === "binary" ? 2 : plan.scoreColumns.length;
+  const classes = plan.scoreKind === "binary" ? 2 : plan.scoreKind === "scores" || plan.scoreKind === "probabilities" ? plan.scoreColumns.length : plan.classNames.length;
   const raw = new Float64Array(size * plan.scoreColumns.length);
   const vectorCols = plan.vectorColumns.length;
   if (options.needVectors && vectorCols === 0) {
@@ -102,10 +107,14 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
       : [leafData!, trees, plan.leafColumns.indexOf(name)] as const;
     extra.set(name, Float64Array.from({ length: size }, (_, i) => source[i * stride + at]!));
   }
-  const { probs, normalisation } = toProbabilities(raw, size, plan, options, locate);
+  const labels = plan.labelColumn ? labelIndices(tables, plan.labelColumn, plan.classNames) : null;
+  const { probs, normalisation } = labels ? labelProbabilities(raw, labels, size, plan, locate) : toProbabilities(raw, size, plan, options, locate);
+  // A label is the prediction whatever its confidence: below 1/classes the even spread of the
+  // rest would out-weigh it, and argmax would name another class.
+  const predicted = labels ? { predicted: labels, confidence: raw.slice() }
+    : classes > 0 ? predictions(probs, classes) : { predicted: new Int32Array(0), confidence: new Float64Array(0) };
   return {
-    tables, tableStarts, size, ids, plan, classes, probs,
-    ...(classes > 0 ? predictions(probs, classes) : { predicted: new Int32Array(0), confidence: new Float64Array(0) }),
+    tables, tableStarts, size, ids, plan, classes, probs, ...predicted,
     vectors: vectorData ? { data: vectorData, rows: size, cols: vectorCols } : null,
     leaves: leafData ? { data: leafData, trees } : null,
     extra,
@@ -118,6 +127,36 @@ export function describeRow(pool: Pick<Pool, "tables" | "tableStarts">, row: num
   let t = pool.tableStarts.length - 1;
   while (pool.tableStarts[t]! > row) t--;
   return `${pool.tables[t]!.path}: row ${row - pool.tableStarts[t]! + 1}`;
+}
+
+/** A single score column's value, which must be a probability. */
+function checkUnit(p: number, plan: ColumnPlan, row: number, locate: (row: number) => string): number {
+  if (p < 0 || p > 1) {
+    throw new DataError(`${locate(row)}, column "${plan.scoreColumns[0]}" is ${p}; a single score column must hold a probability in [0,1]. Rescale it, or give one column per class.`);
+  }
+  return p;
+}
+
+/**
+ * Label and confidence: the label's probability is the confidence and the other classes
+ * share the rest evenly (one class alone keeps its confidence, like a lone confidence).
+ */
+function labelProbabilities(raw: Float64Array, labels: Int32Array, size: number, plan: ColumnPlan,
+  locate: (row: number) => string): { probs: Float64Array; normalisation: Pool["normalisation"] } {
+  const classes = plan.classNames.length;
+  const probs = new Float64Array(size * classes);
+  let belowEven = 0;
+  for (let i = 0; i < size; i++) {
+    const c = checkUnit(raw[i]!, plan, i, locate);
+    if (classes > 1) {
+      const rest = (1 - c) / (classes - 1);
+      if (rest > c) belowEven++;
+      probs.fill(rest, i * classes, (i + 1) * classes);
+    }
+    probs[i * classes + labels[i]!] = c;
+  }
+  const below = belowEven > 0 ? `; ${belowEven} rows give their label less than 1/${classes}, so another class holds more of the rest than the label (the label stays the predicted class)` : "";
+  return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `from labels: P("${plan.labelColumn}") = "${plan.scoreColumns[0]}", the other ${classes - 1} classes share the rest evenly${below}` } };
 }
 
 /** Finds duplicate ids; returns the first few as [id, first row, second row]. */
@@ -138,15 +177,18 @@ function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, opti
   if (plan.scoreKind === "none") return { probs: new Float64Array(0), normalisation: { softmaxRows: 0, renormalisedRows: 0, description: "none: the pool has no scores" } };
   if (plan.scoreKind === "binary") {
     const probs = new Float64Array(size * 2);
+    const named = plan.scoreClass, other = 1 - named;
     for (let i = 0; i < size; i++) {
-      const p = raw[i]!;
-      if (p < 0 || p > 1) {
-        throw new DataError(`${locate(i)}, column "${plan.scoreColumns[0]}" is ${p}; a single score column must hold a probability in [0,1]. Rescale it, or give one column per class.`);
-      }
-      probs[2 * i] = 1 - p;
-      probs[2 * i + 1] = p;
+      const p = checkUnit(raw[i]!, plan, i, locate);
+      probs[2 * i + named] = p;
+      probs[2 * i + other] = 1 - p;
     }
-    return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `binary: [1 - ${plan.scoreColumns[0]}, ${plan.scoreColumns[0]}]` } };
+    const column = plan.scoreColumns[0];
+    return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `binary: [${named === 0 ? `${column}, 1 - ${column}` : `1 - ${column}, ${column}`}] for classes [${plan.classNames.join(", ")}]` } };
+  }
+  if (plan.scoreKind === "confidence") {
+    for (let i = 0; i < size; i++) checkUnit(raw[i]!, plan, i, locate);
+    return { probs: raw, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `none: "${plan.scoreColumns[0]}" is the confidence of an unrecorded prediction (one column; every uncertainty mode is 1 - confidence)` } };
   }
   if (plan.scoreKind === "scores") {
     // LLM and rule scores: kept when a row already sums to 1, softmax otherwise.

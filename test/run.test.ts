@@ -95,9 +95,10 @@ describe("main() end to end", () => {
     expect((result.metadata!.input as { files: unknown[] }).files.length).toBe(3);
   });
 
-  test("one score column is a binary problem, and several LLM scores are softmax-normalised", async () => {
+  test("a lone LLM confidence is that of an unrecorded prediction, and several LLM scores are softmax-normalised", async () => {
+    // Not P(class 1): c, confident in its unrecorded answer at 0.1, is the least certain row.
     const single = await runOn({ "p.csv": "id,confidence_score\na,0.9\nb,0.55\nc,0.1\n" }, ["--strategy", "uncertainty", "--batch-size", "1"]);
-    expect(readCsv(join(single.output, "selected_samples.csv"))[0]!.id).toBe("b");
+    expect(readCsv(join(single.output, "selected_samples.csv"))[0]!.id).toBe("c");
     expect(single.result.metadata!.score_normalisation).toMatchObject({ softmaxRows: 0 });
     const several = await runOn({ "p.csv": "id,rule_score,label_score\na,2,1\nb,0.3,0.7\n" }, ["--strategy", "uncertainty", "--batch-size", "2"]);
     expect(several.result.exitCode).toBe(0);

@@ -42,6 +42,7 @@ export const PARAMS = [
   { env: "RANDOM_SEED", flag: "random-seed", default: "42", kind: { type: "int", min: 0, max: 4294967295 }, help: "seed of every random choice; same input + seed = same selection" },
   { env: "ID_FIELD", flag: "id-field", default: "id", kind: { type: "string" }, help: "column that identifies rows (kept exactly as written)" },
   { env: "SCORE_FIELD", flag: "score-field", default: "", kind: { type: "string" }, help: "one score column in [0,1] (binary problem); overrides the prefix" },
+  { env: "LABEL_FIELD", flag: "label-field", default: "", kind: { type: "string" }, help: "column of predicted labels (LLM/rule outputs) beside a confidence in each; default: predicted_label, prediction or label_pred when present. With SCORE_FIELD, that column is the confidence" },
   { env: "SCORE_FIELD_PREFIX", flag: "score-field-prefix", default: "prob_class_", kind: { type: "string" }, help: "prefix of the per-class probability columns" },
   { env: "OUTPUT_FORMAT", flag: "output-format", default: "csv", kind: { type: "choice", values: ["csv", "parquet"] }, help: "selected_samples.csv or selected_samples.parquet" },
   { env: "SAVE_METADATA", flag: "save-metadata", default: "true", kind: { type: "bool" }, help: "write selection_metadata.json" },

@@ -64,6 +64,8 @@ export interface CenterGroups {
   groupOf: Int32Array;
   /** Distance measurements made so far. */
   evaluations: number;
+  /** Rows screened by the space's batched lower bounds (lowerBoundMany) before measuring. */
+  screened: number;
   /** When rows were reordered for locality: each row's original index, which breaks ties. */
   tieKey: Uint32Array | null;
   /** What the greedy loop maximises (null: the distance, as k-center does). */
@@ -90,7 +92,7 @@ export function initialGroups(n: number, seeds: SeedState | null, selectable: Ui
     groups.push(all);
   }
   for (const g of groups) g.refresh(distance, tieKey, priority);
-  return { groups, distance, groupOf, evaluations: 0, tieKey, priority };
+  return { groups, distance, groupOf, evaluations: 0, screened: 0, tieKey, priority };
 }
 
 /**
@@ -133,6 +135,17 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
         (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance) &&
         (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) toMeasure[need++] = i;
+    }
+    if (space.lowerBoundMany && need > 0) {
+      // A cheap batched screen (projected coordinates) before the full-length measurements.
+      const bounds = space.lowerBoundMany(c, toMeasure, need);
+      let kept = 0;
+      for (let m = 0; m < need; m++) {
+        const i = toMeasure[m]!;
+        if (bounds[m]! < distance[i]! * PRUNE_SLACK + tolerance) toMeasure[kept++] = i;
+      }
+      state.screened += need;
+      need = kept;
     }
     const measured = need === 0 ? null : space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
     state.evaluations += need;

@@ -11,6 +11,25 @@ import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { allocVectors, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import type { CenterIndex, MetricSpace, SeedState } from "./metric-space.ts";
+import { ProjectedBounds } from "./projection.ts";
+
+/**
+ * Rows this wide (and pools this large) are screened by projected lower bounds before their
+ * distances are measured: in fewer dimensions the triangle inequality prunes well enough alone.
+ */
+const PROJECT_MIN_DIMS = 256;
+const PROJECT_MIN_ROWS = 5_000;
+const PROJECTED_DIMS = 32;
+
+/** Whether rows are wide enough for projected bounds. */
+export function wideRows(points: Matrix): boolean {
+  return points.cols >= PROJECT_MIN_DIMS && points.rows >= PROJECT_MIN_ROWS;
+}
+
+/** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
+export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null {
+  return ProjectedBounds.build(points, blas, PROJECTED_DIMS);
+}
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
 export type RowDistance = (a: number, b: number) => number;
@@ -86,14 +105,22 @@ export class EuclideanSpace implements MetricSpace {
   readonly centerIndex?: CenterIndex;
   readonly #squared: RowDistance;
   readonly #many: ((c: number, rows: Uint32Array, count: number) => Float64Array) | null;
+  readonly lowerBoundMany?: (c: number, rows: Uint32Array, count: number) => Float64Array;
 
-  /** With OpenBLAS, centers are indexed for batched lower bounds (GEMV beats per-center kernels). */
-  constructor(readonly points: Matrix, blas: Blas | null = null) {
+  /**
+   * With OpenBLAS, centers are indexed for batched lower bounds (GEMV beats per-center kernels).
+   * With any backend, wide rows get projected lower bounds (projection.ts), built here unless
+   * the caller brings them (built before a locality order, which they make cheap).
+   */
+  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points) ? projectRows(points, blas) : null) {
     this.size = points.rows;
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);
     this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
-    if (blas?.name === "openblas") this.centerIndex = new GemvCenterIndex(points, blas);
+    if (projected) {
+      this.lowerBoundMany = (c, rows, count) => projected.lowerBoundsMany(c, rows, count);
+      this.centerIndex = projected.centerIndex();
+    } else if (blas?.name === "openblas") this.centerIndex = new GemvCenterIndex(points, blas);
   }
 
   distance(a: number, b: number): number {

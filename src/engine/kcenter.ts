@@ -40,6 +40,8 @@ export interface KCenterResult {
   radii: Float64Array;
   /** Distance measurements made in the greedy loop (the plain loop makes one per point per pick). */
   evaluations: number;
+  /** Rows the space's cheap batched bounds screened before measuring (projection.ts); 0 without them. */
+  screened: number;
   /** When MIN_DISTANCE ended the loop early: the largest distance left among candidates; else null. */
   stoppedAt: number | null;
   /** Per pick, when the loop ended: the rows nearest it (itself included) and their farthest distance. */
@@ -89,7 +91,7 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
   }
   return {
     picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: Float64Array.from(radii),
-    evaluations: state.evaluations, stoppedAt, coverage: coverageOf(state, picks.length, options.seeds), finalRadius: largestDistance(state),
+    evaluations: state.evaluations, screened: state.screened, stoppedAt, coverage: coverageOf(state, picks.length, options.seeds), finalRadius: largestDistance(state),
   };
 }
 
@@ -141,7 +143,7 @@ export function kCenterPlain(space: MetricSpace, k: number, options: KCenterOpti
     if (!hasSeeds && picks.length === 1) pickDistances[0] = covered;
   }
   return {
-    picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: new Float64Array(0), evaluations, stoppedAt,
+    picks: Uint32Array.from(picks), distances: Float64Array.from(pickDistances), radii: new Float64Array(0), evaluations, screened: 0, stoppedAt,
     coverage: { sizes: new Uint32Array(0), radii: new Float64Array(0) }, finalRadius: largestUnpicked(distance, picked, selectable),
   };
 }

@@ -25,6 +25,11 @@ export interface MetricSpace {
   distanceMany?(c: number, rows: Uint32Array, count: number): Float64Array;
   /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
   lowerBound?(a: number, b: number): number;
+  /**
+   * Optional: out[i] ≤ distance(c, rows[i]) for i < count in one call, much cheaper than the
+   * distances (projection.ts); the array is reused by the next call of this or distanceMany.
+   */
+  lowerBoundMany?(c: number, rows: Uint32Array, count: number): Float64Array;
 }
 
 /** The pool's distances to an already-chosen set, before the greedy loop starts. */

@@ -231,3 +231,52 @@ function fixSign(v: Float64Array): void {
 function clampShare(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
+
+export interface PrincipalAxes {
+  /** The mean row the axes are centred on (length cols). */
+  mean: Float64Array;
+  /** count × cols, row-major: one unit axis a row, orthonormal up to rounding. */
+  axes: Float64Array;
+  count: number;
+}
+
+/**
+ * The top `count` principal axes of a seeded sample of rows, by orthogonal (subspace)
+ * iteration with Gram–Schmidt on the sample's covariance. For screening bounds
+ * (engine/projection.ts): any nearly orthonormal axes give correct bounds, better ones prune
+ * more, so a small sample and a few iterations are enough. Fewer axes come back when the
+ * sample spans fewer directions.
+ */
+export function principalAxes(vectors: Matrix, blas: Blas, count: number,
+  options: { maxRows?: number; seed?: number; iterations?: number } = {}): PrincipalAxes {
+  const { rows, cols } = vectors;
+  const rng = new Rng(options.seed ?? 0);
+  const fitRows = sampleRows(rows, Math.min(rows, options.maxRows ?? 2048), rng);
+  const mean = columnMeans(vectors, fitRows);
+  const cov = covariance(vectors, fitRows, mean, blas);
+  let axes = new Float64Array(count * cols);
+  for (let i = 0; i < axes.length; i++) axes[i] = rng.nextFloat() - 0.5;
+  let kept = orthonormaliseRows(axes, count, cols);
+  let next = new Float64Array(count * cols);
+  for (let iteration = 0; iteration < (options.iterations ?? 10) && kept > 0; iteration++) {
+    blas.dgemm(false, false, kept, cols, cols, 1, axes, cols, cov, cols, 0, next, cols);
+    [axes, next] = [next, axes];
+    kept = orthonormaliseRows(axes, kept, cols);
+  }
+  return { mean, axes: axes.slice(0, kept * cols), count: kept };
+}
+
+/** Modified Gram–Schmidt over the first `count` rows; a row with nothing left is dropped. Returns the rows kept (packed first). */
+function orthonormaliseRows(m: Float64Array, count: number, cols: number): number {
+  let kept = 0;
+  for (let r = 0; r < count; r++) {
+    const row = m.subarray(r * cols, (r + 1) * cols);
+    const before = normalize(row);
+    for (let q = 0; q < kept; q++) removeComponent(row, m.subarray(q * cols, (q + 1) * cols));
+    // Nothing but round-off left once the earlier axes are taken out: no new direction.
+    if (before === 0 || normalize(row) <= 1e-6) continue;
+    m.copyWithin(kept * cols, r * cols, (r + 1) * cols);
+    kept++;
+  }
+  return kept;
+}

@@ -4,6 +4,8 @@
  *   margin            1 - (p1 - p2), p1 ≥ p2 the two largest (Scheffer et al., 2001)
  *   entropy           -Σ p log p / log C
  *   least_confidence  (1 - p1) · C / (C - 1)
+ * One column (C = 1) is the confidence of a prediction whose alternatives are not recorded (an
+ * LLM's lone confidence_score): the second class is unknown, so every mode is 1 - p1.
  * Scores are rounded to 12 decimal places. Subtraction leaves noise near 1e-16 (1 − 0.4 is
  * 0.6000000000000001, and 0.7 − 0.3 and 0.5 − 0.1 differ in the last bit), which would split
  * rows the model scores alike and print noise into selection_score; differences a model
@@ -17,6 +19,10 @@ export function uncertaintyScores(probs: Float64Array, classes: number, mode: Un
   const n = probs.length / classes;
   const out = new Float64Array(n);
   const logC = Math.log(classes);
+  if (classes === 1) {
+    for (let i = 0; i < n; i++) out[i] = snap(1 - probs[i]!);
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const base = i * classes;
     if (mode === "entropy") {

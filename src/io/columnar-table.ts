@@ -33,6 +33,16 @@ export interface HeldColumn {
   pieces: ColumnPiece[];
 }
 
+/**
+ * A column decoded on first use (by extract() or cell()): a run that reads a few columns of a
+ * wide file decodes only those, and the output decodes the rest when it repeats them.
+ */
+export interface LazyColumn {
+  name: string;
+  type: ColumnType;
+  load(): ColumnPiece[];
+}
+
 export interface ColumnarTableOptions {
   /**
    * Refuse ids that are numbers at or beyond 2^53: JSON.parse has already rounded them, so the
@@ -46,33 +56,47 @@ export interface ColumnarTableOptions {
 export class ColumnarTable implements Table {
   readonly columns: readonly string[];
   readonly columnTypes: readonly ColumnType[];
-  /** starts[c][k] is the table row where piece k of column c begins. */
-  private readonly starts: number[][];
+  /** Each column's pieces, null until a lazy column is first used. */
+  private readonly held: { name: string; type: ColumnType; pieces: ColumnPiece[] | null; load?: () => ColumnPiece[] }[];
+  /** starts[c][k] is the table row where piece k of column c begins (set when the pieces are). */
+  private readonly starts: number[][] = [];
 
   constructor(
     readonly path: string,
     readonly format: Format,
-    private readonly held: readonly HeldColumn[],
+    columns: readonly (HeldColumn | LazyColumn)[],
     readonly rowCount: number,
     private readonly options: ColumnarTableOptions = {},
   ) {
-    this.columns = held.map((c) => c.name);
-    this.columnTypes = held.map((c) => c.type);
-    this.starts = held.map((column) => {
-      const starts: number[] = [];
-      let row = 0;
-      for (const piece of column.pieces) {
-        starts.push(row);
-        row += piece.values.length;
-      }
-      if (row !== rowCount) throw new Error(`column ${column.name} holds ${row} rows, table has ${rowCount}`);
-      return starts;
-    });
+    this.columns = columns.map((c) => c.name);
+    this.columnTypes = columns.map((c) => c.type);
+    this.held = columns.map((c) => ("pieces" in c
+      ? { name: c.name, type: c.type, pieces: null }
+      : { name: c.name, type: c.type, pieces: null, load: () => c.load() }));
+    columns.forEach((c, i) => { if ("pieces" in c) this.place(i, c.pieces); });
+  }
+
+  /** Column c's pieces, decoding a lazy column on first use. */
+  private piecesOf(c: number): ColumnPiece[] {
+    return this.held[c]!.pieces ?? this.place(c, this.held[c]!.load!());
+  }
+
+  private place(c: number, pieces: ColumnPiece[]): ColumnPiece[] {
+    const starts: number[] = [];
+    let row = 0;
+    for (const piece of pieces) {
+      starts.push(row);
+      row += piece.values.length;
+    }
+    if (row !== this.rowCount) throw new Error(`column ${this.held[c]!.name} holds ${row} rows, table has ${this.rowCount}`);
+    this.starts[c] = starts;
+    this.held[c]!.pieces = pieces;
+    return pieces;
   }
 
   cell(row: number, column: number): unknown {
     if (!(row >= 0 && row < this.rowCount)) throw new RangeError(`row ${row} is outside ${this.path}'s ${this.rowCount} rows`);
-    const pieces = this.held[column]!.pieces;
+    const pieces = this.piecesOf(column);
     // Writers call this once per output cell: no allocation, and no search for one-piece columns.
     const k = pieces.length === 1 ? 0 : this.pieceOf(row, column);
     const piece = pieces[k]!;
@@ -121,7 +145,8 @@ export class ColumnarTable implements Table {
 
   private extractIds(column: number): string[] {
     const ids: string[] = new Array(this.rowCount);
-    const { name, pieces } = this.held[column]!;
+    const name = this.held[column]!.name;
+    const pieces = this.piecesOf(column);
     const starts = this.starts[column]!;
     if (isWrapped(this.held[column]!.type)) {
       for (let r = 0; r < this.rowCount; r++) ids[r] = this.idText(this.cell(r, column), r, name);
@@ -178,7 +203,7 @@ export class ColumnarTable implements Table {
     const wholeOnly = block.kind === "integer" || out instanceof Int32Array;
     const int32Only = out instanceof Int32Array;
     const type = this.held[column]!.type;
-    const loops = this.held[column]!.pieces.map((piece): FillLoop => {
+    const loops = this.piecesOf(column).map((piece): FillLoop => {
       if (type.kind === "timestamp" || type.kind === "date") {
         return (_values, _missing, _o, _base, _stride, from, to) => (from < to ? from : -1); // a time is not a number
       }
@@ -205,7 +230,7 @@ export class ColumnarTable implements Table {
   /** Fills rows [from, to) of one slot, across whichever pieces hold them. */
   private fillTile(fill: ColumnFill, from: number, to: number): void {
     const { block, column, slot, loops } = fill;
-    const pieces = this.held[column]!.pieces;
+    const pieces = this.piecesOf(column);
     const starts = this.starts[column]!;
     let row = from;
     while (row < to) {

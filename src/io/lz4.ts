@@ -93,11 +93,11 @@ function decodeBlock(input: Uint8Array, start: number, end: number, output: Uint
     if (outPos + literalLength > outEnd) throw new Error("lz4: literals run past the output");
     if (literalLength >= BULK_COPY_MIN) {
       output.set(input.subarray(pos, pos + literalLength), outPos);
+      pos += literalLength;
+      outPos += literalLength;
     } else {
-      for (let i = 0; i < literalLength; i++) output[outPos + i] = input[pos + i]!;
+      for (const stop = pos + literalLength; pos < stop;) output[outPos++] = input[pos++]!;
     }
-    pos += literalLength;
-    outPos += literalLength;
     if (pos === end) break; // the last sequence has literals only
 
     if (pos + 2 > end) throw new Error("lz4: match offset runs past the input");
@@ -118,11 +118,11 @@ function decodeBlock(input: Uint8Array, start: number, end: number, output: Uint
     const from = outPos - offset;
     if (matchLength >= BULK_COPY_MIN && offset >= matchLength) {
       output.copyWithin(outPos, from, from + matchLength);
+      outPos += matchLength;
     } else {
       // Overlapping matches repeat the last `offset` bytes, so they must go one byte at a time.
-      for (let i = 0; i < matchLength; i++) output[outPos + i] = output[from + i]!;
+      for (let i = from, stop = from + matchLength; i < stop;) output[outPos++] = output[i++]!;
     }
-    outPos += matchLength;
   }
   return outPos;
 }

@@ -29,7 +29,7 @@ import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/data
 import { DataError } from "../errors.ts";
 import { arrowSchemaHints, type ArrowSchemaHint } from "./arrow-schema.ts";
 import { BOOLEAN, DOUBLE, FLOAT, INT32, INT64, integer, OTHER, TEXT, timestamp, type ColumnType, type IntegerBits } from "./column-type.ts";
-import { ColumnarTable, type ColumnPiece, type HeldColumn } from "./columnar-table.ts";
+import { ColumnarTable, type ColumnPiece, type HeldColumn, type LazyColumn } from "./columnar-table.ts";
 import { lz4BlockUncompress } from "./lz4.ts";
 import { snappyUncompress } from "./snappy.ts";
 import type { Table } from "./table.ts";
@@ -136,11 +136,60 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
   checkCodecs(path, metadata);
 
   const plans = planColumns(path, metadata, arrowSchemaHints(metadata.key_value_metadata));
-  const sinks = plans.map((plan) => new ColumnSink(plan.storage, rowCount));
-  const flatIndex = new Map(plans.map((plan, c) => [plan.name, c] as const));
+  const chunks = locateChunks(path, metadata, plans, groupRows, size);
 
-  // One positional read per column chunk, in file order: flat columns are decoded here, page
-  // by page; nested columns only have their page headers checked, and are decoded below.
+  // Nested columns: their page headers checked (hyparquet decodes them unguarded), then
+  // hyparquet assembles lists, maps and structs into JS values.
+  const nested = new Map<number, ColumnPiece>();
+  for (const [c, plan] of plans.entries()) {
+    if (plan.flat) continue;
+    for (const chunk of chunks[c]!) {
+      try {
+        checkPageHeaders(new Uint8Array(file.slice(chunk.start, chunk.start + chunk.length) as ArrayBuffer), chunk.values);
+      } catch (error) {
+        throw corrupt(path, `${chunk.where} cannot be decoded: ${messageOf(error)}`);
+      }
+    }
+    const sink = new ColumnSink(plan.storage, rowCount);
+    try {
+      await parquetRead({
+        file,
+        metadata,
+        columns: [plan.name],
+        compressors: COMPRESSORS,
+        onChunk: ({ columnData, rowStart }) => sink.putBoxed(columnData, rowStart),
+      });
+    } catch (error) {
+      throw corrupt(path, `column "${plan.name}" cannot be decoded: ${messageOf(error)}`);
+    }
+    nested.set(c, sink.piece());
+  }
+
+  // Flat columns are decoded on first use: a run reads the few it needs, the output the rest.
+  const columns = plans.map((plan, c): HeldColumn | LazyColumn => nested.has(c)
+    ? { name: plan.name, type: plan.type, pieces: [nested.get(c)!] }
+    : { name: plan.name, type: plan.type, load: () => [decodeFlatColumn(path, size, plan, chunks[c]!, rowCount)] });
+  return new ColumnarTable(path, "parquet", columns, rowCount);
+}
+
+/** Where one column chunk's bytes are, and how to name it in an error. */
+interface ChunkPlace {
+  start: number;
+  length: number;
+  codec: CompressionCodec;
+  values: number;
+  groupStart: number;
+  rows: number;
+  where: string;
+}
+
+/**
+ * Every column's chunks, row group by row group, checked against the footer before any is
+ * read: a flat column needs exactly one chunk per row group, or some of its rows would stay unset.
+ */
+function locateChunks(path: string, metadata: FileMetaData, plans: ColumnPlan[], groupRows: number[], size: number): ChunkPlace[][] {
+  const flatIndex = new Map(plans.map((plan, c) => [plan.name, c] as const));
+  const chunks: ChunkPlace[][] = plans.map(() => []);
   let groupStart = 0;
   metadata.row_groups.forEach((group, g) => {
     const chunksOf = new Int32Array(plans.length);
@@ -155,45 +204,45 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
         throw new DataError(`${path}: column "${plan.name}" keeps its data in another file (${chunk.file_path}); this tool reads self-contained Parquet files only.`);
       }
       const where = `column "${plan.name}", row group ${g + 1} (rows ${groupStart + 1}–${groupStart + groupRows[g]!})`;
-      try {
-        const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-        const length = Number(meta.total_compressed_size);
-        if (!(start >= 4 && length >= 0 && start + length <= size - 8)) {
-          throw new Error(`its bytes ${start}–${start + length} lie outside the file's ${size} bytes`);
-        }
-        const reuse = plan.storage !== "boxed" || !plan.flat;
-        const bytes = reuse ? readInto(fd, chunkScratch.get(length), start) : new Uint8Array(file.slice(start, start + length) as ArrayBuffer);
-        if (plan.flat) decodeFlatChunk(bytes, plan, meta.codec, sinks[c]!, groupStart, groupRows[g]!, reuse);
-        // hyparquet decodes nested columns below, unguarded: check their page headers first.
-        else checkPageHeaders(bytes, Number(meta.num_values));
-      } catch (error) {
-        throw error instanceof DataError ? error : corrupt(path, `${where} cannot be decoded: ${messageOf(error)}`);
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      const length = Number(meta.total_compressed_size);
+      if (!(start >= 4 && length >= 0 && start + length <= size - 8)) {
+        throw corrupt(path, `${where} cannot be decoded: its bytes ${start}–${start + length} lie outside the file's ${size} bytes`);
       }
+      chunks[c]!.push({ start, length, codec: meta.codec, values: Number(meta.num_values), groupStart, rows: groupRows[g]!, where });
     }
-    // A flat column needs exactly one chunk per row group, or some of its rows would stay unset.
     const odd = plans.findIndex((plan, c) => plan.flat && chunksOf[c] !== 1);
     if (odd >= 0) throw corrupt(path, `row group ${g + 1} holds ${chunksOf[odd]} column chunks for column "${plans[odd]!.name}" instead of one`);
     groupStart += groupRows[g]!;
   });
+  return chunks;
+}
 
-  // Nested columns: hyparquet assembles lists, maps and structs into JS values.
-  for (const [c, plan] of plans.entries()) {
-    if (plan.flat) continue;
-    try {
-      await parquetRead({
-        file,
-        metadata,
-        columns: [plan.name],
-        compressors: COMPRESSORS,
-        onChunk: ({ columnData, rowStart }) => sinks[c]!.putBoxed(columnData, rowStart),
-      });
-    } catch (error) {
-      throw corrupt(path, `column "${plan.name}" cannot be decoded: ${messageOf(error)}`);
-    }
+/** Decodes one flat column, chunk by chunk (one positional read each), into one array for the file. */
+function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: ChunkPlace[], rowCount: number): ColumnPiece {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new DataError(`${path}: cannot be read again for column "${plan.name}" (${(error as Error).message}).`);
   }
-
-  const held: HeldColumn[] = plans.map((plan, c) => ({ name: plan.name, type: plan.type, pieces: [sinks[c]!.piece()] }));
-  return new ColumnarTable(path, "parquet", held, rowCount);
+  try {
+    if (fstatSync(fd).size !== size) throw new DataError(`${path}: the file changed while it was being read (it was ${size} bytes); let the writer finish, then run again.`);
+    const sink = new ColumnSink(plan.storage, rowCount);
+    const reuse = plan.storage !== "boxed";
+    for (const chunk of chunks) {
+      try {
+        // Text, bytes and dictionaries may stay views into their chunk: those get their own bytes.
+        const bytes = readInto(fd, reuse ? chunkScratch.get(chunk.length) : new Uint8Array(chunk.length), chunk.start);
+        decodeFlatChunk(bytes, plan, chunk.codec, sink, chunk.groupStart, chunk.rows, reuse);
+      } catch (error) {
+        throw error instanceof DataError ? error : corrupt(path, `${chunk.where} cannot be decoded: ${messageOf(error)}`);
+      }
+    }
+    return sink.piece();
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** An AsyncBuffer over an open file: each slice is one positional read. */

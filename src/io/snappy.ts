@@ -54,11 +54,11 @@ export function snappyUncompress(input: Uint8Array, outputLength: number, into?:
       if (outPos + length > outputLength) throw new Error("snappy: literal runs past the output");
       if (length >= BULK_COPY_MIN) {
         output.set(input.subarray(pos, pos + length), outPos);
+        pos += length;
+        outPos += length;
       } else {
-        for (let i = 0; i < length; i++) output[outPos + i] = input[pos + i]!;
+        for (const stop = pos + length; pos < stop;) output[outPos++] = input[pos++]!;
       }
-      pos += length;
-      outPos += length;
       continue;
     }
 
@@ -85,11 +85,11 @@ export function snappyUncompress(input: Uint8Array, outputLength: number, into?:
     const from = outPos - offset;
     if (length >= BULK_COPY_MIN && offset >= length) {
       output.copyWithin(outPos, from, from + length);
+      outPos += length;
     } else {
       // Overlapping copies repeat the last `offset` bytes, so they must go one byte at a time.
-      for (let i = 0; i < length; i++) output[outPos + i] = output[from + i]!;
+      for (let i = from, stop = from + length; i < stop;) output[outPos++] = output[i++]!;
     }
-    outPos += length;
   }
   if (outPos !== outputLength) throw new Error(`snappy: block ends after ${outPos} of ${outputLength} bytes`);
   return output;

@@ -21,6 +21,8 @@ export interface JobPlan {
   /** CLASS_BALANCE, or the hybrid config's class_balance, and which parameter said it. */
   balance: { spec: string | Record<string, unknown>; source: string };
   needVectors: boolean;
+  /** What in this run needs the predicted classes (the strategy, class quotas, a class filter), or null. */
+  needsClasses: string | null;
   /** Things the user set that this run will not use, for the log. */
   warnings: string[];
 }
@@ -43,7 +45,11 @@ export function planJob(config: Config, role: Role): JobPlan {
   if (role === "map" && entry.merge.kind === "none") throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.merge.guarantee}.`);
   const needVectors = entry.needsVectors || (minDistance > 0 && strategyName !== "leaf_coreset") ||
     (selectionConfig?.objectives.some((o) => o.type === "diversity" && o.strength > 0) ?? false);
-  return { role, strategyName, entry, selectionConfig, useCase, minDistance, balance, needVectors, warnings };
+  const needsClasses = entry.needsClasses ? strategyName
+    : balance.spec !== "none" && balance.spec !== "" && !v.BALANCE_COLUMN ? `${balance.source} over the predicted class`
+    : selectionConfig?.filters.some((f) => f.value === "predicted_class") ? "the predicted_class filter of SELECTION_CONFIG"
+    : null;
+  return { role, strategyName, entry, selectionConfig, useCase, minDistance, balance, needVectors, needsClasses, warnings };
 }
 
 function requireConfig(raw: string): string {

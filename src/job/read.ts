@@ -5,7 +5,7 @@
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import type { HostCandidates } from "../cluster/candidates.ts";
-import { planColumns, type ColumnPlan } from "../columns.ts";
+import { planColumns, requireClasses, type ColumnPlan } from "../columns.ts";
 import { DataError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
@@ -38,9 +38,10 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   let since = performance.now();
   log.info(`reading ${channels.input}`);
   const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(channels.input, "input", log.progress("reading files"), log);
-  const columns = planColumns(tables[0]!, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX });
+  const columns = planColumns(tables, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD });
   log.info(`scores: ${columns.scoreReason}`);
   refuseWithoutScores(columns, plan, v.BALANCE_COLUMN, tables[0]!.path);
+  requireClasses(columns, plan.needsClasses);
   const pool = buildPool(tables, columns, {
     needVectors: plan.needVectors, needLeaves: plan.entry.needsLeaves,
     extraColumns: plan.selectionConfig ? configColumns(plan.selectionConfig) : [],

@@ -59,6 +59,8 @@ export interface StrategyEntry {
   needsLeaves: boolean;
   /** Reads the score columns; false: runs on a pool of ids and vectors alone (hybrid: its config decides). */
   needsScores: boolean;
+  /** Needs the predicted classes, not only a confidence: refused when the input records no label (columns.ts, requireClasses). */
+  needsClasses?: true;
   /** CLASS_BALANCE: true when quotas apply, else why they are refused. */
   classBalance: true | string;
   /** MIN_DISTANCE applies (active-learning selections only; see resolveUseCase). */
@@ -94,7 +96,7 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
   confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own",
     summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)",
     merge: TOP_ROWS("confidence") },
-  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, minDistance: false, batch: "own",
+  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, needsClasses: true, minDistance: false, batch: "own",
     classBalance: "top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.",
     summary: "the K_PER_CLASS most confident rows of each predicted class",
     merge: TOP_ROWS("confidence within each predicted class") },
@@ -107,7 +109,7 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
   leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
     summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ",
     merge: CORE_SET },
-  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: true, batch: "exact",
+  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, needsClasses: true, classBalance: true, minDistance: true, batch: "exact",
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)",
     merge: oversampled("the merge draws ∝ weight·D² with RANDOM_SEED") },
   hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: true, batch: "exact",

@@ -35,6 +35,7 @@ export function diversity(pool: Pool, options: StrategyOptions): Selection {
     details: {
       seedCenters: vs.seedCount,
       distanceEvaluations: result.evaluations,
+      rowsScreenedByProjection: result.screened,
       plainGreedyEvaluations: result.picks.length * pool.size,
       localityOrder: vs.order !== null,
       stoppedEarlyAt: result.stoppedAt === null ? null : vs.fromSpace(result.stoppedAt),

@@ -4,7 +4,7 @@
  * large pools reordered for memory locality (engine/locality.ts) in a private copy: the pool's
  * vectors are never changed. Engines work on positions; `rows()` maps picks back to pool rows.
  */
-import { EuclideanSpace, nearestSeeds, normaliseRows, squaredDistance } from "../engine/euclidean.ts";
+import { EuclideanSpace, nearestSeeds, normaliseRows, projectRows, squaredDistance, wideRows } from "../engine/euclidean.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import { inLocalityOrder, inverse, localityOrder } from "../engine/locality.ts";
 import type { SeedState } from "../engine/metric-space.ts";
@@ -50,10 +50,14 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   // In file order, before any reordering: the mean's float sum depends on row order.
   const start = seedCount > 0 ? -1 : nearestToMean(points, candidates);
   // Only where GEMM is cheap: the order never changes a selection, only its speed.
-  let order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS ? localityOrder(points, options.blas) : null;
+  // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
+  const projected = wideRows(points) ? projectRows(points, options.blas) : null;
+  let order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS
+    ? localityOrder(projected?.coordinates ?? points, options.blas) : null;
   const reordered = order ? inLocalityOrder(points, order, cosine) : null;
   if (reordered) points = reordered;
   else order = null;
+  if (order) projected?.reorder(order);
   const byPosition = <T extends Float64Array | Int32Array | Uint8Array>(perRow: T): T => {
     if (!order) return perRow;
     const out = new (perRow.constructor as { new (n: number): T })(perRow.length);
@@ -64,7 +68,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const seedMatrix = seedsOf(points, labeled, excludedByPosition);
   const seeds = seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null;
   return {
-    space: new EuclideanSpace(points, options.blas),
+    space: new EuclideanSpace(points, options.blas, projected),
     seeds,
     seedCount,
     order,

@@ -50,14 +50,14 @@ describe("degenerate pools", () => {
     });
   }
 
-  // A single prob_class_0 column is a binary problem: p is P(class 1).
+  // A single prob_class_0 column is a binary problem: p is P(class 0), the class its name says.
   const binary: Sheet = { columns: ["id", "prob_class_0", "emb_0", "leaf_0"], rows: range(7).map((i) => [`b${i}`, i / 6, i % 3, i % 2]) };
   for (const strategy of STRATEGIES) {
     test(`${strategy} with one prob_class column reads it as binary`, async () => {
       const { written, metadata } = await select(binary, strategy, ["--batch-size", "3"]);
       expectSound(written, binary.rows.map((r) => r[0] as string));
       expect(metadata.class_names).toEqual(["0", "1"]);
-      expect(metadata.score_interpretation).toContain("binary");
+      expect(metadata.score_interpretation).toContain("the probability of class 0; class 1 has the rest");
     });
   }
 

@@ -11,21 +11,8 @@ import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { duckdb, poolTable } from "./duckdb-files.ts";
-import { basePool, forbiddenLeftovers, runIn, splitRecords, tempDir, toCsv, writeTree, type RunOutcome, type Sheet } from "./harness.ts";
-
-export interface UpstreamCase {
-  name: string;
-  /** Writes the input channel's files into `dir`. */
-  build: (dir: string) => Promise<void> | void;
-  args: string[];
-  env?: Record<string, string>;
-  /** A refusal: exit class, what the message names, and what to do. */
-  refused?: { exit: 2 | 3; mentions: string[]; hint: RegExp };
-  /** Checks on a run that succeeded: the output rows as records of text fields, the metadata. */
-  selected?: (out: { header: string[]; rows: string[][]; metadata: Record<string, unknown>; log: string }) => void;
-  /** Each must match the log (stderr): what was skipped, or read differently from its name. */
-  log?: RegExp[];
-}
+import { basePool, runIn, tempDir, toCsv, writeTree, type Sheet } from "./harness.ts";
+import { column, readOutput, runCase, type UpstreamCase } from "./upstream-case.ts";
 
 const enc = (text: string) => new TextEncoder().encode(text);
 const uncertainty = ["--strategy", "uncertainty", "--batch-size", "4"];
@@ -34,23 +21,10 @@ const csv = (sheet: Sheet) => toCsv(sheet);
 /** The pool split into three row ranges, for sharded layouts. */
 const part = (k: number): Sheet => ({ columns: pool.columns, rows: pool.rows.slice(3 * k, 3 * k + 3) });
 
-/** Output records as fields (no field in these tests holds a comma or quote). */
-function readOutput(o: RunOutcome) {
-  const records = splitRecords(readFileSync(join(o.output, "selected_samples.csv"), "latin1"));
-  const metadata = JSON.parse(readFileSync(join(o.output, "selection_metadata.json"), "utf8")) as Record<string, unknown>;
-  return { header: records[0]!.split(","), rows: records.slice(1).map((r) => r.split(",")), metadata, log: o.log };
-}
-
-const column = (out: { header: string[]; rows: string[][] }, name: string) => {
-  const c = out.header.indexOf(name);
-  expect(c).toBeGreaterThanOrEqual(0);
-  return out.rows.map((r) => r[c]!);
-};
-
 /** All rows of the pool selected: ids as a sorted list. */
 const everyId = pool.rows.map((r) => String(r[0])).sort();
 
-export const LAYOUTS: UpstreamCase[] = [
+const LAYOUTS: UpstreamCase[] = [
   {
     name: "Spark Parquet output: part files beside _SUCCESS and .crc checksums",
     build: async (dir) => {
@@ -288,27 +262,6 @@ export const LAYOUTS: UpstreamCase[] = [
     refused: { exit: 3, mentions: ["part-0.csv.bz2"], hint: /expected \*\.csv/ },
   },
 ];
-
-/** Runs one case; the checks every case shares (no stack trace, nothing partial) are here. */
-export async function runCase(c: UpstreamCase): Promise<void> {
-  const input = tempDir("as-upstream-");
-  await c.build(input);
-  const o = await runIn(input, c.args, c.env ?? {});
-  expect(o.log).not.toContain("This is a bug");
-  expect(o.log).not.toMatch(/\n\s+at /); // no stack trace
-  if (c.refused) {
-    const message = o.result.error?.message ?? "";
-    expect({ exit: o.result.exitCode, message }).toMatchObject({ exit: c.refused.exit });
-    for (const m of c.refused.mentions) expect(message).toContain(m);
-    expect(message).toMatch(c.refused.hint);
-    expect(o.result.outputs).toEqual([]);
-    expect(forbiddenLeftovers(o.left)).toEqual([]);
-  } else {
-    expect({ exit: o.result.exitCode, error: o.result.error?.message }).toEqual({ exit: 0, error: undefined });
-    c.selected?.(readOutput(o));
-  }
-  for (const pattern of c.log ?? []) expect(o.log).toMatch(pattern);
-}
 
 describe("directory layouts that Spark, Hive-style writers and S3 sharding produce", () => {
   for (const c of LAYOUTS) test(c.name, () => runCase(c));

@@ -1,0 +1,129 @@
+/**
+ * Reading for a run, against DuckDB on the same files in the same run (issue 13, items 3 and 4).
+ *
+ *   bun bench/read-vs-duckdb.ts wide   [--rows 1000000] [--fresh]
+ *   bun bench/read-vs-duckdb.ts scores [--rows 10000000] [--fresh]
+ *
+ * wide: a pool of id, 10 probabilities (DOUBLE) and 128 embeddings (FLOAT) as CSV and as its
+ *   snappy Parquet twin. DuckDB materialises every column (CREATE TABLE AS SELECT *); we run
+ *   `uncertainty` (k = 10,000, CSV output, no report) and take the read step from the run's
+ *   own timings (readMs), beside the run's whole wall time.
+ * scores: id and 10 probabilities, zstd Parquet in 2 files. DuckDB answers the same question
+ *   in SQL (ORDER BY top-1 − top-2, ties by id, LIMIT 10000, every column written to CSV); we
+ *   run `uncertainty` k = 10,000 on the directory. Wall time and peak RSS for both.
+ *
+ * The files are written by DuckDB itself (seeded random(); row order fixed by ORDER BY) under
+ * /tmp/active-sampling-read-bench/ and reused. Each contender runs in its own process, one after
+ * the other, so both see the same machine; the figures to quote are the ratios. Runs
+ * dist/active-sampling when it is built, else `bun src/main.ts`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const args = process.argv.slice(2);
+const mode = args[0] === "scores" ? "scores" : "wide";
+const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const rows = option("--rows", mode === "wide" ? 1_000_000 : 10_000_000);
+const K = 10_000;
+const root = "/tmp/active-sampling-read-bench";
+const dir = `${root}/${mode}-${rows}`;
+
+if (args.includes("--duckdb-materialise")) {
+  // Child process: DuckDB reads one file into a table, every column.
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  const started = performance.now();
+  await connection.run(`CREATE TABLE t AS SELECT * FROM '${args[args.indexOf("--duckdb-materialise") + 1]}'`);
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
+  process.exit(0);
+}
+if (args.includes("--duckdb-uncertainty")) {
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  const started = performance.now();
+  const probs = Array.from({ length: 10 }, (_, k) => `prob_class_${k}`).join(", ");
+  await connection.run(`COPY (SELECT *, sorted[1] - sorted[2] AS margin FROM (SELECT *, list_sort([${probs}], 'DESC') AS sorted FROM '${dir}/*.parquet')
+    ORDER BY margin, id LIMIT ${K}) TO '${dir}/duckdb-selected.csv' (HEADER)`);
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
+  process.exit(0);
+}
+
+if (args.includes("--fresh") || !existsSync(`${dir}/done`)) await generate();
+const binary = existsSync("dist/active-sampling") ? ["dist/active-sampling"] : [process.execPath, "src/main.ts"];
+console.log(`${binary.join(" ")}; ${navigator.hardwareConcurrency} cores, shared and loaded: compare the ratios`);
+
+if (mode === "wide") {
+  for (const file of ["pool.csv", "pool.parquet"]) {
+    const path = `${dir}/${file}`;
+    const duck = timed([process.execPath, import.meta.path, "--duckdb-materialise", path]);
+    const ours = runUncertainty(path);
+    const duckSeconds = JSON.parse(duck.stdout).seconds as number;
+    console.log(`${file} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB, ${rows} rows × 139 columns)`);
+    console.log(`  DuckDB, every column into a table   ${duckSeconds.toFixed(2)} s   peak ${duck.peakMiB} MiB`);
+    console.log(`  ours, read step of uncertainty       ${(ours.timings.readMs / 1000).toFixed(2)} s   ${(duckSeconds / (ours.timings.readMs / 1000)).toFixed(2)}× DuckDB's speed (target ≥ 1)`);
+    console.log(`  ours, whole run (wall)               ${ours.wall.toFixed(2)} s   peak ${ours.peakMiB} MiB; steps (ms) ${JSON.stringify(ours.timings)}`);
+  }
+} else {
+  const duck = timed([process.execPath, import.meta.path, "scores", "--rows", String(rows), "--duckdb-uncertainty"]);
+  const ours = runUncertainty(dir);
+  const duckWall = duck.wall;
+  const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
+  console.log(`${rows} rows (id + 10 probabilities, zstd, 2 files), uncertainty k=${K}, every column written out`);
+  console.log(`  DuckDB SQL (ORDER BY margin, id LIMIT ${K})   ${duckWall.toFixed(2)} s wall   peak ${duck.peakMiB} MiB`);
+  console.log(`  ours                                          ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
+  console.log(`  our steps (ms) ${JSON.stringify(ours.timings)}; ${unaccounted.toFixed(2)} s of the wall not in them (process start, loading)`);
+  const same = sameIds(`${dir}/duckdb-selected.csv`, `${dir}/out/selected_samples.csv`);
+  console.log(`  same rows in the same order as DuckDB: ${same}`);
+}
+
+function runUncertainty(input: string): { wall: number; peakMiB: number; timings: Record<string, number> } {
+  const output = `${dir}/out`;
+  rmSync(output, { recursive: true, force: true });
+  const run = timed([...binary, "--strategy", "uncertainty", "--batch-size", String(K), "--input", input, "--output", output, "--no-save-report", "--quiet"]);
+  const metadata = JSON.parse(readFileSync(`${output}/selection_metadata.json`, "utf8"));
+  return { wall: run.wall, peakMiB: run.peakMiB, timings: metadata.timings_ms };
+}
+
+/** Runs a command under GNU time: its stdout, wall seconds and peak RSS. */
+function timed(command: string[]): { stdout: string; wall: number; peakMiB: number } {
+  const started = performance.now();
+  const run = spawnSync("/usr/bin/time", ["-f", "PEAK_KB %M", ...command], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const wall = (performance.now() - started) / 1000;
+  if (run.status !== 0) throw new Error(`${command.join(" ")} failed:\n${run.stderr}`);
+  const peak = Number(/PEAK_KB (\d+)/.exec(run.stderr)?.[1] ?? 0);
+  return { stdout: run.stdout, wall, peakMiB: Math.round(peak / 1024) };
+}
+
+/** Whether two CSV selections list the same ids in the same order (the first column). */
+function sameIds(a: string, b: string): string {
+  const ids = (path: string) => readFileSync(path, "utf8").trim().split("\n").slice(1).map((line) => line.slice(0, line.indexOf(",")));
+  const x = ids(a), y = ids(b);
+  const firstDiff = x.findIndex((id, i) => id !== y[i]);
+  return firstDiff < 0 && x.length === y.length ? `yes, all ${x.length}` : `no: first difference at position ${firstDiff + 1} (${x[firstDiff]} vs ${y[firstDiff]})`;
+}
+
+async function generate(): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const started = performance.now();
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  const draws = Array.from({ length: 10 }, (_, k) => `random() AS r${k}`).join(", ");
+  const total = Array.from({ length: 10 }, (_, k) => `r${k}`).join(" + ");
+  const probs = Array.from({ length: 10 }, (_, k) => `r${k} / total AS prob_class_${k}`).join(", ");
+  const embeddings = mode === "wide" ? ", " + Array.from({ length: 128 }, (_, k) => `(random() - 0.5)::FLOAT AS emb_${k}`).join(", ") : "";
+  await connection.run("SELECT setseed(0.42)");
+  await connection.run(`CREATE TABLE pool AS SELECT printf('doc-%09d', i) AS id, ${probs}${embeddings}
+    FROM (SELECT *, ${total} AS total FROM (SELECT i, ${draws} FROM range(${rows}) t(i))) ORDER BY i`);
+  if (mode === "wide") {
+    await connection.run(`COPY pool TO '${dir}/pool.csv' (HEADER)`);
+    await connection.run(`COPY pool TO '${dir}/pool.parquet' (FORMAT parquet, COMPRESSION snappy)`);
+  } else {
+    const half = Math.floor(rows / 2);
+    await connection.run(`COPY (SELECT * FROM pool WHERE id < printf('doc-%09d', ${half})) TO '${dir}/part-0.parquet' (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(`COPY (SELECT * FROM pool WHERE id >= printf('doc-%09d', ${half})) TO '${dir}/part-1.parquet' (FORMAT parquet, COMPRESSION zstd)`);
+  }
+  await Bun.write(`${dir}/done`, "");
+  console.log(`wrote ${dir} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}

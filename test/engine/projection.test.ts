@@ -1,0 +1,104 @@
+/**
+ * Projected lower bounds (src/engine/projection.ts) on real data: the raw Fashion-MNIST images
+ * (Debian's dataset-fashion-mnist, `make setup-data`) and the bundled example's embeddings.
+ * The bounds must never exceed a distance, and k-center with them must pick exactly what the
+ * textbook loop picks.
+ */
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { typescriptBlas } from "../../ffi/typescript.ts";
+import { fashionMnistImages, FASHION_MNIST_DIR } from "../../bench/workloads.ts";
+import { EuclideanSpace, normaliseRows, squaredDistance } from "../../src/engine/euclidean.ts";
+import { allocVectors } from "../../src/engine/kernels/kernels.ts";
+import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
+import { ProjectedBounds } from "../../src/engine/projection.ts";
+import type { Matrix } from "../../src/matrix.ts";
+import { Rng } from "../../src/rng.ts";
+import { backendsUnderTest } from "../ffi/backends.ts";
+
+const openblas = (await backendsUnderTest()).find((b) => b.name === "openblas")!.blas;
+const blas = openblas ?? typescriptBlas;
+const images = fashionMnistImages(6000);
+
+/** The bundled example's 32-dimensional embeddings (3,000 real rows). */
+function exampleEmbeddings(): Matrix<Float32Array> {
+  const text = gunzipSync(readFileSync(join(import.meta.dir, "../../examples/fashion_mnist/pool/pool.csv.gz"))).toString("utf8");
+  const lines = text.trim().split("\n");
+  const header = lines[0]!.split(",");
+  const columns = header.flatMap((name, c) => (name.startsWith("emb_") ? [c] : []));
+  const data = allocVectors(false, (lines.length - 1) * columns.length) as Float32Array;
+  lines.slice(1).forEach((line, r) => {
+    const cells = line.split(",");
+    columns.forEach((c, j) => { data[r * columns.length + j] = Number(cells[c]); });
+  });
+  return { data, rows: lines.length - 1, cols: columns.length };
+}
+
+/** Bounds from `rows` centers against every row, each checked against the exact distance; returns the mean bound / distance. */
+function checkBounds(points: Matrix, bounds: ProjectedBounds, centers: number): number {
+  const rng = new Rng(3);
+  const all = Uint32Array.from({ length: points.rows }, (_, i) => i);
+  let ratio = 0, pairs = 0;
+  for (let t = 0; t < centers; t++) {
+    const c = rng.nextInt(points.rows);
+    const out = bounds.lowerBoundsMany(c, all, points.rows);
+    for (let i = 0; i < points.rows; i++) {
+      const exact = Math.sqrt(squaredDistance(points.data, c * points.cols, points.data, i * points.cols, points.cols));
+      if (!(out[i]! <= exact)) throw new Error(`bound ${out[i]} > distance ${exact} for rows ${c}, ${i}`);
+      if (exact > 0) { ratio += out[i]! / exact; pairs++; }
+    }
+  }
+  return ratio / pairs;
+}
+
+describe("projected lower bounds", () => {
+  test("every bound is at most the exact distance, with data far from the origin and in float64 too", () => {
+    const embeddings = exampleEmbeddings();
+    expect(checkBounds(embeddings, ProjectedBounds.build(embeddings, blas, 8)!, 20)).toBeGreaterThan(0.5);
+    // A large common offset: the centring and the float32 coordinates must carry their rounding.
+    const rng = new Rng(5);
+    const far = allocVectors(true, 2000 * 40) as Float64Array;
+    for (let i = 0; i < far.length; i++) far[i] = 1e6 + rng.nextGaussian() * (i % 40 < 4 ? 1 : 1e-3);
+    const farMatrix = { data: far, rows: 2000, cols: 40 };
+    expect(checkBounds(farMatrix, ProjectedBounds.build(farMatrix, blas, 6)!, 20)).toBeGreaterThan(0.9);
+  });
+
+  test("kCenterGreedy() with projected bounds equals the textbook loop on the example's real embeddings", () => {
+    const points = exampleEmbeddings();
+    const space = new EuclideanSpace(points, blas, ProjectedBounds.build(points, blas, 8));
+    const fast = kCenterGreedy(space, 300, { seeds: null, selectable: null, firstPick: 7, minDistance: 0 });
+    const plain = kCenterPlain(new EuclideanSpace(points), 300, { seeds: null, selectable: null, firstPick: 7, minDistance: 0 });
+    expect(Array.from(fast.picks)).toEqual(Array.from(plain.picks));
+    expect(Array.from(fast.distances)).toEqual(Array.from(plain.distances));
+    expect(fast.screened).toBeGreaterThan(0);
+  });
+
+  describe.skipIf(images === null)(`on the raw Fashion-MNIST images (${FASHION_MNIST_DIR}; make setup-data)`, () => {
+    test("bounds from 32 principal coordinates never exceed a distance and keep most of it", () => {
+      const bounds = ProjectedBounds.build(images!, blas, 32)!;
+      expect(bounds.dims).toBe(32);
+      expect(checkBounds(images!, bounds, 10)).toBeGreaterThan(0.8);
+    });
+
+    for (const metric of ["euclidean", "cosine"]) {
+      test(`kCenterGreedy() on 6,000 raw images (${metric}) picks exactly what the textbook loop picks, measuring a fraction of the rows`, () => {
+        const points = metric === "cosine" ? normaliseRows(images!, (r) => `row ${r}`) : images!;
+        const space = new EuclideanSpace(points, blas);
+        expect(space.lowerBoundMany).toBeDefined();
+        const fast = kCenterGreedy(space, 200, { seeds: null, selectable: null, firstPick: 11, minDistance: 0 });
+        const plain = kCenterPlain(new EuclideanSpace(points), 200, { seeds: null, selectable: null, firstPick: 11, minDistance: 0 });
+        expect(Array.from(fast.picks)).toEqual(Array.from(plain.picks));
+        expect(Array.from(fast.distances)).toEqual(Array.from(plain.distances));
+        expect(fast.evaluations).toBeLessThan(plain.evaluations / 2);
+      }, 60_000);
+    }
+
+    test("the TypeScript backend's projection prunes differently but selects the same rows", () => {
+      const withTs = kCenterGreedy(new EuclideanSpace(images!, typescriptBlas), 100, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
+      const withDefault = kCenterGreedy(new EuclideanSpace(images!, blas), 100, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
+      expect(Array.from(withTs.picks)).toEqual(Array.from(withDefault.picks));
+    }, 60_000);
+  });
+});
