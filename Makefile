@@ -103,7 +103,7 @@ arm64-smoke: setup-blas setup-arm64 $(BIN) $(BIN_ARM64)
 
 # N map processes (--host/--hosts) and a merge, against one process on the whole pool.
 scale-demo: setup $(BIN)
-	$(BUN) scripts/scale-demo.ts --hosts 4 --batch 200
+	$(BUN) scripts/scale-demo.ts --hosts 4 --batch 200 --seeds 1,2,3,4,5,6,7,8
 
 bench: setup
 	$(BUN) bench/run.ts

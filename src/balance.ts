@@ -17,6 +17,8 @@ export interface Balance {
   classOf: Int32Array;
   /** Target share per class, summing to 1. */
   shares: Float64Array;
+  /** A custom map whose shares did not sum to 1: the warning naming the rescaled shares; else null. */
+  rescaled: string | null;
 }
 
 /** Parses CLASS_BALANCE (none, uniform, pool, or a JSON map class → share); null for none. */
@@ -35,6 +37,7 @@ export function resolveBalance(spec: string | Record<string, unknown>, column: s
   }
   const shares = new Float64Array(names.length);
   let mode: string;
+  let rescaled: string | null = null;
   if (spec === "uniform") {
     mode = "uniform";
     shares.fill(1 / names.length);
@@ -65,8 +68,13 @@ export function resolveBalance(spec: string | Record<string, unknown>, column: s
     }
     if (total <= 0) throw new UsageError(`${source} gives every class a share of 0; give at least one class a positive share.`);
     for (let c = 0; c < names.length; c++) shares[c]! /= total;
+    // Ratios ({"a": 2, "b": 1}) and rounded thirds are common: rescaled, and the log says to what.
+    if (Math.abs(total - 1) > 1e-9) {
+      const given = Object.keys(map as Record<string, unknown>);
+      rescaled = `${source} shares sum to ${Number(total.toPrecision(12))}, not 1; rescaled to ${given.map((name) => `${name}: ${Number(shares[names.indexOf(name)]!.toFixed(6))}`).join(", ")}.`;
+    }
   }
-  return { mode, column: column || null, names, classOf, shares };
+  return { mode, column: column || null, names, classOf, shares, rescaled };
 }
 
 /** Quotas for a selection of `total` rows among the rows `eligible` accepts. */

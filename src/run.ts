@@ -19,13 +19,17 @@ import { resolvePaths, type JobPaths } from "./job/paths.ts";
 import { planJob, type Role } from "./job/plan.ts";
 import { readInputs } from "./job/read.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
+import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
 import { Timings } from "./job/timings.ts";
 import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts";
 import { VERSION } from "./version.ts";
 
 /** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
 export const CONTAINER_PATHS = {
-  input: { inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data" },
+  input: {
+    inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data",
+    calibration_data: "/opt/ml/processing/input/calibration_data",
+  },
   output: { selected_samples: "/opt/ml/processing/output/selected_samples" },
   /** current_host and hosts of a multi-instance job (--host/--hosts override). */
   resourceConfig: "/opt/ml/config/resourceconfig.json",
@@ -59,7 +63,7 @@ export interface RunResult {
 const silent: Sink = { write() {}, isTTY: false };
 
 export async function main(
-  inputPaths: { inference_data?: string; labeled_data?: string },
+  inputPaths: { inference_data?: string; labeled_data?: string; calibration_data?: string },
   outputPaths: { selected_samples?: string },
   environVars: Readonly<Record<string, string | undefined>>,
   jobArgs: readonly string[],
@@ -74,7 +78,7 @@ export async function main(
     if (parsed.help) { streams.stdout.write(usage()); return done(EXIT_OK); }
     if (parsed.version) { streams.stdout.write(`active-sampling ${VERSION}\n`); return done(EXIT_OK); }
     for (const note of parsed.notes) log.info(note);
-    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, output: outputPaths.selected_samples });
+    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, calibration: inputPaths.calibration_data, output: outputPaths.selected_samples });
     if (parsed.command === "inspect") {
       const { inspect } = await import("./inspect.ts");
       streams.stdout.write(await inspect(paths.input, parsed));
@@ -123,6 +127,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   mergeFrom: HostCandidates[] | null = null): Promise<RunResult> {
   const role: Role = mergeFrom ? "merge" : config.hosts.all.length > 1 ? "map" : "single";
   const plan = planJob(config, role);
+  checkPseudoLabelSettings(plan, pseudoLabelSettings(config), paths.calibration);
   for (const warning of plan.warnings) log.warn(warning);
   const blas = await backend(config, log);
   if (role === "map" && !hasDataFiles(paths.input) && paths.output) {
@@ -131,14 +136,18 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   const timings = new Timings();
   const channels = { input: paths.input, labeled: paths.labeled };
   const inputs = await readInputs(plan, config, channels, mergeFrom, log, timings);
-  const options = strategyOptions(plan, config, inputs, blas, mergeFrom, log);
+  const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings);
+  const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);
+  labels.adjust(options);
   if (config.dryRun || !paths.output) {
     const { inspect } = await import("./inspect.ts");
     streams.stdout.write(await inspect(paths.input, config));
     return done(EXIT_OK);
   }
-  const selection = runStrategy(plan, inputs, options, log, timings);
-  return ok(await writeOutputs(paths.output, inputs, selection, options, { plan, config, channels, blas, timings, log, mergeFrom }));
+  const selection = runStrategy(plan, labels.inputs, options, log, timings);
+  return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
+    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection), extraMetadata: labels.metadata,
+  }));
 }
 
 function ok(written: Written): RunResult {

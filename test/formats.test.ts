@@ -38,7 +38,7 @@ describe("formats end to end", () => {
     parquetPool(input);
     const output = await run(input, ["--output-format", "parquet"]);
     const table = await readParquetTable(join(output, "selected_samples.parquet"));
-    expect(table.columns).toEqual(["id", "prob_class_0", "prob_class_1", "emb_0", "note", "seen", "selection_score", "selection_rank"]);
+    expect(table.columns).toEqual(["id", "prob_class_0", "prob_class_1", "emb_0", "note", "seen", "predicted_label", "selection_score", "selection_rank"]);
     expect(table.columnTypes.slice(0, 6).map(typeName)).toEqual(["int64", "double", "double", "float", "string", "timestamp[ns]"]);
     // Margin picks row 0 ([0.5, 0.5]) then row 2 ([0.6, 0.4]).
     expect(table.cell(0, 0)).toBe(9007199254740993n);
@@ -48,8 +48,10 @@ describe("formats end to end", () => {
     expect(table.cell(1, 3)).toBe(Math.fround(0.3000000119));
     expect(String(table.cell(0, 5))).toBe("2023-11-14T22:13:20.123456789");
     expect(table.cell(1, 5)).toBeNull();
-    expect(table.cell(0, 7)).toBe(1);
-    expect(table.cell(1, 6)).toBeCloseTo(0.8, 12);
+    expect(table.cell(0, 6)).toBe("0"); // predicted_label: [0.5, 0.5] ties go to the first class
+    expect(table.cell(1, 6)).toBe("0");
+    expect(table.cell(0, 8)).toBe(1);
+    expect(table.cell(1, 7)).toBeCloseTo(0.8, 12);
   });
 
   test("Parquet in, CSV out: big ids keep every digit, text is quoted", async () => {
@@ -57,8 +59,8 @@ describe("formats end to end", () => {
     parquetPool(input);
     const text = await Bun.file(join(await run(input, []), "selected_samples.csv")).text();
     const lines = text.split("\n");
-    expect(lines[0]).toBe("id,prob_class_0,prob_class_1,emb_0,note,seen,selection_score,selection_rank");
-    expect(lines[1]!.startsWith('9007199254740993,0.5,0.5,0.10000000149011612,"a,b",2023-11-14T22:13:20.123456789,1,1')).toBe(true);
+    expect(lines[0]).toBe("id,prob_class_0,prob_class_1,emb_0,note,seen,predicted_label,selection_score,selection_rank");
+    expect(lines[1]!.startsWith('9007199254740993,0.5,0.5,0.10000000149011612,"a,b",2023-11-14T22:13:20.123456789,0,1,1')).toBe(true);
   });
 
   test("CSV in, Parquet out: one rule for every column, used or not (integral → int64, numbers → double, else string; ids stay strings)", async () => {
@@ -71,7 +73,8 @@ describe("formats end to end", () => {
     ].join("\n") + "\n");
     const output = await run(input, ["--output-format", "parquet"]);
     const table = await readParquetTable(join(output, "selected_samples.parquet"));
-    const expected = ["string", "double", "double", "int64", "int64", "string", "string", "double", "double", "int32"];
+    // The input's eight columns, predicted_label (text), selection_score, selection_rank.
+    const expected = ["string", "double", "double", "int64", "int64", "string", "string", "double", "string", "double", "int32"];
     expect(table.columnTypes.map(typeName)).toEqual(expected);
     expect(table.cell(0, 0)).toBe("007");
     expect(table.cell(0, 3)).toBe(3n);
@@ -89,7 +92,7 @@ describe("formats end to end", () => {
     const t = arrow.tableFromArrays({ id: ["a", "b"], prob_class_0: Float64Array.from([0.5, 0.95]), prob_class_1: Float64Array.from([0.5, 0.05]) });
     writeFileSync(join(input, "part-0.arrow"), arrow.tableToIPC(t, "file"));
     const csv = await Bun.file(join(await run(input, []), "selected_samples.csv")).text();
-    expect(csv.split("\n")[1]!.startsWith("a,0.5,0.5,1,1")).toBe(true);
+    expect(csv.split("\n")[1]!.startsWith("a,0.5,0.5,0,1,1")).toBe(true);
     const jsonl = tempDir();
     writeFileSync(join(jsonl, "p.jsonl"), '{"id": "q", "confidence_score": 0.55}\n{"id": "r", "confidence_score": 0.99}\n');
     const text = await Bun.file(join(await run(jsonl, ["--batch-size", "1"]), "selected_samples.csv")).text();

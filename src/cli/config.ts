@@ -31,6 +31,8 @@ export interface Config {
   input: string | null;
   output: string | null;
   labeled: string | null;
+  /** --calibration DIR: scored rows with their true label (the calibration_data channel). */
+  calibration: string | null;
   dryRun: boolean;
   help: boolean;
   version: boolean;
@@ -82,7 +84,7 @@ function parseValue(spec: ParamSpec, raw: string, origin: string): string | numb
 export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedConfig {
   const options: Record<string, { type: "string" | "boolean" }> = {
     job_type: { type: "string" }, "job-type": { type: "string" }, input: { type: "string" }, output: { type: "string" },
-    labeled: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },
+    labeled: { type: "string" }, calibration: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },
   };
   for (const spec of PARAMS) {
     // Booleans are read as strings so that `--quiet true` and `--save-report=false` work;
@@ -127,6 +129,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
     input: (flags.input as string | undefined) ?? null,
     output: (flags.output as string | undefined) ?? null,
     labeled: (flags.labeled as string | undefined) ?? null,
+    calibration: (flags.calibration as string | undefined) ?? null,
     dryRun: flags["dry-run"] === true,
     help, version,
   };

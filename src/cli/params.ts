@@ -5,6 +5,8 @@
  */
 import { STRATEGY_NAMES, USE_CASES } from "../strategies/catalog.ts";
 import { UNCERTAINTY_MODES } from "../engine/uncertainty.ts";
+import { PRECISION_SCOPES } from "../calibration/conformal-selection.ts";
+import { THRESHOLD_MODES } from "../pseudo-labels/adaptive-thresholds.ts";
 
 export type ParamKind =
   | { type: "choice"; values: readonly string[] }
@@ -39,6 +41,13 @@ export const PARAMS = [
   { env: "PROBCOVER_DELTA", flag: "probcover-delta", default: "0", kind: { type: "number", min: 0, max: Number.MAX_VALUE }, help: "probcover: ball radius in METRIC units (cosine: 1 − cos); 0 = the largest radius whose balls are PROBCOVER_PURITY pure" },
   { env: "PROBCOVER_PURITY", flag: "probcover-purity", default: "0.95", kind: { type: "number", min: 0, max: 1 }, help: "probcover: share of balls that must lie inside one k-means cluster when δ is chosen (the paper's α)" },
   { env: "PROBCOVER_CLUSTERS", flag: "probcover-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "probcover: k-means clusters purity is measured against (0 = the pool's classes when it has scores, else 10)" },
+  { env: "TARGET_PRECISION", flag: "target-precision", default: "0", kind: { type: "number", min: 0, max: 0.9999 }, help: "confidence_threshold, top_k_per_class: select as many rows as possible while the expected share of right pseudo-labels stays ≥ this (conformal selection on the calibration_data channel); 0 = off" },
+  { env: "PRECISION_SCOPE", flag: "precision-scope", default: "overall", kind: { type: "choice", values: PRECISION_SCOPES }, help: "TARGET_PRECISION: overall (one threshold, the guarantee for the whole selection) or class (one threshold per predicted class, the guarantee for each class)" },
+  { env: "CALIBRATE", flag: "calibrate", default: "auto", kind: { type: "choice", values: ["auto", "off"] }, help: "auto: with calibration_data, temperature-scale the probabilities SSL strategies use; off: use them as given" },
+  { env: "TRUE_LABEL_FIELD", flag: "true-label-field", default: "label", kind: { type: "string" }, help: "calibration_data: the column holding each row's true class, written as the pool's class names" },
+  { env: "THRESHOLD_MODE", flag: "threshold-mode", default: "fixed", kind: { type: "choice", values: THRESHOLD_MODES }, help: "confidence_threshold, top_k_per_class without TARGET_PRECISION: fixed (CONFIDENCE_THRESHOLD), flexmatch or freematch class-adaptive thresholds" },
+  { env: "PSEUDO_LABEL_COLUMN", flag: "pseudo-label-column", default: "pseudo_label", kind: { type: "string" }, help: "SSL output: column of the predicted class; <name>_confidence and <name>_weight follow it" },
+  { env: "PREDICTED_LABEL_COLUMN", flag: "predicted-label-column", default: "predicted_label", kind: { type: "string" }, help: "active-learning output: column of the model's predicted class, for the labelling UI" },
   { env: "RANDOM_SEED", flag: "random-seed", default: "42", kind: { type: "int", min: 0, max: 4294967295 }, help: "seed of every random choice; same input + seed = same selection" },
   { env: "ID_FIELD", flag: "id-field", default: "id", kind: { type: "string" }, help: "column that identifies rows (kept exactly as written)" },
   { env: "SCORE_FIELD", flag: "score-field", default: "", kind: { type: "string" }, help: "one score column in [0,1] (binary problem); overrides the prefix" },

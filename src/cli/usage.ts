@@ -45,6 +45,8 @@ Paths:
   --input DIR        (required outside the container) inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
   --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
                      (container: /opt/ml/processing/input/labeled_data when present)
+  --calibration DIR  scored rows with their true label (TRUE_LABEL_FIELD): temperature scaling and TARGET_PRECISION
+                     (container: /opt/ml/processing/input/calibration_data when present)
   --output DIR       (required outside the container) where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
                      (with several hosts, see --hosts: DIR/<host>/)
   --dry-run          read and check everything, print what would run, write nothing

@@ -80,6 +80,7 @@ export function mergeMetadata(hosts: HostCandidates[], selection: Selection, str
     hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
     guarantee: STRATEGIES[strategy]!.merge.guarantee,
     covering_radius: mergeRadius === null ? null : {
+      units: (base.covering_radius as { units?: string } | null)?.units ?? null,
       largest_host_radius: localRadius, merge_radius: mergeRadius, bound: localRadius + mergeRadius,
       note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",
     },

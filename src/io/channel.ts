@@ -165,8 +165,8 @@ export async function readTable(path: string, notices: Notices = quiet): Promise
     }
     case "jsonl": {
       const { readJsonlTable } = await import("./jsonl.ts");
-      const bytes = readBytes(path);
-      return readJsonlTable(path, kind.gzip ? gunzip(path, bytes) : bytes);
+      const load = () => (kind.gzip ? gunzip(path, readBytes(path)) : readBytes(path));
+      return readJsonlTable(path, load(), load);
     }
   }
 }

@@ -69,6 +69,32 @@ export function typeName(type: ColumnType): string {
   }
 }
 
+const UNIT_ORDER: Record<TimeUnit, number> = { ms: 0, us: 1, ns: 2 };
+
+/**
+ * One type for a column that files of one pool type differently: the narrower widened where one
+ * type holds every value of both (integers, timestamp units of one zone, float into double,
+ * decimals of one scale, dictionary into plain strings); otherwise text, which holds any value
+ * written out (a timestamp as ISO 8601 text, a number as its shortest form).
+ */
+export function commonType(a: ColumnType, b: ColumnType): ColumnType {
+  if (typeName(a) === typeName(b)) return a;
+  if (a.kind === "integer" && b.kind === "integer") return commonInteger(a, b) ?? TEXT;
+  if (a.kind === "timestamp" && b.kind === "timestamp" && a.timeZone === b.timeZone) {
+    return UNIT_ORDER[a.unit] >= UNIT_ORDER[b.unit] ? a : b;
+  }
+  if ((a.kind === "float" || a.kind === "double") && (b.kind === "float" || b.kind === "double")) return DOUBLE;
+  if (a.kind === "decimal" && b.kind === "decimal" && a.scale === b.scale) return a.precision >= b.precision ? a : b;
+  return TEXT;
+}
+
+function commonInteger(a: { bits: IntegerBits; signed: boolean }, b: { bits: IntegerBits; signed: boolean }): ColumnType | undefined {
+  if (a.signed === b.signed) return integer(Math.max(a.bits, b.bits) as IntegerBits, a.signed);
+  const [signed, unsigned] = a.signed ? [a, b] : [b, a];
+  if (signed.bits > unsigned.bits) return integer(signed.bits, true);
+  return unsigned.bits < 64 ? integer((unsigned.bits * 2) as IntegerBits, true) : undefined;
+}
+
 /** Integral text as the CSV output rule reads it: no leading zeros (they would be lost), no point or exponent. */
 const INTEGRAL_TEXT = /^[+-]?(0|[1-9][0-9]*)$/;
 /** Any decimal number, or NaN and ±infinity as pandas and numpy write them. */

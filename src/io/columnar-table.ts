@@ -10,6 +10,7 @@
 import { DataError } from "../errors.ts";
 import { FLOAT32_MAX, FLOAT64_LIMIT, storableRange, type ColumnType, type ExtractRequest, type Format, type NumericArray, type NumericBlock, type Table } from "./table.ts";
 import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
+import { TEXT } from "./column-type.ts";
 
 export type NumberArray =
   | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
@@ -45,17 +46,18 @@ export interface LazyColumn {
 
 export interface ColumnarTableOptions {
   /**
-   * Refuse ids that are numbers at or beyond 2^53: JSON.parse has already rounded them, so the
-   * digits the file holds are lost (12345678901234567890 reads as 12345678901234567000).
+   * JSON lines: each row's value of a top-level key as the file writes it, for ids that are
+   * numbers. JSON.parse has turned `7.0` into 7 and 12345678901234567890 into
+   * 12345678901234567000; an id is kept as the token's text instead.
    */
-  refuseInexactNumberIds?: boolean;
+  numberText?: (key: string) => (string | null)[];
   /** The 1-based line of the file a row was read from, for messages (JSONL skips blank lines). */
   lineOfRow?: (row: number) => number;
 }
 
 export class ColumnarTable implements Table {
   readonly columns: readonly string[];
-  readonly columnTypes: readonly ColumnType[];
+  private readonly types: ColumnType[];
   /** Each column's pieces, null until a lazy column is first used. */
   private readonly held: { name: string; type: ColumnType; pieces: ColumnPiece[] | null; load?: () => ColumnPiece[] }[];
   /** starts[c][k] is the table row where piece k of column c begins (set when the pieces are). */
@@ -69,11 +71,15 @@ export class ColumnarTable implements Table {
     private readonly options: ColumnarTableOptions = {},
   ) {
     this.columns = columns.map((c) => c.name);
-    this.columnTypes = columns.map((c) => c.type);
+    this.types = columns.map((c) => c.type);
     this.held = columns.map((c) => ("pieces" in c
       ? { name: c.name, type: c.type, pieces: null }
       : { name: c.name, type: c.type, pieces: null, load: () => c.load() }));
     columns.forEach((c, i) => { if ("pieces" in c) this.place(i, c.pieces); });
+  }
+
+  get columnTypes(): readonly ColumnType[] {
+    return this.types;
   }
 
   /** Column c's pieces, decoding a lazy column on first use. */
@@ -152,6 +158,9 @@ export class ColumnarTable implements Table {
       for (let r = 0; r < this.rowCount; r++) ids[r] = this.idText(this.cell(r, column), r, name);
       return ids;
     }
+    if (this.options.numberText && pieces.some((p) => p.kind === "boxed" && p.values.some((v) => typeof v === "number"))) {
+      return this.numberIdsAsWritten(column);
+    }
     pieces.forEach((piece, k) => {
       const start = starts[k]!;
       const n = piece.values.length;
@@ -169,18 +178,44 @@ export class ColumnarTable implements Table {
     return ids;
   }
 
+  /**
+   * Ids of a JSON lines column holding numbers, as the file writes them. Where a number's text
+   * is not the one JavaScript prints for it (`7.0`, `1e3`, `0.10`, digits beyond 2^53), the
+   * column becomes text from then on, so the output repeats the id as written too.
+   */
+  private numberIdsAsWritten(column: number): string[] {
+    const { name } = this.held[column]!;
+    const texts = this.options.numberText!(name);
+    const ids: string[] = new Array(this.rowCount);
+    const cells: unknown[] = new Array(this.rowCount);
+    let changed = false;
+    for (let r = 0; r < this.rowCount; r++) {
+      const value = this.cell(r, column);
+      if (typeof value === "number") {
+        const text = texts[r];
+        if (typeof text !== "string") throw new Error(`${this.path}: row ${r + 1}, column "${name}": no number token found`);
+        if (text !== String(value)) changed = true;
+        ids[r] = cells[r] = text;
+      } else {
+        ids[r] = this.idText(value, r, name);
+        cells[r] = value;
+      }
+    }
+    if (changed) {
+      this.held[column]!.type = TEXT;
+      this.types[column] = TEXT;
+      this.place(column, [{ kind: "boxed", values: cells }]);
+    }
+    return ids;
+  }
+
   private idText(value: unknown, row: number, name: string): string {
     if (typeof value === "string") {
       if (value === "") throw new DataError(`${this.path}: ${this.rowLabel(row)} has an empty id in column "${name}"; every row needs an id.`);
       return value;
     }
     if (value === null || value === undefined) throw this.nullIdError(row, name);
-    if (typeof value === "number") {
-      if (this.options.refuseInexactNumberIds && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-        throw new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" holds the id ${value}, a number at or beyond 2^53 that JSON readers cannot keep exactly (its last digits are already lost); write ids as strings, e.g. "id": "12345678901234567890".`);
-      }
-      return String(value);
-    }
+    if (typeof value === "number") return String(value);
     if (typeof value === "bigint" || typeof value === "boolean") return String(value);
     if (value instanceof Date) return value.toISOString();
     if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return value.toString();

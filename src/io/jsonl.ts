@@ -6,13 +6,15 @@
  * when its values are strings, "double" when numbers, "boolean" when booleans, "text" when all
  * null, and "other" for objects, arrays or a mix.
  *
- * Numeric ids at or beyond 2^53 are refused when extracted (JSON.parse has already rounded
- * them), with a message asking for quoted ids; keeping their raw text would need a reviver on
- * every value of every line, which made parsing several times slower.
+ * An id column of numbers keeps each id as the file writes it (`7.0`, `1e3`, digits beyond
+ * 2^53): JSON.parse has rounded them, so extract() goes back to the bytes for the tokens
+ * (src/io/json-tokens.ts). A reviver on every value of every line would keep them too, but made
+ * parsing several times slower; the bytes are read again only for such a column.
  */
 import { readFileSync } from "node:fs";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type HeldColumn } from "./columnar-table.ts";
+import { numberTokens } from "./json-tokens.ts";
 import { BOOLEAN, DOUBLE, OTHER, TEXT, type ColumnType } from "./column-type.ts";
 import type { Table } from "./table.ts";
 
@@ -20,7 +22,12 @@ const NEWLINE = 0x0a;
 /** Lines are decoded in slabs of about this many bytes: one TextDecoder call per line is slow. */
 const SLAB_BYTES = 1 << 23;
 
-export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<Table> {
+/**
+ * `reload` gives the same bytes again when an id column of numbers needs its tokens (default:
+ * the file read again, or the bytes given, kept).
+ */
+export async function readJsonlTable(path: string, bytes?: Uint8Array, reload?: () => Uint8Array): Promise<Table> {
+  const again = reload ?? (bytes === undefined ? () => readFileSync(path) : ((kept) => () => kept)(bytes));
   if (bytes === undefined) {
     try {
       bytes = readFileSync(path);
@@ -78,7 +85,7 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array): Promise<
   if (names === undefined) throw new DataError(`${path}: the file holds no JSON objects, so there is nothing to select from; expected one object per line.`);
   const held: HeldColumn[] = names.map((name, c) => ({ name, type: typeOf(values[c]!), pieces: [{ kind: "boxed", values: values[c]! }] }));
   return new ColumnarTable(path, "jsonl", held, lineOfRow.length, {
-    refuseInexactNumberIds: true,
+    numberText: (key) => numberTokens(again(), key),
     lineOfRow: (row) => lineOfRow[row]!,
   });
 }

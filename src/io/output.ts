@@ -14,7 +14,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, clos
 import { join } from "node:path";
 import process from "node:process";
 import type { Pool } from "../pool.ts";
-import { csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
+import { commonType, csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
 import type { OutputColumn } from "./parquet-writer.ts";
 import { isCsvTable, type Table } from "./table.ts";
 import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
@@ -52,9 +52,25 @@ const encoder = new TextEncoder();
 
 /** selected_samples.csv: CSV input rows repeated byte for byte; other inputs formatted. */
 /** Columns appended after selection_score and selection_rank (a map step's candidate weight and radius). */
-export interface ExtraColumn { name: string; values: Float64Array }
+export type ExtraColumn = { name: string; values: Float64Array } | { name: string; text: readonly string[] };
 
-export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): void {
+/** An extra column as the Parquet writer takes it: numbers as DOUBLE, text as UTF-8. */
+function typedColumn(e: ExtraColumn): OutputColumn {
+  return "values" in e ? { name: e.name, type: DOUBLE, values: Array.from(e.values) } : { name: e.name, type: TEXT, values: [...e.text] };
+}
+
+/** One extra column's cell as CSV text. */
+function extraCell(e: ExtraColumn, k: number): string {
+  return "values" in e ? String(e.values[k]) : csvQuote(e.text[k]!);
+}
+
+/**
+ * `labels` (pseudo-label or predicted-label columns) go between the original columns and
+ * selection_score, so selection_score and selection_rank stay the last two columns of a
+ * selection and `extra` (a map step's candidate columns) the last of a map step's.
+ */
+export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = [],
+  labels: readonly ExtraColumn[] = []): void {
   const fd = openSync(path, "w");
   try {
     const chunks: Uint8Array[] = [];
@@ -79,13 +95,13 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
     } else {
       push(encoder.encode(first.columns.map(csvQuote).join(",")));
     }
-    push(encoder.encode(",selection_score,selection_rank" + extra.map((e) => `,${e.name}`).join("")));
+    push(encoder.encode(labels.map((e) => `,${csvQuote(e.name)}`).join("") + ",selection_score,selection_rank" + extra.map((e) => `,${e.name}`).join("")));
     push(eolBytes);
     for (let k = 0; k < rows.length; k++) {
       const [table, r] = locate(pool, rows[k]!);
       if (isCsvTable(table)) push(table.recordBytes(r));
       else push(encoder.encode(table.columns.map((_, c) => csvQuote(formatCell(table.cell(r, c)))).join(",")));
-      push(encoder.encode(`,${scores[k]},${k + 1}` + extra.map((e) => `,${e.values[k]}`).join("")));
+      push(encoder.encode(labels.map((e) => `,${extraCell(e, k)}`).join("") + `,${scores[k]},${k + 1}` + extra.map((e) => `,${extraCell(e, k)}`).join("")));
       push(eolBytes);
     }
     flush();
@@ -97,23 +113,27 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
 
 /**
  * The selection's columns with the type each is written as: columnar inputs keep their
- * column types; CSV columns take one type by one rule (csvColumnType) over the rows written,
+ * column types (one type for files that type a column differently: commonType); CSV columns take one type by one rule (csvColumnType) over the rows written,
  * whether the engine used them or not, except the id column and key=value folder columns,
- * which stay text as written.
+ * which stay text as written. `labels` go before selection_score, as in writeSelectionCsv.
  */
-export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = []): OutputColumn[] {
+export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = [],
+  labels: readonly ExtraColumn[] = []): OutputColumn[] {
   const first = pool.tables[0]!;
   const located = Array.from(rows, (row) => locate(pool, row));
   const columns: OutputColumn[] = first.columns.map((name, c) => {
     const values = located.map(([table, r]) => table.cell(r, c));
     // Hive-style key=value folder columns are kept as written, like the id.
-    if (!isCsvTable(first) || first.partitionColumns?.includes(name)) return { name, type: first.columnTypes[c]!, values };
+    if (!isCsvTable(first) || first.partitionColumns?.includes(name)) {
+      return { name, type: pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType), values };
+    }
     const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
     return { name, type, values: type.kind === "text" ? values : (values as string[]).map((text) => csvCellValue(text, type)) };
   });
+  for (const e of labels) columns.push(typedColumn(e));
   columns.push({ name: "selection_score", type: DOUBLE, values: Array.from(scores) });
   columns.push({ name: "selection_rank", type: INT32, values: Array.from(rows, (_, k) => k + 1) });
-  for (const e of extra) columns.push({ name: e.name, type: DOUBLE, values: Array.from(e.values) });
+  for (const e of extra) columns.push(typedColumn(e));
   return columns;
 }
 
@@ -126,14 +146,15 @@ export function selectionSchema(columns: readonly OutputColumn[]): { name: strin
  * The CSV selection's columns and what each holds: a columnar input's column types (the text
  * is their value at full precision), or "string" for CSV input, repeated as written.
  */
-export function csvSelectionSchema(pool: Pool, extra: readonly ExtraColumn[] = []): { name: string; type: string }[] {
+export function csvSelectionSchema(pool: Pool, extra: readonly ExtraColumn[] = [], labels: readonly ExtraColumn[] = []): { name: string; type: string }[] {
   const first = pool.tables[0]!;
-  const types = first.columns.map((_, c) => (isCsvTable(first) ? TEXT : first.columnTypes[c]!));
+  const types = first.columns.map((_, c) => (isCsvTable(first) ? TEXT : pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType)));
   return selectionSchema([
     ...first.columns.map((name, c) => ({ name, type: types[c]!, values: [] })),
+    ...labels.map((e) => ({ ...typedColumn(e), values: [] })),
     { name: "selection_score", type: DOUBLE, values: [] },
     { name: "selection_rank", type: INT32, values: [] },
-    ...extra.map((e) => ({ name: e.name, type: DOUBLE, values: [] })),
+    ...extra.map((e) => ({ ...typedColumn(e), values: [] })),
   ]);
 }
 

@@ -13,12 +13,15 @@ import { UsageError } from "../errors.ts";
 export interface DefaultPaths {
   input?: string;
   labeled?: string;
+  calibration?: string;
   output?: string;
 }
 
 export interface JobPaths {
   input: string;
   labeled: string | null;
+  /** The calibration_data channel, when given or present in the container. */
+  calibration: string | null;
   /** null only for a dry run or inspect, which write nothing. */
   output: string | null;
 }
@@ -30,13 +33,14 @@ export function resolvePaths(config: ParsedConfig, defaults: DefaultPaths): JobP
     throw new UsageError(`no input: pass --input DIR (a directory of inference outputs)${defaults.input ? `; ${defaults.input} is the default only inside the processing container, and it does not exist here` : ""}.`);
   }
   const labeled = config.labeled ?? (defaults.labeled && existsSync(defaults.labeled) ? defaults.labeled : null);
+  const calibration = config.calibration ?? (defaults.calibration && existsSync(defaults.calibration) ? defaults.calibration : null);
   const writes = config.command !== "inspect" && !config.dryRun;
   const output = config.output ?? (inContainer && writes ? defaults.output ?? null : null);
   if (writes && !output) {
     throw new UsageError(`no output: pass --output DIR${defaults.output ? ` (${defaults.output} is the default only inside the processing container)` : ""}.`);
   }
-  if (output) checkOutput(output, [["--input", input], ["--labeled", labeled]]);
-  return { input, labeled, output };
+  if (output) checkOutput(output, [["--input", input], ["--labeled", labeled], ["--calibration", calibration]]);
+  return { input, labeled, calibration, output };
 }
 
 /**

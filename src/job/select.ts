@@ -4,6 +4,7 @@
  */
 import type { Blas } from "../../ffi/blas.ts";
 import { resolveBalance } from "../balance.ts";
+import { whyNothingSelected } from "../empty-selection.ts";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { rowsSeen, type HostCandidates } from "../cluster/candidates.ts";
@@ -21,6 +22,7 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
   const v = config.values;
   const { pool, selectable, selectableCount } = inputs;
   const balance = resolveBalance(plan.balance.spec, v.BALANCE_COLUMN, pool, plan.balance.source);
+  if (balance?.rescaled) log.warn(balance.rescaled);
   // A map step keeps its candidate budget, per class when the merge must meet class quotas.
   let batchSize = v.BATCH_SIZE;
   let optionsBalance = balance;
@@ -71,6 +73,11 @@ export function runStrategy(plan: JobPlan, inputs: JobInputs, options: StrategyO
   timings.end("selectMs", since);
   for (const warning of selection.warnings) log.warn(warning);
   assertSound(selection, inputs.pool, inputs.selectable);
+  if (selection.rows.length === 0) {
+    const why = whyNothingSelected(inputs.pool, selection, options, { excluded: inputs.excludedCount, selectable: inputs.selectableCount });
+    selection.details = { ...selection.details, nothingSelectedBecause: why };
+    log.warn(`nothing selected: ${why}.`);
+  }
   return selection;
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from "../cli/log.ts";
 import type { HostCandidates } from "../cluster/candidates.ts";
 import { candidateColumns, mapFingerprint, mapMetadata, mergeMetadata } from "../cluster/map-merge.ts";
 import { UsageError } from "../errors.ts";
-import { csvSelectionSchema, removeStaleOutputs, selectionColumns, selectionSchema, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type OutputFile } from "../io/output.ts";
+import { csvSelectionSchema, removeStaleOutputs, selectionColumns, selectionSchema, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "../io/output.ts";
 import { buildMetadata, parameterRecord } from "../metadata.ts";
 import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
 import { VERSION } from "../version.ts";
@@ -30,10 +30,14 @@ export interface WriteContext {
   timings: Timings;
   log: Logger;
   mergeFrom: HostCandidates[] | null;
+  /** Columns appended to each selected row after the strategy's (pseudo-labels, predicted labels). */
+  labelColumns?: ExtraColumn[];
+  /** Entries added to selection_metadata.json by the steps before this one. */
+  extraMetadata?: Record<string, unknown>;
 }
 
 export async function writeOutputs(output: string, inputs: JobInputs, selection: Selection, options: StrategyOptions,
-  { plan, config, channels, blas, timings, log, mergeFrom }: WriteContext): Promise<Written> {
+  { plan, config, channels, blas, timings, log, mergeFrom, labelColumns = [], extraMetadata = {} }: WriteContext): Promise<Written> {
   const v = config.values;
   const { pool } = inputs;
   if (plan.role === "map" && !v.SAVE_METADATA) throw new UsageError("a multi-host map step needs SAVE_METADATA=true: the merge checks every host's configuration from it.");
@@ -42,17 +46,18 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
     strategyName: plan.strategyName, useCase: plan.useCase, blas, timings: timings.ms, input: channels.input,
     labeledPath: inputs.labeledPath, labeledRows: inputs.labeled?.ids.length ?? 0, excludedCount: inputs.excludedCount, warnings: log.warnings,
   });
+  Object.assign(metadata, extraMetadata);
   if (plan.role === "map") Object.assign(metadata, mapMetadata(config, pool, selection));
   if (mergeFrom) Object.assign(metadata, mergeMetadata(mergeFrom, selection, plan.strategyName, metadata));
   const extra = plan.role === "map" ? candidateColumns(selection) : [];
   const format = v.OUTPUT_FORMAT;
-  const columns = format === "parquet" ? selectionColumns(pool, selection.rows, selection.scores, extra) : null;
-  metadata.output_schema = { format, columns: columns ? selectionSchema(columns) : csvSelectionSchema(pool, extra) };
+  const columns = format === "parquet" ? selectionColumns(pool, selection.rows, selection.scores, extra, labelColumns) : null;
+  metadata.output_schema = { format, columns: columns ? selectionSchema(columns) : csvSelectionSchema(pool, extra, labelColumns) };
   const files: OutputFile[] = [{
     name: `selected_samples.${format}`,
     write: (path) => columns
       ? writeSelectionParquet(path, columns)
-      : writeSelectionCsv(path, pool, selection.rows, selection.scores, extra),
+      : writeSelectionCsv(path, pool, selection.rows, selection.scores, extra, labelColumns),
   }];
   if (v.SAVE_REPORT && plan.role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {

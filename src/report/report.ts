@@ -33,7 +33,7 @@ export interface ReportInput {
   /** PCA of the pool vectors (N×2, see src/engine/pca.ts); null when the pool has no vectors. */
   projection: { coords: Float64Array; explained: [number, number] } | null;
   /** Extra key/value tables (filters, class targets, …). */
-  sections?: { heading: string; rows: [string, string][] }[];
+  sections?: { heading: string; rows: [string, string][]; figure?: string }[];
   /** Each pool row's id: rows are shown by id, never by their place in memory. */
   ids?: readonly string[] | null;
   /** The labelled rows (labeled_data): how many, from where, and their projection on the same axes. */
@@ -98,7 +98,7 @@ export function renderReport(input: ReportInput): string {
   parts.push(section("projection", "Embedding projection (PCA)",
     input.projection ? projectionChart(input, summary) : noData("The pool has no embedding or feature vectors, so there is nothing to project.")));
   for (const [i, extra] of (input.sections ?? []).entries()) {
-    parts.push(section(`extra-${i + 1}`, extra.heading, keyValueTable(extra.rows)));
+    parts.push(section(`extra-${i + 1}`, extra.heading, (extra.figure ?? "") + keyValueTable(extra.rows)));
   }
   parts.push(section("selected", "Selected rows", selectedTable(input, summary)));
   parts.push(section("metadata", "Metadata", metadataBlock(input.metadata)));

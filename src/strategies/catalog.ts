@@ -71,8 +71,6 @@ export interface StrategyEntry {
   merge: MergeRule;
 }
 
-/** ℓ in ℓ·k for the oversampled strategies. */
-export const OVERSAMPLING = 4;
 
 const TOP_ROWS = (what: string): MergeRule => ({
   kind: "top_rows", exact: true, candidates: (batch) => batch,
@@ -87,9 +85,10 @@ const NO_MERGE = (why: string): MergeRule => ({
   guarantee: `none: a multi-host run is refused; ${why}. Run it on one instance (it needs no model, so one instance can read the whole pool)`,
 });
 const NO_QUOTAS = (name: string) => `${name} picks one row per region of the vectors and needs no model; CLASS_BALANCE quotas over predicted classes do not apply. Leave CLASS_BALANCE at none.`;
-const oversampled = (merge: string): MergeRule => ({
-  kind: "oversampled", exact: false, candidates: (batch) => OVERSAMPLING * batch,
-  guarantee: `k-means‖ oversampling: ${OVERSAMPLING}·k candidates per host, each weighted by the rows nearest it; ${merge}`,
+/** ℓ·k candidates per host (ℓ = `perRow`), each weighted by the rows nearest it. */
+const oversampled = (perRow: number, merge: string): MergeRule => ({
+  kind: "oversampled", exact: false, candidates: (batch) => perRow * batch,
+  guarantee: `k-means‖ oversampling: ${perRow}·k candidates per host, each weighted by the rows nearest it; ${merge}`,
 });
 
 export const STRATEGIES: Record<string, StrategyEntry> = {
@@ -111,10 +110,13 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
     merge: CORE_SET },
   badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, needsClasses: true, classBalance: true, minDistance: true, batch: "exact",
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)",
-    merge: oversampled("the merge draws ∝ weight·D² with RANDOM_SEED") },
+    // ℓ = 8: on the Fashion-MNIST pool in 4 shards (k = 200, 8 seeds) the merged batch's
+    // error-hit rate was 3.5 points below one process's with ℓ = 4, 1.6 with 8, 0.4 with 12;
+    // 8 meets the 3-point target at twice, not three times, the hosts' work of ℓ = 4.
+    merge: oversampled(8, "the merge draws ∝ weight·D² with RANDOM_SEED") },
   hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
     summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)",
-    merge: oversampled("the merge re-runs the selection on them (a heuristic)") },
+    merge: oversampled(4, "the merge re-runs the selection on them (a heuristic)") },
   cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: true, batch: "exact",
     summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)",
     merge: {

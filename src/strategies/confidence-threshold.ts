@@ -29,7 +29,7 @@ export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selec
     ({ rows, quotas } = rankWithQuotas(confidence, keep, eligible, options));
   }
   const warnings = passing === 0
-    ? [`no row reaches CONFIDENCE_THRESHOLD=${options.confidenceThreshold} (the most confident row has ${Math.max(...confidence).toFixed(4)}); nothing selected.`]
+    ? [options.thresholdRule ? `no row passes ${options.thresholdRule}; nothing selected.` : `no row reaches CONFIDENCE_THRESHOLD=${options.confidenceThreshold} (the most confident row has ${Math.max(...confidence).toFixed(4)}); nothing selected.`]
     : [];
   return {
     rows,

@@ -42,6 +42,8 @@ export interface StrategyOptions {
   poolRows?: number;
   /** Per pool row, how many rows it stands for (a multi-host merge's candidates); null: 1 each. */
   rowWeights: Float64Array | null;
+  /** What decided which rows may be pseudo-labelled when it replaces confidenceThreshold (TARGET_PRECISION, THRESHOLD_MODE), for messages; absent otherwise. */
+  thresholdRule?: string;
   /** Orders rows with equal scores: by id, so sharding a pool never changes a ranking. */
   tieBreak: (a: number, b: number) => number;
   /** Names a pool row in error messages ("file: row N"). */

@@ -46,8 +46,8 @@ describe("the original 5-row end-to-end test passes as written", () => {
     const metadata = JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8"));
     expect(metadata.job_type).toBe("ssl_selection");
     expect(metadata.parameters.STRATEGY).toEqual({ value: "uncertainty", source: "env" });
-    // Every original column, then the two the selection adds.
-    expect(readFileSync(join(output, "selected_samples.csv"), "utf8").split("\n")[0]).toBe("id,feature1,feature2,prob_class_0,prob_class_1,selection_score,selection_rank");
+    // Every original column, then the model's predicted class (for the labelling UI) and the two selection columns.
+    expect(readFileSync(join(output, "selected_samples.csv"), "utf8").split("\n")[0]).toBe("id,feature1,feature2,prob_class_0,prob_class_1,predicted_label,selection_score,selection_rank");
   });
 });
 

@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../src/run.ts";
+import { STRATEGIES } from "../../src/strategies/catalog.ts";
 import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "../helpers.ts";
 
 const HOSTS = ["algo-1", "algo-2", "algo-3"];
@@ -88,9 +89,11 @@ describe("map on every host, merge on one", () => {
     const { merged } = await mapThenMerge(["--strategy", "badge", "--batch-size", "25"]);
     const metadata = merged.metadata!;
     expect(metadata.pool_size).toBe(n);
-    expect(metadata.candidates).toBe(3 * 100);
+    const perHost = STRATEGIES.badge!.merge.candidates(25, { clusterMarginCandidates: 0 });
+    expect(perHost).toBeGreaterThan(25);
+    expect(metadata.candidates).toBe(3 * perHost);
     const distribution = metadata.class_distribution as Record<string, Record<string, number>>;
-    expect(Object.values(distribution.candidates!).reduce((a, b) => a + b, 0)).toBe(300);
+    expect(Object.values(distribution.candidates!).reduce((a, b) => a + b, 0)).toBe(3 * perHost);
     expect(distribution.pool).toBeUndefined();
   });
 
@@ -124,9 +127,9 @@ describe("map on every host, merge on one", () => {
       const ids = idsOf(text);
       expect(ids.length).toBe(25);
       expect(new Set(ids).size).toBe(25);
-      // Each host kept ℓ·k = 100 candidates, weighted by the rows nearest them.
+      // Each host kept ℓ·k candidates (the catalog's budget), weighted by the rows nearest them.
       const candidates = readFileSync(join(prefix, "algo-1", "selected_samples.csv"), "utf8").trimEnd().split("\n");
-      expect(candidates.length - 1).toBe(100);
+      expect(candidates.length - 1).toBe(STRATEGIES[args[1]!]!.merge.candidates(25, { clusterMarginCandidates: 0 }));
       expect(candidates[0]!.endsWith(",selection_score,selection_rank,candidate_weight,candidate_radius")).toBe(true);
       const weights = candidates.slice(1).map((l) => Number(l.split(",").at(-2)));
       expect(weights.reduce((a, b) => a + b, 0)).toBe(500);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { csvCellValue, csvColumnType, integer, timestamp, typeName } from "../../src/io/column-type.ts";
+import { commonType, csvCellValue, csvColumnType, integer, timestamp, typeName, type ColumnType } from "../../src/io/column-type.ts";
 
 describe("csvColumnType(): one rule for every CSV column", () => {
   const cases: [string[], string][] = [
@@ -34,4 +34,27 @@ describe("typeName()", () => {
     expect(typeName({ kind: "decimal", precision: 38, scale: 10 })).toBe("decimal(38, 10)");
     expect(typeName({ kind: "text", dictionary: true })).toBe("dictionary<string>");
   });
+});
+
+describe("commonType(): one type for a column that files type differently", () => {
+  const cases: [ColumnType, ColumnType, string][] = [
+    [integer(8, true), integer(32, true), "int32"],
+    [integer(8, false), integer(16, false), "uint16"],
+    [integer(32, false), integer(8, true), "int64"],
+    [integer(16, true), integer(8, false), "int16"],
+    [integer(64, false), integer(64, true), "string"], // no integer type holds both
+    [timestamp("us", "UTC"), timestamp("ns", "UTC"), "timestamp[ns, tz=UTC]"],
+    [timestamp("ms", null), timestamp("us", "UTC"), "string"], // a local time and an instant
+    [{ kind: "float" }, { kind: "double" }, "double"],
+    [{ kind: "decimal", precision: 9, scale: 2 }, { kind: "decimal", precision: 18, scale: 2 }, "decimal(18, 2)"],
+    [{ kind: "decimal", precision: 9, scale: 2 }, { kind: "decimal", precision: 9, scale: 3 }, "string"],
+    [{ kind: "text", dictionary: true }, { kind: "text" }, "string"],
+    [{ kind: "double" }, { kind: "text" }, "string"],
+  ];
+  for (const [a, b, want] of cases) {
+    test(`${typeName(a)} and ${typeName(b)} → ${want}`, () => {
+      expect(typeName(commonType(a, b))).toBe(want);
+      expect(typeName(commonType(b, a))).toBe(want);
+    });
+  }
 });

@@ -149,7 +149,7 @@ describe("golden files from DuckDB and Polars", () => {
         await duck(async (db) => {
           const inputTypes = await duckTypes(db, twin);
           const outputTypes = await duckTypes(db, output);
-          expect(outputTypes).toEqual({ ...inputTypes, selection_score: "DOUBLE", selection_rank: "INTEGER" });
+          expect(outputTypes).toEqual({ ...inputTypes, predicted_label: "VARCHAR", selection_score: "DOUBLE", selection_rank: "INTEGER" });
           // DuckDB's view of our file is its view of the input (it reads zoned ns timestamps as µs, alike in both).
           expect(await duckValues(db, `'${output}'`, expected)).toEqual(await duckValues(db, `'${twin}'`, expected));
         });
@@ -171,7 +171,7 @@ describe("golden files from DuckDB and Polars", () => {
     const output = await selectAll(input, "csv", "binary");
     await duck(async (db) => {
       const types = await duckTypes(db, input);
-      const columns = Object.entries({ ...types, selection_score: "DOUBLE", selection_rank: "INTEGER" })
+      const columns = Object.entries({ ...types, predicted_label: "VARCHAR", selection_score: "DOUBLE", selection_rank: "INTEGER" })
         .map(([name, type]) => `'${name}': '${type.startsWith("ENUM") ? "VARCHAR" : type}'`).join(", ");
       const values = await duckValues(db, `read_csv('${output}', header = true, columns = {${columns}})`, expected);
       // CSV has one empty cell for an empty string and for a null.

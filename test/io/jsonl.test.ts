@@ -110,11 +110,26 @@ describe("readJsonlTable()", () => {
     expect((await dataErrorOf(() => readJsonlTable(path))).message).toContain("holds no JSON objects");
   });
 
-  test("refuses numeric ids at or beyond 2^53, asking for quoted ids", async () => {
-    const path = jsonlFile('{"id": 12345678901234567890}\n');
-    const error = await dataErrorOf(async () => (await readJsonlTable(path)).extract({ idColumn: 0, numeric: [] }));
-    expect(error.message).toContain('row 1, column "id" holds the id 12345678901234567000');
-    expect(error.message).toContain('write ids as strings, e.g. "id": "12345678901234567890"');
+  test("keeps numeric ids as the file writes them: 7.0, 1e3, 0.10, -0, digits beyond 2^53", async () => {
+    const text = [
+      '{"id": 12345678901234567890, "p": 0.5, "note": null}', "",
+      '{"p": 0.25, "note": "é", "id": 7.0}',
+      '{"id":1e3,"p":1,"note":{"id": 4}}',
+      '{"note": "x,\\"id\\": 5", "id" : 0.10, "p": 0}',
+      '{"id": -0, "p": [1, {"id": 2}], "note": "}"}',
+      '{"id": "text", "p": 3, "note": 1}',
+    ].join("\n") + "\n";
+    const table = await readJsonlTable(jsonlFile(text));
+    expect(table.extract({ idColumn: table.columns.indexOf("id"), numeric: [] })).toEqual(["12345678901234567890", "7.0", "1e3", "0.10", "-0", "text"]);
+    // The output repeats them as written too: the column is text from then on.
+    expect(table.cell(1, table.columns.indexOf("id"))).toBe("7.0");
+    expect(table.columnTypes[table.columns.indexOf("id")]).toEqual({ kind: "text" });
+  });
+
+  test("an id column whose numbers all print as written keeps its number type", async () => {
+    const table = await readJsonlTable(jsonlFile('{"id": 1}\n{"id": 22}\n'));
+    expect(table.extract({ idColumn: 0, numeric: [] })).toEqual(["1", "22"]);
+    expect(table.cell(1, 0)).toBe(22);
   });
 
   test("keeps quoted long ids and small numeric ids exactly", async () => {

@@ -109,7 +109,7 @@ describe("degenerate pools", () => {
     expect(written.ids).toEqual(["id0", "id3"]); // [1, 0, 0] and [0, 1, 0]
     const none = await runOn({ "pool.csv": toCsv(wide) }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.9"]);
     expect(none.result.exitCode).toBe(0);
-    expect(readFileSync(join(none.output, "selected_samples.csv"), "utf8")).toBe(`${wide.columns.join(",")},selection_score,selection_rank\n`);
+    expect(readFileSync(join(none.output, "selected_samples.csv"), "utf8")).toBe(`${wide.columns.join(",")},pseudo_label,pseudo_label_confidence,pseudo_label_weight,selection_score,selection_rank\n`);
     expect((none.result.metadata as any).warnings.join("\n")).toMatch(/no row reaches CONFIDENCE_THRESHOLD=0.9/);
   });
 

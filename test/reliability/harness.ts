@@ -179,9 +179,14 @@ export function splitRecords(bytes: string): string[] {
   return records.filter((r) => r !== "");
 }
 
-/** The record without its last two comma-separated fields (selection_score, selection_rank). */
-export function dropAppended(record: string): { original: string; score: string; rank: string } {
+/**
+ * The record without the fields the selection appends: `labelFields` label columns (plain
+ * numeric class names here), then selection_score and selection_rank.
+ */
+export function dropAppended(record: string, labelFields = 0): { original: string; score: string; rank: string } {
   const b = record.lastIndexOf(",");
   const a = record.lastIndexOf(",", b - 1);
-  return { original: record.slice(0, a), score: record.slice(a + 1, b), rank: record.slice(b + 1) };
+  let start = a;
+  for (let f = 0; f < labelFields; f++) start = record.lastIndexOf(",", start - 1);
+  return { original: record.slice(0, start), score: record.slice(a + 1, b), rank: record.slice(b + 1) };
 }

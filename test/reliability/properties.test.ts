@@ -113,10 +113,12 @@ describe("random pools, random strategies", () => {
       // Each id's first row: the only one that may be selected.
       const inputLines = new Map(csv.trimEnd().split("\n").slice(1, 1 + pool.n).map((l) => [l.split(",")[0]!, l]));
       const lines = a.toString("utf8").trimEnd().split("\n");
-      expect(lines[0]).toBe(csv.split("\n")[0] + ",selection_score,selection_rank");
+      // SSL strategies add pseudo_label, its confidence and weight; the others predicted_label.
+      const labels = ["confidence_threshold", "top_k_per_class"].includes(r.strategy) ? ["pseudo_label", "pseudo_label_confidence", "pseudo_label_weight"] : ["predicted_label"];
+      expect(lines[0]).toBe([csv.split("\n")[0], ...labels, "selection_score", "selection_rank"].join(","));
       const records = lines.slice(1).map((l) => {
         const cells = l.split(",");
-        return { id: cells[0]!, original: cells.slice(0, -2).join(","), score: Number(cells.at(-2)), rank: Number(cells.at(-1)) };
+        return { id: cells[0]!, original: cells.slice(0, -2 - labels.length).join(","), score: Number(cells.at(-2)), rank: Number(cells.at(-1)) };
       });
       const ids = records.map((x) => x.id);
       expect(new Set(ids).size).toBe(ids.length);

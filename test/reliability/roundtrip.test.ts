@@ -51,12 +51,15 @@ function expectRoundTrip(output: string, inputs: string[], eol: string, bom: boo
   if (bom) expect(out.slice(0, 3)).toBe("\xEF\xBB\xBF");
   else expect(out.startsWith("\xEF\xBB\xBF")).toBe(false);
   const [outHeader, ...outRecords] = splitRecords(body);
-  expect(outHeader).toBe(header + ",selection_score,selection_rank");
+  // The label columns (pseudo_label… for SSL, predicted_label for active learning), then score and rank.
+  const labels = outHeader!.slice(header!.length).split(",").slice(1, -2);
+  expect([["pseudo_label", "pseudo_label_confidence", "pseudo_label_weight"], ["predicted_label"]]).toContainEqual(labels);
+  expect(outHeader).toBe([header, ...labels, "selection_score", "selection_rank"].join(","));
   const seen = new Map<string, number>();
   const ids: string[] = [];
   let rebuilt = outHeader + eol;
   outRecords.forEach((record, k) => {
-    const { original, score, rank } = dropAppended(record);
+    const { original, score, rank } = dropAppended(record, labels.length);
     expect(rank).toBe(String(k + 1));
     expect(Number.isFinite(Number(score))).toBe(true);
     expect(inputRecords.has(original)).toBe(true);
@@ -112,7 +115,7 @@ describe("selected_samples.csv repeats every input record byte for byte", () => 
     const text = [HEADER, RECORDS[0], "", RECORDS[1], "\r", RECORDS[2]].join("\n") + "\n\n";
     const { result, output } = await runOn({ "pool.csv": text }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0"]);
     expect(result.error).toBeNull();
-    const records = splitRecords(bytesOf(readFileSync(join(output, "selected_samples.csv")))).slice(1).map((r) => dropAppended(r).original);
+    const records = splitRecords(bytesOf(readFileSync(join(output, "selected_samples.csv")))).slice(1).map((r) => dropAppended(r, 3).original);
     expect(records.sort()).toEqual([RECORDS[0], RECORDS[1], RECORDS[2]].map((r) => bytesOf(r!)).sort());
   });
 });

@@ -53,14 +53,14 @@ const LAYOUTS: UpstreamCase[] = [
     build: (dir) => writeTree(dir, { "model=v2/day=2024-01-01/part-0.csv": csv(part(0)), "model=v2/day=2024-01-02/part-0.csv": csv(part(1)) }),
     args: [...uncertainty, "--batch-size", "6"],
     selected: (o) => {
-      expect(o.header.slice(-4)).toEqual(["model", "day", "selection_score", "selection_rank"]);
+      expect(o.header.slice(-5)).toEqual(["model", "day", "predicted_label", "selection_score", "selection_rank"]);
       const lines = csv(pool).split("\n");
       for (const row of o.rows) {
         const id = row[0]!;
         const original = lines.find((l) => l.startsWith(id + ","))!;
-        expect(row.slice(0, -4).join(",")).toBe(original);
-        expect(row[row.length - 4]).toBe("v2");
-        expect(row[row.length - 3]).toBe(Number(id.slice(1)) < 3 ? "2024-01-01" : "2024-01-02");
+        expect(row.slice(0, -5).join(",")).toBe(original);
+        expect(row[row.length - 5]).toBe("v2");
+        expect(row[row.length - 4]).toBe(Number(id.slice(1)) < 3 ? "2024-01-01" : "2024-01-02");
       }
     },
   },
@@ -277,5 +277,104 @@ describe("directory layouts that Spark, Hive-style writers and S3 sharding produ
     const whole = await ids({ "p.csv": csv(pool) });
     expect(await ids({ "z/part-0.csv": csv(part(2)), "a/b/part-9.csv": csv(part(0)), "m/part-1.csv": csv(part(1)) })).toEqual(whole);
     expect(await ids({ "2/p.csv": csv(part(0)), "1/p.csv": csv(part(2)), "0/p.csv": csv(part(1)) })).toEqual(whole);
+  });
+});
+
+const jsonIds = [
+  '{"id": 7.0, "prob_class_0": 0.5, "prob_class_1": 0.5}',
+  '{"id": 1e3, "prob_class_0": 0.25, "prob_class_1": 0.75}',
+  '{"id": 0.10, "prob_class_0": 0.125, "prob_class_1": 0.875}',
+  '{"id": 12345678901234567890, "prob_class_0": 0.375, "prob_class_1": 0.625}',
+  '{"id": 12345678901234567891, "prob_class_0": 1, "prob_class_1": 0}',
+].join("\n") + "\n";
+
+const SILENT: UpstreamCase[] = [
+  {
+    name: "JSON lines ids are kept as written: 7.0, 1e3, 0.10, integers beyond 2^53",
+    build: (dir) => writeTree(dir, { "p.jsonl": jsonIds }),
+    args: ["--strategy", "uncertainty", "--batch-size", "5"],
+    selected: (o) => {
+      expect(column(o, "id")).toEqual(["7.0", "12345678901234567890", "1e3", "0.10", "12345678901234567891"]);
+    },
+  },
+  {
+    name: "CLASS_BALANCE shares that do not sum to 1 are rescaled with a warning naming the shares",
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool) }),
+    args: ["--strategy", "uncertainty", "--batch-size", "4", "--class-balance", '{"0": 3, "1": 1}'],
+    selected: (o) => {
+      expect(o.metadata.warnings as string[]).toContainEqual("CLASS_BALANCE shares sum to 4, not 1; rescaled to 0: 0.75, 1: 0.25.");
+      const classes = (o.metadata.class_balance as { classes: Record<string, { target_share: number }> }).classes;
+      expect([classes["0"]!.target_share, classes["1"]!.target_share]).toEqual([0.75, 0.25]);
+    },
+  },
+  {
+    name: "CLASS_BALANCE shares summing to 1 give no warning",
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool) }),
+    args: ["--strategy", "uncertainty", "--batch-size", "4", "--class-balance", '{"0": 0.5, "1": 0.5}'],
+    selected: (o) => expect((o.metadata.warnings as string[]).filter((w) => w.includes("rescaled"))).toEqual([]),
+  },
+  {
+    name: "hybrid filters that remove every row: an empty selection, a warning with the counts, and the metadata says why",
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool) }),
+    args: ["--strategy", "hybrid", "--batch-size", "4", "--config", '{"filters": [{"value": "max_prob", "op": ">", "threshold": 2}], "objectives": [{"type": "uncertainty"}]}'],
+    selected: (o) => {
+      expect(o.rows).toEqual([]);
+      const why = o.metadata.nothing_selected_because as string;
+      expect(why).toBe("the SELECTION_CONFIG filters removed every one of the 9 selectable rows (max_prob > 2 removed 9); loosen a filter");
+      expect(o.log).toContain(`nothing selected: ${why}.`);
+    },
+  },
+  {
+    name: "a confidence threshold no row reaches: the metadata says so, with the highest confidence",
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool) }),
+    args: ["--strategy", "confidence_threshold", "--confidence-threshold", "1"],
+    selected: (o) => {
+      expect(o.rows).toEqual([]);
+      expect(o.metadata.nothing_selected_because).toMatch(/^no selectable row reaches CONFIDENCE_THRESHOLD=1 \(of 9 selectable rows, the most confident has 0\.\d+\); lower the threshold$/);
+    },
+  },
+];
+
+describe("nothing silently changed or silently empty", () => {
+  for (const c of SILENT) test(c.name, () => runCase(c));
+
+  /** Runs on a channel beside an EXCLUDE_IDS_FILE listing `excluded`. */
+  const runExcluding = async (files: Record<string, string>, excluded: string[], args: string[]) => {
+    const input = tempDir("as-upstream-");
+    writeTree(join(input, "channel"), files);
+    writeFileSync(join(input, "exclude.txt"), excluded.join("\n") + "\n");
+    const o = await runIn(join(input, "channel"), args, { EXCLUDE_IDS_FILE: join(input, "exclude.txt") });
+    expect(o.log).not.toContain("This is a bug");
+    expect({ exit: o.result.exitCode, error: o.result.error?.message }).toEqual({ exit: 0, error: undefined });
+    return readOutput(o);
+  };
+
+  test("exclusions that leave nothing selectable: an empty selection, a warning with the counts, and the metadata says why", async () => {
+    const o = await runExcluding({ "p.csv": csv(pool) }, everyId, ["--strategy", "uncertainty", "--batch-size", "4"]);
+    expect(o.rows).toEqual([]);
+    expect(o.metadata.nothing_selected_because).toBe("every row is excluded: of the 9 pool rows, 9 are already labelled or listed in EXCLUDE_IDS_FILE, so none is left to select");
+    expect(o.log).toContain("nothing selected: every row is excluded");
+  });
+
+  for (const strategy of ["confidence_threshold", "top_k_per_class", "diversity", "badge", "cluster_margin", "hybrid"]) {
+    test(`every row excluded, with ${strategy}: an empty selection that says why`, async () => {
+      const args = ["--strategy", strategy, "--batch-size", "3", "--confidence-threshold", "0.1"];
+      if (strategy === "hybrid") args.push("--config", '{"objectives": [{"type": "uncertainty"}, {"type": "diversity"}]}');
+      const o = await runExcluding({ "p.csv": csv(pool) }, everyId, args);
+      expect(o.rows).toEqual([]);
+      expect(o.metadata.nothing_selected_because).toMatch(/^every row is excluded: of the 9 pool rows, 9 are already labelled/);
+    });
+  }
+
+  test("exclusions and repeated ids together: both counted", async () => {
+    const doubled = csv({ columns: pool.columns, rows: [...pool.rows, ...pool.rows.slice(0, 2)] });
+    const o = await runExcluding({ "p.csv": doubled }, everyId, ["--strategy", "diversity", "--batch-size", "4", "--duplicate-ids", "keep_first"]);
+    expect(o.rows).toEqual([]);
+    expect(o.metadata.nothing_selected_because).toBe("every row is excluded: of the 11 pool rows, 9 are already labelled or listed in EXCLUDE_IDS_FILE and 2 repeat an earlier id (DUPLICATE_IDS=keep_first), so none is left to select");
+  });
+
+  test("JSON lines ids as written are what EXCLUDE_IDS_FILE matches", async () => {
+    const o = await runExcluding({ "p.jsonl": jsonIds }, ["7.0", "12345678901234567890"], ["--strategy", "uncertainty", "--batch-size", "5"]);
+    expect(column(o, "id")).toEqual(["1e3", "0.10", "12345678901234567891"]);
   });
 });

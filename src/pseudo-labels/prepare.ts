@@ -1,0 +1,152 @@
+/**
+ * What an SSL selection pseudo-labels, decided before the strategy runs:
+ *   1. with calibration_data and CALIBRATE=auto, temperature-scaled probabilities replace the
+ *      pool's for the strategy (argmax unchanged, confidences calibrated);
+ *   2. which rows may be pseudo-labelled: with TARGET_PRECISION, the conformal selection
+ *      (calibration/conformal-selection.ts); with THRESHOLD_MODE flexmatch or freematch, the
+ *      class-adaptive thresholds; otherwise CONFIDENCE_THRESHOLD as the strategy applies it;
+ *   3. SoftMatch's weight for every row, for the pseudo_label_weight column.
+ * The strategy then runs unchanged on the rows left selectable.
+ */
+import { conformalSelect, type ConformalSelection, type PrecisionScope } from "../calibration/conformal-selection.ts";
+import type { CalibrationData } from "../calibration/calibration-data.ts";
+import { reliability, type Reliability } from "../calibration/reliability.ts";
+import { applyTemperature, fitTemperature } from "../calibration/temperature.ts";
+import type { Pool } from "../pool.ts";
+import { classThresholds, confidenceStats, type ConfidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
+import { softMatchWeights } from "./softmatch-weight.ts";
+
+export interface PseudoLabelSettings {
+  targetPrecision: number;
+  scope: PrecisionScope;
+  calibrate: "auto" | "off";
+  thresholdMode: ThresholdMode;
+  confidenceThreshold: number;
+}
+
+export interface CalibrationSummary {
+  rows: number;
+  temperature: number | null;
+  nllBefore: number;
+  nllAfter: number | null;
+  before: Reliability;
+  after: Reliability | null;
+}
+
+export interface PseudoLabelling {
+  /** The pool the strategy sees: calibrated probabilities when a temperature was fitted. */
+  pool: Pool;
+  /** Rows that may be pseudo-labelled. */
+  selectable: Uint8Array;
+  /** What decided which rows may be selected, when it replaces CONFIDENCE_THRESHOLD; else null. */
+  rule: string | null;
+  /** SoftMatch weight per pool row. */
+  weights: Float64Array;
+  /** The confidence statistics of the selectable rows (what a map step hands the merge). */
+  stats: ConfidenceStats;
+  calibration: CalibrationSummary | null;
+  precision: ConformalSelection | null;
+  /** Per-class thresholds of THRESHOLD_MODE (flexmatch, freematch), else null. */
+  thresholds: Float64Array | null;
+  warnings: string[];
+}
+
+/**
+ * `poolStats`: the whole pool's confidence statistics when this process sees only part of it
+ * (a multi-host merge adds up every host's); null: computed here over the selectable rows.
+ */
+export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibration: CalibrationData | null,
+  settings: PseudoLabelSettings, poolStats: ConfidenceStats | null = null): PseudoLabelling {
+  const warnings: string[] = [];
+  const names = pool.plan.classNames;
+  let used = pool;
+  let summary: CalibrationSummary | null = null;
+  let correct: Uint8Array | null = null;
+  let raw: { predicted: Int32Array; confidence: Float64Array } | null = null;
+  if (calibration) {
+    raw = { predicted: calibration.predicted, confidence: calibration.confidence };
+    correct = Uint8Array.from(raw.predicted, (c, i) => (c === calibration.labels[i] ? 1 : 0));
+    const before = reliability(raw.confidence, correct);
+    if (settings.calibrate === "auto") {
+      const fit = fitTemperature(calibration.probs, pool.classes, calibration.labels);
+      const scaled = confidenceOf(applyTemperature(calibration.probs, pool.classes, fit.temperature), pool.classes, calibration.predicted);
+      const probs = applyTemperature(pool.probs, pool.classes, fit.temperature);
+      // The predicted class stays the pool's (a label column's label, else the argmax, which T keeps).
+      used = { ...pool, probs, confidence: confidenceOf(probs, pool.classes, pool.predicted) };
+      summary = { rows: calibration.rows, temperature: fit.temperature, nllBefore: fit.nllBefore, nllAfter: fit.nllAfter, before, after: reliability(scaled, correct) };
+    } else {
+      summary = { rows: calibration.rows, temperature: null, nllBefore: fitTemperature(calibration.probs, pool.classes, calibration.labels).nllBefore, nllAfter: null, before, after: null };
+    }
+  }
+
+  let gate: Uint8Array | null = null;
+  let rule: string | null = null;
+  let precision: ConformalSelection | null = null;
+  let thresholds: Float64Array | null = null;
+  if (settings.targetPrecision > 0) {
+    // The model's own confidence, not the calibrated one: a score fitted on the calibration
+    // labels would void the exchangeability the guarantee rests on.
+    precision = conformalSelect({ ...raw!, correct: correct! }, pool, selectable, pool.classes, settings.targetPrecision, settings.scope);
+    gate = precision.selected;
+    rule = `TARGET_PRECISION=${settings.targetPrecision} (conformal selection, ${settings.scope} scope)`;
+    if (precision.unreached.length > 0) {
+      warnings.push(`TARGET_PRECISION=${settings.targetPrecision}: class${precision.unreached.length > 1 ? "es" : ""} ${precision.unreached.map((c) => names[c]).join(", ")} cannot reach the target on the ${calibration!.rows} calibration rows and get${precision.unreached.length > 1 ? "" : "s"} no pseudo-labels (more calibration rows of ${precision.unreached.length > 1 ? "these classes" : "this class"}, or a lower target, may change that).`);
+    }
+  } else if (settings.thresholdMode !== "fixed") {
+    const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
+    thresholds = classThresholds(settings.thresholdMode, stats);
+    gate = Uint8Array.from(selectable, (s, i) => (s && used.confidence[i]! >= thresholds![used.predicted[i]!]! ? 1 : 0));
+    rule = `THRESHOLD_MODE=${settings.thresholdMode} class thresholds`;
+  }
+  const selectableNow = gate ? Uint8Array.from(selectable, (s, i) => s & gate![i]!) : selectable;
+  const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
+  const weights = softMatchWeights(used.confidence, poolStats ?? stats);
+  return { pool: used, selectable: selectableNow, rule, weights, stats, calibration: summary, precision, thresholds, warnings };
+}
+
+/** Each row's probability of its predicted class. */
+function confidenceOf(probs: Float64Array, classes: number, predicted: Int32Array): Float64Array {
+  return Float64Array.from(predicted, (c, i) => probs[i * classes + c]!);
+}
+
+/** The pseudo-labelling figures for selection_metadata.json. */
+export function pseudoLabelMetadata(p: PseudoLabelling, settings: PseudoLabelSettings, calibration: CalibrationData | null,
+  names: readonly string[]): Record<string, unknown> {
+  const byClass = <T>(values: ArrayLike<T>) => Object.fromEntries(names.map((n, c) => [n, values[c]]));
+  const bins = (r: Reliability) => r.bins.filter((b) => b.rows > 0).map((b) => ({ lower: b.lower, upper: b.upper, rows: b.rows, mean_confidence: b.meanConfidence, accuracy: b.accuracy }));
+  const c = p.calibration;
+  return {
+    probabilities: c?.temperature ? `temperature-scaled: softmax(log p / ${c.temperature.toPrecision(6)})` : "as given",
+    calibration: c && calibration ? {
+      channel: calibration.channel, files: calibration.files, rows: c.rows, temperature: c.temperature,
+      nll_before: c.nllBefore, nll_after: c.nllAfter, ece_before: c.before.ece, ece_after: c.after?.ece ?? null,
+      reliability_before: bins(c.before), reliability_after: c.after ? bins(c.after) : null,
+      note: "ECE and NLL measured on the calibration rows the temperature was fitted on (15 equal-width confidence bins)",
+    } : null,
+    threshold_mode: settings.targetPrecision > 0 ? "target_precision" : settings.thresholdMode,
+    class_thresholds: p.thresholds ? byClass(Array.from(p.thresholds)) : null,
+    precision: p.precision ? precisionMetadata(p.precision, names) : null,
+    weight: { method: "SoftMatch truncated Gaussian over the top-class probability (Chen et al., ICLR 2023)" },
+  };
+}
+
+function precisionMetadata(s: ConformalSelection, names: readonly string[]): Record<string, unknown> {
+  return {
+    target: s.target,
+    scope: s.scope,
+    guarantee: s.scope === "overall"
+      ? "expected share of right pseudo-labels ≥ target over the whole selection (conformal p-values + Benjamini–Hochberg, Jin & Candès 2023), assuming calibration and pool rows are exchangeable"
+      : "expected share of right pseudo-labels ≥ target within each predicted class (per-class conformal selection), assuming calibration and pool rows are exchangeable",
+    rows_passing: s.selectedCount,
+    eligible_rows: s.eligibleCount,
+    coverage: s.coverage,
+    estimated_precision: s.estimatedPrecision,
+    per_class: Object.fromEntries(s.perClass.map((c, i) => [names[i], {
+      threshold: c.threshold, rows_passing: c.selected, eligible_rows: c.eligible, coverage: c.eligible > 0 ? c.selected / c.eligible : 0,
+      estimated_precision: c.estimatedPrecision, calibration_rows: c.calibrationRows,
+    }])),
+    classes_below_target: s.unreached.map((c) => names[c]),
+    note: "thresholds are on the model's own confidence (before temperature scaling); estimated precision is the plug-in estimate from the calibration rows, for the rows passing before MAX_SAMPLES / K_PER_CLASS caps",
+  };
+}
+

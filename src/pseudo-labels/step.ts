@@ -1,0 +1,118 @@
+/**
+ * The job's pseudo-label step, between reading and selecting (run.ts): checks the settings,
+ * reads the calibration_data channel for SSL selections, prepares the probabilities and the
+ * rows that may be pseudo-labelled (prepare.ts), and yields the label columns and metadata
+ * the write step adds.
+ */
+import type { Config } from "../cli/config.ts";
+import type { Logger } from "../cli/log.ts";
+import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
+import { UsageError } from "../errors.ts";
+import type { ExtraColumn } from "../io/output.ts";
+import type { JobPlan } from "../job/plan.ts";
+import type { JobInputs } from "../job/read.ts";
+import type { Timings } from "../job/timings.ts";
+import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
+import type { HostCandidates } from "../cluster/candidates.ts";
+import { mergeConfidenceStats, statsFromJson, statsToJson, type ConfidenceStats } from "./adaptive-thresholds.ts";
+import { checkLabelColumnNames, labelColumnNames, labelColumns, type LabelColumnNames } from "./label-columns.ts";
+import { preparePseudoLabels, pseudoLabelMetadata, type PseudoLabelling, type PseudoLabelSettings } from "./prepare.ts";
+
+/** Strategies whose eligibility TARGET_PRECISION and THRESHOLD_MODE decide. */
+const THRESHOLDED = ["confidence_threshold", "top_k_per_class"];
+
+export interface PseudoLabelStep {
+  /** The inputs the strategy sees: calibrated probabilities and the rows that may be pseudo-labelled. */
+  inputs: JobInputs;
+  /** Sets what the strategy needs to know (a rule that replaces CONFIDENCE_THRESHOLD). */
+  adjust(options: StrategyOptions): void;
+  /** The label columns of the selected rows (none for a map step: the merge writes them). */
+  columns(selection: Selection): ExtraColumn[];
+  /** Entries for selection_metadata.json. */
+  metadata: Record<string, unknown>;
+}
+
+export function pseudoLabelSettings(config: Config): PseudoLabelSettings {
+  const v = config.values;
+  return {
+    targetPrecision: v.TARGET_PRECISION, scope: v.PRECISION_SCOPE, calibrate: v.CALIBRATE,
+    thresholdMode: v.THRESHOLD_MODE, confidenceThreshold: v.CONFIDENCE_THRESHOLD,
+  };
+}
+
+/** Refuses settings that cannot apply, before any data is read. */
+export function checkPseudoLabelSettings(plan: JobPlan, settings: PseudoLabelSettings, calibrationPath: string | null): void {
+  const adaptive = settings.thresholdMode !== "fixed";
+  const target = settings.targetPrecision > 0;
+  if ((target || adaptive) && !THRESHOLDED.includes(plan.strategyName)) {
+    throw new UsageError(`${target ? `TARGET_PRECISION=${settings.targetPrecision}` : `THRESHOLD_MODE=${settings.thresholdMode}`} applies to ${THRESHOLDED.join(" and ")}, not ${plan.strategyName}; unset it or pick one of those strategies.`);
+  }
+  if (target && adaptive) {
+    throw new UsageError(`TARGET_PRECISION and THRESHOLD_MODE=${settings.thresholdMode} both decide which rows pass; give one (TARGET_PRECISION with calibration data, THRESHOLD_MODE without).`);
+  }
+  if (target && !calibrationPath) {
+    throw new UsageError(`TARGET_PRECISION=${settings.targetPrecision} needs rows a person labelled to measure precision on: pass --calibration DIR (in the container: the calibration_data channel) with the pool's score columns and a true-label column (TRUE_LABEL_FIELD).`);
+  }
+  if ((target || adaptive) && plan.role === "map") {
+    throw new UsageError(`${target ? "TARGET_PRECISION" : `THRESHOLD_MODE=${settings.thresholdMode}`} sets thresholds from the whole pool; a multi-host map step sees one shard. Run it on one instance.`);
+  }
+}
+
+export async function pseudoLabelStep(plan: JobPlan, config: Config, calibrationPath: string | null, inputs: JobInputs,
+  mergeFrom: HostCandidates[] | null, log: Logger, timings: Timings): Promise<PseudoLabelStep> {
+  const v = config.values;
+  const settings = pseudoLabelSettings(config);
+  checkPseudoLabelSettings(plan, settings, calibrationPath);
+  const names: LabelColumnNames = { pseudoLabel: v.PSEUDO_LABEL_COLUMN, predictedLabel: v.PREDICTED_LABEL_COLUMN };
+  const writesLabels = plan.role !== "map";
+  if (writesLabels) checkLabelColumnNames(inputs.pool, plan.useCase, names);
+  const labelMetadata = { label_columns: writesLabels ? labelColumnNames(plan.useCase, names, inputs.pool.plan) : [] };
+  if (plan.useCase !== "ssl") {
+    if (calibrationPath) log.warn(`the calibration_data channel (${calibrationPath}) serves SSL selections; ${plan.strategyName} selects for labelling and does not read it.`);
+    return {
+      inputs, adjust() {}, metadata: labelMetadata,
+      columns: (selection) => (writesLabels ? labelColumns(inputs.pool, selection.rows, plan.useCase, names, null) : []),
+    };
+  }
+  let calibration: CalibrationData | null = null;
+  if (calibrationPath) {
+    const since = performance.now();
+    log.info(`reading calibration rows from ${calibrationPath}`);
+    calibration = await readCalibration(calibrationPath, inputs.pool, {
+      trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+      renormalise: v.RENORMALIZE_PROBS, sumTolerance: v.PROB_SUM_TOLERANCE,
+    });
+    timings.end("calibrationMs", since);
+  }
+  const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, mergeFrom ? hostStats(mergeFrom, log) : null);
+  for (const warning of prepared.warnings) log.warn(warning);
+  if (prepared.calibration) {
+    const c = prepared.calibration;
+    log.info(`calibration: ${c.rows} rows, ECE ${c.before.ece.toFixed(4)}${c.after ? ` → ${c.after.ece.toFixed(4)} at temperature ${c.temperature!.toFixed(4)}` : " (CALIBRATE=off)"}`);
+  }
+  const selectableCount = prepared.selectable.reduce((n, s) => n + s, 0);
+  const stepInputs: JobInputs = { ...inputs, pool: prepared.pool, selectable: prepared.selectable, selectableCount };
+  return {
+    inputs: stepInputs,
+    adjust(options) {
+      if (prepared.rule) { options.confidenceThreshold = 0; options.thresholdRule = prepared.rule; }
+    },
+    columns: (selection) => (writesLabels ? labelColumns(prepared.pool, selection.rows, "ssl", names, prepared.weights) : []),
+    metadata: {
+      ...labelMetadata, pseudo_labels: pseudoLabelMetadata(prepared, settings, calibration, prepared.pool.plan.classNames),
+      // A map step hands the merge its shard's sums, so the merge weighs rows as one process would.
+      ...(plan.role === "map" ? { confidence_stats: statsToJson(prepared.stats) } : {}),
+    },
+  };
+}
+
+/** Every host's confidence statistics added up; null (with a warning) when a host wrote none. */
+function hostStats(hosts: HostCandidates[], log: Logger): ConfidenceStats | null {
+  const withRows = hosts.filter((h) => Number(h.metadata.rows_seen ?? 0) > 0);
+  const missing = withRows.filter((h) => !h.metadata.confidence_stats).map((h) => h.host);
+  if (missing.length > 0) {
+    log.warn(`host${missing.length > 1 ? "s" : ""} ${missing.join(", ")} wrote no confidence statistics; pseudo-label weights use the candidates' own.`);
+    return null;
+  }
+  return withRows.map((h) => statsFromJson(h.metadata.confidence_stats as Record<string, unknown>)).reduce(mergeConfidenceStats);
+}
