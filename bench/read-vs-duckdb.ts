@@ -9,7 +9,7 @@
  *   `uncertainty` (k = 10,000, CSV output, no report) and take the read step from the run's
  *   own timings (readMs), beside the run's whole wall time.
  * scores: id and 10 probabilities, zstd Parquet in 2 files. DuckDB answers the same question
- *   in SQL (ORDER BY top-1 − top-2, ties by id, LIMIT 10000, every column written to CSV); we
+ *   in SQL (ORDER BY 1 − (top-1 − top-2) rounded as ours, descending, ties by id, LIMIT 10000, every column written to CSV); we
  *   run `uncertainty` k = 10,000 on the directory. Wall time and peak RSS for both.
  *
  * The files are written by DuckDB itself (seeded random(); row order fixed by ORDER BY) under
@@ -43,8 +43,10 @@ if (args.includes("--duckdb-uncertainty")) {
   const connection = await db.connect();
   const started = performance.now();
   const probs = Array.from({ length: 10 }, (_, k) => `prob_class_${k}`).join(", ");
-  await connection.run(`COPY (SELECT *, sorted[1] - sorted[2] AS margin FROM (SELECT *, list_sort([${probs}], 'DESC') AS sorted FROM '${dir}/*.parquet')
-    ORDER BY margin, id LIMIT ${K}) TO '${dir}/duckdb-selected.csv' (HEADER)`);
+  // Our margin score, 1 - (p1 - p2) rounded to 12 decimals (src/engine/uncertainty.ts), ties by id.
+  await connection.run(`COPY (SELECT * EXCLUDE (sorted), round(1 - (sorted[1] - sorted[2]), 12) AS score
+    FROM (SELECT *, list_sort([${probs}], 'DESC') AS sorted FROM '${dir}/pool/*.parquet')
+    ORDER BY score DESC, id LIMIT ${K}) TO '${dir}/duckdb-selected.csv' (HEADER)`);
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
   process.exit(0);
 }
@@ -66,11 +68,11 @@ if (mode === "wide") {
   }
 } else {
   const duck = timed([process.execPath, import.meta.path, "scores", "--rows", String(rows), "--duckdb-uncertainty"]);
-  const ours = runUncertainty(dir);
+  const ours = runUncertainty(`${dir}/pool`);
   const duckWall = duck.wall;
   const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
   console.log(`${rows} rows (id + 10 probabilities, zstd, 2 files), uncertainty k=${K}, every column written out`);
-  console.log(`  DuckDB SQL (ORDER BY margin, id LIMIT ${K})   ${duckWall.toFixed(2)} s wall   peak ${duck.peakMiB} MiB`);
+  console.log(`  DuckDB SQL (ORDER BY score DESC, id LIMIT ${K})   ${duckWall.toFixed(2)} s wall   peak ${duck.peakMiB} MiB`);
   console.log(`  ours                                          ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
   console.log(`  our steps (ms) ${JSON.stringify(ours.timings)}; ${unaccounted.toFixed(2)} s of the wall not in them (process start, loading)`);
   const same = sameIds(`${dir}/duckdb-selected.csv`, `${dir}/out/selected_samples.csv`);
@@ -105,7 +107,7 @@ function sameIds(a: string, b: string): string {
 
 async function generate(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(`${dir}/pool`, { recursive: true });
   const started = performance.now();
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
@@ -121,8 +123,8 @@ async function generate(): Promise<void> {
     await connection.run(`COPY pool TO '${dir}/pool.parquet' (FORMAT parquet, COMPRESSION snappy)`);
   } else {
     const half = Math.floor(rows / 2);
-    await connection.run(`COPY (SELECT * FROM pool WHERE id < printf('doc-%09d', ${half})) TO '${dir}/part-0.parquet' (FORMAT parquet, COMPRESSION zstd)`);
-    await connection.run(`COPY (SELECT * FROM pool WHERE id >= printf('doc-%09d', ${half})) TO '${dir}/part-1.parquet' (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(`COPY (SELECT * FROM pool WHERE id < printf('doc-%09d', ${half})) TO '${dir}/pool/part-0.parquet' (FORMAT parquet, COMPRESSION zstd)`);
+    await connection.run(`COPY (SELECT * FROM pool WHERE id >= printf('doc-%09d', ${half})) TO '${dir}/pool/part-1.parquet' (FORMAT parquet, COMPRESSION zstd)`);
   }
   await Bun.write(`${dir}/done`, "");
   console.log(`wrote ${dir} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -81,6 +81,7 @@ function pseudoLabelSections(metadata: Record<string, unknown>): { heading: stri
       rows: [
         ["promised (TARGET_PRECISION)", `${pct(q.target)} (${q.scope} scope)`],
         ["estimated from the calibration rows", pct(q.estimated_precision)],
+        ["estimated for the rows written", `${pct(q.selection.estimated_precision)} (${q.selection.rows} rows; MAX_SAMPLES / K_PER_CLASS may keep fewer than pass)`],
         ["rows passing", `${q.rows_passing} of ${q.eligible_rows} (coverage ${pct(q.coverage)})`],
         ["guarantee", q.guarantee],
         ...Object.entries(q.per_class as Record<string, any>).map(([name, k]): [string, string] => [`class ${name}`,

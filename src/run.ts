@@ -146,7 +146,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   }
   const selection = runStrategy(plan, labels.inputs, options, log, timings);
   return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
-    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection), extraMetadata: labels.metadata,
+    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection), extraMetadata: labels.metadata(selection),
   }));
 }
 

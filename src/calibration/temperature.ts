@@ -76,15 +76,20 @@ export function fitTemperature(probs: Float64Array, classes: number, labels: Int
   };
 }
 
+/** Mean negative log-likelihood of the true classes at temperature T (1: the probabilities as given). */
+export function meanNll(probs: Float64Array, classes: number, labels: Int32Array, temperature = 1): number {
+  return nllAndSlope(probs.map(logOf), classes, labels, 1 / temperature).nll;
+}
+
 /** softmax(log p / T) for every row, as a new array. */
 export function applyTemperature(probs: Float64Array, classes: number, temperature: number): Float64Array {
   const beta = 1 / temperature;
   const out = new Float64Array(probs.length);
   for (let base = 0; base < probs.length; base += classes) {
     let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, beta * logOf(probs[base + c]!));
+    for (let c = 0; c < classes; c++) { out[base + c] = beta * logOf(probs[base + c]!); max = Math.max(max, out[base + c]!); }
     let total = 0;
-    for (let c = 0; c < classes; c++) { out[base + c] = Math.exp(beta * logOf(probs[base + c]!) - max); total += out[base + c]!; }
+    for (let c = 0; c < classes; c++) { out[base + c] = Math.exp(out[base + c]! - max); total += out[base + c]!; }
     for (let c = 0; c < classes; c++) out[base + c]! /= total;
   }
   return out;

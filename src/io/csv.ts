@@ -90,11 +90,20 @@ class CsvTableImpl implements CsvTable {
   }
 
   cell(row: number, column: number): string {
-    const fields = splitFields(this.bytes, this.starts[row]!, this.ends[row]!, this.path, row + 2);
-    // The column probe (columns.ts) reads cells before extract() has checked the row's width.
-    if (fields.length !== this.columns.length) throw raggedError(this.path, row, fields.length, this.columns.length);
-    return decodeField(this.bytes, fields[column]!, this.path, row + 2);
+    // Writers read a row's cells one after another: its fields are split once, not once per cell.
+    if (row !== this.splitRow) {
+      const fields = splitFields(this.bytes, this.starts[row]!, this.ends[row]!, this.path, row + 2);
+      // The column probe (columns.ts) reads cells before extract() has checked the row's width.
+      if (fields.length !== this.columns.length) throw raggedError(this.path, row, fields.length, this.columns.length);
+      this.rowFields = fields;
+      this.splitRow = row;
+    }
+    return decodeField(this.bytes, this.rowFields[column]!, this.path, row + 2);
   }
+
+  /** The last row cell() split, and its fields. */
+  private splitRow = -1;
+  private rowFields: ReturnType<typeof splitFields> = [];
 
   extract(request: ExtractRequest): string[] {
     const { path, columns } = this;

@@ -120,9 +120,14 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
 export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = [],
   labels: readonly ExtraColumn[] = []): OutputColumn[] {
   const first = pool.tables[0]!;
-  const located = Array.from(rows, (row) => locate(pool, row));
+  // Row by row: a CSV table splits a record once for all of its cells.
+  const cells: unknown[][] = first.columns.map(() => new Array(rows.length));
+  rows.forEach((row, k) => {
+    const [table, r] = locate(pool, row);
+    for (let c = 0; c < cells.length; c++) cells[c]![k] = table.cell(r, c);
+  });
   const columns: OutputColumn[] = first.columns.map((name, c) => {
-    const values = located.map(([table, r]) => table.cell(r, c));
+    const values = cells[c]!;
     // Hive-style key=value folder columns are kept as written, like the id.
     if (!isCsvTable(first) || first.partitionColumns?.includes(name)) {
       return { name, type: pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType), values };

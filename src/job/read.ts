@@ -10,7 +10,7 @@ import { DataError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled, type Labeled } from "../io/labeled.ts";
-import { buildPool, describeRow, duplicateIds, type Pool } from "../pool.ts";
+import { buildPool, describeRow, duplicateIds, rowsThatMayRepeat, type Pool } from "../pool.ts";
 import { configColumns, configNeedsScores } from "../selection-config.ts";
 import { STRATEGIES, STRATEGY_NAMES } from "../strategies/catalog.ts";
 import type { JobPlan } from "./plan.ts";
@@ -52,8 +52,10 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   timings.end("readMs", since);
   log.info(`pool: ${pool.size} rows from ${tables.length} file(s), ${pool.classes} classes`);
 
+  since = performance.now();
   const selectable = new Uint8Array(pool.size).fill(1);
   keepFirstOfEachId(pool, selectable, v.DUPLICATE_IDS, log);
+  timings.end("idCheckMs", since);
 
   since = performance.now();
   const labeled = channels.labeled
@@ -81,7 +83,7 @@ function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log
   }
   const seen = new Set<string>();
   let dropped = 0;
-  for (let i = 0; i < pool.size; i++) {
+  for (const i of rowsThatMayRepeat(pool.ids)) {
     if (seen.has(pool.ids[i]!)) { selectable[i] = 0; dropped++; } else seen.add(pool.ids[i]!);
   }
   log.warn(`${dropped} rows repeat an earlier id (first: ${listed}); only each id's first row may be selected.`);

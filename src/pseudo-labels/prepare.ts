@@ -8,10 +8,10 @@
  *   3. SoftMatch's weight for every row, for the pseudo_label_weight column.
  * The strategy then runs unchanged on the rows left selectable.
  */
-import { conformalSelect, type ConformalSelection, type PrecisionScope } from "../calibration/conformal-selection.ts";
+import { conformalSelect, estimateSelectionPrecision, type ConformalSelection, type PrecisionScope } from "../calibration/conformal-selection.ts";
 import type { CalibrationData } from "../calibration/calibration-data.ts";
 import { reliability, type Reliability } from "../calibration/reliability.ts";
-import { applyTemperature, fitTemperature } from "../calibration/temperature.ts";
+import { applyTemperature, fitTemperature, meanNll } from "../calibration/temperature.ts";
 import type { Pool } from "../pool.ts";
 import { classThresholds, confidenceStats, type ConfidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
 import { softMatchWeights } from "./softmatch-weight.ts";
@@ -46,6 +46,8 @@ export interface PseudoLabelling {
   stats: ConfidenceStats;
   calibration: CalibrationSummary | null;
   precision: ConformalSelection | null;
+  /** The plug-in precision of the rows finally selected (TARGET_PRECISION only), else null. */
+  estimate: ((rows: Uint32Array) => { overall: number | null; perClass: (number | null)[] }) | null;
   /** Per-class thresholds of THRESHOLD_MODE (flexmatch, freematch), else null. */
   thresholds: Float64Array | null;
   warnings: string[];
@@ -75,33 +77,36 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
       used = { ...pool, probs, confidence: confidenceOf(probs, pool.classes, pool.predicted) };
       summary = { rows: calibration.rows, temperature: fit.temperature, nllBefore: fit.nllBefore, nllAfter: fit.nllAfter, before, after: reliability(scaled, correct) };
     } else {
-      summary = { rows: calibration.rows, temperature: null, nllBefore: fitTemperature(calibration.probs, pool.classes, calibration.labels).nllBefore, nllAfter: null, before, after: null };
+      summary = { rows: calibration.rows, temperature: null, nllBefore: meanNll(calibration.probs, pool.classes, calibration.labels), nllAfter: null, before, after: null };
     }
   }
 
+  // One pass over the rows that may be selected: the adaptive thresholds and SoftMatch's weights read it.
+  const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
   let gate: Uint8Array | null = null;
   let rule: string | null = null;
   let precision: ConformalSelection | null = null;
   let thresholds: Float64Array | null = null;
+  let estimate: PseudoLabelling["estimate"] = null;
   if (settings.targetPrecision > 0) {
     // The model's own confidence, not the calibrated one: a score fitted on the calibration
     // labels would void the exchangeability the guarantee rests on.
-    precision = conformalSelect({ ...raw!, correct: correct! }, pool, selectable, pool.classes, settings.targetPrecision, settings.scope);
+    const rows = { ...raw!, correct: correct! };
+    precision = conformalSelect(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope);
+    estimate = (chosen) => estimateSelectionPrecision(rows, pool, selectable, chosen, pool.classes, settings.scope);
     gate = precision.selected;
     rule = `TARGET_PRECISION=${settings.targetPrecision} (conformal selection, ${settings.scope} scope)`;
     if (precision.unreached.length > 0) {
       warnings.push(`TARGET_PRECISION=${settings.targetPrecision}: class${precision.unreached.length > 1 ? "es" : ""} ${precision.unreached.map((c) => names[c]).join(", ")} cannot reach the target on the ${calibration!.rows} calibration rows and get${precision.unreached.length > 1 ? "" : "s"} no pseudo-labels (more calibration rows of ${precision.unreached.length > 1 ? "these classes" : "this class"}, or a lower target, may change that).`);
     }
   } else if (settings.thresholdMode !== "fixed") {
-    const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
     thresholds = classThresholds(settings.thresholdMode, stats);
     gate = Uint8Array.from(selectable, (s, i) => (s && used.confidence[i]! >= thresholds![used.predicted[i]!]! ? 1 : 0));
     rule = `THRESHOLD_MODE=${settings.thresholdMode} class thresholds`;
   }
   const selectableNow = gate ? Uint8Array.from(selectable, (s, i) => s & gate![i]!) : selectable;
-  const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
   const weights = softMatchWeights(used.confidence, poolStats ?? stats);
-  return { pool: used, selectable: selectableNow, rule, weights, stats, calibration: summary, precision, thresholds, warnings };
+  return { pool: used, selectable: selectableNow, rule, weights, stats, calibration: summary, precision, estimate, thresholds, warnings };
 }
 
 /** Each row's probability of its predicted class. */
@@ -111,7 +116,7 @@ function confidenceOf(probs: Float64Array, classes: number, predicted: Int32Arra
 
 /** The pseudo-labelling figures for selection_metadata.json. */
 export function pseudoLabelMetadata(p: PseudoLabelling, settings: PseudoLabelSettings, calibration: CalibrationData | null,
-  names: readonly string[]): Record<string, unknown> {
+  names: readonly string[], selected: Uint32Array): Record<string, unknown> {
   const byClass = <T>(values: ArrayLike<T>) => Object.fromEntries(names.map((n, c) => [n, values[c]]));
   const bins = (r: Reliability) => r.bins.filter((b) => b.rows > 0).map((b) => ({ lower: b.lower, upper: b.upper, rows: b.rows, mean_confidence: b.meanConfidence, accuracy: b.accuracy }));
   const c = p.calibration;
@@ -125,7 +130,7 @@ export function pseudoLabelMetadata(p: PseudoLabelling, settings: PseudoLabelSet
     } : null,
     threshold_mode: settings.targetPrecision > 0 ? "target_precision" : settings.thresholdMode,
     class_thresholds: p.thresholds ? byClass(Array.from(p.thresholds)) : null,
-    precision: p.precision ? precisionMetadata(p.precision, names) : null,
+    precision: p.precision ? { ...precisionMetadata(p.precision, names), selection: selectionEstimate(p, names, selected) } : null,
     weight: { method: "SoftMatch truncated Gaussian over the top-class probability (Chen et al., ICLR 2023)" },
   };
 }
@@ -150,3 +155,14 @@ function precisionMetadata(s: ConformalSelection, names: readonly string[]): Rec
   };
 }
 
+
+/** The estimate for the rows finally selected, which MAX_SAMPLES or K_PER_CLASS may have cut. */
+function selectionEstimate(p: PseudoLabelling, names: readonly string[], selected: Uint32Array): Record<string, unknown> {
+  const e = p.estimate!(selected);
+  return {
+    rows: selected.length,
+    estimated_precision: e.overall,
+    per_class: Object.fromEntries(names.map((n, c) => [n, e.perClass[c]])),
+    note: "plug-in estimate for the rows written to selected_samples; the guarantee is for the rows passing",
+  };
+}

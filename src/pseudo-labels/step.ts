@@ -28,8 +28,8 @@ export interface PseudoLabelStep {
   adjust(options: StrategyOptions): void;
   /** The label columns of the selected rows (none for a map step: the merge writes them). */
   columns(selection: Selection): ExtraColumn[];
-  /** Entries for selection_metadata.json. */
-  metadata: Record<string, unknown>;
+  /** Entries for selection_metadata.json, given the selection. */
+  metadata(selection: Selection): Record<string, unknown>;
 }
 
 export function pseudoLabelSettings(config: Config): PseudoLabelSettings {
@@ -70,7 +70,7 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
   if (plan.useCase !== "ssl") {
     if (calibrationPath) log.warn(`the calibration_data channel (${calibrationPath}) serves SSL selections; ${plan.strategyName} selects for labelling and does not read it.`);
     return {
-      inputs, adjust() {}, metadata: labelMetadata,
+      inputs, adjust() {}, metadata: () => labelMetadata,
       columns: (selection) => (writesLabels ? labelColumns(inputs.pool, selection.rows, plan.useCase, names, null) : []),
     };
   }
@@ -84,7 +84,9 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
     });
     timings.end("calibrationMs", since);
   }
+  const since = performance.now();
   const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, mergeFrom ? hostStats(mergeFrom, log) : null);
+  timings.end("pseudoLabelMs", since);
   for (const warning of prepared.warnings) log.warn(warning);
   if (prepared.calibration) {
     const c = prepared.calibration;
@@ -98,11 +100,11 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
       if (prepared.rule) { options.confidenceThreshold = 0; options.thresholdRule = prepared.rule; }
     },
     columns: (selection) => (writesLabels ? labelColumns(prepared.pool, selection.rows, "ssl", names, prepared.weights) : []),
-    metadata: {
-      ...labelMetadata, pseudo_labels: pseudoLabelMetadata(prepared, settings, calibration, prepared.pool.plan.classNames),
+    metadata: (selection) => ({
+      ...labelMetadata, pseudo_labels: pseudoLabelMetadata(prepared, settings, calibration, prepared.pool.plan.classNames, selection.rows),
       // A map step hands the merge its shard's sums, so the merge weighs rows as one process would.
       ...(plan.role === "map" ? { confidence_stats: statsToJson(prepared.stats) } : {}),
-    },
+    }),
   };
 }
 

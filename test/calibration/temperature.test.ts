@@ -50,3 +50,14 @@ describe("temperature scaling", () => {
     expect(Number.isFinite(fit.temperature)).toBe(true);
   });
 });
+
+describe("reliability()", () => {
+  test("expected calibration error worked by hand over 15 bins", () => {
+    // Bin 13 (0.867–0.933): confidences 0.9, 0.9, right 1 of 2 → |0.5 − 0.9| · 2/4; bin 14: 0.95, 1.0, both right → |1 − 0.975| · 2/4.
+    const r = reliability(Float64Array.of(0.9, 0.9, 0.95, 1), Uint8Array.of(1, 0, 1, 1));
+    expect(r.ece).toBeCloseTo(0.4 * 0.5 + 0.025 * 0.5, 12);
+    expect(r.bins[13]).toMatchObject({ rows: 2, accuracy: 0.5 });
+    expect(r.bins[14]!.meanConfidence).toBeCloseTo(0.975, 12);
+    expect(r.bins.reduce((n, b) => n + b.rows, 0)).toBe(4);
+  });
+});

@@ -150,3 +150,19 @@ describe("readArrowTable() turns broken files into a DataError naming the file",
     expect((await dataErrorOf(() => readArrowTable(path))).message).toStartWith(`${path}: not a readable Arrow IPC file`);
   });
 });
+
+describe("readArrowTable() keeps types Parquet lacks as the nearest it has", () => {
+  test("timestamp[s] becomes milliseconds, date64 a date, decimals keep every digit", async () => {
+    const table = await readArrowTable(writeArrow(new arrow.Table({
+      s: arrow.vectorFromArray([new Date(-1000), new Date(1700000000000)], new arrow.TimestampSecond("Asia/Tokyo")),
+      d64: arrow.vectorFromArray([new Date(-86400000), new Date(19782 * 86400000)], new arrow.DateMillisecond()),
+      // Two 128-bit little-endian words: -1, and 2^64 + 1234567.
+      dec: arrow.makeVector({ type: new arrow.Decimal(3, 38, 128), data: new Uint32Array([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 1234567, 0, 1, 0]), length: 2 }),
+    })));
+    expect(table.columnTypes.map(typeName)).toEqual(["timestamp[ms, tz=Asia/Tokyo]", "date32", "decimal(38, 3)"]);
+    expect(allCells(table).map((row) => row.map(String))).toEqual([
+      ["1970-01-01T08:59:59.000+09:00", "1969-12-31", "-0.001"],
+      ["2023-11-15T07:13:20.000+09:00", "2024-02-29", "18446744073710786.183"],
+    ]);
+  });
+});

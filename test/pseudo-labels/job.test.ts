@@ -149,6 +149,9 @@ describe("the calibration channel", () => {
     expect(threshold).toBeGreaterThan(0.7);
     expect(threshold).toBeLessThan(0.9);
     expect(Math.min(...column(csv, "pseudo_label_confidence").map(Number))).toBeGreaterThan(0.6);
+    // With no cap the rows written are the rows passing: one estimate.
+    expect(precision.selection.rows).toBe(precision.rows_passing);
+    expect(precision.selection.estimated_precision).toBeCloseTo(precision.estimated_precision, 12);
   });
 
   test("a class that cannot reach the target gets no pseudo-labels and is named in a warning", async () => {
@@ -174,6 +177,11 @@ describe("the calibration channel", () => {
     expect(result.exitCode).toBe(0);
     const labels = column(csv, "pseudo_label");
     for (const c of CLASSES) expect(labels.filter((l) => l === c).length).toBe(50);
+    // The 50 most confident of each class are surer than all that passed.
+    const precision = (result.metadata as any).pseudo_labels.precision;
+    expect(precision.selection.rows).toBe(150);
+    expect(precision.selection.estimated_precision).toBeGreaterThan(precision.estimated_precision);
+    for (const c of CLASSES) expect(precision.selection.per_class[c]).toBeGreaterThan(precision.per_class[c].estimated_precision - 1e-12);
   });
 
   test("the same rows in other files and another order give the same selection, byte for byte", async () => {
@@ -327,5 +335,34 @@ describe("LLM outputs: a predicted label and the confidence in it", () => {
     expect(Object.keys(precision.per_class)).toEqual(["Billing issue", "Shipping / delay", "billing"]);
     expect(precision.rows_passing).toBe(csv.trimEnd().split("\n").length - 1);
     expect(precision.rows_passing).toBeGreaterThan(300);
+  });
+});
+
+describe("the container's calibration_data channel and SSL hybrids", () => {
+  test("in the container, /opt/ml/processing/input/calibration_data is read when present", async () => {
+    const output = join(tempDir(), "out");
+    const result = await main({ inference_data: pool(), calibration_data: calibration() }, { selected_samples: output },
+      { QUIET: "true", STRATEGY: "confidence_threshold", TARGET_PRECISION: "0.9" }, []);
+    expect(result.error?.message ?? null).toBeNull();
+    expect((result.metadata as any).pseudo_labels.calibration.rows).toBe(1500);
+    const absent = await main({ inference_data: pool(), calibration_data: "/nonexistent/calibration_data" }, { selected_samples: join(tempDir(), "o") },
+      { QUIET: "true", STRATEGY: "confidence_threshold" }, []);
+    expect(absent.exitCode).toBe(0);
+    expect((absent.metadata as any).pseudo_labels.calibration).toBeNull();
+  });
+
+  test("a hybrid that rewards confidence writes pseudo-labels from the temperature-scaled probabilities", async () => {
+    const config = JSON.stringify({ objectives: [{ type: "confidence", strength: 1 }] });
+    const { result, csv } = await run(["--strategy", "hybrid", "--config", config, "--batch-size", "20", "--input", pool(), "--calibration", calibration()]);
+    expect(result.exitCode).toBe(0);
+    const metadata = result.metadata as any;
+    expect(metadata.use_case).toBe("ssl");
+    expect(metadata.pseudo_labels.probabilities).toMatch(/^temperature-scaled/);
+    const t = metadata.pseudo_labels.calibration.temperature;
+    // The confidence written is the scaled one: softmax(log p / T) of the row's probabilities.
+    const line = csv.trimEnd().split("\n")[1]!.split(",");
+    const p = [1, 2, 3].map((k) => Number(line[k]));
+    const scaled = p.map((x) => x ** (1 / t));
+    expect(Number(column(csv, "pseudo_label_confidence")[0])).toBeCloseTo(Math.max(...scaled) / scaled.reduce((a, b) => a + b, 0), 9);
   });
 });

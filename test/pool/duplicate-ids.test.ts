@@ -1,0 +1,29 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { duplicateIds, rowsThatMayRepeat } from "../../src/pool.ts";
+
+/** The plain definition: every later row whose id an earlier row has, with that earlier row. */
+function byMap(ids: string[], limit = 5): [string, number, number][] {
+  const seen = new Map<string, number>();
+  const found: [string, number, number][] = [];
+  ids.forEach((id, i) => { if (seen.has(id)) found.push([id, seen.get(id)!, i]); else seen.set(id, i); });
+  return found.slice(0, limit);
+}
+
+describe("duplicateIds()", () => {
+  test("finds the same first repeats as a map over every id, in row order", () => {
+    const ids = fc.array(fc.oneof(fc.constantFrom("a", "b", "é", "1", "01", ""), fc.string({ maxLength: 6 })), { maxLength: 200 });
+    fc.assert(fc.property(ids, (list) => {
+      expect(duplicateIds(list)).toEqual(byMap(list));
+      expect(duplicateIds(list, 1000)).toEqual(byMap(list, 1000));
+    }), { numRuns: 500 });
+  });
+
+  test("rowsThatMayRepeat() holds every row whose id repeats and none on unique ids", () => {
+    const ids = Array.from({ length: 100_000 }, (_, i) => `doc-${i}`);
+    expect(rowsThatMayRepeat(ids)).toEqual([]);
+    ids.push("doc-17", "doc-99999");
+    expect(rowsThatMayRepeat(ids)).toEqual([17, 99_999, 100_000, 100_001]);
+    expect(duplicateIds(ids)).toEqual([["doc-17", 17, 100_000], ["doc-99999", 99_999, 100_001]]);
+  });
+});
