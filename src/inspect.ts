@@ -51,7 +51,7 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   }
   if (config.dryRun) {
     lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);
-    if (v.STRATEGY === "hybrid" && v.SELECTION_CONFIG) {
+    if (STRATEGIES[v.STRATEGY]?.selectionConfig && v.SELECTION_CONFIG) {
       const selection = parseSelectionConfig(v.SELECTION_CONFIG);
       for (const f of selection.filters) lines.push(`  filter: ${f.value} ${f.op} ${f.threshold}`);
       for (const o of selection.objectives) lines.push(`  objective: ${o.type}${o.type === "uncertainty" ? ` (${o.mode})` : o.type === "weight" ? ` (${o.column})` : ""}, strength ${o.strength}`);

@@ -144,7 +144,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
     streams.stdout.write(await inspect(paths.input, config));
     return done(EXIT_OK);
   }
-  const selection = runStrategy(plan, labels.inputs, options, log, timings);
+  const selection = runStrategy(labels.plan, labels.inputs, options, log, timings);
   return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
     plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection), extraMetadata: labels.metadata(selection),
   }));

@@ -79,10 +79,15 @@ export interface ConformalSelection {
 
 /**
  * Selects pool rows whose pseudo-labels meet `target` precision in expectation. `eligible`
- * marks the pool rows that may be selected (labelled or excluded ids are not).
+ * marks the pool rows that may be selected (labelled or excluded ids are not). `poolCounts`
+ * (per class, the eligible rows of the whole pool) is given when the rows here are a
+ * multi-host merge's candidates: every row with p ≤ α of every host (conformalCandidates).
+ * BH never selects a row with p > α (k ≤ m), and the rows with p ≤ α are the most confident
+ * of their unit, so BH over them with the whole pool's m selects exactly what it would on the
+ * whole pool.
  */
 export function conformalSelect(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array,
-  classes: number, target: number, scope: PrecisionScope): ConformalSelection {
+  classes: number, target: number, scope: PrecisionScope, poolCounts: Float64Array | null = null): ConformalSelection {
   if (!(target > 0 && target < 1)) throw new RangeError(`conformalSelect: target ${target} must lie strictly between 0 and 1`);
   const alpha = 1 - target;
   const selected = new Uint8Array(pool.confidence.length);
@@ -93,7 +98,7 @@ export function conformalSelect(calibration: CalibrationRows, pool: ConformalRow
   for (const unit of units) {
     const inUnit = new Uint8Array(classes);
     for (const c of unit) inUnit[c] = 1;
-    const threshold = unitThreshold(calibration, pool, eligible, inUnit, alpha);
+    const threshold = unitThreshold(calibration, pool, eligible, inUnit, alpha, poolCounts ? unit.reduce((m, c) => m + poolCounts[c]!, 0) : null);
     for (const c of unit) thresholdOf[c] = threshold;
   }
   let selectedCount = 0, eligibleCount = 0;
@@ -102,7 +107,8 @@ export function conformalSelect(calibration: CalibrationRows, pool: ConformalRow
     eligibleCount++;
     if (pool.confidence[j]! >= thresholdOf[pool.predicted[j]!]!) { selected[j] = 1; selectedCount++; }
   }
-  const perClass = describeClasses(calibration, pool, eligible, selected, thresholdOf, classes, scope);
+  if (poolCounts) eligibleCount = poolCounts.reduce((a, b) => a + b, 0);
+  const perClass = describeClasses(calibration, pool, eligible, selected, thresholdOf, classes, scope, poolCounts);
   const estimatedWrong = scope === "overall"
     ? estimateWrong(calibration, Uint8Array.from({ length: classes }, () => 1), thresholdOf[0]!, eligibleCount)
     : perClass.reduce((sum, c) => sum + (c.selected > 0 ? (1 - c.estimatedPrecision!) * c.selected : 0), 0);
@@ -119,7 +125,8 @@ export function conformalSelect(calibration: CalibrationRows, pool: ConformalRow
  * BH over the pool rows of the classes in `inUnit`: the confidence threshold of the selection,
  * or Infinity when nothing can be selected.
  */
-function unitThreshold(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array, inUnit: Uint8Array, alpha: number): number {
+function unitThreshold(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array, inUnit: Uint8Array, alpha: number,
+  poolRows: number | null): number {
   const wrongList: number[] = [];
   let n = 0;
   for (let i = 0; i < calibration.confidence.length; i++) {
@@ -127,10 +134,11 @@ function unitThreshold(calibration: CalibrationRows, pool: ConformalRows, eligib
     n++;
     if (!calibration.correct[i]) wrongList.push(calibration.confidence[i]!);
   }
-  let m = 0;
-  for (let j = 0; j < pool.confidence.length; j++) if (eligible[j] && inUnit[pool.predicted[j]!]) m++;
-  if (m === 0) return Infinity;
-  const scores = new Float64Array(m);
+  let here = 0;
+  for (let j = 0; j < pool.confidence.length; j++) if (eligible[j] && inUnit[pool.predicted[j]!]) here++;
+  const m = poolRows ?? here;
+  if (here === 0 || m === 0) return Infinity;
+  const scores = new Float64Array(here);
   for (let j = 0, at = 0; j < pool.confidence.length; j++) if (eligible[j] && inUnit[pool.predicted[j]!]) scores[at++] = pool.confidence[j]!;
   // Typed-array sorts (ascending, numeric), reversed: most confident first.
   const wrong = Float64Array.from(wrongList).sort().reverse();
@@ -139,9 +147,9 @@ function unitThreshold(calibration: CalibrationRows, pool: ConformalRows, eligib
   // k-th row holds the k-th smallest p-value. Rows of equal confidence share one p-value and
   // are decided together, at the last of them.
   let best = Infinity, wrongAbove = 0;
-  for (let k = 1; k <= m; k++) {
+  for (let k = 1; k <= here; k++) {
     const s = scores[k - 1]!;
-    if (k < m && scores[k] === s) continue;
+    if (k < here && scores[k] === s) continue;
     while (wrongAbove < wrong.length && wrong[wrongAbove]! >= s) wrongAbove++;
     const p = (1 + wrongAbove) / (n + 1);
     if (p <= (alpha * k) / m) best = s;
@@ -161,7 +169,7 @@ function estimateWrong(calibration: CalibrationRows, inUnit: Uint8Array, thresho
 }
 
 function describeClasses(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array, selected: Uint8Array,
-  thresholdOf: Float64Array, classes: number, scope: PrecisionScope): ClassOutcome[] {
+  thresholdOf: Float64Array, classes: number, scope: PrecisionScope, poolCounts: Float64Array | null): ClassOutcome[] {
   const out: ClassOutcome[] = Array.from({ length: classes }, () => ({
     threshold: null, selected: 0, eligible: 0, calibrationRows: 0, calibrationAbove: 0, calibrationWrongAbove: 0, estimatedPrecision: null,
   }));
@@ -180,6 +188,7 @@ function describeClasses(calibration: CalibrationRows, pool: ConformalRows, elig
       if (!calibration.correct[i]) out[c]!.calibrationWrongAbove++;
     }
   }
+  if (poolCounts) out.forEach((o, c) => { o.eligible = poolCounts[c]!; });
   const totalCalibration = calibration.confidence.length;
   let totalEligible = 0;
   for (const c of out) totalEligible += c.eligible;
@@ -203,7 +212,7 @@ function describeClasses(calibration: CalibrationRows, pool: ConformalRows, elig
  * threshold; an estimate, not a guarantee, otherwise.
  */
 export function estimateSelectionPrecision(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array, rows: ArrayLike<number>,
-  classes: number, scope: PrecisionScope): { overall: number | null; perClass: (number | null)[] } {
+  classes: number, scope: PrecisionScope, poolCounts: Float64Array | null = null): { overall: number | null; perClass: (number | null)[] } {
   const lowest = new Float64Array(classes).fill(Infinity), chosen = new Float64Array(classes);
   for (let k = 0; k < rows.length; k++) {
     const j = rows[k]!, c = pool.predicted[j]!;
@@ -217,6 +226,7 @@ export function estimateSelectionPrecision(calibration: CalibrationRows, pool: C
     eligibleOf[c]!++;
     if (pool.confidence[j]! >= lowest[c]!) above[c]!++;
   }
+  if (poolCounts) eligibleOf.set(poolCounts);
   const calibrationOf = new Float64Array(classes), wrongAbove = new Float64Array(classes);
   for (let i = 0; i < calibration.confidence.length; i++) {
     const c = calibration.predicted[i]!;
@@ -234,4 +244,36 @@ export function estimateSelectionPrecision(calibration: CalibrationRows, pool: C
     return Math.max(0, 1 - wrongHere / n);
   });
   return { overall: selected > 0 ? Math.max(0, 1 - wrong / selected) : null, perClass };
+}
+
+/**
+ * What a multi-host map step keeps so the merge can select exactly: every eligible row whose
+ * conformal p-value is at most α = 1 − target (BH selects no other), and, per class, how many
+ * eligible rows the host has (the merge adds them up for BH's m).
+ */
+export function conformalCandidates(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array,
+  classes: number, target: number, scope: PrecisionScope): { keep: Uint8Array; eligiblePerClass: Float64Array } {
+  const alpha = 1 - target;
+  const unitOf = (c: number) => (scope === "class" ? c : 0);
+  const units = scope === "class" ? classes : 1;
+  const wrong: number[][] = Array.from({ length: units }, () => []);
+  const n = new Float64Array(units);
+  for (let i = 0; i < calibration.confidence.length; i++) {
+    const u = unitOf(calibration.predicted[i]!);
+    n[u]!++;
+    if (!calibration.correct[i]) wrong[u]!.push(calibration.confidence[i]!);
+  }
+  const sorted = wrong.map((w) => Float64Array.from(w).sort());
+  const keep = new Uint8Array(pool.confidence.length), eligiblePerClass = new Float64Array(classes);
+  for (let j = 0; j < keep.length; j++) {
+    if (!eligible[j]) continue;
+    const c = pool.predicted[j]!, u = unitOf(c), s = pool.confidence[j]!;
+    eligiblePerClass[c]!++;
+    // Wrong calibration rows at or above s: those after the first one ≥ s in ascending order.
+    const w = sorted[u]!;
+    let lo = 0, hi = w.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (w[mid]! < s) lo = mid + 1; else hi = mid; }
+    if ((1 + w.length - lo) / (n[u]! + 1) <= alpha) keep[j] = 1;
+  }
+  return { keep, eligiblePerClass };
 }

@@ -227,7 +227,10 @@ export async function readChannel(channel: string, role = "input",
         ? `${missing.length ? `missing ${missing.slice(0, 5).join(", ")}` : ""}${missing.length && extra.length ? "; " : ""}${extra.length ? `extra ${extra.slice(0, 5).join(", ")}` : ""}`
         : "the same columns in another order";
       const folders = [...missing, ...extra].some((c) => partitions.has(c))
-        ? " (a partition column comes from key=value folders: put every file at the same folder depth)" : "";
+        ? " (a partition column comes from key=value folders: put every file at the same folder depth)"
+        : table.format === "jsonl" && first.format === "jsonl" && (missing.length > 0 || extra.length > 0)
+        ? " (JSON writers such as Spark leave out null fields, so a column null in every row of a file is missing from it: write the nulls, e.g. Spark's ignoreNullFields=false)"
+        : "";
       throw new DataError(`${table.path}: its columns differ from ${first.path} (${detail})${folders}; every file of a channel must share one schema.`);
     }
   }

@@ -1,8 +1,10 @@
 /**
  * Reads JSON Lines (one JSON object per line, blank lines ignored) into a ColumnarTable.
  *
- * The columns are the keys of the first object, in its order; every other line must have the
- * same keys (in any order). Values stay as JSON.parse gives them. A column's type is "text"
+ * The columns are the keys in the order they first appear (the first object's, then any key
+ * a later line adds). A line without a key holds null there: Spark's JSON writer leaves null
+ * fields out (ignoreNullFields), so a missing key is a null, not damage. A needed column left
+ * null is refused where it is read, naming the row. Values stay as JSON.parse gives them. A column's type is "text"
  * when its values are strings, "double" when numbers, "boolean" when booleans, "text" when all
  * null, and "other" for objects, arrays or a mix.
  *
@@ -75,7 +77,11 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array, reload?: 
         indexOf = new Map(names.map((name, c) => [name, c]));
         values = names.map(() => []);
       } else {
-        checkKeys(path, line, record, names, indexOf);
+        for (const key of newKeys(record, names, indexOf)) {
+          indexOf.set(key, names.length);
+          names.push(key);
+          values.push(new Array(lineOfRow.length).fill(null));
+        }
       }
       for (let c = 0; c < names.length; c++) values[c]!.push(record[names[c]!] ?? null);
       lineOfRow.push(line);
@@ -117,15 +123,11 @@ function decodeLines(path: string, bytes: Uint8Array, start: number, end: number
   return lines;
 }
 
-function checkKeys(path: string, line: number, record: Record<string, unknown>, names: readonly string[], indexOf: Map<string, number>): void {
+/** Keys of this line that no earlier line had, in the line's order (usually none: checked fast). */
+function newKeys(record: Record<string, unknown>, names: readonly string[], indexOf: Map<string, number>): string[] {
   const keys = Object.keys(record);
-  if (keys.length === names.length && keys.every((key) => indexOf.has(key))) return;
-  const missing = names.filter((name) => !Object.hasOwn(record, name));
-  const extra = keys.filter((key) => !indexOf.has(key));
-  const list = (what: string, keys: string[]) =>
-    keys.length ? `${what} ${keys.slice(0, 5).map((k) => JSON.stringify(k)).join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}` : "";
-  const detail = [list("lacks", missing), list("has extra", extra)].filter(Boolean).join(" and ");
-  throw new DataError(`${path}: line ${line} ${detail}; every line must have the same keys as the first object (${names.length} keys). Write null for a missing value.`);
+  if (keys.length <= names.length && keys.every((key) => indexOf.has(key))) return [];
+  return keys.filter((key) => !indexOf.has(key));
 }
 
 function typeOf(values: readonly unknown[]): ColumnType {

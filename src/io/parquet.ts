@@ -63,12 +63,29 @@ const COMPRESSORS: Compressors = {
     : {}),
 };
 
+/** Buffer's native Latin-1 decode, which equals UTF-8's for ASCII bytes. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+const utf8 = new TextDecoder();
+
+/**
+ * Text as hyparquet's parser decodes it (non-fatal UTF-8), with ASCII values, nearly every id,
+ * taken by the native Latin-1 slice: a TextDecoder call per value was most of a 10M-row id
+ * column's decode time.
+ */
+const PARSERS: ParquetParsers = {
+  ...DEFAULT_PARSERS,
+  stringFromBytes(bytes: Uint8Array): string {
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return utf8.decode(bytes);
+    return latin1Slice.call(bytes, 0, bytes.length);
+  },
+};
+
 /**
  * Timestamps stay the file's integer in its own unit (INT96 as nanoseconds) and dates its day
  * count, so they fit typed arrays and lose nothing; `cell()` wraps them by the column's type.
  */
 const RAW_TIME_PARSERS: ParquetParsers = {
-  ...DEFAULT_PARSERS,
+  ...PARSERS,
   timestampFromMilliseconds: (millis: bigint) => millis,
   timestampFromMicroseconds: (micros: bigint) => micros,
   timestampFromNanoseconds: (nanos: bigint) => nanos,
@@ -369,7 +386,7 @@ function decodeFlatChunk(
     // The root's tree is not needed: levels depend only on the path's repetition types.
     schemaPath: [{ children: [plan.tree], count: 1, element: { name: "root" }, path: [] }, plan.tree],
     codec,
-    parsers: plan.type.kind === "timestamp" || plan.type.kind === "date" ? RAW_TIME_PARSERS : DEFAULT_PARSERS,
+    parsers: plan.type.kind === "timestamp" || plan.type.kind === "date" ? RAW_TIME_PARSERS : PARSERS,
     compressors: COMPRESSORS,
     utf8: !plan.physical,
   };
@@ -386,6 +403,9 @@ function decodeFlatChunk(
   const unscaled = plan.physical && plan.storage === "boxed"
     ? (values: DecodedArray) => Array.from(values as Uint8Array[], (bytes) => (bytes ? bigEndianSigned(bytes) : bytes))
     : (values: DecodedArray) => values;
+  // UTF-8 text stored PLAIN (ids, mostly): decoded straight from the page, see plainStrings.
+  const plainText = element.type === "BYTE_ARRAY" && plan.storage === "boxed" && !plan.physical &&
+    (element.converted_type === "UTF8" || element.logical_type?.type === "STRING");
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dictionary: DecodedArray | undefined;
   let done = 0;
@@ -407,7 +427,15 @@ function decodeFlatChunk(
       const daph = header.data_page_header;
       if (!daph) throw new Error("a data page has no header");
       const raw = decompressPage(pageBytes, header.uncompressed_page_size, codec, pageCompressors);
-      page = readDataPage(raw, daph, decoder);
+      const levelBytes = maxDefinition === 1 ? allPresentLevels(raw, daph.num_values) : 0;
+      // Every row present (one run of 1s, what pandas, pyarrow and DuckDB write for a column
+      // without nulls): decode as a required column, as for version 2 pages below.
+      if (plainText && daph.encoding === "PLAIN" && (maxDefinition === 0 || levelBytes > 0)) {
+        sink.put(plainStrings(raw, levelBytes, daph.num_values), undefined, maxDefinition, groupStart + done, daph.num_values);
+        done += daph.num_values;
+        continue;
+      }
+      page = levelBytes > 0 ? readDataPage(raw.subarray(levelBytes), daph, requiredDecoder) : readDataPage(raw, daph, decoder);
       pageRows = daph.num_values;
       encoding = daph.encoding;
     } else if (header.type === "DATA_PAGE_V2") {
@@ -440,10 +468,49 @@ function decodeFlatChunk(
   }
 }
 
+/**
+ * `count` PLAIN BYTE_ARRAY values from `at` (each a 4-byte length, then its bytes) as strings,
+ * as hyparquet's parser decodes them: one string per value without a byte view per value first.
+ */
+function plainStrings(page: Uint8Array, at: number, count: number): string[] {
+  const out = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > page.length) throw new Error(`text value ${i + 1} of ${count} runs past its page`);
+    const length = (page[at]! | (page[at + 1]! << 8) | (page[at + 2]! << 16) | (page[at + 3]! << 24)) >>> 0;
+    const start = at + 4;
+    at = start + length;
+    if (at > page.length) throw new Error(`text value ${i + 1} of ${count} (${length} bytes) runs past its page`);
+    let ascii = true;
+    for (let j = start; j < at; j++) if (page[j]! >= 0x80) { ascii = false; break; }
+    out[i] = ascii ? latin1Slice.call(page, start, at) : utf8.decode(page.subarray(start, at));
+  }
+  return out;
+}
+
 /** The element with only its physical type: no converted or logical type for hyparquet to apply. */
 function physicalElement(element: SchemaElement): SchemaElement {
   const { converted_type: _converted, logical_type: _logical, ...physical } = element;
   return physical;
+}
+
+/**
+ * The byte length of a version 1 page's definition levels (4-byte length and RLE/bit-packed
+ * hybrid data, bit width 1) when they are one run of `rows` 1s, i.e. no row is null; else 0.
+ */
+function allPresentLevels(page: Uint8Array, rows: number): number {
+  if (page.length < 6) return 0;
+  const length = page[0]! | (page[1]! << 8) | (page[2]! << 16) | (page[3]! << 24);
+  if (length < 2 || length > 6 || 4 + length > page.length) return 0;
+  // A varint header whose low bit is 0 is an RLE run of header >>> 1 values, then one value byte.
+  let header = 0, shift = 0, at = 4;
+  while (at < 3 + length) {
+    const byte = page[at++]!;
+    header += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) break;
+  }
+  const runs = header % 2 === 0 && header / 2 === rows;
+  return runs && at === 3 + length && page[at] === 1 ? 4 + length : 0;
 }
 
 /** Walks a column chunk's page headers, checking each as decodeFlatChunk does. */

@@ -32,7 +32,7 @@ export function planJob(config: Config, role: Role): JobPlan {
   const strategyName = v.STRATEGY;
   const entry = STRATEGIES[strategyName]!;
   const warnings: string[] = [];
-  const selectionConfig = strategyName === "hybrid" ? parseSelectionConfig(requireConfig(v.SELECTION_CONFIG)) : null;
+  const selectionConfig = entry.selectionConfig ? parseSelectionConfig(requireConfig(v.SELECTION_CONFIG)) : null;
   if (selectionConfig === null && v.SELECTION_CONFIG) warnings.push(`SELECTION_CONFIG is set but STRATEGY=${strategyName}; it only configures STRATEGY=hybrid and is ignored.`);
   const useCase = selectionConfig ? resolveHybridUseCase(selectionConfig, v.USE_CASE) : resolveUseCase(strategyName, v.USE_CASE);
   const minDistance = v.MIN_DISTANCE;
@@ -43,7 +43,7 @@ export function planJob(config: Config, role: Role): JobPlan {
   if (entry.classBalance !== true && balance.spec !== "none") throw new UsageError(entry.classBalance);
   if (minDistance > 0 && !entry.minDistance) throw new UsageError(`MIN_DISTANCE does not apply to ${strategyName}: it picks rows by its own rule (see README); leave MIN_DISTANCE at 0.`);
   if (role === "map" && entry.merge.kind === "none") throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.merge.guarantee}.`);
-  const needVectors = entry.needsVectors || (minDistance > 0 && strategyName !== "leaf_coreset") ||
+  const needVectors = entry.needsVectors || (minDistance > 0 && entry.minDistance === "vectors") ||
     (selectionConfig?.objectives.some((o) => o.type === "diversity" && o.strength > 0) ?? false);
   const needsClasses = entry.needsClasses ? strategyName
     : balance.spec !== "none" && balance.spec !== "" && !v.BALANCE_COLUMN ? `${balance.source} over the predicted class`

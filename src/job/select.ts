@@ -44,7 +44,7 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
     uncertaintyMode: v.UNCERTAINTY_MODE,
     metric: v.METRIC,
     minDistance: plan.minDistance,
-    balance: plan.role === "map" && plan.strategyName === "confidence_threshold" && v.MAX_SAMPLES === 0 ? null : optionsBalance,
+    balance: plan.role === "map" && plan.entry.merge.balanceOnlyAtMerge?.(v.MAX_SAMPLES) ? null : optionsBalance,
     selectionConfig: plan.selectionConfig,
     rowWeights: mergeFrom ? concat(mergeFrom.map((h) => h.weights)) : null,
     poolRows: mergeFrom ? rowsSeen(mergeFrom) : pool.size,

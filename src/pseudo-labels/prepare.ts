@@ -8,7 +8,7 @@
  *   3. SoftMatch's weight for every row, for the pseudo_label_weight column.
  * The strategy then runs unchanged on the rows left selectable.
  */
-import { conformalSelect, estimateSelectionPrecision, type ConformalSelection, type PrecisionScope } from "../calibration/conformal-selection.ts";
+import { conformalCandidates, conformalSelect, estimateSelectionPrecision, type ConformalSelection, type PrecisionScope } from "../calibration/conformal-selection.ts";
 import type { CalibrationData } from "../calibration/calibration-data.ts";
 import { reliability, type Reliability } from "../calibration/reliability.ts";
 import { applyTemperature, fitTemperature, meanNll } from "../calibration/temperature.ts";
@@ -44,6 +44,8 @@ export interface PseudoLabelling {
   weights: Float64Array;
   /** The confidence statistics of the selectable rows (what a map step hands the merge). */
   stats: ConfidenceStats;
+  /** A map step with TARGET_PRECISION: its eligible rows per class, for the merge's BH. */
+  eligiblePerClass: Float64Array | null;
   calibration: CalibrationSummary | null;
   precision: ConformalSelection | null;
   /** The plug-in precision of the rows finally selected (TARGET_PRECISION only), else null. */
@@ -53,12 +55,18 @@ export interface PseudoLabelling {
   warnings: string[];
 }
 
-/**
- * `poolStats`: the whole pool's confidence statistics when this process sees only part of it
- * (a multi-host merge adds up every host's); null: computed here over the selectable rows.
- */
+/** What a multi-host run changes: a map step keeps candidates; a merge has the whole pool's sums and counts. */
+export interface HostPart {
+  /** A map step: keep every row the merge might select (conformalCandidates), decide nothing. */
+  mapStep?: boolean;
+  /** A merge: the whole pool's confidence statistics (every host's added up). */
+  poolStats?: ConfidenceStats | null;
+  /** A merge: the whole pool's eligible rows per class (TARGET_PRECISION). */
+  poolCounts?: Float64Array | null;
+}
+
 export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibration: CalibrationData | null,
-  settings: PseudoLabelSettings, poolStats: ConfidenceStats | null = null): PseudoLabelling {
+  settings: PseudoLabelSettings, hosts: HostPart = {}): PseudoLabelling {
   const warnings: string[] = [];
   const names = pool.plan.classNames;
   let used = pool;
@@ -88,15 +96,24 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
   let precision: ConformalSelection | null = null;
   let thresholds: Float64Array | null = null;
   let estimate: PseudoLabelling["estimate"] = null;
+  let eligiblePerClass: Float64Array | null = null;
   if (settings.targetPrecision > 0) {
     // The model's own confidence, not the calibrated one: a score fitted on the calibration
     // labels would void the exchangeability the guarantee rests on.
     const rows = { ...raw!, correct: correct! };
-    precision = conformalSelect(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope);
-    estimate = (chosen) => estimateSelectionPrecision(rows, pool, selectable, chosen, pool.classes, settings.scope);
-    gate = precision.selected;
-    rule = `TARGET_PRECISION=${settings.targetPrecision} (conformal selection, ${settings.scope} scope)`;
-    if (precision.unreached.length > 0) {
+    if (hosts.mapStep) {
+      const candidates = conformalCandidates(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope);
+      gate = candidates.keep;
+      eligiblePerClass = candidates.eligiblePerClass;
+      rule = `TARGET_PRECISION=${settings.targetPrecision} (map step: the rows the merge may select)`;
+    } else {
+      const counts = hosts.poolCounts ?? null;
+      precision = conformalSelect(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope, counts);
+      estimate = (chosen) => estimateSelectionPrecision(rows, pool, selectable, chosen, pool.classes, settings.scope, counts);
+      gate = precision.selected;
+      rule = `TARGET_PRECISION=${settings.targetPrecision} (conformal selection, ${settings.scope} scope)`;
+    }
+    if (precision && precision.unreached.length > 0) {
       warnings.push(`TARGET_PRECISION=${settings.targetPrecision}: class${precision.unreached.length > 1 ? "es" : ""} ${precision.unreached.map((c) => names[c]).join(", ")} cannot reach the target on the ${calibration!.rows} calibration rows and get${precision.unreached.length > 1 ? "" : "s"} no pseudo-labels (more calibration rows of ${precision.unreached.length > 1 ? "these classes" : "this class"}, or a lower target, may change that).`);
     }
   } else if (settings.thresholdMode !== "fixed") {
@@ -105,8 +122,8 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
     rule = `THRESHOLD_MODE=${settings.thresholdMode} class thresholds`;
   }
   const selectableNow = gate ? Uint8Array.from(selectable, (s, i) => s & gate![i]!) : selectable;
-  const weights = softMatchWeights(used.confidence, poolStats ?? stats);
-  return { pool: used, selectable: selectableNow, rule, weights, stats, calibration: summary, precision, estimate, thresholds, warnings };
+  const weights = softMatchWeights(used.confidence, hosts.poolStats ?? stats);
+  return { pool: used, selectable: selectableNow, rule, weights, stats, eligiblePerClass, calibration: summary, precision, estimate, thresholds, warnings };
 }
 
 /** Each row's probability of its predicted class. */

@@ -7,7 +7,8 @@
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
-import { UsageError } from "../errors.ts";
+import { DataError, UsageError } from "../errors.ts";
+import { confidenceThreshold } from "../strategies/confidence-threshold.ts";
 import type { ExtraColumn } from "../io/output.ts";
 import type { JobPlan } from "../job/plan.ts";
 import type { JobInputs } from "../job/read.ts";
@@ -24,6 +25,8 @@ const THRESHOLDED = ["confidence_threshold", "top_k_per_class"];
 export interface PseudoLabelStep {
   /** The inputs the strategy sees: calibrated probabilities and the rows that may be pseudo-labelled. */
   inputs: JobInputs;
+  /** The plan the strategy runs with (a map step under TARGET_PRECISION keeps candidates by its own rule). */
+  plan: JobPlan;
   /** Sets what the strategy needs to know (a rule that replaces CONFIDENCE_THRESHOLD). */
   adjust(options: StrategyOptions): void;
   /** The label columns of the selected rows (none for a map step: the merge writes them). */
@@ -53,8 +56,8 @@ export function checkPseudoLabelSettings(plan: JobPlan, settings: PseudoLabelSet
   if (target && !calibrationPath) {
     throw new UsageError(`TARGET_PRECISION=${settings.targetPrecision} needs rows a person labelled to measure precision on: pass --calibration DIR (in the container: the calibration_data channel) with the pool's score columns and a true-label column (TRUE_LABEL_FIELD).`);
   }
-  if ((target || adaptive) && plan.role === "map") {
-    throw new UsageError(`${target ? "TARGET_PRECISION" : `THRESHOLD_MODE=${settings.thresholdMode}`} sets thresholds from the whole pool; a multi-host map step sees one shard. Run it on one instance.`);
+  if (adaptive && plan.role === "map") {
+    throw new UsageError(`THRESHOLD_MODE=${settings.thresholdMode} sets class thresholds from the whole pool, and a multi-host map step sees one shard: it cannot know which of its rows the merge would keep. Run it on one instance.`);
   }
 }
 
@@ -70,7 +73,7 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
   if (plan.useCase !== "ssl") {
     if (calibrationPath) log.warn(`the calibration_data channel (${calibrationPath}) serves SSL selections; ${plan.strategyName} selects for labelling and does not read it.`);
     return {
-      inputs, adjust() {}, metadata: () => labelMetadata,
+      inputs, plan, adjust() {}, metadata: () => labelMetadata,
       columns: (selection) => (writesLabels ? labelColumns(inputs.pool, selection.rows, plan.useCase, names, null) : []),
     };
   }
@@ -85,7 +88,11 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
     timings.end("calibrationMs", since);
   }
   const since = performance.now();
-  const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, mergeFrom ? hostStats(mergeFrom, log) : null);
+  const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, {
+    mapStep: plan.role === "map",
+    poolStats: mergeFrom ? hostStats(mergeFrom, log) : null,
+    poolCounts: mergeFrom && settings.targetPrecision > 0 ? hostCounts(mergeFrom, inputs.pool.classes) : null,
+  });
   timings.end("pseudoLabelMs", since);
   for (const warning of prepared.warnings) log.warn(warning);
   if (prepared.calibration) {
@@ -98,12 +105,17 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
     inputs: stepInputs,
     adjust(options) {
       if (prepared.rule) { options.confidenceThreshold = 0; options.thresholdRule = prepared.rule; }
+      // A map step under TARGET_PRECISION keeps every row the merge may select, uncut.
+      if (plan.role === "map" && prepared.eligiblePerClass) { options.maxSamples = 0; options.balance = null; }
     },
+    // ...with confidence_threshold's rule (all rows that pass), whatever the strategy.
+    plan: plan.role === "map" && prepared.eligiblePerClass ? { ...plan, entry: { ...plan.entry, merge: { ...plan.entry.merge, map: confidenceThreshold } } } : plan,
     columns: (selection) => (writesLabels ? labelColumns(prepared.pool, selection.rows, "ssl", names, prepared.weights) : []),
     metadata: (selection) => ({
       ...labelMetadata, pseudo_labels: pseudoLabelMetadata(prepared, settings, calibration, prepared.pool.plan.classNames, selection.rows),
       // A map step hands the merge its shard's sums, so the merge weighs rows as one process would.
       ...(plan.role === "map" ? { confidence_stats: statsToJson(prepared.stats) } : {}),
+      ...(prepared.eligiblePerClass ? { conformal_eligible: Array.from(prepared.eligiblePerClass) } : {}),
     }),
   };
 }
@@ -117,4 +129,18 @@ function hostStats(hosts: HostCandidates[], log: Logger): ConfidenceStats | null
     return null;
   }
   return withRows.map((h) => statsFromJson(h.metadata.confidence_stats as Record<string, unknown>)).reduce(mergeConfidenceStats);
+}
+
+/** The whole pool's eligible rows per class under TARGET_PRECISION: every host's counts added up. */
+function hostCounts(hosts: HostCandidates[], classes: number): Float64Array {
+  const total = new Float64Array(classes);
+  for (const h of hosts) {
+    if (Number(h.metadata.rows_seen ?? 0) === 0) continue;
+    const counts = h.metadata.conformal_eligible as number[] | undefined;
+    if (!counts || counts.length !== classes) {
+      throw new DataError(`host ${h.host}: its map step wrote no eligible-row counts for TARGET_PRECISION (conformal_eligible); rerun the map steps with TARGET_PRECISION set as for the merge.`);
+    }
+    counts.forEach((n, c) => { total[c]! += n; });
+  }
+  return total;
 }

@@ -41,6 +41,11 @@ export interface MergeRule {
   candidates: (batch: number, settings: CandidateSettings) => number;
   /** What a host runs to choose its candidates, when it is not the strategy itself. */
   map?: Strategy;
+  /**
+   * Class quotas only the merge can set (they depend on the whole pool): the hosts then keep
+   * every row their rule passes, unbalanced. Given MAX_SAMPLES.
+   */
+  balanceOnlyAtMerge?: (maxSamples: number) => boolean;
   /** The merged batch is byte-identical to one process's on the whole pool. */
   exact: boolean;
   /** What the merge promises, in the metadata and README. */
@@ -63,8 +68,13 @@ export interface StrategyEntry {
   needsClasses?: true;
   /** CLASS_BALANCE: true when quotas apply, else why they are refused. */
   classBalance: true | string;
-  /** MIN_DISTANCE applies (active-learning selections only; see resolveUseCase). */
-  minDistance: boolean;
+  /**
+   * MIN_DISTANCE: the space it is measured in (the vectors in METRIC units, or the share of
+   * trees whose leaves differ), or false where it does not apply (SSL selections).
+   */
+  minDistance: false | "vectors" | "leaves";
+  /** Configured by SELECTION_CONFIG (hybrid). */
+  selectionConfig?: true;
   /** Rows the strategy promises: exactly min(BATCH_SIZE, selectable rows), or as its own parameters say. */
   batch: "exact" | "own";
   summary: string;
@@ -86,6 +96,7 @@ const NO_MERGE = (why: string): MergeRule => ({
 });
 const NO_QUOTAS = (name: string) => `${name} picks one row per region of the vectors and needs no model; CLASS_BALANCE quotas over predicted classes do not apply. Leave CLASS_BALANCE at none.`;
 /** ℓ·k candidates per host (ℓ = `perRow`), each weighted by the rows nearest it. */
+/** ℓ·k candidates per host (ℓ = `perRow`), each weighted by the rows nearest it. */
 const oversampled = (perRow: number, merge: string): MergeRule => ({
   kind: "oversampled", exact: false, candidates: (batch) => perRow * batch,
   guarantee: `k-means‖ oversampling: ${perRow}·k candidates per host, each weighted by the rows nearest it; ${merge}`,
@@ -94,30 +105,31 @@ const oversampled = (perRow: number, merge: string): MergeRule => ({
 export const STRATEGIES: Record<string, StrategyEntry> = {
   confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own",
     summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)",
-    merge: TOP_ROWS("confidence") },
+    // Without MAX_SAMPLES each class keeps its share of the passing rows, which only the merge sees.
+    merge: { ...TOP_ROWS("confidence"), balanceOnlyAtMerge: (maxSamples) => maxSamples === 0 } },
   top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, needsClasses: true, minDistance: false, batch: "own",
     classBalance: "top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.",
     summary: "the K_PER_CLASS most confident rows of each predicted class",
     merge: TOP_ROWS("confidence within each predicted class") },
-  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: true, batch: "exact",
+  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)",
     merge: TOP_ROWS("uncertainty") },
-  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
+  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "core-set: greedy k-center over emb_*/feature vectors, labelled rows as starting centers (METRIC)",
     merge: CORE_SET },
-  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
+  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false, classBalance: true, minDistance: "leaves", batch: "exact",
     summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ",
     merge: CORE_SET },
-  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, needsClasses: true, classBalance: true, minDistance: true, batch: "exact",
+  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, needsClasses: true, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)",
     // ℓ = 8: on the Fashion-MNIST pool in 4 shards (k = 200, 8 seeds) the merged batch's
     // error-hit rate was 3.5 points below one process's with ℓ = 4, 1.6 with 8, 0.4 with 12;
     // 8 meets the 3-point target at twice, not three times, the hosts' work of ℓ = 4.
     merge: oversampled(8, "the merge draws ∝ weight·D² with RANDOM_SEED") },
-  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: true, batch: "exact",
+  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", selectionConfig: true, batch: "exact",
     summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)",
     merge: oversampled(4, "the merge re-runs the selection on them (a heuristic)") },
-  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: true, batch: "exact",
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)",
     merge: {
       kind: "top_rows", exact: false, map: marginCandidates,

@@ -77,15 +77,17 @@ describe("readJsonlTable()", () => {
     expect(out[0]).toBe(0.5);
   });
 
-  test("refuses a line with missing or extra keys, naming the line and the keys", async () => {
-    const path = jsonlFile('{"id": "a", "p": 1, "q": 2}\n{"id": "b", "p": 1, "r": 3}\n');
-    const error = await dataErrorOf(() => readJsonlTable(path));
-    expect(error.message).toBe(`${path}: line 2 lacks "q" and has extra "r"; every line must have the same keys as the first object (3 keys). Write null for a missing value.`);
+  test("a key a line leaves out is null there, and a key a later line adds is a column (Spark omits null fields)", async () => {
+    const table = await readJsonlTable(jsonlFile('{"id": "a", "p": 1, "q": 2}\n{"id": "b", "p": 1, "r": 3}\n{"r": 4, "id": "c"}\n'));
+    expect(table.columns).toEqual(["id", "p", "q", "r"]);
+    expect([0, 1, 2].map((row) => [1, 2, 3].map((c) => table.cell(row, c)))).toEqual([[1, 2, null], [1, null, 3], [null, null, 4]]);
   });
 
-  test("refuses a line with fewer keys", async () => {
+  test("a needed value a line leaves out is refused where it is read, naming the row", async () => {
     const path = jsonlFile('{"id": "a", "p": 1}\n{"id": "b"}\n');
-    expect((await dataErrorOf(() => readJsonlTable(path))).message).toContain('line 2 lacks "p";');
+    const error = await dataErrorOf(async () => (await readJsonlTable(path)).extract({ idColumn: 0, numeric: [block([1], new Float64Array(2))] }));
+    expect(error.message).toContain("row 2");
+    expect(error.message).toContain('"p"');
   });
 
   test("refuses invalid JSON, naming the line", async () => {

@@ -366,3 +366,50 @@ describe("the container's calibration_data channel and SSL hybrids", () => {
     expect(Number(column(csv, "pseudo_label_confidence")[0])).toBeCloseTo(Math.max(...scaled) / scaled.reduce((a, b) => a + b, 0), 9);
   });
 });
+
+describe("TARGET_PRECISION on several hosts", () => {
+  const HOSTS = ["algo-1", "algo-2", "algo-3"];
+
+  async function mapThenMerge(args: string[], cal: string) {
+    const [header, ...lines] = rows(3000, 1, false, "p").trimEnd().split("\n");
+    const prefix = join(tempDir(), "map");
+    for (const [h, host] of HOSTS.entries()) {
+      const shard = channel({ "part.csv": [header, ...lines.filter((_, i) => i % 3 === h)].join("\n") + "\n" });
+      const r = await main({}, {}, { QUIET: "true" }, ["--input", shard, "--calibration", cal, "--output", prefix, "--host", host, "--hosts", HOSTS.join(","), "--no-save-report", ...args]);
+      expect(r.error?.message ?? null).toBeNull();
+      expect((r.metadata as any).conformal_eligible.reduce((a: number, b: number) => a + b, 0)).toBe(1000);
+      // Only the rows with a conformal p-value ≤ 1 − target: fewer than the shard, more than one process selects from it.
+      expect((r.metadata as any).candidates).toBeLessThan(1000);
+      expect((r.metadata as any).candidates).toBeGreaterThan(100);
+    }
+    const output = join(tempDir(), "merged");
+    const merged = await main({}, {}, { QUIET: "true" }, ["--job_type", "merge", "--input", prefix, "--calibration", cal, "--output", output, "--no-save-report"]);
+    expect(merged.error?.message ?? null).toBeNull();
+    return { merged, csv: readFileSync(join(output, "selected_samples.csv"), "utf8") };
+  }
+
+  for (const [strategy, extra] of [["confidence_threshold", []], ["top_k_per_class", ["--k-per-class", "40"]]] as const) {
+    for (const scope of ["overall", "class"]) {
+      test(`${strategy}, ${scope} scope: map steps and a merge select exactly what one process selects`, async () => {
+        const cal = calibration();
+        const args = ["--strategy", strategy, ...extra, "--target-precision", "0.88", "--precision-scope", scope];
+        const one = await run([...args, "--input", pool(), "--calibration", cal, "--no-save-report"]);
+        expect(one.result.exitCode).toBe(0);
+        const { merged, csv } = await mapThenMerge(args, cal);
+        expect(csv).toBe(one.csv);
+        const a = (merged.metadata as any).pseudo_labels.precision, b = (one.result.metadata as any).pseudo_labels.precision;
+        expect(a.rows_passing).toBe(b.rows_passing);
+        expect(a.eligible_rows).toBe(3000);
+        expect(a.estimated_precision).toBeCloseTo(b.estimated_precision, 12);
+        expect(a.per_class).toEqual(b.per_class);
+      });
+    }
+  }
+});
+
+test("THRESHOLD_MODE on a map step is refused: a host cannot know which of its rows the merge would keep", async () => {
+  const r = await main({}, {}, { QUIET: "true" }, ["--strategy", "confidence_threshold", "--threshold-mode", "flexmatch", "--input", channel({ "p.csv": rows(50, 1, false, "p") }),
+    "--output", join(tempDir(), "o"), "--host", "algo-1", "--hosts", "algo-1,algo-2"]);
+  expect(r.exitCode).toBe(2);
+  expect(r.error!.message).toMatch(/THRESHOLD_MODE=flexmatch .* Run it on one instance/);
+});

@@ -231,6 +231,35 @@ const LAYOUTS: UpstreamCase[] = [
     selected: (o) => expect(column(o, "id").sort()).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]),
   },
   {
+    name: "Spark JSON output leaves null fields out: a missing key is null, the row is read",
+    build: (dir) => writeTree(dir, {
+      "part-00000-1a2b.json": '{"id":"a","prob_class_0":0.5,"prob_class_1":0.5,"note":"x"}\n{"id":"b","prob_class_0":0.25,"prob_class_1":0.75}\n{"id":"c","prob_class_0":0.75,"prob_class_1":0.25,"source":"crawl"}\n',
+      "_SUCCESS": "",
+    }),
+    args: [...uncertainty, "--batch-size", "3"],
+    selected: (o) => {
+      expect(o.header.slice(0, 5)).toEqual(["id", "prob_class_0", "prob_class_1", "note", "source"]);
+      expect(column(o, "id")).toEqual(["a", "b", "c"]);
+      expect(column(o, "note")).toEqual(["x", "", ""]);
+      expect(column(o, "source")).toEqual(["", "", "crawl"]);
+    },
+  },
+  {
+    name: "Spark JSON output where a score is left out (null): refused, naming the row and the column",
+    build: (dir) => writeTree(dir, { "part-0.json": '{"id":"a","prob_class_0":0.5,"prob_class_1":0.5}\n{"id":"b","prob_class_0":1}\n' }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-0.json", "row 2", '"prob_class_1"'], hint: /Fix or drop that row/ },
+  },
+  {
+    name: "Spark JSON part files where one file's column was null throughout: refused, saying why the column is missing",
+    build: (dir) => writeTree(dir, {
+      "part-0.json": '{"id":"a","prob_class_0":0.5,"prob_class_1":0.5,"note":"x"}\n',
+      "part-1.json": '{"id":"b","prob_class_0":0.25,"prob_class_1":0.75}\n',
+    }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-1.json", "missing note"], hint: /ignoreNullFields=false/ },
+  },
+  {
     name: "a manifest.json beside CSV shards is not a shard: left out with a warning",
     build: (dir) => writeTree(dir, { "p.csv": csv(pool), "manifest.json": '{"files": ["p.csv"]}' }),
     args: uncertainty,

@@ -139,7 +139,7 @@ for (const name of STRATEGY_NAMES) {
     });
 
     test(entry.minDistance ? "MIN_DISTANCE keeps selected rows apart" : "MIN_DISTANCE is refused (SSL)", async () => {
-      const leafUnits = entry.needsLeaves;
+      const leafUnits = entry.minDistance === "leaves";
       const limit = leafUnits ? 0.5 : 3;
       const run = await select(name, ["--min-distance", String(limit)]);
       if (!entry.minDistance) {
