@@ -16,7 +16,6 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, manySquaredDistances, rowSquaredDistance } from "./euclidean.ts";
-import { allocVectors } from "./kernels/kernels.ts";
 
 const BLOCK_ROWS = 256;
 /** Sets smaller than this are measured pair by pair even with OpenBLAS (GEMM set-up costs more). */
@@ -64,7 +63,8 @@ function exactNearest(points: Matrix, members: Uint32Array, k: number): Float64A
 function screenedNearest(points: Matrix, members: Uint32Array, k: number, blas: Blas): Float64Array {
   const m = members.length, dim = points.cols;
   const single = points.data instanceof Float32Array;
-  const gathered = allocVectors(!single, m * dim);
+  // GEMM reads ordinary memory: no need for kernel memory, which is never given back.
+  const gathered = single ? new Float32Array(m * dim) : new Float64Array(m * dim);
   for (let i = 0; i < m; i++) gathered.set(points.data.subarray(members[i]! * dim, (members[i]! + 1) * dim), i * dim);
   const norms = new Float64Array(m);
   let largestNorm = 0;
@@ -81,36 +81,66 @@ function screenedNearest(points: Matrix, members: Uint32Array, k: number, blas: 
   const exact = rowSquaredDistance(points, points);
   const result = new Float64Array(m * k);
   const approx = new Float64Array(m);
-  const scratch = new Float64Array(m);
+  const heap = new Float64Array(k);
   const candidates = new Float64Array(m);
   for (let r0 = 0; r0 < m; r0 += BLOCK_ROWS) {
     const rb = Math.min(BLOCK_ROWS, m - r0);
     dotsWithRows(blas, gathered.subarray(r0 * dim, (r0 + rb) * dim), rb, gathered, m, dim, block);
     for (let r = 0; r < rb; r++) {
       const i = r0 + r, ni = norms[i]!;
-      let overflow = false;
-      for (let j = 0; j < m; j++) {
-        const a = ni + norms[j]! - 2 * block[r * m + j]!;
-        if (!Number.isFinite(a)) overflow = true;
-        approx[j] = a;
-      }
-      approx[i] = Infinity;
       const out = result.subarray(i * k, (i + 1) * k);
       const self = members[i]!;
-      if (overflow) {
+      // One pass: the screened values, and the k smallest of them in a max-heap (most values
+      // lose to the heap's top at one comparison, so this costs little more than the pass).
+      let size = 0, overflow = false;
+      for (let j = 0; j < m; j++) {
+        const a = j === i ? Infinity : ni + norms[j]! - 2 * block[r * m + j]!;
+        approx[j] = a;
+        if (j === i) continue;
+        if (!Number.isFinite(a)) { overflow = true; continue; }
+        if (size < k) heapPush(heap, size++, a);
+        else if (a < heap[0]!) heapReplaceTop(heap, k, a);
+      }
+      if (overflow || size < k) {
         // The expansion says nothing here: measure the whole row.
         for (let j = 0; j < m; j++) candidates[j] = j === i ? Infinity : exact(self, members[j]!);
         smallest(candidates, m, k, out);
         continue;
       }
-      scratch.set(approx);
-      const threshold = kthSmallest(scratch, m, k) + 2 * (slack * (ni + largestNorm) + floor);
+      const threshold = heap[0]! + 2 * (slack * (ni + largestNorm) + floor);
       let count = 0;
       for (let j = 0; j < m; j++) if (approx[j]! <= threshold) candidates[count++] = exact(self, members[j]!);
       smallest(candidates, count, k, out);
     }
   }
   return result;
+}
+
+/** Adds value to the max-heap heap[0..size). */
+function heapPush(heap: Float64Array, size: number, value: number): void {
+  let at = size;
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (heap[parent]! >= value) break;
+    heap[at] = heap[parent]!;
+    at = parent;
+  }
+  heap[at] = value;
+}
+
+/** Replaces the largest value of the full max-heap heap[0..size) with a smaller one. */
+function heapReplaceTop(heap: Float64Array, size: number, value: number): void {
+  let at = 0;
+  for (;;) {
+    const left = 2 * at + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && heap[right]! > heap[left]! ? right : left;
+    if (heap[child]! <= value) break;
+    heap[at] = heap[child]!;
+    at = child;
+  }
+  heap[at] = value;
 }
 
 /** The k smallest of values[0..n) into out, ascending (values is reordered). */
