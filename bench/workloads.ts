@@ -76,6 +76,39 @@ export function mixture(n: number, dim: number, options: { clusters?: number; cl
   return { vectors: { data, rows: n, cols: dim }, probs, classes };
 }
 
+/**
+ * Rows shaped like real sentence or image embeddings: a seeded Gaussian whose covariance
+ * spectrum decays as a power law (variance of axis j ∝ (j+1)^-exponent; sentence encoders
+ * measure near 1), on axis-aligned directions (distances and the engine's principal axes do
+ * not depend on the basis), in 20 clusters whose means follow the same spectrum. Class
+ * probabilities come from a seeded random linear softmax over the rows.
+ */
+export function powerLawEmbeddings(n: number, dim: number, options: { seed?: number; exponent?: number; classes?: number } = {}): Workload {
+  const rng = new Rng(options.seed ?? 11);
+  const exponent = options.exponent ?? 1, classes = options.classes ?? 10, clusters = 20;
+  const scale = Float64Array.from({ length: dim }, (_, j) => (j + 1) ** (-exponent / 2));
+  const means = Float64Array.from({ length: clusters * dim }, (_, i) => 2 * rng.nextGaussian() * scale[i % dim]!);
+  const weights = Float64Array.from({ length: classes * dim }, () => rng.nextGaussian());
+  const data = allocVectors(false, n * dim);
+  const probs = new Float64Array(n * classes);
+  const logits = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    const c = rng.nextInt(clusters);
+    for (let j = 0; j < dim; j++) data[i * dim + j] = means[c * dim + j]! + rng.nextGaussian() * scale[j]!;
+    let top = -Infinity;
+    for (let k = 0; k < classes; k++) {
+      let z = 0;
+      for (let j = 0; j < 16; j++) z += weights[k * dim + j]! * data[i * dim + j]!;
+      logits[k] = 3 * z;
+      if (logits[k]! > top) top = logits[k]!;
+    }
+    let total = 0;
+    for (let k = 0; k < classes; k++) total += (probs[i * classes + k] = Math.exp(logits[k]! - top));
+    for (let k = 0; k < classes; k++) probs[i * classes + k]! /= total;
+  }
+  return { vectors: { data, rows: n, cols: dim }, probs, classes };
+}
+
 /** Peak resident memory of this process so far, in MB (Linux VmHWM). */
 export function peakRssMb(): number {
   try {

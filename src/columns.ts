@@ -5,7 +5,7 @@
 import { DataError, UsageError } from "./errors.ts";
 import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
-import { distinctLabels, LABEL_COLUMNS } from "./labels.ts";
+import { distinctLabels, LABEL_COLUMNS, parseLabelClasses } from "./labels.ts";
 
 /** LLM batch outputs (e.g. Bedrock) and rule sets name their score columns in these ways. */
 export const LLM_SCORE_COLUMNS = ["confidence_score", "prediction_score", "score"];
@@ -19,6 +19,8 @@ export interface ColumnOptions {
   scoreFieldPrefix: string;
   /** The predicted-label column chosen by the user (LABEL_FIELD); empty or absent when not set. */
   labelField?: string;
+  /** LABEL_CLASSES as given (every class, for hosts that may not see every label); empty: the labels read. */
+  labelClasses?: string;
 }
 
 export type ScoreKind =
@@ -136,10 +138,11 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
   }
   const label = labelField || LABEL_COLUMNS.find(has) || null;
   const withLabel = (confidence: string, why: string): ScorePlan => {
-    const classNames = distinctLabels(tables, label!);
+    const listed = parseLabelClasses(options.labelClasses ?? "");
+    const classNames = listed.length > 0 ? listed : distinctLabels(tables, label!);
     return {
       scoreColumns: [confidence], scoreKind: "label", classNames, scoreClass: 0, labelColumn: label,
-      scoreReason: `${why}: "${label}" holds the predicted label and "${confidence}" the confidence in it; the classes are the ${classNames.length} distinct labels (sorted, as written); a row's label gets its confidence as probability and the other classes share the rest evenly`,
+      scoreReason: `${why}: "${label}" holds the predicted label and "${confidence}" the confidence in it; the classes are the ${classNames.length} ${listed.length > 0 ? "LABEL_CLASSES lists" : "distinct labels"} (sorted, as written); a row's label gets its confidence as probability and the other classes share the rest evenly`,
     };
   };
 

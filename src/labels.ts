@@ -4,7 +4,7 @@
  * written and sorted (numerically when every label is a number, else by code unit, the same
  * order on every runtime and locale).
  */
-import { DataError } from "./errors.ts";
+import { DataError, UsageError } from "./errors.ts";
 import type { Table } from "./io/table.ts";
 
 /** Label columns recognised without LABEL_FIELD, in order of preference. */
@@ -31,7 +31,7 @@ export function labelIndices(tables: readonly Table[], column: string, className
   let row = 0;
   eachLabel(tables, column, (label, table, r) => {
     const c = index.get(label);
-    if (c === undefined) throw new DataError(`${table.path}: row ${r + 1}, column "${column}" is "${label}", which is not among the classes ${classNames.slice(0, 12).join(", ")}.`);
+    if (c === undefined) throw new DataError(`${table.path}: row ${r + 1}, column "${column}" is "${label}", which is not among the classes LABEL_CLASSES lists (${classNames.slice(0, 12).join(", ")}); add it there.`);
     out[row++] = c;
   });
   return out;
@@ -56,4 +56,21 @@ export function sortLabels(labels: string[]): string[] {
   return labels.sort(numeric
     ? (a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0)
     : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** LABEL_CLASSES: a JSON list of names, or names separated by commas; empty: none given. */
+export function parseLabelClasses(raw: string): string[] {
+  if (raw.trim() === "") return [];
+  let names: unknown = raw.split(",").map((name) => name.trim());
+  if (raw.trim().startsWith("[")) {
+    try {
+      names = JSON.parse(raw);
+    } catch {
+      throw new UsageError(`LABEL_CLASSES is ${raw}, not a JSON list; give the classes comma-separated (a,b,c) or as a JSON list (["a", "b"]).`);
+    }
+  }
+  if (!Array.isArray(names) || names.some((n) => labelText(n) === null)) {
+    throw new UsageError(`LABEL_CLASSES is ${raw}; every class must be a non-empty name (comma-separated, or a JSON list of names).`);
+  }
+  return sortLabels([...new Set(names.map((n) => String(n)))]);
 }

@@ -35,6 +35,14 @@ export async function writeReport(path: string, pool: Pool, selection: Selection
       .map(([name, c]) => [name, `${(100 * c.target_share).toFixed(1)}% · quota ${c.quota} · achieved ${c.achieved}`] as [string, string]) });
   }
   sections.push(...pseudoLabelSections(metadata));
+  const stability = metadata.prediction_stability as { verdict: string; kappa: number; agreement: number; rows_compared: number; f_measure_bound: number | null; threshold: number } | undefined;
+  if (stability) {
+    sections.push({ heading: "Stopping signal: predictions against the last round", rows: [
+      ["verdict", stability.verdict], ["Cohen's kappa", stability.kappa.toFixed(4)], ["agreement", `${(100 * stability.agreement).toFixed(2)}%`],
+      ["rows compared", stability.rows_compared.toLocaleString("en-US")], ["stabilised at", `kappa ≥ ${stability.threshold} (STABLE_KAPPA)`],
+      ["F-measure can still move by at most", stability.f_measure_bound === null ? "– (kappa ≤ 0)" : stability.f_measure_bound.toFixed(4)],
+    ] as [string, string][] });
+  }
   // A merge's pool is the hosts' candidates; its metadata says how many rows the hosts saw.
   const candidatesOf = metadata.role === "merge" ? Number(metadata.pool_size) : null;
   const labeledInfo = metadata.labeled_data as { channel: string; rows: number } | null;

@@ -3,6 +3,7 @@
  * The CLI entry (main.ts) and the tests both call `main`; nothing below it reads
  * process.env or process.argv, so a test can run any configuration in-process.
  */
+import { existsSync } from "node:fs";
 import { BlasUnavailableError, loadBlas } from "../ffi/load.ts";
 import type { Blas } from "../ffi/blas.ts";
 import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
@@ -22,12 +23,15 @@ import { runStrategy, strategyOptions } from "./job/select.ts";
 import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
 import { Timings } from "./job/timings.ts";
 import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts";
+import type { Pool } from "./pool.ts";
+import { predictionStability, readPrevious, type PredictionStability } from "./stopping/prediction-stability.ts";
 import { VERSION } from "./version.ts";
 
 /** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
 export const CONTAINER_PATHS = {
   input: {
     inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data",
+    previous_predictions: "/opt/ml/processing/input/previous_predictions",
     calibration_data: "/opt/ml/processing/input/calibration_data",
   },
   output: { selected_samples: "/opt/ml/processing/output/selected_samples" },
@@ -63,7 +67,7 @@ export interface RunResult {
 const silent: Sink = { write() {}, isTTY: false };
 
 export async function main(
-  inputPaths: { inference_data?: string; labeled_data?: string; calibration_data?: string },
+  inputPaths: { inference_data?: string; labeled_data?: string; calibration_data?: string; previous_predictions?: string },
   outputPaths: { selected_samples?: string },
   environVars: Readonly<Record<string, string | undefined>>,
   jobArgs: readonly string[],
@@ -78,7 +82,14 @@ export async function main(
     if (parsed.help) { streams.stdout.write(usage()); return done(EXIT_OK); }
     if (parsed.version) { streams.stdout.write(`active-sampling ${VERSION}\n`); return done(EXIT_OK); }
     for (const note of parsed.notes) log.info(note);
-    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, calibration: inputPaths.calibration_data, output: outputPaths.selected_samples });
+    if (parsed.command === "simulate") {
+      const { runSimulate } = await import("./simulate/command.ts");
+      const inContainer = inputPaths.labeled_data !== undefined && existsSync(inputPaths.labeled_data);
+      const outcome = await runSimulate(parsed, { labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, inContainer }, log);
+      return { exitCode: EXIT_OK, outputs: outcome.outputs, metadata: outcome.record, error: null };
+    }
+    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, calibration: inputPaths.calibration_data,
+      output: outputPaths.selected_samples, previous: inputPaths.previous_predictions });
     if (parsed.command === "inspect") {
       const { inspect } = await import("./inspect.ts");
       streams.stdout.write(await inspect(paths.input, parsed));
@@ -144,10 +155,21 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
     streams.stdout.write(await inspect(paths.input, config));
     return done(EXIT_OK);
   }
+  const stability = paths.previous ? await stabilityAgainst(paths.previous, labels.inputs.pool, config, log) : null;
   const selection = runStrategy(labels.plan, labels.inputs, options, log, timings);
   return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
-    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection), extraMetadata: labels.metadata(selection),
+    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection),
+    extraMetadata: { ...labels.metadata(selection), ...(stability ? { prediction_stability: stability } : {}) },
   }));
+}
+
+/** The stopping signal: this round's predicted classes against the previous_predictions channel's. */
+async function stabilityAgainst(previous: string, pool: Pool, config: Config, log: Logger): Promise<PredictionStability> {
+  if (!pool.plan.classesRecorded) throw new UsageError("--previous compares predicted classes, but this input holds a confidence without a predicted class (name it with LABEL_FIELD).");
+  const before = await readPrevious(previous, config);
+  const stability = predictionStability({ ids: pool.ids, predicted: pool.predicted, classNames: pool.plan.classNames }, before, config.values.STABLE_KAPPA, previous);
+  log.info(stability.verdict);
+  return stability;
 }
 
 function ok(written: Written): RunResult {

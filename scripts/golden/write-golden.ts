@@ -1,7 +1,7 @@
 /**
  * Writes the golden files in test/fixtures/golden/: one column of every type we promise to
  * keep (integers of each width and sign, floats, booleans, decimals, date32, timestamps in ms,
- * µs and ns with and without a time zone, dictionary strings), written by DuckDB and by Polars
+ * µs and ns with and without a time zone, times of day, dictionary strings), written by DuckDB and by Polars
  * rather than by us, each beside a .json of its expected content.
  *
  *   bun scripts/golden/write-golden.ts        (needs the dev dependencies @duckdb/node-api, nodejs-polars)
@@ -10,7 +10,8 @@
  * it: declared here, by hand) and the values as the writing tool itself renders them, in one
  * lossless text form per kind: integers and decimals as decimal text, dates as YYYY-MM-DD,
  * timestamps as their integer count in the column's unit since the epoch (UTC for zoned
- * ones), floats and doubles as JSON numbers, null where there is none.
+ * ones), times of day as their count in the unit since midnight, floats and doubles as JSON
+ * numbers, null where there is none.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -57,6 +58,7 @@ const DUCK_COLUMNS: DuckColumn[] = [
   { name: "ts_us", sql: "TIMESTAMP", type: "timestamp[us]", values: ["'2024-01-02 03:04:05.123456'", "'1969-12-31 23:59:59.999999'", "'1970-01-01'", "'1900-01-01 00:00:00.000001'", "NULL"], canonical: EPOCH.us },
   { name: "ts_ns", sql: "TIMESTAMP_NS", type: "timestamp[ns]", values: ["'2024-01-02 03:04:05.123456789'", "'1969-12-31 23:59:59.999999999'", "'1970-01-01'", "'2000-01-01 00:00:00.000000001'", "NULL"], canonical: EPOCH.ns },
   { name: "ts_tz", sql: "TIMESTAMPTZ", type: "timestamp[us, tz=UTC]", values: ["'2024-01-02 03:04:05.123456+00'", "'2024-06-30 23:00:00.000001+02'", "'1970-01-01 00:00:00+00'", "'1969-07-20 20:17:40+00'", "NULL"], canonical: EPOCH.us },
+  { name: "clock", sql: "TIME", type: "time64[us]", values: ["'03:04:05.123456'", "'00:00:00'", "'23:59:59.999999'", "'12:00:00.000001'", "NULL"], canonical: "epoch_us($)::VARCHAR" },
   { name: "category", sql: "ENUM('cat', 'dog', 'bird')", type: "string", values: ["'cat'", "'dog'", "'cat'", "'bird'", "NULL"], canonical: "$::VARCHAR" },
   { name: "note", sql: "VARCHAR", type: "string", values: ["'comma, \"quote\"'", "'naïve café 東京'", "''", "'line\nbreak'", "NULL"], canonical: "$" },
 ];
@@ -124,6 +126,10 @@ const POLARS_COLUMNS: PolarsColumn[] = [
   {
     name: "ts_utc", type: "timestamp[us, tz=UTC]",
     series: () => int64("ts_utc", [1704164645123456n, 1n, 0n, -14182940000000n, null]).cast(pl.Datetime("us", "UTC")), canonical: asEpoch,
+  },
+  {
+    name: "clock", type: "time64[ns]",
+    series: () => int64("clock", [11045123456789n, 0n, 86399999999999n, 43200000000001n, null]).cast(pl.Time), canonical: asEpoch,
   },
   {
     name: "category", type: "dictionary<string>",

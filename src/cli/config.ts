@@ -14,13 +14,13 @@ type ValueOf<K> = K extends { type: "int" | "number" } ? number : K extends { ty
 export type ParamValues = { [P in (typeof PARAMS)[number] as P["env"]]: ValueOf<P["kind"]> };
 
 /** Job types with a meaning of their own; any other --job_type is a free-form label. */
-export const RESERVED_JOB_TYPES = ["inspect", "merge"] as const;
+export const RESERVED_JOB_TYPES = ["inspect", "merge", "simulate"] as const;
 /** The original script's documented default strategy, taken when nothing names one. */
 export const DEFAULT_STRATEGY = "confidence_threshold";
 
 export interface Config {
-  /** What to run: "select", "inspect" or "merge". */
-  command: "select" | "inspect" | "merge";
+  /** What to run: "select", "inspect", "merge" or "simulate". */
+  command: "select" | "inspect" | "merge" | "simulate";
   /** --job_type as given (a free-form label, e.g. "ssl_selection", "training"), or null. */
   jobType: string | null;
   values: ParamValues;
@@ -31,6 +31,8 @@ export interface Config {
   input: string | null;
   output: string | null;
   labeled: string | null;
+  /** --previous: last round's inference output (the previous_predictions channel), or null. */
+  previous: string | null;
   /** --calibration DIR: scored rows with their true label (the calibration_data channel). */
   calibration: string | null;
   dryRun: boolean;
@@ -84,7 +86,7 @@ function parseValue(spec: ParamSpec, raw: string, origin: string): string | numb
 export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedConfig {
   const options: Record<string, { type: "string" | "boolean" }> = {
     job_type: { type: "string" }, "job-type": { type: "string" }, input: { type: "string" }, output: { type: "string" },
-    labeled: { type: "string" }, calibration: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },
+    labeled: { type: "string" }, calibration: { type: "string" }, previous: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },
   };
   for (const spec of PARAMS) {
     // Booleans are read as strings so that `--quiet true` and `--save-report=false` work;
@@ -130,6 +132,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
     output: (flags.output as string | undefined) ?? null,
     labeled: (flags.labeled as string | undefined) ?? null,
     calibration: (flags.calibration as string | undefined) ?? null,
+    previous: (flags.previous as string | undefined) ?? null,
     dryRun: flags["dry-run"] === true,
     help, version,
   };

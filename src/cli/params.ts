@@ -52,6 +52,7 @@ export const PARAMS = [
   { env: "ID_FIELD", flag: "id-field", default: "id", kind: { type: "string" }, help: "column that identifies rows (kept exactly as written)" },
   { env: "SCORE_FIELD", flag: "score-field", default: "", kind: { type: "string" }, help: "one score column in [0,1] (binary problem); overrides the prefix" },
   { env: "LABEL_FIELD", flag: "label-field", default: "", kind: { type: "string" }, help: "column of predicted labels (LLM/rule outputs) beside a confidence in each; default: predicted_label, prediction or label_pred when present. With SCORE_FIELD, that column is the confidence" },
+  { env: "LABEL_CLASSES", flag: "label-classes", default: "", kind: { type: "string" }, help: "with a label column: every class, comma-separated or a JSON list (default: the distinct labels read); needed when hosts of a multi-host job may not all see every label" },
   { env: "SCORE_FIELD_PREFIX", flag: "score-field-prefix", default: "prob_class_", kind: { type: "string" }, help: "prefix of the per-class probability columns" },
   { env: "OUTPUT_FORMAT", flag: "output-format", default: "csv", kind: { type: "choice", values: ["csv", "parquet"] }, help: "selected_samples.csv or selected_samples.parquet" },
   { env: "SAVE_METADATA", flag: "save-metadata", default: "true", kind: { type: "bool" }, help: "write selection_metadata.json" },
@@ -67,6 +68,11 @@ export const PARAMS = [
   { env: "HOSTS", flag: "hosts", default: "", kind: { type: "string" }, help: "every instance's name, comma-separated, in order (default: hosts of resourceconfig.json); with several, each host writes to a subdirectory of the output named after it" },
   { env: "LOG_FORMAT", flag: "log-format", default: "text", kind: { type: "choice", values: ["text", "json"] }, help: "log lines on stderr: text, or json (one object a line, for CloudWatch-style collectors)" },
   { env: "QUIET", flag: "quiet", default: "false", kind: { type: "bool" }, help: "only warnings and errors on stderr" },
+  { env: "TRUE_LABEL_FIELD", flag: "true-label-field", default: "label", kind: { type: "string" }, help: "simulate: the column of the labelled rows that holds the true label" },
+  { env: "ROUNDS", flag: "rounds", default: "0", kind: { type: "int", min: 0, max: 10_000 }, help: "simulate: rounds of BATCH_SIZE labels after the seed set (0 = up to 10, while the labelled share stays at most half the pool); BATCH_SIZE unset = 1/40 of the pool" },
+  { env: "SIMULATION_SEEDS", flag: "simulation-seeds", default: "5", kind: { type: "int", min: 2, max: 1000 }, help: "simulate: seeds (RANDOM_SEED, RANDOM_SEED+1, …), each a split, seed set and draw; differences are judged against their spread" },
+  { env: "SIMULATE_STRATEGIES", flag: "simulate-strategies", default: "", kind: { type: "string" }, help: "simulate: comma-separated configurations to compare (random is always kept); empty = all" },
+  { env: "STABLE_KAPPA", flag: "stable-kappa", default: "0.99", kind: { type: "number", min: 0, max: 1 }, help: "with previous_predictions: Cohen's kappa between this and the last round's predicted classes at which predictions count as stabilised" },
 ] as const satisfies readonly ParamSpec[];
 
 export type ParamName = (typeof PARAMS)[number]["env"];

@@ -28,6 +28,9 @@ Usage:
   active-sampling inspect --input DIR                     what the data holds and which strategies it allows
   active-sampling --job_type merge --input PREFIX --output DIR
                                                          finish a multi-host run: select from every <host>/ folder's candidates
+  active-sampling simulate --labeled DIR --output DIR [--batch-size N --rounds N --simulation-seeds N]
+                                                         which strategy fits these data: an offline active-learning loop with a
+                                                         proxy model on rows already labelled; writes simulation.json and a report
   active-sampling --help | --version
 
 Strategies (SSL = semi-supervised pseudo-labels, AL = active learning):
@@ -39,7 +42,7 @@ ${merges}
 Job type:
   --job_type LABEL   a free-form label for the job (e.g. ssl_selection, training), recorded in the metadata; the strategy
                      comes from STRATEGY/--strategy. A strategy name as the label selects that strategy when STRATEGY is
-                     unset; with neither, the default is confidence_threshold. merge and inspect are reserved job types.
+                     unset; with neither, the default is confidence_threshold. merge, inspect and simulate are reserved job types.
 
 Paths:
   --input DIR        (required outside the container) inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
@@ -49,6 +52,8 @@ Paths:
                      (container: /opt/ml/processing/input/calibration_data when present)
   --output DIR       (required outside the container) where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
                      (with several hosts, see --hosts: DIR/<host>/)
+  --previous DIR     last round's inference output (same ids and score columns): Cohen's kappa between the two rounds'
+                     predicted classes, a stopping signal (container: /opt/ml/processing/input/previous_predictions when present)
   --dry-run          read and check everything, print what would run, write nothing
 
 Parameters (flag, environment variable; flags override the environment):

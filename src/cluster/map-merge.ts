@@ -42,7 +42,7 @@ export function mapFingerprint(config: Config, pool: Pool | null): Record<string
 /** Parameters every host's map step and the merge must share. */
 export const FINGERPRINT_PARAMS = ["STRATEGY", "USE_CASE", "BATCH_SIZE", "CONFIDENCE_THRESHOLD", "MAX_SAMPLES", "K_PER_CLASS", "UNCERTAINTY_MODE",
   "METRIC", "MIN_DISTANCE", "CLASS_BALANCE", "BALANCE_COLUMN", "SELECTION_CONFIG", "RANDOM_SEED", "ID_FIELD", "SCORE_FIELD",
-  "SCORE_FIELD_PREFIX", "VECTOR_PRECISION", "CALIBRATE", "TARGET_PRECISION", "PRECISION_SCOPE", "THRESHOLD_MODE", "TRUE_LABEL_FIELD", "PSEUDO_LABEL_COLUMN", "PREDICTED_LABEL_COLUMN"] as const;
+  "SCORE_FIELD_PREFIX", "LABEL_FIELD", "LABEL_CLASSES", "VECTOR_PRECISION", "CALIBRATE", "TARGET_PRECISION", "PRECISION_SCOPE", "THRESHOLD_MODE", "TRUE_LABEL_FIELD", "PSEUDO_LABEL_COLUMN", "PREDICTED_LABEL_COLUMN"] as const;
 
 /**
  * The merge runs with the map steps' settings: a parameter the merge does not set is taken

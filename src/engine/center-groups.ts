@@ -7,7 +7,12 @@
  * group is skipped whole when d(c, c_j) ≥ 2·(its radius). A skip happens only where the
  * measurement provably could not have changed anything, so results equal the unpruned loop.
  */
+import { CenterBuckets } from "./center-buckets.ts";
+import { GroupHeap } from "./group-heap.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
+
+/** Centers from which on new centers meet only the groups the bucket index cannot rule out. */
+const BUCKETS_FROM_CENTERS = 1024;
 
 
 /**
@@ -24,6 +29,8 @@ export class Group {
   /** The member with the highest priority (ties: lowest tieKey); -1 when empty. */
   best = -1;
   bestPriority = -Infinity;
+  /** Bumped by every refresh: heap entries (group-heap.ts) with an older version are stale. */
+  version = 0;
 
   /** The center's index in the space's CenterIndex, or -1 (seeds, "no center yet", no index). */
   indexed = -1;
@@ -53,6 +60,7 @@ export class Group {
     this.radius = radius;
     this.best = best;
     this.bestPriority = bestPriority;
+    this.version++;
   }
 }
 
@@ -70,6 +78,13 @@ export interface CenterGroups {
   tieKey: Uint32Array | null;
   /** What the greedy loop maximises (null: the distance, as k-center does). */
   priority: Priority | null;
+  /** Groups by their best row's priority, and by radius: the best group and the largest distance without a scan. */
+  byPriority: GroupHeap;
+  byRadius: GroupHeap;
+  /** Index of the first group whose center is a pool row (seeds' groups, or "no center yet", come before). */
+  firstCenterGroup: number;
+  /** The index over centers (center-buckets.ts), built once there are many. */
+  buckets: CenterBuckets | null;
 }
 
 /** Groups for the selectable points: one per seed, or one "no center yet" group. */
@@ -91,8 +106,26 @@ export function initialGroups(n: number, seeds: SeedState | null, selectable: Ui
     for (let i = 0; i < n; i++) if (!selectable || selectable[i]) { all.push(i); distance[i] = Infinity; groupOf[i] = 0; }
     groups.push(all);
   }
-  for (const g of groups) g.refresh(distance, tieKey, priority);
-  return { groups, distance, groupOf, evaluations: 0, screened: 0, tieKey, priority };
+  const state: CenterGroups = {
+    groups, distance, groupOf, evaluations: 0, screened: 0, tieKey, priority,
+    byPriority: new GroupHeap(), byRadius: new GroupHeap(), firstCenterGroup: groups.length, buckets: null,
+  };
+  for (let g = 0; g < groups.length; g++) refresh(state, g);
+  return state;
+}
+
+/** Recomputes group g's radius and best row, and ranks it again. */
+function refresh(state: CenterGroups, index: number): void {
+  const g = state.groups[index]!;
+  g.refresh(state.distance, state.tieKey, state.priority);
+  if (g.size === 0) return;
+  state.byPriority.push(index, g.version, g.bestPriority, state.tieKey ? state.tieKey[g.best]! : g.best);
+  state.byRadius.push(index, g.version, g.radius, index);
+}
+
+/** Whether a heap entry still describes its group. */
+function current(state: CenterGroups): (group: number, version: number) => boolean {
+  return (group, version) => { const g = state.groups[group]!; return g.version === version && g.size > 0; };
 }
 
 /**
@@ -110,22 +143,28 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   const fresh = new Group(c, false);
   const freshIndex = groups.length;
   // c leaves its group first: a pruned group is not scanned, and must not keep c.
-  const home = groups[groupOf[c]!]!;
+  const homeIndex = groupOf[c]!;
+  const home = groups[homeIndex]!;
   let at = 0;
   while (home.items[at] !== c) at++;
   home.items.copyWithin(at, at + 1, home.size);
   home.size--;
   distance[c] = 0;
   groupOf[c] = -1;
-  home.refresh(distance, state.tieKey, state.priority);
-  const bounds = space.centerIndex?.lowerBounds(c) ?? null;
-  for (const g of groups) {
-    if (g.size === 0) continue;
-    if (bounds && g.indexed >= 0 && bounds[g.indexed]! >= 2 * g.radius * PRUNE_SLACK + tolerance) continue;
+  refresh(state, homeIndex);
+  const buckets = state.buckets ?? (groups.length - state.firstCenterGroup >= BUCKETS_FROM_CENTERS ? buildBuckets(state, space, tolerance) : null);
+  const toAnchors = buckets ? buckets.anchorDistances(c) : null;
+  // With the bucket index, only the groups it cannot rule out; else every group, with the
+  // center index's batched bounds (O(k) per pick, fine while k is small).
+  const bounds = buckets ? null : space.centerIndex?.lowerBounds(c) ?? null;
+  const visit = (index: number, knownGap = NaN): void => {
+    const g = groups[index]!;
+    if (g.size === 0) return;
+    if (bounds && g.indexed >= 0 && bounds[g.indexed]! >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
     const centerGap = g.center === -1 ? Infinity
-      : g.isSeed ? seeds!.seedDistance(c, g.center) : space.distance(c, g.center);
+      : g.isSeed ? seeds!.seedDistance(c, g.center) : knownGap === knownGap ? knownGap : space.distance(c, g.center);
     const finiteGap = centerGap !== Infinity;
-    if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) continue;
+    if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
     // First the members the bounds cannot rule out, then one batched measurement of them.
     let need = 0;
     if (toMeasure.length < g.size) toMeasure = new Uint32Array(Math.max(g.size, 2 * toMeasure.length));
@@ -138,36 +177,81 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
     }
     if (space.lowerBoundMany && need > 0) {
       // A cheap batched screen (projected coordinates) before the full-length measurements.
-      const bounds = space.lowerBoundMany(c, toMeasure, need);
+      const screen = space.lowerBoundMany(c, toMeasure, need);
       let kept = 0;
       for (let m = 0; m < need; m++) {
         const i = toMeasure[m]!;
-        if (bounds[m]! < distance[i]! * PRUNE_SLACK + tolerance) toMeasure[kept++] = i;
+        if (screen[m]! < distance[i]! * PRUNE_SLACK + tolerance) toMeasure[kept++] = i;
       }
       state.screened += need;
       need = kept;
     }
-    const measured = need === 0 ? null : space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
+    if (need === 0) return;
+    const measured = space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
     state.evaluations += need;
     let kept = 0, next = 0;
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
       if (next < need && toMeasure[next] === i) {
-        const e = measured![next++]!;
+        const e = measured[next++]!;
         if (e < distance[i]!) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
       }
       g.items[kept++] = i;
     }
+    // A group nobody left keeps its radius and best row.
+    if (kept === g.size) return;
     g.size = kept;
-    g.refresh(distance, state.tieKey, state.priority);
+    refresh(state, index);
+  };
+  if (buckets && toAnchors) {
+    for (let index = 0; index < state.firstCenterGroup; index++) visit(index);
+    const candidates = buckets.candidates(toAnchors, (index) => (groups[index]!.size > 0 ? groups[index]!.radius : -1), PRUNE_SLACK);
+    // The candidates' center gaps in one kernel call (copied out: the members' calls reuse the scratch).
+    if (centerRows.length < candidates.length) { centerRows = new Uint32Array(2 * candidates.length); gaps = new Float64Array(2 * candidates.length); }
+    for (let m = 0; m < candidates.length; m++) centerRows[m] = groups[candidates[m]!]!.center;
+    const measured = space.distanceMany ? space.distanceMany(c, centerRows, candidates.length) : measureEach(space, c, centerRows, candidates.length);
+    for (let m = 0; m < candidates.length; m++) gaps[m] = measured[m]!;
+    for (let m = 0; m < candidates.length; m++) visit(candidates[m]!, gaps[m]!);
+  } else {
+    for (let index = 0; index < groups.length; index++) visit(index);
   }
-  fresh.refresh(distance, state.tieKey, state.priority);
   if (space.centerIndex) fresh.indexed = space.centerIndex.add(c);
   groups.push(fresh);
+  refresh(state, freshIndex);
+  if (buckets && toAnchors && fresh.size > 0) buckets.add(freshIndex, toAnchors, fresh.radius);
+  // Stale heap entries pile up with every refresh: start afresh when they outnumber the groups.
+  if (state.byPriority.size > 4 * groups.length + 1024) rerank(state);
+}
+
+/** The bucket index over every center group so far, anchored at the first centers. */
+function buildBuckets(state: CenterGroups, space: MetricSpace, tolerance: number): CenterBuckets {
+  const { groups, firstCenterGroup } = state;
+  const anchorRows = Uint32Array.from(groups.slice(firstCenterGroup, firstCenterGroup + CenterBuckets.anchorCount()), (g) => g.center);
+  const buckets = new CenterBuckets(anchorRows, space, tolerance);
+  for (let index = firstCenterGroup; index < groups.length; index++) {
+    const g = groups[index]!;
+    if (g.size > 0) buckets.add(index, buckets.anchorDistances(g.center), g.radius);
+  }
+  state.buckets = buckets;
+  return buckets;
+}
+
+function rerank(state: CenterGroups): void {
+  state.byPriority.clear();
+  state.byRadius.clear();
+  for (let index = 0; index < state.groups.length; index++) {
+    const g = state.groups[index]!;
+    if (g.size === 0) continue;
+    state.byPriority.push(index, g.version, g.bestPriority, state.tieKey ? state.tieKey[g.best]! : g.best);
+    state.byRadius.push(index, g.version, g.radius, index);
+  }
 }
 
 /** Rows a group scan must measure (reused across scans; grown as needed). */
 let toMeasure = new Uint32Array(1024);
+/** Candidate groups' centers and their distances to the new center. */
+let centerRows = new Uint32Array(1024);
+let gaps = new Float64Array(1024);
 let measuredEach = new Float64Array(1024);
 
 function measureEach(space: MetricSpace, c: number, rows: Uint32Array, count: number): Float64Array {
@@ -178,7 +262,8 @@ function measureEach(space: MetricSpace, c: number, rows: Uint32Array, count: nu
 
 /** Takes every row `drop` accepts out of the groups (a class whose quota is full): O(rows left). */
 export function dropRows(state: CenterGroups, drop: (row: number) => boolean): void {
-  for (const g of state.groups) {
+  for (let index = 0; index < state.groups.length; index++) {
+    const g = state.groups[index]!;
     let kept = 0;
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
@@ -187,26 +272,19 @@ export function dropRows(state: CenterGroups, drop: (row: number) => boolean): v
     }
     if (kept !== g.size) {
       g.size = kept;
-      g.refresh(state.distance, state.tieKey, state.priority);
+      refresh(state, index);
     }
   }
 }
 
 /** The group holding the best row overall (ties: the lowest tieKey), or null when none is left. */
 export function bestGroup(state: CenterGroups): Group | null {
-  const tieKey = state.tieKey;
-  let best: Group | null = null;
-  for (const g of state.groups) {
-    if (g.size === 0) continue;
-    if (best === null || g.bestPriority > best.bestPriority ||
-      (g.bestPriority === best.bestPriority && (tieKey ? tieKey[g.best]! < tieKey[best.best]! : g.best < best.best))) best = g;
-  }
-  return best;
+  const index = state.byPriority.top(current(state));
+  return index < 0 ? null : state.groups[index]!;
 }
 
 /** The largest distance to the chosen set among the rows still in groups (0 when none). */
 export function largestDistance(state: CenterGroups): number {
-  let largest = 0;
-  for (const g of state.groups) if (g.size > 0 && g.radius > largest) largest = g.radius;
-  return largest;
+  const index = state.byRadius.top(current(state));
+  return index < 0 ? 0 : Math.max(0, state.groups[index]!.radius);
 }

@@ -79,7 +79,7 @@ export function manySquaredDistances(x: Matrix): ((c: number, rows: Uint32Array,
     : usesNarrowKernel(x, x) ? kernels.sqdist_f32_narrow_many : kernels.sqdist_f32_many;
   return (c, rows, count) => {
     const { idx, out } = manyScratch(count);
-    idx.set(rows.subarray(0, count));
+    for (let i = 0; i < count; i++) idx[i] = rows[i]!; // no subarray: a view per call is garbage the GC is slow to see
     kernel(base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
     return out;
   };

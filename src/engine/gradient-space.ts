@@ -45,7 +45,7 @@ export class GradientSpace implements MetricSpace {
       const many = inKernel instanceof Float32Array ? kernels.dot_f32_many : kernels.dot_f64_many;
       this.#vectorDots = (c, rows, count) => {
         const { idx, out } = manyScratch(count);
-        idx.set(rows.subarray(0, count));
+        for (let i = 0; i < count; i++) idx[i] = rows[i]!; // no subarray: a view per call is garbage the GC is slow to see
         many(base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
         return out;
       };

@@ -129,7 +129,8 @@ export class ProjectedBounds {
         return count++;
       },
       lowerBounds: (row) => {
-        if (count > 0) bounds.set(this.lowerBoundsMany(row, centers, count).subarray(0, count));
+        const out = count > 0 ? this.lowerBoundsMany(row, centers, count) : bounds;
+        for (let j = 0; j < count; j++) bounds[j] = out[j]!;
         return bounds;
       },
     };

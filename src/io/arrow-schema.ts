@@ -7,7 +7,7 @@
  */
 import { Buffer } from "node:buffer";
 import {
-  Bool, DataType, DateDay, Decimal as ArrowDecimal, Dictionary, Field, Float32, Float64, Int8, Int16, Int32, Int64, Schema, Table,
+  Bool, DataType, DateDay, TimeMicrosecond, TimeMillisecond, TimeNanosecond, Decimal as ArrowDecimal, Dictionary, Field, Float32, Float64, Int8, Int16, Int32, Int64, Schema, Table,
   tableFromIPC, tableToIPC, TimeUnit as ArrowTimeUnit, Timestamp, Uint8, Uint16, Uint32, Uint64, Utf8,
 } from "apache-arrow";
 import type { ColumnType } from "./column-type.ts";
@@ -64,6 +64,7 @@ function arrowType(type: ColumnType): DataType {
     case "float": return new Float32();
     case "boolean": return new Bool();
     case "date": return new DateDay();
+    case "time": return type.unit === "ms" ? new TimeMillisecond() : type.unit === "us" ? new TimeMicrosecond() : new TimeNanosecond();
     case "decimal": return new ArrowDecimal(type.scale, type.precision, type.precision > 38 ? 256 : 128);
     case "timestamp": {
       const unit = { ms: ArrowTimeUnit.MILLISECOND, us: ArrowTimeUnit.MICROSECOND, ns: ArrowTimeUnit.NANOSECOND }[type.unit];

@@ -71,6 +71,7 @@ function columnTypeOf(type: DataType): ColumnType {
     return values.kind === "text" ? { kind: "text", dictionary: true } : values;
   }
   if (DataType.isTimestamp(type)) return timestamp(UNITS[type.unit] ?? "ms", type.timezone ?? null);
+  if (DataType.isTime(type)) return { kind: "time", unit: UNITS[type.unit] ?? "ms", utc: false };
   switch (type.typeId) {
     case Type.Decimal:
       return { kind: "decimal", precision: (type as unknown as { precision: number }).precision, scale: (type as unknown as { scale: number }).scale };
@@ -101,6 +102,12 @@ function pieceOf(data: Data, field: Field): ColumnPiece {
     const values = (data.values as BigInt64Array).subarray(0, length);
     // Seconds become milliseconds, the coarsest unit Parquet writes.
     return { kind: "bigint", values: type.unit === TimeUnit.SECOND ? values.map((v) => v * 1000n) : values, missing: missingOf(data) };
+  }
+  if (DataType.isTime(type)) {
+    // time32 holds seconds or milliseconds (Int32), time64 micro- or nanoseconds (BigInt64).
+    if (type.bitWidth === 64) return { kind: "bigint", values: (data.values as BigInt64Array).subarray(0, length), missing: missingOf(data) };
+    const values = (data.values as Int32Array).subarray(0, length);
+    return { kind: "number", values: type.unit === TimeUnit.SECOND ? values.map((s) => s * 1000) : values, missing: missingOf(data) };
   }
   if (DataType.isDate(type)) {
     if (type.unit === DateUnit.DAY) return numberPiece(data);

@@ -24,6 +24,8 @@ export type ColumnType =
   | { kind: "timestamp"; unit: TimeUnit; timeZone: string | null }
   /** Days since 1970-01-01 (Arrow date32, Parquet DATE). */
   | { kind: "date" }
+  /** A time of day, `unit`s since midnight; `utc` where the file says it is adjusted to UTC. */
+  | { kind: "time"; unit: TimeUnit; utc: boolean }
   | { kind: "decimal"; precision: number; scale: number }
   /** Lists, records, raw bytes and anything else: written as JSON text. */
   | { kind: "other" };
@@ -53,7 +55,7 @@ export function isNumeric(type: ColumnType): boolean {
 /**
  * The type's name as the metadata lists it, in Arrow's spelling: "string", "dictionary<string>",
  * "int8" … "uint64", "float", "double", "bool", "date32", "timestamp[us]" (no zone),
- * "timestamp[ns, tz=UTC]", "decimal(10, 2)", "json".
+ * "timestamp[ns, tz=UTC]", "time64[us]", "decimal(10, 2)", "json".
  */
 export function typeName(type: ColumnType): string {
   switch (type.kind) {
@@ -64,6 +66,7 @@ export function typeName(type: ColumnType): string {
     case "boolean": return "bool";
     case "timestamp": return type.timeZone === null ? `timestamp[${type.unit}]` : `timestamp[${type.unit}, tz=${type.timeZone}]`;
     case "date": return "date32";
+    case "time": return `${type.unit === "ms" ? "time32" : "time64"}[${type.unit}]${type.utc ? " (UTC)" : ""}`;
     case "decimal": return `decimal(${type.precision}, ${type.scale})`;
     case "other": return "json";
   }

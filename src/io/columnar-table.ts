@@ -9,7 +9,7 @@
  */
 import { DataError } from "../errors.ts";
 import { FLOAT32_MAX, FLOAT64_LIMIT, storableRange, type ColumnType, type ExtractRequest, type Format, type NumericArray, type NumericBlock, type Table } from "./table.ts";
-import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
+import { CalendarDate, Decimal, isTypedValue, TimeOfDay, Timestamp } from "./typed-values.ts";
 import { TEXT } from "./column-type.ts";
 
 export type NumberArray =
@@ -218,7 +218,7 @@ export class ColumnarTable implements Table {
     if (typeof value === "number") return String(value);
     if (typeof value === "bigint" || typeof value === "boolean") return String(value);
     if (value instanceof Date) return value.toISOString();
-    if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return value.toString();
+    if (isTypedValue(value)) return value.toString();
     throw new DataError(`${this.path}: ${this.rowLabel(row)}, column "${name}" holds ${describe(value)}, which cannot be an id; choose an id column of text or whole numbers.`);
   }
 
@@ -239,7 +239,7 @@ export class ColumnarTable implements Table {
     const int32Only = out instanceof Int32Array;
     const type = this.held[column]!.type;
     const loops = this.piecesOf(column).map((piece): FillLoop => {
-      if (type.kind === "timestamp" || type.kind === "date") {
+      if (type.kind === "timestamp" || type.kind === "date" || type.kind === "time") {
         return (_values, _missing, _o, _base, _stride, from, to) => (from < to ? from : -1); // a time is not a number
       }
       if (type.kind === "decimal") {
@@ -320,6 +320,7 @@ export function describe(value: unknown): string {
   if (value instanceof Date) return `the timestamp ${Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString()}`;
   if (value instanceof Timestamp) return `the timestamp ${value}`;
   if (value instanceof CalendarDate) return `the date ${value}`;
+  if (value instanceof TimeOfDay) return `the time ${value}`;
   if (value instanceof Decimal) return `the decimal ${value}`;
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (value instanceof Uint8Array) return `${value.length} raw bytes`;
@@ -484,7 +485,7 @@ function fillDecimals(
 
 /** Columns whose held integers `cell()` wraps in a value class. */
 function isWrapped(type: ColumnType): boolean {
-  return type.kind === "timestamp" || type.kind === "date" || type.kind === "decimal";
+  return type.kind === "timestamp" || type.kind === "date" || type.kind === "time" || type.kind === "decimal";
 }
 
 /** A held value as the column's type presents it. */
@@ -492,6 +493,7 @@ function typedValue(value: unknown, type: ColumnType): unknown {
   switch (type.kind) {
     case "timestamp": return new Timestamp(BigInt(value as bigint), type.unit, type.timeZone);
     case "date": return new CalendarDate(Number(value));
+    case "time": return new TimeOfDay(BigInt(value as number | bigint), type.unit);
     case "decimal": return new Decimal(BigInt(value as number | bigint), type.scale);
     default: return value;
   }

@@ -17,7 +17,7 @@ import type { Pool } from "../pool.ts";
 import { commonType, csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
 import type { OutputColumn } from "./parquet-writer.ts";
 import { isCsvTable, type Table } from "./table.ts";
-import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
+import { isTypedValue } from "./typed-values.ts";
 
 export interface OutputFile {
   name: string;
@@ -173,7 +173,7 @@ export async function writeSelectionParquet(path: string, columns: readonly Outp
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return value.toString();
+  if (isTypedValue(value)) return value.toString();
   if (typeof value === "object") return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
   return String(value);
 }

@@ -6,7 +6,7 @@
  *   int8/int16/uint8/uint16/uint32 → INT32 with INT(bits, signed), int32 → INT32,
  *   int64 → INT64, uint64 → INT64 with INT(64, false),
  *   timestamp[unit] → INT64 TIMESTAMP(unit, isAdjustedToUTC = has a zone),
- *   date32 → INT32 DATE, decimal(p, s) → DECIMAL(p, s) in INT32 (p ≤ 9), INT64 (p ≤ 18) or
+ *   date32 → INT32 DATE, time32[ms] → INT32 TIME(ms), time64[us|ns] → INT64 TIME(unit), decimal(p, s) → DECIMAL(p, s) in INT32 (p ≤ 9), INT64 (p ≤ 18) or
  *   FIXED_LEN_BYTE_ARRAY, dictionary text → STRING, dictionary-encoded,
  *   other (lists, records, raw bytes) → STRING holding JSON text.
  *
@@ -24,7 +24,7 @@ import { parquetWriteFile } from "hyparquet-writer";
 import type { ColumnSource } from "hyparquet-writer";
 import { ARROW_SCHEMA_KEY, arrowSchemaValue } from "./arrow-schema.ts";
 import { typeName, type ColumnType, type TimeUnit } from "./column-type.ts";
-import { CalendarDate, Decimal, Timestamp } from "./typed-values.ts";
+import { CalendarDate, Decimal, isTypedValue, TimeOfDay, Timestamp } from "./typed-values.ts";
 
 export interface OutputColumn {
   name: string;
@@ -134,6 +134,18 @@ function toColumnSource({ name, type, values }: OutputColumn): { source: ColumnS
       const data = convert((v, row) => (v instanceof CalendarDate ? v.days : fail(row, v, "a date")));
       return column(data, { type: "INT32", converted_type: "DATE", logical_type: { type: "DATE" } });
     }
+    case "time": {
+      const { unit, utc } = type;
+      const want = `a time of day in ${unit}`;
+      const logical = { logical_type: { type: "TIME" as const, isAdjustedToUTC: utc, unit: PARQUET_UNIT[unit] } };
+      // The converted type exists for ms and µs only; DuckDB writes it beside the logical type, as here.
+      if (unit === "ms") {
+        return column(convert((v, row) => (v instanceof TimeOfDay && v.unit === unit ? Number(v.value) : fail(row, v, want))),
+          { type: "INT32", converted_type: "TIME_MILLIS", ...logical });
+      }
+      const data = convert((v, row) => (v instanceof TimeOfDay && v.unit === unit ? v.value : fail(row, v, want)));
+      return column(data, { type: "INT64", ...(unit === "us" ? { converted_type: "TIME_MICROS" as const } : {}), ...logical });
+    }
     case "decimal": {
       const { precision, scale } = type;
       const data = convert((v, row) => (v instanceof Decimal && v.scale === scale ? v.unscaled : fail(row, v, `a decimal with scale ${scale}`)));
@@ -176,7 +188,7 @@ function typed<T extends { [i: number]: V; length: number }, V>(out: T, values: 
 /** Text for a value in a text column that is not a string (a CSV cell always is). */
 function textOf(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return value.toString();
+  if (isTypedValue(value)) return value.toString();
   if (typeof value === "object") return jsonText(value);
   return String(value);
 }
@@ -191,7 +203,7 @@ export function jsonText(value: unknown): string {
   if (typeof value === "number") return Number.isFinite(value) ? JSON.stringify(value) : JSON.stringify(String(value));
   if (typeof value === "string" || typeof value === "boolean" || value === null || value === undefined) return JSON.stringify(value ?? null);
   if (value instanceof Date) return JSON.stringify(Number.isNaN(value.getTime()) ? null : value.toISOString());
-  if (value instanceof Timestamp || value instanceof CalendarDate || value instanceof Decimal) return JSON.stringify(value.toString());
+  if (isTypedValue(value)) return JSON.stringify(value.toString());
   if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString("base64"));
   if (Array.isArray(value) || ArrayBuffer.isView(value)) {
     return `[${Array.from(value as ArrayLike<unknown>, (item) => jsonText(item)).join(",")}]`;

@@ -340,6 +340,12 @@ function storageOf(element: SchemaElement, hint: ArrowSchemaHint | undefined): {
   if (converted === "TIMESTAMP_MICROS") return { type: timestamp("us", hint?.timeZone ?? "UTC"), storage: "bigint64" };
   if (type === "INT96" && !converted) return { type: timestamp("ns", null), storage: "bigint64" };
   if (converted === "DATE" || logical?.type === "DATE") return { type: { kind: "date" }, storage: "int32" };
+  if (logical?.type === "TIME" || converted === "TIME_MILLIS" || converted === "TIME_MICROS") {
+    const unit = logical?.type === "TIME" ? (logical.unit === "NANOS" ? "ns" : logical.unit === "MICROS" ? "us" : "ms") : converted === "TIME_MILLIS" ? "ms" : "us";
+    // The converted types alone mean adjusted to UTC, as for timestamps.
+    const utc = logical?.type === "TIME" ? logical.isAdjustedToUTC : true;
+    return { type: { kind: "time", unit, utc }, storage: type === "INT32" ? "int32" : "bigint64" };
+  }
   if (converted === "DECIMAL" || logical?.type === "DECIMAL") {
     const precision = element.precision ?? (logical?.type === "DECIMAL" ? logical.precision : 0);
     const scale = element.scale ?? (logical?.type === "DECIMAL" ? logical.scale : 0);

@@ -64,6 +64,25 @@ export class CalendarDate {
   }
 }
 
+/** A time of day: `value` units since midnight. */
+export class TimeOfDay {
+  constructor(readonly value: bigint, readonly unit: TimeUnit) {}
+
+  /** "03:04:05.123456", every digit of the unit. */
+  toString(): string {
+    const perSecond = UNITS_PER_SECOND[this.unit];
+    const seconds = floorDiv(this.value, perSecond);
+    const fraction = (this.value - seconds * perSecond).toString().padStart(FRACTION_DIGITS[this.unit], "0");
+    const s = Number(seconds);
+    const two = (n: number) => String(n).padStart(2, "0");
+    return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}.${fraction}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
 /** A decimal number: `unscaled` × 10^-scale, exactly. */
 export class Decimal {
   constructor(readonly unscaled: bigint, readonly scale: number) {}
@@ -85,6 +104,13 @@ export class Decimal {
   toJSON(): string {
     return this.toString();
   }
+}
+
+/** A value of one of the classes above: each prints itself at full precision with toString(). */
+export type TypedValue = Timestamp | CalendarDate | TimeOfDay | Decimal;
+
+export function isTypedValue(value: unknown): value is TypedValue {
+  return value instanceof Timestamp || value instanceof CalendarDate || value instanceof TimeOfDay || value instanceof Decimal;
 }
 
 /** Two's-complement big-endian bytes (Parquet and Arrow decimals) as a bigint. */

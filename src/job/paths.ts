@@ -15,11 +15,15 @@ export interface DefaultPaths {
   labeled?: string;
   calibration?: string;
   output?: string;
+  /** The previous_predictions channel (a stopping signal), used when it exists. */
+  previous?: string;
 }
 
 export interface JobPaths {
   input: string;
   labeled: string | null;
+  /** Last round's inference output (previous_predictions), or null. */
+  previous: string | null;
   /** The calibration_data channel, when given or present in the container. */
   calibration: string | null;
   /** null only for a dry run or inspect, which write nothing. */
@@ -39,8 +43,9 @@ export function resolvePaths(config: ParsedConfig, defaults: DefaultPaths): JobP
   if (writes && !output) {
     throw new UsageError(`no output: pass --output DIR${defaults.output ? ` (${defaults.output} is the default only inside the processing container)` : ""}.`);
   }
-  if (output) checkOutput(output, [["--input", input], ["--labeled", labeled], ["--calibration", calibration]]);
-  return { input, labeled, calibration, output };
+  const previous = config.previous ?? (defaults.previous && existsSync(defaults.previous) ? defaults.previous : null);
+  if (output) checkOutput(output, [["--input", input], ["--labeled", labeled], ["--calibration", calibration], ["--previous", previous]]);
+  return { input, labeled, calibration, previous, output };
 }
 
 /**

@@ -38,7 +38,9 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   let since = performance.now();
   log.info(`reading ${channels.input}`);
   const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(channels.input, "input", log.progress("reading files"), log);
-  const columns = planColumns(tables, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD });
+  const columns = planColumns(tables, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+    labelClasses: v.LABEL_CLASSES });
+  if (mergeFrom && columns.labelColumn) sameLabelClasses(mergeFrom);
   log.info(`scores: ${columns.scoreReason}`);
   refuseWithoutScores(columns, plan, v.BALANCE_COLUMN, tables[0]!.path);
   requireClasses(columns, plan.needsClasses);
@@ -71,6 +73,22 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   timings.end("labeledMs", since);
   const selectableCount = selectable.reduce((n, s) => n + s, 0);
   return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount };
+}
+
+/**
+ * Hosts of a multi-host job that read labels must have had the same classes: a label's
+ * probability spreads the rest over the others, so a host that saw fewer labels scored its
+ * rows differently from the rest.
+ */
+function sameLabelClasses(hosts: HostCandidates[]): void {
+  const withRows = hosts.filter((h) => Array.isArray(h.metadata.class_names));
+  const first = withRows[0];
+  for (const h of withRows.slice(1)) {
+    const a = first!.metadata.class_names as string[], b = h.metadata.class_names as string[];
+    if (a.length !== b.length || a.some((name, i) => name !== b[i])) {
+      throw new DataError(`host ${h.host} read the labels ${b.join(", ")} but host ${first!.host} read ${a.join(", ")}: each host's classes were the labels of its own shard. Set LABEL_CLASSES to every class (e.g. LABEL_CLASSES=${[...new Set([...a, ...b])].join(",")}) on every host and run the map again.`);
+    }
+  }
 }
 
 /** Duplicate ids are refused, or (DUPLICATE_IDS=keep_first) every repeat is made unselectable. */

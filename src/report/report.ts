@@ -386,7 +386,7 @@ function metadataBlock(metadata: Record<string, unknown>): string {
   return `<details open><summary>selection_metadata.json</summary>${cut}<pre>${esc(text)}</pre></details>`;
 }
 
-const STYLE = `
+export const STYLE = `
 :root { --pool: #8b95a1; --sel: #e8590c; --sel-dark: #8a3306; --ink: #1f2328; --muted: #5f6b76;
   --line: #d9dee3; --bg: #f5f6f8; --card: #ffffff; }
 * { box-sizing: border-box; }

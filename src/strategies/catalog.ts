@@ -81,7 +81,6 @@ export interface StrategyEntry {
   merge: MergeRule;
 }
 
-
 const TOP_ROWS = (what: string): MergeRule => ({
   kind: "top_rows", exact: true, candidates: (batch) => batch,
   guarantee: `exact: every host kept its local top rows by ${what} (ties by id), so the global top rows are among the candidates`,

@@ -86,11 +86,11 @@ describe("--job_type is a free-form label", () => {
     expect(selectedIds(output)).toEqual(["1", "5"]);
   });
 
-  test("merge and inspect keep their meaning, and --help says they are reserved", async () => {
+  test("merge, inspect and simulate keep their meaning, and --help says they are reserved", async () => {
     const out: string[] = [];
     const help = await main({}, {}, {}, ["--help"], { stdout: { write: (t) => void out.push(t), isTTY: false }, stderr: { write() {}, isTTY: false } });
     expect(help.exitCode).toBe(0);
-    expect(out.join("")).toMatch(/--job_type.*free-form label.*merge and inspect are reserved/s);
+    expect(out.join("")).toMatch(/--job_type.*free-form label.*merge, inspect and simulate are reserved/s);
     const { result } = await inProcess(["--job_type", "inspect", "--input", originalInput()]);
     expect(result.exitCode).toBe(0);
   });

@@ -14,7 +14,7 @@ import { readArrowTable } from "../../src/io/arrow.ts";
 import { typeName } from "../../src/io/column-type.ts";
 import { readParquetTable } from "../../src/io/parquet.ts";
 import type { Table } from "../../src/io/table.ts";
-import { CalendarDate, Decimal, Timestamp } from "../../src/io/typed-values.ts";
+import { CalendarDate, Decimal, TimeOfDay, Timestamp } from "../../src/io/typed-values.ts";
 import { main } from "../../src/run.ts";
 import { runBinary } from "../binary.ts";
 import { tempDir } from "../helpers.ts";
@@ -46,7 +46,7 @@ function readTable(path: string): Promise<Table> {
 function canonical(value: unknown, type: string): unknown {
   if (value === null || value === undefined) return null;
   if (/^u?int/.test(type)) return String(value);
-  if (value instanceof Timestamp) return value.value.toString();
+  if (value instanceof Timestamp || value instanceof TimeOfDay) return value.value.toString();
   if (value instanceof CalendarDate || value instanceof Decimal || typeof value === "bigint") return value.toString();
   return value;
 }
@@ -57,6 +57,7 @@ function duckCanonical(name: string, type: string): string {
   if (/^u?int|^decimal|^date/.test(type)) return `${c}::VARCHAR`;
   const unit = /^timestamp\[(ms|us|ns)/.exec(type)?.[1];
   if (unit) return `epoch_${unit}(${c})::VARCHAR`;
+  if (type.startsWith("time")) return `epoch_us(${c})::VARCHAR`; // DuckDB's TIME counts µs
   if (type === "float") return `${c}::DOUBLE`;
   if (type === "dictionary<string>") return `${c}::VARCHAR`;
   return c;
@@ -99,11 +100,18 @@ function polarsValues(path: string, expected: Expected): Record<string, unknown[
     const c = pl.col(name);
     if (/^u?int|^decimal|^date|^dictionary/.test(type)) return c.cast(pl.Utf8);
     if (type.startsWith("timestamp")) return c.cast(pl.Int64).cast(pl.Utf8);
+    if (type.startsWith("time")) return c.cast(pl.Int64); // Polars' Time counts ns
     if (type === "float") return c.cast(pl.Float64);
     return c;
   };
   const frame = pl.readParquet(path).sort("id").select(...expected.columns.map((col) => render(col.name, col.type).alias(col.name)));
-  return Object.fromEntries(expected.columns.map((col) => [col.name, frame.getColumn(col.name).toArray().map((v: unknown) => (typeof v === "bigint" ? v.toString() : v ?? null))]));
+  const nanosPer = (type: string) => ({ ms: 1_000_000n, us: 1000n, ns: 1n })[/^time\d\d\[(ms|us|ns)\]/.exec(type)?.[1] as "ms"] ?? 1n;
+  return Object.fromEntries(expected.columns.map((col) => [col.name, frame.getColumn(col.name).toArray().map((v: unknown) => {
+    if (typeof v === "bigint" || (col.type.startsWith("time") && !col.type.startsWith("timestamp") && typeof v === "number")) {
+      return col.type.startsWith("time") && !col.type.startsWith("timestamp") ? (BigInt(v) / nanosPer(col.type)).toString() : v.toString();
+    }
+    return v ?? null;
+  })]));
 }
 
 const expectedValues = (expected: Expected) => Object.fromEntries(expected.columns.map((c) => [c.name, c.values]));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bigEndianSigned, CalendarDate, Decimal, Timestamp } from "../../src/io/typed-values.ts";
+import { bigEndianSigned, CalendarDate, Decimal, TimeOfDay, Timestamp } from "../../src/io/typed-values.ts";
 
 describe("Timestamp", () => {
   test("prints every digit of its unit, with Z for UTC and none for a local time", () => {
@@ -27,6 +27,12 @@ describe("Timestamp", () => {
 describe("CalendarDate and Decimal", () => {
   test("a date prints as YYYY-MM-DD, before 1970 too", () => {
     expect([19782, -1, 0].map((d) => String(new CalendarDate(d)))).toEqual(["2024-02-29", "1969-12-31", "1970-01-01"]);
+  });
+
+  test("a time of day prints every digit of its unit", () => {
+    expect(String(new TimeOfDay(11045123456789n, "ns"))).toBe("03:04:05.123456789");
+    expect(String(new TimeOfDay(86399999999n, "us"))).toBe("23:59:59.999999");
+    expect(String(new TimeOfDay(0n, "ms"))).toBe("00:00:00.000");
   });
 
   test("a decimal keeps every digit and its scale", () => {

@@ -5,8 +5,11 @@
  * format-neutral, plus DuckDB-written Parquet with integer labels.
  */
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { main } from "../../src/run.ts";
 import { duckdb } from "./duckdb-files.ts";
-import { FORMATS, writeTree, type Sheet } from "./harness.ts";
+import { FORMATS, tempDir, writeTree, type Sheet } from "./harness.ts";
 import { column, runCase, type UpstreamCase } from "./upstream-case.ts";
 
 /** Bedrock-style output: three labels, one confidence each; q5 and q3 give their label less than 1/3. */
@@ -233,5 +236,51 @@ describe("LLM outputs DuckDB wrote", () => {
       expect(column(o, "id").length).toBe(3);
       expect(column(o, "confidence_score")).toEqual(["0.9", "0.9", "0.9"]);
     },
+  }));
+});
+
+describe("LLM outputs sharded over several hosts", () => {
+  // One "neutral" row (q8), confident: only algo-1 has it, so the other hosts see two classes
+  // where the pool has three, and for uncertainty q8 is not even among algo-1's candidates.
+  const shards: Record<string, number[]> = { "algo-1": [1, 3, 7, 8], "algo-2": [0, 2], "algo-3": [6] };
+  const hosts = Object.keys(shards);
+  const text = (rows: number[]) => new TextDecoder().decode(FORMATS.csv!.encode({ columns: bedrock.columns, rows: rows.map((i) => bedrock.rows[i]!) }));
+
+  async function mapAndMerge(args: string[], env: Record<string, string>) {
+    const prefix = join(tempDir("as-llm-"), "map");
+    for (const host of hosts) {
+      const shard = tempDir("as-llm-");
+      writeTree(shard, { "p.csv": text(shards[host]!) });
+      const r = await main({}, {}, env, ["--input", shard, "--output", prefix, "--host", host, "--hosts", hosts.join(","), "--no-save-report", ...args]);
+      expect(r.error?.message ?? null).toBeNull();
+    }
+    const output = join(tempDir("as-llm-"), "merged");
+    return { output, result: await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", output, "--no-save-report"]) };
+  }
+
+  for (const args of [["--strategy", "uncertainty", "--batch-size", "2"], topK(2)]) {
+    test(`with LABEL_CLASSES on every host, map and merge select what one run selects (${args[1]})`, async () => {
+      const env = { LABEL_CLASSES: "positive,negative,neutral" };
+      const whole = tempDir("as-llm-");
+      writeTree(whole, { "p.csv": text(Object.values(shards).flat()) });
+      const single = join(tempDir("as-llm-"), "out");
+      expect((await main({}, {}, {}, ["--input", whole, "--output", single, "--no-save-report", ...args])).exitCode).toBe(0);
+      const { output, result } = await mapAndMerge(args, env);
+      expect(result.error?.message ?? null).toBeNull();
+      expect(result.metadata!.class_names).toEqual(["negative", "neutral", "positive"]);
+      expect(readFileSync(join(output, "selected_samples.csv"), "utf8")).toBe(readFileSync(join(single, "selected_samples.csv"), "utf8"));
+    });
+
+    test(`without LABEL_CLASSES, hosts that saw different labels are refused at the merge, naming LABEL_CLASSES (${args[1]})`, async () => {
+      const { result } = await mapAndMerge(args, {});
+      expect(result.exitCode).toBe(3);
+      expect(result.error!.message).toContain("LABEL_CLASSES=");
+      expect(result.outputs).toEqual([]);
+    });
+  }
+
+  test("a label that LABEL_CLASSES does not list is refused, naming the row", () => runCase({
+    name: "unlisted label", build: (dir) => writeTree(dir, { "p.csv": text([0, 1, 2]) }), args: topK(1), env: { LABEL_CLASSES: '["positive"]' },
+    refused: { exit: 3, mentions: ["row 3", '"negative"'], hint: /add it there/ },
   }));
 });

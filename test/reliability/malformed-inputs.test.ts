@@ -149,7 +149,7 @@ const okFiles = { "p.csv": valid };
 const USAGE: Case[] = [
   { name: "unknown strategy (flag)", files: okFiles, args: ["--strategy", "random"], exit: 2, mentions: ['"random"'], hint: /valid values: confidence_threshold, top_k_per_class, uncertainty, diversity, leaf_coreset, badge/ },
   { name: "unknown strategy (env)", files: okFiles, env: { STRATEGY: "coreset" }, exit: 2, mentions: ["STRATEGY", '"coreset"'], hint: /valid values: .*badge/ },
-  { name: "an unknown command word", files: okFiles, args: ["kmeans"], exit: 2, mentions: ['"kmeans"'], hint: /commands: select, inspect, merge or a strategy/ },
+  { name: "an unknown command word", files: okFiles, args: ["kmeans"], exit: 2, mentions: ['"kmeans"'], hint: /commands: select, inspect, merge, simulate or a strategy/ },
   { name: "a boolean flag with a value that is not true or false", files: okFiles, args: [...uncertainty, "--quiet=maybe"], exit: 2, mentions: ["--quiet", "maybe"], hint: /true or false/ },
   { name: "unknown uncertainty mode", files: okFiles, args: [...uncertainty, "--uncertainty-mode", "bald"], exit: 2, mentions: ['"bald"'], hint: /valid values: margin, entropy, least_confidence/ },
   { name: "unknown metric", files: okFiles, args: [...diversity, "--metric", "manhattan"], exit: 2, mentions: ['"manhattan"'], hint: /valid values: euclidean, cosine/ },

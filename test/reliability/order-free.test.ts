@@ -2,7 +2,8 @@
  * The same rows give the same selection however they are ordered or split into files: for
  * every catalog strategy, random pools (with repeated vectors and probabilities, so ties are
  * common) are run once as one file and once shuffled into 1–4 files; selected_samples.csv must
- * be byte-identical.
+ * be byte-identical. Strategies whose merge the catalog calls exact must also give the same
+ * bytes when the rows are dealt to 2–4 hosts at random and merged.
  *
  * The fast-check seed is fixed so a failure reproduces; set FC_SEED (and FC_RUNS) to explore.
  */
@@ -10,7 +11,8 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { STRATEGY_NAMES } from "../../src/strategies/catalog.ts";
+import { main } from "../../src/run.ts";
+import { STRATEGIES, STRATEGY_NAMES } from "../../src/strategies/catalog.ts";
 import { range, runIn, tempDir } from "./harness.ts";
 
 /** Arguments a strategy needs beyond --strategy (a new strategy without an entry fails the first test). */
@@ -84,6 +86,35 @@ describe("shuffled rows and other file splits give byte-identical selections", (
         if (b.result.error) throw b.result.error;
         expect(readFileSync(join(b.output, "selected_samples.csv"), "utf8")).toBe(readFileSync(join(a.output, "selected_samples.csv"), "utf8"));
       }), { numRuns: Number(process.env.FC_RUNS ?? 25), seed: Number(process.env.FC_SEED ?? 20261128) });
+    }, 60_000);
+  }
+});
+
+describe("random host splits merge to one process's bytes where the catalog promises an exact merge", () => {
+  for (const name of STRATEGY_NAMES.filter((n) => STRATEGIES[n]!.merge.exact)) {
+    test(name, async () => {
+      await fc.assert(fc.asyncProperty(poolArb, fc.integer({ min: 2, max: 4 }), async (pool, hostCount) => {
+        const { header, lines } = csvLines(pool);
+        const args = ["--strategy", name, "--batch-size", String(pool.batch), "--random-seed", String(pool.seed), "--no-save-report", ...(ARGS[name] ?? [])];
+        const whole = tempDir();
+        writeFileSync(join(whole, "pool.csv"), [header, ...lines].join("\n") + "\n");
+        const single = await runIn(whole, args);
+        if (single.result.error) throw single.result.error;
+        const hosts = range(hostCount).map((h) => `algo-${h + 1}`);
+        const prefix = join(tempDir(), "map");
+        for (const [h, host] of hosts.entries()) {
+          const shard = tempDir();
+          // Each row goes to the host its shuffle value picks; a host may get none.
+          const mine = lines.filter((_, i) => Math.min(hostCount - 1, Math.floor(pool.shuffle[i]! * hostCount)) === h);
+          if (mine.length > 0) writeFileSync(join(shard, "part.csv"), [header, ...mine].join("\n") + "\n");
+          const r = await main({}, {}, {}, ["--input", shard, "--output", prefix, "--host", host, "--hosts", hosts.join(","), ...args]);
+          if (r.error) throw r.error;
+        }
+        const merged = join(tempDir(), "merged");
+        const r = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", merged, "--no-save-report"]);
+        if (r.error) throw r.error;
+        expect(readFileSync(join(merged, "selected_samples.csv"), "utf8")).toBe(readFileSync(join(single.output, "selected_samples.csv"), "utf8"));
+      }), { numRuns: Number(process.env.FC_RUNS ?? 10), seed: Number(process.env.FC_SEED ?? 20261128) });
     }, 60_000);
   }
 });

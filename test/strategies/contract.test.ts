@@ -5,8 +5,9 @@
  *
  *   distinct rows, the rows it promises (BATCH_SIZE or its own parameters), byte-identical
  *   reruns, labelled and excluded rows never chosen, CLASS_BALANCE quotas met (or refused with
- *   the catalog's reason), MIN_DISTANCE kept (or refused for SSL), and a clear refusal (exit 3)
- *   when the input lacks what the strategy needs.
+ *   the catalog's reason), MIN_DISTANCE kept (or refused for SSL), a clear refusal (exit 3)
+ *   when the input lacks the vectors or leaves the strategy needs, and (exit 2, naming
+ *   LABEL_FIELD) when it needs predicted classes the input does not record.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -169,6 +170,24 @@ for (const name of STRATEGY_NAMES) {
         expect(run.log).toMatch(needsVectors ? /emb_\*/ : /leaf_\*/);
       } else {
         expect(run.result.exitCode).toBe(0);
+      }
+    });
+
+    test(entry.needsClasses ? "a lone confidence column without a label is refused, naming LABEL_FIELD" : "a lone confidence column without a label runs", async () => {
+      // What an LLM batch job writes without its predicted label: one confidence per row.
+      const lone: Sheet = {
+        columns: ["id", "confidence_score", ...range(DIMS).map((j) => `emb_${j}`), ...range(TREES).map((t) => `leaf_${t}`)],
+        rows: ROWS.map((r): Cell[] => [r.id, Math.max(...r.probs), ...r.emb, ...r.leaves]),
+      };
+      const dir = tempDir();
+      writeFileSync(join(dir, "pool.csv"), toCsv(lone));
+      const run = await select(name, [], dir);
+      if (entry.needsClasses) {
+        expect(run.result.exitCode).toBe(2);
+        expect(run.log).toContain("LABEL_FIELD");
+      } else {
+        expect(run.result.exitCode).toBe(0);
+        expect(run.ids.length).toBeGreaterThan(0);
       }
     });
   });

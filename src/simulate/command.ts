@@ -1,0 +1,74 @@
+/**
+ * The `simulate` command: read the labelled rows, run the simulation, write simulation.json
+ * and simulation_report.html (atomically, like a selection), log progress on stderr.
+ *
+ * simulation.json holds only what the inputs and seeds decide (no backend, no timings), so
+ * the same inputs and seed give the same file on either numeric backend; the backend and the
+ * time taken go to the log and the report page.
+ */
+import { existsSync, writeFileSync } from "node:fs";
+import { BlasUnavailableError, loadBlas } from "../../ffi/load.ts";
+import type { ParsedConfig } from "../cli/config.ts";
+import type { Logger } from "../cli/log.ts";
+import { UsageError } from "../errors.ts";
+import { writeAtomically, writeJson } from "../io/output.ts";
+import { checkOutput } from "../job/paths.ts";
+import { VERSION } from "../version.ts";
+import { readLabelledSet } from "./labelled-set.ts";
+import { renderSimulationReport, SIMULATION_REPORT } from "./report.ts";
+import { simulate, simulationRecord } from "./simulate.ts";
+
+export const SIMULATION_JSON = "simulation.json";
+
+export interface SimulateOutcome {
+  outputs: string[];
+  record: Record<string, unknown>;
+}
+
+/** defaults: the container's labeled_data and output paths (used where they exist / in the container). */
+export async function runSimulate(config: ParsedConfig, defaults: { labeled?: string; output?: string; inContainer: boolean }, log: Logger): Promise<SimulateOutcome> {
+  const v = config.values;
+  const labeled = config.labeled ?? (defaults.labeled && existsSync(defaults.labeled) ? defaults.labeled : null);
+  if (!labeled) throw new UsageError("simulate needs the labelled rows: pass --labeled DIR (id, the true label column TRUE_LABEL_FIELD, emb_* vectors).");
+  if (config.input) throw new UsageError("simulate learns from the labelled rows only (--labeled); --input (unlabelled rows) is not used by simulate yet. Drop --input.");
+  const output = config.output ?? (defaults.inContainer ? defaults.output ?? null : null);
+  if (!output && !config.dryRun) throw new UsageError("no output: pass --output DIR for simulation.json and simulation_report.html.");
+  if (output) checkOutput(output, [["--labeled", labeled]]);
+
+  const { blas, warning } = await loadBlas({ mode: v.ACTIVE_SAMPLING_BLAS, libraryPath: v.BLAS_LIBRARY || null })
+    .catch((error) => { throw error instanceof BlasUnavailableError ? new UsageError(error.message) : error; });
+  if (warning) log.warn(warning);
+  log.info(`reading the labelled rows in ${labeled}`);
+  const data = await readLabelledSet(labeled, { idField: v.ID_FIELD, labelField: v.TRUE_LABEL_FIELD, float64: v.VECTOR_PRECISION === "float64" });
+  log.info(`${data.ids.length} labelled rows, ${data.classNames.length} classes, ${data.vectorColumns.length} vector columns; ${blas.name} backend`);
+  const started = performance.now();
+  const result = simulate(data, {
+    batchSize: config.sources.BATCH_SIZE === "default" ? null : v.BATCH_SIZE,
+    rounds: v.ROUNDS === 0 ? null : v.ROUNDS,
+    minDistance: v.MIN_DISTANCE > 0 ? v.MIN_DISTANCE : null,
+    seeds: v.SIMULATION_SEEDS,
+    randomSeed: v.RANDOM_SEED,
+    only: v.SIMULATE_STRATEGIES ? v.SIMULATE_STRATEGIES.split(",").map((s) => s.trim()).filter((s) => s !== "") : null,
+    blas,
+    onProgress: (message) => log.info(message),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const s = result.settings;
+  log.info(`settings: seed set ${s.seedSize}, ${s.rounds} rounds of ${s.batchSize}, ${s.testSize} test rows, seeds ${s.seeds.join(", ")}; ${seconds.toFixed(1)} s`);
+  log.info(result.recommendation.text);
+  const record = simulationRecord(result, {
+    tool: "active-sampling", version: VERSION, command: "simulate",
+    labeled_data: { path: labeled, files: data.files, rows: data.ids.length, label_column: v.TRUE_LABEL_FIELD, classes: data.classNames, vector_columns: data.vectorColumns.length },
+  });
+  if (!output) return { outputs: [], record };
+  const about: [string, string][] = [
+    ["labelled rows", `${data.ids.length} (${labeled})`], ["numeric backend", `${blas.name}${blas.libraryPath ? ` (${blas.libraryPath})` : ""}`],
+    ["time", `${seconds.toFixed(1)} s`], ["MIN_DISTANCE tried", `${s.minDistance.toPrecision(4)} (${s.minDistanceSource})`],
+  ];
+  const outputs = await writeAtomically(output, [
+    { name: SIMULATION_JSON, write: (path) => writeJson(path, record) },
+    { name: SIMULATION_REPORT, write: (path) => writeFileSync(path, renderSimulationReport(result, record, about)) },
+  ]);
+  log.info(`wrote ${outputs.join(", ")}`);
+  return { outputs, record };
+}

@@ -1,0 +1,70 @@
+/**
+ * Reads the labelled rows `simulate` learns from: the id, the true label and the emb_*
+ * vectors of every file in the labeled_data channel, put in id order so that file order and
+ * sharding never change a result.
+ */
+import { DataError } from "../errors.ts";
+import { allocVectors } from "../engine/kernels/kernels.ts";
+import { readChannel } from "../io/channel.ts";
+import { columnMoments, designMatrix } from "./softmax-regression.ts";
+import type { LabelledRows } from "./loop.ts";
+
+export interface LabelledSetOptions {
+  idField: string;
+  labelField: string;
+  float64: boolean;
+}
+
+export async function readLabelledSet(channel: string, options: LabelledSetOptions): Promise<LabelledRows & { files: string[] }> {
+  const tables = await readChannel(channel, "labeled_data");
+  const first = tables[0]!;
+  const need = (name: string, flag: string, what: string) => {
+    if (!first.columns.includes(name)) {
+      throw new DataError(`${first.path}: no column "${name}" (${what}); simulate needs it in the labelled rows. Name the column with ${flag}. Columns: ${first.columns.slice(0, 12).join(", ")}${first.columns.length > 12 ? ", …" : ""}.`);
+    }
+  };
+  need(options.idField, "ID_FIELD (--id-field)", "the row id");
+  need(options.labelField, "TRUE_LABEL_FIELD (--true-label-field)", "the true label a person gave");
+  const vectorColumns = first.columns.filter((c) => c.startsWith("emb_")).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)) || (a < b ? -1 : 1));
+  if (vectorColumns.length === 0) {
+    throw new DataError(`${first.path}: no emb_* columns; simulate trains its proxy model on the vectors (embeddings) of the labelled rows. Add emb_0, emb_1, … columns.`);
+  }
+  for (const table of tables.slice(1)) {
+    const missing = [options.idField, options.labelField, ...vectorColumns].filter((c) => !table.columns.includes(c));
+    if (missing.length > 0) throw new DataError(`${table.path}: lacks ${missing.slice(0, 5).join(", ")}, which ${first.path} has; every file of the channel needs the same columns.`);
+  }
+  const total = tables.reduce((n, t) => n + t.rowCount, 0);
+  const dim = vectorColumns.length;
+  const fileVectors = new Float64Array(total * dim);
+  const fileIds: string[] = [], fileLabels: string[] = [];
+  let rowStart = 0;
+  for (const table of tables) {
+    const at = (c: string) => table.columns.indexOf(c);
+    fileIds.push(...table.extract({ idColumn: at(options.idField), numeric: [{ columns: vectorColumns.map(at), out: fileVectors, rowStart, stride: dim, offset: 0, kind: "finite" }] }));
+    const labels = table.extract({ idColumn: at(options.labelField), numeric: [] });
+    labels.forEach((label, r) => {
+      if (label === "") throw new DataError(`${table.path}: row ${r + 1}, column "${options.labelField}" is empty; every labelled row needs its label (remove the row, or label it).`);
+    });
+    fileLabels.push(...labels);
+    rowStart += table.rowCount;
+  }
+
+  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => (fileIds[a]! < fileIds[b]! ? -1 : fileIds[a]! > fileIds[b]! ? 1 : 0));
+  for (let k = 1; k < total; k++) {
+    if (fileIds[order[k]!] === fileIds[order[k - 1]!]) throw new DataError(`${channel}: id "${fileIds[order[k]!]}" appears twice in the labelled rows; ids must be unique.`);
+  }
+  const classNames = [...new Set(fileLabels)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const classOf = new Map(classNames.map((name, c) => [name, c]));
+  const ids = order.map((i) => fileIds[i]!);
+  const labels = Int32Array.from(order, (i) => classOf.get(fileLabels[i]!)!);
+  const sorted = new Float64Array(total * dim);
+  order.forEach((i, k) => sorted.set(fileVectors.subarray(i * dim, (i + 1) * dim), k * dim));
+  const vectors = allocVectors(options.float64, total * dim);
+  vectors.set(sorted);
+  return {
+    ids, labels, classNames, vectorColumns,
+    vectors: { data: vectors, rows: total, cols: dim },
+    design: designMatrix(sorted, total, dim, columnMoments(sorted, total, dim)),
+    files: tables.map((t) => t.path),
+  };
+}
