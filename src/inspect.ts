@@ -45,7 +45,7 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
       : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns"
       : s.needsScores && plan.scoreKind === "none" ? "needs score columns (prob_class_*, an LLM or rule score)"
       : s.needsClasses && !plan.classesRecorded ? "needs the predicted label (LABEL_FIELD): the input holds only a confidence" : null;
-    const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity or weight objectives only)" : "";
+    const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity, typicality, similarity or weight objectives only)" : "";
     const options = [s.classBalance === true ? "CLASS_BALANCE" : "", s.minDistance ? "MIN_DISTANCE" : ""].filter(Boolean).join(", ");
     lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? `${s.summary}${note}${options ? ` [${options}]` : ""}`}`);
   }

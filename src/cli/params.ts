@@ -48,6 +48,8 @@ export const PARAMS = [
   { env: "THRESHOLD_MODE", flag: "threshold-mode", default: "fixed", kind: { type: "choice", values: THRESHOLD_MODES }, help: "confidence_threshold, top_k_per_class without TARGET_PRECISION: fixed (CONFIDENCE_THRESHOLD), flexmatch or freematch class-adaptive thresholds" },
   { env: "PSEUDO_LABEL_COLUMN", flag: "pseudo-label-column", default: "pseudo_label", kind: { type: "string" }, help: "SSL output: column of the predicted class; <name>_confidence and <name>_weight follow it" },
   { env: "PREDICTED_LABEL_COLUMN", flag: "predicted-label-column", default: "predicted_label", kind: { type: "string" }, help: "active-learning output: column of the model's predicted class, for the labelling UI" },
+  { env: "BUDGET_COLUMN", flag: "budget-column", default: "", kind: { type: "string" }, help: "hybrid: a numeric column with each row's labelling cost (text length, video seconds); with BUDGET" },
+  { env: "BUDGET", flag: "budget", default: "0", kind: { type: "number", min: 0, max: Number.MAX_VALUE }, help: "hybrid: rows are taken in rank order while their summed BUDGET_COLUMN cost stays within this (0 = no budget)" },
   { env: "RANDOM_SEED", flag: "random-seed", default: "42", kind: { type: "int", min: 0, max: 4294967295 }, help: "seed of every random choice; same input + seed = same selection" },
   { env: "ID_FIELD", flag: "id-field", default: "id", kind: { type: "string" }, help: "column that identifies rows (kept exactly as written)" },
   { env: "SCORE_FIELD", flag: "score-field", default: "", kind: { type: "string" }, help: "one score column in [0,1] (binary problem); overrides the prefix" },

@@ -15,6 +15,8 @@
  */
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
+import type { Rng } from "../rng.ts";
+import { assignRows, fitKMeans } from "./kmeans.ts";
 import { dotsWithRows, manySquaredDistances, rowSquaredDistance } from "./euclidean.ts";
 
 const BLOCK_ROWS = 256;
@@ -38,6 +40,29 @@ export function typicality(points: Matrix, members: Uint32Array, K: number, blas
     let sum = 0;
     for (let j = 0; j < k; j++) sum += Math.sqrt(nearest[i * k + j]!);
     out[i] = sum > 0 ? k / sum : Infinity;
+  }
+  return out;
+}
+
+/**
+ * Typicality of every row over the whole pool, for hybrid's typicality objective: neighbours
+ * are sought within ⌈√N⌉ k-means cells (a row near a cell's border misses neighbours across
+ * it, so this is an approximation of the pool-wide K-nearest-neighbour typicality; it keeps
+ * the work at about N^1.5 distances instead of N²).
+ */
+export function poolTypicality(points: Matrix, K: number, blas: Blas, rng: Rng): Float64Array {
+  const n = points.rows;
+  const k = Math.max(1, Math.min(n, Math.ceil(Math.sqrt(n))));
+  const fit = fitKMeans(points, k, { blas, rng, sampleSize: Math.min(n, Math.max(50_000, 32 * k)) });
+  const cell = assignRows(points, Uint32Array.from({ length: n }, (_, i) => i), fit.centroids, blas);
+  const lists: number[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < n; i++) lists[cell[i]!]!.push(i);
+  const out = new Float64Array(n);
+  for (const list of lists) {
+    if (list.length === 0) continue;
+    const members = Uint32Array.from(list);
+    const values = typicality(points, members, Math.min(K, Math.floor(members.length / 2)), blas);
+    members.forEach((row, i) => (out[row] = values[i]!));
   }
   return out;
 }

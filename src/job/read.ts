@@ -6,12 +6,14 @@ import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import type { HostCandidates } from "../cluster/candidates.ts";
 import { planColumns, requireClasses, type ColumnPlan } from "../columns.ts";
-import { DataError } from "../errors.ts";
+import { DataError, UsageError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled, type Labeled } from "../io/labeled.ts";
 import { buildPool, describeRow, duplicateIds, rowsThatMayRepeat, type Pool } from "../pool.ts";
-import { configColumns, configNeedsScores } from "../selection-config.ts";
+import { configColumns, configNeedsQuery, configNeedsScores } from "../selection-config.ts";
+import { readQuery } from "../io/query.ts";
+import type { Matrix } from "../matrix.ts";
 import { STRATEGIES, STRATEGY_NAMES } from "../strategies/catalog.ts";
 import type { JobPlan } from "./plan.ts";
 import type { Timings } from "./timings.ts";
@@ -25,11 +27,14 @@ export interface JobInputs {
   labeledPath: string | null;
   /** Pool rows whose id is labelled or in EXCLUDE_IDS_FILE. */
   excludedCount: number;
+  /** The query_data rows' vectors (hybrid's similarity objective), else null. */
+  query: Matrix | null;
 }
 
 export interface Channels {
   input: string;
   labeled: string | null;
+  query?: string | null;
 }
 
 export async function readInputs(plan: JobPlan, config: Config, channels: Channels, mergeFrom: HostCandidates[] | null,
@@ -46,7 +51,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   requireClasses(columns, plan.needsClasses);
   const pool = buildPool(tables, columns, {
     needVectors: plan.needVectors, needLeaves: plan.entry.needsLeaves,
-    extraColumns: plan.selectionConfig ? configColumns(plan.selectionConfig) : [],
+    extraColumns: [...(plan.selectionConfig ? configColumns(plan.selectionConfig) : []), ...(v.BUDGET_COLUMN ? [v.BUDGET_COLUMN] : [])],
     float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
     sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: v.DUPLICATE_IDS,
   });
@@ -72,7 +77,10 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   }
   timings.end("labeledMs", since);
   const selectableCount = selectable.reduce((n, s) => n + s, 0);
-  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount };
+  const needsQuery = plan.selectionConfig ? configNeedsQuery(plan.selectionConfig) : false;
+  if (needsQuery && !channels.query) throw new UsageError(`SELECTION_CONFIG has a similarity objective, which needs the rows to compare with: pass --query DIR (in the container, the query_data channel) with the pool's vector columns.`);
+  const query = needsQuery ? (await readQuery(channels.query!, pool, v.VECTOR_PRECISION === "float64", log)).vectors : null;
+  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount, query };
 }
 
 /**
@@ -114,7 +122,7 @@ function refuseWithoutScores(columns: ColumnPlan, plan: JobPlan, balanceColumn: 
   const config = plan.selectionConfig;
   if (config ? configNeedsScores(config) : plan.entry.needsScores) {
     const what = config ? "SELECTION_CONFIG filters on or rewards model scores" : `${plan.strategyName} ranks rows by model scores`;
-    throw new DataError(`${path}: ${what}, but there are ${columns.scoreReason}. Without scores use ${vectorOnly}${config ? " (hybrid with diversity or weight objectives only)" : ""}.`);
+    throw new DataError(`${path}: ${what}, but there are ${columns.scoreReason}. Without scores use ${vectorOnly}${config ? " (hybrid with diversity, typicality, similarity or weight objectives only)" : ""}.`);
   }
   if (plan.balance.spec !== "none" && !balanceColumn) {
     throw new DataError(`${path}: class balance over the predicted class needs scores, but the pool has none; set BALANCE_COLUMN to a column that holds each row's class, or leave CLASS_BALANCE at none.`);

@@ -126,7 +126,7 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
     // 8 meets the 3-point target at twice, not three times, the hosts' work of ℓ = 4.
     merge: oversampled(8, "the merge draws ∝ weight·D² with RANDOM_SEED") },
   hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", selectionConfig: true, batch: "exact",
-    summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)",
+    summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight, typicality, similarity), greedy (SELECTION_CONFIG; BUDGET)",
     merge: oversampled(4, "the merge re-runs the selection on them (a heuristic)") },
   cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)",
@@ -168,9 +168,10 @@ export function resolveUseCase(strategy: string, useCase: string): UseCase {
  * active learning otherwise; USE_CASE may not contradict what its objectives reward.
  */
 export function resolveHybridUseCase(config: SelectionConfig, useCase: string): UseCase {
-  const active = config.objectives.filter((o) => o.strength > 0);
-  const rewardsConfidence = active.some((o) => o.type === "confidence");
-  const rewardsDoubt = active.some((o) => o.type === "uncertainty" || o.type === "diversity");
+  // A negative strength rewards the opposite: −uncertainty is confidence, −confidence is doubt.
+  const rewards = (type: string, sign: number) => config.objectives.some((o) => o.type === type && Math.sign(o.strength) === sign);
+  const rewardsConfidence = rewards("confidence", 1) || rewards("uncertainty", -1);
+  const rewardsDoubt = rewards("uncertainty", 1) || rewards("confidence", -1) || rewards("diversity", 1);
   if (rewardsConfidence && rewardsDoubt) {
     throw new UsageError(`SELECTION_CONFIG rewards both confidence and uncertainty/diversity; pseudo-labels want the first, labelling the second. Keep one side (or give it strength 0).`);
   }

@@ -56,21 +56,19 @@ export function probcover(pool: Pool, options: StrategyOptions): Selection {
   }
   const cells = kMeansCells(points, Math.ceil(Math.sqrt(n)), options.blas, options.rng);
 
-  const clusters = options.probcoverClusters || (pool.classes > 0 ? pool.classes : DEFAULT_CLUSTERS_WITHOUT_SCORES);
+  // The pool's classes when it names two or more (a lone confidence column names none).
+  const clusters = options.probcoverClusters || (pool.plan.classesRecorded && pool.classes > 1 ? pool.classes : DEFAULT_CLUSTERS_WITHOUT_SCORES);
   const purityTarget = options.probcoverPurity ?? 0.95;
   // δ lives in the space's euclidean units (cosine: between L2-normalised rows, where a cosine
   // distance t is a euclidean distance √(2t)); PROBCOVER_DELTA and the metadata use METRIC's.
   const chosen = options.probcoverDelta
     ? { delta: cosine ? Math.sqrt(2 * options.probcoverDelta) : options.probcoverDelta, purity: null as number | null, how: "PROBCOVER_DELTA" }
     : purityRadius(points, Math.min(clusters, n), purityTarget, cells, options.blas, options.rng);
-  const delta = chosen.delta;
+  // Degenerate pools (rows repeated across clusters, or every row in one cluster) leave no
+  // positive radius that keeps the purity: the balls then hold exact duplicates only (δ = 0).
+  const degenerate = !(chosen.delta > 0 && Number.isFinite(chosen.delta));
+  const delta = degenerate ? 0 : chosen.delta;
   const metricDelta = cosine ? (delta * delta) / 2 : delta;
-  if (!Number.isFinite(delta)) {
-    throw new DataError(`probcover: every sampled row's ball is pure at any radius (the purity clustering put all rows in one cluster); set PROBCOVER_DELTA to a radius in METRIC units, or PROBCOVER_CLUSTERS above 1.`);
-  }
-  if (!(delta > 0)) {
-    throw new DataError(`probcover: the purity radius is 0 (more than ${(100 * (1 - purityTarget)).toFixed(0)}% of sampled rows sit on a row of another cluster: duplicates?); set PROBCOVER_DELTA to a radius in METRIC units.`);
-  }
   let graph;
   try {
     graph = ballGraph(points, delta, cells);
@@ -143,7 +141,10 @@ export function probcover(pool: Pool, options: StrategyOptions): Selection {
       coveredShare: coveredRows / n,
       fullCoverageAfterPicks: fullAt,
     },
-    warnings: fullAt !== null ? [`probcover: the δ-balls covered every row after ${fullAt} picks; the other ${rows.length - fullAt} rows were drawn at random. A smaller PROBCOVER_DELTA spreads the batch further.`] : [],
+    warnings: [
+      ...(degenerate ? [`probcover: no positive radius keeps ${(100 * purityTarget).toFixed(0)}% of the balls inside one cluster (rows repeated across clusters, or all rows in one cluster); δ = 0, so a ball holds a row's exact duplicates only. Set PROBCOVER_DELTA for a real radius.`] : []),
+      ...(fullAt !== null ? [`probcover: the δ-balls covered every row after ${fullAt} picks; the other ${rows.length - fullAt} rows were drawn at random. A smaller PROBCOVER_DELTA spreads the batch further.`] : []),
+    ],
   };
 }
 

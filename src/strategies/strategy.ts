@@ -28,6 +28,10 @@ export interface StrategyOptions {
   probcoverPurity?: number;
   /** probcover: k-means clusters for purity; 0 or absent = the pool's classes, else 10. */
   probcoverClusters?: number;
+  /** hybrid similarity objective: the query_data rows' vectors; null without the channel. */
+  query?: Matrix | null;
+  /** hybrid: BUDGET_COLUMN (a pool.extra column) and BUDGET; null without a budget. */
+  budget?: { column: string; limit: number } | null;
   blas: Blas;
   rng: Rng;
   /** Labelled rows (the labeled_data channel): their vectors/leaves count as already chosen. */

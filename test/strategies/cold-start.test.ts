@@ -28,7 +28,7 @@ function matrix(rows: number[][]): Matrix {
 }
 
 function vectorPool(vectors: Matrix): Pool {
-  return { size: vectors.rows, probs: new Float64Array(0), classes: 0, vectors } as unknown as Pool;
+  return { size: vectors.rows, probs: new Float64Array(0), classes: 0, vectors, plan: { classesRecorded: false, classNames: [] } } as unknown as Pool;
 }
 
 function optionsFor(pool: Pool, overrides: Partial<StrategyOptions> = {}): StrategyOptions {
@@ -195,6 +195,15 @@ describe("probcover", () => {
     expect(s.details.purityAtDelta).toBe(1);
     // Each ball spans its own group only (every row within 9 of its group): one pick per group.
     expect(Array.from(s.scores)).toEqual([10, 10]);
+  });
+
+  test("identical rows leave no purity radius: δ = 0 (balls of exact duplicates), with a warning", () => {
+    const pool = vectorPool(matrix(Array.from({ length: 6 }, () => [2, 3])));
+    const s = probcover(pool, optionsFor(pool, { batchSize: 2 }));
+    expect(s.scores[0]).toBe(6); // one ball holds all six copies
+    expect(new Set(s.rows).size).toBe(2);
+    expect(s.details.delta).toBe(0);
+    expect(s.warnings.join(" ")).toContain("δ = 0");
   });
 
   test("same rows on every backend and for the same seed; runs where N×N could not fit (100,000 rows)", () => {
