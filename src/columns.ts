@@ -5,7 +5,9 @@
 import { DataError, UsageError } from "./errors.ts";
 import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
+import { headerlessHint } from "./io/headerless.ts";
 import { distinctLabels, LABEL_COLUMNS, parseLabelClasses } from "./labels.ts";
+import { listNames } from "./list-names.ts";
 
 /** LLM batch outputs (e.g. Bedrock) and rule sets name their score columns in these ways. */
 export const LLM_SCORE_COLUMNS = ["confidence_score", "prediction_score", "score"];
@@ -95,14 +97,14 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
   const table = tables[0]!;
   const columns = table.columns;
   const has = (name: string) => columns.includes(name);
-  const listed = columns.slice(0, 12).join(", ") + (columns.length > 12 ? `, … (${columns.length} in all)` : "");
+  const listed = listNames(columns);
   for (const reserved of OUTPUT_COLUMNS) {
     if (has(reserved)) {
       throw new DataError(`${table.path}: the input already has a "${reserved}" column (is it an earlier selection's output?); rename or drop it, since the output adds its own.`);
     }
   }
   if (!has(options.idField)) {
-    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.`);
+    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}`);
   }
   const scores = planScores(tables, options, listed);
   const { scoreColumns } = scores;

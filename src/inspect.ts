@@ -11,7 +11,8 @@ import { parseSelectionConfig } from "./selection-config.ts";
 
 export async function inspect(input: string, config: ParsedConfig): Promise<string> {
   const v = config.values;
-  const tables = await readChannel(input, "input");
+  const notes: string[] = [];
+  const tables = await readChannel(input, "input", undefined, { info: (m) => notes.push(m), warn: (m) => notes.push(`warning: ${m}`) });
   const plan = planColumns(tables, {
     idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
   });
@@ -25,6 +26,7 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   const lines: string[] = [];
   lines.push(`files (${tables.length}):`);
   for (const t of tables) lines.push(`  ${t.path}  ${t.format}, ${t.rowCount} rows, ${t.columns.length} columns`);
+  for (const note of notes) lines.push(`  ${note}`);
   lines.push(`rows: ${pool.size}`);
   lines.push(`id column: ${plan.id}`);
   lines.push(`score columns: ${plan.scoreColumns.length > 0 ? plan.scoreColumns.join(", ") : "none"}`);

@@ -4,7 +4,10 @@
  */
 import { writeFileSync } from "node:fs";
 import type { Blas } from "../ffi/blas.ts";
+import { allocVectors } from "./engine/kernels/kernels.ts";
 import { pca2 } from "./engine/pca.ts";
+import { DataError } from "./errors.ts";
+import type { Matrix } from "./matrix.ts";
 import type { Pool } from "./pool.ts";
 import { renderReport } from "./report/report.ts";
 import { reliabilityFigure, type ReliabilityPoint } from "./report/reliability-chart.ts";
@@ -15,8 +18,9 @@ import { formatValue } from "./report/html.ts";
 
 export async function writeReport(path: string, pool: Pool, selection: Selection, metadata: Record<string, unknown>,
   blas: Blas, seed: number, labeled: Labeled | null = null): Promise<void> {
-  const labeledVectors = labeled?.vectors && pool.vectors && labeled.vectors.cols === pool.vectors.cols ? labeled.vectors : null;
-  const pca = pool.vectors ? pca2(pool.vectors, blas, { seed, alsoProject: labeledVectors }) : null;
+  const { vectors, note: projectionNote } = pool.vectors ? { vectors: pool.vectors, note: undefined } : vectorsForReport(pool);
+  const labeledVectors = labeled?.vectors && vectors && labeled.vectors.cols === vectors.cols ? labeled.vectors : null;
+  const pca = vectors ? pca2(vectors, blas, { seed, alsoProject: labeledVectors }) : null;
   const projection = pca ? { coords: pca.coords, explained: pca.explained } : null;
   const sections = [];
   const details = Object.entries(selection.details).filter(([, v]) => v !== null && typeof v !== "object");
@@ -57,9 +61,31 @@ export async function writeReport(path: string, pool: Pool, selection: Selection
     selected: selection.rows,
     selectionScores: selection.scores,
     projection,
+    projectionNote,
     sections,
   });
   writeFileSync(path, html);
+}
+
+/**
+ * The pool's vectors for the projection when the strategy read none: a run reads them only
+ * when the report is written (a score-only run's read step skips them). Values the strategy
+ * would have refused leave the report without a projection, saying why, and the run goes on.
+ */
+function vectorsForReport(pool: Pool): { vectors: Matrix | null; note?: string } {
+  const columns = pool.plan.vectorColumns;
+  if (columns.length === 0) return { vectors: null };
+  const data = allocVectors(false, pool.size * columns.length);
+  try {
+    pool.tables.forEach((table, t) => {
+      const numeric = [{ columns: columns.map((name) => table.columns.indexOf(name)), out: data, rowStart: pool.tableStarts[t]!, stride: columns.length, offset: 0, kind: "finite" as const }];
+      table.extract({ idColumn: table.columns.indexOf(pool.plan.id), numeric });
+    });
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    return { vectors: null, note: `The vector columns cannot be projected: ${error.message}` };
+  }
+  return { vectors: { data, rows: pool.size, cols: columns.length } };
 }
 
 /** Calibration (ECE, reliability diagram) and the precision target, promised beside estimated, when the run had them. */

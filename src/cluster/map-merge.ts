@@ -75,9 +75,11 @@ export function mergeMetadata(hosts: HostCandidates[], selection: Selection, str
   return {
     role: "merge",
     pool_size: rowsSeen(hosts),
-    candidates: hosts.reduce((n, h) => n + h.weights.length, 0),
-    class_distribution: { candidates: candidateClasses, ...distribution },
-    hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: h.weights.length })),
+    candidates: hosts.reduce((n, h) => n + candidatesOf(h), 0),
+    // cluster_margin's hosts also send a sample of their shard for the merge's k-means (weight 0).
+    fit_sample_rows: hosts.reduce((n, h) => n + h.weights.length - candidatesOf(h), 0),
+    class_distribution: { candidates: candidateClasses, ...distribution, note: "by predicted class (argmax); candidates: every row the hosts sent" },
+    hosts: hosts.map((h) => ({ host: h.host, rows_seen: h.metadata.rows_seen, candidates: candidatesOf(h) })),
     guarantee: STRATEGIES[strategy]!.merge.guarantee,
     covering_radius: mergeRadius === null ? null : {
       units: (base.covering_radius as { units?: string } | null)?.units ?? null,
@@ -85,6 +87,11 @@ export function mergeMetadata(hosts: HostCandidates[], selection: Selection, str
       note: "every pool row lies within largest_host_radius of a host candidate, and every candidate within merge_radius of a selected or labelled row",
     },
   };
+}
+
+/** A host's candidates: the rows it sent that stand for some pool rows (weight > 0). */
+function candidatesOf(host: HostCandidates): number {
+  return host.weights.reduce((n, w) => n + (w > 0 ? 1 : 0), 0);
 }
 
 export function concat(parts: Float64Array[]): Float64Array {

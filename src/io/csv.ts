@@ -14,6 +14,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { DataError } from "../errors.ts";
+import { headerlessHint } from "./headerless.ts";
 import { TEXT } from "./column-type.ts";
 import { storableRange, type CsvTable, type ExtractRequest, type NumericBlock } from "./table.ts";
 
@@ -35,8 +36,8 @@ export function readCsvTable(path: string, bytes: Uint8Array): CsvTable {
   const columns = splitFields(bytes, start, headerContentEnd, path, 1).map((f) => decodeField(bytes, f, path, 1));
   const seen = new Map<string, number>();
   columns.forEach((name, i) => {
-    if (name === "") throw new DataError(`${path}: column ${i + 1} of the header has no name; give every column a name.`);
-    if (seen.has(name)) throw new DataError(`${path}: the header names column "${name}" twice (columns ${seen.get(name)! + 1} and ${i + 1}); column names must be unique.`);
+    if (name === "") throw new DataError(`${path}: column ${i + 1} of the header has no name; give every column a name.${headerlessHint(columns)}`);
+    if (seen.has(name)) throw new DataError(`${path}: the header names column "${name}" twice (columns ${seen.get(name)! + 1} and ${i + 1}); column names must be unique.${headerlessHint(columns)}`);
     seen.set(name, i);
   });
 

@@ -14,7 +14,7 @@ export interface FileKind {
 }
 
 /** File endings the readers understand, in the words the error messages use. */
-export const DATA_FILE_PATTERNS = ["*.csv", "*.csv.gz", "*.parquet", "*.arrow", "*.feather", "*.jsonl", "*.json", "*.jsonl.gz"];
+export const DATA_FILE_PATTERNS = ["*.csv", "*.csv.gz", "*.parquet", "*.arrow", "*.feather", "*.jsonl", "*.json", "*.jsonl.gz", "*.jsonl.out"];
 
 const ENDINGS: [string, FileKind][] = [
   [".csv", { format: "csv", gzip: false }],
@@ -29,6 +29,8 @@ const ENDINGS: [string, FileKind][] = [
   [".jsonl.gz", { format: "jsonl", gzip: true }],
   [".ndjson.gz", { format: "jsonl", gzip: true }],
   [".json.gz", { format: "jsonl", gzip: true }],
+  // Bedrock batch inference names its output <input>.jsonl.out.
+  [".jsonl.out", { format: "jsonl", gzip: false }],
 ];
 
 /** The kind a file's name promises, or null for a name this tool does not read. */

@@ -122,7 +122,7 @@ function refuseWithoutScores(columns: ColumnPlan, plan: JobPlan, balanceColumn: 
   const config = plan.selectionConfig;
   if (config ? configNeedsScores(config) : plan.entry.needsScores) {
     const what = config ? "SELECTION_CONFIG filters on or rewards model scores" : `${plan.strategyName} ranks rows by model scores`;
-    throw new DataError(`${path}: ${what}, but there are ${columns.scoreReason}. Without scores use ${vectorOnly}${config ? " (hybrid with diversity, typicality, similarity or weight objectives only)" : ""}.`);
+    throw new DataError(`${path}: ${what}, but there are ${columns.scoreReason.replace(/\.$/, "")}. Without scores use ${vectorOnly}${config ? " (hybrid with diversity, typicality, similarity or weight objectives only)" : ""}.`);
   }
   if (plan.balance.spec !== "none" && !balanceColumn) {
     throw new DataError(`${path}: class balance over the predicted class needs scores, but the pool has none; set BALANCE_COLUMN to a column that holds each row's class, or leave CLASS_BALANCE at none.`);

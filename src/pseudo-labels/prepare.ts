@@ -8,7 +8,8 @@
  *   3. SoftMatch's weight for every row, for the pseudo_label_weight column.
  * The strategy then runs unchanged on the rows left selectable.
  */
-import { conformalCandidates, conformalSelect, estimateSelectionPrecision, type ConformalSelection, type PrecisionScope } from "../calibration/conformal-selection.ts";
+import { conformalCandidates, conformalSelect, estimateSelectionPrecision, type CalibrationRows, type ConformalSelection,
+  type PrecisionScope } from "../calibration/conformal-selection.ts";
 import type { CalibrationData } from "../calibration/calibration-data.ts";
 import { reliability, type Reliability } from "../calibration/reliability.ts";
 import { applyTemperature, fitTemperature, meanNll } from "../calibration/temperature.ts";
@@ -67,63 +68,74 @@ export interface HostPart {
 
 export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibration: CalibrationData | null,
   settings: PseudoLabelSettings, hosts: HostPart = {}): PseudoLabelling {
-  const warnings: string[] = [];
-  const names = pool.plan.classNames;
-  let used = pool;
-  let summary: CalibrationSummary | null = null;
-  let correct: Uint8Array | null = null;
-  let raw: { predicted: Int32Array; confidence: Float64Array } | null = null;
-  if (calibration) {
-    raw = { predicted: calibration.predicted, confidence: calibration.confidence };
-    correct = Uint8Array.from(raw.predicted, (c, i) => (c === calibration.labels[i] ? 1 : 0));
-    const before = reliability(raw.confidence, correct);
-    if (settings.calibrate === "auto") {
-      const fit = fitTemperature(calibration.probs, pool.classes, calibration.labels);
-      const scaled = confidenceOf(applyTemperature(calibration.probs, pool.classes, fit.temperature), pool.classes, calibration.predicted);
-      const probs = applyTemperature(pool.probs, pool.classes, fit.temperature);
-      // The predicted class stays the pool's (a label column's label, else the argmax, which T keeps).
-      used = { ...pool, probs, confidence: confidenceOf(probs, pool.classes, pool.predicted) };
-      summary = { rows: calibration.rows, temperature: fit.temperature, nllBefore: fit.nllBefore, nllAfter: fit.nllAfter, before, after: reliability(scaled, correct) };
-    } else {
-      summary = { rows: calibration.rows, temperature: null, nllBefore: meanNll(calibration.probs, pool.classes, calibration.labels), nllAfter: null, before, after: null };
-    }
-  }
-
+  const { used, summary, rows } = calibrate(pool, calibration, settings.calibrate);
   // One pass over the rows that may be selected: the adaptive thresholds and SoftMatch's weights read it.
   const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
-  let gate: Uint8Array | null = null;
-  let rule: string | null = null;
-  let precision: ConformalSelection | null = null;
-  let thresholds: Float64Array | null = null;
-  let estimate: PseudoLabelling["estimate"] = null;
-  let eligiblePerClass: Float64Array | null = null;
-  if (settings.targetPrecision > 0) {
-    // The model's own confidence, not the calibrated one: a score fitted on the calibration
-    // labels would void the exchangeability the guarantee rests on.
-    const rows = { ...raw!, correct: correct! };
-    if (hosts.mapStep) {
-      const candidates = conformalCandidates(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope);
-      gate = candidates.keep;
-      eligiblePerClass = candidates.eligiblePerClass;
-      rule = `TARGET_PRECISION=${settings.targetPrecision} (map step: the rows the merge may select)`;
-    } else {
-      const counts = hosts.poolCounts ?? null;
-      precision = conformalSelect(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope, counts);
-      estimate = (chosen) => estimateSelectionPrecision(rows, pool, selectable, chosen, pool.classes, settings.scope, counts);
-      gate = precision.selected;
-      rule = `TARGET_PRECISION=${settings.targetPrecision} (conformal selection, ${settings.scope} scope)`;
-    }
-    if (precision && precision.unreached.length > 0) {
-      warnings.push(`TARGET_PRECISION=${settings.targetPrecision}: class${precision.unreached.length > 1 ? "es" : ""} ${precision.unreached.map((c) => names[c]).join(", ")} cannot reach the target on the ${calibration!.rows} calibration rows and get${precision.unreached.length > 1 ? "" : "s"} no pseudo-labels (more calibration rows of ${precision.unreached.length > 1 ? "these classes" : "this class"}, or a lower target, may change that).`);
-    }
-  } else if (settings.thresholdMode !== "fixed") {
-    thresholds = classThresholds(settings.thresholdMode, stats);
-    gate = Uint8Array.from(selectable, (s, i) => (s && used.confidence[i]! >= thresholds![used.predicted[i]!]! ? 1 : 0));
-    rule = `THRESHOLD_MODE=${settings.thresholdMode} class thresholds`;
+  const gate = rows && settings.targetPrecision > 0 ? precisionGate(pool, selectable, rows, settings, hosts)
+    : settings.thresholdMode !== "fixed" ? thresholdGate(used, selectable, stats, settings.thresholdMode)
+    : { keep: null, rule: null, precision: null, estimate: null, thresholds: null, eligiblePerClass: null, warnings: [] };
+  return {
+    pool: used,
+    selectable: gate.keep ? Uint8Array.from(selectable, (s, i) => s & gate.keep![i]!) : selectable,
+    rule: gate.rule, weights: softMatchWeights(used.confidence, hosts.poolStats ?? stats), stats,
+    eligiblePerClass: gate.eligiblePerClass, calibration: summary, precision: gate.precision, estimate: gate.estimate,
+    thresholds: gate.thresholds, warnings: gate.warnings,
+  };
+}
+
+type Gate = Pick<PseudoLabelling, "rule" | "precision" | "estimate" | "thresholds" | "eligiblePerClass" | "warnings"> & { keep: Uint8Array | null };
+
+/**
+ * With calibration rows: the model's own predictions on them, whether each is right, their
+ * reliability, and (CALIBRATE=auto) the pool with temperature-scaled probabilities.
+ */
+function calibrate(pool: Pool, calibration: CalibrationData | null, mode: "auto" | "off"):
+  { used: Pool; summary: CalibrationSummary | null; rows: CalibrationRows | null } {
+  if (!calibration) return { used: pool, summary: null, rows: null };
+  const correct = Uint8Array.from(calibration.predicted, (c, i) => (c === calibration.labels[i] ? 1 : 0));
+  const rows: CalibrationRows = { predicted: calibration.predicted, confidence: calibration.confidence, correct };
+  const before = reliability(calibration.confidence, correct);
+  if (mode === "off") {
+    return { used: pool, rows, summary: { rows: calibration.rows, temperature: null, nllBefore: meanNll(calibration.probs, pool.classes, calibration.labels), nllAfter: null, before, after: null } };
   }
-  const selectableNow = gate ? Uint8Array.from(selectable, (s, i) => s & gate![i]!) : selectable;
-  const weights = softMatchWeights(used.confidence, hosts.poolStats ?? stats);
-  return { pool: used, selectable: selectableNow, rule, weights, stats, eligiblePerClass, calibration: summary, precision, estimate, thresholds, warnings };
+  const fit = fitTemperature(calibration.probs, pool.classes, calibration.labels);
+  const scaled = confidenceOf(applyTemperature(calibration.probs, pool.classes, fit.temperature), pool.classes, calibration.predicted);
+  const probs = applyTemperature(pool.probs, pool.classes, fit.temperature);
+  // The predicted class stays the pool's (a label column's label, else the argmax, which T keeps).
+  const used = { ...pool, probs, confidence: confidenceOf(probs, pool.classes, pool.predicted) };
+  return { used, rows, summary: { rows: calibration.rows, temperature: fit.temperature, nllBefore: fit.nllBefore, nllAfter: fit.nllAfter, before, after: reliability(scaled, correct) } };
+}
+
+/**
+ * TARGET_PRECISION: the conformal selection, or on a map step the rows the merge may select.
+ * The model's own confidence, not the calibrated one: a score fitted on the calibration labels
+ * would void the exchangeability the guarantee rests on.
+ */
+function precisionGate(pool: Pool, selectable: Uint8Array, rows: CalibrationRows, settings: PseudoLabelSettings, hosts: HostPart): Gate {
+  const none = { precision: null, estimate: null, thresholds: null, warnings: [] };
+  if (hosts.mapStep) {
+    const candidates = conformalCandidates(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope);
+    return { ...none, keep: candidates.keep, eligiblePerClass: candidates.eligiblePerClass, rule: `TARGET_PRECISION=${settings.targetPrecision} (map step: the rows the merge may select)` };
+  }
+  const counts = hosts.poolCounts ?? null;
+  const precision = conformalSelect(rows, pool, selectable, pool.classes, settings.targetPrecision, settings.scope, counts);
+  const missed = precision.unreached.map((c) => pool.plan.classNames[c]!);
+  const several = missed.length > 1;
+  return {
+    ...none, keep: precision.selected, precision, eligiblePerClass: null,
+    estimate: (chosen) => estimateSelectionPrecision(rows, pool, selectable, chosen, pool.classes, settings.scope, counts),
+    rule: `TARGET_PRECISION=${settings.targetPrecision} (conformal selection, ${settings.scope} scope)`,
+    warnings: missed.length === 0 ? [] : [`TARGET_PRECISION=${settings.targetPrecision}: class${several ? "es" : ""} ${missed.join(", ")} cannot reach the target on the ${rows.confidence.length} calibration rows and get${several ? "" : "s"} no pseudo-labels (more calibration rows of ${several ? "these classes" : "this class"}, or a lower target, may change that).`],
+  };
+}
+
+/** THRESHOLD_MODE flexmatch or freematch: each row against its predicted class's threshold. */
+function thresholdGate(used: Pool, selectable: Uint8Array, stats: ConfidenceStats, mode: ThresholdMode): Gate {
+  const thresholds = classThresholds(mode, stats);
+  return {
+    keep: Uint8Array.from(selectable, (s, i) => (s && used.confidence[i]! >= thresholds[used.predicted[i]!]! ? 1 : 0)),
+    rule: `THRESHOLD_MODE=${mode} class thresholds`, thresholds, precision: null, estimate: null, eligiblePerClass: null, warnings: [],
+  };
 }
 
 /** Each row's probability of its predicted class. */

@@ -32,6 +32,8 @@ export interface ReportInput {
   selectionScores: Float64Array;
   /** PCA of the pool vectors (N×2, see src/engine/pca.ts); null when the pool has no vectors. */
   projection: { coords: Float64Array; explained: [number, number] } | null;
+  /** Why there is no projection, when the pool has vectors that could not be projected. */
+  projectionNote?: string;
   /** Extra key/value tables (filters, class targets, …). */
   sections?: { heading: string; rows: [string, string][]; figure?: string }[];
   /** Each pool row's id: rows are shown by id, never by their place in memory. */
@@ -96,7 +98,7 @@ export function renderReport(input: ReportInput): string {
   parts.push(section("scores", "Selection scores",
     n > 0 ? scoreCharts(input.selectionScores) : noData("Nothing was selected.")));
   parts.push(section("projection", "Embedding projection (PCA)",
-    input.projection ? projectionChart(input, summary) : noData("The pool has no embedding or feature vectors, so there is nothing to project.")));
+    input.projection ? projectionChart(input, summary) : noData(input.projectionNote ?? "The pool has no embedding or feature vectors, so there is nothing to project.")));
   for (const [i, extra] of (input.sections ?? []).entries()) {
     parts.push(section(`extra-${i + 1}`, extra.heading, (extra.figure ?? "") + keyValueTable(extra.rows)));
   }
@@ -168,7 +170,7 @@ function header(input: ReportInput, poolRows: number | null, hasProbs: boolean):
   const merged = input.candidatesOf ?? null;
   const cards: [string, string][] = [
     ...(merged !== null
-      ? [["pool rows (the hosts saw)", formatCount(merged)], ["candidates (the hosts kept)", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]
+      ? [["pool rows (the hosts saw)", formatCount(merged)], ["rows the hosts sent", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]
       : [["pool rows", poolRows === null ? "–" : formatCount(poolRows)]] as [string, string][]),
     ["selected rows", formatCount(n)],
     ["share selected", (merged ?? poolRows) ? formatShare(n / (merged ?? poolRows)!) : "–"],

@@ -133,7 +133,7 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
     merge: {
       kind: "top_rows", exact: false, map: marginCandidates,
       candidates: (batch, settings) => settings.clusterMarginCandidates || CANDIDATES_PER_BATCH_ROW * batch,
-      guarantee: "the candidates are exact: every host kept its local CLUSTER_MARGIN_CANDIDATES lowest-margin rows, so the global ones are among them; the merge clusters them and runs the round-robin, so the clusters (and the batch) may differ from one process's",
+      guarantee: "the candidates are exact: every host kept its local CLUSTER_MARGIN_CANDIDATES lowest-margin rows, so the global ones are among them; each host also sends a uniform sample of its shard (candidate_weight 0, never selected), on which the merge fits the k-means as one process fits it on a sample of the pool; the clusters (and the batch) may still differ from one process's",
     } },
   typiclust: { run: typiclust, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
     classBalance: NO_QUOTAS("typiclust"), minDistance: false, batch: "exact",

@@ -43,6 +43,8 @@ import { topK } from "../engine/topk.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool.ts";
 import type { Rng } from "../rng.ts";
+import type { Matrix } from "../matrix.ts";
+import { allocVectors } from "../engine/kernels/kernels.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import { keepInOrder } from "./keep-in-order.ts";
 import { rankWithQuotas } from "./shared.ts";
@@ -68,7 +70,11 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
   const margins = uncertaintyScores(pool.probs, pool.classes, "margin");
   const wanted = options.clusterMarginCandidates || CANDIDATES_PER_BATCH_ROW * batch;
   // Ascending rows: a canonical order for grouping, and reads that move forward through memory.
-  const candidates = topK(margins, batch > 0 ? wanted : 0, (r) => options.selectable[r] === 1, options.tieBreak).sort();
+  // A merge's pool also holds the hosts' samples of their shards (weight 0): the clusters are
+  // fitted on them, as one process fits them on a sample of the pool, and they are never chosen.
+  const weights = options.rowWeights;
+  const isSample = (r: number) => weights !== null && weights[r] === 0;
+  const candidates = topK(margins, batch > 0 ? wanted : 0, (r) => options.selectable[r] === 1 && !isSample(r), options.tieBreak).sort();
   since = lap("candidates", since);
   if (wanted < batch) {
     warnings.push(`CLUSTER_MARGIN_CANDIDATES=${wanted} is smaller than BATCH_SIZE=${batch}: the batch is drawn from the candidates, so only ${candidates.length} rows were selected. Raise CLUSTER_MARGIN_CANDIDATES or leave it at 0 (10 × BATCH_SIZE).`);
@@ -83,7 +89,9 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
   const clusters = Math.min(requested, pool.size);
   if (requested > pool.size) warnings.push(`CLUSTER_MARGIN_CLUSTERS=${requested} is more than the ${pool.size} pool rows; using ${pool.size} clusters.`);
   const points = pool.vectors!;
-  const fit = fitKMeans(points, clusters, { blas: options.blas, rng: options.rng, sampleSize: SAMPLE_PER_CLUSTER * clusters });
+  const sampleRows = weights ? Uint32Array.from({ length: pool.size }, (_, r) => r).filter(isSample) : null;
+  const fitOn = sampleRows && sampleRows.length >= clusters ? rowsOf(points, sampleRows) : points;
+  const fit = fitKMeans(fitOn, clusters, { blas: options.blas, rng: options.rng, sampleSize: SAMPLE_PER_CLUSTER * clusters });
   since = performance.now();
   const clusterOf = assignRows(points, candidates, fit.centroids, options.blas);
   since = lap("assignCandidates", since);
@@ -128,10 +136,38 @@ export function clusterMargin(pool: Pool, options: StrategyOptions): Selection {
 export function marginCandidates(pool: Pool, options: StrategyOptions): Selection {
   const margins = uncertaintyScores(pool.probs, pool.classes, "margin");
   const { rows, quotas } = rankWithQuotas(margins, options.batchSize, (r) => options.selectable[r] === 1, options);
+  // And a uniform sample of the shard's other rows for the merge's k-means (weight 0: fitted
+  // on, never chosen): 32 rows per cluster for up to ⌈√shard rows⌉ clusters, which over the
+  // hosts is at least what one process samples for ⌈√pool rows⌉.
+  const chosen = new Uint8Array(pool.size);
+  for (const r of rows) chosen[r] = 1;
+  const others = Uint32Array.from({ length: pool.size }, (_, r) => r).filter((r) => !chosen[r]);
+  const sample = drawFrom(others, Math.min(others.length, SAMPLE_PER_CLUSTER * Math.ceil(Math.sqrt(pool.size))), options.rng).sort();
+  const all = new Uint32Array(rows.length + sample.length);
+  all.set(rows); all.set(sample, rows.length);
   return {
-    rows, scores: Float64Array.from(rows, (r) => margins[r]!), quotas, details: {}, warnings: [],
-    scoreMeaning: "margin uncertainty 1 - (p1 - p2); candidates for the merge's round-robin",
+    rows: all, scores: Float64Array.from(all, (r) => margins[r]!), quotas, details: { fitSampleRows: sample.length }, warnings: [],
+    scoreMeaning: "margin uncertainty 1 - (p1 - p2); candidates for the merge's round-robin, then a sample of the shard for its k-means",
+    coverage: { sizes: Uint32Array.from(all, (_, i) => (i < rows.length ? 1 : 0)), radii: new Float64Array(all.length) },
   };
+}
+
+/** `count` of `rows` drawn uniformly without replacement (partial Fisher–Yates on a copy). */
+function drawFrom(rows: Uint32Array, count: number, rng: Rng): Uint32Array {
+  const a = rows.slice();
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.nextInt(a.length - i);
+    const t = a[i]!; a[i] = a[j]!; a[j] = t;
+  }
+  return a.slice(0, count);
+}
+
+/** The given rows of `points` as a matrix of their own. */
+function rowsOf(points: Matrix, rows: Uint32Array): Matrix {
+  const dim = points.cols;
+  const data = allocVectors(points.data instanceof Float64Array, rows.length * dim);
+  rows.forEach((r, i) => data.set(points.data.subarray(r * dim, (r + 1) * dim), i * dim));
+  return { data, rows: rows.length, cols: dim };
 }
 
 /**

@@ -111,9 +111,16 @@ describe("map on every host, merge on one", () => {
     const { prefix, text, merged } = await mapThenMerge(args);
     expect(merged.exitCode).toBe(0);
     expect(idsOf(text).length).toBe(20);
-    // The union of the hosts' candidates holds the 200 lowest-margin rows of the whole pool.
-    const candidateIds = new Set(HOSTS.flatMap((host) => idsOf(readFileSync(join(prefix, host, "selected_samples.csv"), "utf8"))));
+    // The union of the hosts' candidates (weight 1) holds the 200 lowest-margin rows of the whole
+    // pool; the rows of weight 0 are each host's sample of its shard for the merge's k-means.
+    const rowsSent = HOSTS.flatMap((host) => readFileSync(join(prefix, host, "selected_samples.csv"), "utf8").trimEnd().split("\n").slice(1).map((l) => l.split(",")));
+    const candidateIds = new Set(rowsSent.filter((c) => Number(c.at(-2)) === 1).map((c) => c[0]!));
     expect(candidateIds.size).toBe(3 * 200);
+    const samples = rowsSent.filter((c) => Number(c.at(-2)) === 0).map((c) => c[0]!);
+    expect(samples.length).toBe(3 * Math.min(500 - 200, 32 * Math.ceil(Math.sqrt(500))));
+    expect(samples.filter((id) => candidateIds.has(id))).toEqual([]);
+    expect(merged.metadata!.candidates).toBe(600);
+    expect(merged.metadata!.fit_sample_rows).toBe(samples.length);
     const uncertainty = await single(["--strategy", "uncertainty", "--batch-size", "200"]);
     for (const id of idsOf(uncertainty)) expect(candidateIds.has(id)).toBe(true);
     // Default clusters as one process on the pool would fit: min(batch, ⌈√rows seen⌉).

@@ -7,11 +7,12 @@ import { describe, expect, test } from "bun:test";
 import { typescriptBlas } from "../../ffi/typescript.ts";
 import { addCenter, bestGroup, initialGroups, largestDistance } from "../../src/engine/center-groups.ts";
 import { EuclideanSpace, nearestSeeds } from "../../src/engine/euclidean.ts";
+import { GradientSpace } from "../../src/engine/gradient-space.ts";
 import { GroupHeap } from "../../src/engine/group-heap.ts";
 import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
 import { Rng } from "../../src/rng.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
-import { clusteredPoints } from "../helpers.ts";
+import { clusteredPoints, probabilityRows } from "../helpers.ts";
 
 const openblas = (await backendsUnderTest()).find((b) => b.name === "openblas")!.blas;
 
@@ -65,6 +66,31 @@ describe("large batches", () => {
     let far = -1;
     for (let i = 0; i < 5000; i++) if (!taken[i] && (far === -1 || state.distance[i]! > state.distance[far]!)) far = i;
     expect(bestGroup(state)!.best).toBe(far);
+  }, 60_000);
+
+  test("in BADGE's gradient space too, every row's distance after 1,500 centers is its exact distance to the nearest one", () => {
+    const n = 3000;
+    const points = clusteredPoints(n, 6, 20, 8);
+    const probs = probabilityRows(n, 4, 3);
+    const space = new GradientSpace(probs, 4, points);
+    const state = initialGroups(n, null, null);
+    const rng = new Rng(1);
+    const centers: number[] = [];
+    const taken = new Uint8Array(n);
+    while (centers.length < 1500) {
+      const c = rng.nextInt(n);
+      if (taken[c]) continue;
+      taken[c] = 1;
+      centers.push(c);
+      addCenter(state, c, space, null, space.tolerance);
+    }
+    expect(state.buckets).not.toBeNull();
+    for (let i = 0; i < n; i++) {
+      if (taken[i]) continue;
+      let nearest = Infinity;
+      for (const c of centers) nearest = Math.min(nearest, space.distance(c, i));
+      expect(state.distance[i]).toBe(nearest);
+    }
   }, 60_000);
 
   test("kCenterGreedy() with a priority (hybrid) past 1,024 picks what a brute-force loop picks", () => {

@@ -413,3 +413,24 @@ test("THRESHOLD_MODE on a map step is refused: a host cannot know which of its r
   expect(r.exitCode).toBe(2);
   expect(r.error!.message).toMatch(/THRESHOLD_MODE=flexmatch .* Run it on one instance/);
 });
+
+test("the calibration channel follows the pool's shard rules: subfolders, bookkeeping files, JSON lines", async () => {
+  const [header, ...lines] = rows(1500, 2, true, "c").trimEnd().split("\n");
+  const dir = tempDir();
+  for (const [k, part] of [lines.slice(0, 700), lines.slice(700)].entries()) {
+    mkdirSync(join(dir, "batch", `part-${k}`), { recursive: true });
+    writeFileSync(join(dir, "batch", `part-${k}`, "labels.csv"), [header, ...part].join("\n") + "\n");
+  }
+  writeFileSync(join(dir, "batch", "_SUCCESS"), "");
+  const sharded = await run(["--strategy", "confidence_threshold", "--input", pool(), "--calibration", dir, "--target-precision", "0.9"]);
+  expect(sharded.result.error?.message ?? null).toBeNull();
+  const whole = await run(["--strategy", "confidence_threshold", "--input", pool(), "--calibration", calibration(), "--target-precision", "0.9"]);
+  expect((sharded.result.metadata as any).pseudo_labels.calibration.rows).toBe(1500);
+  expect(sharded.csv).toBe(whole.csv);
+  // The same rows as JSON lines.
+  const names = header!.split(",");
+  const jsonl = lines.map((l) => JSON.stringify(Object.fromEntries(l.split(",").map((v, i) => [names[i], i === 0 || i === 4 ? v : Number(v)])))).join("\n") + "\n";
+  const asJsonl = await run(["--strategy", "confidence_threshold", "--input", pool(), "--calibration", channel({ "cal.jsonl": jsonl }), "--target-precision", "0.9"]);
+  expect(asJsonl.result.error?.message ?? null).toBeNull();
+  expect(asJsonl.csv).toBe(whole.csv);
+});

@@ -201,6 +201,41 @@ const LAYOUTS: UpstreamCase[] = [
     log: [/p\.csv: the name says csv but the bytes are Parquet; read as Parquet/],
   },
   {
+    name: "plain CSV named .csv.gz (S3 decompressed it on the way) is read as plain CSV, with a warning",
+    build: (dir) => writeTree(dir, { "part-0.csv.gz": csv(pool) }),
+    args: uncertainty,
+    selected: (o) => expect(column(o, "id").length).toBe(4),
+    log: [/part-0\.csv\.gz: the name says csv\.gz but the bytes are plain CSV, not gzip/],
+  },
+  {
+    name: "a truncated gzip stream named .csv is refused as a damaged gzip, not as bad UTF-8",
+    build: (dir) => { const z = gzipSync(enc(csv(pool) + "x,0.5,0.5,1,2\n".repeat(500))); writeTree(dir, { "part-0.csv": z.subarray(0, z.length >> 1) }); },
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-0.csv", "gzip"], hint: /copy it again/ },
+  },
+  {
+    name: "Bedrock batch output named <input>.jsonl.out is read as JSON lines; its manifest.json.out is named as left out",
+    build: (dir) => writeTree(dir, {
+      "records.jsonl.out": '{"id": "a", "predicted_label": "spam", "confidence_score": 0.9}\n{"id": "b", "predicted_label": "ham", "confidence_score": 0.6}\n',
+      "manifest.json.out": '{"totalRecordCount": 2}',
+    }),
+    args: ["--strategy", "top_k_per_class", "--k-per-class", "1"],
+    selected: (o) => expect(column(o, "id")).toEqual(["a", "b"]),
+    log: [/ignored 1 file that is not a data file .*manifest\.json\.out/],
+  },
+  {
+    name: "Spark CSV written without a header: refused, saying the first line looks like data",
+    build: (dir) => writeTree(dir, { "part-00000.csv": csv(pool).split("\n").slice(1).join("\n") }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-00000.csv"], hint: /first line looks like data.*header/ },
+  },
+  {
+    name: "Spark CSV without a header whose first row has distinct values: refused, saying the first line looks like data",
+    build: (dir) => writeTree(dir, { "part-00000.csv": "r0,0.25,0.75,1.5,2\nr1,0.5,0.5,1,2\n" }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["part-00000.csv", 'no id column "id"'], hint: /first line looks like data.*header/ },
+  },
+  {
     name: "gzip bytes named .parquet: refused with what it is",
     build: (dir) => writeTree(dir, { "p.parquet": gzipSync(enc(csv(pool))) }),
     args: uncertainty,
@@ -258,6 +293,34 @@ const LAYOUTS: UpstreamCase[] = [
     }),
     args: uncertainty,
     refused: { exit: 3, mentions: ["part-1.json", "missing note"], hint: /ignoreNullFields=false/ },
+  },
+  {
+    name: "Parquet parts with the same columns in another order (a schema merge) are matched by name",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(12),
+        `COPY (SELECT * FROM pool WHERE split = 'a') TO '$DIR/part-0.parquet' (FORMAT PARQUET)`,
+        `COPY (SELECT emb_1, prob_class_1, id, emb_0, split, prob_class_0 FROM pool WHERE split <> 'a') TO '$DIR/part-1.parquet' (FORMAT PARQUET)`]);
+    },
+    args: ["--strategy", "diversity", "--batch-size", "12"],
+    selected: (o) => {
+      expect(o.header.slice(0, 6)).toEqual(["id", "split", "prob_class_0", "prob_class_1", "emb_0", "emb_1"]);
+      for (const [k, id] of column(o, "id").entries()) {
+        const i = Number(id.slice(1));
+        expect([o.rows[k]![1], Number(o.rows[k]![4]), Number(o.rows[k]![5])]).toEqual([["a", "b", "c"][i % 3], ((i * 13) % 11) - 5, ((i * 5) % 7) - 3]);
+      }
+    },
+  },
+  {
+    name: "Spark JSON parts whose keys first appear in another order are matched by name",
+    build: (dir) => writeTree(dir, {
+      "part-0.json": '{"id":"a","prob_class_0":0.5,"prob_class_1":0.5,"note":"x"}\n',
+      "part-1.json": '{"id":"b","prob_class_0":0.25,"prob_class_1":0.75}\n{"note":"y","id":"c","prob_class_1":0.125,"prob_class_0":0.875}\n',
+    }),
+    args: [...uncertainty, "--batch-size", "3"],
+    selected: (o) => {
+      expect(o.header.slice(0, 4)).toEqual(["id", "prob_class_0", "prob_class_1", "note"]);
+      expect(o.rows.map((r) => r.slice(0, 4).join(","))).toEqual(["a,0.5,0.5,x", "b,0.25,0.75,", "c,0.875,0.125,y"]);
+    },
   },
   {
     name: "a manifest.json beside CSV shards is not a shard: left out with a warning",
@@ -383,6 +446,7 @@ describe("nothing silently changed or silently empty", () => {
     expect(o.rows).toEqual([]);
     expect(o.metadata.nothing_selected_because).toBe("every row is excluded: of the 9 pool rows, 9 are already labelled or listed in EXCLUDE_IDS_FILE, so none is left to select");
     expect(o.log).toContain("nothing selected: every row is excluded");
+    expect(o.log).not.toContain("selecting all of them"); // "BATCH_SIZE=4 is larger than the 0 selectable rows" says nothing true
   });
 
   for (const strategy of ["confidence_threshold", "top_k_per_class", "diversity", "badge", "cluster_margin", "hybrid"]) {
