@@ -117,11 +117,12 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     vectorColumns = embeddings;
     vectorReason = `${embeddings.length} emb_* columns`;
   } else {
-    // Partition folders (year=2024/) describe where a file lies, not the row: never a feature.
-    const taken = new Set([options.idField, ...scoreColumns, ...(scores.labelColumn ? [scores.labelColumn] : []), ...leafColumns, ...(table.partitionColumns ?? [])]);
+    // Not features: a predicted label (used or not: it restates the scores), nor a partition folder (year=2024/), which describes where a file lies.
+    const labels = [...LABEL_COLUMNS, ...(options.labelField ? [options.labelField] : [])];
+    const taken = new Set([options.idField, ...scoreColumns, ...labels, ...leafColumns, ...(table.partitionColumns ?? [])]);
     vectorColumns = columns.filter((c, i) => !taken.has(c) && looksNumeric(table, i));
     vectorReason = vectorColumns.length > 0
-      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a leaf index or a partition folder)`
+      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)`
       : "no emb_* columns and no numeric feature columns";
   }
   return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence" && scores.scoreKind !== "none", vectorColumns, vectorReason, leafColumns };
