@@ -65,6 +65,9 @@ export interface ColumnPlan {
   leafColumns: string[];
 }
 
+/** Columns pandas writes for its index: row numbers, never features. */
+const PANDAS_INDEX = /^(__index_level_\d+__|Unnamed: \d+)$/;
+
 /** The one class name of a pool whose predictions are not recorded, only their confidence. */
 export const UNRECORDED_CLASS = "(unrecorded prediction)";
 
@@ -118,12 +121,15 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     vectorReason = `${embeddings.length} emb_* columns`;
   } else {
     // Not features: a predicted label (used or not: it restates the scores), nor a partition folder (year=2024/), which describes where a file lies.
+    // Nor is a pandas index (__index_level_0__ in Parquet, "Unnamed: 0" after a CSV round trip): row numbers.
     const labels = [...LABEL_COLUMNS, ...(options.labelField ? [options.labelField] : [])];
     const taken = new Set([options.idField, ...scoreColumns, ...labels, ...leafColumns, ...(table.partitionColumns ?? [])]);
-    vectorColumns = columns.filter((c, i) => !taken.has(c) && looksNumeric(table, i));
+    const indexes = columns.filter((c) => PANDAS_INDEX.test(c));
+    vectorColumns = columns.filter((c, i) => !taken.has(c) && !PANDAS_INDEX.test(c) && looksNumeric(table, i));
+    const skippedIndex = indexes.length > 0 ? `; ${indexes.join(", ")} left out as a pandas index` : "";
     vectorReason = vectorColumns.length > 0
-      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)`
-      : "no emb_* columns and no numeric feature columns";
+      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}`
+      : `no emb_* columns and no numeric feature columns${skippedIndex}`;
   }
   return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence" && scores.scoreKind !== "none", vectorColumns, vectorReason, leafColumns };
 }
