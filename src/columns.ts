@@ -39,7 +39,9 @@ export type ScoreKind =
    */
   | "label"
   /** A lone confidence of a prediction the input does not record: one column, no classes known. */
-  | "confidence";
+  | "confidence"
+  /** No score columns (a pool of embeddings before any model): only vector strategies run. */
+  | "none";
 
 export interface ColumnPlan {
   id: string;
@@ -63,6 +65,9 @@ export interface ColumnPlan {
   /** leaf_* columns (GBDT leaf indices, one per tree). */
   leafColumns: string[];
 }
+
+/** Columns pandas writes for its index: row numbers, never features. */
+const PANDAS_INDEX = /^(__index_level_\d+__|Unnamed: \d+)$/;
 
 /** The one class name of a pool whose predictions are not recorded, only their confidence. */
 export const UNRECORDED_CLASS = "(unrecorded prediction)";
@@ -117,14 +122,17 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     vectorReason = `${embeddings.length} emb_* columns`;
   } else {
     // Not features: a predicted label (used or not: it restates the scores), nor a partition folder (year=2024/), which describes where a file lies.
+    // Nor is a pandas index (__index_level_0__ in Parquet, "Unnamed: 0" after a CSV round trip): row numbers.
     const labels = [...LABEL_COLUMNS, ...(options.labelField ? [options.labelField] : [])];
     const taken = new Set([options.idField, ...scoreColumns, ...labels, ...leafColumns, ...(table.partitionColumns ?? [])]);
-    vectorColumns = columns.filter((c, i) => !taken.has(c) && looksNumeric(table, i));
+    const indexes = columns.filter((c) => PANDAS_INDEX.test(c));
+    vectorColumns = columns.filter((c, i) => !taken.has(c) && !PANDAS_INDEX.test(c) && looksNumeric(table, i));
+    const skippedIndex = indexes.length > 0 ? `; ${indexes.join(", ")} left out as a pandas index` : "";
     vectorReason = vectorColumns.length > 0
-      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)`
-      : "no emb_* columns and no numeric feature columns";
+      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}`
+      : `no emb_* columns and no numeric feature columns${skippedIndex}`;
   }
-  return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence", vectorColumns, vectorReason, leafColumns };
+  return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence" && scores.scoreKind !== "none", vectorColumns, vectorReason, leafColumns };
 }
 
 /** Which columns hold the scores, what they mean, and the class names they give. */
@@ -185,7 +193,10 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
   const source = llm.length > 0 ? "LLM" : "rule set";
   if (found.length === 0) {
     const labelOnly = label ? ` There is a label column "${label}" but no confidence beside it; set SCORE_FIELD (with LABEL_FIELD=${label}) to the column holding the confidence in each label.` : "";
-    throw new DataError(`${table.path}: no score columns found (columns: ${listed}). Expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}); or set SCORE_FIELD / SCORE_FIELD_PREFIX.${labelOnly}`);
+    return {
+      scoreColumns: [], scoreKind: "none", classNames: [], scoreClass: 0, labelColumn: null,
+      scoreReason: `no score columns found (columns: ${listed}); expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run.${labelOnly}`,
+    };
   }
   if (label) {
     const others = found.length > 1 ? ` (${found.slice(1).join(", ")} not used)` : "";

@@ -236,6 +236,21 @@ const LAYOUTS: UpstreamCase[] = [
     refused: { exit: 3, mentions: ["part-00000.csv", 'no id column "id"'], hint: /first line looks like data.*header/ },
   },
   {
+    name: "pandas to_csv with its index (an unnamed first column): refused, saying how to leave the index out",
+    build: (dir) => writeTree(dir, { "p.csv": ",id,prob_class_0,prob_class_1,f\n0,a,0.5,0.5,1\n1,b,0.25,0.75,2\n" }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["p.csv", "column 1"], hint: /to_csv\(index=False\)/ },
+  },
+  {
+    name: "a pandas index column (__index_level_0__ in Parquet, Unnamed: 0 in CSV) is not taken for a feature",
+    build: (dir) => writeTree(dir, { "p.csv": "Unnamed: 0,__index_level_0__,id,prob_class_0,prob_class_1,f\n0,4,a,0.5,0.5,1\n1,9,b,0.25,0.75,2\n2,12,c,0.5,0.5,7\n" }),
+    args: ["--strategy", "diversity", "--batch-size", "2"],
+    selected: (o) => {
+      expect(o.metadata.vector_columns).toEqual(["f"]);
+      expect(o.metadata.vector_source).toContain("Unnamed: 0, __index_level_0__ left out as a pandas index");
+    },
+  },
+  {
     name: "gzip bytes named .parquet: refused with what it is",
     build: (dir) => writeTree(dir, { "p.parquet": gzipSync(enc(csv(pool))) }),
     args: uncertainty,
