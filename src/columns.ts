@@ -63,6 +63,16 @@ export interface ColumnPlan {
   leafColumns: string[];
 }
 
+/**
+ * Bedrock's batch inference output as it comes (recordId, modelInput, modelOutput) nests the
+ * model's answer in a JSON object, whose form depends on the prompt: it must be flattened first.
+ */
+function bedrockRawHint(columns: readonly string[]): string {
+  return columns.includes("modelOutput") && columns.includes("recordId")
+    ? ` This is Bedrock's raw batch output: the answer is nested in modelOutput. Flatten it into one row per record with its label and confidence (predicted_label, confidence_score), and set ID_FIELD=recordId.`
+    : "";
+}
+
 /** Columns pandas writes for its index: row numbers, never features. */
 const PANDAS_INDEX = /^(__index_level_\d+__|Unnamed: \d+)$/;
 
@@ -105,7 +115,7 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     }
   }
   if (!has(options.idField)) {
-    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}`);
+    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${bedrockRawHint(columns)}`);
   }
   const scores = planScores(tables, options, listed);
   const { scoreColumns } = scores;
@@ -190,7 +200,7 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
   const source = llm.length > 0 ? "LLM" : "rule set";
   if (found.length === 0) {
     const labelOnly = label ? ` There is a label column "${label}" but no confidence beside it; set SCORE_FIELD (with LABEL_FIELD=${label}) to the column holding the confidence in each label.` : "";
-    throw new DataError(`${table.path}: no score columns found (columns: ${listed}). Expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}); or set SCORE_FIELD / SCORE_FIELD_PREFIX.${labelOnly}`);
+    throw new DataError(`${table.path}: no score columns found (columns: ${listed}). Expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}); or set SCORE_FIELD / SCORE_FIELD_PREFIX.${labelOnly}${bedrockRawHint(columns)}`);
   }
   if (label) {
     const others = found.length > 1 ? ` (${found.slice(1).join(", ")} not used)` : "";
