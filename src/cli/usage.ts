@@ -9,8 +9,9 @@ export function usage(): string {
   const merges = Object.entries(STRATEGIES).map(([name, s]) => {
     const factor = s.merge.candidates(1, { clusterMarginCandidates: 0 });
     const promise = s.merge.exact ? "exact (same rows as one process)" : s.merge.kind === "core_set" ? "composable core-set (covering radius bounded)"
-      : s.merge.kind === "oversampled" ? "weighted oversampling (approximate)" : "exact candidates, approximate batch";
-    return `  ${name.padEnd(22)} ${(factor === 1 ? "k" : `${factor}·k`).padEnd(6)} ${promise}`;
+      : s.merge.kind === "oversampled" ? "weighted oversampling (approximate)"
+      : s.merge.kind === "none" ? "refused: one instance only" : "exact candidates, approximate batch";
+    return `  ${name.padEnd(22)} ${(factor === 0 ? "–" : factor === 1 ? "k" : `${factor}·k`).padEnd(6)} ${promise}`;
   }).join("\n");
   const params = PARAMS.map((p) => {
     const flag = p.kind.type === "bool" ? `--${p.flag} / --no-${p.flag}` : `--${p.flag} <v>`;

@@ -175,7 +175,7 @@ const USAGE: Case[] = [
   { name: "SAVE_METADATA=maybe", files: okFiles, args: uncertainty, env: { SAVE_METADATA: "maybe" }, exit: 2, mentions: ["SAVE_METADATA", '"maybe"'], hint: /use true or false/ },
   { name: "uncertainty with USE_CASE=ssl", files: okFiles, args: uncertainty, env: { USE_CASE: "ssl" }, exit: 2, mentions: ['"uncertainty"', "USE_CASE=ssl"], hint: /Use one of confidence_threshold, top_k_per_class, or USE_CASE=active_learning/ },
   { name: "confidence_threshold with USE_CASE=active_learning", files: okFiles, args: ["--strategy", "confidence_threshold", "--use-case", "active_learning"], exit: 2,
-    mentions: ['"confidence_threshold"', "USE_CASE=active_learning"], hint: /Use one of uncertainty, diversity, leaf_coreset, badge, hybrid, cluster_margin, or USE_CASE=ssl/ },
+    mentions: ['"confidence_threshold"', "USE_CASE=active_learning"], hint: /Use one of uncertainty, diversity, leaf_coreset, badge, hybrid, cluster_margin, typiclust, probcover, or USE_CASE=ssl/ },
   { name: "OpenBLAS required but the named library is missing", files: okFiles, args: [...uncertainty, "--blas", "openblas", "--blas-library", "/nonexistent/libopenblas.so.0"], exit: 2, mentions: ["/nonexistent/libopenblas.so.0"], hint: /OpenBLAS was required/ },
   { name: "--job_type and a positional command together", files: okFiles, args: ["--job_type", "badge", "inspect"], exit: 2, mentions: ["badge", "inspect"], hint: /pass one/ },
 ];
