@@ -5,6 +5,7 @@
 import { DataError, UsageError } from "./errors.ts";
 import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
+import { delimiterHint } from "./io/delimiter-hint.ts";
 import { headerlessHint } from "./io/headerless.ts";
 import { distinctLabels, LABEL_COLUMNS, parseLabelClasses } from "./labels.ts";
 import { listNames } from "./list-names.ts";
@@ -117,7 +118,7 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     }
   }
   if (!has(options.idField)) {
-    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${bedrockRawHint(columns)}`);
+    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${delimiterHint(columns)}${bedrockRawHint(columns)}`);
   }
   const scores = planScores(tables, options, listed);
   const { scoreColumns } = scores;
@@ -228,7 +229,8 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
  * quotas, BADGE, a predicted_class filter) and the input records only a confidence.
  */
 export function requireClasses(plan: ColumnPlan, neededBy: string | null): void {
-  if (plan.classesRecorded || neededBy === null) return;
+  // No scores at all (a cold start) is refused where scores are needed, with its own reason.
+  if (plan.classesRecorded || neededBy === null || plan.scoreKind === "none") return;
   throw new UsageError(`${neededBy} needs the predicted classes, but the input holds only a confidence ("${plan.scoreColumns[0]}") and no predicted label. Add the label column and name it with LABEL_FIELD (--label-field), e.g. predicted_label; or use a strategy that needs only confidence or uncertainty (confidence_threshold, uncertainty, diversity, hybrid without class filters).`);
 }
 
