@@ -1,5 +1,6 @@
 /** The `--help` text, generated from the parameter table so it cannot drift from the parser. */
 import { PARAMS } from "./params.ts";
+import { DATA_FILE_PATTERNS } from "../io/sniff.ts";
 import { STRATEGIES } from "../strategies/catalog.ts";
 import { VERSION } from "../version.ts";
 
@@ -45,7 +46,8 @@ Job type:
                      unset; with neither, the default is confidence_threshold. merge, inspect and simulate are reserved job types.
 
 Paths:
-  --input DIR        (required outside the container) inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
+  --input DIR        (required outside the container) inference outputs: every ${DATA_FILE_PATTERNS.join(", ")} in DIR and its
+                     subdirectories (key=value folders become columns; _SUCCESS, .crc and other bookkeeping skipped), or one file
   --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
                      (container: /opt/ml/processing/input/labeled_data when present)
   --calibration DIR  scored rows with their true label (TRUE_LABEL_FIELD): temperature scaling and TARGET_PRECISION

@@ -129,7 +129,7 @@ describe("degenerate pools", () => {
     test(`${strategy} with MIN_DISTANCE and no labelled rows still picks a first row, then stops when the rest are close`, async () => {
       const { written, metadata } = await select(identical, strategy, ["--batch-size", "5", "--min-distance", "0.01"]);
       expectSound(written, identical.rows.map((r) => r[0] as string), 1);
-      expect(metadata.warnings.join("\n")).toMatch(/MIN_DISTANCE=0.01: stopped after 1 rows/);
+      expect(metadata.warnings.join("\n")).toMatch(/MIN_DISTANCE=0.01: stopped after 1 row;/);
     });
   }
 });
