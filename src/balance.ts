@@ -6,6 +6,7 @@
 import { UsageError } from "./errors.ts";
 import { allocateQuotas } from "./engine/quotas.ts";
 import type { Pool } from "./pool.ts";
+import { listNames } from "./list-names.ts";
 
 export interface Balance {
   /** "uniform", "pool", or "custom" (a JSON map). */
@@ -61,7 +62,7 @@ export function resolveBalance(spec: string | Record<string, unknown>, column: s
     let total = 0;
     for (const [name, share] of Object.entries(map as Record<string, unknown>)) {
       const c = names.indexOf(name);
-      if (c === -1) throw new UsageError(`${source} names class "${name}", which is not among the ${column ? `values of ${column}` : "predicted classes"} (${names.slice(0, 12).join(", ")}).`);
+      if (c === -1) throw new UsageError(`${source} names class "${name}", which is not among the ${column ? `values of ${column}` : "predicted classes"} (${listNames(names)}).`);
       if (typeof share !== "number" || !Number.isFinite(share) || share < 0) throw new UsageError(`${source}["${name}"] must be a number ≥ 0, not ${JSON.stringify(share)}.`);
       shares[c] = share;
       total += share;
@@ -101,7 +102,7 @@ export function balanceReport(balance: Balance, quotas: Int32Array, selected: Ui
 function columnText(pool: Pool, column: string): string[] {
   const first = pool.tables[0]!;
   const c = first.columns.indexOf(column);
-  if (c === -1) throw new UsageError(`BALANCE_COLUMN is "${column}" but ${first.path} has no such column (columns: ${first.columns.slice(0, 12).join(", ")}).`);
+  if (c === -1) throw new UsageError(`BALANCE_COLUMN is "${column}" but ${first.path} has no such column (columns: ${listNames(first.columns)}).`);
   const out: string[] = new Array(pool.size);
   pool.tables.forEach((table, t) => {
     for (let r = 0; r < table.rowCount; r++) {

@@ -7,6 +7,7 @@ import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
 import { headerlessHint } from "./io/headerless.ts";
 import { distinctLabels, LABEL_COLUMNS, parseLabelClasses } from "./labels.ts";
+import { listNames } from "./list-names.ts";
 
 /** LLM batch outputs (e.g. Bedrock) and rule sets name their score columns in these ways. */
 export const LLM_SCORE_COLUMNS = ["confidence_score", "prediction_score", "score"];
@@ -62,6 +63,9 @@ export interface ColumnPlan {
   leafColumns: string[];
 }
 
+/** Columns pandas writes for its index: row numbers, never features. */
+const PANDAS_INDEX = /^(__index_level_\d+__|Unnamed: \d+)$/;
+
 /** The one class name of a pool whose predictions are not recorded, only their confidence. */
 export const UNRECORDED_CLASS = "(unrecorded prediction)";
 
@@ -94,7 +98,7 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
   const table = tables[0]!;
   const columns = table.columns;
   const has = (name: string) => columns.includes(name);
-  const listed = columns.slice(0, 12).join(", ") + (columns.length > 12 ? `, … (${columns.length} in all)` : "");
+  const listed = listNames(columns);
   for (const reserved of OUTPUT_COLUMNS) {
     if (has(reserved)) {
       throw new DataError(`${table.path}: the input already has a "${reserved}" column (is it an earlier selection's output?); rename or drop it, since the output adds its own.`);
@@ -114,12 +118,16 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     vectorColumns = embeddings;
     vectorReason = `${embeddings.length} emb_* columns`;
   } else {
-    // Partition folders (year=2024/) describe where a file lies, not the row: never a feature.
-    const taken = new Set([options.idField, ...scoreColumns, ...(scores.labelColumn ? [scores.labelColumn] : []), ...leafColumns, ...(table.partitionColumns ?? [])]);
-    vectorColumns = columns.filter((c, i) => !taken.has(c) && looksNumeric(table, i));
+    // Not features: a predicted label (used or not: it restates the scores), nor a partition folder (year=2024/), which describes where a file lies.
+    // Nor is a pandas index (__index_level_0__ in Parquet, "Unnamed: 0" after a CSV round trip): row numbers.
+    const labels = [...LABEL_COLUMNS, ...(options.labelField ? [options.labelField] : [])];
+    const taken = new Set([options.idField, ...scoreColumns, ...labels, ...leafColumns, ...(table.partitionColumns ?? [])]);
+    const indexes = columns.filter((c) => PANDAS_INDEX.test(c));
+    vectorColumns = columns.filter((c, i) => !taken.has(c) && !PANDAS_INDEX.test(c) && looksNumeric(table, i));
+    const skippedIndex = indexes.length > 0 ? `; ${indexes.join(", ")} left out as a pandas index` : "";
     vectorReason = vectorColumns.length > 0
-      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a leaf index or a partition folder)`
-      : "no emb_* columns and no numeric feature columns";
+      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}`
+      : `no emb_* columns and no numeric feature columns${skippedIndex}`;
   }
   return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence", vectorColumns, vectorReason, leafColumns };
 }

@@ -6,6 +6,7 @@
  */
 import { DataError, UsageError } from "./errors.ts";
 import type { Table } from "./io/table.ts";
+import { listNames } from "./list-names.ts";
 
 /** Label columns recognised without LABEL_FIELD, in order of preference. */
 export const LABEL_COLUMNS = ["predicted_label", "prediction", "label_pred"];
@@ -31,7 +32,7 @@ export function labelIndices(tables: readonly Table[], column: string, className
   let row = 0;
   eachLabel(tables, column, (label, table, r) => {
     const c = index.get(label);
-    if (c === undefined) throw new DataError(`${table.path}: row ${r + 1}, column "${column}" is "${label}", which is not among the classes LABEL_CLASSES lists (${classNames.slice(0, 12).join(", ")}); add it there.`);
+    if (c === undefined) throw new DataError(`${table.path}: row ${r + 1}, column "${column}" is "${label}", which is not among the classes LABEL_CLASSES lists (${listNames(classNames)}); add it there.`);
     out[row++] = c;
   });
   return out;
@@ -40,7 +41,7 @@ export function labelIndices(tables: readonly Table[], column: string, className
 function eachLabel(tables: readonly Table[], column: string, visit: (label: string, table: Table, row: number) => void): void {
   for (const table of tables) {
     const c = table.columns.indexOf(column);
-    if (c === -1) throw new DataError(`${table.path}: no label column "${column}" (columns: ${table.columns.slice(0, 12).join(", ")}).`);
+    if (c === -1) throw new DataError(`${table.path}: no label column "${column}" (columns: ${listNames(table.columns)}).`);
     for (let r = 0; r < table.rowCount; r++) {
       const label = labelText(table.cell(r, c));
       if (label === null) {

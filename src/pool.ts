@@ -9,6 +9,7 @@ import type { Matrix } from "./matrix.ts";
 import { allocVectors } from "./engine/kernels/kernels.ts";
 import { predictions } from "./engine/uncertainty.ts";
 import { labelIndices } from "./labels.ts";
+import { listNames } from "./list-names.ts";
 
 export interface Pool {
   tables: Table[];
@@ -52,7 +53,7 @@ export interface PoolOptions {
 export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOptions): Pool {
   const size = tables.reduce((n, t) => n + t.rowCount, 0);
   const first = tables[0]!;
-  if (size === 0) throw new DataError(`${tables.map((t) => t.path).join(", ")}: no data rows, only a header; nothing to select from.`);
+  if (size === 0) throw new DataError(`${listNames(tables.map((t) => t.path), 5)}: no data rows (a header or schema only); nothing to select from.`);
   const indexOf = (name: string) => first.columns.indexOf(name);
   const classes = plan.scoreKind === "binary" ? 2 : plan.scoreKind === "scores" || plan.scoreKind === "probabilities" ? plan.scoreColumns.length : plan.classNames.length;
   const raw = new Float64Array(size * plan.scoreColumns.length);
@@ -74,7 +75,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   const extraNames = requested.filter((name) => !readAnyway.has(name));
   for (const name of requested) {
     if (!first.columns.includes(name)) {
-      throw new DataError(`${first.path}: no column "${name}" (the selection config names it; columns: ${first.columns.slice(0, 12).join(", ")}).`);
+      throw new DataError(`${first.path}: no column "${name}" (the selection config names it; columns: ${listNames(first.columns)}).`);
     }
   }
   const extraData = extraNames.length > 0 ? new Float64Array(size * extraNames.length) : null;

@@ -75,6 +75,12 @@ describe("what users see", () => {
     expect(html).not.toMatch(/<script[^>]+src=|https?:\/\//);
   });
 
+  test("every parameter is declared once: one environment variable, one flag, one line of help", () => {
+    const twice = (names: string[]) => names.filter((name, i) => names.indexOf(name) !== i);
+    expect(twice(PARAMS.map((p) => p.env))).toEqual([]);
+    expect(twice(PARAMS.map((p) => p.flag))).toEqual([]);
+  });
+
   test("--help and the README's parameter table list every parameter of the table in src/cli/params.ts", async () => {
     const { stdout } = await run(["--help"]);
     const readme = readFileSync(join(import.meta.dir, "..", "README.md"), "utf8");

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import type { Hosts } from "../cluster/hosts.ts";
 import { UsageError } from "../errors.ts";
 import { PARAMS, type ParamName, type ParamSpec } from "./params.ts";
+import { flagErrorMessage } from "./flag-errors.ts";
 
 /** Each parameter's value type, read off its kind in PARAMS: a number, a boolean, one of its choices or a string. */
 type ValueOf<K> = K extends { type: "int" | "number" } ? number : K extends { type: "bool" } ? boolean
@@ -84,9 +85,9 @@ function parseValue(spec: ParamSpec, raw: string, origin: string): string | numb
 }
 
 export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedConfig {
-  const options: Record<string, { type: "string" | "boolean" }> = {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
     job_type: { type: "string" }, "job-type": { type: "string" }, input: { type: "string" }, output: { type: "string" },
-    labeled: { type: "string" }, calibration: { type: "string" }, previous: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean" }, version: { type: "boolean" },
+    labeled: { type: "string" }, calibration: { type: "string" }, previous: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
   };
   for (const spec of PARAMS) {
     // Booleans are read as strings so that `--quiet true` and `--save-report=false` work;
@@ -98,7 +99,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
   try {
     parsed = parseArgs({ args: withBooleanValues(args), options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}; see --help for the flags.`);
+    throw new UsageError(flagErrorMessage(error as Error, Object.keys(options)));
   }
   const flags = parsed.values as Record<string, string | boolean | undefined>;
   const positionals = parsed.positionals;

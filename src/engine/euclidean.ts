@@ -21,9 +21,20 @@ const PROJECT_MIN_DIMS = 256;
 const PROJECT_MIN_ROWS = 5_000;
 const PROJECTED_DIMS = 32;
 
-/** Whether rows are wide enough for projected bounds. */
-export function wideRows(points: Matrix): boolean {
-  return points.cols >= PROJECT_MIN_DIMS && points.rows >= PROJECT_MIN_ROWS;
+/**
+ * The TypeScript backend's GEMM runs at ~1 GFLOP/s: past this many values the projection's
+ * GEMMs (rows × cols × 32, and cols² per sample row) would cost more than they save.
+ */
+const PROJECT_MAX_VALUES_WITHOUT_BLAS = 1e8;
+/** The principal axes come from a cols × cols covariance: past this width it costs too much memory and time. */
+const PROJECT_MAX_DIMS = { openblas: 4096, other: 1024 };
+
+/** Whether rows are wide enough for projected bounds, and the backend's GEMM fast enough to make them. */
+export function wideRows(points: Matrix, blas: Blas): boolean {
+  const native = blas.name === "openblas";
+  return points.cols >= PROJECT_MIN_DIMS && points.rows >= PROJECT_MIN_ROWS &&
+    points.cols <= (native ? PROJECT_MAX_DIMS.openblas : PROJECT_MAX_DIMS.other) &&
+    (native || points.rows * points.cols <= PROJECT_MAX_VALUES_WITHOUT_BLAS);
 }
 
 /** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
@@ -112,7 +123,7 @@ export class EuclideanSpace implements MetricSpace {
    * With any backend, wide rows get projected lower bounds (projection.ts), built here unless
    * the caller brings them (built before a locality order, which they make cheap).
    */
-  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points) ? projectRows(points, blas) : null) {
+  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points, blas) ? projectRows(points, blas) : null) {
     this.size = points.rows;
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);

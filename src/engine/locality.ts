@@ -61,16 +61,21 @@ export function localityOrder(points: Matrix, blas: Blas, classes: { of: Int32Ar
   return order;
 }
 
+/** Largest copy made for a locality order: past it, memory matters more than the order's speed. */
+const MAX_COPY_BYTES = 2 ** 30;
+
 /**
  * m's rows in `order` (new row r is old row order[r]) as a matrix the caller may own: m itself
  * rearranged when `owned` (a private copy such as cosine's normalised rows), else a copy in
- * kernel memory. Null when kernel memory has no room for the copy: run in file order then.
+ * kernel memory. Null when the copy would pass 1 GiB or kernel memory has no room for it: run
+ * in file order then.
  */
 export function inLocalityOrder(m: Matrix, order: Uint32Array, owned: boolean): Matrix | null {
   if (owned) {
     permuteRows(m, order);
     return m;
   }
+  if (m.data.byteLength > MAX_COPY_BYTES) return null;
   const { cols } = m;
   let data: Float32Array | Float64Array;
   try {

@@ -10,13 +10,15 @@
  * with "." or "_" (`_SUCCESS`, `_committed_*`, `_started_*`, `_metadata`, `_temporary/`,
  * hidden files) and `*.crc` checksums are bookkeeping and skipped. `*.json` files are JSON
  * lines (Spark's and DuckDB's JSON output) in a channel of only JSON; beside other data files
- * they are manifests or schemas and left out. Every file left out is counted in the log:
+ * they are manifests or schemas and left out. Parquet, Arrow and JSON lines files whose
+ * columns are the first file's in another order are read in its order (matched by name). Every file left out is counted in the log:
  * nothing is skipped without a word.
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../errors.ts";
+import { inColumnOrder } from "./column-order.ts";
 import { readCsvTable } from "./csv.ts";
 import { partitionsOf, withPartitionColumns } from "./partitions.ts";
 import { DATA_FILE_PATTERNS, hasNoExtension, kindByName, readHead, signatureOf, textFormatOf, type FileKind } from "./sniff.ts";
@@ -222,14 +224,18 @@ export async function readChannel(channel: string, role = "input",
   const partitions = new Set(tables.flatMap((t) => t.partitionColumns ?? []));
   if (partitions.size > 0) notices.info(`partition folders give the column${partitions.size > 1 ? "s" : ""} ${[...partitions].join(", ")} (values as the folder names write them)`);
   const first = tables[0]!;
-  for (const table of tables.slice(1)) {
+  for (const [t, table] of tables.entries()) {
+    if (t === 0) continue;
     const same = table.columns.length === first.columns.length && table.columns.every((c, i) => c === first.columns[i]);
-    if (!same) {
+    const reorderable = table.format !== "csv" && table.columns.length === first.columns.length && first.columns.every((c) => table.columns.includes(c));
+    if (!same && reorderable) {
+      tables[t] = inColumnOrder(table, first.columns);
+    } else if (!same) {
       const missing = first.columns.filter((c) => !table.columns.includes(c));
       const extra = table.columns.filter((c) => !first.columns.includes(c));
       const detail = missing.length || extra.length
         ? `${missing.length ? `missing ${missing.slice(0, 5).join(", ")}` : ""}${missing.length && extra.length ? "; " : ""}${extra.length ? `extra ${extra.slice(0, 5).join(", ")}` : ""}`
-        : "the same columns in another order";
+        : "the same columns in another order; CSV files must agree on it, since their records are repeated byte for byte";
       const folders = [...missing, ...extra].some((c) => partitions.has(c))
         ? " (a partition column comes from key=value folders: put every file at the same folder depth)"
         : table.format === "jsonl" && first.format === "jsonl" && (missing.length > 0 || extra.length > 0)

@@ -36,7 +36,7 @@ export function readCsvTable(path: string, bytes: Uint8Array): CsvTable {
   const columns = splitFields(bytes, start, headerContentEnd, path, 1).map((f) => decodeField(bytes, f, path, 1));
   const seen = new Map<string, number>();
   columns.forEach((name, i) => {
-    if (name === "") throw new DataError(`${path}: column ${i + 1} of the header has no name; give every column a name.${headerlessHint(columns)}`);
+    if (name === "") throw new DataError(`${path}: column ${i + 1} of the header has no name; give every column a name${i === 0 ? " (pandas writes its index as an unnamed first column: to_csv(index=False) leaves it out)" : ""}.${headerlessHint(columns)}`);
     if (seen.has(name)) throw new DataError(`${path}: the header names column "${name}" twice (columns ${seen.get(name)! + 1} and ${i + 1}); column names must be unique.${headerlessHint(columns)}`);
     seen.set(name, i);
   });

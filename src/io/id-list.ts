@@ -5,12 +5,13 @@
 import { readFileSync } from "node:fs";
 import { DataError } from "../errors.ts";
 import { readTable } from "./channel.ts";
+import { listNames } from "../list-names.ts";
 
 export async function readIdList(path: string, idField: string): Promise<string[]> {
   if (/\.(csv|csv\.gz|parquet|arrow|feather|jsonl|jsonl\.gz)$/i.test(path)) {
     const table = await readTable(path);
     const column = table.columns.indexOf(idField);
-    if (column === -1) throw new DataError(`${path}: EXCLUDE_IDS_FILE has no id column "${idField}" (columns: ${table.columns.slice(0, 8).join(", ")}).`);
+    if (column === -1) throw new DataError(`${path}: EXCLUDE_IDS_FILE has no id column "${idField}" (columns: ${listNames(table.columns)}).`);
     return table.extract({ idColumn: column, numeric: [] });
   }
   let text: string;

@@ -10,9 +10,10 @@
  * mistaken for output; they are left, rather than swept by the next run, because a sweep
  * could delete the temporary file of another run writing to the same directory.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { UsageError } from "../errors.ts";
 import type { Pool } from "../pool.ts";
 import { commonType, csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
 import type { OutputColumn } from "./parquet-writer.ts";
@@ -27,16 +28,22 @@ export interface OutputFile {
 
 /** Writes all files under temporary names, then renames them into place, files[0] (the selection) last. */
 export async function writeAtomically(directory: string, files: OutputFile[]): Promise<string[]> {
-  mkdirSync(directory, { recursive: true });
+  const finals = files.map((f) => join(directory, f.name));
+  // A directory in a file's place would fail its rename after the others were renamed: a partial output.
+  const blocked = finals.find((path) => statSync(path, { throwIfNoEntry: false })?.isDirectory());
+  if (blocked) throw new UsageError(`--output ${directory}: ${blocked} is a directory, where this run writes a file; remove or rename it.`);
   const stamp = `${process.pid}-${Date.now()}`;
   const temporary = files.map((f) => join(directory, `.${f.name}.${stamp}.tmp`));
   try {
+    mkdirSync(directory, { recursive: true });
     for (let i = 0; i < files.length; i++) await files[i]!.write(temporary[i]!);
-    const finals = files.map((f) => join(directory, f.name));
     for (let i = files.length - 1; i >= 0; i--) renameSync(temporary[i]!, finals[i]!);
     return finals;
   } catch (error) {
     for (const path of temporary) rmSync(path, { force: true });
+    // The file system refused (full, read-only, no permission): the environment's doing, not a bug.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code && (error as NodeJS.ErrnoException).syscall) throw new UsageError(`--output ${directory} could not be written (${(error as Error).message.startsWith(code) ? "" : `${code}: `}${(error as Error).message}); check its free space and permissions.`);
     throw error;
   }
 }

@@ -38,6 +38,10 @@ export function resolvePaths(config: ParsedConfig, defaults: DefaultPaths): JobP
   }
   const labeled = config.labeled ?? (defaults.labeled && existsSync(defaults.labeled) ? defaults.labeled : null);
   const calibration = config.calibration ?? (defaults.calibration && existsSync(defaults.calibration) ? defaults.calibration : null);
+  requireExisting("--input", config.input, "a directory (or one file) of inference outputs");
+  requireExisting("--labeled", config.labeled, "the directory of labelled rows (id and the pool's vector columns)");
+  requireExisting("--calibration", config.calibration, "the directory of scored rows with their true label");
+  requireExisting("EXCLUDE_IDS_FILE (--exclude-ids-file)", config.values.EXCLUDE_IDS_FILE, "a file of ids, one a line, or a CSV/Parquet file with the id column");
   const writes = config.command !== "inspect" && !config.dryRun;
   const output = config.output ?? (inContainer && writes ? defaults.output ?? null : null);
   if (writes && !output) {
@@ -75,6 +79,11 @@ export function checkOutput(output: string, channels: [string, string | null][])
       throw new UsageError(`--output ${output} is ${rel === "" ? "the" : "inside the"} ${flag} channel ${channel}: the selection would be read back as input by the next run. Pass an output directory outside it.`);
     }
   }
+}
+
+/** A path the user typed that is not there is a usage error, found before any data is read. */
+function requireExisting(flag: string, path: string | null, what: string): void {
+  if (path && !existsSync(path)) throw new UsageError(`${flag} ${path} does not exist; pass ${what}.`);
 }
 
 function isDirectory(path: string): boolean {

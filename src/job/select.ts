@@ -33,7 +33,7 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
     batchSize = plan.entry.merge.candidates(batchSize, { clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES }) * perClass;
     if (balance) optionsBalance = { ...balance, mode: "uniform", shares: new Float64Array(balance.names.length).fill(1 / balance.names.length) };
   }
-  if (plan.role !== "map" && plan.entry.useCase === "active_learning" && batchSize > selectableCount) {
+  if (plan.role !== "map" && plan.entry.useCase === "active_learning" && batchSize > selectableCount && selectableCount > 0) {
     log.warn(`BATCH_SIZE=${batchSize} is larger than the ${selectableCount} selectable rows; selecting all of them.`);
   }
   return {

@@ -74,7 +74,9 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
     files.push({ name: "selection_metadata.json", write: (path) => { timings.end("writeMs", since); writeJson(path, metadata); } });
   }
   const outputs = await commit(output, files);
-  log.info(`selected ${selection.rows.length} of ${counted.pool.size} rows → ${outputs[0]}`);
+  // A merge's pool is the hosts' candidates; the user's pool is the rows the hosts saw (a streamed run's: the whole pool).
+  const seen = mergeFrom ? `${metadata.pool_size} rows (from ${pool.size} candidates)` : `${counted.pool.size} rows`;
+  log.info(`selected ${selection.rows.length} of ${seen} → ${outputs[0]}`);
   return { outputs, metadata };
 }
 

@@ -41,11 +41,13 @@ export async function readLabelledSet(channel: string, options: LabelledSetOptio
   for (const table of tables) {
     const at = (c: string) => table.columns.indexOf(c);
     fileIds.push(...table.extract({ idColumn: at(options.idField), numeric: [{ columns: vectorColumns.map(at), out: fileVectors, rowStart, stride: dim, offset: 0, kind: "finite" }] }));
-    const labels = table.extract({ idColumn: at(options.labelField), numeric: [] });
-    labels.forEach((label, r) => {
+    const labelColumn = at(options.labelField);
+    for (let r = 0; r < table.rowCount; r++) {
+      const value = table.cell(r, labelColumn);
+      const label = value === null || value === undefined ? "" : String(value);
       if (label === "") throw new DataError(`${table.path}: row ${r + 1}, column "${options.labelField}" is empty; every labelled row needs its label (remove the row, or label it).`);
-    });
-    fileLabels.push(...labels);
+      fileLabels.push(label);
+    }
     rowStart += table.rowCount;
   }
 

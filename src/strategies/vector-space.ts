@@ -51,7 +51,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const start = seedCount > 0 ? -1 : nearestToMean(points, candidates);
   // Only where GEMM is cheap: the order never changes a selection, only its speed.
   // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
-  const projected = wideRows(points) ? projectRows(points, options.blas) : null;
+  const projected = wideRows(points, options.blas) ? projectRows(points, options.blas) : null;
   let order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS
     ? localityOrder(projected?.coordinates ?? points, options.blas) : null;
   const reordered = order ? inLocalityOrder(points, order, cosine) : null;

@@ -47,7 +47,9 @@ describe("the failure message SageMaker shows as ExitMessage", () => {
 
   test("with several hosts the message says which host failed", async () => {
     const path = messagePath();
-    const { result } = await run(["--strategy", "uncertainty", "--exclude-ids-file", "/nonexistent/ids.txt"], path, { CURRENT_HOST: "algo-3", HOSTS: "algo-1,algo-2,algo-3" });
+    const ids = join(tempDir(), "ids.csv");
+    writeFileSync(ids, "name\na\n"); // no id column: an input error found on the host
+    const { result } = await run(["--strategy", "uncertainty", "--exclude-ids-file", ids], path, { CURRENT_HOST: "algo-3", HOSTS: "algo-1,algo-2,algo-3" });
     expect(result.exitCode).not.toBe(0);
     expect(readFileSync(path, "utf8")).toStartWith("host algo-3: ");
   });

@@ -41,8 +41,10 @@ async function mapThenMerge(args: string[], env: Record<string, string> = {}) {
     expect(existsSync(join(prefix, host, "selected_samples.csv"))).toBe(true);
   }
   const output = join(tempDir(), "merged");
-  const merged = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", output, "--no-save-report"]);
-  return { merged, prefix, output, text: merged.exitCode === 0 ? readFileSync(join(output, "selected_samples.csv"), "utf8") : "" };
+  const log: string[] = [];
+  const sink = { write: (t: string) => void log.push(t), isTTY: false };
+  const merged = await main({}, {}, {}, ["--job_type", "merge", "--input", prefix, "--output", output, "--no-save-report"], { stdout: sink, stderr: sink });
+  return { merged, prefix, output, log: log.join(""), text: merged.exitCode === 0 ? readFileSync(join(output, "selected_samples.csv"), "utf8") : "" };
 }
 
 const idsOf = (text: string) => text.trimEnd().split("\n").slice(1).map((l) => l.split(",")[0]!);
@@ -86,10 +88,11 @@ describe("map on every host, merge on one", () => {
   });
 
   test("the merge reports the rows the hosts saw as pool_size and counts the candidates apart", async () => {
-    const { merged } = await mapThenMerge(["--strategy", "badge", "--batch-size", "25"]);
+    const { merged, log } = await mapThenMerge(["--strategy", "badge", "--batch-size", "25"]);
     const metadata = merged.metadata!;
     expect(metadata.pool_size).toBe(n);
     const perHost = STRATEGIES.badge!.merge.candidates(25, { clusterMarginCandidates: 0 });
+    expect(log).toContain(`selected 25 of ${n} rows (from ${3 * perHost} candidates)`);
     expect(perHost).toBeGreaterThan(25);
     expect(metadata.candidates).toBe(3 * perHost);
     const distribution = metadata.class_distribution as Record<string, Record<string, number>>;

@@ -49,6 +49,34 @@ describe("container paths only in a container", () => {
     expect(stderr).toContain("pass --input DIR");
   });
 
+  test("a path flag naming nothing is a usage error naming the flag and the path, before any data is read", async () => {
+    const missing = join(tempDir(), "typo");
+    for (const [args, flag] of [
+      [["--input", missing], "--input"],
+      [["--input", poolDir(), "--labeled", missing], "--labeled"],
+      [["--input", poolDir(), "--calibration", missing], "--calibration"],
+      [["--input", poolDir(), "--exclude-ids-file", missing], "EXCLUDE_IDS_FILE"],
+    ] as const) {
+      const output = join(tempDir(), "out");
+      const { result, stderr } = await run({}, {}, [...args, "--output", output]);
+      expect(result.exitCode).toBe(2);
+      expect(stderr).toContain(`usage error: ${flag}`);
+      expect(stderr).toContain(`${missing} does not exist`);
+      expect(stderr).not.toContain("reading");
+      expect(existsSync(output)).toBe(false);
+    }
+  });
+
+  test("a directory where an output file goes is a usage error, and no other output file is left behind", async () => {
+    const output = join(tempDir(), "out");
+    mkdirSync(join(output, "selected_samples.csv"), { recursive: true });
+    const { result, stderr } = await run({}, {}, ["--input", poolDir(), "--output", output]);
+    expect(result.exitCode).toBe(2);
+    expect(stderr).toContain(`${join(output, "selected_samples.csv")} is a directory`);
+    expect(stderr).not.toContain("This is a bug");
+    expect(readdirSync(output)).toEqual(["selected_samples.csv"]);
+  });
+
   test("through the binary on a laptop: no --output is exit 2 and /opt/ml is not touched", () => {
     if (existsSync("/opt/ml/processing/input/inference_data")) throw new Error("this machine has the container layout; the test needs a machine without it");
     const run = runBinary(["--input", poolDir()], { STRATEGY: "uncertainty" });

@@ -188,6 +188,12 @@ const CASES: SheetCase[] = [
     refused: { exit: 2, mentions: ["predicted_class filter"], hint: /LABEL_FIELD/ },
   },
   {
+    name: "a numeric label column (prediction) beside prob_class_* columns is not taken for a feature",
+    sheet: { columns: ["id", "prob_class_0", "prob_class_1", "prediction", "f"], rows: [["a", 0.5, 0.5, 0, 1], ["b", 0.25, 0.75, 1, 2], ["c", 0.75, 0.25, 0, 5]] },
+    args: ["--strategy", "diversity", "--batch-size", "2"],
+    selected: (o) => expect(o.metadata.vector_columns).toEqual(["f"]),
+  },
+  {
     name: "a lone confidence with diversity runs (vectors only)",
     sheet: confidenceOnly, args: ["--strategy", "diversity", "--batch-size", "3"],
     selected: (o) => expect(column(o, "id").length).toBe(3),

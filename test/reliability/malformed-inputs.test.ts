@@ -36,8 +36,6 @@ const ANY_FORMAT: Case[] = [
     exit: 3, mentions: ["b.", "a.", "note"], hint: /must share one schema/ },
   { name: "files with different schemas (missing column)", files: { "a": pool, "b": without(pool, "emb_1") }, args: uncertainty,
     exit: 3, mentions: ["b.", "emb_1"], hint: /must share one schema/ },
-  { name: "files with the same columns in another order", files: { "a": pool, "b": { columns: [...pool.columns].reverse(), rows: pool.rows.map((r) => [...r].reverse()) } },
-    args: uncertainty, exit: 3, mentions: ["b."], hint: /another order.*must share one schema/ },
   { name: "missing id column", files: { "p": renamed(pool, "id", "uid") }, args: uncertainty,
     exit: 3, mentions: ["p.", '"id"', "uid"], hint: /ID_FIELD/ },
   { name: "missing score columns (lists the columns seen)", files: { "p": without(pool, "prob_class_0", "prob_class_1", "prob_class_2") }, args: uncertainty,
@@ -95,7 +93,7 @@ const ANY_FORMAT: Case[] = [
   { name: "an empty id", files: { "p": withCell(pool, 2, "id", null) }, args: uncertainty,
     exit: 3, mentions: ["p.", "row 3", '"id"'], hint: /every row needs an id/ },
   { name: "a header and no rows", files: { "p": { columns: pool.columns, rows: [] } }, args: uncertainty,
-    exit: 3, mentions: ["p."], hint: /nothing to select from/ },
+    exit: 3, mentions: ["p."], hint: /no data rows \(a header or schema only\); nothing to select from|holds no JSON objects, so there is nothing to select from/ },
   { name: "leaf_coreset without leaf columns", files: { "p": pool }, args: ["--strategy", "leaf_coreset"],
     exit: 3, mentions: ["p."], hint: /leaf_\* columns/ },
   { name: "a fractional leaf index", files: { "p": withColumn(withColumn(pool, "leaf_0", (i) => i % 3), "leaf_1", (i) => (i === 3 ? 2.5 : 1)) },
@@ -114,6 +112,9 @@ const featureLines = toCsv(withColumn(withNote, "f", (i) => i / 4)).split("\n");
 
 /** Byte-level damage: only CSV (or gzip) can be broken this way. */
 const CSV_ONLY: Case[] = [
+  // Columnar files are matched by name (upstream-inputs.test.ts); CSV records are repeated byte for byte.
+  { name: "CSV files with the same columns in another order", files: { "a.csv": toCsv(pool), "b.csv": toCsv({ columns: [...pool.columns].reverse(), rows: pool.rows.map((r) => [...r].reverse()) }) },
+    args: uncertainty, exit: 3, mentions: ["b.csv"], hint: /another order; CSV files must agree on it.*must share one schema/ },
   { name: "empty input directory", files: {}, args: uncertainty, exit: 3, mentions: ["it is empty"], hint: /expected \*\.csv/ },
   { name: "a directory of only non-data files", files: { "README.md": "# notes\n", "model.pkl": "x", "notes.txt": "id,prob\n" }, args: uncertainty,
     exit: 3, mentions: ["README.md", "model.pkl", "notes.txt"], hint: /expected \*\.csv/ },

@@ -236,6 +236,21 @@ const LAYOUTS: UpstreamCase[] = [
     refused: { exit: 3, mentions: ["part-00000.csv", 'no id column "id"'], hint: /first line looks like data.*header/ },
   },
   {
+    name: "pandas to_csv with its index (an unnamed first column): refused, saying how to leave the index out",
+    build: (dir) => writeTree(dir, { "p.csv": ",id,prob_class_0,prob_class_1,f\n0,a,0.5,0.5,1\n1,b,0.25,0.75,2\n" }),
+    args: uncertainty,
+    refused: { exit: 3, mentions: ["p.csv", "column 1"], hint: /to_csv\(index=False\)/ },
+  },
+  {
+    name: "a pandas index column (__index_level_0__ in Parquet, Unnamed: 0 in CSV) is not taken for a feature",
+    build: (dir) => writeTree(dir, { "p.csv": "Unnamed: 0,__index_level_0__,id,prob_class_0,prob_class_1,f\n0,4,a,0.5,0.5,1\n1,9,b,0.25,0.75,2\n2,12,c,0.5,0.5,7\n" }),
+    args: ["--strategy", "diversity", "--batch-size", "2"],
+    selected: (o) => {
+      expect(o.metadata.vector_columns).toEqual(["f"]);
+      expect(o.metadata.vector_source).toContain("Unnamed: 0, __index_level_0__ left out as a pandas index");
+    },
+  },
+  {
     name: "gzip bytes named .parquet: refused with what it is",
     build: (dir) => writeTree(dir, { "p.parquet": gzipSync(enc(csv(pool))) }),
     args: uncertainty,
@@ -293,6 +308,34 @@ const LAYOUTS: UpstreamCase[] = [
     }),
     args: uncertainty,
     refused: { exit: 3, mentions: ["part-1.json", "missing note"], hint: /ignoreNullFields=false/ },
+  },
+  {
+    name: "Parquet parts with the same columns in another order (a schema merge) are matched by name",
+    build: async (dir) => {
+      await duckdb(dir, [poolTable(12),
+        `COPY (SELECT * FROM pool WHERE split = 'a') TO '$DIR/part-0.parquet' (FORMAT PARQUET)`,
+        `COPY (SELECT emb_1, prob_class_1, id, emb_0, split, prob_class_0 FROM pool WHERE split <> 'a') TO '$DIR/part-1.parquet' (FORMAT PARQUET)`]);
+    },
+    args: ["--strategy", "diversity", "--batch-size", "12"],
+    selected: (o) => {
+      expect(o.header.slice(0, 6)).toEqual(["id", "split", "prob_class_0", "prob_class_1", "emb_0", "emb_1"]);
+      for (const [k, id] of column(o, "id").entries()) {
+        const i = Number(id.slice(1));
+        expect([o.rows[k]![1], Number(o.rows[k]![4]), Number(o.rows[k]![5])]).toEqual([["a", "b", "c"][i % 3], ((i * 13) % 11) - 5, ((i * 5) % 7) - 3]);
+      }
+    },
+  },
+  {
+    name: "Spark JSON parts whose keys first appear in another order are matched by name",
+    build: (dir) => writeTree(dir, {
+      "part-0.json": '{"id":"a","prob_class_0":0.5,"prob_class_1":0.5,"note":"x"}\n',
+      "part-1.json": '{"id":"b","prob_class_0":0.25,"prob_class_1":0.75}\n{"note":"y","id":"c","prob_class_1":0.125,"prob_class_0":0.875}\n',
+    }),
+    args: [...uncertainty, "--batch-size", "3"],
+    selected: (o) => {
+      expect(o.header.slice(0, 4)).toEqual(["id", "prob_class_0", "prob_class_1", "note"]);
+      expect(o.rows.map((r) => r.slice(0, 4).join(","))).toEqual(["a,0.5,0.5,x", "b,0.25,0.75,", "c,0.875,0.125,y"]);
+    },
   },
   {
     name: "a manifest.json beside CSV shards is not a shard: left out with a warning",
@@ -418,6 +461,7 @@ describe("nothing silently changed or silently empty", () => {
     expect(o.rows).toEqual([]);
     expect(o.metadata.nothing_selected_because).toBe("every row is excluded: of the 9 pool rows, 9 are already labelled or listed in EXCLUDE_IDS_FILE, so none is left to select");
     expect(o.log).toContain("nothing selected: every row is excluded");
+    expect(o.log).not.toContain("selecting all of them"); // "BATCH_SIZE=4 is larger than the 0 selectable rows" says nothing true
   });
 
   for (const strategy of ["confidence_threshold", "top_k_per_class", "diversity", "badge", "cluster_margin", "hybrid"]) {

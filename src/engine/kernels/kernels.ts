@@ -38,7 +38,8 @@ const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
 let top = 64; // byte 0 stays unused so no array starts at pointer 0
 
 function reserve(byteLength: number): number {
-  const start = (top + 15) & ~15; // 16-byte alignment for v128 loads
+  // 16-byte alignment for v128 loads (arithmetic, not bitwise: offsets pass 2^31 past 2 GiB).
+  const start = Math.ceil(top / 16) * 16;
   const end = start + byteLength;
   if (end > memory.buffer.byteLength) {
     const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);

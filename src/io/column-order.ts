@@ -1,0 +1,34 @@
+/**
+ * A columnar file (Parquet, Arrow, JSON lines) whose columns are the channel's in another
+ * order, seen in the channel's order. Writers do not promise an order: Spark's JSON writer
+ * drops null fields, so a key can first appear later in one part than in another, and schema
+ * merges reorder Parquet columns. Columns are matched by name, as a pyarrow dataset does. CSV
+ * files are not reordered: their records are repeated byte for byte in the output.
+ */
+import type { ExtractRequest, Table } from "./table.ts";
+
+export function inColumnOrder(table: Table, columns: readonly string[]): Table {
+  if (table.columns.every((c, i) => c === columns[i])) return table;
+  return new ReorderedTable(table, columns.map((name) => table.columns.indexOf(name)), columns);
+}
+
+class ReorderedTable implements Table {
+  constructor(private readonly inner: Table, private readonly source: readonly number[], readonly columns: readonly string[]) {}
+
+  get path() { return this.inner.path; }
+  get format() { return this.inner.format; }
+  get rowCount() { return this.inner.rowCount; }
+  get partitionColumns() { return this.inner.partitionColumns; }
+  get columnTypes() { return this.source.map((c) => this.inner.columnTypes[c]!); }
+
+  cell(row: number, column: number): unknown {
+    return this.inner.cell(row, this.source[column]!);
+  }
+
+  extract(request: ExtractRequest): string[] {
+    return this.inner.extract({
+      idColumn: this.source[request.idColumn]!,
+      numeric: request.numeric.map((block) => ({ ...block, columns: block.columns.map((c) => this.source[c]!) })),
+    });
+  }
+}
