@@ -5,6 +5,7 @@
 import { DataError, UsageError } from "./errors.ts";
 import { isNumeric } from "./io/column-type.ts";
 import type { Table } from "./io/table.ts";
+import { delimiterHint } from "./io/delimiter-hint.ts";
 import { headerlessHint } from "./io/headerless.ts";
 import { distinctLabels, LABEL_COLUMNS, parseLabelClasses } from "./labels.ts";
 import { listNames } from "./list-names.ts";
@@ -38,7 +39,9 @@ export type ScoreKind =
    */
   | "label"
   /** A lone confidence of a prediction the input does not record: one column, no classes known. */
-  | "confidence";
+  | "confidence"
+  /** No score columns (a pool of embeddings before any model): only vector strategies run. */
+  | "none";
 
 export interface ColumnPlan {
   id: string;
@@ -105,7 +108,7 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     }
   }
   if (!has(options.idField)) {
-    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}`);
+    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${delimiterHint(columns)}`);
   }
   const scores = planScores(tables, options, listed);
   const { scoreColumns } = scores;
@@ -129,7 +132,7 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
       ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}`
       : `no emb_* columns and no numeric feature columns${skippedIndex}`;
   }
-  return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence", vectorColumns, vectorReason, leafColumns };
+  return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence" && scores.scoreKind !== "none", vectorColumns, vectorReason, leafColumns };
 }
 
 /** Which columns hold the scores, what they mean, and the class names they give. */
@@ -190,7 +193,10 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
   const source = llm.length > 0 ? "LLM" : "rule set";
   if (found.length === 0) {
     const labelOnly = label ? ` There is a label column "${label}" but no confidence beside it; set SCORE_FIELD (with LABEL_FIELD=${label}) to the column holding the confidence in each label.` : "";
-    throw new DataError(`${table.path}: no score columns found (columns: ${listed}). Expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}); or set SCORE_FIELD / SCORE_FIELD_PREFIX.${labelOnly}`);
+    return {
+      scoreColumns: [], scoreKind: "none", classNames: [], scoreClass: 0, labelColumn: null,
+      scoreReason: `no score columns found (columns: ${listed}); expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run.${labelOnly}`,
+    };
   }
   if (label) {
     const others = found.length > 1 ? ` (${found.slice(1).join(", ")} not used)` : "";

@@ -57,7 +57,7 @@ export async function writeReport(path: string, pool: Pool, selection: Selection
     labeled: labeledInfo ? { rows: labeledInfo.rows, source: labeledInfo.channel, coords: pca?.alsoCoords ?? null } : null,
     metadata,
     classNames: pool.plan.classNames,
-    probs: pool.probs,
+    probs: pool.classes > 0 ? pool.probs : null,
     selected: selection.rows,
     selectionScores: selection.scores,
     projection,

@@ -249,7 +249,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   return {
     inputs: {
       pool, selectable: new Uint8Array(candidates.length).fill(1), selectableCount: size - excludedCount,
-      labeled, labeledPath: paths.labeled, excludedCount,
+      labeled, labeledPath: paths.labeled, excludedCount, query: null,
     },
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row) },
     adjust(options) {

@@ -37,9 +37,13 @@ export const kernels = instance.exports as unknown as DistanceExports;
 const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
 let top = 64; // byte 0 stays unused so no array starts at pointer 0
 
+/** The next 16-byte boundary at or after `offset`, for v128 loads (arithmetic, not bitwise: offsets pass 2^31 past 2 GiB). */
+export function alignUp(offset: number): number {
+  return Math.ceil(offset / 16) * 16;
+}
+
 function reserve(byteLength: number): number {
-  // 16-byte alignment for v128 loads (arithmetic, not bitwise: offsets pass 2^31 past 2 GiB).
-  const start = Math.ceil(top / 16) * 16;
+  const start = alignUp(top);
   const end = start + byteLength;
   if (end > memory.buffer.byteLength) {
     const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);
