@@ -165,6 +165,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const columns = planColumns(opened.map((f) => headOf(f.table, f.groups)), { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
     labelClasses: v.LABEL_CLASSES });
   if (columns.labelColumn) throw new NotStreamable("predicted labels (LABEL_FIELD) name their classes from every row");
+  if (columns.scoreKind === "none") throw new NotStreamable("the pool has no score columns");
   log.info(`scores: ${columns.scoreReason}`);
   requireClasses(columns, plan.needsClasses);
 
