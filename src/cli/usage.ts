@@ -52,6 +52,8 @@ Paths:
                      (container: /opt/ml/processing/input/labeled_data when present)
   --calibration DIR  scored rows with their true label (TRUE_LABEL_FIELD): temperature scaling and TARGET_PRECISION
                      (container: /opt/ml/processing/input/calibration_data when present)
+  --query DIR        rows to find more like (the pool's vector columns): hybrid's similarity objective
+                     (container: /opt/ml/processing/input/query_data when present)
   --output DIR       (required outside the container) where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
                      (with several hosts, see --hosts: DIR/<host>/)
   --previous DIR     last round's inference output (same ids and score columns): Cohen's kappa between the two rounds'

@@ -15,6 +15,7 @@ import { main } from "../../src/run.ts";
 import { probcover, purityDelta } from "../../src/strategies/probcover.ts";
 import type { StrategyOptions } from "../../src/strategies/strategy.ts";
 import { typiclust } from "../../src/strategies/typiclust.ts";
+import { runBinary } from "../binary.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
 import { clusteredPoints, tempDir } from "../helpers.ts";
 
@@ -288,4 +289,39 @@ describe("a pool of ids and vectors only, through main()", () => {
     expect(out).toMatch(/✗ uncertainty +active_learning +needs score columns/);
     expect(out).toMatch(/score columns: none/);
   });
+});
+
+describe("the cold start through the compiled binary", () => {
+  const input = (() => {
+    const points = clusteredPoints(300, 5, 4, 31);
+    const dir = tempDir();
+    const lines = ["id," + Array.from({ length: 5 }, (_, j) => `emb_${j}`).join(",")];
+    for (let i = 0; i < 300; i++) lines.push(`v${i},` + Array.from(points.data.subarray(i * 5, (i + 1) * 5)).join(","));
+    writeFileSync(join(dir, "pool.csv"), lines.join("\n") + "\n");
+    return dir;
+  })();
+
+  test("typiclust and probcover select from a pool of ids and vectors, as in process", async () => {
+    for (const strategy of ["typiclust", "probcover"]) {
+      const output = join(tempDir(), "out");
+      const run = runBinary(["--input", input, "--output", output, "--batch-size", "10", "--no-save-report"], { STRATEGY: strategy });
+      expect({ strategy, exit: run.exitCode, stderr: run.exitCode === 0 ? "" : run.stderr }).toEqual({ strategy, exit: 0, stderr: "" });
+      const inProcess = join(tempDir(), "out");
+      await main({}, {}, { STRATEGY: strategy }, ["--input", input, "--output", inProcess, "--batch-size", "10", "--no-save-report"]);
+      expect(readFileSync(join(output, "selected_samples.csv"), "utf8")).toBe(readFileSync(join(inProcess, "selected_samples.csv"), "utf8"));
+    }
+  }, 120_000);
+
+  test("a score strategy on that pool exits 3 naming the vector-only strategies; hybrid similarity reads --query", () => {
+    const refused = runBinary(["--input", input, "--output", join(tempDir(), "o"), "--strategy", "uncertainty"]);
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toContain("Without scores use diversity");
+    const query = tempDir();
+    writeFileSync(join(query, "q.csv"), "emb_0,emb_1,emb_2,emb_3,emb_4\n1,2,3,4,5\n");
+    const output = join(tempDir(), "out");
+    const run = runBinary(["--input", input, "--output", output, "--query", query, "--strategy", "hybrid", "--batch-size", "3",
+      "--config", JSON.stringify({ objectives: [{ type: "similarity" }] }), "--no-save-report"]);
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).strategy_details.objectives).toBe("similarity^1");
+  }, 120_000);
 });
