@@ -2,7 +2,7 @@
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
  * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid> <rows> <dim> <k> [--blas off] [--classes C]
+ *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C]
  *
  * diversity, badge and hybrid (margin × diversity) run the strategies users run
  * (src/strategies); diversity-plain runs the textbook k-center loop (no pruning, no locality
@@ -14,6 +14,7 @@ import { kCenterPlain } from "../src/engine/kcenter.ts";
 import { badge } from "../src/strategies/badge.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { hybrid } from "../src/strategies/hybrid.ts";
+import { typiclust } from "../src/strategies/typiclust.ts";
 import { benchOptions, benchPool, mixture, peakRssMb } from "./workloads.ts";
 
 const [kind, rowsText, dimText, kText] = process.argv.slice(2);
@@ -43,6 +44,9 @@ if (kind === "diversity") {
 } else if (kind === "badge") {
   const selection = badge(pool, options);
   evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
+} else if (kind === "typiclust") {
+  // No distance count: typicality is measured by blocks within clusters (Σ m² pairs screened).
+  picks = typiclust(pool, options).rows.length;
 } else {
   throw new Error(`unknown workload ${kind}`);
 }

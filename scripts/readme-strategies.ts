@@ -13,13 +13,14 @@ const KEEPS: Record<MergeKind, string> = {
   top_rows: "its local top rows by the strategy's score (ties by id)",
   core_set: "its local greedy k-center solution, each row with its covering radius",
   oversampled: "k-means‖-style oversampling, each row weighted by the rows nearest it",
+  none: "nothing: refused",
 };
 
 /** The table's rows, one per strategy, in catalog order. */
 export function mergeTableRows(): string {
   return Object.entries(STRATEGIES).map(([name, s]) => {
     const factor = s.merge.candidates(1000, { clusterMarginCandidates: 0 }) / 1000;
-    const budget = (factor === 1 ? "k" : `${factor}·k`) + (name === "cluster_margin" ? " (`CLUSTER_MARGIN_CANDIDATES`)" : "");
+    const budget = (factor === 0 ? "–" : factor === 1 ? "k" : `${factor}·k`) + (name === "cluster_margin" ? " (`CLUSTER_MARGIN_CANDIDATES`)" : "");
     return `| \`${name}\` | ${budget} | ${KEEPS[s.merge.kind]} | ${s.merge.guarantee} |\n`;
   }).join("");
 }

@@ -22,21 +22,21 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   });
   const { predicted } = pool;
   const counts = new Array(pool.classes).fill(0);
-  for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
+  if (pool.classes > 0) for (let i = 0; i < pool.size; i++) counts[predicted[i]!]++;
   const lines: string[] = [];
   lines.push(`files (${tables.length}):`);
   for (const t of tables) lines.push(`  ${t.path}  ${t.format}, ${t.rowCount} rows, ${t.columns.length} columns`);
   for (const note of notes) lines.push(`  ${note}`);
   lines.push(`rows: ${pool.size}`);
   lines.push(`id column: ${plan.id}`);
-  lines.push(`score columns: ${plan.scoreColumns.join(", ")}`);
+  lines.push(`score columns: ${plan.scoreColumns.length > 0 ? plan.scoreColumns.join(", ") : "none"}`);
   lines.push(`  why: ${plan.scoreReason}`);
   lines.push(`  normalisation: ${pool.normalisation.description}`);
   lines.push(`vector columns: ${plan.vectorColumns.length > 0 ? `${plan.vectorColumns.length} (${plan.vectorColumns.slice(0, 4).join(", ")}${plan.vectorColumns.length > 4 ? ", …" : ""})` : "none"}`);
   lines.push(`  why: ${plan.vectorReason}`);
   lines.push(`leaf columns: ${plan.leafColumns.length > 0 ? `${plan.leafColumns.length} trees` : "none"}`);
-  lines.push(`predicted classes (${plan.labelColumn ? `the "${plan.labelColumn}" labels` : plan.classesRecorded ? "argmax" : "not recorded: only a confidence"}):`);
-  const width = Math.max(...plan.classNames.map((n) => n.length));
+  if (pool.classes > 0) lines.push(`predicted classes (${plan.labelColumn ? `the "${plan.labelColumn}" labels` : plan.classesRecorded ? "argmax" : "not recorded: only a confidence"}):`);
+  const width = Math.max(0, ...plan.classNames.map((n) => n.length));
   plan.classNames.forEach((name, c) => {
     const share = counts[c] / pool.size;
     lines.push(`  ${name.padEnd(width)}  ${String(counts[c]).padStart(9)}  ${(100 * share).toFixed(1).padStart(5)}%  ${"█".repeat(Math.round(share * 40))}`);
@@ -45,9 +45,11 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   for (const [name, s] of Object.entries(STRATEGIES)) {
     const missing = s.needsVectors && plan.vectorColumns.length === 0 ? "needs emb_* or numeric feature columns"
       : s.needsLeaves && plan.leafColumns.length === 0 ? "needs leaf_* columns"
+      : s.needsScores && plan.scoreKind === "none" ? "needs score columns (prob_class_*, an LLM or rule score)"
       : s.needsClasses && !plan.classesRecorded ? "needs the predicted label (LABEL_FIELD): the input holds only a confidence" : null;
+    const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity, typicality, similarity or weight objectives only)" : "";
     const options = [s.classBalance === true ? "CLASS_BALANCE" : "", s.minDistance ? "MIN_DISTANCE" : ""].filter(Boolean).join(", ");
-    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? `${s.summary}${options ? ` [${options}]` : ""}`}`);
+    lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? `${s.summary}${note}${options ? ` [${options}]` : ""}`}`);
   }
   if (config.dryRun) {
     lines.push(`dry run: would run ${v.STRATEGY} with BATCH_SIZE=${v.BATCH_SIZE}, RANDOM_SEED=${v.RANDOM_SEED}; nothing written.`);

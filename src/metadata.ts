@@ -17,8 +17,11 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
   const names = pool.plan.classNames;
   const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
-  for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
+  // A pool without scores has no predicted class (predicted is empty).
+  if (pool.classes > 0) {
+    for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
+    for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
+  }
   return {
     tool: "active-sampling",
     version: VERSION,
@@ -49,7 +52,7 @@ export function buildMetadata(config: Config, pool: Pool, selection: Selection, 
     selected_count: selection.rows.length,
     nothing_selected_because: (selection.details.nothingSelectedBecause as string | undefined) ?? null,
     selection_score: selection.scoreMeaning,
-    class_distribution: { pool: poolCounts, selected: selectedCounts, note: pool.plan.labelColumn ? `by predicted label ("${pool.plan.labelColumn}")` : "by predicted class (argmax)" },
+    class_distribution: pool.classes > 0 ? { pool: poolCounts, selected: selectedCounts, note: pool.plan.labelColumn ? `by predicted label ("${pool.plan.labelColumn}")` : "by predicted class (argmax)" } : null,
     class_balance: options.balance && selection.quotas ? balanceReport(options.balance, selection.quotas, selection.rows) : null,
     selection_config: options.selectionConfig,
     strategy_details: selection.details,

@@ -22,6 +22,7 @@ export interface Pool {
   /**
    * size × classes, row-major; each row sums to 1, except with one class and a lone confidence
    * (plan.scoreKind "confidence", or labels of one class), where it holds that confidence.
+   * Empty (classes 0) for a pool without scores (plan.scoreKind "none").
    */
   probs: Float64Array;
   /** Per row, the predicted class (argmax of probs, lowest index on ties) and its probability. */
@@ -111,7 +112,8 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   const { probs, normalisation } = labels ? labelProbabilities(raw, labels, size, plan, locate) : toProbabilities(raw, size, plan, options, locate);
   // A label is the prediction whatever its confidence: below 1/classes the even spread of the
   // rest would out-weigh it, and argmax would name another class.
-  const predicted = labels ? { predicted: labels, confidence: raw.slice() } : predictions(probs, classes);
+  const predicted = labels ? { predicted: labels, confidence: raw.slice() }
+    : classes > 0 ? predictions(probs, classes) : { predicted: new Int32Array(0), confidence: new Float64Array(0) };
   return {
     tables, tableStarts, size, ids, plan, classes, probs, ...predicted,
     vectors: vectorData ? { data: vectorData, rows: size, cols: vectorCols } : null,
@@ -203,6 +205,7 @@ function idHash(id: string): number {
 function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, options: PoolOptions,
   locate: (row: number) => string): { probs: Float64Array; normalisation: Pool["normalisation"] } {
   const width = plan.scoreColumns.length;
+  if (plan.scoreKind === "none") return { probs: new Float64Array(0), normalisation: { softmaxRows: 0, renormalisedRows: 0, description: "none: the pool has no scores" } };
   if (plan.scoreKind === "binary") {
     const probs = new Float64Array(size * 2);
     const named = plan.scoreClass, other = 1 - named;

@@ -30,7 +30,7 @@ import { VERSION } from "./version.ts";
 /** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
 export const CONTAINER_PATHS = {
   input: {
-    inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data",
+    inference_data: "/opt/ml/processing/input/inference_data", labeled_data: "/opt/ml/processing/input/labeled_data", query_data: "/opt/ml/processing/input/query_data",
     previous_predictions: "/opt/ml/processing/input/previous_predictions",
     calibration_data: "/opt/ml/processing/input/calibration_data",
   },
@@ -67,7 +67,7 @@ export interface RunResult {
 const silent: Sink = { write() {}, isTTY: false };
 
 export async function main(
-  inputPaths: { inference_data?: string; labeled_data?: string; calibration_data?: string; previous_predictions?: string },
+  inputPaths: { inference_data?: string; labeled_data?: string; query_data?: string; calibration_data?: string; previous_predictions?: string },
   outputPaths: { selected_samples?: string },
   environVars: Readonly<Record<string, string | undefined>>,
   jobArgs: readonly string[],
@@ -88,7 +88,7 @@ export async function main(
       const outcome = await runSimulate(parsed, { labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, inContainer }, log);
       return { exitCode: EXIT_OK, outputs: outcome.outputs, metadata: outcome.record, error: null };
     }
-    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, calibration: inputPaths.calibration_data,
+    const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, query: inputPaths.query_data, calibration: inputPaths.calibration_data,
       output: outputPaths.selected_samples, previous: inputPaths.previous_predictions });
     if (parsed.command === "inspect") {
       const { inspect } = await import("./inspect.ts");
@@ -145,7 +145,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
     return ok(await writeEmptyMapOutput(paths.output, config, log));
   }
   const timings = new Timings();
-  const channels = { input: paths.input, labeled: paths.labeled };
+  const channels = { input: paths.input, labeled: paths.labeled, query: paths.query };
   const inputs = await readInputs(plan, config, channels, mergeFrom, log, timings);
   const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings);
   const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);

@@ -5,7 +5,10 @@
  *    "objectives": [{"type": "uncertainty", "mode": "margin", "strength": 1},
  *                   {"type": "diversity", "strength": 1},
  *                   {"type": "weight", "column": "priority", "strength": 0.5}],
- *    "class_balance": "uniform"}
+ *    "class_balance": "uniform", "proportion": 0.05}
+ *
+ * A negative strength prefers the opposite of an objective in [0, 1]: (1 − value)^|strength|.
+ * `proportion` selects that share of the pool's rows instead of BATCH_SIZE.
  *
  * Every bad field is a UsageError naming it (SELECTION_CONFIG.objectives[1].strength …).
  */
@@ -23,16 +26,26 @@ export type Objective =
   | { type: "uncertainty"; mode: UncertaintyMode; strength: number }
   | { type: "confidence"; strength: number }
   | { type: "diversity"; strength: number }
-  | { type: "weight"; column: string; strength: number };
+  | { type: "weight"; column: string; strength: number }
+  /** Density: TypiClust's typicality within k-means cells, divided by the largest (hybrid.ts). */
+  | { type: "typicality"; strength: number }
+  /** Likeness to the query_data rows: (1 + the highest cosine similarity to any query row) / 2. */
+  | { type: "similarity"; strength: number };
 
 export interface SelectionConfig {
   filters: Filter[];
   objectives: Objective[];
   /** none, uniform, pool or a map class → share; null when the config does not say (CLASS_BALANCE applies). */
   classBalance: string | Record<string, number> | null;
+  /** Share of the pool's rows to select (0 < p ≤ 1), instead of BATCH_SIZE; null or absent when not given. */
+  proportion?: number | null;
 }
 
-const OBJECTIVE_TYPES = ["uncertainty", "confidence", "diversity", "weight"];
+const OBJECTIVE_TYPES = ["uncertainty", "confidence", "diversity", "weight", "typicality", "similarity"];
+/** Objectives whose values lie in [0, 1], where a negative strength means (1 − value)^|strength|. */
+const BOUNDED = ["uncertainty", "confidence", "typicality", "similarity"];
+/** Objectives that read the vectors. */
+const VECTOR_OBJECTIVES = ["diversity", "typicality", "similarity"];
 
 /** Reads SELECTION_CONFIG: JSON text when it starts with "{", else a file path. */
 export function parseSelectionConfig(raw: string): SelectionConfig {
@@ -48,7 +61,7 @@ export function parseSelectionConfig(raw: string): SelectionConfig {
   } catch (error) {
     throw new UsageError(`${where} is not valid JSON (${(error as Error).message}).`);
   }
-  const root = asObject(json, where, ["filters", "objectives", "class_balance"]);
+  const root = asObject(json, where, ["filters", "objectives", "class_balance", "proportion"]);
   const filters = asArray(root.filters ?? [], `${where}.filters`).map((f, i) => {
     const at = `${where}.filters[${i}]`;
     const o = asObject(f, at, ["value", "op", "threshold"]);
@@ -60,7 +73,9 @@ export function parseSelectionConfig(raw: string): SelectionConfig {
     const at = `${where}.objectives[${i}]`;
     const o = asObject(x, at, ["type", "mode", "strength", "column"]);
     const strength = o.strength === undefined ? 1 : finite(o.strength, `${at}.strength`);
-    if (strength < 0) throw new UsageError(`${at}.strength is ${strength}; strengths are ≥ 0 (0 ignores the objective).`);
+    if (strength < 0 && !BOUNDED.includes(o.type as string)) {
+      throw new UsageError(`${at}.strength is ${strength}; a negative strength (prefer the opposite) applies to objectives in [0, 1] (${BOUNDED.join(", ")}), not to ${JSON.stringify(o.type)}.`);
+    }
     switch (o.type) {
       case "uncertainty": {
         const mode = (o.mode ?? "margin") as UncertaintyMode;
@@ -69,6 +84,8 @@ export function parseSelectionConfig(raw: string): SelectionConfig {
       }
       case "confidence": return { type: "confidence", strength };
       case "diversity": return { type: "diversity", strength };
+      case "typicality": return { type: "typicality", strength };
+      case "similarity": return { type: "similarity", strength };
       case "weight":
         if (typeof o.column !== "string" || o.column === "") throw new UsageError(`${at}.column must name a numeric column (a weight objective multiplies by it).`);
         return { type: "weight", column: o.column, strength };
@@ -81,7 +98,12 @@ export function parseSelectionConfig(raw: string): SelectionConfig {
   if (balance !== undefined && typeof balance !== "string" && (typeof balance !== "object" || balance === null || Array.isArray(balance))) {
     throw new UsageError(`${where}.class_balance must be "none", "uniform", "pool" or an object mapping class to share.`);
   }
-  return { filters, objectives, classBalance: (balance as SelectionConfig["classBalance"]) ?? null };
+  let proportion: number | null = null;
+  if (root.proportion !== undefined) {
+    proportion = finite(root.proportion, `${where}.proportion`);
+    if (!(proportion > 0 && proportion <= 1)) throw new UsageError(`${where}.proportion is ${proportion}; it is the share of the pool's rows to select, above 0 and at most 1.`);
+  }
+  return { filters, objectives, classBalance: (balance as SelectionConfig["classBalance"]) ?? null, proportion };
 }
 
 /** Input columns the config reads (filters on non-derived values, weight objectives). */
@@ -91,6 +113,23 @@ export function configColumns(config: SelectionConfig): string[] {
     ...config.filters.map((f) => f.value).filter((v) => !derived.includes(v)),
     ...config.objectives.flatMap((o) => (o.type === "weight" ? [o.column] : [])),
   ];
+}
+
+/** True when an objective reads the vectors (diversity, typicality, similarity; strength ≠ 0). */
+export function configNeedsVectors(config: SelectionConfig): boolean {
+  return config.objectives.some((o) => VECTOR_OBJECTIVES.includes(o.type) && o.strength !== 0);
+}
+
+/** True when a similarity objective needs the query_data channel. */
+export function configNeedsQuery(config: SelectionConfig): boolean {
+  return config.objectives.some((o) => o.type === "similarity" && o.strength !== 0);
+}
+
+/** True when the config reads the scores: a filter on a derived value, or an uncertainty or confidence objective. */
+export function configNeedsScores(config: SelectionConfig): boolean {
+  const derived: readonly string[] = DERIVED_VALUES;
+  return config.filters.some((f) => derived.includes(f.value)) ||
+    config.objectives.some((o) => o.type === "uncertainty" || o.type === "confidence");
 }
 
 function asObject(value: unknown, at: string, allowed: string[]): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PARAMS } from "../src/cli/params.ts";
 import { main } from "../src/run.ts";
 import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "./helpers.ts";
+import { DATA_FILE_PATTERNS } from "../src/io/sniff.ts";
 
 function poolDir(): string {
   const dir = tempDir();
@@ -73,6 +74,12 @@ describe("what users see", () => {
     const html = await Bun.file(join(output, "selection_report.html")).text();
     expect(html).toContain("<svg");
     expect(html).not.toMatch(/<script[^>]+src=|https?:\/\//);
+  });
+
+  test("--help names every kind of data file a channel reads, and that subdirectories are read", async () => {
+    const { stdout } = await run(["--help"]);
+    for (const pattern of DATA_FILE_PATTERNS) expect(stdout).toContain(pattern);
+    expect(stdout).toContain("subdirectories");
   });
 
   test("every parameter is declared once: one environment variable, one flag, one line of help", () => {

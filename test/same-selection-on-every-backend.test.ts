@@ -58,6 +58,9 @@ describe.skipIf(openblas.blas === null)("same selection on the OpenBLAS and Type
     ["--strategy", "uncertainty", "--batch-size", "120", "--uncertainty-mode", "entropy"],
     ["--strategy", "cluster_margin", "--batch-size", "120", "--random-seed", "5"],
     ["--strategy", "cluster_margin", "--batch-size", "60", "--vector-precision", "float64", "--cluster-margin-candidates", "1500"],
+    ["--strategy", "typiclust", "--batch-size", "120", "--random-seed", "4"],
+    ["--strategy", "typiclust", "--batch-size", "60", "--metric", "cosine"],
+    ["--strategy", "probcover", "--batch-size", "120", "--random-seed", "6"],
   ]) {
     test(`${args.join(" ")} selects the same rows on both backends`, async () => {
       const typescript = await selectWith("off", args, input);

@@ -32,6 +32,8 @@ export interface Config {
   input: string | null;
   output: string | null;
   labeled: string | null;
+  /** --query DIR: rows to find more like (hybrid's similarity objective). */
+  query: string | null;
   /** --previous: last round's inference output (the previous_predictions channel), or null. */
   previous: string | null;
   /** --calibration DIR: scored rows with their true label (the calibration_data channel). */
@@ -87,7 +89,7 @@ function parseValue(spec: ParamSpec, raw: string, origin: string): string | numb
 export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedConfig {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
     job_type: { type: "string" }, "job-type": { type: "string" }, input: { type: "string" }, output: { type: "string" },
-    labeled: { type: "string" }, calibration: { type: "string" }, previous: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
+    labeled: { type: "string" }, query: { type: "string" }, calibration: { type: "string" }, previous: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
   };
   for (const spec of PARAMS) {
     // Booleans are read as strings so that `--quiet true` and `--save-report=false` work;
@@ -132,6 +134,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
     input: (flags.input as string | undefined) ?? null,
     output: (flags.output as string | undefined) ?? null,
     labeled: (flags.labeled as string | undefined) ?? null,
+    query: (flags.query as string | undefined) ?? null,
     calibration: (flags.calibration as string | undefined) ?? null,
     previous: (flags.previous as string | undefined) ?? null,
     dryRun: flags["dry-run"] === true,

@@ -1,5 +1,6 @@
 /** The `--help` text, generated from the parameter table so it cannot drift from the parser. */
 import { PARAMS } from "./params.ts";
+import { DATA_FILE_PATTERNS } from "../io/sniff.ts";
 import { STRATEGIES } from "../strategies/catalog.ts";
 import { VERSION } from "../version.ts";
 
@@ -9,8 +10,9 @@ export function usage(): string {
   const merges = Object.entries(STRATEGIES).map(([name, s]) => {
     const factor = s.merge.candidates(1, { clusterMarginCandidates: 0 });
     const promise = s.merge.exact ? "exact (same rows as one process)" : s.merge.kind === "core_set" ? "composable core-set (covering radius bounded)"
-      : s.merge.kind === "oversampled" ? "weighted oversampling (approximate)" : "exact candidates, approximate batch";
-    return `  ${name.padEnd(22)} ${(factor === 1 ? "k" : `${factor}·k`).padEnd(6)} ${promise}`;
+      : s.merge.kind === "oversampled" ? "weighted oversampling (approximate)"
+      : s.merge.kind === "none" ? "refused: one instance only" : "exact candidates, approximate batch";
+    return `  ${name.padEnd(22)} ${(factor === 0 ? "–" : factor === 1 ? "k" : `${factor}·k`).padEnd(6)} ${promise}`;
   }).join("\n");
   const params = PARAMS.map((p) => {
     const flag = p.kind.type === "bool" ? `--${p.flag} / --no-${p.flag}` : `--${p.flag} <v>`;
@@ -44,11 +46,14 @@ Job type:
                      unset; with neither, the default is confidence_threshold. merge, inspect and simulate are reserved job types.
 
 Paths:
-  --input DIR        (required outside the container) inference outputs: every *.csv, *.csv.gz, *.parquet, *.arrow, *.feather, *.jsonl in DIR (or one file)
+  --input DIR        (required outside the container) inference outputs: every ${DATA_FILE_PATTERNS.join(", ")} in DIR and its
+                     subdirectories (key=value folders become columns; _SUCCESS, .crc and other bookkeeping skipped), or one file
   --labeled DIR      labelled rows (id + the pool's vector columns): starting centers for diversity; never selected
                      (container: /opt/ml/processing/input/labeled_data when present)
   --calibration DIR  scored rows with their true label (TRUE_LABEL_FIELD): temperature scaling and TARGET_PRECISION
                      (container: /opt/ml/processing/input/calibration_data when present)
+  --query DIR        rows to find more like (the pool's vector columns): hybrid's similarity objective
+                     (container: /opt/ml/processing/input/query_data when present)
   --output DIR       (required outside the container) where selected_samples.{csv,parquet}, selection_metadata.json and selection_report.html go
                      (with several hosts, see --hosts: DIR/<host>/)
   --previous DIR     last round's inference output (same ids and score columns): Cohen's kappa between the two rounds'

@@ -13,6 +13,7 @@ import { UsageError } from "../errors.ts";
 export interface DefaultPaths {
   input?: string;
   labeled?: string;
+  query?: string;
   calibration?: string;
   output?: string;
   /** The previous_predictions channel (a stopping signal), used when it exists. */
@@ -22,6 +23,8 @@ export interface DefaultPaths {
 export interface JobPaths {
   input: string;
   labeled: string | null;
+  /** query_data: rows the similarity objective measures against, or null. */
+  query: string | null;
   /** Last round's inference output (previous_predictions), or null. */
   previous: string | null;
   /** The calibration_data channel, when given or present in the container. */
@@ -37,6 +40,7 @@ export function resolvePaths(config: ParsedConfig, defaults: DefaultPaths): JobP
     throw new UsageError(`no input: pass --input DIR (a directory of inference outputs)${defaults.input ? `; ${defaults.input} is the default only inside the processing container, and it does not exist here` : ""}.`);
   }
   const labeled = config.labeled ?? (defaults.labeled && existsSync(defaults.labeled) ? defaults.labeled : null);
+  const query = config.query ?? (defaults.query && existsSync(defaults.query) ? defaults.query : null);
   const calibration = config.calibration ?? (defaults.calibration && existsSync(defaults.calibration) ? defaults.calibration : null);
   requireExisting("--input", config.input, "a directory (or one file) of inference outputs");
   requireExisting("--labeled", config.labeled, "the directory of labelled rows (id and the pool's vector columns)");
@@ -48,8 +52,8 @@ export function resolvePaths(config: ParsedConfig, defaults: DefaultPaths): JobP
     throw new UsageError(`no output: pass --output DIR${defaults.output ? ` (${defaults.output} is the default only inside the processing container)` : ""}.`);
   }
   const previous = config.previous ?? (defaults.previous && existsSync(defaults.previous) ? defaults.previous : null);
-  if (output) checkOutput(output, [["--input", input], ["--labeled", labeled], ["--calibration", calibration], ["--previous", previous]]);
-  return { input, labeled, calibration, previous, output };
+  if (output) checkOutput(output, [["--input", input], ["--labeled", labeled], ["--query", query], ["--calibration", calibration], ["--previous", previous]]);
+  return { input, labeled, query, calibration, previous, output };
 }
 
 /**

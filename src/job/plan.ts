@@ -4,7 +4,7 @@
  */
 import type { Config } from "../cli/config.ts";
 import { UsageError } from "../errors.ts";
-import { parseSelectionConfig, type SelectionConfig } from "../selection-config.ts";
+import { configNeedsVectors, parseSelectionConfig, type SelectionConfig } from "../selection-config.ts";
 import { resolveHybridUseCase, resolveUseCase, STRATEGIES, type StrategyEntry, type UseCase } from "../strategies/catalog.ts";
 
 /** single: one process on the whole pool; map: one host of several keeps candidates; merge: selects from every host's candidates. */
@@ -41,13 +41,30 @@ export function planJob(config: Config, role: Role): JobPlan {
     ? { spec: selectionConfig.classBalance, source: "SELECTION_CONFIG.class_balance" }
     : { spec: v.CLASS_BALANCE, source: "CLASS_BALANCE" };
   if (entry.classBalance !== true && balance.spec !== "none") throw new UsageError(entry.classBalance);
+  if (minDistance > 0 && !entry.minDistance) throw new UsageError(`MIN_DISTANCE does not apply to ${strategyName}: it picks rows by its own rule (see README); leave MIN_DISTANCE at 0.`);
+  if (role === "map" && entry.merge.kind === "none") throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.merge.guarantee}.`);
   const needVectors = entry.needsVectors || (minDistance > 0 && entry.minDistance === "vectors") ||
-    (selectionConfig?.objectives.some((o) => o.type === "diversity" && o.strength > 0) ?? false);
+    (selectionConfig ? configNeedsVectors(selectionConfig) : false);
+  checkBudget(config, strategyName, selectionConfig);
   const needsClasses = entry.needsClasses ? strategyName
     : balance.spec !== "none" && balance.spec !== "" && !v.BALANCE_COLUMN ? `${balance.source} over the predicted class`
     : selectionConfig?.filters.some((f) => f.value === "predicted_class") ? "the predicted_class filter of SELECTION_CONFIG"
     : null;
   return { role, strategyName, entry, selectionConfig, useCase, minDistance, balance, needVectors, needsClasses, warnings };
+}
+
+/** BUDGET and BUDGET_COLUMN come together, for hybrid; proportion replaces BATCH_SIZE rather than joining it. */
+function checkBudget(config: Config, strategyName: string, selectionConfig: SelectionConfig | null): void {
+  const v = config.values;
+  const budgeted = v.BUDGET > 0 || v.BUDGET_COLUMN !== "";
+  if (budgeted && strategyName !== "hybrid") throw new UsageError(`BUDGET and BUDGET_COLUMN apply to STRATEGY=hybrid (a label budget over its ranking); ${strategyName} selects BATCH_SIZE rows.`);
+  if (budgeted && (v.BUDGET <= 0 || v.BUDGET_COLUMN === "")) throw new UsageError(`a label budget needs both BUDGET_COLUMN (the cost column) and BUDGET > 0; got BUDGET_COLUMN="${v.BUDGET_COLUMN}", BUDGET=${v.BUDGET}.`);
+  if (selectionConfig?.proportion && config.sources.BATCH_SIZE !== "default") {
+    throw new UsageError(`SELECTION_CONFIG.proportion (${selectionConfig.proportion}) and BATCH_SIZE (${v.BATCH_SIZE}) both say how many rows to select; give one.`);
+  }
+  if (budgeted && selectionConfig && configNeedsVectors(selectionConfig) && config.sources.BATCH_SIZE === "default" && !selectionConfig.proportion) {
+    throw new UsageError(`a label budget with a diversity, typicality or similarity objective needs a row cap: set BATCH_SIZE (or SELECTION_CONFIG.proportion); rows are then taken in rank order while the budget lasts.`);
+  }
 }
 
 function requireConfig(raw: string): string {

@@ -5,13 +5,16 @@
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import type { HostCandidates } from "../cluster/candidates.ts";
-import { planColumns, requireClasses } from "../columns.ts";
-import { DataError } from "../errors.ts";
+import { planColumns, requireClasses, type ColumnPlan } from "../columns.ts";
+import { DataError, UsageError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled, type Labeled } from "../io/labeled.ts";
 import { buildPool, describeRow, duplicateIds, rowsThatMayRepeat, type Pool } from "../pool.ts";
-import { configColumns } from "../selection-config.ts";
+import { configColumns, configNeedsQuery, configNeedsScores } from "../selection-config.ts";
+import { readQuery } from "../io/query.ts";
+import type { Matrix } from "../matrix.ts";
+import { STRATEGIES, STRATEGY_NAMES } from "../strategies/catalog.ts";
 import type { JobPlan } from "./plan.ts";
 import type { Timings } from "./timings.ts";
 
@@ -24,11 +27,14 @@ export interface JobInputs {
   labeledPath: string | null;
   /** Pool rows whose id is labelled or in EXCLUDE_IDS_FILE. */
   excludedCount: number;
+  /** The query_data rows' vectors (hybrid's similarity objective), else null. */
+  query: Matrix | null;
 }
 
 export interface Channels {
   input: string;
   labeled: string | null;
+  query?: string | null;
 }
 
 export async function readInputs(plan: JobPlan, config: Config, channels: Channels, mergeFrom: HostCandidates[] | null,
@@ -41,10 +47,11 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
     labelClasses: v.LABEL_CLASSES });
   if (mergeFrom && columns.labelColumn) sameLabelClasses(mergeFrom);
   log.info(`scores: ${columns.scoreReason}`);
+  refuseWithoutScores(columns, plan, v.BALANCE_COLUMN, tables[0]!.path);
   requireClasses(columns, plan.needsClasses);
   const pool = buildPool(tables, columns, {
     needVectors: plan.needVectors, needLeaves: plan.entry.needsLeaves,
-    extraColumns: plan.selectionConfig ? configColumns(plan.selectionConfig) : [],
+    extraColumns: [...(plan.selectionConfig ? configColumns(plan.selectionConfig) : []), ...(v.BUDGET_COLUMN ? [v.BUDGET_COLUMN] : [])],
     float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
     sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: v.DUPLICATE_IDS,
   });
@@ -70,7 +77,10 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   }
   timings.end("labeledMs", since);
   const selectableCount = selectable.reduce((n, s) => n + s, 0);
-  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount };
+  const needsQuery = plan.selectionConfig ? configNeedsQuery(plan.selectionConfig) : false;
+  if (needsQuery && !channels.query) throw new UsageError(`SELECTION_CONFIG has a similarity objective, which needs the rows to compare with: pass --query DIR (in the container, the query_data channel) with the pool's vector columns.`);
+  const query = needsQuery ? (await readQuery(channels.query!, pool, v.VECTOR_PRECISION === "float64", log)).vectors : null;
+  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount, query };
 }
 
 /**
@@ -103,4 +113,18 @@ function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log
     if (seen.has(pool.ids[i]!)) { selectable[i] = 0; dropped++; } else seen.add(pool.ids[i]!);
   }
   log.warn(`${dropped} rows repeat an earlier id (first: ${listed}); only each id's first row may be selected.`);
+}
+
+/** A pool without score columns runs vector-only strategies; anything that reads scores is refused, saying why. */
+function refuseWithoutScores(columns: ColumnPlan, plan: JobPlan, balanceColumn: string, path: string): void {
+  if (columns.scoreKind !== "none") return;
+  const vectorOnly = STRATEGY_NAMES.filter((s) => !STRATEGIES[s]!.needsScores).join(", ");
+  const config = plan.selectionConfig;
+  if (config ? configNeedsScores(config) : plan.entry.needsScores) {
+    const what = config ? "SELECTION_CONFIG filters on or rewards model scores" : `${plan.strategyName} ranks rows by model scores`;
+    throw new DataError(`${path}: ${what}, but there are ${columns.scoreReason.replace(/\.$/, "")}. Without scores use ${vectorOnly}${config ? " (hybrid with diversity, typicality, similarity or weight objectives only)" : ""}.`);
+  }
+  if (plan.balance.spec !== "none" && !balanceColumn) {
+    throw new DataError(`${path}: class balance over the predicted class needs scores, but the pool has none; set BALANCE_COLUMN to a column that holds each row's class, or leave CLASS_BALANCE at none.`);
+  }
 }

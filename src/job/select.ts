@@ -25,6 +25,10 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
   if (balance?.rescaled) log.warn(balance.rescaled);
   // A map step keeps its candidate budget, per class when the merge must meet class quotas.
   let batchSize = v.BATCH_SIZE;
+  const proportion = plan.selectionConfig?.proportion ?? null;
+  if (proportion) batchSize = Math.max(1, Math.ceil(proportion * pool.size));
+  // A budget over a plain ranking may take as many rows as it pays for, unless BATCH_SIZE caps them.
+  else if (v.BUDGET > 0 && config.sources.BATCH_SIZE === "default") batchSize = selectableCount;
   let optionsBalance = balance;
   if (plan.role === "map") {
     // Top-rows strategies keep the whole budget for every class (so any quota can be met exactly);
@@ -34,7 +38,7 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
     if (balance) optionsBalance = { ...balance, mode: "uniform", shares: new Float64Array(balance.names.length).fill(1 / balance.names.length) };
   }
   if (plan.role !== "map" && plan.entry.useCase === "active_learning" && batchSize > selectableCount && selectableCount > 0) {
-    log.warn(`BATCH_SIZE=${batchSize} is larger than the ${selectableCount} selectable rows; selecting all of them.`);
+    log.warn(`BATCH_SIZE=${batchSize} is larger than the ${selectableCount} selectable row${selectableCount === 1 ? "" : "s"}; the batch holds at most ${selectableCount}.`);
   }
   return {
     batchSize: Math.min(batchSize, selectableCount),
@@ -50,6 +54,11 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
     poolRows: mergeFrom ? rowsSeen(mergeFrom) : pool.size,
     clusterMarginClusters: v.CLUSTER_MARGIN_CLUSTERS,
     clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES,
+    query: inputs.query,
+    budget: v.BUDGET > 0 ? { column: v.BUDGET_COLUMN, limit: v.BUDGET } : null,
+    probcoverDelta: v.PROBCOVER_DELTA,
+    probcoverPurity: v.PROBCOVER_PURITY,
+    probcoverClusters: v.PROBCOVER_CLUSTERS,
     blas,
     rng: new Rng(v.RANDOM_SEED),
     labeled: inputs.labeled,

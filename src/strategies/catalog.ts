@@ -15,6 +15,8 @@ import { hybrid } from "./hybrid.ts";
 import { leafCoreset } from "./leaf-coreset.ts";
 import type { Strategy } from "./strategy.ts";
 import { topKPerClass } from "./top-k-per-class.ts";
+import { typiclust } from "./typiclust.ts";
+import { probcover } from "./probcover.ts";
 import { uncertainty } from "./uncertainty.ts";
 
 export type UseCase = "ssl" | "active_learning";
@@ -29,8 +31,9 @@ export const USE_CASES = ["auto", "ssl", "active_learning"] as const;
  *                composable core-set (Indyk et al., PODS 2014; Ceccarello et al., 2019)
  *   oversampled  each host keeps ℓ·k rows, each weighted by the rows nearest it (k-means‖-style
  *                oversampling, Bahmani et al., PVLDB 2012)
+ *   none         no sound merge is known: a multi-host run is refused, the guarantee says why
  */
-export type MergeKind = "top_rows" | "core_set" | "oversampled";
+export type MergeKind = "top_rows" | "core_set" | "oversampled" | "none";
 
 export interface MergeRule {
   kind: MergeKind;
@@ -59,6 +62,8 @@ export interface StrategyEntry {
   useCase: UseCase;
   needsVectors: boolean;
   needsLeaves: boolean;
+  /** Reads the score columns; false: runs on a pool of ids and vectors alone (hybrid: its config decides). */
+  needsScores: boolean;
   /** Needs the predicted classes, not only a confidence: refused when the input records no label (columns.ts, requireClasses). */
   needsClasses?: true;
   /** CLASS_BALANCE: true when quotas apply, else why they are refused. */
@@ -70,6 +75,8 @@ export interface StrategyEntry {
   minDistance: false | "vectors" | "leaves";
   /** Configured by SELECTION_CONFIG (hybrid). */
   selectionConfig?: true;
+  /** Pseudo-labels the rows a confidence threshold passes: TARGET_PRECISION and THRESHOLD_MODE may set that threshold. */
+  thresholded?: true;
   /** Rows the strategy promises: exactly min(BATCH_SIZE, selectable rows), or as its own parameters say. */
   batch: "exact" | "own";
   summary: string;
@@ -84,6 +91,12 @@ const CORE_SET: MergeRule = {
   kind: "core_set", exact: false, candidates: (batch) => batch,
   guarantee: "composable core-set: greedy k-center on the union of per-host greedy solutions; covering radius ≤ largest host radius + merge radius (at most 2× plus 2× the optimum, a 4-approximation)",
 };
+const NO_MERGE = (why: string): MergeRule => ({
+  kind: "none", exact: false, candidates: () => 0,
+  guarantee: `none: a multi-host run is refused; ${why}. Run it on one instance (it needs no model, so one instance can read the whole pool)`,
+});
+const NO_QUOTAS = (name: string) => `${name} picks one row per region of the vectors and needs no model; CLASS_BALANCE quotas over predicted classes do not apply. Leave CLASS_BALANCE at none.`;
+/** ℓ·k candidates per host (ℓ = `perRow`), each weighted by the rows nearest it. */
 /** ℓ·k candidates per host (ℓ = `perRow`), each weighted by the rows nearest it. */
 const oversampled = (perRow: number, merge: string): MergeRule => ({
   kind: "oversampled", exact: false, candidates: (batch) => perRow * batch,
@@ -91,39 +104,47 @@ const oversampled = (perRow: number, merge: string): MergeRule => ({
 });
 
 export const STRATEGIES: Record<string, StrategyEntry> = {
-  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, classBalance: true, minDistance: false, batch: "own",
+  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own", thresholded: true,
     summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)",
     // Without MAX_SAMPLES each class keeps its share of the passing rows, which only the merge sees.
     merge: { ...TOP_ROWS("confidence"), balanceOnlyAtMerge: (maxSamples) => maxSamples === 0 } },
-  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsClasses: true, minDistance: false, batch: "own",
+  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, needsClasses: true, minDistance: false, batch: "own", thresholded: true,
     classBalance: "top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.",
     summary: "the K_PER_CLASS most confident rows of each predicted class",
     merge: TOP_ROWS("confidence within each predicted class") },
-  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, classBalance: true, minDistance: "vectors", batch: "exact",
+  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)",
     merge: TOP_ROWS("uncertainty") },
-  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, classBalance: true, minDistance: "vectors", batch: "exact",
+  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "core-set: greedy k-center over emb_*/feature vectors, labelled rows as starting centers (METRIC)",
     merge: CORE_SET },
-  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, classBalance: true, minDistance: "leaves", batch: "exact",
+  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false, classBalance: true, minDistance: "leaves", batch: "exact",
     summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ",
     merge: CORE_SET },
-  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsClasses: true, classBalance: true, minDistance: "vectors", batch: "exact",
+  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, needsClasses: true, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)",
     // ℓ = 8: on the Fashion-MNIST pool in 4 shards (k = 200, 8 seeds) the merged batch's
     // error-hit rate was 3.5 points below one process's with ℓ = 4, 1.6 with 8, 0.4 with 12;
     // 8 meets the 3-point target at twice, not three times, the hosts' work of ℓ = 4.
     merge: oversampled(8, "the merge draws ∝ weight·D² with RANDOM_SEED") },
-  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, classBalance: true, minDistance: "vectors", selectionConfig: true, batch: "exact",
-    summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight), greedy (SELECTION_CONFIG)",
+  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", selectionConfig: true, batch: "exact",
+    summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight, typicality, similarity), greedy (SELECTION_CONFIG; BUDGET)",
     merge: oversampled(4, "the merge re-runs the selection on them (a heuristic)") },
-  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, classBalance: true, minDistance: "vectors", batch: "exact",
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact",
     summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)",
     merge: {
       kind: "top_rows", exact: false, map: marginCandidates,
       candidates: (batch, settings) => settings.clusterMarginCandidates || CANDIDATES_PER_BATCH_ROW * batch,
       guarantee: "the candidates are exact: every host kept its local CLUSTER_MARGIN_CANDIDATES lowest-margin rows, so the global ones are among them; each host also sends a uniform sample of its shard (candidate_weight 0, never selected), on which the merge fits the k-means as one process fits it on a sample of the pool; the clusters (and the batch) may still differ from one process's",
     } },
+  typiclust: { run: typiclust, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
+    classBalance: NO_QUOTAS("typiclust"), minDistance: false, batch: "exact",
+    summary: "TypiClust (cold start, no scores needed): the most typical row of each of the largest k-means clusters without labelled rows",
+    merge: NO_MERGE("typiclust clusters the whole pool, and clusters fitted per host do not combine into the pool's") },
+  probcover: { run: probcover, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
+    classBalance: NO_QUOTAS("probcover"), minDistance: false, batch: "exact",
+    summary: "ProbCover (cold start, no scores needed): greedy maximum coverage of δ-balls, δ chosen by cluster purity (PROBCOVER_*)",
+    merge: NO_MERGE("probcover counts coverage in the whole pool's δ-ball graph, and balls cross shards") },
 };
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);
@@ -149,9 +170,10 @@ export function resolveUseCase(strategy: string, useCase: string): UseCase {
  * active learning otherwise; USE_CASE may not contradict what its objectives reward.
  */
 export function resolveHybridUseCase(config: SelectionConfig, useCase: string): UseCase {
-  const active = config.objectives.filter((o) => o.strength > 0);
-  const rewardsConfidence = active.some((o) => o.type === "confidence");
-  const rewardsDoubt = active.some((o) => o.type === "uncertainty" || o.type === "diversity");
+  // A negative strength rewards the opposite: −uncertainty is confidence, −confidence is doubt.
+  const rewards = (type: string, sign: number) => config.objectives.some((o) => o.type === type && Math.sign(o.strength) === sign);
+  const rewardsConfidence = rewards("confidence", 1) || rewards("uncertainty", -1);
+  const rewardsDoubt = rewards("uncertainty", 1) || rewards("confidence", -1) || rewards("diversity", 1);
   if (rewardsConfidence && rewardsDoubt) {
     throw new UsageError(`SELECTION_CONFIG rewards both confidence and uncertainty/diversity; pseudo-labels want the first, labelling the second. Keep one side (or give it strength 0).`);
   }

@@ -12,6 +12,13 @@
  * loop maximises Π other^strength · distance^strength and the division only enters the
  * reported selection_score. Before any row is chosen (no labelled rows) the diversity factor
  * is 1 for every row.
+ *
+ * After Lightly's selection config, also: `typicality` (TypiClust's density, within k-means
+ * cells, divided by the largest), `similarity` ((1 + the highest cosine similarity to any
+ * query_data row) / 2), a negative strength for objectives in [0, 1] ((1 − value)^|strength|:
+ * prefer the opposite), and a label budget (BUDGET_COLUMN, BUDGET): rows are taken in rank
+ * order while their summed cost stays within the budget; a row that would overrun it is
+ * skipped and cheaper ones after it are still taken (greedy, not an optimal knapsack).
  */
 import { DataError } from "../errors.ts";
 import { kCenterGreedy } from "../engine/kcenter.ts";
@@ -22,6 +29,9 @@ import { minDistanceWarning, quotaOption, rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import { prepareVectorSpace } from "./vector-space.ts";
 import { keepInOrder } from "./keep-in-order.ts";
+import { normaliseRows, rowSquaredDistance } from "../engine/euclidean.ts";
+import { poolTypicality } from "../engine/typicality.ts";
+import { TYPICALITY_NEIGHBOURS } from "./typiclust.ts";
 
 export function hybrid(pool: Pool, options: StrategyOptions): Selection {
   const config = options.selectionConfig!;
@@ -32,11 +42,14 @@ export function hybrid(pool: Pool, options: StrategyOptions): Selection {
   for (const objective of config.objectives) {
     if (objective.strength === 0) continue;
     if (objective.type === "diversity") { diversityStrength += objective.strength; used.push(`diversity^${objective.strength}`); continue; }
-    const values = objectiveValues(pool, objective, options.describeRow);
-    used.push(`${objective.type === "weight" ? `weight(${objective.column})` : objective.type === "uncertainty" ? `${objective.mode}` : "confidence"}^${objective.strength}`);
-    for (let i = 0; i < pool.size; i++) staticScore[i]! *= values[i]! ** objective.strength;
+    const values = objectiveValues(pool, objective, options);
+    const name = objective.type === "weight" ? `weight(${objective.column})` : objective.type === "uncertainty" ? objective.mode : objective.type;
+    const s = objective.strength;
+    used.push(s > 0 ? `${name}^${s}` : `(1 − ${name})^${-s}`);
+    for (let i = 0; i < pool.size; i++) staticScore[i]! *= s > 0 ? values[i]! ** s : (1 - values[i]!) ** -s;
   }
-  const selection = greedySelect(pool, options, staticScore, diversityStrength, candidates);
+  const ranked = greedySelect(pool, options, staticScore, diversityStrength, candidates);
+  const selection = options.budget ? withinBudget(ranked, pool, options.budget, options.describeRow) : ranked;
   selection.details = { ...selection.details, objectives: used.join(" · "), rowsRemovedByFilter: removedBy, candidates: candidates.reduce((n, c) => n + c, 0) };
   selection.scoreMeaning = `Π objective^strength: ${used.join(" · ")}${diversityStrength > 0 ? " (diversity = distance to the nearest chosen or labelled row / the largest such distance at that pick)" : ""}`;
   return selection;
@@ -154,7 +167,27 @@ function comparator(op: Filter["op"], t: number): (v: number) => boolean {
   }
 }
 
-function objectiveValues(pool: Pool, objective: Objective, describeRow: (row: number) => string): Float64Array {
+/** The rows of `selection`, in rank order, whose summed cost stays within the budget. */
+function withinBudget(selection: Selection, pool: Pool, budget: { column: string; limit: number }, describeRow: (row: number) => string): Selection {
+  const costs = pool.extra.get(budget.column)!;
+  const keep: number[] = [];
+  let spent = 0, overBudget = 0;
+  for (let k = 0; k < selection.rows.length; k++) {
+    const cost = costs[selection.rows[k]!]!;
+    if (!(cost >= 0)) throw new DataError(`${describeRow(selection.rows[k]!)}, column "${budget.column}" is ${cost}; BUDGET_COLUMN holds each row's labelling cost, a number ≥ 0.`);
+    if (spent + cost <= budget.limit) { keep.push(k); spent += cost; } else overBudget++;
+  }
+  return {
+    ...selection,
+    rows: Uint32Array.from(keep, (k) => selection.rows[k]!),
+    scores: Float64Array.from(keep, (k) => selection.scores[k]!),
+    details: { ...selection.details, budget: { column: budget.column, budget: budget.limit, spent, rowsOverBudget: overBudget } },
+    warnings: [...selection.warnings, ...(keep.length === 0 ? [`BUDGET=${budget.limit} pays for none of the ranked rows (the cheapest costs more); nothing was selected.`] : [])],
+  };
+}
+
+function objectiveValues(pool: Pool, objective: Objective, options: StrategyOptions): Float64Array {
+  const describeRow = options.describeRow;
   switch (objective.type) {
     case "uncertainty": return uncertaintyScores(pool.probs, pool.classes, objective.mode);
     case "confidence": return pool.confidence;
@@ -164,6 +197,32 @@ function objectiveValues(pool: Pool, objective: Objective, describeRow: (row: nu
       if (negative >= 0) throw new DataError(`${describeRow(negative)}, column "${objective.column}" is ${values[negative]}; a weight objective needs values ≥ 0.`);
       return values;
     }
+    case "typicality": {
+      const points = options.metric === "cosine" ? normaliseRows(pool.vectors!, describeRow) : pool.vectors!;
+      const values = poolTypicality(points, TYPICALITY_NEIGHBOURS, options.blas, options.rng);
+      let largest = 0;
+      for (const v of values) if (Number.isFinite(v) && v > largest) largest = v;
+      // Rows on top of each other (typicality ∞) are the most typical: 1.
+      return values.map((v) => (v === Infinity ? 1 : largest > 0 ? v / largest : 0));
+    }
+    case "similarity": return querySimilarity(pool, options);
     default: throw new Error(`objectiveValues: ${objective.type} is not a per-row objective`);
   }
+}
+
+/**
+ * (1 + the highest cosine similarity to any query row) / 2, in [0, 1]. Between unit vectors
+ * cos = 1 − ‖a − b‖²/2, so the exact distance kernel decides (the same on every backend).
+ */
+function querySimilarity(pool: Pool, options: StrategyOptions): Float64Array {
+  const points = normaliseRows(pool.vectors!, options.describeRow);
+  const query = normaliseRows(options.query!, (r) => `query_data row ${r + 1}`);
+  const squared = rowSquaredDistance(points, query);
+  const out = new Float64Array(pool.size);
+  for (let i = 0; i < pool.size; i++) {
+    let nearest = Infinity;
+    for (let q = 0; q < query.rows; q++) nearest = Math.min(nearest, squared(i, q));
+    out[i] = Math.min(1, Math.max(0, 1 - nearest / 4));
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ export function quotaOption(options: StrategyOptions, total: number, eligible: (
 }
 
 export function minDistanceWarning(minDistance: number, picked: number): string {
-  return `MIN_DISTANCE=${minDistance}: stopped after ${picked} rows; no remaining row is that far from the chosen and labelled ones.`;
+  return `MIN_DISTANCE=${minDistance}: stopped after ${picked} row${picked === 1 ? "" : "s"}; no remaining row is that far from the chosen and labelled ones.`;
 }
 
 /**

@@ -22,6 +22,16 @@ export interface StrategyOptions {
   clusterMarginClusters?: number;
   /** cluster_margin: lowest-margin rows the batch is drawn from; 0 or absent = 10 × batchSize. */
   clusterMarginCandidates?: number;
+  /** probcover: ball radius in METRIC units; 0 or absent = chosen by purity. */
+  probcoverDelta?: number;
+  /** probcover: purity the chosen radius must keep (default 0.95). */
+  probcoverPurity?: number;
+  /** probcover: k-means clusters for purity; 0 or absent = the pool's classes, else 10. */
+  probcoverClusters?: number;
+  /** hybrid similarity objective: the query_data rows' vectors; null without the channel. */
+  query?: Matrix | null;
+  /** hybrid: BUDGET_COLUMN (a pool.extra column) and BUDGET; null without a budget. */
+  budget?: { column: string; limit: number } | null;
   blas: Blas;
   rng: Rng;
   /** Labelled rows (the labeled_data channel): their vectors/leaves count as already chosen. */

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { range, runOn, toCsv, type Cell, type Sheet } from "./harness.ts";
 
-const STRATEGIES = ["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset", "badge", "cluster_margin"];
+const STRATEGIES = ["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset", "badge", "cluster_margin", "typiclust", "probcover"];
 
 /** Flags that make every strategy select as much as it can. */
 const GREEDY = ["--confidence-threshold", "0", "--k-per-class", "1000"];
@@ -63,7 +63,7 @@ describe("degenerate pools", () => {
 
   const identical = sheet(10, 3, () => ({ probs: [0.5, 0.25, 0.25], emb: [3, -1], leaves: [4, 4, 4] }));
   const oneHot = sheet(10, 2, () => ({ probs: [1, 0], emb: [0, 0], leaves: [1, 1, 1] }));
-  for (const strategy of ["diversity", "badge", "leaf_coreset", "uncertainty", "cluster_margin"]) {
+  for (const strategy of ["diversity", "badge", "leaf_coreset", "uncertainty", "cluster_margin", "typiclust"]) {
     test(`${strategy} on identical rows still returns BATCH_SIZE distinct rows`, async () => {
       const { written } = await select(identical, strategy, ["--batch-size", "4"]);
       expectSound(written, identical.rows.map((r) => r[0] as string), 4);
@@ -80,7 +80,7 @@ describe("degenerate pools", () => {
       const { written, metadata } = await select(small, strategy, ["--batch-size", "50"]);
       expectSound(written, small.rows.map((r) => r[0] as string), 5);
       expect(metadata.selected_count).toBe(5);
-      expect(metadata.warnings.join("\n")).toMatch(/BATCH_SIZE=50 is larger than the 5 selectable rows/);
+      expect(metadata.warnings.join("\n")).toMatch(/BATCH_SIZE=50 is larger than the 5 selectable rows; the batch holds at most 5\./);
     });
   }
 
@@ -129,7 +129,7 @@ describe("degenerate pools", () => {
     test(`${strategy} with MIN_DISTANCE and no labelled rows still picks a first row, then stops when the rest are close`, async () => {
       const { written, metadata } = await select(identical, strategy, ["--batch-size", "5", "--min-distance", "0.01"]);
       expectSound(written, identical.rows.map((r) => r[0] as string), 1);
-      expect(metadata.warnings.join("\n")).toMatch(/MIN_DISTANCE=0.01: stopped after 1 rows/);
+      expect(metadata.warnings.join("\n")).toMatch(/MIN_DISTANCE=0.01: stopped after 1 row;/);
     });
   }
 });

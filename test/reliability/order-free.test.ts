@@ -24,6 +24,8 @@ const ARGS: Record<string, string[]> = {
   leaf_coreset: [],
   badge: [],
   cluster_margin: [],
+  typiclust: [],
+  probcover: [],
   hybrid: ["--config", JSON.stringify({ objectives: [{ type: "uncertainty", mode: "margin" }, { type: "diversity" }] })],
 };
 

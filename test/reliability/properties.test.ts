@@ -9,6 +9,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { removeTempDirsSince, tempDirMark } from "../helpers.ts";
 import { range, runIn, tempDir, toCsv, type Sheet } from "./harness.ts";
 
 const STRATEGIES = ["confidence_threshold", "top_k_per_class", "uncertainty", "diversity", "leaf_coreset", "badge", "cluster_margin"] as const;
@@ -98,38 +99,44 @@ function expectedCount(pool: Pool, r: RunParams): number {
 describe("random pools, random strategies", () => {
   test("selection invariants and byte-identical reruns hold", async () => {
     await fc.assert(fc.asyncProperty(poolArb, runArb, async (pool, r) => {
-      const input = tempDir();
-      const csv = toCsv(sheetOf(pool));
-      writeFileSync(join(input, "pool.csv"), csv);
-      const args = ["--strategy", r.strategy, "--batch-size", String(r.batch), "--random-seed", String(r.seed), "--metric", r.metric,
-        "--uncertainty-mode", r.mode, "--confidence-threshold", String(r.threshold), "--k-per-class", String(r.kPerClass), "--duplicate-ids", "keep_first"];
-      const first = await runIn(input, args);
-      if (first.result.error) throw first.result.error;
-      const second = await runIn(input, args);
-      const a = readFileSync(join(first.output, "selected_samples.csv"));
-      const b = readFileSync(join(second.output, "selected_samples.csv"));
-      expect(Buffer.compare(a, b)).toBe(0);
-
-      // Each id's first row: the only one that may be selected.
-      const inputLines = new Map(csv.trimEnd().split("\n").slice(1, 1 + pool.n).map((l) => [l.split(",")[0]!, l]));
-      const lines = a.toString("utf8").trimEnd().split("\n");
-      // SSL strategies add pseudo_label, its confidence and weight; the others predicted_label.
-      const labels = ["confidence_threshold", "top_k_per_class"].includes(r.strategy) ? ["pseudo_label", "pseudo_label_confidence", "pseudo_label_weight"] : ["predicted_label"];
-      expect(lines[0]).toBe([csv.split("\n")[0], ...labels, "selection_score", "selection_rank"].join(","));
-      const records = lines.slice(1).map((l) => {
-        const cells = l.split(",");
-        return { id: cells[0]!, original: cells.slice(0, -2 - labels.length).join(","), score: Number(cells.at(-2)), rank: Number(cells.at(-1)) };
-      });
-      const ids = records.map((x) => x.id);
-      expect(new Set(ids).size).toBe(ids.length);
-      for (const x of records) expect(inputLines.get(x.id)).toBe(x.original);
-      expect(records.map((x) => x.rank)).toEqual(range(records.length).map((k) => k + 1));
-      for (const x of records) expect(Number.isFinite(x.score)).toBe(true);
-      expect(records.length).toBe(expectedCount(pool, r));
-      if (MONOTONE.has(r.strategy)) for (let k = 1; k < records.length; k++) expect(records[k]!.score).toBeLessThanOrEqual(records[k - 1]!.score);
-      const meta = first.result.metadata as { selected_count: number; pool_size: number };
-      expect(meta.selected_count).toBe(records.length);
-      expect(meta.pool_size).toBe(pool.n + pool.repeats.length);
+      // Each of the 150 runs removes its own directories, so none pile up for the after-test hook.
+      const mark = tempDirMark();
+      try { await checkRun(pool, r); } finally { removeTempDirsSince(mark); }
     }), { numRuns: Number(process.env.FC_RUNS ?? 150), seed: Number(process.env.FC_SEED ?? 20261127) });
   }, 20_000);
 });
+
+async function checkRun(pool: Pool, r: RunParams): Promise<void> {
+  const input = tempDir();
+  const csv = toCsv(sheetOf(pool));
+  writeFileSync(join(input, "pool.csv"), csv);
+  const args = ["--strategy", r.strategy, "--batch-size", String(r.batch), "--random-seed", String(r.seed), "--metric", r.metric,
+    "--uncertainty-mode", r.mode, "--confidence-threshold", String(r.threshold), "--k-per-class", String(r.kPerClass), "--duplicate-ids", "keep_first"];
+  const first = await runIn(input, args);
+  if (first.result.error) throw first.result.error;
+  const second = await runIn(input, args);
+  const a = readFileSync(join(first.output, "selected_samples.csv"));
+  const b = readFileSync(join(second.output, "selected_samples.csv"));
+  expect(Buffer.compare(a, b)).toBe(0);
+
+  // Each id's first row: the only one that may be selected.
+  const inputLines = new Map(csv.trimEnd().split("\n").slice(1, 1 + pool.n).map((l) => [l.split(",")[0]!, l]));
+  const lines = a.toString("utf8").trimEnd().split("\n");
+  // SSL strategies add pseudo_label, its confidence and weight; the others predicted_label.
+  const labels = ["confidence_threshold", "top_k_per_class"].includes(r.strategy) ? ["pseudo_label", "pseudo_label_confidence", "pseudo_label_weight"] : ["predicted_label"];
+  expect(lines[0]).toBe([csv.split("\n")[0], ...labels, "selection_score", "selection_rank"].join(","));
+  const records = lines.slice(1).map((l) => {
+    const cells = l.split(",");
+    return { id: cells[0]!, original: cells.slice(0, -2 - labels.length).join(","), score: Number(cells.at(-2)), rank: Number(cells.at(-1)) };
+  });
+  const ids = records.map((x) => x.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const x of records) expect(inputLines.get(x.id)).toBe(x.original);
+  expect(records.map((x) => x.rank)).toEqual(range(records.length).map((k) => k + 1));
+  for (const x of records) expect(Number.isFinite(x.score)).toBe(true);
+  expect(records.length).toBe(expectedCount(pool, r));
+  if (MONOTONE.has(r.strategy)) for (let k = 1; k < records.length; k++) expect(records[k]!.score).toBeLessThanOrEqual(records[k - 1]!.score);
+  const meta = first.result.metadata as { selected_count: number; pool_size: number };
+  expect(meta.selected_count).toBe(records.length);
+  expect(meta.pool_size).toBe(pool.n + pool.repeats.length);
+}

@@ -48,6 +48,8 @@ const CASES: Record<string, Case> = {
   leaf_coreset: { args: [] },
   badge: { args: [] },
   cluster_margin: { args: [] },
+  typiclust: { args: [] },
+  probcover: { args: [] },
   hybrid: { args: ["--config", JSON.stringify({ objectives: [{ type: "uncertainty", mode: "margin" }, { type: "diversity" }] })], readsVectors: true },
 };
 

@@ -72,7 +72,8 @@ describe("hybrid selection", () => {
 
   test("a bad config names the field that is wrong", async () => {
     for (const [bad, field] of [
-      [{ objectives: [{ type: "uncertainty", strength: -1 }] }, "objectives[0].strength"],
+      // A negative strength is for objectives in [0, 1] (test/strategies/hybrid-objectives.test.ts).
+      [{ objectives: [{ type: "diversity", strength: -1 }] }, "objectives[0].strength"],
       [{ objectives: [{ type: "novelty" }] }, "objectives[0].type"],
       [{ filters: [{ value: "max_prob", op: "~", threshold: 1 }], objectives: [{ type: "confidence" }] }, "filters[0].op"],
       [{ objectives: [{ type: "uncertainty" }], extra: 1 }, "unknown field \"extra\""],
