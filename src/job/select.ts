@@ -38,7 +38,7 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
     if (balance) optionsBalance = { ...balance, mode: "uniform", shares: new Float64Array(balance.names.length).fill(1 / balance.names.length) };
   }
   if (plan.role !== "map" && plan.entry.useCase === "active_learning" && batchSize > selectableCount && selectableCount > 0) {
-    log.warn(`BATCH_SIZE=${batchSize} is larger than the ${selectableCount} selectable rows; selecting all of them.`);
+    log.warn(`BATCH_SIZE=${batchSize} is larger than the ${selectableCount} selectable row${selectableCount === 1 ? "" : "s"}; the batch holds at most ${selectableCount}.`);
   }
   return {
     batchSize: Math.min(batchSize, selectableCount),

@@ -15,7 +15,7 @@ export function topKPerClass(pool: Pool, options: StrategyOptions): Selection {
     const rows = topK(confidence, options.kPerClass, (r) => options.selectable[r] === 1 && predicted[r] === c, options.tieBreak);
     perClass[pool.plan.classNames[c]!] = rows.length;
     if (rows.length < options.kPerClass) {
-      warnings.push(`class ${pool.plan.classNames[c]}: only ${rows.length} rows ${options.thresholdRule ? `pass ${options.thresholdRule}` : "predicted"}, fewer than K_PER_CLASS=${options.kPerClass}.`);
+      warnings.push(`class ${pool.plan.classNames[c]}: only ${rows.length} row${rows.length === 1 ? "" : "s"} ${options.thresholdRule ? `pass ${options.thresholdRule}` : "predicted"}, fewer than K_PER_CLASS=${options.kPerClass}.`);
     }
     chosen.push(...rows);
   }

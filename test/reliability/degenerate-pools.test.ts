@@ -80,7 +80,7 @@ describe("degenerate pools", () => {
       const { written, metadata } = await select(small, strategy, ["--batch-size", "50"]);
       expectSound(written, small.rows.map((r) => r[0] as string), 5);
       expect(metadata.selected_count).toBe(5);
-      expect(metadata.warnings.join("\n")).toMatch(/BATCH_SIZE=50 is larger than the 5 selectable rows/);
+      expect(metadata.warnings.join("\n")).toMatch(/BATCH_SIZE=50 is larger than the 5 selectable rows; the batch holds at most 5\./);
     });
   }
 

@@ -251,6 +251,12 @@ const LAYOUTS: UpstreamCase[] = [
     },
   },
   {
+    name: "Bedrock's raw batch output (recordId, modelInput, modelOutput): refused, saying to flatten modelOutput",
+    build: (dir) => writeTree(dir, { "in.jsonl.out": '{"recordId": "r1", "modelInput": {"prompt": "x"}, "modelOutput": {"content": [{"text": "spam 0.9"}]}}\n' }),
+    args: [...uncertainty, "--id-field", "recordId"],
+    refused: { exit: 3, mentions: ["in.jsonl.out", "no score columns"], hint: /nested in modelOutput.*predicted_label, confidence_score/ },
+  },
+  {
     name: "gzip bytes named .parquet: refused with what it is",
     build: (dir) => writeTree(dir, { "p.parquet": gzipSync(enc(csv(pool))) }),
     args: uncertainty,
@@ -461,7 +467,7 @@ describe("nothing silently changed or silently empty", () => {
     expect(o.rows).toEqual([]);
     expect(o.metadata.nothing_selected_because).toBe("every row is excluded: of the 9 pool rows, 9 are already labelled or listed in EXCLUDE_IDS_FILE, so none is left to select");
     expect(o.log).toContain("nothing selected: every row is excluded");
-    expect(o.log).not.toContain("selecting all of them"); // "BATCH_SIZE=4 is larger than the 0 selectable rows" says nothing true
+    expect(o.log).not.toContain("BATCH_SIZE=4 is larger"); // "… than the 0 selectable rows" says nothing true
   });
 
   for (const strategy of ["confidence_threshold", "top_k_per_class", "diversity", "badge", "cluster_margin", "hybrid"]) {
