@@ -66,6 +66,16 @@ export interface ColumnPlan {
   leafColumns: string[];
 }
 
+/**
+ * Bedrock's batch inference output as it comes (recordId, modelInput, modelOutput) nests the
+ * model's answer in a JSON object, whose form depends on the prompt: it must be flattened first.
+ */
+function bedrockRawHint(columns: readonly string[]): string {
+  return columns.includes("modelOutput") && columns.includes("recordId")
+    ? ` This is Bedrock's raw batch output: the answer is nested in modelOutput. Flatten it into one row per record with its label and confidence (predicted_label, confidence_score), and set ID_FIELD=recordId.`
+    : "";
+}
+
 /** Columns pandas writes for its index: row numbers, never features. */
 const PANDAS_INDEX = /^(__index_level_\d+__|Unnamed: \d+)$/;
 
@@ -108,7 +118,7 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     }
   }
   if (!has(options.idField)) {
-    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${delimiterHint(columns)}`);
+    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${delimiterHint(columns)}${bedrockRawHint(columns)}`);
   }
   const scores = planScores(tables, options, listed);
   const { scoreColumns } = scores;
@@ -195,7 +205,7 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
     const labelOnly = label ? ` There is a label column "${label}" but no confidence beside it; set SCORE_FIELD (with LABEL_FIELD=${label}) to the column holding the confidence in each label.` : "";
     return {
       scoreColumns: [], scoreKind: "none", classNames: [], scoreClass: 0, labelColumn: null,
-      scoreReason: `no score columns found (columns: ${listed}); expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run.${labelOnly}`,
+      scoreReason: `no score columns found (columns: ${listed}); expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run.${labelOnly}${bedrockRawHint(columns)}`,
     };
   }
   if (label) {
@@ -219,7 +229,8 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
  * quotas, BADGE, a predicted_class filter) and the input records only a confidence.
  */
 export function requireClasses(plan: ColumnPlan, neededBy: string | null): void {
-  if (plan.classesRecorded || neededBy === null) return;
+  // No scores at all (a cold start) is refused where scores are needed, with its own reason.
+  if (plan.classesRecorded || neededBy === null || plan.scoreKind === "none") return;
   throw new UsageError(`${neededBy} needs the predicted classes, but the input holds only a confidence ("${plan.scoreColumns[0]}") and no predicted label. Add the label column and name it with LABEL_FIELD (--label-field), e.g. predicted_label; or use a strategy that needs only confidence or uncertainty (confidence_threshold, uncertainty, diversity, hybrid without class filters).`);
 }
 

@@ -125,6 +125,13 @@ function pseudoLabelSections(metadata: Record<string, unknown>): { heading: stri
       ],
     });
   }
+  const perClass = p.per_class as Record<string, { rows: number; confidence: Record<string, number> | null }> | undefined;
+  if (perClass) {
+    const f = (x: number) => x.toFixed(3);
+    out.push({ heading: "Pseudo-labels per class: rows, and their confidence (min · quartiles · max)", rows: Object.entries(perClass).map(([name, k]): [string, string] =>
+      [`class ${name}`, k.confidence === null ? "0 rows"
+        : `${k.rows.toLocaleString("en-US")} rows · ${f(k.confidence.min!)} · ${f(k.confidence.p25!)} / ${f(k.confidence.median!)} / ${f(k.confidence.p75!)} · ${f(k.confidence.max!)}`]) });
+  }
   if (p.class_thresholds) {
     out.push({ heading: `Class thresholds (THRESHOLD_MODE=${p.threshold_mode})`, rows: Object.entries(p.class_thresholds as Record<string, number>).map(([n, t]) => [`class ${n}`, String(t)]) });
   }

@@ -161,7 +161,22 @@ export function pseudoLabelMetadata(p: PseudoLabelling, settings: PseudoLabelSet
     class_thresholds: p.thresholds ? byClass(Array.from(p.thresholds)) : null,
     precision: p.precision ? { ...precisionMetadata(p.precision, names), selection: selectionEstimate(p, names, selected) } : null,
     weight: { method: "SoftMatch truncated Gaussian over the top-class probability (Chen et al., ICLR 2023)" },
+    per_class: perClassSummary(p.pool, names, selected),
   };
+}
+
+/** Per pseudo-label class: how many rows got it, and the spread of their confidence (pseudo_label_confidence). */
+function perClassSummary(pool: Pool, names: readonly string[], selected: Uint32Array): Record<string, unknown> {
+  const confidences: number[][] = names.map(() => []);
+  for (const row of selected) confidences[pool.predicted[row]!]!.push(pool.confidence[row]!);
+  return Object.fromEntries(names.map((name, c) => {
+    const values = confidences[c]!.sort((a, b) => a - b);
+    const at = (q: number) => values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+    return [name, values.length === 0 ? { rows: 0, confidence: null } : {
+      rows: values.length,
+      confidence: { min: values[0]!, p25: at(0.25), median: at(0.5), p75: at(0.75), max: values.at(-1)!, mean: values.reduce((a, b) => a + b, 0) / values.length },
+    }];
+  }));
 }
 
 function precisionMetadata(s: ConformalSelection, names: readonly string[]): Record<string, unknown> {

@@ -9,6 +9,7 @@ import type { Logger } from "../cli/log.ts";
 import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { confidenceThreshold } from "../strategies/confidence-threshold.ts";
+import { STRATEGIES, STRATEGY_NAMES } from "../strategies/catalog.ts";
 import type { ExtraColumn } from "../io/output.ts";
 import type { JobPlan } from "../job/plan.ts";
 import type { JobInputs } from "../job/read.ts";
@@ -19,8 +20,6 @@ import { mergeConfidenceStats, statsFromJson, statsToJson, type ConfidenceStats 
 import { checkLabelColumnNames, labelColumnNames, labelColumns, type LabelColumnNames } from "./label-columns.ts";
 import { preparePseudoLabels, pseudoLabelMetadata, type PseudoLabelling, type PseudoLabelSettings } from "./prepare.ts";
 
-/** Strategies whose eligibility TARGET_PRECISION and THRESHOLD_MODE decide. */
-const THRESHOLDED = ["confidence_threshold", "top_k_per_class"];
 
 export interface PseudoLabelStep {
   /** The inputs the strategy sees: calibrated probabilities and the rows that may be pseudo-labelled. */
@@ -47,8 +46,9 @@ export function pseudoLabelSettings(config: Config): PseudoLabelSettings {
 export function checkPseudoLabelSettings(plan: JobPlan, settings: PseudoLabelSettings, calibrationPath: string | null): void {
   const adaptive = settings.thresholdMode !== "fixed";
   const target = settings.targetPrecision > 0;
-  if ((target || adaptive) && !THRESHOLDED.includes(plan.strategyName)) {
-    throw new UsageError(`${target ? `TARGET_PRECISION=${settings.targetPrecision}` : `THRESHOLD_MODE=${settings.thresholdMode}`} applies to ${THRESHOLDED.join(" and ")}, not ${plan.strategyName}; unset it or pick one of those strategies.`);
+  if ((target || adaptive) && !plan.entry.thresholded) {
+    const thresholded = STRATEGY_NAMES.filter((name) => STRATEGIES[name]!.thresholded);
+    throw new UsageError(`${target ? `TARGET_PRECISION=${settings.targetPrecision}` : `THRESHOLD_MODE=${settings.thresholdMode}`} applies to ${thresholded.join(" and ")}, not ${plan.strategyName}; unset it or pick one of those strategies.`);
   }
   if (target && adaptive) {
     throw new UsageError(`TARGET_PRECISION and THRESHOLD_MODE=${settings.thresholdMode} both decide which rows pass; give one (TARGET_PRECISION with calibration data, THRESHOLD_MODE without).`);

@@ -72,6 +72,23 @@ describe("the label columns", () => {
     expect((result.metadata as any).label_columns).toEqual(["pseudo_label", "pseudo_label_confidence", "pseudo_label_weight"]);
   });
 
+  test("the metadata and the report count the pseudo-labels per class and give their confidence spread, from the rows written", async () => {
+    const { result, csv, output } = await run(["--strategy", "confidence_threshold", "--confidence-threshold", "0.8", "--input", pool()]);
+    expect(result.exitCode).toBe(0);
+    const labels = column(csv, "pseudo_label"), confidence = column(csv, "pseudo_label_confidence").map(Number);
+    const perClass = (result.metadata as any).pseudo_labels.per_class;
+    for (const name of CLASSES) {
+      const mine = confidence.filter((_, k) => labels[k] === name).sort((a, b) => a - b);
+      expect(perClass[name].rows).toBe(mine.length);
+      expect(perClass[name].confidence.min).toBe(mine[0]!);
+      expect(perClass[name].confidence.max).toBe(mine.at(-1)!);
+      expect(perClass[name].confidence.median).toBe(mine[Math.floor(mine.length / 2)]!);
+    }
+    const html = readFileSync(join(output, "selection_report.html"), "utf8");
+    expect(html).toContain("Pseudo-labels per class");
+    expect(html).toContain(`${perClass.cat.rows.toLocaleString("en-US")} rows · ${perClass.cat.confidence.min.toFixed(3)}`);
+  });
+
   test("SoftMatch weights fall below 1 under the pool's mean confidence and rise with confidence", async () => {
     const { csv } = await run(["--strategy", "confidence_threshold", "--confidence-threshold", "0", "--input", pool()]);
     const confidence = column(csv, "pseudo_label_confidence").map(Number), weight = column(csv, "pseudo_label_weight").map(Number);

@@ -251,6 +251,12 @@ const LAYOUTS: UpstreamCase[] = [
     },
   },
   {
+    name: "Bedrock's raw batch output (recordId, modelInput, modelOutput): refused, saying to flatten modelOutput",
+    build: (dir) => writeTree(dir, { "in.jsonl.out": '{"recordId": "r1", "modelInput": {"prompt": "x"}, "modelOutput": {"content": [{"text": "spam 0.9"}]}}\n' }),
+    args: [...uncertainty, "--id-field", "recordId"],
+    refused: { exit: 3, mentions: ["in.jsonl.out", "no score columns"], hint: /nested in modelOutput.*predicted_label, confidence_score/ },
+  },
+  {
     name: "gzip bytes named .parquet: refused with what it is",
     build: (dir) => writeTree(dir, { "p.parquet": gzipSync(enc(csv(pool))) }),
     args: uncertainty,
