@@ -45,7 +45,7 @@ export function planJob(config: Config, role: Role): JobPlan {
   if (role === "map" && entry.merge.kind === "none") throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.merge.guarantee}.`);
   const needVectors = entry.needsVectors || (minDistance > 0 && entry.minDistance === "vectors") ||
     (selectionConfig ? configNeedsVectors(selectionConfig) : false);
-  checkBudget(config, strategyName, selectionConfig);
+  checkBudget(config, strategyName, selectionConfig, role);
   const needsClasses = entry.needsClasses ? strategyName
     : balance.spec !== "none" && balance.spec !== "" && !v.BALANCE_COLUMN ? `${balance.source} over the predicted class`
     : selectionConfig?.filters.some((f) => f.value === "predicted_class") ? "the predicted_class filter of SELECTION_CONFIG"
@@ -54,8 +54,11 @@ export function planJob(config: Config, role: Role): JobPlan {
 }
 
 /** BUDGET and BUDGET_COLUMN come together, for hybrid; proportion replaces BATCH_SIZE rather than joining it. */
-function checkBudget(config: Config, strategyName: string, selectionConfig: SelectionConfig | null): void {
+function checkBudget(config: Config, strategyName: string, selectionConfig: SelectionConfig | null, role: Role): void {
   const v = config.values;
+  if (selectionConfig?.proportion && role === "map") {
+    throw new UsageError(`SELECTION_CONFIG.proportion is a share of the whole pool, whose size one host of several does not know; give BATCH_SIZE for a multi-host run.`);
+  }
   const budgeted = v.BUDGET > 0 || v.BUDGET_COLUMN !== "";
   if (budgeted && strategyName !== "hybrid") throw new UsageError(`BUDGET and BUDGET_COLUMN apply to STRATEGY=hybrid (a label budget over its ranking); ${strategyName} selects BATCH_SIZE rows.`);
   if (budgeted && (v.BUDGET <= 0 || v.BUDGET_COLUMN === "")) throw new UsageError(`a label budget needs both BUDGET_COLUMN (the cost column) and BUDGET > 0; got BUDGET_COLUMN="${v.BUDGET_COLUMN}", BUDGET=${v.BUDGET}.`);

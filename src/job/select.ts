@@ -55,7 +55,8 @@ export function strategyOptions(plan: JobPlan, config: Config, inputs: JobInputs
     clusterMarginClusters: v.CLUSTER_MARGIN_CLUSTERS,
     clusterMarginCandidates: v.CLUSTER_MARGIN_CANDIDATES,
     query: inputs.query,
-    budget: v.BUDGET > 0 ? { column: v.BUDGET_COLUMN, limit: v.BUDGET } : null,
+    // A map host keeps ranked candidates; the budget is spent once, on the merged ranking.
+    budget: v.BUDGET > 0 && plan.role !== "map" ? { column: v.BUDGET_COLUMN, limit: v.BUDGET } : null,
     probcoverDelta: v.PROBCOVER_DELTA,
     probcoverPurity: v.PROBCOVER_PURITY,
     probcoverClusters: v.PROBCOVER_CLUSTERS,

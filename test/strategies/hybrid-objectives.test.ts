@@ -51,6 +51,12 @@ describe("hybrid objectives", () => {
     expect(both.result.error!.message).toMatch(/proportion \(0.5\) and BATCH_SIZE \(3\)/);
   });
 
+  test("proportion on one host of several is a usage error (the pool's size is not known there)", async () => {
+    const { result } = await select(SMALL, [...config({ objectives: [{ type: "uncertainty" }], proportion: 0.5 }), "--hosts", "a,b", "--host", "a"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.error!.message).toContain("give BATCH_SIZE for a multi-host run");
+  });
+
   test("a label budget takes rows in rank order while their summed cost fits, skipping one that would overrun it", async () => {
     // Rank a, b, d, c. a (3, spent 3), b (5 → 8 > 6: skipped), d (2 → 5), c (1 → 6).
     const { ids, metadata } = await select(SMALL, [...config({ objectives: [{ type: "uncertainty" }] }), "--budget-column", "cost", "--budget", "6"]);
