@@ -10,7 +10,8 @@
  *   own timings (readMs), beside the run's whole wall time.
  * scores: id and 10 probabilities, zstd Parquet in 2 files. DuckDB answers the same question
  *   in SQL (ORDER BY 1 − (top-1 − top-2) rounded as ours, descending, ties by id, LIMIT 10000, every column written to CSV); we
- *   run `uncertainty` k = 10,000 on the directory. Wall time and peak RSS for both.
+ *   run `uncertainty` k = 10,000 on the directory, streamed (the default) and whole (STREAM=off,
+ *   the baseline). Wall time and peak RSS for each.
  *
  * The files are written by DuckDB itself (seeded random(); row order fixed by ORDER BY) under
  * /tmp/active-sampling-read-bench/ and reused. Each contender runs in its own process, one after
@@ -68,29 +69,32 @@ if (mode === "wide") {
   }
 } else {
   const duck = timed([process.execPath, import.meta.path, "scores", "--rows", String(rows), "--duckdb-uncertainty"]);
-  const ours = runUncertainty(`${dir}/pool`);
   const duckWall = duck.wall;
-  const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
   console.log(`${rows} rows (id + 10 probabilities, zstd, 2 files), uncertainty k=${K}, every column written out`);
   console.log(`  DuckDB SQL (ORDER BY score DESC, id LIMIT ${K})   ${duckWall.toFixed(2)} s wall   peak ${duck.peakMiB} MiB`);
-  console.log(`  ours                                          ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
-  console.log(`  our steps (ms) ${JSON.stringify(ours.timings)}; ${unaccounted.toFixed(2)} s of the wall not in them (process start, loading)`);
-  const same = sameIds(`${dir}/duckdb-selected.csv`, `${dir}/out/selected_samples.csv`);
-  console.log(`  same rows in the same order as DuckDB: ${same}`);
+  // Streamed (the default: row group by row group, bounded memory), then the whole pool in memory (STREAM=off).
+  for (const stream of ["auto", "off"]) {
+    const ours = runUncertainty(`${dir}/pool`, { STREAM: stream });
+    const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
+    console.log(`  ours, STREAM=${stream.padEnd(4)}                              ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
+    console.log(`    steps (ms) ${JSON.stringify(ours.timings)}; ${unaccounted.toFixed(2)} s of the wall not in them (process exit)`);
+    const same = sameIds(`${dir}/duckdb-selected.csv`, `${dir}/out/selected_samples.csv`);
+    console.log(`    same rows in the same order as DuckDB: ${same}`);
+  }
 }
 
-function runUncertainty(input: string): { wall: number; peakMiB: number; timings: Record<string, number> } {
+function runUncertainty(input: string, env: Record<string, string> = {}): { wall: number; peakMiB: number; timings: Record<string, number> } {
   const output = `${dir}/out`;
   rmSync(output, { recursive: true, force: true });
-  const run = timed([...binary, "--strategy", "uncertainty", "--batch-size", String(K), "--input", input, "--output", output, "--no-save-report", "--quiet"]);
+  const run = timed([...binary, "--strategy", "uncertainty", "--batch-size", String(K), "--input", input, "--output", output, "--no-save-report", "--quiet"], env);
   const metadata = JSON.parse(readFileSync(`${output}/selection_metadata.json`, "utf8"));
   return { wall: run.wall, peakMiB: run.peakMiB, timings: metadata.timings_ms };
 }
 
 /** Runs a command under GNU time: its stdout, wall seconds and peak RSS. */
-function timed(command: string[]): { stdout: string; wall: number; peakMiB: number } {
+function timed(command: string[], env: Record<string, string> = {}): { stdout: string; wall: number; peakMiB: number } {
   const started = performance.now();
-  const run = spawnSync("/usr/bin/time", ["-f", "PEAK_KB %M", ...command], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const run = spawnSync("/usr/bin/time", ["-f", "PEAK_KB %M", ...command], { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   const wall = (performance.now() - started) / 1000;
   if (run.status !== 0) throw new Error(`${command.join(" ")} failed:\n${run.stderr}`);
   const peak = Number(/PEAK_KB (\d+)/.exec(run.stderr)?.[1] ?? 0);

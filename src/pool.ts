@@ -192,7 +192,7 @@ export function rowsThatMayRepeat(ids: readonly string[]): number[] {
 }
 
 /** Two 32-bit FNV-1a style hashes of the UTF-16 code units, joined into an exact 53-bit integer. */
-function idHash(id: string): number {
+export function idHash(id: string): number {
   let a = 0x811c9dc5, b = 0x01000193 ^ id.length;
   for (let i = 0; i < id.length; i++) {
     const unit = id.charCodeAt(i);
@@ -236,7 +236,7 @@ function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, opti
       for (let c = 0; c < width; c++) { row[c] = Math.exp(row[c]! - max); total += row[c]!; }
       for (let c = 0; c < width; c++) row[c]! /= total;
     }
-    return { probs: raw, normalisation: { softmaxRows, renormalisedRows: 0, description: softmaxRows > 0 ? `softmax over ${plan.scoreColumns.join(", ")} in ${softmaxRows} rows that did not sum to 1` : "none: every row already summed to 1" } };
+    return { probs: raw, normalisation: { softmaxRows, renormalisedRows: 0, description: rescaledNote(plan, softmaxRows, 0) } };
   }
   let renormalisedRows = 0;
   for (let i = 0; i < size; i++) {
@@ -256,5 +256,16 @@ function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, opti
     renormalisedRows++;
     for (let c = 0; c < width; c++) row[c]! /= sum;
   }
-  return { probs: raw, normalisation: { softmaxRows: 0, renormalisedRows, description: renormalisedRows > 0 ? `${renormalisedRows} rows rescaled to sum to 1 (RENORMALIZE_PROBS)` : "none: probabilities used as given" } };
+  return { probs: raw, normalisation: { softmaxRows: 0, renormalisedRows, description: rescaledNote(plan, 0, renormalisedRows) } };
+}
+
+/**
+ * The normalisation's description for scores and probability columns, from the rows changed
+ * (a streamed run adds them up over row groups).
+ */
+export function rescaledNote(plan: ColumnPlan, softmaxRows: number, renormalisedRows: number): string {
+  if (plan.scoreKind === "scores") {
+    return softmaxRows > 0 ? `softmax over ${plan.scoreColumns.join(", ")} in ${softmaxRows} rows that did not sum to 1` : "none: every row already summed to 1";
+  }
+  return renormalisedRows > 0 ? `${renormalisedRows} rows rescaled to sum to 1 (RENORMALIZE_PROBS)` : "none: probabilities used as given";
 }

@@ -19,6 +19,7 @@ import { hasDataFiles } from "./io/channel.ts";
 import { resolvePaths, type JobPaths } from "./job/paths.ts";
 import { planJob, type Role } from "./job/plan.ts";
 import { readInputs } from "./job/read.ts";
+import { mayStream, streamInputs } from "./job/stream.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
 import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
 import { Timings } from "./job/timings.ts";
@@ -146,10 +147,13 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   }
   const timings = new Timings();
   const channels = { input: paths.input, labeled: paths.labeled, query: paths.query };
-  const inputs = await readInputs(plan, config, channels, mergeFrom, log, timings);
+  // Score-only strategies stream the pool when nothing needs it whole (job/stream.ts).
+  const streamed = mayStream(plan, config, paths) ? await streamInputs(plan, config, paths, log, timings) : null;
+  const inputs = streamed?.inputs ?? await readInputs(plan, config, channels, mergeFrom, log, timings);
   const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings);
   const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);
   labels.adjust(options);
+  streamed?.adjust(options);
   if (config.dryRun || !paths.output) {
     const { inspect } = await import("./inspect.ts");
     streams.stdout.write(await inspect(paths.input, config));
@@ -158,7 +162,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   const stability = paths.previous ? await stabilityAgainst(paths.previous, labels.inputs.pool, config, log) : null;
   const selection = runStrategy(labels.plan, labels.inputs, options, log, timings);
   return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
-    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection),
+    plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection), summary: streamed?.summary,
     extraMetadata: { ...labels.metadata(selection), ...(stability ? { prediction_stability: stability } : {}) },
   }));
 }

@@ -101,6 +101,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
   try {
     parsed = parseArgs({ args: withBooleanValues(args), options, allowPositionals: true, strict: true });
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(flagErrorMessage(error as Error, Object.keys(options)));
   }
   const flags = parsed.values as Record<string, string | boolean | undefined>;
@@ -182,6 +183,12 @@ function resolveCommand(jobTypeFlag: string | undefined, positional: string | un
  * Boolean flags take a value as people write it: `--quiet`, `--quiet true`, `--save-report=false`.
  * A bare boolean flag becomes `--flag=true`; one followed by a true/false word takes that word.
  */
+/** Words that may stand alone on the command line: the commands and the strategy names. */
+function isCommandWord(word: string): boolean {
+  const strategies: readonly string[] = PARAMS.find((p) => p.env === "STRATEGY")!.kind.values;
+  return word === "select" || (RESERVED_JOB_TYPES as readonly string[]).includes(word) || strategies.includes(word);
+}
+
 function withBooleanValues(args: readonly string[]): string[] {
   const booleans = new Set<string>(PARAMS.filter((p) => p.kind.type === "bool").map((p) => p.flag));
   const out: string[] = [];
@@ -192,7 +199,10 @@ function withBooleanValues(args: readonly string[]): string[] {
     if (name === null || !booleans.has(name)) { out.push(arg); continue; }
     const next = args[i + 1];
     if (next !== undefined && [...BOOL_TRUE, ...BOOL_FALSE].includes(next.toLowerCase())) { out.push(`${arg}=${next}`); i++; }
-    else out.push(`${arg}=true`);
+    else if (next !== undefined && !next.startsWith("-") && !isCommandWord(next)) {
+      // `--save-report maybe` would otherwise read "maybe" as a command.
+      throw new UsageError(`flag ${arg} is followed by "${next}"; it takes ${BOOL_TRUE[0]} or ${BOOL_FALSE[0]} (${[...BOOL_TRUE, ...BOOL_FALSE].join(", ")}), or nothing for ${BOOL_TRUE[0]}.`);
+    } else out.push(`${arg}=true`);
   }
   return out;
 }

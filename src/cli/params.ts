@@ -63,6 +63,7 @@ export const PARAMS = [
   { env: "RENORMALIZE_PROBS", flag: "renormalize-probs", default: "false", kind: { type: "bool" }, help: "rescale prob_class_* rows that do not sum to 1 instead of refusing them" },
   { env: "PROB_SUM_TOLERANCE", flag: "prob-sum-tolerance", default: "0.001", kind: { type: "number", min: 0, max: 0.5 }, help: "how far a probability row may sum from 1 (rounded exports)" },
   { env: "DUPLICATE_IDS", flag: "duplicate-ids", default: "error", kind: { type: "choice", values: ["error", "keep_first"] }, help: "refuse duplicate ids, or keep each id's first row (later rows are never selected)" },
+  { env: "STREAM", flag: "stream", default: "auto", kind: { type: "choice", values: ["auto", "off"] }, help: "score-only strategies (uncertainty) on Parquet input with no report: read the pool one row group at a time in bounded memory (auto), or hold it whole (off); the same selection either way" },
   { env: "VECTOR_PRECISION", flag: "vector-precision", default: "float32", kind: { type: "choice", values: ["float32", "float64"] }, help: "precision the vectors are held in (float32 halves memory traffic)" },
   { env: "ACTIVE_SAMPLING_BLAS", flag: "blas", default: "auto", kind: { type: "choice", values: ["auto", "openblas", "off"] }, help: "numeric backend: auto (OpenBLAS if found, else TypeScript), openblas (required), off" },
   { env: "BLAS_LIBRARY", flag: "blas-library", default: "", kind: { type: "string" }, help: "path of libopenblas.so to load" },

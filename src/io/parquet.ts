@@ -132,7 +132,45 @@ export async function readParquetTable(path: string): Promise<Table> {
   }
 }
 
-async function readOpenParquet(path: string, fd: number): Promise<Table> {
+/**
+ * A Parquet file as its row groups, for a run that streams through the pool (job/stream.ts):
+ * the whole file as a lazy table (its schema and row count; nothing decoded) and, per row
+ * group, a table of that group's rows whose columns are decoded on first use. Null when the
+ * file has nested columns, which are only decoded whole.
+ */
+export async function readParquetRowGroups(path: string): Promise<{ table: Table; groups: (() => Table)[] } | null> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new DataError(`${path}: cannot be read (${(error as Error).message}).`);
+  }
+  try {
+    const opened = await openParquet(path, fd);
+    if (!opened.plans.every((plan) => plan.flat)) return null;
+    const { plans, chunks, size, groupRows } = opened;
+    const groups = groupRows.map((rows, g) => () => new ColumnarTable(path, "parquet", plans.map((plan, c): LazyColumn => ({
+      name: plan.name, type: plan.type,
+      load: () => [decodeFlatColumn(path, size, plan, [{ ...chunks[c]![g]!, groupStart: 0 }], rows)],
+    })), rows));
+    return { table: await readOpenParquet(path, fd, opened), groups };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The footer read and checked: the columns' plans and where each column chunk lies. */
+interface OpenedParquet {
+  file: AsyncBuffer;
+  size: number;
+  metadata: FileMetaData;
+  rowCount: number;
+  groupRows: number[];
+  plans: ColumnPlan[];
+  chunks: ChunkPlace[][];
+}
+
+async function openParquet(path: string, fd: number): Promise<OpenedParquet> {
   const size = fstatSync(fd).size;
   const file = fileSlicer(fd, size);
   if (size < 12 || magicAt(file, 0) !== PARQUET_MAGIC || magicAt(file, size - 4) !== PARQUET_MAGIC) {
@@ -154,6 +192,11 @@ async function readOpenParquet(path: string, fd: number): Promise<Table> {
 
   const plans = planColumns(path, metadata, arrowSchemaHints(metadata.key_value_metadata));
   const chunks = locateChunks(path, metadata, plans, groupRows, size);
+  return { file, size, metadata, rowCount, groupRows, plans, chunks };
+}
+
+async function readOpenParquet(path: string, fd: number, opened?: OpenedParquet): Promise<Table> {
+  const { file, size, metadata, rowCount, plans, chunks } = opened ?? await openParquet(path, fd);
 
   // Nested columns: their page headers checked (hyparquet decodes them unguarded), then
   // hyparquet assembles lists, maps and structs into JS values.

@@ -14,6 +14,8 @@ import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
 import { VERSION } from "../version.ts";
 import type { JobPlan } from "./plan.ts";
 import type { Channels, JobInputs } from "./read.ts";
+import type { PoolSummary } from "./stream.ts";
+import type { Pool } from "../pool.ts";
 import type { Timings } from "./timings.ts";
 
 export interface Written {
@@ -34,15 +36,18 @@ export interface WriteContext {
   labelColumns?: ExtraColumn[];
   /** Entries added to selection_metadata.json by the steps before this one. */
   extraMetadata?: Record<string, unknown>;
+  /** A streamed run (stream.ts): the whole pool the metadata counts, the inputs' pool being its candidates. */
+  summary?: PoolSummary;
 }
 
 export async function writeOutputs(output: string, inputs: JobInputs, selection: Selection, options: StrategyOptions,
-  { plan, config, channels, blas, timings, log, mergeFrom, labelColumns = [], extraMetadata = {} }: WriteContext): Promise<Written> {
+  { plan, config, channels, blas, timings, log, mergeFrom, labelColumns = [], extraMetadata = {}, summary }: WriteContext): Promise<Written> {
   const v = config.values;
   const { pool } = inputs;
   if (plan.role === "map" && !v.SAVE_METADATA) throw new UsageError("a multi-host map step needs SAVE_METADATA=true: the merge checks every host's configuration from it.");
   const since = performance.now();
-  const metadata = buildMetadata(config, pool, selection, options, {
+  const counted = summary ? wholePool(summary, selection, options) : { pool, selection, options };
+  const metadata = buildMetadata(config, counted.pool, counted.selection, counted.options, {
     strategyName: plan.strategyName, useCase: plan.useCase, blas, timings: timings.ms, input: channels.input,
     labeledPath: inputs.labeledPath, labeledRows: inputs.labeled?.ids.length ?? 0, excludedCount: inputs.excludedCount, warnings: log.warnings,
   });
@@ -69,10 +74,17 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
     files.push({ name: "selection_metadata.json", write: (path) => { timings.end("writeMs", since); writeJson(path, metadata); } });
   }
   const outputs = await commit(output, files);
-  // A merge's pool is the hosts' candidates; the user's pool is the rows the hosts saw.
-  const seen = mergeFrom ? `${metadata.pool_size} rows (from ${pool.size} candidates)` : `${pool.size} rows`;
+  // A merge's pool is the hosts' candidates; the user's pool is the rows the hosts saw (a streamed run's: the whole pool).
+  const seen = mergeFrom ? `${metadata.pool_size} rows (from ${pool.size} candidates)` : `${counted.pool.size} rows`;
   log.info(`selected ${selection.rows.length} of ${seen} → ${outputs[0]}`);
   return { outputs, metadata };
+}
+
+/** The selection and its class quotas in the whole pool's rows, for the metadata of a streamed run. */
+function wholePool(summary: PoolSummary, selection: Selection, options: StrategyOptions): { pool: Pool; selection: Selection; options: StrategyOptions } {
+  const rows = Uint32Array.from(selection.rows, (k) => summary.rows[k]!);
+  const balance = options.balance && { ...options.balance, classOf: summary.pool.predicted };
+  return { pool: summary.pool, selection: { ...selection, rows }, options: { ...options, balance } };
 }
 
 /**

@@ -20,23 +20,26 @@ export interface LabelColumnNames {
  * The column names a selection of this use case adds, in order. No label column where the
  * input records no class (a lone confidence), nor where the input's own predicted-label column
  * (LABEL_FIELD) already has that name: it holds the label as written, so it is not repeated.
+ * Model outputs often carry a predicted_label of their own beside prob_class_*: an
+ * active-learning selection keeps that column as written and adds none.
  */
-export function labelColumnNames(useCase: UseCase, names: LabelColumnNames, plan: Pick<ColumnPlan, "classesRecorded" | "labelColumn">): string[] {
-  const label = useCase === "ssl" ? names.pseudoLabel : names.predictedLabel;
-  const withLabel = plan.classesRecorded && label !== plan.labelColumn ? [label] : [];
-  return useCase === "ssl" ? [...withLabel, `${names.pseudoLabel}_confidence`, `${names.pseudoLabel}_weight`] : withLabel;
+export function labelColumnNames(useCase: UseCase, names: LabelColumnNames, plan: Pick<ColumnPlan, "classesRecorded" | "labelColumn">,
+  inputColumns: readonly string[]): string[] {
+  if (useCase !== "ssl") return plan.classesRecorded && !inputColumns.includes(names.predictedLabel) ? [names.predictedLabel] : [];
+  const withLabel = plan.classesRecorded && names.pseudoLabel !== plan.labelColumn ? [names.pseudoLabel] : [];
+  return [...withLabel, `${names.pseudoLabel}_confidence`, `${names.pseudoLabel}_weight`];
 }
 
 /**
- * Refuses an input that already has a column the output adds (an earlier selection's output,
- * or a column of the same name): two columns of one name would leave the reader guessing.
+ * Refuses an input that already has a pseudo-label column the output adds (an earlier
+ * selection's output, or a column of the same name): two columns of one name would leave the
+ * reader guessing which label to train on.
  */
 export function checkLabelColumnNames(pool: Pool, useCase: UseCase, names: LabelColumnNames): void {
   const columns = pool.tables[0]!.columns;
-  for (const name of labelColumnNames(useCase, names, pool.plan)) {
+  for (const name of labelColumnNames(useCase, names, pool.plan, columns)) {
     if (columns.includes(name)) {
-      const parameter = useCase === "ssl" ? "PSEUDO_LABEL_COLUMN (--pseudo-label-column)" : "PREDICTED_LABEL_COLUMN (--predicted-label-column)";
-      throw new DataError(`${pool.tables[0]!.path}: the input already has a "${name}" column, which the selection adds; set ${parameter} to another name, or rename or drop the input's column.`);
+      throw new DataError(`${pool.tables[0]!.path}: the input already has a "${name}" column, which the selection adds; set PSEUDO_LABEL_COLUMN (--pseudo-label-column) to another name, or rename or drop the input's column.`);
     }
   }
 }
@@ -44,7 +47,7 @@ export function checkLabelColumnNames(pool: Pool, useCase: UseCase, names: Label
 /** The columns' values for the selected rows, in rank order. */
 export function labelColumns(pool: Pool, rows: Uint32Array, useCase: UseCase, names: LabelColumnNames, weights: Float64Array | null): ExtraColumn[] {
   const classNames = pool.plan.classNames;
-  return labelColumnNames(useCase, names, pool.plan).map((name): ExtraColumn => {
+  return labelColumnNames(useCase, names, pool.plan, pool.tables[0]!.columns).map((name): ExtraColumn => {
     if (name === `${names.pseudoLabel}_confidence` && useCase === "ssl") return { name, values: Float64Array.from(rows, (r) => pool.confidence[r]!) };
     if (name === `${names.pseudoLabel}_weight` && useCase === "ssl") return { name, values: Float64Array.from(rows, (r) => (weights ? weights[r]! : 1)) };
     return { name, text: Array.from(rows, (r) => classNames[pool.predicted[r]!]!) };

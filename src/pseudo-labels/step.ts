@@ -69,7 +69,7 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
   const names: LabelColumnNames = { pseudoLabel: v.PSEUDO_LABEL_COLUMN, predictedLabel: v.PREDICTED_LABEL_COLUMN };
   const writesLabels = plan.role !== "map";
   if (writesLabels) checkLabelColumnNames(inputs.pool, plan.useCase, names);
-  const labelMetadata = { label_columns: writesLabels ? labelColumnNames(plan.useCase, names, inputs.pool.plan) : [] };
+  const labelMetadata = { label_columns: writesLabels ? labelColumnNames(plan.useCase, names, inputs.pool.plan, inputs.pool.tables[0]!.columns) : [] };
   if (plan.useCase !== "ssl") {
     if (calibrationPath) log.warn(`the calibration_data channel (${calibrationPath}) serves SSL selections; ${plan.strategyName} selects for labelling and does not read it.`);
     return {

@@ -75,6 +75,11 @@ export interface StrategyEntry {
   minDistance: false | "vectors" | "leaves";
   /** Configured by SELECTION_CONFIG (hybrid). */
   selectionConfig?: true;
+  /**
+   * Ranks rows by a score of each row alone, so a run without vectors may stream the pool
+   * row group by row group, keeping only each quota's best rows (job/stream.ts).
+   */
+  streams?: true;
   /** Pseudo-labels the rows a confidence threshold passes: TARGET_PRECISION and THRESHOLD_MODE may set that threshold. */
   thresholded?: true;
   /** Rows the strategy promises: exactly min(BATCH_SIZE, selectable rows), or as its own parameters say. */
@@ -112,7 +117,7 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
     classBalance: "top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.",
     summary: "the K_PER_CLASS most confident rows of each predicted class",
     merge: TOP_ROWS("confidence within each predicted class") },
-  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact",
+  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact", streams: true,
     summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)",
     merge: TOP_ROWS("uncertainty") },
   diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", batch: "exact",

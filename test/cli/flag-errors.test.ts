@@ -27,6 +27,12 @@ describe("mistyped flags", () => {
     expect(refusal(["--batch-size"])).toBe("flag --batch-size needs a value (see --help).");
   });
 
+  test("a boolean flag followed by a word that is neither a value nor a command names the flag and its values", () => {
+    expect(refusal(["--save-report", "maybe"])).toBe('flag --save-report is followed by "maybe"; it takes true or false (true, 1, yes, on, false, 0, no, off), or nothing for true.');
+    expect(parseConfig(["--quiet", "inspect", "--input", "x"], {}).command).toBe("inspect");
+    expect(parseConfig(["--quiet", "no", "--strategy", "badge"], {}).values.QUIET).toBe(false);
+  });
+
   test("through the binary: no parser jargon about positional arguments, and -h prints the help", () => {
     const typo = runBinary(["--strategy", "uncertainty", "--batch_size", "2"]);
     expect(typo.exitCode).toBe(2);

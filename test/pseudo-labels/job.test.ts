@@ -108,12 +108,21 @@ describe("the label columns", () => {
     expect(ssl.csv.split("\n")[0]!.split(",").slice(-5, -2)).toEqual(["y_hat", "y_hat_confidence", "y_hat_weight"]);
   });
 
-  test("an input that already has a column of the output's name is refused, naming the column and the parameter", async () => {
+  test("a model output's own predicted_label beside prob_class_* is kept as written, and active learning adds no second one", async () => {
     const text = rows(50, 3, false, "p").replace("prob_class_eel\n", "prob_class_eel,predicted_label\n").replace(/\n(p\d+,[^\n]+)/g, "\n$1,x");
-    const { result } = await run(["--strategy", "uncertainty", "--batch-size", "5", "--input", channel({ "p.csv": text })]);
+    const { result, csv } = await run(["--strategy", "uncertainty", "--batch-size", "5", "--input", channel({ "p.csv": text })]);
+    expect(result.exitCode).toBe(0);
+    expect(csv.split("\n")[0]).toBe("id,prob_class_cat,prob_class_dog,prob_class_eel,predicted_label,selection_score,selection_rank");
+    expect(new Set(column(csv, "predicted_label"))).toEqual(new Set(["x"]));
+    expect((result.metadata as any).label_columns).toEqual([]);
+  });
+
+  test("an input that already has the pseudo_label column is refused, naming the column and the parameter", async () => {
+    const text = rows(50, 3, false, "p").replace("prob_class_eel\n", "prob_class_eel,pseudo_label\n").replace(/\n(p\d+,[^\n]+)/g, "\n$1,x");
+    const { result } = await run(["--strategy", "confidence_threshold", "--input", channel({ "p.csv": text })]);
     expect(result.exitCode).toBe(3);
-    expect(result.error!.message).toContain('"predicted_label"');
-    expect(result.error!.message).toContain("PREDICTED_LABEL_COLUMN");
+    expect(result.error!.message).toContain('"pseudo_label"');
+    expect(result.error!.message).toContain("PSEUDO_LABEL_COLUMN");
   });
 
   test("Parquet output writes the pseudo-label as text and its probability as a double", async () => {

@@ -1,0 +1,329 @@
+/**
+ * Steps 2 and 3 of a job in bounded memory, for the strategies that rank rows by a score of
+ * each row alone (the catalog's `streams`): the Parquet files are read one row group at a
+ * time; each row is scored as the in-memory strategy scores it and offered to a heap of the
+ * best BATCH_SIZE rows of its quota (one heap, or one per class with CLASS_BALANCE), ranked
+ * as the strategy ranks them (score, then id, then row). When the files hold only the id and
+ * score columns (decoded anyway), a row entering a heap has its cells copied out; otherwise the
+ * row groups that hold a final candidate are read again for their cells (the other columns are
+ * decoded once, not for every row group a heap row passed through). Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
+ * row (the duplicate check and the metadata's class counts).
+ *
+ * The strategy then runs on the candidates alone as its pool: they hold every row it can pick
+ * (any quota is at most BATCH_SIZE rows of one class), so it picks the rows it picks on the
+ * whole pool and the writers write the same bytes. The metadata counts the whole pool.
+ *
+ * What it cannot do exactly it leaves to the in-memory path, saying why in the log: a repeated
+ * id or a bad value found while streaming sends the run there, which reports it as always.
+ */
+import type { Config } from "../cli/config.ts";
+import type { Logger } from "../cli/log.ts";
+import { planColumns, requireClasses, type ColumnPlan } from "../columns.ts";
+import { uncertaintyScores } from "../engine/uncertainty.ts";
+import { DataError } from "../errors.ts";
+import { readChannel } from "../io/channel.ts";
+import { commonType } from "../io/column-type.ts";
+import { readIdList } from "../io/id-list.ts";
+import { readLabeled } from "../io/labeled.ts";
+import { readParquetRowGroups } from "../io/parquet.ts";
+import { cellsOf, PickedRows } from "../io/picked-rows.ts";
+import type { Table } from "../io/table.ts";
+import { buildPool, idHash, rescaledNote, type Pool } from "../pool.ts";
+import type { StrategyOptions } from "../strategies/strategy.ts";
+import type { JobPaths } from "./paths.ts";
+import type { JobPlan } from "./plan.ts";
+import type { JobInputs } from "./read.ts";
+import type { Timings } from "./timings.ts";
+
+/** The whole pool as the metadata counts it, and each candidate's row in it. */
+export interface PoolSummary {
+  /** Every file, the pool's size, plan, normalisation and predicted classes; no ids or scores. */
+  pool: Pool;
+  /** Per candidate (a row of the streamed inputs' pool), its row in the whole pool. */
+  rows: Uint32Array;
+}
+
+export interface Streamed {
+  /** The candidates as the pool the strategy sees, with the whole pool's selectable count. */
+  inputs: JobInputs;
+  summary: PoolSummary;
+  /** What the options must say of the whole pool rather than the candidates. */
+  adjust(options: StrategyOptions): void;
+}
+
+/** Why this run reads the pool whole although its strategy could stream; null when it streams. */
+export function whyNotStream(plan: JobPlan, config: Config, paths: JobPaths): string | null {
+  const v = config.values;
+  if (v.STREAM === "off") return "STREAM=off";
+  if (plan.minDistance > 0) return "MIN_DISTANCE measures distances between rows";
+  if (plan.needVectors) return "the run needs the vectors";
+  if (v.SAVE_REPORT) return "the report (SAVE_REPORT) draws the whole pool; pass --no-save-report to stream";
+  if (paths.previous) return "the previous_predictions channel is compared with every row's class";
+  if (v.BALANCE_COLUMN) return "BALANCE_COLUMN quotas are over a column's values across the pool";
+  if (plan.useCase !== "active_learning") return "pseudo-labels are weighed by whole-pool statistics";
+  return null;
+}
+
+/** Whether the job is one the streamed path may take: the strategy streams, one host, and it writes. */
+export function mayStream(plan: JobPlan, config: Config, paths: JobPaths): boolean {
+  return plan.entry.streams === true && plan.role === "single" && !config.dryRun && paths.output !== null;
+}
+
+/** Thrown inside the streamed pass for what only the in-memory path handles exactly. */
+class NotStreamable extends Error {}
+
+/**
+ * The streamed read and candidate pick, or null (with a log line) when the input or the
+ * settings need the in-memory path.
+ */
+export async function streamInputs(plan: JobPlan, config: Config, paths: JobPaths, log: Logger, timings: Timings): Promise<Streamed | null> {
+  const why = whyNotStream(plan, config, paths);
+  if (why) {
+    log.info(`reading the pool whole: ${why}`);
+    return null;
+  }
+  try {
+    return await streamPass(plan, config, paths, log, timings);
+  } catch (error) {
+    if (!(error instanceof NotStreamable || error instanceof DataError)) throw error;
+    // A bad value or a repeated id: the in-memory path reports or handles it as always.
+    log.info(`reading the pool whole: ${error instanceof DataError ? "the streamed read met a problem, which the whole read reports" : error.message}`);
+    return null;
+  }
+}
+
+/** A candidate row: what ranks it, its classes' probabilities and its cells. */
+interface Candidate {
+  score: number;
+  id: string;
+  row: number;
+  file: number;
+  fileRow: number;
+  group: number;
+  groupRow: number;
+  probs: Float64Array;
+  predicted: number;
+  confidence: number;
+  /** Null until fetched (fetchCells), when the files hold columns the pass does not decode. */
+  cells: unknown[] | null;
+}
+
+/** True when a ranks before b: higher score, then lower id, then lower row (the strategies' tieBreak). */
+function ranksBefore(score: number, id: string, row: number, b: Candidate): boolean {
+  return score > b.score || (score === b.score && (id < b.id || (id === b.id && row < b.row)));
+}
+
+function before(a: Candidate, b: Candidate): boolean {
+  return ranksBefore(a.score, a.id, a.row, b);
+}
+
+/** The best `capacity` candidates offered, the worst of them at the root. */
+class BoundedHeap {
+  readonly items: Candidate[] = [];
+  constructor(private readonly capacity: number) {}
+
+  /** Whether a row of this score and id would enter (so its cells are worth copying). */
+  admits(score: number, id: string, row: number): boolean {
+    return this.capacity > 0 && (this.items.length < this.capacity || ranksBefore(score, id, row, this.items[0]!));
+  }
+
+  offer(item: Candidate): void {
+    const heap = this.items;
+    if (heap.length < this.capacity) {
+      heap.push(item);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!before(heap[p]!, heap[i]!)) break;
+        [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+        i = p;
+      }
+      return;
+    }
+    heap[0] = item;
+    let i = 0;
+    while (true) {
+      const l = 2 * i + 1, r = l + 1;
+      let worst = i;
+      if (l < heap.length && before(heap[worst]!, heap[l]!)) worst = l;
+      if (r < heap.length && before(heap[worst]!, heap[r]!)) worst = r;
+      if (worst === i) return;
+      [heap[worst], heap[i]] = [heap[i]!, heap[worst]!];
+      i = worst;
+    }
+  }
+}
+
+async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: Logger, timings: Timings): Promise<Streamed> {
+  const v = config.values;
+  const started = performance.now();
+  log.info(`reading ${paths.input} one row group at a time (${plan.strategyName} ranks rows by their own scores)`);
+  const files = await readChannel(paths.input, "input", log.progress("reading files"), log);
+  const opened: { table: Table; groups: (() => Table)[] }[] = [];
+  for (const file of files) {
+    if (file.format !== "parquet") throw new NotStreamable(`${file.path} is ${file.format}; only Parquet is read by row group`);
+    if (file.partitionColumns?.length) throw new NotStreamable(`${file.path} takes columns from its folders`);
+    const groups = await readParquetRowGroups(file.path);
+    if (!groups) throw new NotStreamable(`${file.path} has nested columns`);
+    opened.push(groups);
+  }
+  const columns = planColumns(opened.map((f) => headOf(f.table, f.groups)), { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+    labelClasses: v.LABEL_CLASSES });
+  if (columns.labelColumn) throw new NotStreamable("predicted labels (LABEL_FIELD) name their classes from every row");
+  if (columns.scoreKind === "none") throw new NotStreamable("the pool has no score columns");
+  log.info(`scores: ${columns.scoreReason}`);
+  requireClasses(columns, plan.needsClasses);
+
+  const readMs = performance.now() - started;
+  let since = performance.now();
+  const { excluded, labeled } = await excludedIds(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", log);
+  timings.end("labeledMs", since);
+  since = performance.now();
+
+  const size = files.reduce((n, t) => n + t.rowCount, 0);
+  if (size === 0) throw new NotStreamable("the pool has no rows");
+  const hashes = new Float64Array(size);
+  const predictedAll = new Int32Array(size);
+  const balanced = plan.balance.spec !== "none" && plan.balance.spec !== "";
+  const decodedAnyway = files[0]!.columns.every((name) => name === columns.id || columns.scoreColumns.includes(name));
+  const classes = columns.classNames.length;
+  const heaps = Array.from({ length: balanced ? classes : 1 }, () => new BoundedHeap(v.BATCH_SIZE));
+  let excludedCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
+  let firstNote = "";
+  let row = 0;
+  const progress = log.progress(`streaming ${plan.strategyName}`);
+  for (const [f, file] of opened.entries()) {
+    let fileRow = 0;
+    for (const [g, group] of file.groups.entries()) {
+      const table = group();
+      if (table.rowCount === 0) continue;
+      const pool = buildPool([table], columns, {
+        needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
+        sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: v.DUPLICATE_IDS,
+      });
+      poolClasses = pool.classes;
+      firstNote ||= pool.normalisation.description;
+      softmaxRows += pool.normalisation.softmaxRows;
+      renormalisedRows += pool.normalisation.renormalisedRows;
+      const scores = uncertaintyScores(pool.probs, pool.classes, v.UNCERTAINTY_MODE);
+      for (let r = 0; r < pool.size; r++, row++) {
+        const id = pool.ids[r]!;
+        hashes[row] = idHash(id);
+        predictedAll[row] = pool.predicted[r]!;
+        if (excluded.has(id)) { excludedCount++; continue; }
+        const heap = heaps[balanced ? pool.predicted[r]! : 0]!;
+        if (!heap.admits(scores[r]!, id, row)) continue;
+        heap.offer({
+          score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
+          probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: decodedAnyway ? cellsOf(table, r) : null,
+        });
+      }
+      fileRow += table.rowCount;
+      progress?.(row, size);
+      collectGarbage();
+    }
+  }
+
+  timings.ms.readMs = Math.round(readMs + performance.now() - since);
+  since = performance.now();
+  if (hasRepeats(hashes)) throw new NotStreamable("ids repeat (or share a hash); the duplicate check needs them all");
+  timings.end("idCheckMs", since);
+  since = performance.now();
+  if (excludedCount > 0) log.info(`${excludedCount} pool rows are already labelled or excluded and will not be selected`);
+
+  const candidates = heaps.flatMap((h) => h.items).sort((a, b) => a.row - b.row);
+  if (candidates.length === 0) throw new NotStreamable("no row may be selected");
+  fetchCells(candidates, opened);
+  const types = files[0]!.columns.map((_, c) => files.map((t) => t.columnTypes[c]!).reduce(commonType));
+  const picked = new PickedRows(files[0]!.path, "parquet", files[0]!.columns, types, candidates.map((c) => c.cells!));
+  const probs = new Float64Array(candidates.length * poolClasses);
+  candidates.forEach((c, k) => probs.set(c.probs, k * poolClasses));
+  // Binary and confidence notes name columns only: any row group's note is the pool's.
+  const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows) : firstNote;
+  const normalisation = { softmaxRows, renormalisedRows, description };
+  const pool: Pool = {
+    tables: [picked], tableStarts: [0], size: candidates.length, ids: candidates.map((c) => c.id), plan: columns, classes: poolClasses, probs,
+    predicted: Int32Array.from(candidates, (c) => c.predicted), confidence: Float64Array.from(candidates, (c) => c.confidence),
+    vectors: null, leaves: null, extra: new Map(), normalisation,
+  };
+  const whole: Pool = {
+    tables: files, tableStarts: [], size, ids: [], plan: columns, classes: poolClasses, probs: new Float64Array(0),
+    predicted: predictedAll, confidence: new Float64Array(0), vectors: null, leaves: null, extra: new Map(), normalisation,
+  };
+  log.info(`pool: ${size} rows from ${files.length} file(s), ${poolClasses} classes; ${candidates.length} candidates kept`);
+  const classCounts = new Float64Array(columns.classNames.length);
+  for (let i = 0; i < size; i++) classCounts[predictedAll[i]!]!++;
+  timings.end("candidatesMs", since);
+  return {
+    inputs: {
+      pool, selectable: new Uint8Array(candidates.length).fill(1), selectableCount: size - excludedCount,
+      labeled, labeledPath: paths.labeled, excludedCount, query: null,
+    },
+    summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row) },
+    adjust(options) {
+      options.poolRows = size;
+      options.describeRow = (k) => `${files[candidates[k]!.file]!.path}: row ${candidates[k]!.fileRow + 1}`;
+      // CLASS_BALANCE=pool: shares of the whole pool's rows, as resolveBalance counts them.
+      if (options.balance?.mode === "pool") options.balance.shares = classCounts.map((n) => n / size);
+    },
+  };
+}
+
+/** The cells of candidates still without them, each row group that holds some read once more. */
+function fetchCells(candidates: Candidate[], opened: { groups: (() => Table)[] }[]): void {
+  let k = 0;
+  while (k < candidates.length) {
+    const { file, group } = candidates[k]!;
+    if (candidates[k]!.cells) { k++; continue; }
+    const table = opened[file]!.groups[group]!();
+    // Candidates are in pool order, so a row group's are consecutive.
+    for (; k < candidates.length && candidates[k]!.file === file && candidates[k]!.group === group; k++) {
+      candidates[k]!.cells = cellsOf(table, candidates[k]!.groupRow);
+    }
+    collectGarbage();
+  }
+}
+
+/**
+ * A file's first rows as the column plan looks at them (up to 200, columns.ts), taken from its
+ * first row groups, so that no column of the whole file is decoded for it.
+ */
+function headOf(file: Table, groups: (() => Table)[]): Table {
+  const rows: unknown[][] = [];
+  for (const group of groups) {
+    const table = group();
+    for (let r = 0; r < table.rowCount && rows.length < HEAD_ROWS; r++) rows.push(cellsOf(table, r));
+    if (rows.length >= HEAD_ROWS) break;
+  }
+  return new PickedRows(file.path, file.format, file.columns, file.columnTypes, rows);
+}
+
+const HEAD_ROWS = 200;
+
+/** The labelled ids (the labeled_data channel) and EXCLUDE_IDS_FILE's, with the labelled rows as the in-memory path reads them. */
+async function excludedIds(labeledPath: string | null, columns: ColumnPlan, excludeFile: string, idField: string, float64: boolean, log: Logger):
+  Promise<{ excluded: Set<string>; labeled: JobInputs["labeled"] }> {
+  const labeled = labeledPath ? await readLabeled(labeledPath, { plan: columns } as Pool, false, false, float64, log) : null;
+  const excluded = new Set<string>(labeled?.ids ?? []);
+  if (excludeFile) for (const id of await readIdList(excludeFile, idField)) excluded.add(id);
+  return { excluded, labeled };
+}
+
+/**
+ * A row group's decoded columns are garbage once it is scored; Bun's collector lets gigabytes
+ * of them pile up (1.2 GB peak on 10M rows), so it is nudged after each group, and made to
+ * collect fully (tens of milliseconds) when the process passes FULL_GC_ABOVE. Deno: left to V8.
+ */
+function collectGarbage(): void {
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  bun?.gc(process.memoryUsage.rss() > FULL_GC_ABOVE);
+}
+
+const FULL_GC_ABOVE = 512 * 2 ** 20;
+
+/** Whether two rows share an id hash (a superset of repeated ids, as pool.ts's check). */
+function hasRepeats(hashes: Float64Array): boolean {
+  const sorted = hashes.slice().sort();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return true;
+  return false;
+}

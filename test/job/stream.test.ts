@@ -1,0 +1,201 @@
+/**
+ * The streamed path (src/job/stream.ts) against the in-memory one (STREAM=off) on seeded
+ * Parquet pools: the same selection files byte for byte, the same metadata but for timings,
+ * through main() and the compiled binary; and the runs it must leave to the in-memory path.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { main } from "../../src/run.ts";
+import { Rng } from "../../src/rng.ts";
+import { runBinary } from "../binary.ts";
+import { removeTempDirsSince, tempDir, tempDirMark } from "../helpers.ts";
+
+const mark = tempDirMark();
+afterAll(() => removeTempDirsSince(mark));
+
+interface PoolShape {
+  seed: number;
+  rows: number;
+  classes: number;
+  files: number;
+  rowGroupSize: number;
+  /** Ids that appear twice (a later row repeats an earlier id). */
+  repeats?: number;
+  /** Only the id and probability columns (the streamed pass copies cells as it goes), no others (it reads them at the end). */
+  scoresOnly?: boolean;
+}
+
+/**
+ * A pool of shuffled ids, probabilities on a coarse grid (so margins tie often and ties go by
+ * id), and a text, an integer and a nullable number column, split over files in row groups.
+ */
+function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false }: PoolShape): { dir: string; ids: string[] } {
+  const rng = new Rng(seed);
+  const ids = Array.from({ length: rows }, (_, i) => `doc-${String(i).padStart(5, "0")}`);
+  for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [ids[i], ids[j]] = [ids[j]!, ids[i]!]; }
+  for (let r = 0; r < repeats; r++) ids[rows - 1 - r] = ids[r * 3]!;
+  const probs = Array.from({ length: rows }, () => {
+    const weights = Array.from({ length: classes }, () => 1 + rng.nextInt(4));
+    const total = weights.reduce((a, b) => a + b, 0);
+    return weights.map((w) => w / total);
+  });
+  const dir = tempDir("as-stream-");
+  const per = Math.ceil(rows / files);
+  for (let f = 0; f < files; f++) {
+    const at = Array.from({ length: Math.min(per, rows - f * per) }, (_, k) => f * per + k);
+    const columnData = [
+      { name: "id", data: at.map((i) => ids[i]!), type: "STRING" as const },
+      ...Array.from({ length: classes }, (_, c) => ({ name: `prob_class_${c}`, data: at.map((i) => probs[i]![c]!), type: "DOUBLE" as const })),
+      ...(scoresOnly ? [] : [
+        { name: "source", data: at.map((i) => ["web", "mail", "chat"][i % 3]!), type: "STRING" as const },
+        { name: "tokens", data: at.map((i) => (i * 7) % 1000), type: "INT32" as const },
+        { name: "age", data: at.map((i) => (i % 5 === 0 ? null : i / 8)), type: "DOUBLE" as const },
+      ]),
+    ];
+    writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize })));
+  }
+  return { dir, ids };
+}
+
+async function run(input: string, args: string[], env: Record<string, string> = {}) {
+  const output = join(tempDir("as-stream-out-"), "out");
+  const messages: string[] = [];
+  const sink = { write: (t: string) => void messages.push(t), isTTY: false };
+  const result = await main({}, {}, env, ["--input", input, "--output", output, ...(args.includes("--save-report") ? [] : ["--no-save-report"]), ...args], { stdout: sink, stderr: sink });
+  return { result, output, log: messages.join("") };
+}
+
+/** The metadata without what may differ between the two paths: timings and STREAM itself. */
+function comparable(output: string): Record<string, unknown> {
+  const metadata = JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8"));
+  delete metadata.timings_ms;
+  delete metadata.parameters.STREAM;
+  return metadata;
+}
+
+/** Runs both paths; asserts the streamed run streamed and wrote what the in-memory run wrote. */
+async function sameAsInMemory(input: string, args: string[], format: "csv" | "parquet" = "csv", env: Record<string, string> = {}) {
+  const streamed = await run(input, [...args, "--output-format", format], env);
+  const whole = await run(input, [...args, "--output-format", format, "--stream", "off"], env);
+  expect(streamed.result.error).toBeNull();
+  expect(whole.result.error).toBeNull();
+  expect(streamed.log).toContain("one row group at a time");
+  expect(whole.log).not.toContain("one row group at a time");
+  const file = `selected_samples.${format}`;
+  const a = readFileSync(join(streamed.output, file)), b = readFileSync(join(whole.output, file));
+  expect(a.length).toBeGreaterThan(0);
+  expect(Buffer.compare(a, b)).toBe(0);
+  expect(comparable(streamed.output)).toEqual(comparable(whole.output));
+  return { streamed, whole };
+}
+
+describe("streamed uncertainty selects and writes what the in-memory run does", () => {
+  test("margin, ties by id, two files in many row groups, CSV and Parquet output", async () => {
+    const { dir } = writePool({ seed: 1, rows: 3000, classes: 4, files: 2, rowGroupSize: 250 });
+    const { streamed } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "40"]);
+    const rows = readFileSync(join(streamed.output, "selected_samples.csv"), "utf8").trim().split("\n");
+    expect(rows.length).toBe(41);
+    // The grid makes ties: tied scores must be in id order.
+    const parsed = rows.slice(1).map((l) => l.split(","));
+    const tied = parsed.filter((r, i) => i > 0 && r.at(-2) === parsed[i - 1]!.at(-2));
+    expect(tied.length).toBeGreaterThan(0);
+    await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "40"], "parquet");
+  });
+
+  test("files of the id and scores only (cells copied while streaming), with and without quotas", async () => {
+    const { dir } = writePool({ seed: 9, rows: 2500, classes: 4, files: 2, rowGroupSize: 90, scoresOnly: true });
+    await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "70"]);
+    await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "70", "--class-balance", "uniform"], "parquet");
+  });
+
+  for (const mode of ["entropy", "least_confidence"]) {
+    test(`${mode}, one file, a row group per 64 rows`, async () => {
+      const { dir } = writePool({ seed: 2, rows: 1500, classes: 3, files: 1, rowGroupSize: 64 });
+      await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "25", "--uncertainty-mode", mode]);
+    });
+  }
+
+  for (const balance of ["uniform", "pool", '{"0": 0.7, "1": 0.2, "2": 0.1}']) {
+    test(`CLASS_BALANCE=${balance}: per-class quotas from the whole pool`, async () => {
+      const { dir } = writePool({ seed: 3, rows: 2400, classes: 3, files: 3, rowGroupSize: 300 });
+      await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "90", "--class-balance", balance], "parquet");
+    });
+  }
+
+  test("labelled and excluded ids are never selected, and counted as in memory", async () => {
+    const { dir, ids } = writePool({ seed: 4, rows: 2000, classes: 4, files: 2, rowGroupSize: 200 });
+    // The rows the unconstrained run picks first are the ones to exclude.
+    const first = await run(dir, ["--strategy", "uncertainty", "--batch-size", "30"]);
+    const picked = readFileSync(join(first.output, "selected_samples.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0]!);
+    const work = tempDir("as-stream-ids-");
+    const labeled = join(work, "labeled");
+    mkdirSync(labeled);
+    writeFileSync(join(labeled, "labeled.csv"), `id,label\n${picked.slice(0, 10).map((id) => `${id},1`).join("\n")}\n`);
+    writeFileSync(join(work, "exclude.txt"), `${picked.slice(10, 20).join("\n")}\n${ids[0]}\n`);
+    const { streamed } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "30", "--labeled", labeled,
+      "--exclude-ids-file", join(work, "exclude.txt"), "--class-balance", "uniform"]);
+    const chosen = readFileSync(join(streamed.output, "selected_samples.csv"), "utf8");
+    for (const id of picked.slice(0, 20)) expect(chosen).not.toContain(`${id},`);
+    expect(comparable(streamed.output).excluded_rows).toBe(21);
+  });
+
+  test("a batch larger than the selectable rows selects them all, with the in-memory warning", async () => {
+    const { dir } = writePool({ seed: 5, rows: 300, classes: 2, files: 2, rowGroupSize: 40 });
+    const { streamed } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "500"]);
+    expect(streamed.log).toContain("larger than the 300 selectable rows");
+  });
+});
+
+describe("runs the streamed path leaves to the in-memory one", () => {
+  test("repeated ids: DUPLICATE_IDS=keep_first selects as in memory; error fails as in memory", async () => {
+    const { dir } = writePool({ seed: 6, rows: 1200, classes: 3, files: 2, rowGroupSize: 100, repeats: 5 });
+    const kept = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50", "--duplicate-ids", "keep_first"]);
+    const whole = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50", "--duplicate-ids", "keep_first", "--stream", "off"]);
+    expect(kept.log).toContain("reading the pool whole: ids repeat");
+    expect(Buffer.compare(readFileSync(join(kept.output, "selected_samples.csv")), readFileSync(join(whole.output, "selected_samples.csv")))).toBe(0);
+    const refused = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50"]);
+    expect(refused.result.exitCode).not.toBe(0);
+    expect(refused.result.error?.message).toContain("duplicate ids in the pool");
+  });
+
+  test("a bad probability is reported with its file and row, as the in-memory read reports it", async () => {
+    const dir = tempDir("as-stream-bad-");
+    const n = 500;
+    const p0 = Array.from({ length: n }, (_, i) => (i === 420 ? 1.5 : 0.25));
+    writeFileSync(join(dir, "part-0.parquet"), new Uint8Array(parquetWriteBuffer({ rowGroupSize: 100, columnData: [
+      { name: "id", data: Array.from({ length: n }, (_, i) => `r${i}`), type: "STRING" },
+      { name: "prob_class_0", data: p0, type: "DOUBLE" },
+      { name: "prob_class_1", data: p0.map((p) => 1 - p), type: "DOUBLE" },
+    ] })));
+    const bad = await run(dir, ["--strategy", "uncertainty", "--batch-size", "10"]);
+    expect(bad.result.exitCode).not.toBe(0);
+    expect(bad.result.error?.message).toContain("row 421");
+  });
+
+  test("the report, MIN_DISTANCE-free but report-writing runs and CSV input read the pool whole", async () => {
+    const { dir } = writePool({ seed: 7, rows: 600, classes: 2, files: 1, rowGroupSize: 100 });
+    const reported = await run(dir, ["--strategy", "uncertainty", "--batch-size", "10", "--save-report"]);
+    expect(reported.result.error).toBeNull();
+    expect(reported.log).toContain("reading the pool whole: the report");
+    const csv = tempDir("as-stream-csv-");
+    writeFileSync(join(csv, "pool.csv"), "id,prob_class_0,prob_class_1\na,0.5,0.5\nb,0.9,0.1\n");
+    const fromCsv = await run(csv, ["--strategy", "uncertainty", "--batch-size", "1"]);
+    expect(fromCsv.result.error).toBeNull();
+    expect(fromCsv.log).toContain("only Parquet is read by row group");
+  });
+});
+
+test("the compiled binary streams and writes the in-memory run's bytes", () => {
+  const { dir } = writePool({ seed: 8, rows: 2000, classes: 5, files: 2, rowGroupSize: 128 });
+  const outputs = ["auto", "off"].map((stream) => {
+    const output = join(tempDir("as-stream-bin-"), "out");
+    const ran = runBinary(["--input", dir, "--output", output, "--strategy", "uncertainty", "--batch-size", "60", "--class-balance", "pool",
+      "--no-save-report", "--output-format", "parquet"], { STREAM: stream });
+    expect(ran.exitCode).toBe(0);
+    expect(ran.stderr.includes("one row group at a time")).toBe(stream === "auto");
+    return readFileSync(join(output, "selected_samples.parquet"));
+  });
+  expect(Buffer.compare(outputs[0]!, outputs[1]!)).toBe(0);
+});
