@@ -3,8 +3,10 @@
  * each row alone (the catalog's `streams`): the Parquet files are read one row group at a
  * time; each row is scored as the in-memory strategy scores it and offered to a heap of the
  * best BATCH_SIZE rows of its quota (one heap, or one per class with CLASS_BALANCE), ranked
- * as the strategy ranks them (score, then id, then row). A row entering a heap has its cells
- * copied out. Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
+ * as the strategy ranks them (score, then id, then row). When the files hold only the id and
+ * score columns (decoded anyway), a row entering a heap has its cells copied out; otherwise the
+ * row groups that hold a final candidate are read again for their cells (the other columns are
+ * decoded once, not for every row group a heap row passed through). Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
  * row (the duplicate check and the metadata's class counts).
  *
  * The strategy then runs on the candidates alone as its pool: they hold every row it can pick
@@ -97,10 +99,13 @@ interface Candidate {
   row: number;
   file: number;
   fileRow: number;
+  group: number;
+  groupRow: number;
   probs: Float64Array;
   predicted: number;
   confidence: number;
-  cells: unknown[];
+  /** Null until fetched (fetchCells), when the files hold columns the pass does not decode. */
+  cells: unknown[] | null;
 }
 
 /** True when a ranks before b: higher score, then lower id, then lower row (the strategies' tieBreak). */
@@ -180,6 +185,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const hashes = new Float64Array(size);
   const predictedAll = new Int32Array(size);
   const balanced = plan.balance.spec !== "none" && plan.balance.spec !== "";
+  const decodedAnyway = files[0]!.columns.every((name) => name === columns.id || columns.scoreColumns.includes(name));
   const classes = columns.classNames.length;
   const heaps = Array.from({ length: balanced ? classes : 1 }, () => new BoundedHeap(v.BATCH_SIZE));
   let excludedCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
@@ -208,8 +214,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
         const heap = heaps[balanced ? pool.predicted[r]! : 0]!;
         if (!heap.admits(scores[r]!, id, row)) continue;
         heap.offer({
-          score: scores[r]!, id, row, file: f, fileRow: fileRow + r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
-          probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: cellsOf(table, r),
+          score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
+          probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: decodedAnyway ? cellsOf(table, r) : null,
         });
       }
       fileRow += table.rowCount;
@@ -227,8 +233,9 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
   const candidates = heaps.flatMap((h) => h.items).sort((a, b) => a.row - b.row);
   if (candidates.length === 0) throw new NotStreamable("no row may be selected");
+  fetchCells(candidates, opened);
   const types = files[0]!.columns.map((_, c) => files.map((t) => t.columnTypes[c]!).reduce(commonType));
-  const picked = new PickedRows(files[0]!.path, "parquet", files[0]!.columns, types, candidates.map((c) => c.cells));
+  const picked = new PickedRows(files[0]!.path, "parquet", files[0]!.columns, types, candidates.map((c) => c.cells!));
   const probs = new Float64Array(candidates.length * poolClasses);
   candidates.forEach((c, k) => probs.set(c.probs, k * poolClasses));
   // Binary and confidence notes name columns only: any row group's note is the pool's.
@@ -260,6 +267,21 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       if (options.balance?.mode === "pool") options.balance.shares = classCounts.map((n) => n / size);
     },
   };
+}
+
+/** The cells of candidates still without them, each row group that holds some read once more. */
+function fetchCells(candidates: Candidate[], opened: { groups: (() => Table)[] }[]): void {
+  let k = 0;
+  while (k < candidates.length) {
+    const { file, group } = candidates[k]!;
+    if (candidates[k]!.cells) { k++; continue; }
+    const table = opened[file]!.groups[group]!();
+    // Candidates are in pool order, so a row group's are consecutive.
+    for (; k < candidates.length && candidates[k]!.file === file && candidates[k]!.group === group; k++) {
+      candidates[k]!.cells = cellsOf(table, candidates[k]!.groupRow);
+    }
+    collectGarbage();
+  }
 }
 
 /**

@@ -23,13 +23,15 @@ interface PoolShape {
   rowGroupSize: number;
   /** Ids that appear twice (a later row repeats an earlier id). */
   repeats?: number;
+  /** Only the id and probability columns (the streamed pass copies cells as it goes), no others (it reads them at the end). */
+  scoresOnly?: boolean;
 }
 
 /**
  * A pool of shuffled ids, probabilities on a coarse grid (so margins tie often and ties go by
  * id), and a text, an integer and a nullable number column, split over files in row groups.
  */
-function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0 }: PoolShape): { dir: string; ids: string[] } {
+function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false }: PoolShape): { dir: string; ids: string[] } {
   const rng = new Rng(seed);
   const ids = Array.from({ length: rows }, (_, i) => `doc-${String(i).padStart(5, "0")}`);
   for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [ids[i], ids[j]] = [ids[j]!, ids[i]!]; }
@@ -46,9 +48,11 @@ function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0 }: Po
     const columnData = [
       { name: "id", data: at.map((i) => ids[i]!), type: "STRING" as const },
       ...Array.from({ length: classes }, (_, c) => ({ name: `prob_class_${c}`, data: at.map((i) => probs[i]![c]!), type: "DOUBLE" as const })),
-      { name: "source", data: at.map((i) => ["web", "mail", "chat"][i % 3]!), type: "STRING" as const },
-      { name: "tokens", data: at.map((i) => (i * 7) % 1000), type: "INT32" as const },
-      { name: "age", data: at.map((i) => (i % 5 === 0 ? null : i / 8)), type: "DOUBLE" as const },
+      ...(scoresOnly ? [] : [
+        { name: "source", data: at.map((i) => ["web", "mail", "chat"][i % 3]!), type: "STRING" as const },
+        { name: "tokens", data: at.map((i) => (i * 7) % 1000), type: "INT32" as const },
+        { name: "age", data: at.map((i) => (i % 5 === 0 ? null : i / 8)), type: "DOUBLE" as const },
+      ]),
     ];
     writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize })));
   }
@@ -98,6 +102,12 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
     const tied = parsed.filter((r, i) => i > 0 && r.at(-2) === parsed[i - 1]!.at(-2));
     expect(tied.length).toBeGreaterThan(0);
     await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "40"], "parquet");
+  });
+
+  test("files of the id and scores only (cells copied while streaming), with and without quotas", async () => {
+    const { dir } = writePool({ seed: 9, rows: 2500, classes: 4, files: 2, rowGroupSize: 90, scoresOnly: true });
+    await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "70"]);
+    await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "70", "--class-balance", "uniform"], "parquet");
   });
 
   for (const mode of ["entropy", "least_confidence"]) {
