@@ -2,7 +2,7 @@
  * Evidence for the hand-written decompressors (src/io/snappy.ts, src/io/lz4.ts): each against
  * the npm code it replaces, on the pages our inputs are made of.
  *
- *   bun bench/codecs.ts [--libs /tmp/benchlibs/node_modules]   (see bench/libraries.ts)
+ *   bun bench/codecs.ts   (see bench/libraries.ts)
  *
  * Pages (1 MiB each, as pyarrow writes them): float32 embeddings and float64 probabilities from
  * the real Fashion-MNIST inference output (../shared/data, or seeded Gaussians and uniforms when

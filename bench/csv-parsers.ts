@@ -3,7 +3,7 @@
  * csv-parse (sync API) and papaparse, on the work a run does: ids plus the columns a strategy
  * reads, as numbers in typed arrays.
  *
- *   bun bench/csv-parsers.ts [--rows 100000] [--libs /tmp/benchlibs/node_modules]   (see bench/libraries.ts)
+ *   bun bench/csv-parsers.ts [--rows 100000]   (see bench/libraries.ts)
  *
  * Workloads: the real Fashion-MNIST inference output (../shared/data: id, label, 10
  * probabilities, 32 embeddings; 59,000 rows), and a seeded pool shaped like the issue's 1M-row

@@ -1,22 +1,19 @@
 /**
- * The npm libraries the hand-written readers are measured against. They are not dependencies:
- * install them in a scratch directory outside the repo and point the benches at it.
- *
- *   mkdir -p /tmp/benchlibs && cd /tmp/benchlibs && npm init -y >/dev/null &&
- *     npm install hyparquet-compressors lz4js csv-parse papaparse
- *   bun bench/codecs.ts --libs /tmp/benchlibs/node_modules
+ * The npm libraries the hand-written readers are measured against: dev dependencies only
+ * (hyparquet-compressors, lz4js, csv-parse, papaparse; package.json pins them), never imported
+ * by src/. `--libs DIR` points the benches at another node_modules.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
-export const INSTALL_HINT = "mkdir -p /tmp/benchlibs && cd /tmp/benchlibs && npm init -y >/dev/null && npm install hyparquet-compressors lz4js csv-parse papaparse";
+export const INSTALL_HINT = "npm ci (they are dev dependencies in package.json)";
 
-/** The node_modules directory named by --libs (default /tmp/benchlibs/node_modules); exits with the install line when absent. */
+/** The node_modules directory named by --libs (default: the repository's own). */
 export function librariesDir(args: readonly string[]): string {
   const at = args.indexOf("--libs");
-  const dir = at >= 0 ? args[at + 1]! : "/tmp/benchlibs/node_modules";
+  const dir = at >= 0 ? args[at + 1]! : resolve(import.meta.dir, "../node_modules");
   if (!existsSync(dir)) {
-    console.error(`${dir} does not exist. Install the libraries this bench compares against with:\n  ${INSTALL_HINT}\nthen pass --libs <that dir>/node_modules.`);
+    console.error(`${dir} does not exist. Install the libraries this bench compares against with:\n  ${INSTALL_HINT}`);
     process.exit(2);
   }
   return dir;
