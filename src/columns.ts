@@ -24,6 +24,8 @@ export interface ColumnOptions {
   labelField?: string;
   /** LABEL_CLASSES as given (every class, for hosts that may not see every label); empty: the labels read. */
   labelClasses?: string;
+  /** TRUE_LABEL_FIELD: a person's label, never a feature (a pool that carries it for evaluation must not select on it). */
+  trueLabelField?: string;
 }
 
 export type ScoreKind =
@@ -136,8 +138,10 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     const labels = [...LABEL_COLUMNS, ...(options.labelField ? [options.labelField] : [])];
     const taken = new Set([options.idField, ...scoreColumns, ...labels, ...leafColumns, ...(table.partitionColumns ?? [])]);
     const indexes = columns.filter((c) => PANDAS_INDEX.test(c));
-    vectorColumns = columns.filter((c, i) => !taken.has(c) && !PANDAS_INDEX.test(c) && looksNumeric(table, i));
-    const skippedIndex = indexes.length > 0 ? `; ${indexes.join(", ")} left out as a pandas index` : "";
+    const truth = options.trueLabelField && columns.includes(options.trueLabelField) ? options.trueLabelField : null;
+    vectorColumns = columns.filter((c, i) => !taken.has(c) && c !== truth && !PANDAS_INDEX.test(c) && looksNumeric(table, i));
+    const skippedIndex = (indexes.length > 0 ? `; ${indexes.join(", ")} left out as a pandas index` : "") +
+      (truth ? `; ${truth} left out as the true label (TRUE_LABEL_FIELD)` : "");
     vectorReason = vectorColumns.length > 0
       ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}`
       : `no emb_* columns and no numeric feature columns${skippedIndex}`;

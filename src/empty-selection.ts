@@ -28,7 +28,7 @@ export function whyNothingSelected(pool: Pool, selection: Selection, options: St
     const each = Object.entries(removedBy).map(([filter, n]) => `${filter} removed ${n}`).join(", ");
     return `the SELECTION_CONFIG filters removed every one of the ${counts.selectable} selectable rows (${each}); loosen a filter`;
   }
-  if (selection.details.rowsAtOrAboveThreshold === 0) {
+  if (selection.details.rowsPassing === 0) {
     let highest = -Infinity;
     for (let i = 0; i < pool.size; i++) if (options.selectable[i]) highest = Math.max(highest, pool.confidence[i]!);
     return `no selectable row reaches CONFIDENCE_THRESHOLD=${options.confidenceThreshold} (of ${counts.selectable} selectable rows, the most confident has ${highest}); lower the threshold`;

@@ -15,6 +15,7 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   const tables = await readChannel(input, "input", undefined, { info: (m) => notes.push(m), warn: (m) => notes.push(`warning: ${m}`) });
   const plan = planColumns(tables, {
     idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+    trueLabelField: v.TRUE_LABEL_FIELD,
   });
   const pool = buildPool(tables, plan, {
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
@@ -48,7 +49,9 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
       : s.needsScores && plan.scoreKind === "none" ? "needs score columns (prob_class_*, an LLM or rule score)"
       : s.needsClasses && !plan.classesRecorded ? "needs the predicted label (LABEL_FIELD): the input holds only a confidence" : null;
     const note = name === "hybrid" && plan.scoreKind === "none" ? " (without scores: diversity, typicality, similarity or weight objectives only)" : "";
-    const options = [s.classBalance === true ? "CLASS_BALANCE" : "", s.minDistance ? "MIN_DISTANCE" : ""].filter(Boolean).join(", ");
+    // Without a recorded class, quotas can only be over BALANCE_COLUMN.
+    const balance = s.classBalance !== true ? "" : plan.classesRecorded ? "CLASS_BALANCE" : "CLASS_BALANCE with BALANCE_COLUMN";
+    const options = [balance, s.minDistance ? "MIN_DISTANCE" : ""].filter(Boolean).join(", ");
     lines.push(`  ${missing ? "✗" : "✓"} ${name.padEnd(22)} ${s.useCase.padEnd(16)} ${missing ?? `${s.summary}${note}${options ? ` [${options}]` : ""}`}`);
   }
   if (config.dryRun) {

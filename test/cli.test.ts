@@ -49,6 +49,15 @@ describe("what users see", () => {
     expect(pipe.stderr).not.toContain("[#");
   });
 
+  test("inspect on a confidence-only pool offers class quotas only over BALANCE_COLUMN", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "llm.csv"), "id,confidence_score\na,0.9\nb,0.4\nc,0.7\n");
+    const { stdout, result } = await run(["inspect", "--input", dir]);
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toMatch(/✓ uncertainty .*\[CLASS_BALANCE with BALANCE_COLUMN, MIN_DISTANCE\]/);
+    expect(stdout).not.toMatch(/\[CLASS_BALANCE[,\]]/);
+  });
+
   test("inspect names the files, the column roles with reasons, the class mix and the possible strategies", async () => {
     const { stdout, result } = await run(["inspect", "--input", poolDir()]);
     expect(result.exitCode).toBe(0);

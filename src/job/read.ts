@@ -44,7 +44,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   log.info(`reading ${channels.input}`);
   const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(channels.input, "input", log.progress("reading files"), log);
   const columns = planColumns(tables, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
-    labelClasses: v.LABEL_CLASSES });
+    labelClasses: v.LABEL_CLASSES, trueLabelField: v.TRUE_LABEL_FIELD });
   if (mergeFrom && columns.labelColumn) sameLabelClasses(mergeFrom);
   log.info(`scores: ${columns.scoreReason}`);
   refuseWithoutScores(columns, plan, v.BALANCE_COLUMN, tables[0]!.path);

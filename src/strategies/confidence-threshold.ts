@@ -35,7 +35,8 @@ export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selec
     rows,
     scores: Float64Array.from(rows, (r) => confidence[r]!),
     scoreMeaning: "probability of the predicted class",
-    details: { rowsAtOrAboveThreshold: passing },
+    // Which threshold decided: CONFIDENCE_THRESHOLD, or the rule that replaced it (TARGET_PRECISION, THRESHOLD_MODE).
+    details: { rowsPassing: passing, threshold: options.thresholdRule ?? `CONFIDENCE_THRESHOLD=${options.confidenceThreshold}` },
     warnings,
     quotas,
   };
