@@ -16,12 +16,13 @@
  * What it cannot do exactly it leaves to the in-memory path, saying why in the log: a repeated
  * id or a bad value found while streaming sends the run there, which reports it as always.
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { planColumns, requireClasses, type ColumnPlan } from "../columns.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
 import { DataError } from "../errors.ts";
-import { readChannel } from "../io/channel.ts";
+import { listChannel, readChannel, type Notices } from "../io/channel.ts";
 import { commonType } from "../io/column-type.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
@@ -157,11 +158,15 @@ class BoundedHeap {
 async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: Logger, timings: Timings): Promise<Streamed> {
   const v = config.values;
   const started = performance.now();
+  notParquet(paths.input);
   log.info(`reading ${paths.input} one row group at a time (${plan.strategyName} ranks rows by their own scores)`);
-  const files = await readChannel(paths.input, "input", log.progress("reading files"), log);
+  // The channels' warnings are given once the pass succeeds: on the way to the in-memory path they would be given twice.
+  const held: string[] = [];
+  const notices = { info: (message: string) => log.info(message), warn: (message: string) => void held.push(message) };
+  const files = await readChannel(paths.input, "input", log.progress("reading files"), notices);
   const opened: { table: Table; groups: (() => Table)[] }[] = [];
   for (const file of files) {
-    if (file.format !== "parquet") throw new NotStreamable(`${file.path} is ${file.format}; only Parquet is read by row group`);
+    if (file.format !== "parquet") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
     if (file.partitionColumns?.length) throw new NotStreamable(`${file.path} takes columns from its folders`);
     const groups = await readParquetRowGroups(file.path);
     if (!groups) throw new NotStreamable(`${file.path} has nested columns`);
@@ -176,7 +181,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
   const readMs = performance.now() - started;
   let since = performance.now();
-  const { excluded, labeled } = await excludedIds(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", log);
+  const { excluded, labeled } = await excludedIds(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", notices);
   timings.end("labeledMs", since);
   since = performance.now();
 
@@ -233,6 +238,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
   const candidates = heaps.flatMap((h) => h.items).sort((a, b) => a.row - b.row);
   if (candidates.length === 0) throw new NotStreamable("no row may be selected");
+  for (const warning of held) log.warn(warning);
   fetchCells(candidates, opened);
   const types = files[0]!.columns.map((_, c) => files.map((t) => t.columnTypes[c]!).reduce(commonType));
   const picked = new PickedRows(files[0]!.path, "parquet", files[0]!.columns, types, candidates.map((c) => c.cells!));
@@ -269,6 +275,30 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   };
 }
 
+/** Refuses, before anything is read, a channel with files that are not Parquet (by their bytes, as the readers tell). */
+function notParquet(channel: string): void {
+  let files;
+  try {
+    files = listChannel(channel).files;
+  } catch {
+    return; // the read reports it
+  }
+  const magic = new Uint8Array(4);
+  for (const file of files) {
+    try {
+      const fd = openSync(file.path, "r");
+      try {
+        readSync(fd, magic, 0, 4, 0);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return; // the read reports it
+    }
+    if (new TextDecoder().decode(magic) !== "PAR1") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
+  }
+}
+
 /** The cells of candidates still without them, each row group that holds some read once more. */
 function fetchCells(candidates: Candidate[], opened: { groups: (() => Table)[] }[]): void {
   let k = 0;
@@ -301,7 +331,7 @@ function headOf(file: Table, groups: (() => Table)[]): Table {
 const HEAD_ROWS = 200;
 
 /** The labelled ids (the labeled_data channel) and EXCLUDE_IDS_FILE's, with the labelled rows as the in-memory path reads them. */
-async function excludedIds(labeledPath: string | null, columns: ColumnPlan, excludeFile: string, idField: string, float64: boolean, log: Logger):
+async function excludedIds(labeledPath: string | null, columns: ColumnPlan, excludeFile: string, idField: string, float64: boolean, log: Notices):
   Promise<{ excluded: Set<string>; labeled: JobInputs["labeled"] }> {
   const labeled = labeledPath ? await readLabeled(labeledPath, { plan: columns } as Pool, false, false, float64, log) : null;
   const excluded = new Set<string>(labeled?.ids ?? []);

@@ -141,6 +141,13 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
     expect(comparable(streamed.output).excluded_rows).toBe(21);
   });
 
+  test("a channel's warnings (a file that is not data) are given once, as in memory", async () => {
+    const { dir } = writePool({ seed: 10, rows: 900, classes: 3, files: 2, rowGroupSize: 100 });
+    writeFileSync(join(dir, "notes.txt"), "not data\n");
+    const { streamed } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "20"]);
+    expect((comparable(streamed.output).warnings as string[]).filter((w) => w.includes("notes.txt")).length).toBe(1);
+  });
+
   test("a batch larger than the selectable rows selects them all, with the in-memory warning", async () => {
     const { dir } = writePool({ seed: 5, rows: 300, classes: 2, files: 2, rowGroupSize: 40 });
     const { streamed } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "500"]);
@@ -151,10 +158,14 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
 describe("runs the streamed path leaves to the in-memory one", () => {
   test("repeated ids: DUPLICATE_IDS=keep_first selects as in memory; error fails as in memory", async () => {
     const { dir } = writePool({ seed: 6, rows: 1200, classes: 3, files: 2, rowGroupSize: 100, repeats: 5 });
+    // A file the channel ignores warns once, whichever path reads the pool.
+    writeFileSync(join(dir, "notes.txt"), "not data\n");
     const kept = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50", "--duplicate-ids", "keep_first"]);
     const whole = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50", "--duplicate-ids", "keep_first", "--stream", "off"]);
     expect(kept.log).toContain("reading the pool whole: ids repeat");
     expect(Buffer.compare(readFileSync(join(kept.output, "selected_samples.csv")), readFileSync(join(whole.output, "selected_samples.csv")))).toBe(0);
+    expect(comparable(kept.output)).toEqual(comparable(whole.output));
+    expect((comparable(kept.output).warnings as string[]).filter((w) => w.includes("notes.txt")).length).toBe(1);
     const refused = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50"]);
     expect(refused.result.exitCode).not.toBe(0);
     expect(refused.result.error?.message).toContain("duplicate ids in the pool");
@@ -184,6 +195,8 @@ describe("runs the streamed path leaves to the in-memory one", () => {
     const fromCsv = await run(csv, ["--strategy", "uncertainty", "--batch-size", "1"]);
     expect(fromCsv.result.error).toBeNull();
     expect(fromCsv.log).toContain("only Parquet is read by row group");
+    // Told apart before any file is read: the CSV is read once, by the in-memory path.
+    expect(fromCsv.log).not.toContain("one row group at a time");
   });
 });
 
