@@ -11,7 +11,7 @@ import { predictions } from "../src/engine/uncertainty.ts";
 import type { Matrix } from "../src/matrix.ts";
 import { Rng } from "../src/rng.ts";
 import type { Blas } from "../ffi/blas.ts";
-import type { Pool } from "../src/pool.ts";
+import type { Pool } from "../src/pool/pool.ts";
 import type { StrategyOptions } from "../src/strategies/strategy.ts";
 
 /** Where Debian's dataset-fashion-mnist puts the IDX files (`make setup-data` installs it). */

@@ -24,7 +24,7 @@ import { runStrategy, strategyOptions } from "./job/select.ts";
 import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
 import { Timings } from "./job/timings.ts";
 import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts";
-import type { Pool } from "./pool.ts";
+import type { Pool } from "./pool/pool.ts";
 import { predictionStability, readPrevious, type PredictionStability } from "./stopping/prediction-stability.ts";
 import { VERSION } from "./version.ts";
 
@@ -92,7 +92,7 @@ export async function main(
     const paths = resolvePaths(parsed, { input: inputPaths.inference_data, labeled: inputPaths.labeled_data, query: inputPaths.query_data, calibration: inputPaths.calibration_data,
       output: outputPaths.selected_samples, previous: inputPaths.previous_predictions });
     if (parsed.command === "inspect") {
-      const { inspect } = await import("./inspect.ts");
+      const { inspect } = await import("./cli/inspect.ts");
       streams.stdout.write(await inspect(paths.input, parsed));
       return done(EXIT_OK);
     }
@@ -155,7 +155,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   labels.adjust(options);
   streamed?.adjust(options);
   if (config.dryRun || !paths.output) {
-    const { inspect } = await import("./inspect.ts");
+    const { inspect } = await import("./cli/inspect.ts");
     streams.stdout.write(await inspect(paths.input, config));
     return done(EXIT_OK);
   }

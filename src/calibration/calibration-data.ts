@@ -5,10 +5,10 @@
  * the same on both, plus the true class in TRUE_LABEL_FIELD, written as the pool's class names.
  * No id column is needed.
  */
-import { planColumns, type ColumnPlan } from "../columns.ts";
+import { planColumns, type ColumnPlan } from "../pool/columns.ts";
 import { DataError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
-import { buildPool, describeRow, type Pool } from "../pool.ts";
+import { buildPool, describeRow, type Pool } from "../pool/pool.ts";
 import type { Table } from "../io/table.ts";
 
 export interface CalibrationData {

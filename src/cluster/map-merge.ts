@@ -6,7 +6,7 @@
 import { UsageError } from "../errors.ts";
 import type { Config, ParsedConfig } from "../cli/config.ts";
 import type { ExtraColumn } from "../io/output.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Selection } from "../strategies/strategy.ts";
 import { STRATEGIES } from "../strategies/catalog.ts";
 import { rowsSeen, type HostCandidates } from "./candidates.ts";

@@ -4,7 +4,7 @@
  */
 import { DataError } from "../errors.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { readChannel, type Notices } from "./channel.ts";
 import type { Table } from "./table.ts";
 

@@ -14,7 +14,7 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, write
 import { join } from "node:path";
 import process from "node:process";
 import { UsageError } from "../errors.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { commonType, csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
 import type { OutputColumn } from "./parquet-writer.ts";
 import { isCsvTable, type Table } from "./table.ts";

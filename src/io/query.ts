@@ -5,7 +5,7 @@
 import { DataError } from "../errors.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import type { Matrix } from "../matrix.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { readChannel, type Notices } from "./channel.ts";
 
 export async function readQuery(path: string, pool: Pool, float64: boolean, notices?: Notices): Promise<{ vectors: Matrix; files: string[] }> {

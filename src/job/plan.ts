@@ -4,7 +4,7 @@
  */
 import type { Config } from "../cli/config.ts";
 import { UsageError } from "../errors.ts";
-import { configNeedsVectors, parseSelectionConfig, type SelectionConfig } from "../selection-config.ts";
+import { configNeedsVectors, parseSelectionConfig, type SelectionConfig } from "../strategies/selection-config.ts";
 import { resolveHybridUseCase, resolveUseCase, STRATEGIES, type StrategyEntry, type UseCase } from "../strategies/catalog.ts";
 
 /** single: one process on the whole pool; map: one host of several keeps candidates; merge: selects from every host's candidates. */

@@ -5,13 +5,13 @@
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import type { HostCandidates } from "../cluster/candidates.ts";
-import { planColumns, requireClasses, type ColumnPlan } from "../columns.ts";
+import { planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled, type Labeled } from "../io/labeled.ts";
-import { buildPool, describeRow, duplicateIds, rowsThatMayRepeat, type Pool } from "../pool.ts";
-import { configColumns, configNeedsQuery, configNeedsScores } from "../selection-config.ts";
+import { buildPool, describeRow, duplicateIds, rowsThatMayRepeat, type Pool } from "../pool/pool.ts";
+import { configColumns, configNeedsQuery, configNeedsScores } from "../strategies/selection-config.ts";
 import { readQuery } from "../io/query.ts";
 import type { Matrix } from "../matrix.ts";
 import { STRATEGIES, STRATEGY_NAMES } from "../strategies/catalog.ts";

@@ -3,13 +3,13 @@
  * the checks every selection must pass before anything is written.
  */
 import type { Blas } from "../../ffi/blas.ts";
-import { resolveBalance } from "../balance.ts";
-import { whyNothingSelected } from "../empty-selection.ts";
+import { resolveBalance } from "../strategies/balance.ts";
+import { whyNothingSelected } from "./empty-selection.ts";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { rowsSeen, type HostCandidates } from "../cluster/candidates.ts";
 import { concat } from "../cluster/map-merge.ts";
-import { describeRow, type Pool } from "../pool.ts";
+import { describeRow, type Pool } from "../pool/pool.ts";
 import { Rng } from "../rng.ts";
 import { runInIdOrder } from "../strategies/id-order.ts";
 import type { Selection, StrategyOptions } from "../strategies/strategy.ts";

@@ -19,7 +19,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
-import { planColumns, requireClasses, type ColumnPlan } from "../columns.ts";
+import { planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
 import { DataError } from "../errors.ts";
 import { listChannel, readChannel, type Notices } from "../io/channel.ts";
@@ -29,7 +29,7 @@ import { readLabeled } from "../io/labeled.ts";
 import { readParquetRowGroups } from "../io/parquet.ts";
 import { cellsOf, PickedRows } from "../io/picked-rows.ts";
 import type { Table } from "../io/table.ts";
-import { buildPool, idHash, rescaledNote, type Pool } from "../pool.ts";
+import { buildPool, idHash, rescaledNote, type Pool } from "../pool/pool.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
 import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";

@@ -9,13 +9,13 @@ import type { HostCandidates } from "../cluster/candidates.ts";
 import { candidateColumns, mapFingerprint, mapMetadata, mergeMetadata } from "../cluster/map-merge.ts";
 import { UsageError } from "../errors.ts";
 import { csvSelectionSchema, removeStaleOutputs, selectionColumns, selectionSchema, writeAtomically, writeJson, writeSelectionCsv, writeSelectionParquet, type ExtraColumn, type OutputFile } from "../io/output.ts";
-import { buildMetadata, parameterRecord } from "../metadata.ts";
+import { buildMetadata, parameterRecord } from "../report/metadata.ts";
 import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
 import { VERSION } from "../version.ts";
 import type { JobPlan } from "./plan.ts";
 import type { Channels, JobInputs } from "./read.ts";
 import type { PoolSummary } from "./stream.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Timings } from "./timings.ts";
 
 export interface Written {
@@ -66,7 +66,7 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
   }];
   if (v.SAVE_REPORT && plan.role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {
-      const { writeReport } = await import("../report-file.ts");
+      const { writeReport } = await import("../report/report-file.ts");
       await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED, inputs.labeled);
     } });
   }

@@ -7,8 +7,8 @@
  */
 import { DataError } from "../errors.ts";
 import type { ExtraColumn } from "../io/output.ts";
-import type { ColumnPlan } from "../columns.ts";
-import type { Pool } from "../pool.ts";
+import type { ColumnPlan } from "../pool/columns.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { UseCase } from "../strategies/catalog.ts";
 
 export interface LabelColumnNames {

@@ -13,7 +13,7 @@ import { conformalCandidates, conformalSelect, estimateSelectionPrecision, type 
 import type { CalibrationData } from "../calibration/calibration-data.ts";
 import { reliability, type Reliability } from "../calibration/reliability.ts";
 import { applyTemperature, fitTemperature, meanNll } from "../calibration/temperature.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { classThresholds, confidenceStats, type ConfidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
 import { softMatchWeights } from "./softmatch-weight.ts";
 

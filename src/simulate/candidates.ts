@@ -7,7 +7,7 @@
  * `simplicity` orders the configurations for the recommendation: among those no better
  * than noise apart, the simplest is recommended (fewest knobs, cheapest to run).
  */
-import { parseSelectionConfig, type SelectionConfig } from "../selection-config.ts";
+import { parseSelectionConfig, type SelectionConfig } from "../strategies/selection-config.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
 
 export interface Candidate {

@@ -11,9 +11,9 @@
 import type { Blas } from "../../ffi/blas.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import { predictions } from "../engine/uncertainty.ts";
-import { resolveBalance } from "../balance.ts";
+import { resolveBalance } from "../strategies/balance.ts";
 import type { Matrix } from "../matrix.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { Rng } from "../rng.ts";
 import { STRATEGIES } from "../strategies/catalog.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";

@@ -8,10 +8,10 @@
  * (0.99, the paper's suggestion, by default) the run says "predictions have stabilised".
  */
 import type { ParsedConfig } from "../cli/config.ts";
-import { planColumns } from "../columns.ts";
+import { planColumns } from "../pool/columns.ts";
 import { DataError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
-import { buildPool, duplicateIds, type Pool } from "../pool.ts";
+import { buildPool, duplicateIds, type Pool } from "../pool/pool.ts";
 
 export interface Predicted {
   ids: readonly string[];

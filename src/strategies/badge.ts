@@ -11,7 +11,7 @@
 import { GradientSpace } from "../engine/gradient-space.ts";
 import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
 import { inLocalityOrder, localityOrder } from "../engine/locality.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Matrix } from "../matrix.ts";
 import { EuclideanSpace, nearestSeeds, normaliseRows } from "../engine/euclidean.ts";
 import { minDistanceWarning, quotaOption } from "./shared.ts";

@@ -6,7 +6,7 @@
  * is refused with the reason, not run.
  */
 import { UsageError } from "../errors.ts";
-import type { SelectionConfig } from "../selection-config.ts";
+import type { SelectionConfig } from "./selection-config.ts";
 import { badge } from "./badge.ts";
 import { CANDIDATES_PER_BATCH_ROW, clusterMargin, marginCandidates } from "./cluster-margin.ts";
 import { confidenceThreshold } from "./confidence-threshold.ts";

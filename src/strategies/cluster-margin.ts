@@ -41,7 +41,7 @@
 import { assignRows, fitKMeans } from "../engine/kmeans.ts";
 import { topK } from "../engine/topk.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Rng } from "../rng.ts";
 import type { Matrix } from "../matrix.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";

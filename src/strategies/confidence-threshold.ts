@@ -7,7 +7,7 @@
  * the easiest class cannot flood the pseudo-labels.
  */
 import { topK } from "../engine/topk.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 

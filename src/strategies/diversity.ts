@@ -11,7 +11,7 @@
  * when no candidate is that far from the chosen rows.
  */
 import { kCenterGreedy } from "../engine/kcenter.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import { prepareVectorSpace } from "./vector-space.ts";
 import { minDistanceWarning, quotaOption } from "./shared.ts";

@@ -23,8 +23,8 @@
 import { DataError } from "../errors.ts";
 import { kCenterGreedy } from "../engine/kcenter.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
-import type { Pool } from "../pool.ts";
-import type { Filter, Objective } from "../selection-config.ts";
+import type { Pool } from "../pool/pool.ts";
+import type { Filter, Objective } from "./selection-config.ts";
 import { minDistanceWarning, quotaOption, rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import { prepareVectorSpace } from "./vector-space.ts";

@@ -9,7 +9,7 @@
  * order-free rule already, and runs on the pool as it is: no copy of a 10M-row pool.
  */
 import { allocVectors } from "../engine/kernels/kernels.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Selection, Strategy, StrategyOptions } from "./strategy.ts";
 
 /** Pool rows by id (ties, which only repeated ids have: file order); null when already so. */

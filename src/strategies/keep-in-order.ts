@@ -5,7 +5,7 @@
  * far less than re-measuring the pool after every pick (uncertainty and cluster_margin use it;
  * hybrid's diversity objective needs the greedy loop instead).
  */
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { inverse } from "../engine/locality.ts";
 import { minDistanceWarning, quotaOption } from "./shared.ts";
 import type { StrategyOptions } from "./strategy.ts";

@@ -11,7 +11,7 @@
  */
 import { kCenterGreedy } from "../engine/kcenter.ts";
 import { LeafSpace, nearestLeafSeeds } from "../engine/leaf-space.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { minDistanceWarning, quotaOption } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 

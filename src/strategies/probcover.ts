@@ -30,7 +30,7 @@ import { normaliseRows } from "../engine/euclidean.ts";
 import { assignRows, fitKMeans } from "../engine/kmeans.ts";
 import { ballGraph, kMeansCells, MAX_EDGES, nearestOtherLabel, type Cells } from "../engine/ball-graph.ts";
 import type { Matrix } from "../matrix.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Rng } from "../rng.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import type { Blas } from "../../ffi/blas.ts";

@@ -1,5 +1,5 @@
 /** Small pieces several strategies share: class quotas and the MIN_DISTANCE warning. */
-import { quotasFor } from "../balance.ts";
+import { quotasFor } from "./balance.ts";
 import { topK } from "../engine/topk.ts";
 import type { StrategyOptions } from "./strategy.ts";
 

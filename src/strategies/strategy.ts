@@ -4,11 +4,11 @@
  */
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Rng } from "../rng.ts";
 import type { UncertaintyMode } from "../engine/uncertainty.ts";
-import type { Balance } from "../balance.ts";
-import type { SelectionConfig } from "../selection-config.ts";
+import type { Balance } from "./balance.ts";
+import type { SelectionConfig } from "./selection-config.ts";
 
 export interface StrategyOptions {
   batchSize: number;

@@ -3,7 +3,7 @@
  * pseudo-labels do not all come from the class the model finds easiest. Ranked by confidence.
  */
 import { topK } from "../engine/topk.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 export function topKPerClass(pool: Pool, options: StrategyOptions): Selection {

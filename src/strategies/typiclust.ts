@@ -25,7 +25,7 @@
 import { fitKMeans, assignRows, nearestCentroids } from "../engine/kmeans.ts";
 import { normaliseRows } from "../engine/euclidean.ts";
 import { typicality } from "../engine/typicality.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 /** Neighbours typicality is measured over (the paper's K). */

@@ -6,7 +6,7 @@
  * chosen (near-duplicates), which needs the vectors.
  */
 import { uncertaintyScores } from "../engine/uncertainty.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import { greedySelect } from "./hybrid.ts";
 import { rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";

@@ -9,7 +9,7 @@ import { allocVectors } from "../engine/kernels/kernels.ts";
 import { inLocalityOrder, inverse, localityOrder } from "../engine/locality.ts";
 import type { SeedState } from "../engine/metric-space.ts";
 import type { Matrix } from "../matrix.ts";
-import type { Pool } from "../pool.ts";
+import type { Pool } from "../pool/pool.ts";
 import type { StrategyOptions } from "./strategy.ts";
 
 /** Pools at least this large are reordered for memory locality. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { duplicateIds, rowsThatMayRepeat } from "../../src/pool.ts";
+import { duplicateIds, rowsThatMayRepeat } from "../../src/pool/pool.ts";
 
 /** The plain definition: every later row whose id an earlier row has, with that earlier row. */
 function byMap(ids: string[], limit = 5): [string, number, number][] {

@@ -7,7 +7,7 @@ import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { assignRows, fitKMeans, nearestCentroids } from "../../src/engine/kmeans.ts";
 import { predictions, uncertaintyScores } from "../../src/engine/uncertainty.ts";
 import type { Matrix } from "../../src/matrix.ts";
-import type { Pool } from "../../src/pool.ts";
+import type { Pool } from "../../src/pool/pool.ts";
 import { Rng } from "../../src/rng.ts";
 import { main } from "../../src/run.ts";
 import { clusterMargin, defaultClusters, roundRobin } from "../../src/strategies/cluster-margin.ts";

@@ -9,7 +9,7 @@ import { typescriptBlas } from "../../ffi/typescript.ts";
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { typicality } from "../../src/engine/typicality.ts";
 import type { Matrix } from "../../src/matrix.ts";
-import type { Pool } from "../../src/pool.ts";
+import type { Pool } from "../../src/pool/pool.ts";
 import { Rng } from "../../src/rng.ts";
 import { main } from "../../src/run.ts";
 import { probcover, purityDelta } from "../../src/strategies/probcover.ts";

@@ -1,6 +1,6 @@
 /** strategies/id-order.ts: the pool in id order for a strategy, its picks back in file rows. */
 import { describe, expect, test } from "bun:test";
-import type { Pool } from "../../src/pool.ts";
+import type { Pool } from "../../src/pool/pool.ts";
 import { idOrder, runInIdOrder } from "../../src/strategies/id-order.ts";
 import type { Selection, StrategyOptions } from "../../src/strategies/strategy.ts";
 

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { predictions } from "../../src/engine/uncertainty.ts";
-import type { Pool } from "../../src/pool.ts";
+import type { Pool } from "../../src/pool/pool.ts";
 import { Rng } from "../../src/rng.ts";
 import { badge } from "../../src/strategies/badge.ts";
 import { diversity } from "../../src/strategies/diversity.ts";

@@ -3,18 +3,18 @@
  * vectors the strategy used (or the pool's vectors when it used none).
  */
 import { writeFileSync } from "node:fs";
-import type { Blas } from "../ffi/blas.ts";
-import { allocVectors } from "./engine/kernels/kernels.ts";
-import { pca2 } from "./engine/pca.ts";
-import { DataError } from "./errors.ts";
-import type { Matrix } from "./matrix.ts";
-import type { Pool } from "./pool.ts";
-import { renderReport } from "./report/report.ts";
-import { reliabilityFigure, type ReliabilityPoint } from "./report/reliability-chart.ts";
-import type { Selection } from "./strategies/strategy.ts";
-import type { Labeled } from "./io/labeled.ts";
-import { figureName } from "./report/figure-names.ts";
-import { formatValue } from "./report/html.ts";
+import type { Blas } from "../../ffi/blas.ts";
+import { allocVectors } from "../engine/kernels/kernels.ts";
+import { pca2 } from "../engine/pca.ts";
+import { DataError } from "../errors.ts";
+import type { Matrix } from "../matrix.ts";
+import type { Pool } from "../pool/pool.ts";
+import { renderReport } from "./report.ts";
+import { reliabilityFigure, type ReliabilityPoint } from "./reliability-chart.ts";
+import type { Selection } from "../strategies/strategy.ts";
+import type { Labeled } from "../io/labeled.ts";
+import { figureName } from "./figure-names.ts";
+import { formatValue } from "./html.ts";
 
 export async function writeReport(path: string, pool: Pool, selection: Selection, metadata: Record<string, unknown>,
   blas: Blas, seed: number, labeled: Labeled | null = null): Promise<void> {

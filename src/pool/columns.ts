@@ -2,13 +2,13 @@
  * Which input columns play which part: the id, the scores, the vectors and the GBDT leaves,
  * and why. The same decision feeds the selection, `inspect` and the metadata.
  */
-import { DataError, UsageError } from "./errors.ts";
-import { isNumeric } from "./io/column-type.ts";
-import type { Table } from "./io/table.ts";
-import { delimiterHint } from "./io/delimiter-hint.ts";
-import { headerlessHint } from "./io/headerless.ts";
+import { DataError, UsageError } from "../errors.ts";
+import { isNumeric } from "../io/column-type.ts";
+import type { Table } from "../io/table.ts";
+import { delimiterHint } from "../io/delimiter-hint.ts";
+import { headerlessHint } from "../io/headerless.ts";
 import { distinctLabels, LABEL_COLUMNS, parseLabelClasses } from "./labels.ts";
-import { listNames } from "./list-names.ts";
+import { listNames } from "../list-names.ts";
 
 /** LLM batch outputs (e.g. Bedrock) and rule sets name their score columns in these ways. */
 export const LLM_SCORE_COLUMNS = ["confidence_score", "prediction_score", "score"];

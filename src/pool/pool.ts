@@ -2,14 +2,14 @@
  * The in-memory pool: ids, the probability matrix, the vectors and leaf indices the strategy
  * needs, and the tables themselves so the writers can repeat every original column.
  */
-import { DataError } from "./errors.ts";
+import { DataError } from "../errors.ts";
 import type { ColumnPlan } from "./columns.ts";
-import type { NumericBlock, Table } from "./io/table.ts";
-import type { Matrix } from "./matrix.ts";
-import { allocVectors } from "./engine/kernels/kernels.ts";
-import { predictions } from "./engine/uncertainty.ts";
+import type { NumericBlock, Table } from "../io/table.ts";
+import type { Matrix } from "../matrix.ts";
+import { allocVectors } from "../engine/kernels/kernels.ts";
+import { predictions } from "../engine/uncertainty.ts";
 import { labelIndices } from "./labels.ts";
-import { listNames } from "./list-names.ts";
+import { listNames } from "../list-names.ts";
 
 export interface Pool {
   tables: Table[];

@@ -4,8 +4,8 @@
  * enough. The run still succeeds (an empty batch can be the right answer), but it says why, in
  * the log and in the metadata (`nothing_selected_because`), so an empty file is never a mystery.
  */
-import type { Pool } from "./pool.ts";
-import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
+import type { Pool } from "../pool/pool.ts";
+import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
 
 export interface PoolCounts {
   /** Rows whose id is labelled or in EXCLUDE_IDS_FILE. */

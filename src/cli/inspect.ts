@@ -2,12 +2,12 @@
  * `active-sampling inspect --input DIR` and `--dry-run`: what the input holds, which columns
  * would play which part and why, the predicted-class mix, and which strategies the data allows.
  */
-import type { ParsedConfig } from "./cli/config.ts";
-import { planColumns } from "./columns.ts";
-import { readChannel } from "./io/channel.ts";
-import { buildPool } from "./pool.ts";
-import { STRATEGIES } from "./strategies/catalog.ts";
-import { parseSelectionConfig } from "./selection-config.ts";
+import type { ParsedConfig } from "./config.ts";
+import { planColumns } from "../pool/columns.ts";
+import { readChannel } from "../io/channel.ts";
+import { buildPool } from "../pool/pool.ts";
+import { STRATEGIES } from "../strategies/catalog.ts";
+import { parseSelectionConfig } from "../strategies/selection-config.ts";
 
 export async function inspect(input: string, config: ParsedConfig): Promise<string> {
   const v = config.values;

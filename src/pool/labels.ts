@@ -4,9 +4,9 @@
  * written and sorted (numerically when every label is a number, else by code unit, the same
  * order on every runtime and locale).
  */
-import { DataError, UsageError } from "./errors.ts";
-import type { Table } from "./io/table.ts";
-import { listNames } from "./list-names.ts";
+import { DataError, UsageError } from "../errors.ts";
+import type { Table } from "../io/table.ts";
+import { listNames } from "../list-names.ts";
 
 /** Label columns recognised without LABEL_FIELD, in order of preference. */
 export const LABEL_COLUMNS = ["predicted_label", "prediction", "label_pred"];

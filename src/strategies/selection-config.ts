@@ -13,8 +13,8 @@
  * Every bad field is a UsageError naming it (SELECTION_CONFIG.objectives[1].strength …).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { UsageError } from "./errors.ts";
-import { UNCERTAINTY_MODES, type UncertaintyMode } from "./engine/uncertainty.ts";
+import { UsageError } from "../errors.ts";
+import { UNCERTAINTY_MODES, type UncertaintyMode } from "../engine/uncertainty.ts";
 
 export const FILTER_OPS = ["<", "<=", ">", ">=", "==", "!="] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];

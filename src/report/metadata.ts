@@ -1,11 +1,11 @@
 /** selection_metadata.json: everything a later reader needs to know what ran, on what, and why. */
-import type { Blas } from "../ffi/blas.ts";
-import { balanceReport } from "./balance.ts";
-import type { Config } from "./cli/config.ts";
-import type { Pool } from "./pool.ts";
-import { STRATEGIES } from "./strategies/catalog.ts";
-import type { Selection, StrategyOptions } from "./strategies/strategy.ts";
-import { runtimeName, VERSION } from "./version.ts";
+import type { Blas } from "../../ffi/blas.ts";
+import { balanceReport } from "../strategies/balance.ts";
+import type { Config } from "../cli/config.ts";
+import type { Pool } from "../pool/pool.ts";
+import { STRATEGIES } from "../strategies/catalog.ts";
+import type { Selection, StrategyOptions } from "../strategies/strategy.ts";
+import { runtimeName, VERSION } from "../version.ts";
 
 export interface MetadataContext {
   strategyName: string; useCase: string; blas: Blas; timings: Record<string, number>; input: string;

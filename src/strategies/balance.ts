@@ -3,10 +3,10 @@
  * or over the values of BALANCE_COLUMN, turned into quotas for a selection of a given size.
  * The metadata shows target against achieved per class.
  */
-import { UsageError } from "./errors.ts";
-import { allocateQuotas } from "./engine/quotas.ts";
-import type { Pool } from "./pool.ts";
-import { listNames } from "./list-names.ts";
+import { UsageError } from "../errors.ts";
+import { allocateQuotas } from "../engine/quotas.ts";
+import type { Pool } from "../pool/pool.ts";
+import { listNames } from "../list-names.ts";
 
 export interface Balance {
   /** "uniform", "pool", or "custom" (a JSON map). */
