@@ -4,7 +4,7 @@
  * (same stylesheet, no scripts, a Content-Security-Policy that forbids the rest).
  */
 import { escapeHtml as esc, formatCount, formatTick } from "../report/html.ts";
-import { STYLE } from "../report/report.ts";
+import { htmlPage } from "../report/page.ts";
 import { niceTicks } from "../report/svg.ts";
 import { mean, spread, compare } from "./compare.ts";
 import type { SimulationResult, StrategyResult } from "./simulate.ts";
@@ -29,19 +29,7 @@ export function renderSimulationReport(result: SimulationResult, record: Record<
     return `<tr>${cells.join("")}</tr>`;
   }).join("\n");
   const s = result.settings;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>active-sampling simulate</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<header><h1>Which strategy fits these data</h1>
+  return htmlPage("active-sampling simulate", `<header><h1>Which strategy fits these data</h1>
 <p><strong>${esc(result.recommendation.text)}</strong></p>
 <p class="note">Each configuration ran the same offline loop: ${formatCount(s.seedSize)} random labelled rows to start, then ${s.rounds} rounds of ${formatCount(s.batchSize)},
 a proxy model (multinomial logistic regression on the vectors) refitted after each round and scored on ${formatCount(s.testSize)} held-out rows; seeds ${s.seeds.join(", ")}.
@@ -61,11 +49,7 @@ ${rows}
 <table class="kv"><tbody>${about.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</tbody></table>
 <details><summary>simulation.json</summary><pre>${esc(JSON.stringify(record, null, 2))}</pre></details>
 </section>
-<footer>Written by active-sampling simulate. This page is self-contained: no scripts, no network requests.</footer>
-</main>
-</body>
-</html>
-`;
+`, "Written by active-sampling simulate.");
 }
 
 /** One line per configuration: mean accuracy over seeds against labelled rows. */
