@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../src/rng.ts";
+import { typescriptBlas } from "../ffi/typescript.ts";
+import type { StrategyOptions } from "../src/strategies/strategy.ts";
 import type { Matrix } from "../src/matrix.ts";
 
 /** Every directory tempDir() made and has not removed yet, oldest first. */
@@ -65,4 +67,15 @@ export function poolCsv(probs: Float64Array, classes: number, vectors: Matrix | 
     lines.push(cells.join(","));
   }
   return lines.join("\n") + "\n";
+}
+
+/** Options for calling a strategy directly on a pool of `rows`: every row selectable, ties by row, the TypeScript backend, seed 42. */
+export function strategyOptionsFor(rows: number, overrides: Partial<StrategyOptions> = {}): StrategyOptions {
+  return {
+    batchSize: 5, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 1, uncertaintyMode: "margin",
+    metric: "euclidean", minDistance: 0, blas: typescriptBlas, rng: new Rng(42), labeled: null,
+    selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
+    balance: null, selectionConfig: null, rowWeights: null,
+    ...overrides,
+  };
 }

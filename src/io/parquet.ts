@@ -118,13 +118,16 @@ const SCRATCH_COMPRESSORS: Compressors = {
   SNAPPY: (input, outputLength) => snappyUncompress(input, outputLength, pageScratch.get(outputLength)),
 };
 
-export async function readParquetTable(path: string): Promise<Table> {
-  let fd: number;
+function openForReading(path: string): number {
   try {
-    fd = openSync(path, "r");
+    return openSync(path, "r");
   } catch (error) {
     throw new DataError(`${path}: cannot be read (${(error as Error).message}).`);
   }
+}
+
+export async function readParquetTable(path: string): Promise<Table> {
+  const fd = openForReading(path);
   try {
     return await readOpenParquet(path, fd);
   } finally {
@@ -139,12 +142,7 @@ export async function readParquetTable(path: string): Promise<Table> {
  * file has nested columns, which are only decoded whole.
  */
 export async function readParquetRowGroups(path: string): Promise<{ table: Table; groups: (() => Table)[] } | null> {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    throw new DataError(`${path}: cannot be read (${(error as Error).message}).`);
-  }
+  const fd = openForReading(path);
   try {
     const opened = await openParquet(path, fd);
     if (!opened.plans.every((plan) => plan.flat)) return null;

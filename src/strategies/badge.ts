@@ -13,9 +13,9 @@ import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
 import { inLocalityOrder, localityOrder } from "../engine/locality.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Matrix } from "../matrix.ts";
-import { EuclideanSpace, nearestSeeds, normaliseRows } from "../engine/euclidean.ts";
+import { EuclideanSpace, nearestSeeds } from "../engine/euclidean.ts";
 import { minDistanceWarning, quotaOption } from "./shared.ts";
-import { seedsOf } from "./vector-space.ts";
+import { inMetric, seedsOf } from "./vector-space.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 /** Pools at least this large are reordered for memory locality (see engine/locality.ts). */
@@ -72,9 +72,7 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
  */
 function minDistanceGuard(vectors: Matrix, selectableByPosition: Uint8Array, options: StrategyOptions) {
   const cosine = options.metric === "cosine";
-  const points = cosine ? normaliseRows(vectors, options.describeRow) : vectors;
-  let labeled = options.labeled?.vectors ?? null;
-  if (labeled && cosine) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
+  const { points, labeled } = inMetric(vectors, options);
   const seedMatrix = seedsOf(points, labeled, selectableByPosition);
   return {
     space: new EuclideanSpace(points, options.blas),

@@ -26,7 +26,7 @@
  * Fashion-MNIST figures at 0.5×, 1× and 2× the purity radius.
  */
 import { DataError } from "../errors.ts";
-import { normaliseRows } from "../engine/euclidean.ts";
+import { inMetric } from "./vector-space.ts";
 import { assignRows, fitKMeans } from "../engine/kmeans.ts";
 import { ballGraph, kMeansCells, MAX_EDGES, nearestOtherLabel, type Cells } from "../engine/ball-graph.ts";
 import type { Matrix } from "../matrix.ts";
@@ -41,9 +41,7 @@ const DEFAULT_CLUSTERS_WITHOUT_SCORES = 10;
 
 export function probcover(pool: Pool, options: StrategyOptions): Selection {
   const cosine = options.metric === "cosine";
-  const points = cosine ? normaliseRows(pool.vectors!, options.describeRow) : pool.vectors!;
-  let labeled = options.labeled?.vectors ?? null;
-  if (labeled && cosine) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
+  const { points, labeled } = inMetric(pool.vectors!, options);
   const n = pool.size;
   const selectableCount = options.selectable.reduce((c, v) => c + v, 0);
   if (options.batchSize >= selectableCount) {

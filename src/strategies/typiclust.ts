@@ -23,7 +23,7 @@
  * Nothing N×N is allocated: typicality is measured inside one cluster at a time, in blocks.
  */
 import { fitKMeans, assignRows, nearestCentroids } from "../engine/kmeans.ts";
-import { normaliseRows } from "../engine/euclidean.ts";
+import { inMetric } from "./vector-space.ts";
 import { typicality } from "../engine/typicality.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
@@ -37,10 +37,7 @@ const KMEANS_SAMPLE_PER_CLUSTER = 64;
 const KMEANS_ITERATIONS = 20;
 
 export function typiclust(pool: Pool, options: StrategyOptions): Selection {
-  const cosine = options.metric === "cosine";
-  const points = cosine ? normaliseRows(pool.vectors!, options.describeRow) : pool.vectors!;
-  let labeled = options.labeled?.vectors ?? null;
-  if (labeled && cosine) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
+  const { points, labeled } = inMetric(pool.vectors!, options);
   const n = pool.size;
   const blocked = options.selectable.reduce((c, s) => c + (s ? 0 : 1), 0);
   const labeledCount = (labeled?.rows ?? 0) + blocked;

@@ -36,15 +36,25 @@ export interface VectorSpace {
   rows(positions: Uint32Array): Uint32Array;
 }
 
+/**
+ * The vectors and the labelled rows' vectors in the run's METRIC: as given for euclidean,
+ * L2-normalised copies for cosine (a zero row is refused, naming it).
+ */
+export function inMetric(vectors: Matrix, options: Pick<StrategyOptions, "metric" | "labeled" | "describeRow">): { points: Matrix; labeled: Matrix | null } {
+  const labeled = options.labeled?.vectors ?? null;
+  if (options.metric !== "cosine") return { points: vectors, labeled };
+  return {
+    points: normaliseRows(vectors, options.describeRow),
+    labeled: labeled ? normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`) : null,
+  };
+}
+
 /** candidates: pool rows that may be picked (default: options.selectable). */
 export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candidates: Uint8Array = options.selectable): VectorSpace {
   const cosine = options.metric === "cosine";
-  let points = pool.vectors!;
-  let labeled = options.labeled?.vectors ?? null;
-  if (cosine) {
-    points = normaliseRows(points, options.describeRow);
-    if (labeled) labeled = normaliseRows(labeled, (r) => `labeled_data row ${r + 1}`);
-  }
+  const metric = inMetric(pool.vectors!, options);
+  let points = metric.points;
+  const labeled = metric.labeled;
   const excluded = options.selectable.reduce((n, s) => n + (s ? 0 : 1), 0);
   const seedCount = (labeled?.rows ?? 0) + excluded;
   // In file order, before any reordering: the mean's float sum depends on row order.

@@ -13,7 +13,7 @@ import { main } from "../../src/run.ts";
 import { clusterMargin, defaultClusters, roundRobin } from "../../src/strategies/cluster-margin.ts";
 import type { StrategyOptions } from "../../src/strategies/strategy.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
-import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "../helpers.ts";
+import { clusteredPoints, poolCsv, probabilityRows, strategyOptionsFor, tempDir } from "../helpers.ts";
 
 const backends = await backendsUnderTest();
 const openblas = backends.find((b) => b.name === "openblas")!;
@@ -23,13 +23,7 @@ function poolOf(probs: Float64Array, classes: number, vectors: Matrix): Pool {
 }
 
 function optionsFor(pool: Pool, overrides: Partial<StrategyOptions> = {}): StrategyOptions {
-  return {
-    batchSize: 5, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 1, uncertaintyMode: "margin",
-    metric: "euclidean", minDistance: 0, blas: typescriptBlas, rng: new Rng(42), labeled: null,
-    selectable: new Uint8Array(pool.size).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
-    balance: null, selectionConfig: null, rowWeights: null,
-    ...overrides,
-  };
+  return strategyOptionsFor(pool.size, { batchSize: 5, ...overrides });
 }
 
 /**

@@ -17,7 +17,7 @@ import type { StrategyOptions } from "../../src/strategies/strategy.ts";
 import { typiclust } from "../../src/strategies/typiclust.ts";
 import { runBinary } from "../binary.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
-import { clusteredPoints, tempDir } from "../helpers.ts";
+import { clusteredPoints, strategyOptionsFor, tempDir } from "../helpers.ts";
 
 const backends = (await backendsUnderTest()).filter((b) => b.blas !== null);
 const fastest = backends[backends.length - 1]!.blas!;
@@ -33,13 +33,7 @@ function vectorPool(vectors: Matrix): Pool {
 }
 
 function optionsFor(pool: Pool, overrides: Partial<StrategyOptions> = {}): StrategyOptions {
-  return {
-    batchSize: 2, confidenceThreshold: 0.9, maxSamples: 0, kPerClass: 1, uncertaintyMode: "margin",
-    metric: "euclidean", minDistance: 0, blas: typescriptBlas, rng: new Rng(42), labeled: null,
-    selectable: new Uint8Array(pool.size).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
-    balance: null, selectionConfig: null, rowWeights: null,
-    ...overrides,
-  };
+  return strategyOptionsFor(pool.size, { batchSize: 2, ...overrides });
 }
 
 /**
