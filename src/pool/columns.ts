@@ -209,7 +209,7 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
     const labelOnly = label ? ` There is a label column "${label}" but no confidence beside it; set SCORE_FIELD (with LABEL_FIELD=${label}) to the column holding the confidence in each label.` : "";
     return {
       scoreColumns: [], scoreKind: "none", classNames: [], scoreClass: 0, labelColumn: null,
-      scoreReason: `no score columns found (columns: ${listed}); expected "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or SCORE_FIELD / SCORE_FIELD_PREFIX. Only strategies that need vectors alone can run.${labelOnly}${bedrockRawHint(columns)}`,
+      scoreReason: `no score columns found (columns: ${listed}): a pool of ids and vectors, on which strategies that need vectors alone run. Scores would be "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or the columns SCORE_FIELD / SCORE_FIELD_PREFIX name.${labelOnly}${bedrockRawHint(columns)}`,
     };
   }
   if (label) {

@@ -63,7 +63,10 @@ export async function runSimulate(config: ParsedConfig, defaults: { labeled?: st
   if (!output) return { outputs: [], record };
   const about: [string, string][] = [
     ["labelled rows", `${data.ids.length} (${labeled})`], ["numeric backend", `${blas.name}${blas.libraryPath ? ` (${blas.libraryPath})` : ""}`],
-    ["time", `${seconds.toFixed(1)} s`], ["MIN_DISTANCE tried", `${s.minDistance.toPrecision(4)} (${s.minDistanceSource})`],
+    ["time", `${seconds.toFixed(1)} s`],
+    // Only a configuration with MIN_DISTANCE tries it.
+    ...(result.results.some((r) => (r.candidate.options.minDistance ?? 0) > 0)
+      ? [["MIN_DISTANCE tried", `${s.minDistance.toPrecision(4)} (${s.minDistanceSource})`] as [string, string]] : []),
   ];
   const outputs = await writeAtomically(output, [
     { name: SIMULATION_JSON, write: (path) => writeJson(path, record) },

@@ -61,6 +61,14 @@ describe("simulate", () => {
     const html = readFileSync(join(output, "simulation_report.html"), "utf8");
     expect(html).toContain("<svg");
     expect(html).toContain(record.recommendation.text.replace(/'/g, "&#39;").slice(0, 40));
+    expect(html).toContain("MIN_DISTANCE tried");
+  });
+
+  test("the report names the MIN_DISTANCE tried only when a configuration tried it", async () => {
+    const output = join(tempDir(), "out");
+    const result = await main({}, {}, { SIMULATE_STRATEGIES: "margin,badge" }, ["simulate", "--labeled", labeled, "--output", output, ...FAST]);
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(output, "simulation_report.html"), "utf8")).not.toContain("MIN_DISTANCE tried");
   });
 
   test("the same input and seed give the same simulation.json; another seed gives another", async () => {
