@@ -16,7 +16,6 @@
  * What it cannot do exactly it leaves to the in-memory path, saying why in the log: a repeated
  * id or a bad value found while streaming sends the run there, which reports it as always.
  */
-import { closeSync, openSync, readSync } from "node:fs";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
@@ -26,7 +25,9 @@ import { listChannel, readChannel, type Notices } from "../io/channel.ts";
 import { commonType } from "../io/column-type.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
+import { inColumnOrder } from "../io/column-order.ts";
 import { readParquetRowGroups } from "../io/parquet.ts";
+import { readHead, signatureOf } from "../io/sniff.ts";
 import { cellsOf, PickedRows } from "../io/picked-rows.ts";
 import type { Table } from "../io/table.ts";
 import { buildPool, idHash, rescaledNote, type Pool } from "../pool/pool.ts";
@@ -168,9 +169,11 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   for (const file of files) {
     if (file.format !== "parquet") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
     if (file.partitionColumns?.length) throw new NotStreamable(`${file.path} takes columns from its folders`);
-    const groups = await readParquetRowGroups(file.path);
-    if (!groups) throw new NotStreamable(`${file.path} has nested columns`);
-    opened.push(groups);
+    const opening = await readParquetRowGroups(file.path);
+    if (!opening) throw new NotStreamable(`${file.path} has nested columns`);
+    // Row groups in the channel's column order, as readChannel gives the whole files.
+    const order = files[0]!.columns;
+    opened.push({ table: inColumnOrder(opening.table, order), groups: opening.groups.map((group) => () => inColumnOrder(group(), order)) });
   }
   const columns = planColumns(opened.map((f) => headOf(f.table, f.groups)), { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
     labelClasses: v.LABEL_CLASSES });
@@ -283,19 +286,14 @@ function notParquet(channel: string): void {
   } catch {
     return; // the read reports it
   }
-  const magic = new Uint8Array(4);
   for (const file of files) {
+    let signature;
     try {
-      const fd = openSync(file.path, "r");
-      try {
-        readSync(fd, magic, 0, 4, 0);
-      } finally {
-        closeSync(fd);
-      }
+      signature = signatureOf(readHead(file.path));
     } catch {
       return; // the read reports it
     }
-    if (new TextDecoder().decode(magic) !== "PAR1") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
+    if (signature !== "parquet") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
   }
 }
 

@@ -25,13 +25,15 @@ interface PoolShape {
   repeats?: number;
   /** Only the id and probability columns (the streamed pass copies cells as it goes), no others (it reads them at the end). */
   scoresOnly?: boolean;
+  /** Every other file lists its columns in reverse order (schema merges and writers do not promise one). */
+  reorder?: boolean;
 }
 
 /**
  * A pool of shuffled ids, probabilities on a coarse grid (so margins tie often and ties go by
  * id), and a text, an integer and a nullable number column, split over files in row groups.
  */
-function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false }: PoolShape): { dir: string; ids: string[] } {
+function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false, reorder = false }: PoolShape): { dir: string; ids: string[] } {
   const rng = new Rng(seed);
   const ids = Array.from({ length: rows }, (_, i) => `doc-${String(i).padStart(5, "0")}`);
   for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [ids[i], ids[j]] = [ids[j]!, ids[i]!]; }
@@ -54,6 +56,7 @@ function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scor
         { name: "age", data: at.map((i) => (i % 5 === 0 ? null : i / 8)), type: "DOUBLE" as const },
       ]),
     ];
+    if (reorder && f % 2 === 1) columnData.reverse();
     writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize })));
   }
   return { dir, ids };
@@ -108,6 +111,13 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
     const { dir } = writePool({ seed: 9, rows: 2500, classes: 4, files: 2, rowGroupSize: 90, scoresOnly: true });
     await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "70"]);
     await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "70", "--class-balance", "uniform"], "parquet");
+  });
+
+  test("files that list their columns in another order: the cells land under their own columns", async () => {
+    for (const scoresOnly of [false, true]) {
+      const { dir } = writePool({ seed: 4, rows: 1200, classes: 3, files: 2, rowGroupSize: 100, scoresOnly, reorder: true });
+      await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "30"]);
+    }
   });
 
   for (const mode of ["entropy", "least_confidence"]) {
