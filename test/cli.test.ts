@@ -49,6 +49,14 @@ describe("what users see", () => {
     expect(pipe.stderr).not.toContain("[#");
   });
 
+  test("inspect reads the classes as the run does: LABEL_CLASSES lists every class", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "llm.csv"), "id,predicted_label,confidence_score\na,x,0.9\nb,y,0.4\n");
+    const { stdout, result } = await run(["inspect", "--input", dir, "--label-classes", "x,y,z"]);
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toMatch(/^\s+z\s+0\s/m);
+  });
+
   test("inspect on a confidence-only pool offers class quotas only over BALANCE_COLUMN", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "llm.csv"), "id,confidence_score\na,0.9\nb,0.4\nc,0.7\n");

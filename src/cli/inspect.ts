@@ -3,7 +3,7 @@
  * would play which part and why, the predicted-class mix, and which strategies the data allows.
  */
 import type { ParsedConfig } from "./config.ts";
-import { planColumns } from "../pool/columns.ts";
+import { columnOptions, planColumns } from "../pool/columns.ts";
 import { readChannel } from "../io/channel.ts";
 import { buildPool } from "../pool/pool.ts";
 import { STRATEGIES } from "../strategies/catalog.ts";
@@ -13,10 +13,7 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   const v = config.values;
   const notes: string[] = [];
   const tables = await readChannel(input, "input", undefined, { info: (m) => notes.push(m), warn: (m) => notes.push(`warning: ${m}`) });
-  const plan = planColumns(tables, {
-    idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
-    trueLabelField: v.TRUE_LABEL_FIELD,
-  });
+  const plan = planColumns(tables, columnOptions(v));
   const pool = buildPool(tables, plan, {
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
     sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: "keep_first",

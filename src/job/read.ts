@@ -5,7 +5,7 @@
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import type { HostCandidates } from "../cluster/candidates.ts";
-import { planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
+import { columnOptions, planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
@@ -43,8 +43,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   let since = performance.now();
   log.info(`reading ${channels.input}`);
   const tables = mergeFrom ? mergeFrom.flatMap((h) => h.tables) : await readChannel(channels.input, "input", log.progress("reading files"), log);
-  const columns = planColumns(tables, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
-    labelClasses: v.LABEL_CLASSES, trueLabelField: v.TRUE_LABEL_FIELD });
+  const columns = planColumns(tables, columnOptions(v));
   if (mergeFrom && columns.labelColumn) sameLabelClasses(mergeFrom);
   log.info(`scores: ${columns.scoreReason}`);
   refuseWithoutScores(columns, plan, v.BALANCE_COLUMN, tables[0]!.path);

@@ -18,7 +18,7 @@
  */
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
-import { planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
+import { columnOptions, planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
 import { DataError } from "../errors.ts";
 import { listChannel, readChannel, type Notices } from "../io/channel.ts";
@@ -175,8 +175,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     const order = files[0]!.columns;
     opened.push({ table: inColumnOrder(opening.table, order), groups: opening.groups.map((group) => () => inColumnOrder(group(), order)) });
   }
-  const columns = planColumns(opened.map((f) => headOf(f.table, f.groups)), { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
-    labelClasses: v.LABEL_CLASSES });
+  const columns = planColumns(opened.map((f) => headOf(f.table, f.groups)), columnOptions(v));
   if (columns.labelColumn) throw new NotStreamable("predicted labels (LABEL_FIELD) name their classes from every row");
   if (columns.scoreKind === "none") throw new NotStreamable("the pool has no score columns");
   log.info(`scores: ${columns.scoreReason}`);

@@ -2,6 +2,7 @@
  * Which input columns play which part: the id, the scores, the vectors and the GBDT leaves,
  * and why. The same decision feeds the selection, `inspect` and the metadata.
  */
+import type { ParamValues } from "../cli/config.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { isNumeric } from "../io/column-type.ts";
 import type { Table } from "../io/table.ts";
@@ -26,6 +27,14 @@ export interface ColumnOptions {
   labelClasses?: string;
   /** TRUE_LABEL_FIELD: a person's label, never a feature (a pool that carries it for evaluation must not select on it). */
   trueLabelField?: string;
+}
+
+/** The column options a run's parameters give: one place, so the pool, inspect and every side channel read columns alike. */
+export function columnOptions(v: Pick<ParamValues, "ID_FIELD" | "SCORE_FIELD" | "SCORE_FIELD_PREFIX" | "LABEL_FIELD" | "LABEL_CLASSES" | "TRUE_LABEL_FIELD">): ColumnOptions {
+  return {
+    idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+    labelClasses: v.LABEL_CLASSES, trueLabelField: v.TRUE_LABEL_FIELD,
+  };
 }
 
 export type ScoreKind =

@@ -8,7 +8,7 @@
  * (0.99, the paper's suggestion, by default) the run says "predictions have stabilised".
  */
 import type { ParsedConfig } from "../cli/config.ts";
-import { planColumns } from "../pool/columns.ts";
+import { columnOptions, planColumns } from "../pool/columns.ts";
 import { DataError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { buildPool, duplicateIds, type Pool } from "../pool/pool.ts";
@@ -96,7 +96,7 @@ export function predictionStability(now: Predicted, before: Predicted, threshold
 export async function readPrevious(path: string, config: ParsedConfig): Promise<Predicted> {
   const v = config.values;
   const tables = await readChannel(path, "previous_predictions");
-  const columns = planColumns(tables[0]!, { idField: v.ID_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX });
+  const columns = planColumns(tables, columnOptions(v));
   const pool: Pool = buildPool(tables, columns, {
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
     sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: "error",

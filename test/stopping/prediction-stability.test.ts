@@ -72,6 +72,26 @@ describe("the previous_predictions channel in a selection run", () => {
     expect(readFileSync(join(output, "selection_report.html"), "utf8")).toContain("predictions have stabilised");
   });
 
+  test("LLM outputs named by LABEL_FIELD are read alike in both rounds, classes from every file", async () => {
+    const llm = (label: (i: number) => string, split: boolean) => {
+      const dir = tempDir();
+      const lines = ids.map((id, i) => `${id},${label(i)},0.9`);
+      const parts = split ? [lines.slice(0, 60), lines.slice(60)] : [lines];
+      parts.forEach((part, k) => writeFileSync(join(dir, `part-${k}.csv`), ["id,my_pred,confidence_score", ...part].join("\n") + "\n"));
+      return dir;
+    };
+    // "eel" appears only in the second file of the previous round.
+    const before = llm((i) => (i < 50 ? "cat" : i < 95 ? "dog" : "eel"), true);
+    const current = llm((i) => (i < 50 ? "cat" : "dog"), false);
+    const output = join(tempDir(), "out");
+    const result = await main({}, {}, { LABEL_FIELD: "my_pred", LABEL_CLASSES: "cat,dog,eel" }, ["--strategy", "uncertainty", "--batch-size", "5",
+      "--input", current, "--previous", before, "--output", output, "--no-save-report"]);
+    expect(result.error?.message ?? null).toBeNull();
+    const stability = JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).prediction_stability;
+    expect(stability.rows_compared).toBe(100);
+    expect(stability.agreement).toBeCloseTo(0.95, 12);
+  });
+
   test("two flipped rows of 100 give kappa 0.96: not stabilised at 0.99, stabilised at STABLE_KAPPA=0.95", async () => {
     const before = scores(ids.map((id, i) => [id, (i < 50) !== (i === 0 || i === 99) ? 0.2 : 0.8]));
     const run = async (env: Record<string, string>) => {
