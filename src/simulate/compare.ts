@@ -78,7 +78,7 @@ export function recommend(scored: readonly Scored[]): Recommendation {
   const eligible = tied.filter(beatsRandom).sort((x, y) => x.candidate.simplicity - y.candidate.simplicity);
   const tiedWithBest = tied.map((s) => s.candidate.name);
   const points = (x: number) => `${(100 * x).toFixed(1)} points`;
-  if (!beatsRandom(best) || eligible.length === 0) {
+  if (eligible.length === 0) {
     const gap = compare(best.areas, random.areas);
     return {
       kind: "none", name: RANDOM, best: best.candidate.name, tiedWithBest,

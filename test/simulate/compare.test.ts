@@ -46,6 +46,18 @@ describe("recommend()", () => {
     expect(r.tiedWithBest).toEqual(["margin_min_distance"]);
   });
 
+  test("a best whose lead over random is noisy does not hide a tied configuration that beats random beyond noise", () => {
+    const r = recommend(scored({
+      random: [0.70, 0.71, 0.72, 0.70, 0.71],
+      margin: [0.74, 0.75, 0.76, 0.74, 0.75], // 0.04 above random every seed
+      badge: [0.85, 0.66, 0.86, 0.65, 0.77], // highest mean, but its lead over random is noise
+    }));
+    expect(r.best).toBe("badge");
+    expect(r.tiedWithBest).toContain("margin");
+    expect(r.kind).toBe("strategy");
+    expect(r.name).toBe("margin");
+  });
+
   test("when nothing beats random beyond noise it says so and names no winner", () => {
     const r = recommend(scored({
       random: [0.70, 0.72, 0.71, 0.73, 0.70],
