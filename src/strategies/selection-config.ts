@@ -125,11 +125,11 @@ export function configNeedsQuery(config: SelectionConfig): boolean {
   return config.objectives.some((o) => o.type === "similarity" && o.strength !== 0);
 }
 
-/** True when the config reads the scores: a filter on a derived value, or an uncertainty or confidence objective. */
+/** True when the config reads the scores: a filter on a derived value, or an uncertainty or confidence objective that counts (strength ≠ 0). */
 export function configNeedsScores(config: SelectionConfig): boolean {
   const derived: readonly string[] = DERIVED_VALUES;
   return config.filters.some((f) => derived.includes(f.value)) ||
-    config.objectives.some((o) => o.type === "uncertainty" || o.type === "confidence");
+    config.objectives.some((o) => (o.type === "uncertainty" || o.type === "confidence") && o.strength !== 0);
 }
 
 function asObject(value: unknown, at: string, allowed: string[]): Record<string, unknown> {

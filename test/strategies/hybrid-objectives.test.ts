@@ -107,6 +107,12 @@ describe("hybrid objectives", () => {
     expect(metadata.strategy_details.objectives).toBe("similarity^1");
   });
 
+  test("an uncertainty objective at strength 0 is ignored, so it runs on a pool without scores", async () => {
+    const { ids, result } = await select(VECTORS, [...config({ objectives: [{ type: "uncertainty", strength: 0 }, { type: "diversity" }] }), "--batch-size", "2"]);
+    expect(result.error?.message ?? null).toBeNull();
+    expect(ids.length).toBe(2);
+  });
+
   test("the nearest of several query rows counts", async () => {
     // Query rows (−1, 0) and (0, 1): c and b are each identical to one (cos 1); d's best is b's 0.8.
     const { ids } = await select(VECTORS, [...config({ objectives: [{ type: "similarity" }] }), "--batch-size", "4"], "emb_0,emb_1\n-1,0\n0,1\n");
