@@ -215,7 +215,8 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   } else {
     for (let index = 0; index < groups.length; index++) visit(index);
   }
-  if (space.centerIndex) fresh.indexed = space.centerIndex.add(c);
+  // Once the bucket index serves every pick, the center index is never read again: stop growing it.
+  if (space.centerIndex && !buckets) fresh.indexed = space.centerIndex.add(c);
   groups.push(fresh);
   refresh(state, freshIndex);
   if (buckets && toAnchors && fresh.size > 0) buckets.add(freshIndex, toAnchors, fresh.radius);
