@@ -75,7 +75,7 @@ function readRows(tables: Table[], plan: ColumnPlan, options: CalibrationOptions
   try {
     return buildPool(tables, plan, {
       needVectors: false, needLeaves: false, float64: false, renormalise: options.renormalise,
-      sumTolerance: options.sumTolerance, duplicateIds: "keep_first",
+      sumTolerance: options.sumTolerance,
     });
   } catch (error) {
     const match = error instanceof DataError && /^(.*?): (row \d+.*?) has an empty id in column/.exec(error.message);

@@ -54,8 +54,7 @@ export interface ClassOutcome {
   /** Pool rows predicted as this class that could be selected. */
   eligible: number;
   calibrationRows: number;
-  /** Calibration rows of this class at or above the threshold, and the wrong ones among them. */
-  calibrationAbove: number;
+  /** Wrong calibration rows of this class at or above the threshold. */
   calibrationWrongAbove: number;
   /** 1 − (wrong calibration rows above the threshold, scaled to the pool) / selected; null when nothing was selected. */
   estimatedPrecision: number | null;
@@ -171,7 +170,7 @@ function estimateWrong(calibration: CalibrationRows, inUnit: Uint8Array, thresho
 function describeClasses(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array, selected: Uint8Array,
   thresholdOf: Float64Array, classes: number, scope: PrecisionScope, poolCounts: Float64Array | null): ClassOutcome[] {
   const out: ClassOutcome[] = Array.from({ length: classes }, () => ({
-    threshold: null, selected: 0, eligible: 0, calibrationRows: 0, calibrationAbove: 0, calibrationWrongAbove: 0, estimatedPrecision: null,
+    threshold: null, selected: 0, eligible: 0, calibrationRows: 0, calibrationWrongAbove: 0, estimatedPrecision: null,
   }));
   const lowestSelected = new Float64Array(classes).fill(Infinity);
   for (let j = 0; j < pool.confidence.length; j++) {
@@ -183,10 +182,7 @@ function describeClasses(calibration: CalibrationRows, pool: ConformalRows, elig
   for (let i = 0; i < calibration.confidence.length; i++) {
     const c = calibration.predicted[i]!;
     out[c]!.calibrationRows++;
-    if (calibration.confidence[i]! >= thresholdOf[c]!) {
-      out[c]!.calibrationAbove++;
-      if (!calibration.correct[i]) out[c]!.calibrationWrongAbove++;
-    }
+    if (calibration.confidence[i]! >= thresholdOf[c]! && !calibration.correct[i]) out[c]!.calibrationWrongAbove++;
   }
   if (poolCounts) out.forEach((o, c) => { o.eligible = poolCounts[c]!; });
   const totalCalibration = calibration.confidence.length;

@@ -16,7 +16,7 @@ export async function inspect(input: string, config: ParsedConfig): Promise<stri
   const plan = planColumns(tables, columnOptions(v));
   const pool = buildPool(tables, plan, {
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
-    sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: "keep_first",
+    sumTolerance: v.PROB_SUM_TOLERANCE,
   });
   const { predicted } = pool;
   const counts = new Array(pool.classes).fill(0);

@@ -137,11 +137,7 @@ function isDataFile(path: string, name: string): boolean {
   }
 }
 
-/** The data files of a channel, in path order; a DataError when there are none. */
-export function listDataFiles(channel: string, role = "input"): string[] {
-  return requireFiles(channel, role, listChannel(channel, role)).map((f) => f.path);
-}
-
+/** The data files of a listing; a DataError when there are none. */
 function requireFiles(channel: string, role: string, listing: ChannelListing): DataFile[] {
   if (listing.files.length > 0) return listing.files;
   const entries = [...listing.ignored, ...listing.bookkeeping].sort();

@@ -52,7 +52,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
     needVectors: plan.needVectors, needLeaves: plan.entry.needsLeaves,
     extraColumns: [...(plan.selectionConfig ? configColumns(plan.selectionConfig) : []), ...(v.BUDGET_COLUMN ? [v.BUDGET_COLUMN] : [])],
     float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
-    sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: v.DUPLICATE_IDS,
+    sumTolerance: v.PROB_SUM_TOLERANCE,
   });
   if (plan.needVectors) log.info(`vectors: ${columns.vectorReason}`);
   timings.end("readMs", since);

@@ -206,7 +206,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       if (table.rowCount === 0) continue;
       const pool = buildPool([table], columns, {
         needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
-        sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: v.DUPLICATE_IDS,
+        sumTolerance: v.PROB_SUM_TOLERANCE,
       });
       poolClasses = pool.classes;
       firstNote ||= pool.normalisation.description;

@@ -46,7 +46,6 @@ export interface PoolOptions {
   renormalise: boolean;
   /** How far a prob_class_* row may sum from 1 (rounded exports) before it counts as off. */
   sumTolerance: number;
-  duplicateIds: "error" | "keep_first";
   /** Other numeric columns to read (each must hold finite numbers in every row). */
   extraColumns?: readonly string[];
 }
@@ -96,11 +95,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
     rowStart += table.rowCount;
   }
 
-  const locate = (row: number) => {
-    let t = tableStarts.length - 1;
-    while (tableStarts[t]! > row) t--;
-    return `${tables[t]!.path}: row ${row - tableStarts[t]! + 1}`;
-  };
+  const locate = (row: number) => describeRow({ tables, tableStarts }, row);
   const extra = new Map(extraNames.map((name, j) => [name, Float64Array.from({ length: size }, (_, i) => extraData![i * extraNames.length + j]!)]));
   for (const name of requested.filter((n) => readAnyway.has(n))) {
     const [source, stride, at] = plan.scoreColumns.includes(name) ? [raw, plan.scoreColumns.length, plan.scoreColumns.indexOf(name)] as const

@@ -24,15 +24,6 @@ export class FixedPointSum {
     return this.whole;
   }
 
-  addUnits(units: bigint): void {
-    this.flush();
-    this.whole += units;
-  }
-
-  value(): number {
-    return Number(this.units()) / SCALE;
-  }
-
   private flush(): void {
     this.whole += BigInt(this.pending);
     this.pending = 0;

@@ -99,7 +99,7 @@ export async function readPrevious(path: string, config: ParsedConfig): Promise<
   const columns = planColumns(tables, columnOptions(v));
   const pool: Pool = buildPool(tables, columns, {
     needVectors: false, needLeaves: false, float64: false, renormalise: v.RENORMALIZE_PROBS,
-    sumTolerance: v.PROB_SUM_TOLERANCE, duplicateIds: "error",
+    sumTolerance: v.PROB_SUM_TOLERANCE,
   });
   if (!pool.plan.classesRecorded) {
     throw new DataError(`${path}: previous_predictions holds a confidence but no predicted class (name it with LABEL_FIELD); the stopping signal compares predicted classes.`);
