@@ -7,6 +7,7 @@
  */
 import { planColumns, type ColumnPlan } from "../pool/columns.ts";
 import { DataError } from "../errors.ts";
+import { listNames } from "../list-names.ts";
 import { readChannel } from "../io/channel.ts";
 import { buildPool, describeRow, type Pool } from "../pool/pool.ts";
 import type { Table } from "../io/table.ts";
@@ -38,8 +39,7 @@ export async function readCalibration(channel: string, pool: Pool, options: Cali
   const first = tables[0]!;
   const label = options.trueLabelField;
   if (!first.columns.includes(label)) {
-    const listed = first.columns.slice(0, 12).join(", ") + (first.columns.length > 12 ? ", …" : "");
-    throw new DataError(`${first.path}: the calibration_data channel has no true-label column "${label}" (columns: ${listed}); every calibration row needs the class a person gave it. Set TRUE_LABEL_FIELD (--true-label-field) to the column that holds it.`);
+    throw new DataError(`${first.path}: the calibration_data channel has no true-label column "${label}" (columns: ${listNames(first.columns)}); every calibration row needs the class a person gave it. Set TRUE_LABEL_FIELD (--true-label-field) to the column that holds it.`);
   }
   if (!pool.plan.classesRecorded) {
     throw new DataError(`${first.path}: calibration needs the class the model predicted for each row, and the pool holds only a confidence (${pool.plan.scoreColumns.join(", ")}); add the predicted label (LABEL_FIELD) to the pool and the calibration rows.`);
@@ -60,10 +60,8 @@ export async function readCalibration(channel: string, pool: Pool, options: Cali
     const text = rows.ids[i]!;
     const c = classOf.get(text);
     if (c === undefined) {
-      const known = pool.plan.classNames.slice(0, 12).join(", ") + (pool.plan.classNames.length > 12 ? ", …" : "");
-      throw new DataError(text === ""
-        ? `${describeRow(rows, i)}: no true label in column "${label}"; every calibration row needs one (drop unlabelled rows from the channel).`
-        : `${describeRow(rows, i)}: true label "${text}" in column "${label}" is not one of the pool's classes (${known}); write labels as the pool's class names.`);
+      // An empty label never gets here: the readers refuse it as an empty id cell (readRows).
+      throw new DataError(`${describeRow(rows, i)}: true label "${text}" in column "${label}" is not one of the pool's classes (${listNames(pool.plan.classNames)}); write labels as the pool's class names.`);
     }
     labels[i] = c;
   }
@@ -78,7 +76,8 @@ function readRows(tables: Table[], plan: ColumnPlan, options: CalibrationOptions
       sumTolerance: options.sumTolerance,
     });
   } catch (error) {
-    const match = error instanceof DataError && /^(.*?): (row \d+.*?) has an empty id in column/.exec(error.message);
+    // The readers word an empty or null id cell (here: the label) as "an empty id" or "no id (null)".
+    const match = error instanceof DataError && /^(.*?): (row \d+.*?) has (?:an empty id|no id \(null\)) in column/.exec(error.message);
     if (!match) throw error;
     throw new DataError(`${match[1]}: ${match[2]}: no true label in column "${plan.id}"; every calibration row needs one (drop unlabelled rows from the channel).`);
   }

@@ -253,6 +253,14 @@ describe("the calibration channel", () => {
     const b = await run(["--strategy", "confidence_threshold", "--input", pool(), "--calibration", channel({ "cal.csv": empty })]);
     expect(b.result.exitCode).toBe(3);
     expect(b.result.error!.message).toMatch(/cal\.csv: row 1 \(line 2\): no true label in column "label"/);
+    // JSON lines: a null label is a missing label too, not a missing id.
+    const [header, ...lines] = rows(100, 2, true, "c").trimEnd().split("\n");
+    const names = header!.split(",");
+    const jsonl = lines.map((line, i) => JSON.stringify(Object.fromEntries(line.split(",").map((cell, k) =>
+      [names[k], names[k] === "label" ? (i === 4 ? null : cell) : names[k] === "id" ? cell : Number(cell)])))).join("\n") + "\n";
+    const c = await run(["--strategy", "confidence_threshold", "--input", pool(), "--calibration", channel({ "cal.jsonl": jsonl })]);
+    expect(c.result.exitCode).toBe(3);
+    expect(c.result.error!.message).toMatch(/cal\.jsonl: row 5.*: no true label in column "label"/);
   });
 
   test("refused before reading: TARGET_PRECISION without calibration rows, with another strategy, or with THRESHOLD_MODE", async () => {
