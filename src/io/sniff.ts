@@ -13,9 +13,6 @@ export interface FileKind {
   gzip: boolean;
 }
 
-/** File endings the readers understand, in the words the error messages use. */
-export const DATA_FILE_PATTERNS = ["*.csv", "*.csv.gz", "*.parquet", "*.arrow", "*.feather", "*.jsonl", "*.json", "*.jsonl.gz", "*.jsonl.out"];
-
 const ENDINGS: [string, FileKind][] = [
   [".csv", { format: "csv", gzip: false }],
   [".csv.gz", { format: "csv", gzip: true }],
@@ -32,6 +29,9 @@ const ENDINGS: [string, FileKind][] = [
   // Bedrock batch inference names its output <input>.jsonl.out.
   [".jsonl.out", { format: "jsonl", gzip: false }],
 ];
+
+/** File endings the readers understand, in the words the error messages and --help use. */
+export const DATA_FILE_PATTERNS = ENDINGS.map(([ending]) => `*${ending}`);
 
 /** The kind a file's name promises, or null for a name this tool does not read. */
 export function kindByName(name: string): FileKind | null {
