@@ -40,6 +40,7 @@ describe("upstream inputs through the compiled binary", () => {
     const r = run(input, ["--strategy", "uncertainty", "--batch-size", "12"]);
     expect(r.exitCode).toBe(0);
     const out = r.read();
+    expect(out.column("id")).toHaveLength(12);
     out.column("id").forEach((id, k) => expect(out.column("split")[k]).toBe(["a", "b", "c"][Number(id.slice(1)) % 3]));
     expect(r.stderr).toMatch(/skipped 2 bookkeeping or hidden entries/);
   });

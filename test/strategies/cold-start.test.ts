@@ -62,7 +62,8 @@ describe("typicality()", () => {
     expect(Array.from(typicality(points, Uint32Array.of(1), 20, typescriptBlas))).toEqual([0]);
   });
 
-  test("gives the same numbers with the GEMM screen (OpenBLAS) as with every pair measured exactly", () => {
+  // With one backend this compares it with itself: a skip, which CI refuses.
+  test.skipIf(backends.length < 2)("gives the same numbers with the GEMM screen (OpenBLAS) as with every pair measured exactly", () => {
     const points = clusteredPoints(700, 9, 3, 11);
     for (let i = 30; i < 700; i += 30) points.data.copyWithin(i * 9, (i - 1) * 9, i * 9); // exact ties
     const members = Uint32Array.from({ length: 600 }, (_, i) => i + 50);
@@ -201,7 +202,8 @@ describe("probcover", () => {
     expect(s.warnings.join(" ")).toContain("δ = 0");
   });
 
-  test("same rows on every backend and for the same seed; runs where N×N could not fit (100,000 rows)", () => {
+  // With one backend this compares it with itself: a skip, which CI refuses.
+  test.skipIf(backends.length < 2)("same rows on every backend and for the same seed; runs where N×N could not fit (100,000 rows)", () => {
     const points = clusteredPoints(100_000, 4, 40, 13);
     const data = allocVectors(false, points.data.length);
     data.set(points.data);
