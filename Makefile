@@ -109,7 +109,7 @@ bench: setup
 	$(BUN) bench/run.ts
 
 docker: $(BIN)
-	docker build -t active-sampling .
+	scripts/ensure-docker.sh && scripts/docker-base.sh && docker build -t active-sampling .
 
 # Builds the image and runs it as SageMaker Processing does (scripts/docker-smoke.sh); starts
 # Debian's docker.io daemon when none runs, and builds the slim base with debootstrap when

@@ -7,7 +7,7 @@ image=debian:bookworm-slim
 if docker image inspect "$image" >/dev/null 2>&1; then exit 0; fi
 if timeout 60 docker pull -q "$image" >/dev/null 2>&1; then echo "docker-base: pulled $image"; exit 0; fi
 echo "docker-base: Docker Hub not reachable; building $image with debootstrap (about 2 minutes)"
-command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
+command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

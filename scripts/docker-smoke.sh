@@ -3,7 +3,7 @@
 # channels mounted under /opt/ml/processing/..., parameters in the environment,
 # `--job_type ssl_selection` as the argument, a two-host resourceconfig.json (a map step on each
 # host's shard, then `--job_type merge`), and a failing run that must write /opt/ml/output/message.
-# Starts Debian's docker.io daemon when none is running (installing it as root when missing).
+# Starts Debian's docker.io daemon when none is running (scripts/ensure-docker.sh).
 #
 # Usage: scripts/docker-smoke.sh BINARY   (make docker-smoke builds the binary first)
 set -euo pipefail
@@ -12,19 +12,7 @@ binary=$1
 image=active-sampling:smoke
 example=examples/fashion_mnist/pool/pool.csv.gz
 
-ensure_docker() {
-  if docker info >/dev/null 2>&1; then return; fi
-  if ! command -v dockerd >/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "docker-smoke needs Docker (apt-get install docker.io, as root)" >&2; exit 1; }
-    apt-get install -y -qq docker.io >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq docker.io >/dev/null; }
-  fi
-  echo "docker-smoke: starting dockerd (log: /tmp/active-sampling-dockerd.log)"
-  (dockerd >/tmp/active-sampling-dockerd.log 2>&1 &)
-  for _ in $(seq 60); do docker info >/dev/null 2>&1 && return; sleep 1; done
-  echo "dockerd did not start; its log:" >&2; tail -20 /tmp/active-sampling-dockerd.log >&2; exit 1
-}
-
-ensure_docker
+scripts/ensure-docker.sh
 scripts/docker-base.sh
 docker build -q --build-arg BINARY="$binary" -t "$image" . >/dev/null
 echo "docker-smoke: built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
