@@ -100,7 +100,8 @@ function sameLabelClasses(hosts: HostCandidates[]): void {
 
 /** Duplicate ids are refused, or (DUPLICATE_IDS=keep_first) every repeat is made unselectable. */
 function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log: Logger): void {
-  const dupes = duplicateIds(pool.ids);
+  const mayRepeat = rowsThatMayRepeat(pool.ids);
+  const dupes = duplicateIds(pool.ids, 5, mayRepeat);
   if (dupes.length === 0) return;
   const listed = dupes.map(([id, a, b]) => `"${id}" (${describeRow(pool, a)} and ${describeRow(pool, b)})`).join(", ");
   if (rule === "error") {
@@ -108,7 +109,7 @@ function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log
   }
   const seen = new Set<string>();
   let dropped = 0;
-  for (const i of rowsThatMayRepeat(pool.ids)) {
+  for (const i of mayRepeat) {
     if (seen.has(pool.ids[i]!)) { selectable[i] = 0; dropped++; } else seen.add(pool.ids[i]!);
   }
   log.warn(`${dropped} rows repeat an earlier id (first: ${listed}); only each id's first row may be selected.`);

@@ -30,7 +30,7 @@ import { readParquetRowGroups } from "../io/parquet.ts";
 import { readHead, signatureOf } from "../io/sniff.ts";
 import { cellsOf, PickedRows } from "../io/picked-rows.ts";
 import type { Table } from "../io/table.ts";
-import { buildPool, idHash, rescaledNote, type Pool } from "../pool/pool.ts";
+import { buildPool, idHash, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
 import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
@@ -233,7 +233,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
   timings.ms.readMs = Math.round(readMs + performance.now() - since);
   since = performance.now();
-  if (hasRepeats(hashes)) throw new NotStreamable("ids repeat (or share a hash); the duplicate check needs them all");
+  if (repeatedHashes(hashes).size > 0) throw new NotStreamable("ids repeat (or share a hash); the duplicate check needs them all");
   timings.end("idCheckMs", since);
   since = performance.now();
   if (excludedCount > 0) log.info(`${excludedCount} pool rows are already labelled or excluded and will not be selected`);
@@ -347,10 +347,3 @@ function collectGarbage(): void {
 }
 
 const FULL_GC_ABOVE = 512 * 2 ** 20;
-
-/** Whether two rows share an id hash (a superset of repeated ids, as pool.ts's check). */
-function hasRepeats(hashes: Float64Array): boolean {
-  const sorted = hashes.slice().sort();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return true;
-  return false;
-}

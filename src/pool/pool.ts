@@ -157,10 +157,10 @@ function labelProbabilities(raw: Float64Array, labels: Int32Array, size: number,
 }
 
 /** Finds duplicate ids; returns the first few as [id, first row, second row]. */
-export function duplicateIds(ids: readonly string[], limit = 5): [string, number, number][] {
+export function duplicateIds(ids: readonly string[], limit = 5, candidates: readonly number[] = rowsThatMayRepeat(ids)): [string, number, number][] {
   const seen = new Map<string, number>();
   const found: [string, number, number][] = [];
-  for (const i of rowsThatMayRepeat(ids)) {
+  for (const i of candidates) {
     if (found.length >= limit) break;
     const before = seen.get(ids[i]!);
     if (before === undefined) seen.set(ids[i]!, i);
@@ -177,13 +177,19 @@ export function duplicateIds(ids: readonly string[], limit = 5): [string, number
 export function rowsThatMayRepeat(ids: readonly string[]): number[] {
   const hashes = new Float64Array(ids.length);
   for (let i = 0; i < ids.length; i++) hashes[i] = idHash(ids[i]!);
-  const sorted = hashes.slice().sort();
-  const repeated = new Set<number>();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
+  const repeated = repeatedHashes(hashes);
   if (repeated.size === 0) return [];
   const rows: number[] = [];
   for (let i = 0; i < ids.length; i++) if (repeated.has(hashes[i]!)) rows.push(i);
   return rows;
+}
+
+/** The hashes that occur more than once (one sort of a copy). */
+export function repeatedHashes(hashes: Float64Array): Set<number> {
+  const sorted = hashes.slice().sort();
+  const repeated = new Set<number>();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
+  return repeated;
 }
 
 /** Two 32-bit FNV-1a style hashes of the UTF-16 code units, joined into an exact 53-bit integer. */
