@@ -16,7 +16,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import { assignRows, fitKMeans } from "./kmeans.ts";
+import { kMeansCells } from "./ball-graph.ts";
 import { dotsWithRows, manySquaredDistances, rowSquaredDistance } from "./euclidean.ts";
 
 const BLOCK_ROWS = 256;
@@ -51,16 +51,11 @@ export function typicality(points: Matrix, members: Uint32Array, K: number, blas
  * the work at about N^1.5 distances instead of N²).
  */
 export function poolTypicality(points: Matrix, K: number, blas: Blas, rng: Rng): Float64Array {
-  const n = points.rows;
-  const k = Math.max(1, Math.min(n, Math.ceil(Math.sqrt(n))));
-  const fit = fitKMeans(points, k, { blas, rng, sampleSize: Math.min(n, Math.max(50_000, 32 * k)) });
-  const cell = assignRows(points, Uint32Array.from({ length: n }, (_, i) => i), fit.centroids, blas);
-  const lists: number[][] = Array.from({ length: k }, () => []);
-  for (let i = 0; i < n; i++) lists[cell[i]!]!.push(i);
-  const out = new Float64Array(n);
-  for (const list of lists) {
-    if (list.length === 0) continue;
-    const members = Uint32Array.from(list);
+  const cells = kMeansCells(points, Math.ceil(Math.sqrt(points.rows)), blas, rng);
+  const out = new Float64Array(points.rows);
+  for (const members of cells.members) {
+    if (members.length === 0) continue;
+    // A member's k smallest distances are exact and sorted: the order of the members does not matter.
     const values = typicality(points, members, Math.min(K, Math.floor(members.length / 2)), blas);
     members.forEach((row, i) => (out[row] = values[i]!));
   }

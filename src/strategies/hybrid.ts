@@ -27,7 +27,7 @@ import type { Pool } from "../pool/pool.ts";
 import type { Filter, Objective } from "./selection-config.ts";
 import { minDistanceWarning, quotaOption, rankWithQuotas } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
-import { prepareVectorSpace } from "./vector-space.ts";
+import { inMetric, prepareVectorSpace } from "./vector-space.ts";
 import { keepInOrder } from "./keep-in-order.ts";
 import { normaliseRows, rowSquaredDistance } from "../engine/euclidean.ts";
 import { poolTypicality } from "../engine/typicality.ts";
@@ -198,7 +198,7 @@ function objectiveValues(pool: Pool, objective: Objective, options: StrategyOpti
       return values;
     }
     case "typicality": {
-      const points = options.metric === "cosine" ? normaliseRows(pool.vectors!, describeRow) : pool.vectors!;
+      const { points } = inMetric(pool.vectors!, options);
       const values = poolTypicality(points, TYPICALITY_NEIGHBOURS, options.blas, options.rng);
       let largest = 0;
       for (const v of values) if (Number.isFinite(v) && v > largest) largest = v;
