@@ -169,7 +169,7 @@ function freshView(data: Float32Array | Float64Array, rows: number, cols: number
 }
 
 /** `count` distinct rows of 0..n-1 drawn uniformly without replacement, in draw order (partial Fisher–Yates). */
-function drawSample(n: number, count: number, rng: Rng): Uint32Array {
+export function drawSample(n: number, count: number, rng: Rng): Uint32Array {
   const rows = new Uint32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
   for (let i = 0; i < count && i < n - 1; i++) {

@@ -27,7 +27,7 @@
  */
 import { DataError } from "../errors.ts";
 import { inMetric } from "./vector-space.ts";
-import { assignRows, fitKMeans } from "../engine/kmeans.ts";
+import { assignRows, drawSample, fitKMeans } from "../engine/kmeans.ts";
 import { ballGraph, kMeansCells, MAX_EDGES, nearestOtherLabel, type Cells } from "../engine/ball-graph.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
@@ -154,7 +154,7 @@ function purityRadius(points: Matrix, clusters: number, target: number, cells: C
   const n = points.rows;
   const fit = fitKMeans(points, clusters, { blas, rng, sampleSize: Math.min(n, 50_000), seedingSize: Math.min(n, 50_000), maxIterations: 20 });
   const label = assignRows(points, Uint32Array.from({ length: n }, (_, i) => i), fit.centroids, blas);
-  const sample = sampleRows(n, Math.min(n, PURITY_SAMPLE), rng);
+  const sample = drawSample(n, Math.min(n, PURITY_SAMPLE), rng).sort();
   const distances = nearestOtherLabel(points, sample, label, cells);
   const { delta, purity } = purityDelta(distances, target);
   return { delta, purity, how: `purity: the largest δ with ≥ ${(100 * target).toFixed(0)}% of ${distances.length} sampled balls inside one of ${clusters} k-means clusters` };
@@ -197,13 +197,4 @@ function rowsWithin(points: Matrix, labeled: Matrix, delta: number, cells: Cells
     }
   }
   return out;
-}
-
-function sampleRows(n: number, count: number, rng: Rng): Uint32Array {
-  const rows = Uint32Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < count && i < n - 1; i++) {
-    const j = i + rng.nextInt(n - i);
-    const t = rows[i]!; rows[i] = rows[j]!; rows[j] = t;
-  }
-  return rows.slice(0, count).sort();
 }
