@@ -94,7 +94,7 @@ const PANDAS_INDEX = /^(__index_level_\d+__|Unnamed: \d+)$/;
 export const UNRECORDED_CLASS = "(unrecorded prediction)";
 
 /** Sorts names by their numeric suffix when they have one (emb_2 before emb_10). */
-function bySuffix(prefix: string) {
+export function bySuffix(prefix: string) {
   return (a: string, b: string) => {
     const x = a.slice(prefix.length), y = b.slice(prefix.length);
     const nx = Number(x), ny = Number(y);

@@ -6,6 +6,8 @@
 import { DataError } from "../errors.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import { readChannel } from "../io/channel.ts";
+import { listNames } from "../list-names.ts";
+import { bySuffix } from "../pool/columns.ts";
 import { columnMoments, designMatrix } from "./softmax-regression.ts";
 import type { LabelledRows } from "./loop.ts";
 
@@ -20,12 +22,12 @@ export async function readLabelledSet(channel: string, options: LabelledSetOptio
   const first = tables[0]!;
   const need = (name: string, flag: string, what: string) => {
     if (!first.columns.includes(name)) {
-      throw new DataError(`${first.path}: no column "${name}" (${what}); simulate needs it in the labelled rows. Name the column with ${flag}. Columns: ${first.columns.slice(0, 12).join(", ")}${first.columns.length > 12 ? ", …" : ""}.`);
+      throw new DataError(`${first.path}: no column "${name}" (${what}); simulate needs it in the labelled rows. Name the column with ${flag}. Columns: ${listNames(first.columns)}.`);
     }
   };
   need(options.idField, "ID_FIELD (--id-field)", "the row id");
   need(options.labelField, "TRUE_LABEL_FIELD (--true-label-field)", "the true label a person gave");
-  const vectorColumns = first.columns.filter((c) => c.startsWith("emb_")).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)) || (a < b ? -1 : 1));
+  const vectorColumns = first.columns.filter((c) => c.startsWith("emb_")).sort(bySuffix("emb_"));
   if (vectorColumns.length === 0) {
     throw new DataError(`${first.path}: no emb_* columns; simulate trains its proxy model on the vectors (embeddings) of the labelled rows. Add emb_0, emb_1, … columns.`);
   }

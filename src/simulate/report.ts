@@ -7,7 +7,7 @@ import { escapeHtml as esc, formatCount, formatTick } from "../report/html.ts";
 import { htmlPage } from "../report/page.ts";
 import { niceTicks } from "../report/svg.ts";
 import { mean, spread, compare } from "./compare.ts";
-import type { SimulationResult, StrategyResult } from "./simulate.ts";
+import { areas, rankByArea, type SimulationResult, type StrategyResult } from "./simulate.ts";
 
 export const SIMULATION_REPORT = "simulation_report.html";
 
@@ -15,7 +15,7 @@ export const SIMULATION_REPORT = "simulation_report.html";
 const COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 
 export function renderSimulationReport(result: SimulationResult, record: Record<string, unknown>, about: [string, string][]): string {
-  const ranked = [...result.results].sort((a, b) => mean(areas(b)) - mean(areas(a)));
+  const ranked = rankByArea(result.results);
   const random = result.results.find((r) => r.candidate.name === "random")!;
   const rows = ranked.map((r) => {
     const vs = r === random ? null : compare(areas(r), areas(random));
@@ -87,10 +87,6 @@ function curvesSvg(results: StrategyResult[]): string {
   out += `<text class="axis-label" x="${left + w / 2}" y="${height - 6}" text-anchor="middle">labelled rows</text>`;
   out += `<text class="axis-label" transform="translate(13 ${top + h / 2}) rotate(-90)" text-anchor="middle">test accuracy (proxy model)</text>`;
   return out + "</svg>";
-}
-
-function areas(r: StrategyResult): number[] {
-  return r.curves.map((c) => c.area);
 }
 
 function pct(x: number): string {

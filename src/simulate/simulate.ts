@@ -141,7 +141,7 @@ function medianPairDistance(data: LabelledRows, seed: number): number {
 
 /** simulation.json: settings, per configuration its curves and area summary, the ranking and the recommendation. */
 export function simulationRecord(result: SimulationResult, context: Record<string, unknown>): Record<string, unknown> {
-  const byMean = [...result.results].sort((a, b) => mean(areas(b)) - mean(areas(a)) || a.candidate.simplicity - b.candidate.simplicity);
+  const byMean = rankByArea(result.results);
   return {
     ...context,
     settings: {
@@ -168,6 +168,12 @@ export function simulationRecord(result: SimulationResult, context: Record<strin
   };
 }
 
-function areas(r: StrategyResult): number[] {
+/** Area under the learning curve per seed. */
+export function areas(r: StrategyResult): number[] {
   return r.curves.map((c) => c.area);
+}
+
+/** Highest mean area first; the simpler configuration first on equal means (as the recommendation ranks). */
+export function rankByArea(results: readonly StrategyResult[]): StrategyResult[] {
+  return [...results].sort((a, b) => mean(areas(b)) - mean(areas(a)) || a.candidate.simplicity - b.candidate.simplicity);
 }
