@@ -3,12 +3,12 @@
  *
  *   ./node_modules/.bin/deno run --allow-read --allow-env --allow-sys test/engine/deno_threads_smoke.ts
  *
- * Starts three threads under Deno, splits every scan (setMinValuesPerPart(0)) and compares each
- * kernel's results with one thread's bit for bit; exits 1 on a mismatch, when workers took no
- * chunk, or when they cannot start. Then stops them: the process must end on its own.
+ * Starts three threads under Deno, splits every scan (setMinValuesPerPart(0)), leaves every
+ * chunk to the workers (setMainTakesChunks(false)) and compares each kernel's results with one
+ * thread's bit for bit; exits 1 on a mismatch, or when workers cannot start. Then stops them: the process must end on its own.
  */
 import { allocFloat32, allocFloat64, manyScratch, MANY_KERNELS } from "../../src/engine/kernels/kernels.ts";
-import { runMany, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
+import { runMany, setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
 import { Rng } from "../../src/rng.ts";
 
 declare const Deno: { exit(code: number): never };
@@ -34,10 +34,11 @@ setMinValuesPerPart(0);
 const reference = scans();
 const warning = await startThreads(3);
 if (warning) { console.error(`deno threads smoke: ${warning}`); Deno.exit(1); }
+setMainTakesChunks(false);
 const threaded = scans();
-const { workerChunks } = threadStats();
+const { workerChunks, chunks } = threadStats();
 stopThreads();
 const same = threaded.every((scan, s) => scan.every((bits, i) => bits === reference[s]![i]));
 if (!same) { console.error("deno threads smoke: a threaded scan differs from the one-thread scan"); Deno.exit(1); }
-if (workerChunks === 0) { console.error("deno threads smoke: the workers took no chunk"); Deno.exit(1); }
+if (workerChunks !== chunks || chunks === 0) { console.error(`deno threads smoke: workers ran ${workerChunks} of ${chunks} chunks`); Deno.exit(1); }
 console.log(`deno threads smoke: 3 threads, ${workerChunks} chunks run by workers, same bits as one thread`);

@@ -54,6 +54,20 @@ let retired: Int32Array | null = null;
 /** Threads the scans use, the main thread included (≤ pool workers + 1). */
 let threads = 1;
 
+/** Whether the main thread takes chunks too (always, but in tests of the workers' results). */
+let mainTakesChunks = true;
+
+/**
+ * false: the main thread only waits and the workers run every chunk of a split scan, so a test
+ * checks the workers' results whatever the timing (a worker slow to wake could otherwise leave
+ * every chunk to the main thread). Returns the previous setting.
+ */
+export function setMainTakesChunks(takes: boolean): boolean {
+  const previous = mainTakesChunks;
+  mainTakesChunks = takes;
+  return previous;
+}
+
 /** Threads the scans use now, the main thread included. */
 export function threadCount(): number {
   return threads;
@@ -142,7 +156,7 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   Atomics.store(control, FIELD.claim, 0);
   Atomics.add(control, FIELD.job, 1);
   Atomics.notify(control, FIELD.job, threads - 1);
-  const mine = takeChunks(control, mainKernels, FIELD);
+  const mine = mainTakesChunks ? takeChunks(control, mainKernels, FIELD) : 0;
   const total = control[FIELD.chunks]!;
   stats.splitScans++;
   stats.chunks += total;
