@@ -2,7 +2,12 @@
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
  * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C]
+ *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C] [--threads 1,2,4]
+ *
+ * With --threads, the workload runs once per thread count (THREADS, OpenBLAS capped alike) on
+ * the same data, one line each, with wall and CPU seconds, the ratio against the first count's
+ * wall time, the share of split-scan chunks the workers ran, a hash of the selection (it must
+ * not change) and the load average. Default: the cores this process may use.
  *
  * diversity, badge and hybrid (margin × diversity) run the strategies users run
  * (src/strategies); diversity-plain runs the textbook k-center loop (no pruning, no locality
@@ -15,7 +20,7 @@ import { badge } from "../src/strategies/badge.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { hybrid } from "../src/strategies/hybrid.ts";
 import { typiclust } from "../src/strategies/typiclust.ts";
-import { benchOptions, benchPool, mixture, peakRssMb } from "./workloads.ts";
+import { benchOptions, benchPool, benchThreadCounts, loadAverage, mixture, peakRssMb, selectionHash, withThreads } from "./workloads.ts";
 
 const [kind, rowsText, dimText, kText] = process.argv.slice(2);
 const rows = Number(rowsText), dim = Number(dimText), k = Number(kText);
@@ -26,29 +31,39 @@ const classes = process.argv.includes("--classes") ? Number(process.argv[process
 const workload = mixture(rows, dim, { seed: 7, classes, clusters: Math.max(100, 2 * classes) });
 const generateSeconds = (performance.now() - started) / 1000;
 const pool = benchPool(workload);
-const options = benchOptions(rows, k, blas, {
+// Fresh options per run: they hold the seeded random generator.
+const options = () => benchOptions(rows, k, blas, {
   selectionConfig: { filters: [], objectives: [{ type: "uncertainty", mode: "margin", strength: 1 }, { type: "diversity", strength: 1 }], classBalance: null },
 });
 
-started = performance.now();
-let evaluations = 0, picks = 0;
-if (kind === "diversity") {
-  const selection = diversity(pool, options);
-  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
-} else if (kind === "diversity-plain") {
-  const result = kCenterPlain(new EuclideanSpace(workload.vectors), k, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
-  evaluations = result.evaluations; picks = result.picks.length;
-} else if (kind === "hybrid") {
-  const selection = hybrid(pool, options);
-  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
-} else if (kind === "badge") {
-  const selection = badge(pool, options);
-  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
-} else if (kind === "typiclust") {
-  // No distance count: typicality is measured by blocks within clusters (Σ m² pairs screened).
-  picks = typiclust(pool, options).rows.length;
-} else {
+function run(): { evaluations: number; picks: number; rows: Uint32Array | number[] } {
+  if (kind === "diversity") {
+    const selection = diversity(pool, options());
+    return { evaluations: selection.details.distanceEvaluations as number, picks: selection.rows.length, rows: selection.rows };
+  } else if (kind === "diversity-plain") {
+    const result = kCenterPlain(new EuclideanSpace(workload.vectors), k, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
+    return { evaluations: result.evaluations, picks: result.picks.length, rows: result.picks };
+  } else if (kind === "hybrid") {
+    const selection = hybrid(pool, options());
+    return { evaluations: selection.details.distanceEvaluations as number, picks: selection.rows.length, rows: selection.rows };
+  } else if (kind === "badge") {
+    const selection = badge(pool, options());
+    return { evaluations: selection.details.distanceEvaluations as number, picks: selection.rows.length, rows: selection.rows };
+  } else if (kind === "typiclust") {
+    // No distance count: typicality is measured by blocks within clusters (Σ m² pairs screened).
+    const selection = typiclust(pool, options());
+    return { evaluations: 0, picks: selection.rows.length, rows: selection.rows };
+  }
   throw new Error(`unknown workload ${kind}`);
 }
-const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ kind, rows, dim, classes, k, blas: blas.name, seconds, generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks, peakRssMb: peakRssMb() }));
+
+let baseline = 0;
+for (const threads of benchThreadCounts(process.argv)) {
+  const { value, wall: seconds, cpu: cpuSeconds, mainCpu: mainThreadCpuSeconds, workerShare } = await withThreads(threads, blas, run);
+  baseline ||= seconds;
+  const { evaluations, picks } = value;
+  console.log(JSON.stringify({
+    kind, rows, dim, classes, k, blas: blas.name, threads, seconds, cpuSeconds, mainThreadCpuSeconds, speedup: Number((baseline / seconds).toFixed(2)), workerShare,
+    selection: selectionHash(value.rows), loadAverage: loadAverage(), generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks, peakRssMb: peakRssMb(),
+  }));
+}

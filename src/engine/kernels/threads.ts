@@ -155,7 +155,9 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   Atomics.store(control, FIELD.completed, 0);
   Atomics.store(control, FIELD.claim, 0);
   Atomics.add(control, FIELD.job, 1);
-  Atomics.notify(control, FIELD.job, threads - 1);
+  // A worker counts itself before it sleeps, and its wait returns at once if the job changed
+  // first: so no sleeper is missed, and busy-polling workers cost no system call.
+  if (Atomics.load(control, FIELD.sleepers) > 0) Atomics.notify(control, FIELD.job);
   const mine = mainTakesChunks ? takeChunks(control, mainKernels, FIELD) : 0;
   const total = control[FIELD.chunks]!;
   stats.splitScans++;
