@@ -1,9 +1,11 @@
 /**
  * Steps 2 and 3 of a job in bounded memory, for the strategies that rank rows by a score of
  * each row alone (the catalog's `streams`): the Parquet files are read one row group at a
- * time; each row is scored as the in-memory strategy scores it and offered to a heap of the
- * best BATCH_SIZE rows of its quota (one heap, or one per class with CLASS_BALANCE), ranked
- * as the strategy ranks them (score, then id, then row). When the files hold only the id and
+ * time; each row is scored as the in-memory strategy scores it and, when the strategy may pick
+ * it, offered to a heap of the most rows one quota can take (stream-ranking.ts: BATCH_SIZE,
+ * MAX_SAMPLES or K_PER_CLASS; one heap, or one per class), ranked as the strategy ranks them
+ * (score, then id, then row). Pseudo-label runs also add up the confidence sums their weights
+ * use, and count the rows that pass the threshold. When the files hold only the id and
  * score columns (decoded anyway), a row entering a heap has its cells copied out; otherwise the
  * row groups that hold a final candidate are read again for their cells (the other columns are
  * decoded once, not for every row group a heap row passed through). Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
@@ -21,7 +23,6 @@
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { columnOptions, planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
-import { uncertaintyScores } from "../engine/uncertainty.ts";
 import { DataError } from "../errors.ts";
 import { listChannel, readChannel, type Notices } from "../io/channel.ts";
 import { commonType } from "../io/column-type.ts";
@@ -42,6 +43,8 @@ import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
+import { streamRanking } from "./stream-ranking.ts";
+import { confidenceStats, mergeConfidenceStats, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
 
 /** The whole pool as the metadata counts it, and each candidate's row in it. */
 export interface PoolSummary {
@@ -57,6 +60,8 @@ export interface Streamed {
   /** The candidates as the pool the strategy sees, with the whole pool's selectable count. */
   inputs: JobInputs;
   summary: PoolSummary;
+  /** SSL: the confidence sums over every row that may be selected (pseudo-label weights); null otherwise. */
+  stats: ConfidenceStats | null;
   /** What the options must say of the whole pool rather than the candidates. */
   adjust(options: StrategyOptions): void;
 }
@@ -69,7 +74,8 @@ export function whyNotStream(plan: JobPlan, config: Config, paths: JobPaths): st
   if (plan.needVectors) return "the run needs the vectors";
   if (paths.previous) return "the previous_predictions channel is compared with every row's class";
   if (v.BALANCE_COLUMN) return "BALANCE_COLUMN quotas are over a column's values across the pool";
-  if (plan.useCase !== "active_learning") return "pseudo-labels are weighed by whole-pool statistics";
+  if (plan.useCase === "ssl" && paths.calibration) return "the calibration_data channel rescales or gates every row's probabilities (CALIBRATE, TARGET_PRECISION)";
+  if (plan.useCase === "ssl" && v.THRESHOLD_MODE !== "fixed") return `THRESHOLD_MODE=${v.THRESHOLD_MODE} sets each class's threshold from the whole pool before a row can be ranked`;
   return null;
 }
 
@@ -200,15 +206,17 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   if (size === 0) throw new NotStreamable("the pool has no rows");
   const hashes = new Float64Array(size);
   const predictedAll = new Int32Array(size);
-  const balanced = plan.balance.spec !== "none" && plan.balance.spec !== "";
   const decodedAnyway = files[0]!.columns.every((name) => name === columns.id || columns.scoreColumns.includes(name));
   const classes = columns.classNames.length;
-  const heaps = Array.from({ length: balanced ? classes : 1 }, () => new BoundedHeap(v.BATCH_SIZE));
+  const ranking = streamRanking(plan, config, classes);
+  const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
+  // Pseudo-labels are weighed (SoftMatch) by sums over every row that may be selected.
+  let stats: ConfidenceStats | null = null;
   let confidence: PoolConfidence | null = null;
   // The report's scatter: the vectors of the rows it fits and draws, and of every row that enters a heap.
   const vectorColumns = v.SAVE_REPORT ? columns.vectorColumns : [];
   const projected = vectorColumns.length > 0 ? new ProjectionRows(size, vectorColumns.length, v.RANDOM_SEED) : null;
-  let excludedCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
+  let excludedCount = 0, passingCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
@@ -225,7 +233,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       firstNote ||= pool.normalisation.description;
       softmaxRows += pool.normalisation.softmaxRows;
       renormalisedRows += pool.normalisation.renormalisedRows;
-      const scores = uncertaintyScores(pool.probs, pool.classes, v.UNCERTAINTY_MODE);
+      const scores = ranking.scores(pool);
+      const selectable = new Uint8Array(pool.size);
       if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), pool.probs, pool.classes);
       const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
       projected?.add(vectors!, row, pool.size);
@@ -234,13 +243,20 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
         hashes[row] = idHash(id);
         predictedAll[row] = pool.predicted[r]!;
         if (excluded.has(id)) { excludedCount++; continue; }
-        const heap = heaps[balanced ? pool.predicted[r]! : 0]!;
+        selectable[r] = 1;
+        if (!ranking.passes(pool, r)) continue;
+        passingCount++;
+        const heap = heaps[ranking.quotaOf(pool.predicted[r]!)]!;
         if (!heap.admits(scores[r]!, id, row)) continue;
         heap.offer({
           score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
           probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: decodedAnyway ? cellsOf(table, r) : null,
           vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
         });
+      }
+      if (plan.useCase === "ssl") {
+        const part = confidenceStats(pool.probs, pool.classes, pool.predicted, pool.confidence, selectable, v.CONFIDENCE_THRESHOLD);
+        stats = stats ? mergeConfidenceStats(stats, part) : part;
       }
       fileRow += table.rowCount;
       progress?.(row, size);
@@ -287,8 +303,10 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
       rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },
     } },
+    stats,
     adjust(options) {
       options.poolRows = size;
+      if (ranking.countsPassing) options.passingRows = passingCount;
       options.describeRow = (k) => `${files[candidates[k]!.file]!.path}: row ${candidates[k]!.fileRow + 1}`;
       // CLASS_BALANCE=pool: shares of the whole pool's rows, as resolveBalance counts them.
       if (options.balance?.mode === "pool") options.balance.shares = classCounts.map((n) => n / size);
