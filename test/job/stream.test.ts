@@ -218,11 +218,25 @@ describe("streamed pseudo-labels (confidence_threshold, top_k_per_class) select 
     expect(none.log).toContain("no row reaches CONFIDENCE_THRESHOLD=0.99");
   });
 
-  test("THRESHOLD_MODE and calibration data read the pool whole, saying why", async () => {
-    const { dir } = writePool({ seed: 30, rows: 600, classes: 4, files: 1, rowGroupSize: 100 });
-    const adaptive = await run(dir, ["--strategy", "confidence_threshold", "--threshold-mode", "flexmatch", "--confidence-threshold", "0.4"]);
-    expect(adaptive.result.error).toBeNull();
-    expect(adaptive.log).toContain("reading the pool whole: THRESHOLD_MODE=flexmatch");
+  for (const mode of ["flexmatch", "freematch"]) {
+    test(`THRESHOLD_MODE=${mode}: class thresholds from a first pass over the whole pool`, async () => {
+      const { dir } = writePool({ seed: 30, rows: 2400, classes: 4, files: 2, rowGroupSize: 130 });
+      for (const args of [["--strategy", "confidence_threshold", "--confidence-threshold", "0.45"], ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4", "--max-samples", "60", "--class-balance", "uniform"],
+        ["--strategy", "top_k_per_class", "--k-per-class", "30", "--confidence-threshold", "0.5"]]) {
+        const { streamed } = await sameAsInMemory(dir, [...args, "--threshold-mode", mode]);
+        const thresholds = (comparable(streamed.output).pseudo_labels as { class_thresholds: Record<string, number> }).class_thresholds;
+        expect(Object.keys(thresholds).length).toBe(4);
+      }
+    });
+  }
+
+  test("calibration data reads the pool whole, saying why", async () => {
+    const { dir } = writePool({ seed: 32, rows: 600, classes: 2, files: 1, rowGroupSize: 100 });
+    const calibration = tempDir("as-stream-cal-");
+    writeFileSync(join(calibration, "cal.csv"), `id,prob_class_0,prob_class_1,label\n${Array.from({ length: 40 }, (_, i) => `c${i},${i % 3 === 0 ? "0.3,0.7,1" : "0.8,0.2,0"}`).join("\n")}\n`);
+    const calibrated = await run(dir, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.6", "--calibration", calibration]);
+    expect(calibrated.result.error).toBeNull();
+    expect(calibrated.log).toContain("reading the pool whole: the calibration_data channel");
   });
 });
 
