@@ -72,7 +72,7 @@ export interface CenterGroups {
   groupOf: Int32Array;
   /** Distance measurements made so far. */
   evaluations: number;
-  /** Rows screened by the space's batched lower bounds (lowerBoundMany) before measuring. */
+  /** Rows screened by the space's batched lower bounds (screenMany) before measuring. */
   screened: number;
   /** When rows were reordered for locality: each row's original index, which breaks ties. */
   tieKey: Uint32Array | null;
@@ -167,24 +167,18 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
     if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
     // First the members the bounds cannot rule out, then one batched measurement of them.
     let need = 0;
-    if (toMeasure.length < g.size) toMeasure = new Uint32Array(Math.max(g.size, 2 * toMeasure.length));
+    if (toMeasure.length < g.size) { toMeasure = new Uint32Array(Math.max(g.size, 2 * toMeasure.length)); limits = new Float64Array(toMeasure.length); }
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
       const di = distance[i]!;
       if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
         (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance) &&
-        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) toMeasure[need++] = i;
+        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) { limits[need] = di * PRUNE_SLACK + tolerance; toMeasure[need++] = i; }
     }
-    if (space.lowerBoundMany && need > 0) {
+    if (space.screenMany && need > 0) {
       // A cheap batched screen (projected coordinates) before the full-length measurements.
-      const screen = space.lowerBoundMany(c, toMeasure, need);
-      let kept = 0;
-      for (let m = 0; m < need; m++) {
-        const i = toMeasure[m]!;
-        if (screen[m]! < distance[i]! * PRUNE_SLACK + tolerance) toMeasure[kept++] = i;
-      }
       state.screened += need;
-      need = kept;
+      need = space.screenMany(c, toMeasure, limits, need);
     }
     if (need === 0) return;
     const measured = space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
@@ -250,6 +244,8 @@ function rerank(state: CenterGroups): void {
 
 /** Rows a group scan must measure (reused across scans; grown as needed). */
 let toMeasure = new Uint32Array(1024);
+/** Per row to measure: the distance below which it would move (what a screen must rule out). */
+let limits = new Float64Array(1024);
 /** Candidate groups' centers and their distances to the new center. */
 let centerRows = new Uint32Array(1024);
 let gaps = new Float64Array(1024);

@@ -25,6 +25,9 @@ interface DistanceExports {
   dot_f32(a: number, b: number, n: number): number;
   sqdist_f64(a: number, b: number, n: number): number;
   dot_f64(a: number, b: number, n: number): number;
+  /** One stage of projection.ts's screen; returns the rows kept (see distance.wat). */
+  screen_f32(c: number, base: number, width: number, n: number, narrow: number, stats: number, idx: number, limit: number,
+    partial: number, count: number, first: number, keep: number, floor: number, inverseSigma: number, shrink: number): number;
 }
 
 const PAGE = 65536;
