@@ -67,6 +67,7 @@ export const PARAMS = [
   { env: "VECTOR_PRECISION", flag: "vector-precision", default: "float32", kind: { type: "choice", values: ["float32", "float64"] }, help: "precision the vectors are held in (float32 halves memory traffic)" },
   { env: "ACTIVE_SAMPLING_BLAS", flag: "blas", default: "auto", kind: { type: "choice", values: ["auto", "openblas", "off"] }, help: "numeric backend: auto (OpenBLAS if found, else TypeScript), openblas (required), off" },
   { env: "BLAS_LIBRARY", flag: "blas-library", default: "", kind: { type: "string" }, help: "path of libopenblas.so to load" },
+  { env: "THREADS", flag: "threads", default: "", kind: { type: "int", min: 1, max: 65_536 }, help: "threads for the distance scans and OpenBLAS (default: the cores this process may use, from its CPU affinity and cgroup CPU quota); the selection is the same for any number" },
   { env: "CURRENT_HOST", flag: "host", default: "", kind: { type: "string" }, help: "this instance's name among HOSTS (default: current_host of /opt/ml/config/resourceconfig.json, else one host)" },
   { env: "HOSTS", flag: "hosts", default: "", kind: { type: "string" }, help: "every instance's name, comma-separated, in order (default: hosts of resourceconfig.json); with several, each host writes to a subdirectory of the output named after it" },
   { env: "LOG_FORMAT", flag: "log-format", default: "text", kind: { type: "choice", values: ["text", "json"] }, help: "log lines on stderr: text, or json (one object a line, for CloudWatch-style collectors)" },
