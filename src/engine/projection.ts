@@ -29,7 +29,8 @@ import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import type { CenterIndex } from "./metric-space.ts";
 import { kernelRelativeError, manySquaredDistances, usesNarrowKernel } from "./euclidean.ts";
-import { allocFloat32, allocFloat64, kernels } from "./kernels/kernels.ts";
+import { allocFloat32, allocFloat64 } from "./kernels/kernels.ts";
+import { runMany } from "./kernels/threads.ts";
 import { inLocalityOrder } from "./locality.ts";
 import { principalAxes } from "./pca.ts";
 
@@ -45,8 +46,8 @@ interface Stage {
   /** rows × (this level's coordinates − the previous level's), float32 in kernel memory. */
   block: Matrix<Float32Array>;
   squared: ManySquared;
-  /** Whether the screening kernel sums in float32 (kernelRelativeError's narrow kernel). */
-  narrow: boolean;
+  /** The screening kernel's constants for this stage, in kernel memory (screen_f32_many in distance.wat). */
+  params: Float64Array;
   /** 1 − the kernel's relative error, and its absolute floor (squares below float32's normal range). */
   keep: number;
   floor: number;
@@ -62,7 +63,11 @@ interface Stage {
   stats: Float64Array;
 }
 
-interface Scratch { idx: Uint32Array<ArrayBufferLike>; limit: Float64Array<ArrayBufferLike>; partial: Float64Array<ArrayBufferLike> }
+interface Scratch { idx: Uint32Array<ArrayBufferLike>; partial: Float64Array<ArrayBufferLike> }
+
+interface StageMemory { block: Float32Array; stats: Float64Array; params: Float64Array }
+/** float64 slots of a stage's kernel constants: five int32 (two slots and a half), four float64. */
+const PARAMS = 7;
 
 /** Per row in Stage.stats: the coordinates' error, then the residual norm's interval. */
 const ERROR = 0, LOW = 1, HIGH = 2, STATS = 3;
@@ -79,8 +84,10 @@ export class ProjectedBounds {
   readonly #stages: Stage[];
   /** 1 / √(1 + ε), rounded down: σ_max(A) ≤ √(1 + ε). */
   readonly #inverseSigma: number;
-  /** The screen's rows, limits and partial sums, in kernel memory (grown as needed). */
-  #scratch: Scratch = { idx: new Uint32Array(0), limit: new Float64Array(0), partial: new Float64Array(0) };
+  /** The screen's rows and partial sums, in kernel memory (grown as needed). */
+  #scratch: Scratch = { idx: new Uint32Array(0), partial: new Float64Array(0) };
+  /** Per row, in kernel memory: the limit screen() was given for it (the kernel reads it by row). */
+  readonly #limitOf: Float64Array;
   #bounds = new Float64Array(0);
 
   /**
@@ -93,20 +100,22 @@ export class ProjectedBounds {
     const { mean, axes, count } = principalAxes(points, blas, wanted);
     if (count === 0) return null;
     const cuts = [...new Set(levels.map((level) => Math.min(level, count)))].sort((a, b) => a - b);
-    const memory: { block: Float32Array; stats: Float64Array }[] = [];
+    const memory: StageMemory[] = [];
+    let limitOf: Float64Array;
     try {
+      limitOf = allocFloat64(points.rows);
       for (let l = 0; l < cuts.length; l++) {
-        memory.push({ block: allocFloat32(points.rows * (cuts[l]! - (cuts[l - 1] ?? 0))), stats: allocFloat64(points.rows * STATS) });
+        memory.push({ block: allocFloat32(points.rows * (cuts[l]! - (cuts[l - 1] ?? 0))), stats: allocFloat64(points.rows * STATS), params: allocFloat64(PARAMS) });
       }
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       if (memory.length === 0) return null;
     }
-    return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory);
+    return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory, limitOf!);
   }
 
   private constructor(points: Matrix, blas: Blas, mean: Float64Array, axes: Float64Array, cuts: number[],
-    memory: { block: Float32Array; stats: Float64Array }[]) {
+    memory: StageMemory[], limitOf: Float64Array) {
     const { rows, cols, data } = points;
     const m = cuts[cuts.length - 1]!;
     // ε ≥ ‖AAᵀ − I‖₂ by Gershgorin (G computed in float64: each entry within γ_D·‖a‖·‖b‖).
@@ -128,7 +137,7 @@ export class ProjectedBounds {
     this.#stages = cuts.map((dims, l) => {
       const block: Matrix<Float32Array> = { data: memory[l]!.block, rows, cols: dims - (cuts[l - 1] ?? 0) };
       return {
-        block, dims, squared: () => new Float64Array(0), narrow: false, keep: 0, floor: 0,
+        block, dims, squared: () => new Float64Array(0), params: memory[l]!.params, keep: 0, floor: 0,
         // Per unit of ‖x − μ‖: GEMM rounding (√dims components, each ≤ γ_D·‖a‖·‖x − μ‖), the
         // centring (one rounding per value), the float32 store; doubled for margin.
         perUnit: 2 * (Math.sqrt(dims) * gammaD * rowNorm + sigma * 2 * U + 1.01 * sigma * 2 ** -24),
@@ -176,12 +185,15 @@ export class ProjectedBounds {
         }
       }
     }
-    for (const stage of this.#stages) {
+    this.#stages.forEach((stage, l) => {
       stage.squared = manySquaredDistances(stage.block)!;
-      stage.narrow = usesNarrowKernel(stage.block, stage.block);
       stage.keep = 1 - kernelRelativeError(stage.block, stage.block);
       stage.floor = stage.block.cols * 2 ** -126;
-    }
+      const pointers = new Int32Array(stage.params.buffer, stage.params.byteOffset, 6);
+      pointers.set([stage.block.data.byteOffset, stage.stats.byteOffset, limitOf.byteOffset, usesNarrowKernel(stage.block, stage.block) ? 1 : 0, l === 0 ? 1 : 0]);
+      stage.params.set([stage.keep, stage.floor, this.#inverseSigma, SHRINK], 3);
+    });
+    this.#limitOf = limitOf;
     this.coordinates = this.#stages[0]!.block;
   }
 
@@ -207,19 +219,26 @@ export class ProjectedBounds {
    * Keeps at the front of rows (and of limits, in step) the rows whose distance to row c the
    * bounds cannot prove to be at least limits[i]; returns how many are kept. Each stage bounds
    * the rows the previous one kept, on a longer prefix of the coordinates: one kernel call
-   * (screen_f32) per stage, the same arithmetic as lowerBoundsMany.
+   * per stage (screen_f32_many, which the worker threads may share), the same arithmetic as
+   * lowerBoundsMany.
    */
   screen(c: number, rows: Uint32Array, limits: Float64Array, count: number): number {
-    const { idx, limit, partial } = this.#scratchFor(count);
-    for (let i = 0; i < count; i++) { idx[i] = rows[i]!; limit[i] = limits[i]!; }
+    const { idx, partial } = this.#scratchFor(count), limitOf = this.#limitOf;
+    for (let i = 0; i < count; i++) { const row = rows[i]!; idx[i] = row; limitOf[row] = limits[i]!; }
     let kept = count;
     for (let l = 0; l < this.#stages.length && kept > 0; l++) {
-      const { block, narrow, stats, keep, floor } = this.#stages[l]!;
+      const { block, params } = this.#stages[l]!;
       this.rowsPerStage[l]! += kept;
-      kept = kernels.screen_f32(c, block.data.byteOffset, block.cols * 4, block.cols, narrow ? 1 : 0, stats.byteOffset,
-        idx.byteOffset, limit.byteOffset, partial.byteOffset, kept, l === 0 ? 1 : 0, keep, floor, this.#inverseSigma, SHRINK);
+      runMany("screen_f32_many", c, params.byteOffset, block.cols * 4, idx.byteOffset, kept, block.cols, partial.byteOffset);
+      // The kernel marks rows it rules out with −∞; the others go on with their partial sums.
+      let next = 0;
+      for (let i = 0; i < kept; i++) {
+        const sum = partial[i]!;
+        if (sum !== -Infinity) { idx[next] = idx[i]!; partial[next++] = sum; }
+      }
+      kept = next;
     }
-    for (let i = 0; i < kept; i++) { rows[i] = idx[i]!; limits[i] = limit[i]!; }
+    for (let i = 0; i < kept; i++) { const row = idx[i]!; rows[i] = row; limits[i] = limitOf[row]!; }
     return kept;
   }
 
@@ -247,8 +266,8 @@ export class ProjectedBounds {
   #scratchFor(count: number): Scratch {
     if (this.#scratch.idx.length < count) {
       const size = Math.max(1024, 2 ** Math.ceil(Math.log2(count)));
-      const limit = allocFloat64(2 * size), idx = allocFloat32(size);
-      this.#scratch = { idx: new Uint32Array(idx.buffer, idx.byteOffset, size), limit: limit.subarray(0, size), partial: limit.subarray(size) };
+      const idx = allocFloat32(size); // kernel memory is never freed: the old scratch stays behind
+      this.#scratch = { idx: new Uint32Array(idx.buffer, idx.byteOffset, size), partial: allocFloat64(size) };
     }
     return this.#scratch;
   }

@@ -14,6 +14,7 @@ import { EuclideanSpace, normaliseRows, squaredDistance } from "../../src/engine
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
 import { ProjectedBounds } from "../../src/engine/projection.ts";
+import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
 import type { Matrix } from "../../src/matrix.ts";
 import { Rng } from "../../src/rng.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
@@ -112,6 +113,37 @@ describe("projected lower bounds", () => {
     expect(first).toBe(20 * points.rows);
     expect(second!).toBeLessThan(first!);
     expect(third!).toBeLessThan(second!);
+  });
+
+  test("screen() keeps the same rows on 1, 2 and 3 threads, the workers running every chunk", async () => {
+    const points = exampleEmbeddings();
+    const bounds = ProjectedBounds.build(points, blas, [3, 8, 16])!;
+    const run = () => {
+      const rng = new Rng(4), kept: number[][] = [];
+      for (let t = 0; t < 10; t++) {
+        const c = rng.nextInt(points.rows);
+        const rows = Uint32Array.from({ length: points.rows }, (_, i) => i);
+        const limits = Float64Array.from({ length: points.rows }, () => 4 * rng.nextFloat());
+        kept.push(Array.from(rows.subarray(0, bounds.screen(c, rows, limits, points.rows))));
+      }
+      return kept;
+    };
+    const threshold = setMinValuesPerPart(0);
+    try {
+      await startThreads(1);
+      const reference = run();
+      expect(reference.some((k) => k.length > 0 && k.length < points.rows)).toBe(true);
+      for (const threads of [2, 3]) {
+        expect(await startThreads(threads)).toBeNull();
+        setMainTakesChunks(false);
+        const before = threadStats().workerChunks;
+        try { expect(run()).toEqual(reference); } finally { setMainTakesChunks(true); }
+        expect(threadStats().workerChunks).toBeGreaterThan(before);
+      }
+    } finally {
+      setMinValuesPerPart(threshold);
+      stopThreads();
+    }
   });
 
   test("screen() holds where the coordinates are too small for float32 arithmetic (the float64-summing kernel)", () => {
