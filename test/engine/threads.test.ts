@@ -15,9 +15,6 @@ import { main } from "../../src/run.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
 import { clusteredPoints, poolCsv, probabilityRows, tempDir } from "../helpers.ts";
 
-/** The plain distance kernels (screen_f32_many reads its constants from memory: projection.test.ts runs it threaded). */
-const DISTANCE_KERNELS = MANY_KERNELS.filter((name) => name !== "screen_f32_many");
-
 let savedThreshold = 0;
 beforeAll(() => { savedThreshold = setMinValuesPerPart(0); });
 afterAll(() => { setMinValuesPerPart(savedThreshold); stopThreads(); });
@@ -30,7 +27,7 @@ describe("runMany", () => {
     for (let i = 0; i < single.length; i++) { single[i] = rng.nextGaussian() * 3; double[i] = rng.nextGaussian() * 3; }
     const count = 2000;
     const { idx, out } = manyScratch(count);
-    const results = (threads: number) => DISTANCE_KERNELS.map((name) => {
+    const results = (threads: number) => MANY_KERNELS.map((name) => {
       const data = name.includes("f64") ? double : single;
       const width = data.BYTES_PER_ELEMENT * dim;
       const scans: Float64Array[] = [];
@@ -52,9 +49,9 @@ describe("runMany", () => {
       setMainTakesChunks(mainWorks);
       const got = (() => { try { return results(threads); } finally { setMainTakesChunks(true); } })();
       const after = threadStats();
-      expect(after.splitScans - before.splitScans).toBe(60 * DISTANCE_KERNELS.length);
+      expect(after.splitScans - before.splitScans).toBe(60 * MANY_KERNELS.length);
       if (!mainWorks) expect(after.workerChunks - before.workerChunks).toBe(after.chunks - before.chunks);
-      for (let k = 0; k < DISTANCE_KERNELS.length; k++) {
+      for (let k = 0; k < MANY_KERNELS.length; k++) {
         for (let scan = 0; scan < 60; scan++) {
           // Same bits, not just close: compare as integers.
           expect(new Uint32Array(got[k]![scan]!.buffer)).toEqual(new Uint32Array(reference[k]![scan]!.buffer));

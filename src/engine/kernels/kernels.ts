@@ -30,8 +30,10 @@ interface DistanceExports {
 }
 
 /** The `_many` kernels by number: worker threads (threads.ts) are told which to run by its index here. */
-export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f32_many", "sqdist_f64_many", "dot_f64_many", "screen_f32_many"] as const;
-export type ManyKernelName = (typeof MANY_KERNELS)[number];
+export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f32_many", "sqdist_f64_many", "dot_f64_many"] as const;
+/** Every kernel the worker threads run, by number: the distance kernels, then projection.ts's screen (its constants in kernel memory). */
+export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many"] as const;
+export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;
 /** Worker threads instantiate the same module over this same memory (threads.ts). */
