@@ -72,7 +72,7 @@ export interface CenterGroups {
   groupOf: Int32Array;
   /** Distance measurements made so far. */
   evaluations: number;
-  /** Rows screened by the space's batched lower bounds (lowerBoundMany) before measuring. */
+  /** Rows screened by the space's batched lower bounds (screenMany) before measuring. */
   screened: number;
   /** When rows were reordered for locality: each row's original index, which breaks ties. */
   tieKey: Uint32Array | null;
@@ -157,7 +157,10 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   // With the bucket index, only the groups it cannot rule out; else every group, with the
   // center index's batched bounds (O(k) per pick, fine while k is small).
   const bounds = buckets ? null : space.centerIndex?.lowerBounds(c) ?? null;
-  const visit = (index: number, knownGap = NaN): void => {
+  // Rows to measure are gathered from every group c meets, then screened and measured in one
+  // batch each (one scan the worker threads can share, threads.ts), then applied group by group.
+  let total = 0, segments = 0;
+  const collect = (index: number, knownGap = NaN): void => {
     const g = groups[index]!;
     if (g.size === 0) return;
     if (bounds && g.indexed >= 0 && bounds[g.indexed]! >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
@@ -165,55 +168,62 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       : g.isSeed ? seeds!.seedDistance(c, g.center) : knownGap === knownGap ? knownGap : space.distance(c, g.center);
     const finiteGap = centerGap !== Infinity;
     if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
-    // First the members the bounds cannot rule out, then one batched measurement of them.
-    let need = 0;
-    if (toMeasure.length < g.size) toMeasure = new Uint32Array(Math.max(g.size, 2 * toMeasure.length));
+    // The members the bounds cannot rule out, in the group's order.
+    if (batchRows.length < total + g.size) { batchRows = grown(batchRows, total + g.size); batchLimits = new Float64Array(batchRows.length); }
+    const start = total;
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
       const di = distance[i]!;
       if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
         (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance) &&
-        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) toMeasure[need++] = i;
+        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) { batchLimits[total] = di * PRUNE_SLACK + tolerance; batchRows[total++] = i; }
     }
-    if (space.lowerBoundMany && need > 0) {
-      // A cheap batched screen (projected coordinates) before the full-length measurements.
-      const screen = space.lowerBoundMany(c, toMeasure, need);
-      let kept = 0;
-      for (let m = 0; m < need; m++) {
-        const i = toMeasure[m]!;
-        if (screen[m]! < distance[i]! * PRUNE_SLACK + tolerance) toMeasure[kept++] = i;
-      }
-      state.screened += need;
-      need = kept;
-    }
-    if (need === 0) return;
-    const measured = space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
-    state.evaluations += need;
-    let kept = 0, next = 0;
-    for (let m = 0; m < g.size; m++) {
-      const i = g.items[m]!;
-      if (next < need && toMeasure[next] === i) {
-        const e = measured[next++]!;
-        if (e < distance[i]!) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
-      }
-      g.items[kept++] = i;
-    }
-    // A group nobody left keeps its radius and best row.
-    if (kept === g.size) return;
-    g.size = kept;
-    refresh(state, index);
+    if (total === start) return;
+    if (segmentGroup.length === segments) { segmentGroup = grown(segmentGroup, segments + 1); segmentEnd = grown(segmentEnd, segments + 1); }
+    segmentGroup[segments] = index;
+    segmentEnd[segments++] = total;
   };
   if (buckets && toAnchors) {
-    for (let index = 0; index < state.firstCenterGroup; index++) visit(index);
+    for (let index = 0; index < state.firstCenterGroup; index++) collect(index);
     const candidates = buckets.candidates(toAnchors, (index) => (groups[index]!.size > 0 ? groups[index]!.radius : -1), PRUNE_SLACK);
     // The candidates' center gaps in one kernel call (copied out: the members' calls reuse the scratch).
     if (centerRows.length < candidates.length) { centerRows = new Uint32Array(2 * candidates.length); gaps = new Float64Array(2 * candidates.length); }
     for (let m = 0; m < candidates.length; m++) centerRows[m] = groups[candidates[m]!]!.center;
     const measured = space.distanceMany ? space.distanceMany(c, centerRows, candidates.length) : measureEach(space, c, centerRows, candidates.length);
     for (let m = 0; m < candidates.length; m++) gaps[m] = measured[m]!;
-    for (let m = 0; m < candidates.length; m++) visit(candidates[m]!, gaps[m]!);
+    for (let m = 0; m < candidates.length; m++) collect(candidates[m]!, gaps[m]!);
   } else {
-    for (let index = 0; index < groups.length; index++) visit(index);
+    for (let index = 0; index < groups.length; index++) collect(index);
+  }
+  if (space.screenMany && total > 0) {
+    // A cheap batched screen (projected coordinates) before the full-length measurements. It
+    // keeps the rows' order, so each segment's survivors are the next ones in its group.
+    state.screened += total;
+    total = space.screenMany(c, batchRows, batchLimits, total);
+    for (let s = 0, kept = 0; s < segments; s++) {
+      while (kept < total && groupOf[batchRows[kept]!] === segmentGroup[s]) kept++;
+      segmentEnd[s] = kept;
+    }
+  }
+  const measured = total === 0 ? null : space.distanceMany ? space.distanceMany(c, batchRows, total) : measureEach(space, c, batchRows, total);
+  state.evaluations += total;
+  for (let s = 0, start = 0; measured && s < segments; start = segmentEnd[s++]!) {
+    const end = segmentEnd[s]!;
+    if (end === start) continue;
+    const index = segmentGroup[s]!, g = groups[index]!;
+    let kept = 0, next = start;
+    for (let m = 0; m < g.size; m++) {
+      const i = g.items[m]!;
+      if (next < end && batchRows[next] === i) {
+        const e = measured[next++]!;
+        if (e < distance[i]!) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
+      }
+      g.items[kept++] = i;
+    }
+    // A group nobody left keeps its radius and best row.
+    if (kept === g.size) continue;
+    g.size = kept;
+    refresh(state, index);
   }
   // Once the bucket index serves every pick, the center index is never read again: stop growing it.
   if (space.centerIndex && !buckets) fresh.indexed = space.centerIndex.add(c);
@@ -248,8 +258,19 @@ function rerank(state: CenterGroups): void {
   }
 }
 
-/** Rows a group scan must measure (reused across scans; grown as needed). */
-let toMeasure = new Uint32Array(1024);
+/** One pick's rows to measure, group after group; segment s holds group segmentGroup[s]'s, up to segmentEnd[s]. */
+let batchRows = new Uint32Array(1024);
+/** Per row in batchRows: the distance below which it would move (what a screen must rule out). */
+let batchLimits = new Float64Array(1024);
+let segmentGroup = new Uint32Array(256);
+let segmentEnd = new Uint32Array(256);
+
+/** A copy of `array` with room for at least `size` values (doubling). */
+function grown<T extends Uint32Array>(array: T, size: number): T {
+  const bigger = new Uint32Array(Math.max(size, 2 * array.length)) as T;
+  bigger.set(array);
+  return bigger;
+}
 /** Candidate groups' centers and their distances to the new center. */
 let centerRows = new Uint32Array(1024);
 let gaps = new Float64Array(1024);
