@@ -74,7 +74,7 @@ export const PARAMS = [
   { env: "QUIET", flag: "quiet", default: "false", kind: { type: "bool" }, help: "only warnings and errors on stderr" },
   { env: "ROUNDS", flag: "rounds", default: "0", kind: { type: "int", min: 0, max: 10_000 }, help: "simulate: rounds of BATCH_SIZE labels after the seed set (0 = up to 10, while the labelled share stays at most half the pool); BATCH_SIZE unset = 1/40 of the pool" },
   { env: "SIMULATION_SEEDS", flag: "simulation-seeds", default: "5", kind: { type: "int", min: 2, max: 1000 }, help: "simulate: seeds (RANDOM_SEED, RANDOM_SEED+1, …), each a split, seed set and draw; differences are judged against their spread" },
-  { env: "SIMULATE_STRATEGIES", flag: "simulate-strategies", default: "", kind: { type: "string" }, help: "simulate: comma-separated configurations to compare (random is always kept); empty = all" },
+  { env: "SIMULATE_STRATEGIES", flag: "simulate-strategies", default: "", kind: { type: "string" }, help: "simulate: comma-separated configurations to compare (random is always kept); empty = all but typiclust and probcover, which run when named" },
   { env: "STABLE_KAPPA", flag: "stable-kappa", default: "0.99", kind: { type: "number", min: 0, max: 1 }, help: "with previous_predictions: Cohen's kappa between this and the last round's predicted classes at which predictions count as stabilised" },
 ] as const satisfies readonly ParamSpec[];
 

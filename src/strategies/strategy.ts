@@ -38,12 +38,21 @@ export interface StrategyOptions {
   labeled: { ids: string[]; vectors: Matrix | null; leaves: Int32Array | null } | null;
   /** Per pool row, 1 when it may be selected (labelled or excluded ids are 0). */
   selectable: Uint8Array;
+  /**
+   * Per pool row, 1 when it counts as labelled (already chosen: a k-center seed, a covered
+   * cluster or ball). Absent: every row that may not be selected does. A row neither
+   * selectable nor labelled only shapes the pool (simulate's unlabelled --input rows, which
+   * no oracle can label); the catalog's `poolShape` says what each strategy does with it.
+   */
+  labelledRows?: Uint8Array;
   /** CLASS_BALANCE resolved against the pool, or null. */
   balance: Balance | null;
   /** SELECTION_CONFIG (hybrid), or null. */
   selectionConfig: SelectionConfig | null;
   /** Rows the pool stands for: a multi-host merge's candidates stand for the rows the map hosts saw; else the pool's size. */
   poolRows?: number;
+  /** A streamed run, whose pool holds only the candidates: the rows of the whole pool that pass the threshold (confidence_threshold's count). */
+  passingRows?: number;
   /** Per pool row, how many rows it stands for (a multi-host merge's candidates); null: 1 each. */
   rowWeights: Float64Array | null;
   /** What decided which rows may be pseudo-labelled when it replaces confidenceThreshold (TARGET_PRECISION, THRESHOLD_MODE), for messages; absent otherwise. */
