@@ -39,7 +39,7 @@ export const LOCKED = 2 ** 30;
  * scans per pick, a few hundred microseconds apart, and waking a sleeping thread costs more
  * than that on a busy machine (a system call, and often a wait for a core).
  */
-export const WORKER_SPIN_MS = 2;
+export const WORKER_SPIN_MS = 0.25;
 
 /**
  * Takes chunks of the current job until none is left; returns how many it took. A chunk's rows are read only after it
