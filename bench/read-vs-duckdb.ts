@@ -10,8 +10,8 @@
  *   own timings (readMs), beside the run's whole wall time.
  * scores: id and 10 probabilities, zstd Parquet in 2 files. DuckDB answers the same question
  *   in SQL (ORDER BY 1 − (top-1 − top-2) rounded as ours, descending, ties by id, LIMIT 10000, every column written to CSV); we
- *   run `uncertainty` k = 10,000 on the directory, streamed (the default) and whole (STREAM=off,
- *   the baseline). Wall time and peak RSS for each.
+ *   run `uncertainty` k = 10,000 on the directory, streamed with the report (the default), streamed
+ *   without it (--no-save-report) and whole (STREAM=off, the baseline). Wall time and peak RSS for each.
  *
  * The files are written by DuckDB itself (seeded random(); row order fixed by ORDER BY) under
  * /tmp/active-sampling-read-bench/ and reused. Each contender runs in its own process, one after
@@ -72,21 +72,26 @@ if (mode === "wide") {
   const duckWall = duck.wall;
   console.log(`${rows} rows (id + 10 probabilities, zstd, 2 files), uncertainty k=${K}, every column written out`);
   console.log(`  DuckDB SQL (ORDER BY score DESC, id LIMIT ${K})   ${duckWall.toFixed(2)} s wall   peak ${duck.peakMiB} MiB`);
-  // Streamed (the default: row group by row group, bounded memory), then the whole pool in memory (STREAM=off).
-  for (const stream of ["auto", "off"]) {
-    const ours = runUncertainty(`${dir}/pool`, { STREAM: stream });
+  // Streamed (the default: row group by row group, bounded memory) with and without the report, then the whole pool in memory (STREAM=off).
+  const contenders: [string, Record<string, string>, string[]][] = [
+    ["STREAM=auto, report (the default)", { STREAM: "auto" }, []],
+    ["STREAM=auto, --no-save-report", { STREAM: "auto" }, ["--no-save-report"]],
+    ["STREAM=off, --no-save-report", { STREAM: "off" }, ["--no-save-report"]],
+  ];
+  for (const [label, env, extra] of contenders) {
+    const ours = runUncertainty(`${dir}/pool`, env, extra);
     const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
-    console.log(`  ours, STREAM=${stream.padEnd(4)}                              ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
+    console.log(`  ours, ${label.padEnd(36)} ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
     console.log(`    steps (ms) ${JSON.stringify(ours.timings)}; ${unaccounted.toFixed(2)} s of the wall not in them (process exit)`);
     const same = sameIds(`${dir}/duckdb-selected.csv`, `${dir}/out/selected_samples.csv`);
     console.log(`    same rows in the same order as DuckDB: ${same}`);
   }
 }
 
-function runUncertainty(input: string, env: Record<string, string> = {}): { wall: number; peakMiB: number; timings: Record<string, number> } {
+function runUncertainty(input: string, env: Record<string, string> = {}, extra = ["--no-save-report"]): { wall: number; peakMiB: number; timings: Record<string, number> } {
   const output = `${dir}/out`;
   rmSync(output, { recursive: true, force: true });
-  const run = timed([...binary, "--strategy", "uncertainty", "--batch-size", String(K), "--input", input, "--output", output, "--no-save-report", "--quiet"], env);
+  const run = timed([...binary, "--strategy", "uncertainty", "--batch-size", String(K), "--input", input, "--output", output, ...extra, "--quiet"], env);
   const metadata = JSON.parse(readFileSync(`${output}/selection_metadata.json`, "utf8"));
   return { wall: run.wall, peakMiB: run.peakMiB, timings: metadata.timings_ms };
 }

@@ -38,6 +38,7 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
     libraryPath,
     config: lib.openblas_get_config(),
     threads: lib.openblas_get_num_threads(),
+    setThreads: (count) => lib.openblas_set_num_threads(count),
 
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
       checkGemm("sgemm", Float32Array, transA, transB, m, n, k, a, lda, b, ldb, c, ldc);

@@ -65,6 +65,8 @@ export const openBlasSymbols = {
   openblas_get_config: { args: [], returns: "string" },
   /** Threads OpenBLAS will use (OPENBLAS_NUM_THREADS or the core count). */
   openblas_get_num_threads: { args: [], returns: "int" },
+  /** Caps the threads OpenBLAS's own pool uses (THREADS: the engine's workers and OpenBLAS take turns, never oversubscribe). */
+  openblas_set_num_threads: { args: ["int"], returns: "void" },
 } as const satisfies Record<string, SymbolSpec>;
 
 export type OpenBlasSymbols = typeof openBlasSymbols;

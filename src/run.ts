@@ -22,11 +22,13 @@ import { readInputs } from "./job/read.ts";
 import { mayStream, streamInputs } from "./job/stream.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
 import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
+import { capBackendThreads, threadsRecord, useThreads } from "./job/threads.ts";
 import { Timings } from "./job/timings.ts";
 import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts";
 import type { Pool } from "./pool/pool.ts";
 import { predictionStability, readPrevious, type PredictionStability } from "./stopping/prediction-stability.ts";
 import { VERSION } from "./version.ts";
+import { stopThreads } from "./engine/kernels/threads.ts";
 
 /** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
 export const CONTAINER_PATHS = {
@@ -86,6 +88,7 @@ export async function main(
     if (parsed.command === "simulate") {
       const { runSimulate } = await import("./simulate/command.ts");
       const inContainer = inputPaths.labeled_data !== undefined && existsSync(inputPaths.labeled_data);
+      await useThreads(parsed, log);
       const outcome = await runSimulate(parsed, { labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, inContainer }, log);
       return { exitCode: EXIT_OK, outputs: outcome.outputs, metadata: outcome.record, error: null };
     }
@@ -127,6 +130,8 @@ export async function main(
     const problem = writeFailureMessage(options.failureMessage, `${where}${kind}: ${err.message}`);
     if (problem) log.warn(problem);
     return { exitCode: code, outputs: [], metadata: null, error: err };
+  } finally {
+    stopThreads(); // workers never outlive the job (Deno would wait for them)
   }
 }
 
@@ -142,6 +147,9 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   checkPseudoLabelSettings(plan, pseudoLabelSettings(config), paths.calibration);
   for (const warning of plan.warnings) log.warn(warning);
   const blas = await backend(config, log);
+  const threads = await useThreads(config, log);
+  capBackendThreads(blas, threads);
+  log.info(`${threads.count} thread${threads.count === 1 ? "" : "s"} (${threads.source})`);
   if (role === "map" && !hasDataFiles(paths.input) && paths.output) {
     return ok(await writeEmptyMapOutput(paths.output, config, log));
   }
@@ -163,7 +171,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   const selection = runStrategy(labels.plan, labels.inputs, options, log, timings);
   return ok(await writeOutputs(paths.output, labels.inputs, selection, options, {
     plan, config, channels, blas, timings, log, mergeFrom, labelColumns: labels.columns(selection), summary: streamed?.summary,
-    extraMetadata: { ...labels.metadata(selection), ...(stability ? { prediction_stability: stability } : {}) },
+    extraMetadata: { ...labels.metadata(selection), ...(stability ? { prediction_stability: stability } : {}), threads: threadsRecord(threads) },
   }));
 }
 

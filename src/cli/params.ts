@@ -67,13 +67,14 @@ export const PARAMS = [
   { env: "VECTOR_PRECISION", flag: "vector-precision", default: "float32", kind: { type: "choice", values: ["float32", "float64"] }, help: "precision the vectors are held in (float32 halves memory traffic)" },
   { env: "ACTIVE_SAMPLING_BLAS", flag: "blas", default: "auto", kind: { type: "choice", values: ["auto", "openblas", "off"] }, help: "numeric backend: auto (OpenBLAS if found, else TypeScript), openblas (required), off" },
   { env: "BLAS_LIBRARY", flag: "blas-library", default: "", kind: { type: "string" }, help: "path of libopenblas.so to load" },
+  { env: "THREADS", flag: "threads", default: "", kind: { type: "int", min: 1, max: 65_536 }, help: "threads for the distance scans and OpenBLAS (default: the cores this process may use, from its CPU affinity and cgroup CPU quota); the selection is the same for any number" },
   { env: "CURRENT_HOST", flag: "host", default: "", kind: { type: "string" }, help: "this instance's name among HOSTS (default: current_host of /opt/ml/config/resourceconfig.json, else one host)" },
   { env: "HOSTS", flag: "hosts", default: "", kind: { type: "string" }, help: "every instance's name, comma-separated, in order (default: hosts of resourceconfig.json); with several, each host writes to a subdirectory of the output named after it" },
   { env: "LOG_FORMAT", flag: "log-format", default: "text", kind: { type: "choice", values: ["text", "json"] }, help: "log lines on stderr: text, or json (one object a line, for CloudWatch-style collectors)" },
   { env: "QUIET", flag: "quiet", default: "false", kind: { type: "bool" }, help: "only warnings and errors on stderr" },
   { env: "ROUNDS", flag: "rounds", default: "0", kind: { type: "int", min: 0, max: 10_000 }, help: "simulate: rounds of BATCH_SIZE labels after the seed set (0 = up to 10, while the labelled share stays at most half the pool); BATCH_SIZE unset = 1/40 of the pool" },
   { env: "SIMULATION_SEEDS", flag: "simulation-seeds", default: "5", kind: { type: "int", min: 2, max: 1000 }, help: "simulate: seeds (RANDOM_SEED, RANDOM_SEED+1, …), each a split, seed set and draw; differences are judged against their spread" },
-  { env: "SIMULATE_STRATEGIES", flag: "simulate-strategies", default: "", kind: { type: "string" }, help: "simulate: comma-separated configurations to compare (random is always kept); empty = all" },
+  { env: "SIMULATE_STRATEGIES", flag: "simulate-strategies", default: "", kind: { type: "string" }, help: "simulate: comma-separated configurations to compare (random is always kept); empty = all but typiclust and probcover, which run when named" },
   { env: "STABLE_KAPPA", flag: "stable-kappa", default: "0.99", kind: { type: "number", min: 0, max: 1 }, help: "with previous_predictions: Cohen's kappa between this and the last round's predicted classes at which predictions count as stabilised" },
 ] as const satisfies readonly ParamSpec[];
 

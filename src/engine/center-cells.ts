@@ -95,19 +95,19 @@ export class CenterCells {
 
   /**
    * Rows of cell b in groups that a center at distance toPivot from its pivot may move, in
-   * row order, written to out (long enough for the cell); returns their count.
+   * row order, written to out from index `at` on (room for the cell); returns their count.
    */
-  candidates(b: number, toPivot: number, distance: Float64Array, groupOf: Int32Array, pruneSlack: number, out: Uint32Array): number {
+  candidates(b: number, toPivot: number, distance: Float64Array, groupOf: Int32Array, pruneSlack: number, out: Uint32Array, at = 0): number {
     const toPivotOf = this.#toPivot, slack = this.#slack, tolerance = this.tolerance;
     const end = this.#start[b + 1]!;
-    let found = 0;
+    let found = at;
     for (let x = this.#start[b]!; x < end; x++) {
       if (groupOf[x]! < 0) continue;
       const delta = toPivotOf[x]!;
       const bound = Math.abs(toPivot - delta) - slack * (toPivot + delta) - 2 * tolerance;
       if (bound < distance[x]! * pruneSlack + tolerance) out[found++] = x;
     }
-    return found;
+    return found - at;
   }
 
   /** Recomputes cell b's farthest distance after its rows moved (distances only fall). */

@@ -183,7 +183,10 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   // With the bucket index, only the groups it cannot rule out; else every group, with the
   // center index's batched bounds (O(k) per pick, fine while k is small).
   const bounds = buckets ? null : space.centerIndex?.lowerBounds(c) ?? null;
-  const visit = (index: number, knownGap = NaN): void => {
+  // Rows to measure are gathered from every group c meets, then screened and measured in one
+  // batch each (one scan the worker threads can share, threads.ts), then applied group by group.
+  let total = 0, segments = 0;
+  const collect = (index: number, knownGap = NaN): void => {
     const g = groups[index]!;
     if (g.size === 0) return;
     if (bounds && g.indexed >= 0 && bounds[g.indexed]! >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
@@ -191,55 +194,67 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       : g.isSeed ? seeds!.seedDistance(c, g.center) : knownGap === knownGap ? knownGap : space.distance(c, g.center);
     const finiteGap = centerGap !== Infinity;
     if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
-    // First the members the bounds cannot rule out, then one batched measurement of them.
-    let need = 0;
-    if (toMeasure.length < g.size) toMeasure = new Uint32Array(Math.max(g.size, 2 * toMeasure.length));
+    // The members the bounds cannot rule out, in the group's order.
+    if (batchRows.length < total + g.size) batchRows = grown(batchRows, total + g.size);
+    const start = total;
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
       const di = distance[i]!;
       if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
         (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance) &&
-        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) toMeasure[need++] = i;
+        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) batchRows[total++] = i;
     }
-    if (space.lowerBoundMany && need > 0) {
-      // A cheap batched screen (projected coordinates) before the full-length measurements.
-      const screen = space.lowerBoundMany(c, toMeasure, need);
-      let kept = 0;
-      for (let m = 0; m < need; m++) {
-        const i = toMeasure[m]!;
-        if (screen[m]! < distance[i]! * PRUNE_SLACK + tolerance) toMeasure[kept++] = i;
-      }
-      state.screened += need;
-      need = kept;
-    }
-    if (need === 0) return;
-    const measured = space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
-    state.evaluations += need;
-    let kept = 0, next = 0;
-    for (let m = 0; m < g.size; m++) {
-      const i = g.items[m]!;
-      if (next < need && toMeasure[next] === i) {
-        const e = measured[next++]!;
-        if (e < distance[i]!) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
-      }
-      g.items[kept++] = i;
-    }
-    // A group nobody left keeps its radius and best row.
-    if (kept === g.size) return;
-    g.size = kept;
-    refresh(state, index);
+    if (total === start) return;
+    if (segmentGroup.length === segments) { segmentGroup = grown(segmentGroup, segments + 1); segmentEnd = grown(segmentEnd, segments + 1); }
+    segmentGroup[segments] = index;
+    segmentEnd[segments++] = total;
   };
   if (buckets && toAnchors) {
-    for (let index = 0; index < state.firstCenterGroup; index++) visit(index);
+    for (let index = 0; index < state.firstCenterGroup; index++) collect(index);
     const candidates = buckets.candidates(toAnchors, (index) => (groups[index]!.size > 0 ? groups[index]!.radius : -1), PRUNE_SLACK);
     // The candidates' center gaps in one kernel call (copied out: the members' calls reuse the scratch).
     if (centerRows.length < candidates.length) { centerRows = new Uint32Array(2 * candidates.length); gaps = new Float64Array(2 * candidates.length); }
     for (let m = 0; m < candidates.length; m++) centerRows[m] = groups[candidates[m]!]!.center;
     const measured = space.distanceMany ? space.distanceMany(c, centerRows, candidates.length) : measureEach(space, c, centerRows, candidates.length);
     for (let m = 0; m < candidates.length; m++) gaps[m] = measured[m]!;
-    for (let m = 0; m < candidates.length; m++) visit(candidates[m]!, gaps[m]!);
+    for (let m = 0; m < candidates.length; m++) collect(candidates[m]!, gaps[m]!);
   } else {
-    for (let index = 0; index < groups.length; index++) visit(index);
+    for (let index = 0; index < groups.length; index++) collect(index);
+  }
+  if (space.lowerBoundMany && total > 0) {
+    // A cheap batched screen (projected coordinates) before the full-length measurements.
+    const screen = space.lowerBoundMany(c, batchRows, total);
+    let kept = 0, from = 0;
+    for (let s = 0; s < segments; s++) {
+      for (let m = from; m < segmentEnd[s]!; m++) {
+        const i = batchRows[m]!;
+        if (screen[m]! < distance[i]! * PRUNE_SLACK + tolerance) batchRows[kept++] = i;
+      }
+      from = segmentEnd[s]!;
+      segmentEnd[s] = kept;
+    }
+    state.screened += total;
+    total = kept;
+  }
+  const measured = total === 0 ? null : space.distanceMany ? space.distanceMany(c, batchRows, total) : measureEach(space, c, batchRows, total);
+  state.evaluations += total;
+  for (let s = 0, start = 0; measured && s < segments; start = segmentEnd[s++]!) {
+    const end = segmentEnd[s]!;
+    if (end === start) continue;
+    const index = segmentGroup[s]!, g = groups[index]!;
+    let kept = 0, next = start;
+    for (let m = 0; m < g.size; m++) {
+      const i = g.items[m]!;
+      if (next < end && batchRows[next] === i) {
+        const e = measured[next++]!;
+        if (e < distance[i]!) { distance[i] = e; fresh.push(i); groupOf[i] = freshIndex; continue; }
+      }
+      g.items[kept++] = i;
+    }
+    // A group nobody left keeps its radius and best row.
+    if (kept === g.size) continue;
+    g.size = kept;
+    refresh(state, index);
   }
   // Once the bucket index serves every pick, the center index is never read again: stop growing it.
   if (space.centerIndex && !buckets) fresh.indexed = space.centerIndex.add(c);
@@ -269,9 +284,10 @@ function buildCells(state: CenterGroups, space: MetricSpace, layout: RowCells, t
 }
 
 /**
- * Center c's scan by cells: every row the cells' bounds keep is measured, and the rows now
- * nearer to c move to its group `fresh`. A group is refreshed only when its farthest or best
- * row left: otherwise its radius and best row stand.
+ * Center c's scan by cells: the rows the cells' bounds keep are gathered from every cell c
+ * may affect, screened and measured in one batch each (one scan the worker threads can
+ * share), and the rows now nearer to c move to its group `fresh`. A group is refreshed only
+ * when its farthest or best row left: otherwise its radius and best row stand.
  */
 function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: MetricSpace, fresh: Group,
   pruneSlack: number, tolerance: number): void {
@@ -281,47 +297,60 @@ function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: Me
   const anchor = space.anchorDistance;
   const anchorC = anchor ? anchor[c]! : 0;
   const toPivots = cells.pivotDistances(c);
-  const touched: number[] = [];
+  let total = 0, segments = 0;
   for (let b = 0; b < cells.count; b++) {
     const toPivot = toPivots[b]!;
     if (!cells.mayAffect(b, toPivot, pruneSlack)) continue;
-    const start = cells.start(b), end = cells.end(b);
-    if (toMeasure.length < end - start) toMeasure = new Uint32Array(Math.max(end - start, 2 * toMeasure.length));
-    let need = cells.candidates(b, toPivot, distance, groupOf, pruneSlack, toMeasure);
-    if (need === 0) continue;
-    if (anchor !== undefined || space.lowerBound !== undefined) {
-      let kept = 0;
-      for (let m = 0; m < need; m++) {
-        const i = toMeasure[m]!, di = distance[i]!;
+    const start = total, size = cells.end(b) - cells.start(b);
+    if (batchRows.length < total + size) batchRows = grown(batchRows, total + size);
+    let need = cells.candidates(b, toPivot, distance, groupOf, pruneSlack, batchRows, start);
+    if (need > 0 && (anchor !== undefined || space.lowerBound !== undefined)) {
+      let kept = start;
+      for (let m = start; m < start + need; m++) {
+        const i = batchRows[m]!, di = distance[i]!;
         if ((anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * pruneSlack + tolerance) &&
-          (space.lowerBound === undefined || space.lowerBound(c, i) < di * pruneSlack + tolerance)) toMeasure[kept++] = i;
+          (space.lowerBound === undefined || space.lowerBound(c, i) < di * pruneSlack + tolerance)) batchRows[kept++] = i;
       }
-      need = kept;
+      need = kept - start;
     }
-    if (space.lowerBoundMany && need > 0) {
-      const screen = space.lowerBoundMany(c, toMeasure, need);
-      let kept = 0;
-      for (let m = 0; m < need; m++) {
-        const i = toMeasure[m]!;
-        if (screen[m]! < distance[i]! * pruneSlack + tolerance) toMeasure[kept++] = i;
-      }
-      state.screened += need;
-      need = kept;
-    } else if (need > 0) {
+    if (need > 0 && !space.lowerBoundMany) {
       // Most of a stretch kept: read all of it in order, which the prefetcher makes cheaper
-      // than skipping; the extra measurements are exact and change nothing they should not.
-      const first = toMeasure[0]!, span = toMeasure[need - 1]! - first + 1;
+      // than skipping rows; the extra measurements are exact and move no row they should not.
+      const first = batchRows[start]!, span = batchRows[start + need - 1]! - first + 1;
       if (2 * need >= span) {
-        for (let m = 0; m < span; m++) toMeasure[m] = first + m;
+        for (let m = 0; m < span; m++) batchRows[start + m] = first + m;
         need = span;
       }
     }
     if (need === 0) continue;
-    const measured = space.distanceMany ? space.distanceMany(c, toMeasure, need) : measureEach(space, c, toMeasure, need);
-    state.evaluations += need;
+    total = start + need;
+    if (segmentGroup.length === segments) { segmentGroup = grown(segmentGroup, segments + 1); segmentEnd = grown(segmentEnd, segments + 1); }
+    segmentGroup[segments] = b; // here: the cell
+    segmentEnd[segments++] = total;
+  }
+  if (space.lowerBoundMany && total > 0) {
+    // A cheap batched screen (projected coordinates) before the full-length measurements.
+    const screen = space.lowerBoundMany(c, batchRows, total);
+    let kept = 0, from = 0;
+    for (let s = 0; s < segments; s++) {
+      for (let m = from; m < segmentEnd[s]!; m++) {
+        const i = batchRows[m]!;
+        if (screen[m]! < distance[i]! * pruneSlack + tolerance) batchRows[kept++] = i;
+      }
+      from = segmentEnd[s]!;
+      segmentEnd[s] = kept;
+    }
+    state.screened += total;
+    total = kept;
+  }
+  if (total === 0) return;
+  const measured = space.distanceMany ? space.distanceMany(c, batchRows, total) : measureEach(space, c, batchRows, total);
+  state.evaluations += total;
+  const touched: number[] = [];
+  for (let s = 0, start = 0; s < segments; start = segmentEnd[s++]!) {
     let moved = false;
-    for (let m = 0; m < need; m++) {
-      const i = toMeasure[m]!, e = measured[m]!;
+    for (let m = start; m < segmentEnd[s]!; m++) {
+      const i = batchRows[m]!, e = measured[m]!;
       const home = groupOf[i]!;
       if (home < 0 || !(e < distance[i]!)) continue;
       const g = groups[home]!;
@@ -333,7 +362,7 @@ function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: Me
       fresh.push(i);
       moved = true;
     }
-    if (moved) cells.settle(b, distance, groupOf);
+    if (moved) cells.settle(segmentGroup[s]!, distance, groupOf);
   }
   touched.sort((a, b) => a - b);
   for (let t = 0; t < touched.length; t++) if (t === 0 || touched[t] !== touched[t - 1]) refresh(state, touched[t]!);
@@ -363,8 +392,20 @@ function rerank(state: CenterGroups): void {
   }
 }
 
-/** Rows a group scan must measure (reused across scans; grown as needed). */
-let toMeasure = new Uint32Array(1024);
+/**
+ * One pick's rows to measure, group after group; segment s holds group segmentGroup[s]'s, up
+ * to segmentEnd[s] (with cells: cell segmentGroup[s]'s).
+ */
+let batchRows = new Uint32Array(1024);
+let segmentGroup = new Uint32Array(256);
+let segmentEnd = new Uint32Array(256);
+
+/** A copy of `array` with room for at least `size` values (doubling). */
+function grown<T extends Uint32Array>(array: T, size: number): T {
+  const bigger = new Uint32Array(Math.max(size, 2 * array.length)) as T;
+  bigger.set(array);
+  return bigger;
+}
 /** Candidate groups' centers and their distances to the new center. */
 let centerRows = new Uint32Array(1024);
 let gaps = new Float64Array(1024);

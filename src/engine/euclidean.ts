@@ -10,6 +10,7 @@ import type { Blas } from "../../ffi/blas.ts";
 import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { allocVectors, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
+import { runMany } from "./kernels/threads.ts";
 import type { CenterIndex, MetricSpace, RowCells, SeedState } from "./metric-space.ts";
 import { ProjectedBounds } from "./projection.ts";
 
@@ -86,12 +87,12 @@ export function manySquaredDistances(x: Matrix): ((c: number, rows: Uint32Array,
   const kx = toKernelMemory(x.data);
   if (!kx) return null;
   const dim = x.cols, width = kx.BYTES_PER_ELEMENT * dim, base = kx.byteOffset;
-  const kernel = kx instanceof Float64Array ? kernels.sqdist_f64_many
-    : usesNarrowKernel(x, x) ? kernels.sqdist_f32_narrow_many : kernels.sqdist_f32_many;
+  const kernel = kx instanceof Float64Array ? "sqdist_f64_many"
+    : usesNarrowKernel(x, x) ? "sqdist_f32_narrow_many" : "sqdist_f32_many";
   return (c, rows, count) => {
     const { idx, out } = manyScratch(count);
     for (let i = 0; i < count; i++) idx[i] = rows[i]!; // no subarray: a view per call is garbage the GC is slow to see
-    kernel(base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
+    runMany(kernel, base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
     return out;
   };
 }

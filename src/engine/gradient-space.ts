@@ -11,6 +11,7 @@
 import type { Matrix } from "../matrix.ts";
 import { dot } from "./euclidean.ts";
 import { kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
+import { runMany } from "./kernels/threads.ts";
 import type { MetricSpace } from "./metric-space.ts";
 
 export class GradientSpace implements MetricSpace {
@@ -42,11 +43,11 @@ export class GradientSpace implements MetricSpace {
       const base = inKernel.byteOffset, width = inKernel.BYTES_PER_ELEMENT * dim;
       const kernel = inKernel instanceof Float32Array ? kernels.dot_f32 : kernels.dot_f64;
       this.#vectorDot = (a, b) => kernel(base + a * width, base + b * width, dim);
-      const many = inKernel instanceof Float32Array ? kernels.dot_f32_many : kernels.dot_f64_many;
+      const many = inKernel instanceof Float32Array ? "dot_f32_many" : "dot_f64_many";
       this.#vectorDots = (c, rows, count) => {
         const { idx, out } = manyScratch(count);
         for (let i = 0; i < count; i++) idx[i] = rows[i]!; // no subarray: a view per call is garbage the GC is slow to see
-        many(base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
+        runMany(many, base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
         return out;
       };
     } else {

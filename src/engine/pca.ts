@@ -48,19 +48,51 @@ const NEGLIGIBLE_SHARE = 1e-12;
 
 export function pca2(vectors: Matrix, blas: Blas, options: Pca2Options = {}): Pca2Result {
   const { rows, cols, data } = vectors;
-  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(maxRows) || maxRows < 1) {
-    throw new RangeError(`pca2: maxRows must be a positive integer, got ${maxRows}`);
-  }
   if (data.length !== rows * cols) {
     throw new RangeError(`pca2: matrix is ${rows}×${cols} but holds ${data.length} values`);
   }
-  const coords = new Float64Array(rows * 2);
-  if (rows === 0 || cols === 0) return { coords, explained: [0, 0], alsoCoords: options.alsoProject ? new Float64Array(options.alsoProject.rows * 2) : null };
+  const { fitRows, rng } = pca2Sample(rows, options);
+  const axes = axesOf(vectors, fitRows, rng, blas);
+  const also = options.alsoProject ?? null;
+  return { coords: pca2Project(vectors, axes, blas), explained: axes.explained, alsoCoords: also ? pca2Project(also, axes, blas) : null };
+}
 
-  const rng = new Rng(seed);
-  const fitRows = sampleRows(rows, Math.min(rows, maxRows), rng);
+/** pca2's two axes: the mean they are centred on and the loadings (2×D, null when there is no variance to show). */
+export interface Pca2Axes {
+  mean: Float64Array;
+  loadings: Float64Array | null;
+  explained: [number, number];
+}
+
+/**
+ * The rows pca2 fits its axes on in a pool of `rows` rows, and its generator as that draw
+ * leaves it (the start vectors come next): a reader that streams the pool keeps only these rows.
+ */
+export function pca2Sample(rows: number, options: Pick<Pca2Options, "maxRows" | "seed"> = {}): { fitRows: Uint32Array; rng: Rng } {
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 1) {
+    throw new RangeError(`pca2: maxRows must be a positive integer, got ${maxRows}`);
+  }
+  const rng = new Rng(options.seed ?? 0);
+  return { fitRows: sampleRows(rows, Math.min(rows, maxRows), rng), rng };
+}
+
+/** pca2's axes from its fit rows alone (`sample` holds exactly pca2Sample's rows, in order; `rng` as pca2Sample left it). */
+export function pca2Axes(sample: Matrix, rng: Rng, blas: Blas): Pca2Axes {
+  return axesOf(sample, Uint32Array.from({ length: sample.rows }, (_, i) => i), rng, blas);
+}
+
+/** Each row's coordinates on the axes (rows × 2, row-major); zeros when the axes show no variance. */
+export function pca2Project(m: Matrix, axes: Pca2Axes, blas: Blas): Float64Array {
+  const coords = new Float64Array(m.rows * 2);
+  if (axes.loadings && m.cols > 0) project(m, axes.mean, axes.loadings, blas, coords);
+  return coords;
+}
+
+function axesOf(vectors: Matrix, fitRows: Uint32Array, rng: Rng, blas: Blas): Pca2Axes {
+  const { rows, cols } = vectors;
+  const none = (): Pca2Axes => ({ mean: new Float64Array(cols), loadings: null, explained: [0, 0] });
+  if (rows === 0 || cols === 0) return none();
   const mean = columnMeans(vectors, fitRows);
   const cov = covariance(vectors, fitRows, mean, blas);
 
@@ -69,11 +101,11 @@ export function pca2(vectors: Matrix, blas: Blas, options: Pca2Options = {}): Pc
   if (!Number.isFinite(trace)) {
     throw new RangeError("pca2: the vectors hold a non-finite value (NaN or ±Infinity)");
   }
-  if (trace <= 0) return { coords, explained: [0, 0], alsoCoords: options.alsoProject ? new Float64Array(options.alsoProject.rows * 2) : null };
+  if (trace <= 0) return none();
 
   const floor = NEGLIGIBLE_SHARE * trace;
   const first = dominantEigenvector(cov, cols, blas, startVector(cols, rng), null, floor);
-  if (first.value <= floor) return { coords, explained: [0, 0], alsoCoords: options.alsoProject ? new Float64Array(options.alsoProject.rows * 2) : null };
+  if (first.value <= floor) return none();
   // Deflate: C − λ₁·v₁v₁ᵀ, and keep the iterate orthogonal to v₁ so round-off cannot pull it back.
   const deflated = cov.slice();
   for (let i = 0; i < cols; i++) {
@@ -88,14 +120,7 @@ export function pca2(vectors: Matrix, blas: Blas, options: Pca2Options = {}): Pc
   const loadings = new Float64Array(cols * 2);
   loadings.set(first.vector, 0);
   loadings.set(second.vector, cols);
-  project(vectors, mean, loadings, blas, coords);
-  const also = options.alsoProject ?? null;
-  const alsoCoords = also ? new Float64Array(also.rows * 2) : null;
-  if (also && alsoCoords) project(also, mean, loadings, blas, alsoCoords);
-  return {
-    coords, alsoCoords,
-    explained: [clampShare(first.value / trace), clampShare(second.value / trace)],
-  };
+  return { mean, loadings, explained: [clampShare(first.value / trace), clampShare(second.value / trace)] };
 }
 
 /** `count` distinct rows of `total`, in increasing order (Knuth's selection sampling, Algorithm S). */

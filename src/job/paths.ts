@@ -86,7 +86,7 @@ export function checkOutput(output: string, channels: [string, string | null][])
 }
 
 /** A path the user typed that is not there is a usage error, found before any data is read. */
-function requireExisting(flag: string, path: string | null, what: string): void {
+export function requireExisting(flag: string, path: string | null, what: string): void {
   if (path && !existsSync(path)) throw new UsageError(`${flag} ${path} does not exist; pass ${what}.`);
 }
 

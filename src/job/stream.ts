@@ -7,7 +7,9 @@
  * score columns (decoded anyway), a row entering a heap has its cells copied out; otherwise the
  * row groups that hold a final candidate are read again for their cells (the other columns are
  * decoded once, not for every row group a heap row passed through). Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
- * row (the duplicate check and the metadata's class counts).
+ * row (the duplicate check and the metadata's class counts). With the report, its figures of
+ * every row are counted as the rows pass, and the vectors of the rows its scatter uses are kept
+ * (src/report/streamed-projection.ts).
  *
  * The strategy then runs on the candidates alone as its pool: they hold every row it can pick
  * (any quota is at most BATCH_SIZE rows of one class), so it picks the rows it picks on the
@@ -31,6 +33,10 @@ import { readHead, signatureOf } from "../io/sniff.ts";
 import { cellsOf, PickedRows } from "../io/picked-rows.ts";
 import type { Table } from "../io/table.ts";
 import { buildPool, idHash, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import type { Matrix } from "../matrix.ts";
+import type { StreamedPool } from "../report/report-file.ts";
+import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
+import { ProjectionRows } from "../report/streamed-projection.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
 import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
@@ -43,6 +49,8 @@ export interface PoolSummary {
   pool: Pool;
   /** Per candidate (a row of the streamed inputs' pool), its row in the whole pool. */
   rows: Uint32Array;
+  /** What the report charts of every row, counted and kept while streaming; null when no report is written. */
+  report: StreamedPool | null;
 }
 
 export interface Streamed {
@@ -59,7 +67,6 @@ export function whyNotStream(plan: JobPlan, config: Config, paths: JobPaths): st
   if (v.STREAM === "off") return "STREAM=off";
   if (plan.minDistance > 0) return "MIN_DISTANCE measures distances between rows";
   if (plan.needVectors) return "the run needs the vectors";
-  if (v.SAVE_REPORT) return "the report (SAVE_REPORT) draws the whole pool; pass --no-save-report to stream";
   if (paths.previous) return "the previous_predictions channel is compared with every row's class";
   if (v.BALANCE_COLUMN) return "BALANCE_COLUMN quotas are over a column's values across the pool";
   if (plan.useCase !== "active_learning") return "pseudo-labels are weighed by whole-pool statistics";
@@ -108,6 +115,8 @@ interface Candidate {
   confidence: number;
   /** Null until fetched (fetchCells), when the files hold columns the pass does not decode. */
   cells: unknown[] | null;
+  /** Its vector for the report's projection, or null when there is none. */
+  vector: Float32Array | null;
 }
 
 /** True when a ranks before b: higher score, then lower id, then lower row (the strategies' tieBreak). */
@@ -195,6 +204,10 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const decodedAnyway = files[0]!.columns.every((name) => name === columns.id || columns.scoreColumns.includes(name));
   const classes = columns.classNames.length;
   const heaps = Array.from({ length: balanced ? classes : 1 }, () => new BoundedHeap(v.BATCH_SIZE));
+  let confidence: PoolConfidence | null = null;
+  // The report's scatter: the vectors of the rows it fits and draws, and of every row that enters a heap.
+  const vectorColumns = v.SAVE_REPORT ? columns.vectorColumns : [];
+  const projected = vectorColumns.length > 0 ? new ProjectionRows(size, vectorColumns.length, v.RANDOM_SEED) : null;
   let excludedCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
@@ -213,6 +226,9 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       softmaxRows += pool.normalisation.softmaxRows;
       renormalisedRows += pool.normalisation.renormalisedRows;
       const scores = uncertaintyScores(pool.probs, pool.classes, v.UNCERTAINTY_MODE);
+      if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), pool.probs, pool.classes);
+      const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
+      projected?.add(vectors!, row, pool.size);
       for (let r = 0; r < pool.size; r++, row++) {
         const id = pool.ids[r]!;
         hashes[row] = idHash(id);
@@ -223,6 +239,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
         heap.offer({
           score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
           probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: decodedAnyway ? cellsOf(table, r) : null,
+          vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
         });
       }
       fileRow += table.rowCount;
@@ -267,7 +284,9 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       pool, selectable: new Uint8Array(candidates.length).fill(1), selectableCount: size - excludedCount,
       labeled, labeledPath: paths.labeled, excludedCount, query: null,
     },
-    summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row) },
+    summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
+      rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },
+    } },
     adjust(options) {
       options.poolRows = size;
       options.describeRow = (k) => `${files[candidates[k]!.file]!.path}: row ${candidates[k]!.fileRow + 1}`;
@@ -275,6 +294,29 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       if (options.balance?.mode === "pool") options.balance.shares = classCounts.map((n) => n / size);
     },
   };
+}
+
+/**
+ * A row group's vectors as the report's projection reads them (report-file.ts: float32, every
+ * value finite). A value it refuses sends the run to the whole read, whose report notes it.
+ */
+function reportVectors(table: Table, id: string, vectorColumns: readonly string[]): Float32Array {
+  const out = new Float32Array(table.rowCount * vectorColumns.length);
+  try {
+    table.extract({ idColumn: table.columns.indexOf(id), numeric: [{
+      columns: vectorColumns.map((name) => table.columns.indexOf(name)), out, rowStart: 0, stride: vectorColumns.length, offset: 0, kind: "finite",
+    }] });
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    throw new NotStreamable("a vector column holds a value the report cannot project; the whole read notes it in the report");
+  }
+  return out;
+}
+
+function candidateVectors(candidates: Candidate[], cols: number): Matrix {
+  const data = new Float32Array(candidates.length * cols);
+  candidates.forEach((c, k) => data.set(c.vector!, k * cols));
+  return { data, rows: candidates.length, cols };
 }
 
 /** Refuses, before anything is read, a channel with files that are not Parquet (by their bytes, as the readers tell). */

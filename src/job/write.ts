@@ -67,7 +67,9 @@ export async function writeOutputs(output: string, inputs: JobInputs, selection:
   if (v.SAVE_REPORT && plan.role !== "map") {
     files.push({ name: "selection_report.html", write: async (path) => {
       const { writeReport } = await import("../report/report-file.ts");
-      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED, inputs.labeled);
+      // A streamed run's pool is its candidates: the report charts the whole pool from the figures counted while streaming.
+      if (summary && !summary.report) throw new Error("internal check failed: a streamed run writes a report without the pool's figures");
+      await writeReport(path, pool, selection, metadata, blas, v.RANDOM_SEED, inputs.labeled, summary?.report ?? null);
     } });
   }
   if (v.SAVE_METADATA) {

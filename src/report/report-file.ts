@@ -10,18 +10,31 @@ import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
 import { renderReport } from "./report.ts";
+import type { PoolConfidence } from "./stats.ts";
+import { selectedProjection, type ProjectionRows } from "./streamed-projection.ts";
 import { reliabilityFigure, type ReliabilityPoint } from "./reliability-chart.ts";
 import type { Selection } from "../strategies/strategy.ts";
 import type { Labeled } from "../io/labeled.ts";
 import { figureName } from "./figure-names.ts";
 import { formatValue } from "./html.ts";
 
+/** A streamed run's whole pool (src/job/stream.ts), as the report charts it; `pool` is then its candidates. */
+export interface StreamedPool {
+  rows: number;
+  confidence: PoolConfidence;
+  /** The rows the scatter needs, kept while streaming, and the candidates' vectors (rows of `pool`); null when the pool has none. */
+  projection: { kept: ProjectionRows; candidates: Matrix } | null;
+}
+
 export async function writeReport(path: string, pool: Pool, selection: Selection, metadata: Record<string, unknown>,
-  blas: Blas, seed: number, labeled: Labeled | null = null): Promise<void> {
-  const { vectors, note: projectionNote } = pool.vectors ? { vectors: pool.vectors, note: undefined } : vectorsForReport(pool);
+  blas: Blas, seed: number, labeled: Labeled | null = null, streamed: StreamedPool | null = null): Promise<void> {
+  // A streamed run projects the rows it kept (it reads no labelled vectors: its strategies use none).
+  const { vectors, note: projectionNote } = streamed ? { vectors: null, note: undefined }
+    : pool.vectors ? { vectors: pool.vectors, note: undefined } : vectorsForReport(pool);
   const labeledVectors = labeled?.vectors && vectors && labeled.vectors.cols === vectors.cols ? labeled.vectors : null;
   const pca = vectors ? pca2(vectors, blas, { seed, alsoProject: labeledVectors }) : null;
-  const projection = pca ? { coords: pca.coords, explained: pca.explained } : null;
+  const sampled = streamed?.projection ? selectedProjection(streamed.projection.kept.finish(streamed.projection.candidates, blas), selection.rows) : null;
+  const projection = pca ? { coords: pca.coords, explained: pca.explained } : sampled;
   const sections = [];
   const details = Object.entries(selection.details).filter(([, v]) => v !== null && typeof v !== "object");
   const figures = details.map(([k, v]) => [figureName(k), String(v)] as [string, string]);
@@ -51,13 +64,14 @@ export async function writeReport(path: string, pool: Pool, selection: Selection
   const candidatesOf = metadata.role === "merge" ? Number(metadata.pool_size) : null;
   const labeledInfo = metadata.labeled_data as { channel: string; rows: number } | null;
   const html = renderReport({
-    title: `active-sampling: ${metadata.strategy}, ${selection.rows.length.toLocaleString("en-US")} of ${(candidatesOf ?? pool.size).toLocaleString("en-US")} rows`,
+    title: `active-sampling: ${metadata.strategy}, ${selection.rows.length.toLocaleString("en-US")} of ${(candidatesOf ?? streamed?.rows ?? pool.size).toLocaleString("en-US")} rows`,
     ids: pool.ids,
     candidatesOf,
     labeled: labeledInfo ? { rows: labeledInfo.rows, source: labeledInfo.channel, coords: pca?.alsoCoords ?? null } : null,
     metadata,
     classNames: pool.plan.classNames,
     probs: pool.classes > 0 ? pool.probs : null,
+    poolConfidence: streamed?.confidence ?? null,
     selected: selection.rows,
     selectionScores: selection.scores,
     projection,

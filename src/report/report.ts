@@ -12,7 +12,7 @@
 import { escapeHtml as esc, formatCount, formatFixed, formatShare, formatValue } from "./html.ts";
 import { htmlPage } from "./page.ts";
 import { scoreHistogram, summarizeConfidence, type ConfidenceMeasure, type ConfidenceSummary,
-  type Histogram } from "./stats.ts";
+  type Histogram, type PoolConfidence } from "./stats.ts";
 import { Rng } from "../rng.ts";
 import { binLabel, classBarsSvg, histogramSvg, rankLineSvg, scatterSvg, type Series } from "./svg.ts";
 
@@ -25,14 +25,19 @@ export interface ReportInput {
   metadata: Record<string, unknown>;
   /** Class labels, e.g. ["0", …, "9"]. */
   classNames: string[];
-  /** Pool N×C probabilities, row-major; null when the pool has none. */
+  /** Pool N×C probabilities, row-major; null when the pool has none. With `poolConfidence`, only the rows `selected` indexes. */
   probs: Float64Array | null;
+  /**
+   * The pool's confidence histograms and class counts, counted as a streamed run read it
+   * (src/job/stream.ts); `probs` then holds its candidates, the selection among them.
+   */
+  poolConfidence?: PoolConfidence | null;
   /** Pool row indices of the selection, in rank order. */
   selected: Uint32Array;
   /** selection_score per selected row, same order. */
   selectionScores: Float64Array;
-  /** PCA of the pool vectors (N×2, see src/engine/pca.ts); null when the pool has no vectors. */
-  projection: { coords: Float64Array; explained: [number, number] } | null;
+  /** PCA of the pool vectors (N×2, see src/engine/pca.ts), or of the rows drawn only (a streamed run); null when the pool has no vectors. */
+  projection: { coords: Float64Array; explained: [number, number] } | SampledProjection | null;
   /** Why there is no projection, when the pool has vectors that could not be projected. */
   projectionNote?: string;
   /** Extra key/value tables (filters, class targets, …). */
@@ -43,6 +48,20 @@ export interface ReportInput {
   labeled?: { rows: number; source: string; coords: Float64Array | null } | null;
   /** A multi-host merge: the rows given are the hosts' candidates, chosen from this many pool rows. */
   candidatesOf?: number | null;
+}
+
+/**
+ * A projection of the rows the scatter draws and no others (a streamed run keeps no more): the
+ * pool sample `samplePoolRows(rows, POOL_POINTS_SHOWN)` picks and the selected rows.
+ */
+export interface SampledProjection {
+  /** Rows in the pool. */
+  rows: number;
+  /** The sampled pool rows' coordinates (x, y pairs), in samplePoolRows' order. */
+  shown: Float64Array;
+  /** The selected rows' coordinates, in rank order. */
+  selected: Float64Array;
+  explained: [number, number];
 }
 
 /** What the charted rows are: the pool, or a merge's candidates. */
@@ -87,7 +106,7 @@ export function renderReport(input: ReportInput): string {
   const poolRows = checkInput(input);
   const classes = input.classNames.length;
   const n = input.selected.length;
-  const summary = input.probs ? summarizeConfidence(input.probs, classes, input.selected) : null;
+  const summary = input.probs ? summarizeConfidence(input.probs, classes, input.selected, input.poolConfidence ?? null) : null;
 
   const parts: string[] = [];
   parts.push(header(input, poolRows, summary !== null));
@@ -123,7 +142,12 @@ function checkInput(input: ReportInput): number | null {
     }
     rows = probs.length / classNames.length;
   }
-  if (projection) {
+  if (projection && !("coords" in projection)) {
+    if (!input.poolConfidence || projection.rows !== input.poolConfidence.rows) throw new RangeError("renderReport: a sampled projection comes with the pool's counted figures, of as many rows");
+    if (projection.shown.length !== 2 * Math.min(projection.rows, POOL_POINTS_SHOWN) || projection.selected.length !== 2 * selected.length) {
+      throw new RangeError("renderReport: a sampled projection holds the sampled pool rows and the selected rows, x and y each");
+    }
+  } else if (projection) {
     if (projection.coords.length % 2 !== 0) {
       throw new RangeError(`renderReport: projection coords hold ${projection.coords.length} values, not rows × 2`);
     }
@@ -137,6 +161,10 @@ function checkInput(input: ReportInput): number | null {
     for (const r of selected) {
       if (r >= rows) throw new RangeError(`renderReport: selected row ${r} is outside the pool of ${rows} rows`);
     }
+  }
+  if (input.poolConfidence) {
+    if (projection && "coords" in projection) throw new RangeError("renderReport: a pool counted while streaming has no projection of every row");
+    return input.poolConfidence.rows;
   }
   return rows;
 }
@@ -269,21 +297,9 @@ function scoreCharts(scores: Float64Array): string {
 }
 
 function projectionChart(input: ReportInput, summary: ConfidenceSummary | null): string {
-  const { coords, explained } = input.projection!;
-  const rows = coords.length / 2;
-  const sample = samplePoolRows(rows, POOL_POINTS_SHOWN);
-  const shown = sample.length;
-  const pool = new Float64Array(shown * 2);
-  sample.forEach((r, i) => {
-    pool[2 * i] = coords[2 * r]!;
-    pool[2 * i + 1] = coords[2 * r + 1]!;
-  });
+  const { rows, pool, selected, explained } = drawnPoints(input);
+  const shown = pool.length / 2;
   const n = input.selected.length;
-  const selected = new Float64Array(n * 2);
-  input.selected.forEach((r, i) => {
-    selected[2 * i] = coords[2 * r]!;
-    selected[2 * i + 1] = coords[2 * r + 1]!;
-  });
   const titles = n <= SELECTED_TOOLTIP_LIMIT
     ? Array.from(input.selected, (r, i) => {
       const predicted = summary && summary.selectedRows[i]!.argmax >= 0
@@ -313,13 +329,33 @@ function projectionChart(input: ReportInput, summary: ConfidenceSummary | null):
 <figure class="wide">${svg}</figure>`;
 }
 
+/** The scatter's points: the pool sample's and the selection's coordinates, from every row's projection or from a sampled one. */
+function drawnPoints(input: ReportInput): { rows: number; pool: Float64Array; selected: Float64Array; explained: [number, number] } {
+  const projection = input.projection!;
+  if (!("coords" in projection)) return { rows: projection.rows, pool: projection.shown, selected: projection.selected, explained: projection.explained };
+  const { coords, explained } = projection;
+  const rows = coords.length / 2;
+  const sample = samplePoolRows(rows, POOL_POINTS_SHOWN);
+  const pool = new Float64Array(sample.length * 2);
+  sample.forEach((r, i) => {
+    pool[2 * i] = coords[2 * r]!;
+    pool[2 * i + 1] = coords[2 * r + 1]!;
+  });
+  const selected = new Float64Array(input.selected.length * 2);
+  input.selected.forEach((r, i) => {
+    selected[2 * i] = coords[2 * r]!;
+    selected[2 * i + 1] = coords[2 * r + 1]!;
+  });
+  return { rows, pool, selected, explained };
+}
+
 /**
  * Which pool rows the scatter draws: all of them up to `limit`, else `limit` rows drawn at
  * random with a fixed seed (the same page for the same input), in row order. Not a stride:
  * pools are often ordered by class or source, and every k-th row of a pool ordered
  * class-by-class in turn can be all one class.
  */
-function samplePoolRows(rows: number, limit: number): Uint32Array {
+export function samplePoolRows(rows: number, limit: number): Uint32Array {
   if (rows <= limit) return Uint32Array.from({ length: rows }, (_, i) => i);
   const rng = new Rng(POOL_SAMPLE_SEED);
   const out = new Uint32Array(limit);

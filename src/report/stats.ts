@@ -108,27 +108,52 @@ export interface ConfidenceSummary {
   selectedRows: RowConfidence[];
 }
 
-/** One pass over the pool's probabilities, plus the selected rows. */
-export function summarizeConfidence(probs: Float64Array, classes: number,
-  selected: Uint32Array): ConfidenceSummary {
-  const rows = probs.length / classes;
+/**
+ * The pool's side of the confidence charts: histograms of each measure and rows per predicted
+ * class, counted one row at a time, so a streamed run can count them while it reads.
+ */
+export interface PoolConfidence {
+  rows: number;
+  histograms: Record<ConfidenceMeasure, Histogram>;
+  /** Rows per predicted class (argmax); rows that are not finite count in none. */
+  classCounts: number[];
+}
+
+function emptyMeasures(classes: number): Record<ConfidenceMeasure, Histogram> {
   const edges = confidenceEdges(classes);
-  const make = (): Record<ConfidenceMeasure, Histogram> => ({
-    maxProb: emptyHistogram(edges.maxProb),
-    margin: emptyHistogram(edges.margin),
-    entropy: emptyHistogram(edges.entropy),
-  });
-  const pool = make();
-  const selection = make();
-  const poolClassCounts = new Array<number>(classes).fill(0);
-  const selectionClassCounts = new Array<number>(classes).fill(0);
+  return { maxProb: emptyHistogram(edges.maxProb), margin: emptyHistogram(edges.margin), entropy: emptyHistogram(edges.entropy) };
+}
+
+export function emptyPoolConfidence(classes: number): PoolConfidence {
+  return { rows: 0, histograms: emptyMeasures(classes), classCounts: new Array<number>(classes).fill(0) };
+}
+
+/** Counts every row of the row-major probabilities into `into`, in row order. */
+export function countPoolRows(into: PoolConfidence, probs: Float64Array, classes: number): void {
+  const rows = probs.length / classes;
+  const h = into.histograms;
   for (let r = 0; r < rows; r++) {
     const conf = rowConfidence(probs, classes, r);
-    addToHistogram(pool.maxProb, conf.maxProb);
-    addToHistogram(pool.margin, conf.margin);
-    addToHistogram(pool.entropy, conf.entropy);
-    if (conf.argmax >= 0) poolClassCounts[conf.argmax]!++;
+    addToHistogram(h.maxProb, conf.maxProb);
+    addToHistogram(h.margin, conf.margin);
+    addToHistogram(h.entropy, conf.entropy);
+    if (conf.argmax >= 0) into.classCounts[conf.argmax]!++;
   }
+  into.rows += rows;
+}
+
+/**
+ * The pool's histograms and class counts (one pass over `probs`, or `pool` when they were
+ * counted already, `probs` then holding only rows the selection indexes), plus the selected rows.
+ */
+export function summarizeConfidence(probs: Float64Array, classes: number,
+  selected: Uint32Array, pool: PoolConfidence | null = null): ConfidenceSummary {
+  if (!pool) {
+    pool = emptyPoolConfidence(classes);
+    countPoolRows(pool, probs, classes);
+  }
+  const selection = emptyMeasures(classes);
+  const selectionClassCounts = new Array<number>(classes).fill(0);
   const selectedRows: RowConfidence[] = [];
   for (const r of selected) {
     const conf = rowConfidence(probs, classes, r);
@@ -138,7 +163,7 @@ export function summarizeConfidence(probs: Float64Array, classes: number,
     addToHistogram(selection.entropy, conf.entropy);
     if (conf.argmax >= 0) selectionClassCounts[conf.argmax]!++;
   }
-  return { pool, selection, poolClassCounts, selectionClassCounts, selectedRows };
+  return { pool: pool.histograms, selection, poolClassCounts: pool.classCounts, selectionClassCounts, selectedRows };
 }
 
 /**

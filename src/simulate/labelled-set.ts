@@ -6,6 +6,7 @@
 import { DataError } from "../errors.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import { readChannel } from "../io/channel.ts";
+import type { Table } from "../io/table.ts";
 import { listNames } from "../list-names.ts";
 import { bySuffix } from "../pool/columns.ts";
 import { columnMoments, designMatrix } from "./softmax-regression.ts";
@@ -35,40 +36,53 @@ export async function readLabelledSet(channel: string, options: LabelledSetOptio
     const missing = [options.idField, options.labelField, ...vectorColumns].filter((c) => !table.columns.includes(c));
     if (missing.length > 0) throw new DataError(`${table.path}: lacks ${missing.slice(0, 5).join(", ")}, which ${first.path} has; every file of the channel needs the same columns.`);
   }
+  const labelColumns = tables.map((t) => t.columns.indexOf(options.labelField));
+  const { ids, vectors: sorted, order, fileRows } = readRowsInIdOrder(tables, options.idField, vectorColumns, (table, t, r) => {
+    const value = table.cell(r, labelColumns[t]!);
+    const label = value === null || value === undefined ? "" : String(value);
+    if (label === "") throw new DataError(`${table.path}: row ${r + 1}, column "${options.labelField}" is empty; every labelled row needs its label (remove the row, or label it).`);
+    return label;
+  });
+  const total = ids.length, dim = vectorColumns.length;
+  for (let k = 1; k < total; k++) {
+    if (ids[k] === ids[k - 1]) throw new DataError(`${channel}: id "${ids[k]}" appears twice in the labelled rows; ids must be unique.`);
+  }
+  const fileLabels = fileRows;
+  const classNames = [...new Set(fileLabels)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const classOf = new Map(classNames.map((name, c) => [name, c]));
+  const labels = Int32Array.from(order, (i) => classOf.get(fileLabels[i]!)!);
+  const vectors = allocVectors(options.float64, total * dim);
+  vectors.set(sorted);
+  const moments = columnMoments(sorted, total, dim);
+  return {
+    ids, labels, classNames, vectorColumns, moments,
+    vectors: { data: vectors, rows: total, cols: dim },
+    design: designMatrix(sorted, total, dim, moments),
+    files: tables.map((t) => t.path),
+  };
+}
+
+/**
+ * Every table's ids and `vectorColumns` (finite numbers), and one more value per row from
+ * `perRow` if given, with the rows put in id order (code-unit order, stable): file order and
+ * sharding never change the result. `order` maps id order → read order, `fileRows` holds
+ * perRow's values in read order.
+ */
+export function readRowsInIdOrder<T>(tables: readonly Table[], idField: string, vectorColumns: readonly string[],
+  perRow?: (table: Table, tableIndex: number, row: number) => T): { ids: string[]; vectors: Float64Array; order: number[]; fileRows: T[] } {
   const total = tables.reduce((n, t) => n + t.rowCount, 0);
   const dim = vectorColumns.length;
   const fileVectors = new Float64Array(total * dim);
-  const fileIds: string[] = [], fileLabels: string[] = [];
+  const fileIds: string[] = [], fileRows: T[] = [];
   let rowStart = 0;
-  for (const table of tables) {
+  tables.forEach((table, t) => {
     const at = (c: string) => table.columns.indexOf(c);
-    fileIds.push(...table.extract({ idColumn: at(options.idField), numeric: [{ columns: vectorColumns.map(at), out: fileVectors, rowStart, stride: dim, offset: 0, kind: "finite" }] }));
-    const labelColumn = at(options.labelField);
-    for (let r = 0; r < table.rowCount; r++) {
-      const value = table.cell(r, labelColumn);
-      const label = value === null || value === undefined ? "" : String(value);
-      if (label === "") throw new DataError(`${table.path}: row ${r + 1}, column "${options.labelField}" is empty; every labelled row needs its label (remove the row, or label it).`);
-      fileLabels.push(label);
-    }
+    fileIds.push(...table.extract({ idColumn: at(idField), numeric: [{ columns: vectorColumns.map(at), out: fileVectors, rowStart, stride: dim, offset: 0, kind: "finite" }] }));
+    if (perRow) for (let r = 0; r < table.rowCount; r++) fileRows.push(perRow(table, t, r));
     rowStart += table.rowCount;
-  }
-
-  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => (fileIds[a]! < fileIds[b]! ? -1 : fileIds[a]! > fileIds[b]! ? 1 : 0));
-  for (let k = 1; k < total; k++) {
-    if (fileIds[order[k]!] === fileIds[order[k - 1]!]) throw new DataError(`${channel}: id "${fileIds[order[k]!]}" appears twice in the labelled rows; ids must be unique.`);
-  }
-  const classNames = [...new Set(fileLabels)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  const classOf = new Map(classNames.map((name, c) => [name, c]));
-  const ids = order.map((i) => fileIds[i]!);
-  const labels = Int32Array.from(order, (i) => classOf.get(fileLabels[i]!)!);
-  const sorted = new Float64Array(total * dim);
-  order.forEach((i, k) => sorted.set(fileVectors.subarray(i * dim, (i + 1) * dim), k * dim));
-  const vectors = allocVectors(options.float64, total * dim);
-  vectors.set(sorted);
-  return {
-    ids, labels, classNames, vectorColumns,
-    vectors: { data: vectors, rows: total, cols: dim },
-    design: designMatrix(sorted, total, dim, columnMoments(sorted, total, dim)),
-    files: tables.map((t) => t.path),
-  };
+  });
+  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => (fileIds[a]! < fileIds[b]! ? -1 : fileIds[a]! > fileIds[b]! ? 1 : a - b));
+  const vectors = new Float64Array(total * dim);
+  order.forEach((i, k) => vectors.set(fileVectors.subarray(i * dim, (i + 1) * dim), k * dim));
+  return { ids: order.map((i) => fileIds[i]!), vectors, order, fileRows };
 }

@@ -20,6 +20,7 @@ import type { StrategyOptions } from "../strategies/strategy.ts";
 import type { FixedPoint } from "./exact-products.ts";
 import { RANDOM, type Candidate } from "./candidates.ts";
 import { nearRows } from "./near-duplicates.ts";
+import type { UnlabelledRows } from "./unlabelled-set.ts";
 import { fitSoftmaxRegression, predictProbabilities, takeRows, type FitOptions, type SoftmaxModel } from "./softmax-regression.ts";
 
 /** The labelled rows, in id order (so file order and sharding never change a result). */
@@ -32,6 +33,8 @@ export interface LabelledRows {
   vectorColumns: string[];
   /** The proxy model's design matrix of every row (standardised vectors + bias, fixed point). */
   design: FixedPoint;
+  /** The columns' means and spreads the design standardises with (unlabelled rows use the same). */
+  moments: { mean: Float64Array; scale: Float64Array };
 }
 
 export interface LoopSettings {
@@ -43,6 +46,8 @@ export interface LoopSettings {
   testSize: number;
   blas: Blas;
   fit: FitOptions;
+  /** Unlabelled rows (--input) that shape the pool of the configurations whose poolShape is not null; never picked. */
+  unlabelled: UnlabelledRows | null;
 }
 
 /** One seed's split: which rows test, which form the pool, which start revealed. */
@@ -58,6 +63,8 @@ export interface Split {
   leftOut: number;
   /** The pool's vectors, in kernel memory, shared by every configuration of this seed. */
   poolVectors: Matrix;
+  /** The pool's vectors followed by the unlabelled rows' (for configurations they shape), or null without them. */
+  shapedVectors: Matrix | null;
   poolDesign: FixedPoint;
   testDesign: FixedPoint;
 }
@@ -69,6 +76,8 @@ export interface Curve {
   accuracy: number[];
   /** Rounds in which the strategy returned fewer rows than asked (MIN_DISTANCE stopping early, say). */
   shortRounds: number;
+  /** Ids of the rows the configuration revealed, round after round (not the seed set); not written to simulation.json. */
+  picked: string[];
 }
 
 /**
@@ -76,7 +85,7 @@ export interface Curve {
  * pool rows nearer than `apart` to a test row are left out (near-duplicates would leak the
  * test labels), and the seed set is the first rows of the pool in shuffled order.
  */
-export function drawSplit(data: LabelledRows, seed: number, settings: Pick<LoopSettings, "seedSize" | "testSize" | "blas"> & { apart: number }): Split {
+export function drawSplit(data: LabelledRows, seed: number, settings: Pick<LoopSettings, "seedSize" | "testSize" | "blas" | "unlabelled"> & { apart: number }): Split {
   const n = data.ids.length;
   const shuffled = Uint32Array.from({ length: n }, (_, i) => i);
   const rng = new Rng(seed);
@@ -96,9 +105,18 @@ export function drawSplit(data: LabelledRows, seed: number, settings: Pick<LoopS
   return {
     seed, testRows, poolRows, seedPositions, leftOut: n - settings.testSize - kept.length,
     poolVectors: { data: vectors, rows: poolRows.length, cols: dim },
+    shapedVectors: settings.unlabelled ? followedBy(vectors, settings.unlabelled.vectors, dim) : null,
     poolDesign: takeRows(data.design, poolRows),
     testDesign: takeRows(data.design, testRows),
   };
+}
+
+/** The pool's vectors, then the unlabelled rows', in kernel memory. */
+function followedBy(pool: Float32Array | Float64Array, unlabelled: Matrix, dim: number): Matrix {
+  const data = allocVectors(pool instanceof Float64Array, pool.length + unlabelled.data.length);
+  data.set(pool);
+  data.set(unlabelled.data, pool.length);
+  return { data, rows: data.length / dim, cols: dim };
 }
 
 /** The given rows of m, as a new (ordinary) matrix. */
@@ -118,7 +136,7 @@ export function runLoop(data: LabelledRows, split: Split, candidate: Candidate, 
   const testLabels = Int32Array.from(split.testRows, (row) => data.labels[row]!);
   const ids = Array.from(split.poolRows, (row) => data.ids[row]!);
   const classes = data.classNames.length;
-  const curve: Curve = { labelled: [], accuracy: [], shortRounds: 0 };
+  const curve: Curve = { labelled: [], accuracy: [], shortRounds: 0, picked: [] };
   let model: SoftmaxModel | null = null;
   for (let round = 0; ; round++) {
     // Revealed rows in position order: the fit's sums then never depend on the picking order.
@@ -132,29 +150,41 @@ export function runLoop(data: LabelledRows, split: Split, candidate: Candidate, 
     const batch = Math.min(settings.batchSize, remaining);
     const picked = candidate.strategy === RANDOM
       ? randomDraw(revealed, batch, new Rng(roundSeed(split.seed, round)))
-      : strategyPick(data, split, candidate, settings, predictProbabilities(settings.blas, model, split.poolDesign), ids, revealed, batch, round);
+      : strategyPick(data, split, candidate, settings, model, ids, revealed, batch, round);
     if (picked.length < batch) curve.shortRounds++;
     for (const p of picked) {
       if (p >= size || revealed[p]) throw new Error(`internal check failed: ${candidate.name} picked pool position ${p}, out of range or already labelled`);
       revealed[p] = 1;
       order.push(p);
+      curve.picked.push(ids[p]!);
     }
     if (picked.length === 0) break;
   }
   return curve;
 }
 
-/** The strategy's batch, as pool positions, from the proxy's probabilities. */
-function strategyPick(data: LabelledRows, split: Split, candidate: Candidate, settings: LoopSettings, probs: Float64Array,
-  ids: string[], revealed: Uint8Array, batch: number, round: number): Uint32Array {
+/**
+ * The strategy's batch, as pool positions, from the proxy's probabilities. A configuration the
+ * unlabelled rows shape sees them after the pool's rows (scored by the same model), neither
+ * selectable nor labelled; the others never see them.
+ */
+function strategyPick(data: LabelledRows, split: Split, candidate: Candidate, settings: LoopSettings, model: SoftmaxModel,
+  poolIds: string[], revealed: Uint8Array, batch: number, round: number): Uint32Array {
   const classes = data.classNames.length;
+  const unlabelled = candidate.poolShape !== null ? settings.unlabelled : null;
+  const poolProbs = predictProbabilities(settings.blas, model, split.poolDesign);
+  const probs = unlabelled ? concat(poolProbs, predictProbabilities(settings.blas, model, unlabelled.design)) : poolProbs;
+  const ids = unlabelled ? [...poolIds, ...unlabelled.ids] : poolIds;
+  // Pool positions past the labelled pool's are unlabelled rows: 0 in both masks.
+  const selectable = new Uint8Array(ids.length), labelledRows = new Uint8Array(ids.length);
+  revealed.forEach((r, p) => { selectable[p] = 1 - r; labelledRows[p] = r; });
   const pool: Pool = {
     tables: [], tableStarts: [0], size: ids.length, ids, classes, probs, ...predictions(probs, classes),
     plan: {
       id: "id", scoreColumns: data.classNames.map((c) => `prob_class_${c}`), scoreKind: "probabilities", classNames: data.classNames,
       scoreClass: 1, labelColumn: null, classesRecorded: true, scoreReason: "the proxy model's probabilities", vectorColumns: data.vectorColumns, vectorReason: "the labelled set's vectors", leafColumns: [],
     },
-    vectors: split.poolVectors, leaves: null, extra: new Map(),
+    vectors: unlabelled ? split.shapedVectors : split.poolVectors, leaves: null, extra: new Map(),
     normalisation: { softmaxRows: 0, renormalisedRows: 0, description: "none: softmax outputs of the proxy model" },
   };
   const options: StrategyOptions = {
@@ -162,10 +192,11 @@ function strategyPick(data: LabelledRows, split: Split, candidate: Candidate, se
     ...candidate.options,
     blas: settings.blas,
     rng: new Rng(roundSeed(split.seed, round)),
-    // Revealed rows stay in the pool and may not be chosen: the engine counts such rows as
-    // already chosen centers, as in a real run that excludes labelled ids.
+    // Revealed rows stay in the pool, labelled: they count as already chosen (centers,
+    // covered clusters), as in a real run that excludes labelled ids.
     labeled: null,
-    selectable: Uint8Array.from(revealed, (r) => 1 - r),
+    selectable,
+    labelledRows,
     balance: candidate.classBalance === "none" ? null : resolveBalance(candidate.classBalance, "", pool),
     selectionConfig: candidate.selectionConfig,
     rowWeights: null,
@@ -173,6 +204,13 @@ function strategyPick(data: LabelledRows, split: Split, candidate: Candidate, se
     describeRow: (row) => `labelled row "${ids[row]}"`,
   };
   return STRATEGIES[candidate.strategy]!.run(pool, options).rows;
+}
+
+function concat(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** `count` unrevealed positions drawn uniformly (partial Fisher–Yates over them, in position order). */

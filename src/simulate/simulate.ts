@@ -11,6 +11,7 @@ import { candidates, type Candidate } from "./candidates.ts";
 import { mean, recommend, spread, type Recommendation } from "./compare.ts";
 import { drawSplit, runLoop, type Curve, type LabelledRows, type LoopSettings } from "./loop.ts";
 import type { FitOptions } from "./softmax-regression.ts";
+import type { UnlabelledRows } from "./unlabelled-set.ts";
 
 /** Fewer labelled rows than this cannot give a test set and a loop that mean anything. */
 export const MIN_LABELLED_ROWS = 100;
@@ -36,9 +37,11 @@ export interface SimulateRequest {
   minDistance: number | null;
   seeds: number;
   randomSeed: number;
-  /** Only these configurations (random is always kept as the baseline); null for all. */
+  /** Only these configurations (random is always kept as the baseline); null for every one that runs by default. */
   only: string[] | null;
   blas: Blas;
+  /** Unlabelled rows (--input) that join every seed's pool as its shape, never picked; null without. */
+  unlabelled: UnlabelledRows | null;
   onProgress?: (message: string) => void;
 }
 
@@ -72,14 +75,14 @@ export function simulate(data: LabelledRows, request: SimulateRequest): Simulati
     const unknown = request.only.filter((n) => !all.some((c) => c.name === n));
     if (unknown.length > 0) throw new UsageError(`SIMULATE_STRATEGIES names ${unknown.join(", ")}; known: ${all.map((c) => c.name).join(", ")}.`);
   }
-  const chosen = all.filter((c) => c.name === "random" || !request.only || request.only.includes(c.name));
-  const loop: LoopSettings = { batchSize: settings.batchSize, rounds: settings.rounds, seedSize: settings.seedSize, testSize: settings.testSize, blas: request.blas, fit: PROXY };
+  const chosen = all.filter((c) => c.name === "random" || (request.only ? request.only.includes(c.name) : c.byDefault));
+  const loop: LoopSettings = { batchSize: settings.batchSize, rounds: settings.rounds, seedSize: settings.seedSize, testSize: settings.testSize, blas: request.blas, fit: PROXY, unlabelled: request.unlabelled };
   const results: StrategyResult[] = chosen.map((candidate) => ({ candidate, curves: [] }));
   const runs = settings.seeds.length * chosen.length;
   const started = performance.now();
   let done = 0;
   for (const seed of settings.seeds) {
-    const split = drawSplit(data, seed, { ...settings, blas: request.blas, apart: settings.minDistance });
+    const split = drawSplit(data, seed, { ...settings, blas: request.blas, unlabelled: request.unlabelled, apart: settings.minDistance });
     settings.leftOut.push(split.leftOut);
     if (split.poolRows.length < settings.seedSize + settings.rounds * settings.batchSize) {
       throw new DataError(`seed ${seed}: ${split.leftOut} pool rows lie within ${settings.minDistance.toPrecision(4)} of a test row and were left out as near-duplicates; the ${split.poolRows.length} left cannot hold the seed set and ${settings.rounds} rounds of ${settings.batchSize}. Lower BATCH_SIZE or ROUNDS, or set MIN_DISTANCE smaller.`);

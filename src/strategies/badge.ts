@@ -14,7 +14,7 @@ import { inLocalityOrder, localityOrder } from "../engine/locality.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Matrix } from "../matrix.ts";
 import { EuclideanSpace, nearestSeeds } from "../engine/euclidean.ts";
-import { minDistanceWarning, quotaOption } from "./shared.ts";
+import { labelledMask, minDistanceWarning, quotaOption } from "./shared.ts";
 import { inMetric, seedsOf } from "./vector-space.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
@@ -50,7 +50,7 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
     onProgress: options.onProgress,
     originalIndex: order,
     quotas: quotas ? { classOf: byPosition(quotas.classOf, order), quotas: quotas.quotas } : null,
-    minDistance: options.minDistance > 0 ? minDistanceGuard(vectors, selectable, options) : null,
+    minDistance: options.minDistance > 0 ? minDistanceGuard(vectors, order, options) : null,
     weights: options.rowWeights ? Float64Array.from({ length: pool.size }, (_, p) => options.rowWeights![order ? order[p]! : p]!) : null,
   });
   const scores = Float64Array.from(result.distances);
@@ -70,10 +70,11 @@ export function badge(pool: Pool, options: StrategyOptions): Selection {
  * MIN_DISTANCE for BADGE is measured on the vectors in the run's METRIC (the units users give
  * it in), not in gradient space: near-duplicate rows are near in the vectors.
  */
-function minDistanceGuard(vectors: Matrix, selectableByPosition: Uint8Array, options: StrategyOptions) {
+function minDistanceGuard(vectors: Matrix, order: Uint32Array | null, options: StrategyOptions) {
   const cosine = options.metric === "cosine";
   const { points, labeled } = inMetric(vectors, options);
-  const seedMatrix = seedsOf(points, labeled, selectableByPosition);
+  const labelled = labelledMask(options);
+  const seedMatrix = seedsOf(points, labeled, order ? Uint8Array.from(order, (row) => labelled[row]!) : labelled);
   return {
     space: new EuclideanSpace(points, options.blas),
     seeds: seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null,

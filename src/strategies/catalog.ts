@@ -84,6 +84,13 @@ export interface StrategyEntry {
   thresholded?: true;
   /** Rows the strategy promises: exactly min(BATCH_SIZE, selectable rows), or as its own parameters say. */
   batch: "exact" | "own";
+  /**
+   * What pool rows that are neither selectable nor labelled (StrategyOptions.labelledRows:
+   * simulate's unlabelled --input rows, real rows no one can label) do: how they shape the
+   * selection, or null when they play no part (never candidates, centers or neighbours), so a
+   * run may leave them out of the pool and choose the same rows. Hybrid: its config decides.
+   */
+  poolShape: (config: SelectionConfig | null) => string | null;
   summary: string;
   merge: MergeRule;
 }
@@ -108,34 +115,41 @@ const oversampled = (perRow: number, merge: string): MergeRule => ({
   guarantee: `k-means‖ oversampling: ${perRow}·k candidates per host, each weighted by the rows nearest it; ${merge}`,
 });
 
+/** Strategies that read the candidates and the labelled rows only. */
+const NO_SHAPE = () => null;
+const SHAPES = (how: string) => () => how;
+/** Only hybrid's typicality objective measures density over every pool row. */
+const hybridShape = (config: SelectionConfig | null) => (config?.objectives.some((o) => o.type === "typicality" && o.strength !== 0)
+  ? "the typicality objective's densities are measured over every pool row" : null);
+
 export const STRATEGIES: Record<string, StrategyEntry> = {
-  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own", thresholded: true,
+  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own", poolShape: NO_SHAPE, thresholded: true,
     summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)",
     // Without MAX_SAMPLES each class keeps its share of the passing rows, which only the merge sees.
     merge: { ...TOP_ROWS("confidence"), balanceOnlyAtMerge: (maxSamples) => maxSamples === 0 } },
-  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, needsClasses: true, minDistance: false, batch: "own", thresholded: true,
+  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, needsClasses: true, minDistance: false, batch: "own", poolShape: NO_SHAPE, thresholded: true,
     classBalance: "top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.",
     summary: "the K_PER_CLASS most confident rows of each predicted class",
     merge: TOP_ROWS("confidence within each predicted class") },
-  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact", streams: true,
+  uncertainty: { run: uncertainty, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact", poolShape: NO_SHAPE, streams: true,
     summary: "the BATCH_SIZE least certain rows (UNCERTAINTY_MODE: margin, entropy, least_confidence)",
     merge: TOP_ROWS("uncertainty") },
-  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", batch: "exact",
+  diversity: { run: diversity, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", batch: "exact", poolShape: NO_SHAPE,
     summary: "core-set: greedy k-center over emb_*/feature vectors, labelled rows as starting centers (METRIC)",
     merge: CORE_SET },
-  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false, classBalance: true, minDistance: "leaves", batch: "exact",
+  leaf_coreset: { run: leafCoreset, useCase: "active_learning", needsVectors: false, needsLeaves: true, needsScores: false, classBalance: true, minDistance: "leaves", batch: "exact", poolShape: NO_SHAPE,
     summary: "greedy k-center over GBDT leaf_* indices; distance = share of trees whose leaves differ",
     merge: CORE_SET },
-  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, needsClasses: true, classBalance: true, minDistance: "vectors", batch: "exact",
+  badge: { run: badge, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, needsClasses: true, classBalance: true, minDistance: "vectors", batch: "exact", poolShape: NO_SHAPE,
     summary: "BADGE: k-means++ seeding over gradient embeddings (uncertain and diverse)",
     // ℓ = 8: on the Fashion-MNIST pool in 4 shards (k = 200, 8 seeds) the merged batch's
     // error-hit rate was 3.5 points below one process's with ℓ = 4, 1.6 with 8, 0.4 with 12;
     // 8 meets the 3-point target at twice, not three times, the hosts' work of ℓ = 4.
     merge: oversampled(8, "the merge draws ∝ weight·D² with RANDOM_SEED") },
-  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", selectionConfig: true, batch: "exact",
+  hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", selectionConfig: true, batch: "exact", poolShape: hybridShape,
     summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight, typicality, similarity), greedy (SELECTION_CONFIG; BUDGET)",
     merge: oversampled(4, "the merge re-runs the selection on them (a heuristic)") },
-  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact",
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact", poolShape: SHAPES("the k-means clusters are fitted on every pool row, and the default cluster count is ⌈√pool rows⌉"),
     summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)",
     merge: {
       kind: "top_rows", exact: false, map: marginCandidates,
@@ -143,11 +157,11 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
       guarantee: "the candidates are exact: every host kept its local CLUSTER_MARGIN_CANDIDATES lowest-margin rows, so the global ones are among them; each host also sends a uniform sample of its shard (candidate_weight 0, never selected), on which the merge fits the k-means as one process fits it on a sample of the pool; the clusters (and the batch) may still differ from one process's",
     } },
   typiclust: { run: typiclust, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
-    classBalance: NO_QUOTAS("typiclust"), minDistance: false, batch: "exact",
+    classBalance: NO_QUOTAS("typiclust"), minDistance: false, batch: "exact", poolShape: SHAPES("they count in the k-means, in their cluster's size (larger clusters are taken first) and in the typicality of the rows beside them"),
     summary: "TypiClust (cold start, no scores needed): the most typical row of each of the largest k-means clusters without labelled rows",
     merge: NO_MERGE("typiclust clusters the whole pool, and clusters fitted per host do not combine into the pool's") },
   probcover: { run: probcover, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: false,
-    classBalance: NO_QUOTAS("probcover"), minDistance: false, batch: "exact",
+    classBalance: NO_QUOTAS("probcover"), minDistance: false, batch: "exact", poolShape: SHAPES("they are rows the δ-balls must cover (a pick's gain counts them) and count in the purity radius"),
     summary: "ProbCover (cold start, no scores needed): greedy maximum coverage of δ-balls, δ chosen by cluster purity (PROBCOVER_*)",
     merge: NO_MERGE("probcover counts coverage in the whole pool's δ-ball graph, and balls cross shards") },
 };

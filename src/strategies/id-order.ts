@@ -58,6 +58,7 @@ function permuteOptions(options: StrategyOptions, order: Uint32Array): StrategyO
   return {
     ...options,
     selectable: gather(options.selectable, 1, order),
+    labelledRows: options.labelledRows ? gather(options.labelledRows, 1, order) : undefined,
     balance: options.balance ? { ...options.balance, classOf: gather(options.balance.classOf, 1, order) } : null,
     rowWeights: options.rowWeights ? gather(options.rowWeights, 1, order) : null,
     tieBreak: (a, b) => options.tieBreak(order[a]!, order[b]!),

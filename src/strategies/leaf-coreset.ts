@@ -12,19 +12,20 @@
 import { kCenterGreedy } from "../engine/kcenter.ts";
 import { LeafSpace, nearestLeafSeeds } from "../engine/leaf-space.ts";
 import type { Pool } from "../pool/pool.ts";
-import { minDistanceWarning, quotaOption } from "./shared.ts";
+import { labelledMask, minDistanceWarning, quotaOption } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 export function leafCoreset(pool: Pool, options: StrategyOptions): Selection {
   const { data, trees } = pool.leaves!;
   const space = new LeafSpace(data, trees);
-  const seedLeaves = seedsOf(data, trees, options.labeled?.leaves ?? null, options.selectable);
+  const labelled = labelledMask(options);
+  const seedLeaves = seedsOf(data, trees, options.labeled?.leaves ?? null, labelled);
   const seeds = seedLeaves.length > 0 ? nearestLeafSeeds(space, seedLeaves) : null;
   const quotas = quotaOption(options, options.batchSize, (row) => options.selectable[row] === 1);
   const result = kCenterGreedy(space, options.batchSize, {
     seeds,
     selectable: options.selectable,
-    firstPick: seeds ? -1 : mostTypical(data, trees, options.selectable),
+    firstPick: seeds ? -1 : mostTypical(data, trees, options.selectable, labelled),
     minDistance: options.minDistance,
     onProgress: options.onProgress,
     quotas,
@@ -42,19 +43,22 @@ export function leafCoreset(pool: Pool, options: StrategyOptions): Selection {
   };
 }
 
-function seedsOf(leaves: Int32Array, trees: number, labeled: Int32Array | null, selectable: Uint8Array): Int32Array {
+/** The labelled rows' leaves, then the pool rows counted as labelled. */
+function seedsOf(leaves: Int32Array, trees: number, labeled: Int32Array | null, labelledInPool: Uint8Array): Int32Array {
   const parts: Int32Array[] = labeled ? [labeled] : [];
-  for (let i = 0; i < selectable.length; i++) if (!selectable[i]) parts.push(leaves.subarray(i * trees, (i + 1) * trees));
+  for (let i = 0; i < labelledInPool.length; i++) if (labelledInPool[i]) parts.push(leaves.subarray(i * trees, (i + 1) * trees));
   const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 }
 
-function mostTypical(leaves: Int32Array, trees: number, selectable: Uint8Array): number {
+/** The selectable row with the most common leaves among the selectable and labelled rows (rows that only shape the pool play no part). */
+function mostTypical(leaves: Int32Array, trees: number, selectable: Uint8Array, labelled: Uint8Array): number {
   const rows = leaves.length / trees;
   const counts = Array.from({ length: trees }, () => new Map<number, number>());
   for (let r = 0; r < rows; r++) for (let t = 0; t < trees; t++) {
+    if (!selectable[r] && !labelled[r]) continue;
     const leaf = leaves[r * trees + t]!;
     counts[t]!.set(leaf, (counts[t]!.get(leaf) ?? 0) + 1);
   }

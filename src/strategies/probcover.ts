@@ -12,8 +12,10 @@
  *      quantile of that distance, measured on 1,000 rows drawn with the seed (all rows when
  *      fewer).
  *   2. The δ-ball graph over all rows (engine/ball-graph.ts: adjacency lists found through
- *      k-means cells, never an N×N matrix). Labelled rows (labeled_data, and pool rows that
- *      may not be selected) cover their balls before the first pick.
+ *      k-means cells, never an N×N matrix). Labelled rows (labeled_data, and pool rows counted
+ *      as labelled: by default those that may not be selected) cover their balls before the
+ *      first pick. Rows that only shape the pool (simulate's unlabelled rows) are rows to
+ *      cover, as unlabelled rows are, and count in the purity radius; they are never picked.
  *   3. Greedy maximum coverage: pick the selectable row whose ball holds the most uncovered
  *      rows (ties: the row first by id), mark them covered, repeat. When everything is
  *      covered before the batch is full, the rest is drawn uniformly (seeded) from the
@@ -32,6 +34,7 @@ import { ballGraph, kMeansCells, MAX_EDGES, nearestOtherLabel, type Cells } from
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Rng } from "../rng.ts";
+import { labelledMask } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 import type { Blas } from "../../ffi/blas.ts";
 import { rowSquaredDistance } from "../engine/euclidean.ts";
@@ -88,7 +91,8 @@ export function probcover(pool: Pool, options: StrategyOptions): Selection {
     for (let e = graph.start[x]!, end = e + graph.count[x]!; e < end; e++) if (!covered[graph.targets[e]!]) { cover(graph.targets[e]!); fresh++; }
     return fresh;
   };
-  for (let i = 0; i < n; i++) if (!options.selectable[i]) coverBall(i);
+  const labelledInPool = labelledMask(options);
+  for (let i = 0; i < n; i++) if (labelledInPool[i]) coverBall(i);
   if (labeled) for (const y of rowsWithin(points, labeled, delta, cells)) cover(y);
   const coveredByLabels = covered.reduce((c, v) => c + v, 0);
 

@@ -10,6 +10,11 @@ export function quotaOption(options: StrategyOptions, total: number, eligible: (
   return { classOf: options.balance.classOf, quotas: quotasFor(options.balance, total, eligible) };
 }
 
+/** Per pool row, 1 when it counts as labelled: options.labelledRows, else every row that may not be selected. */
+export function labelledMask(options: Pick<StrategyOptions, "selectable" | "labelledRows">): Uint8Array {
+  return options.labelledRows ?? options.selectable.map((s) => (s ? 0 : 1));
+}
+
 export function minDistanceWarning(minDistance: number, picked: number): string {
   return `MIN_DISTANCE=${minDistance}: stopped after ${picked} row${picked === 1 ? "" : "s"}; no remaining row is that far from the chosen and labelled ones.`;
 }

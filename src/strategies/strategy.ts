@@ -38,6 +38,13 @@ export interface StrategyOptions {
   labeled: { ids: string[]; vectors: Matrix | null; leaves: Int32Array | null } | null;
   /** Per pool row, 1 when it may be selected (labelled or excluded ids are 0). */
   selectable: Uint8Array;
+  /**
+   * Per pool row, 1 when it counts as labelled (already chosen: a k-center seed, a covered
+   * cluster or ball). Absent: every row that may not be selected does. A row neither
+   * selectable nor labelled only shapes the pool (simulate's unlabelled --input rows, which
+   * no oracle can label); the catalog's `poolShape` says what each strategy does with it.
+   */
+  labelledRows?: Uint8Array;
   /** CLASS_BALANCE resolved against the pool, or null. */
   balance: Balance | null;
   /** SELECTION_CONFIG (hybrid), or null. */

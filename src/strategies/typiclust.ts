@@ -4,13 +4,16 @@
  * labels, pick *typical* rows, one per region of the data.
  *
  *   1. k-means into (BATCH_SIZE + labelled) clusters over the vectors, seeded by k-means++
- *      (engine/kmeans.ts). Labelled rows (the labeled_data channel, and pool rows that may not
- *      be selected) are assigned to their nearest centroid.
+ *      (engine/kmeans.ts). Labelled rows (the labeled_data channel, and pool rows counted as
+ *      labelled: by default those that may not be selected) are assigned to their nearest
+ *      centroid. Rows that only shape the pool (neither selectable nor labelled: simulate's
+ *      unlabelled rows) count in the k-means and in their cluster's size, as unlabelled rows.
  *   2. Clusters in order: fewest labelled rows first (uncovered clusters before covered ones),
  *      then the largest first, then the lower cluster number.
  *   3. From each cluster in that order, the most typical selectable row: the highest
  *      1 / (mean distance to its K = min(20, ⌊m/2⌋) nearest neighbours among the cluster's m
- *      selectable rows) (engine/typicality.ts). Ties go to the row first by id.
+ *      unlabelled rows, selectable or shaping the pool) (engine/typicality.ts). Ties go to
+ *      the row first by id.
  *   4. When the batch is larger than the clusters that have rows left, go round again; a
  *      cluster's typicality is then measured again without the rows already taken.
  *
@@ -26,6 +29,7 @@ import { fitKMeans, assignRows, nearestCentroids } from "../engine/kmeans.ts";
 import { inMetric } from "./vector-space.ts";
 import { typicality } from "../engine/typicality.ts";
 import type { Pool } from "../pool/pool.ts";
+import { labelledMask } from "./shared.ts";
 import type { Selection, StrategyOptions } from "./strategy.ts";
 
 /** Neighbours typicality is measured over (the paper's K). */
@@ -39,8 +43,8 @@ const KMEANS_ITERATIONS = 20;
 export function typiclust(pool: Pool, options: StrategyOptions): Selection {
   const { points, labeled } = inMetric(pool.vectors!, options);
   const n = pool.size;
-  const blocked = options.selectable.reduce((c, s) => c + (s ? 0 : 1), 0);
-  const labeledCount = (labeled?.rows ?? 0) + blocked;
+  const labelledInPool = labelledMask(options);
+  const labeledCount = (labeled?.rows ?? 0) + labelledInPool.reduce((c, s) => c + s, 0);
   const k = Math.max(1, Math.min(n, options.batchSize + labeledCount));
 
   const sampleSize = Math.min(n, Math.max(KMEANS_SAMPLE_FLOOR, KMEANS_SAMPLE_PER_CLUSTER * k));
@@ -52,7 +56,7 @@ export function typiclust(pool: Pool, options: StrategyOptions): Selection {
     seedingSize: sampleSize,
   });
   const cluster = assignRows(points, Uint32Array.from({ length: n }, (_, i) => i), fit.centroids, options.blas);
-  const { members, sizes, covered } = clusterRows(cluster, k, options.selectable, labeled ? nearestCentroids(labeled, fit.centroids, options.blas) : null);
+  const { members, shaping, sizes, covered } = clusterRows(cluster, k, options.selectable, labelledInPool, labeled ? nearestCentroids(labeled, fit.centroids, options.blas) : null);
   const order = clusterOrder(sizes, covered, members);
 
   const rows: number[] = [];
@@ -65,8 +69,10 @@ export function typiclust(pool: Pool, options: StrategyOptions): Selection {
       if (rows.length === options.batchSize) break;
       const left = members[c]!.filter((r) => !taken[r]);
       if (left.length === 0) continue;
-      const neighbours = Math.min(TYPICALITY_NEIGHBOURS, Math.floor(left.length / 2));
-      const typical = typicality(points, left, neighbours, options.blas);
+      // Measured among the cluster's unlabelled rows; only the first left.length may be picked.
+      const unlabelled = shaping[c]!.length === 0 ? left : concat(left, shaping[c]!);
+      const neighbours = Math.min(TYPICALITY_NEIGHBOURS, Math.floor(unlabelled.length / 2));
+      const typical = typicality(points, unlabelled, neighbours, options.blas);
       let best = 0;
       for (let i = 1; i < left.length; i++) {
         const d = typical[i]! - typical[best]!;
@@ -100,21 +106,30 @@ export function typiclust(pool: Pool, options: StrategyOptions): Selection {
 }
 
 /**
- * Selectable rows per cluster (ascending row order), every cluster's size (pool rows plus
- * labelled rows) and how many labelled rows it holds.
+ * Per cluster: its selectable rows and the rows that only shape the pool (ascending row
+ * order), its size (pool rows plus labelled rows) and how many labelled rows it holds.
  */
-function clusterRows(cluster: Int32Array, k: number, selectable: Uint8Array, labeledCluster: Int32Array | null) {
+function clusterRows(cluster: Int32Array, k: number, selectable: Uint8Array, labelledInPool: Uint8Array, labeledCluster: Int32Array | null) {
   const sizes = new Uint32Array(k);
   const covered = new Uint32Array(k);
   const lists: number[][] = Array.from({ length: k }, () => []);
+  const shaping: number[][] = Array.from({ length: k }, () => []);
   for (let i = 0; i < cluster.length; i++) {
     const c = cluster[i]!;
     sizes[c]!++;
     if (selectable[i]) lists[c]!.push(i);
-    else covered[c]!++;
+    else if (labelledInPool[i]) covered[c]!++;
+    else shaping[c]!.push(i);
   }
   if (labeledCluster) for (const c of labeledCluster) { sizes[c]!++; covered[c]!++; }
-  return { members: lists.map((l) => Uint32Array.from(l)), sizes, covered };
+  return { members: lists.map((l) => Uint32Array.from(l)), shaping: shaping.map((l) => Uint32Array.from(l)), sizes, covered };
+}
+
+function concat(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Clusters of more than SMALL_CLUSTER rows first, then fewest labelled rows, then the largest, then the lower number. */

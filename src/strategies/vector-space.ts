@@ -1,6 +1,7 @@
 /**
  * The vector space the distance-based strategies share (diversity, hybrid, MIN_DISTANCE):
- * cosine rows L2-normalised, labelled and excluded rows as seed centers found by GEMM, and
+ * cosine rows L2-normalised, labelled and excluded rows as seed centers found by GEMM (rows
+ * that only shape the pool, options.labelledRows, are neither seeds nor candidates), and
  * large pools reordered for memory locality (engine/locality.ts) in a private copy: the pool's
  * vectors are never changed. Engines work on positions; `rows()` maps picks back to pool rows.
  */
@@ -10,6 +11,7 @@ import { inLocalityOrder, inverse, localityCells } from "../engine/locality.ts";
 import type { SeedState } from "../engine/metric-space.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
+import { labelledMask } from "./shared.ts";
 import type { StrategyOptions } from "./strategy.ts";
 
 /** Pools at least this large are reordered for memory locality. */
@@ -18,13 +20,13 @@ const LOCALITY_MIN_ROWS = 20_000;
 export interface VectorSpace {
   space: EuclideanSpace;
   seeds: SeedState | null;
-  /** Labelled rows plus pool rows that may not be selected (already labelled or excluded). */
+  /** Labelled rows plus pool rows counted as labelled (labelledMask: already labelled or excluded). */
   seedCount: number;
   /** Position → pool row, or null when rows kept file order. */
   order: Uint32Array | null;
   /** Candidate mask by position. */
   candidates: Uint8Array;
-  /** The candidate nearest the pool mean (a position): where a seedless k-center starts. */
+  /** The candidate nearest the mean of the candidates and labelled rows (a position): where a seedless k-center starts. */
   nearestToMean: number;
   cosine: boolean;
   /** MIN_DISTANCE and scores in the metric's units ↔ euclidean distances in the space. */
@@ -55,10 +57,11 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const metric = inMetric(pool.vectors!, options);
   let points = metric.points;
   const labeled = metric.labeled;
-  const excluded = options.selectable.reduce((n, s) => n + (s ? 0 : 1), 0);
+  const labelledInPool = labelledMask(options);
+  const excluded = labelledInPool.reduce((n, s) => n + s, 0);
   const seedCount = (labeled?.rows ?? 0) + excluded;
   // In file order, before any reordering: the mean's float sum depends on row order.
-  const start = seedCount > 0 ? -1 : nearestToMean(points, candidates);
+  const start = seedCount > 0 ? -1 : nearestToMean(points, candidates, (row) => options.selectable[row] === 1 || labelledInPool[row] === 1);
   // Only where GEMM is cheap: the order never changes a selection, only its speed.
   // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
   const projected = wideRows(points, options.blas) ? projectRows(points, options.blas) : null;
@@ -75,8 +78,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
     for (let p = 0; p < order.length; p++) out[p] = perRow[order[p]!]!;
     return out;
   };
-  const excludedByPosition = byPosition(options.selectable);
-  const seedMatrix = seedsOf(points, labeled, excludedByPosition);
+  const seedMatrix = seedsOf(points, labeled, byPosition(labelledInPool));
   const seeds = seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null;
   return {
     space: new EuclideanSpace(points, options.blas, projected, order && locality ? locality : undefined),
@@ -93,10 +95,10 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   };
 }
 
-/** Labelled rows plus the pool rows that may not be selected, as seed centers. */
-export function seedsOf(points: Matrix, labeled: Matrix | null, selectable: Uint8Array): Matrix {
+/** Labelled rows plus the pool rows counted as labelled (`labelledInPool`, by position), as seed centers. */
+export function seedsOf(points: Matrix, labeled: Matrix | null, labelledInPool: Uint8Array): Matrix {
   const excluded: number[] = [];
-  for (let i = 0; i < points.rows; i++) if (!selectable[i]) excluded.push(i);
+  for (let i = 0; i < points.rows; i++) if (labelledInPool[i]) excluded.push(i);
   const labeledRows = labeled?.rows ?? 0;
   const dim = points.cols;
   const data = allocVectors(points.data instanceof Float64Array, (labeledRows + excluded.length) * dim);
@@ -105,12 +107,20 @@ export function seedsOf(points: Matrix, labeled: Matrix | null, selectable: Uint
   return { data, rows: labeledRows + excluded.length, cols: dim };
 }
 
-/** The candidate nearest the mean of all rows (ties: the lowest row); -1 when there is none. */
-function nearestToMean(points: Matrix, candidates: Uint8Array): number {
+/**
+ * The candidate nearest the mean of the `counted` rows (ties: the lowest row); -1 when there
+ * is none. Rows that only shape the pool are not counted: they play no part in k-center.
+ */
+function nearestToMean(points: Matrix, candidates: Uint8Array, counted: (row: number) => boolean): number {
   const { rows, cols, data } = points;
   const mean = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) mean[j]! += data[r * cols + j]!;
-  for (let j = 0; j < cols; j++) mean[j]! /= rows;
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    if (!counted(r)) continue;
+    n++;
+    for (let j = 0; j < cols; j++) mean[j]! += data[r * cols + j]!;
+  }
+  for (let j = 0; j < cols; j++) mean[j]! /= n;
   let best = -1, bestDistance = Infinity;
   for (let r = 0; r < rows; r++) {
     if (!candidates[r]) continue;

@@ -4,7 +4,7 @@
  * through main() and the compiled binary; and the runs it must leave to the in-memory path.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { main } from "../../src/run.ts";
@@ -27,13 +27,17 @@ interface PoolShape {
   scoresOnly?: boolean;
   /** Every other file lists its columns in reverse order (schema merges and writers do not promise one). */
   reorder?: boolean;
+  /** Embedding columns emb_0… (what the report projects). */
+  vectors?: number;
+  /** Whether the "age" column has empty cells (default true), which the report's projection refuses. */
+  nulls?: boolean;
 }
 
 /**
  * A pool of shuffled ids, probabilities on a coarse grid (so margins tie often and ties go by
  * id), and a text, an integer and a nullable number column, split over files in row groups.
  */
-function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false, reorder = false }: PoolShape): { dir: string; ids: string[] } {
+function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false, reorder = false, vectors = 0, nulls = true }: PoolShape): { dir: string; ids: string[] } {
   const rng = new Rng(seed);
   const ids = Array.from({ length: rows }, (_, i) => `doc-${String(i).padStart(5, "0")}`);
   for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [ids[i], ids[j]] = [ids[j]!, ids[i]!]; }
@@ -53,8 +57,9 @@ function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scor
       ...(scoresOnly ? [] : [
         { name: "source", data: at.map((i) => ["web", "mail", "chat"][i % 3]!), type: "STRING" as const },
         { name: "tokens", data: at.map((i) => (i * 7) % 1000), type: "INT32" as const },
-        { name: "age", data: at.map((i) => (i % 5 === 0 ? null : i / 8)), type: "DOUBLE" as const },
+        { name: "age", data: at.map((i) => (nulls && i % 5 === 0 ? null : i / 8)), type: "DOUBLE" as const },
       ]),
+      ...Array.from({ length: vectors }, (_, d) => ({ name: `emb_${d}`, data: at.map((i) => Math.sin(i * (d + 1))), type: "DOUBLE" as const })),
     ];
     if (reorder && f % 2 === 1) columnData.reverse();
     writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize })));
@@ -85,6 +90,7 @@ async function sameAsInMemory(input: string, args: string[], format: "csv" | "pa
   expect(streamed.result.error).toBeNull();
   expect(whole.result.error).toBeNull();
   expect(streamed.log).toContain("one row group at a time");
+  expect(streamed.log).not.toContain("reading the pool whole");
   expect(whole.log).not.toContain("one row group at a time");
   const file = `selected_samples.${format}`;
   const a = readFileSync(join(streamed.output, file)), b = readFileSync(join(whole.output, file));
@@ -165,6 +171,45 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
   });
 });
 
+/** The report without its metadata section (the timings and STREAM differ between the paths; everything else is charted from the data). */
+function reportFigures(output: string): string {
+  const html = readFileSync(join(output, "selection_report.html"), "utf8");
+  const start = html.indexOf('<section id="metadata">');
+  expect(start).toBeGreaterThan(0);
+  return html.slice(0, start) + html.slice(html.indexOf("</section>", start));
+}
+
+describe("the report of a streamed run charts the whole pool as the in-memory run's does", () => {
+  const cases: [string, Partial<PoolShape>, string[]][] = [
+    ["one heap, many row groups, two files", { seed: 11, rows: 2600, classes: 4, files: 2, rowGroupSize: 150, nulls: false }, ["--batch-size", "45"]],
+    ["quotas per class, id and scores only", { seed: 12, rows: 2200, classes: 3, files: 3, rowGroupSize: 70, scoresOnly: true }, ["--batch-size", "60", "--class-balance", "pool"]],
+    ["entropy, one class much larger", { seed: 13, rows: 1800, classes: 6, files: 1, rowGroupSize: 64, nulls: false }, ["--batch-size", "30", "--uncertainty-mode", "entropy"]],
+    ["embeddings to project, more rows than the scatter draws and PCA fits on", { seed: 15, rows: 24000, classes: 3, files: 2, rowGroupSize: 1500, scoresOnly: true, vectors: 5 }, ["--batch-size", "50"]],
+    ["embeddings and other numeric columns, a seed of its own", { seed: 16, rows: 1200, classes: 4, files: 2, rowGroupSize: 90, vectors: 4, nulls: false }, ["--batch-size", "20", "--class-balance", "uniform", "--random-seed", "7"]],
+  ];
+  for (const [name, shape, args] of cases) {
+    test(name, async () => {
+      const { dir } = writePool({ seed: 0, rows: 0, classes: 2, files: 1, rowGroupSize: 1, ...shape });
+      const { streamed, whole } = await sameAsInMemory(dir, ["--strategy", "uncertainty", ...args, "--save-report"]);
+      const page = reportFigures(streamed.output);
+      expect(page).toBe(reportFigures(whole.output));
+      expect(page.includes("PCA projection of the pool")).toBe(!shape.scoresOnly || (shape.vectors ?? 0) > 0);
+      // It charts the whole pool, not the candidates the streamed run kept.
+      expect(page).toContain(`pool · ${shape.rows!.toLocaleString("en-US")} rows`);
+    });
+  }
+
+  test("labelled and excluded rows: the pool's figures count them, as in memory", async () => {
+    const { dir, ids } = writePool({ seed: 14, rows: 1500, classes: 3, files: 2, rowGroupSize: 100, nulls: false });
+    const work = tempDir("as-stream-report-ids-");
+    const labeled = join(work, "labeled");
+    mkdirSync(labeled);
+    writeFileSync(join(labeled, "labeled.csv"), `id,label\n${ids.slice(0, 40).map((id) => `${id},1`).join("\n")}\n`);
+    const { streamed, whole } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "25", "--labeled", labeled, "--save-report"]);
+    expect(reportFigures(streamed.output)).toBe(reportFigures(whole.output));
+  });
+});
+
 describe("runs the streamed path leaves to the in-memory one", () => {
   test("repeated ids: DUPLICATE_IDS=keep_first selects as in memory; error fails as in memory", async () => {
     const { dir } = writePool({ seed: 6, rows: 1200, classes: 3, files: 2, rowGroupSize: 100, repeats: 5 });
@@ -195,11 +240,15 @@ describe("runs the streamed path leaves to the in-memory one", () => {
     expect(bad.result.error?.message).toContain("row 421");
   });
 
-  test("the report, MIN_DISTANCE-free but report-writing runs and CSV input read the pool whole", async () => {
-    const { dir } = writePool({ seed: 7, rows: 600, classes: 2, files: 1, rowGroupSize: 100 });
+  test("a vector the report cannot project reads the pool whole, whose report says why", async () => {
+    const { dir } = writePool({ seed: 17, rows: 700, classes: 3, files: 1, rowGroupSize: 100 });
     const reported = await run(dir, ["--strategy", "uncertainty", "--batch-size", "10", "--save-report"]);
     expect(reported.result.error).toBeNull();
-    expect(reported.log).toContain("reading the pool whole: the report");
+    expect(reported.log).toContain("reading the pool whole: a vector column holds a value the report cannot project");
+    expect(readFileSync(join(reported.output, "selection_report.html"), "utf8")).toContain("The vector columns cannot be projected");
+  });
+
+  test("CSV input reads the pool whole", async () => {
     const csv = tempDir("as-stream-csv-");
     writeFileSync(join(csv, "pool.csv"), "id,prob_class_0,prob_class_1\na,0.5,0.5\nb,0.9,0.1\n");
     const fromCsv = await run(csv, ["--strategy", "uncertainty", "--batch-size", "1"]);
@@ -210,15 +259,16 @@ describe("runs the streamed path leaves to the in-memory one", () => {
   });
 });
 
-test("the compiled binary streams and writes the in-memory run's bytes", () => {
+test("the compiled binary streams (report on, the default) and writes the in-memory run's bytes and report", () => {
   const { dir } = writePool({ seed: 8, rows: 2000, classes: 5, files: 2, rowGroupSize: 128 });
   const outputs = ["auto", "off"].map((stream) => {
     const output = join(tempDir("as-stream-bin-"), "out");
     const ran = runBinary(["--input", dir, "--output", output, "--strategy", "uncertainty", "--batch-size", "60", "--class-balance", "pool",
-      "--no-save-report", "--output-format", "parquet"], { STREAM: stream });
+      "--output-format", "parquet"], { STREAM: stream });
     expect(ran.exitCode).toBe(0);
     expect(ran.stderr.includes("one row group at a time")).toBe(stream === "auto");
-    return readFileSync(join(output, "selected_samples.parquet"));
+    return { selection: readFileSync(join(output, "selected_samples.parquet")), report: reportFigures(output) };
   });
-  expect(Buffer.compare(outputs[0]!, outputs[1]!)).toBe(0);
+  expect(Buffer.compare(outputs[0]!.selection, outputs[1]!.selection)).toBe(0);
+  expect(outputs[0]!.report).toBe(outputs[1]!.report);
 });

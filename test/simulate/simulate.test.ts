@@ -116,14 +116,11 @@ describe("simulate", () => {
     expect((await main({}, {}, {}, ["simulate", "--labeled", labeled, "--output", out, "--simulation-seeds", "1"])).exitCode).toBe(2);
   });
 
-  test("an unknown configuration name, --input and an empty label are refused, each naming what to change", async () => {
+  test("an unknown configuration name and an empty label are refused, each naming what to change", async () => {
     const out = join(tempDir(), "out");
     const unknown = await main({}, {}, {}, ["simulate", "--labeled", labeled, "--output", out, "--simulate-strategies", "margin,kcenter", ...FAST]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.error!.message).toContain("kcenter");
-    const withInput = await main({}, {}, {}, ["simulate", "--labeled", labeled, "--input", labeled, "--output", out, ...FAST]);
-    expect(withInput.exitCode).toBe(2);
-    expect(withInput.error!.message).toContain("--input");
     const lines = labelledCsv(400);
     lines[7] = lines[7]!.replace(/^([^,]*),[^,]*,/, "$1,,");
     const empty = await main({}, {}, {}, ["simulate", "--labeled", channel(lines), "--output", out, ...FAST]);

@@ -12,7 +12,7 @@
 import { DISTANCE_WASM } from "./wasm.ts";
 
 /** One row against rows idx[0..count) of a matrix: (c, base, rowBytes, idx, count, n, out) → out[i]. */
-type ManyKernel = (c: number, base: number, width: number, idx: number, count: number, n: number, out: number) => void;
+export type ManyKernel = (c: number, base: number, width: number, idx: number, count: number, n: number, out: number) => void;
 
 interface DistanceExports {
   sqdist_f32_many: ManyKernel;
@@ -27,8 +27,13 @@ interface DistanceExports {
   dot_f64(a: number, b: number, n: number): number;
 }
 
+/** The `_many` kernels by number: worker threads (threads.ts) are told which to run by its index here. */
+export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f32_many", "sqdist_f64_many", "dot_f64_many"] as const;
+export type ManyKernelName = (typeof MANY_KERNELS)[number];
+
 const PAGE = 65536;
-const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+/** Worker threads instantiate the same module over this same memory (threads.ts). */
+export const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
 const bytes = Uint8Array.from(atob(DISTANCE_WASM), (c) => c.charCodeAt(0));
 const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
 export const kernels = instance.exports as unknown as DistanceExports;
@@ -58,6 +63,12 @@ function reserve(byteLength: number): number {
 export function allocFloat32(length: number): Float32Array {
   const offset = reserve(length * 4); // before reading memory.buffer: reserve may grow it
   return new Float32Array(memory.buffer, offset, length);
+}
+
+/** A zeroed Int32Array in kernel memory (the worker threads' control block). */
+export function allocInt32(length: number): Int32Array {
+  const offset = reserve(length * 4);
+  return new Int32Array(memory.buffer, offset, length);
 }
 
 export function allocFloat64(length: number): Float64Array {

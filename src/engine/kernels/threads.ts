@@ -1,0 +1,175 @@
+/**
+ * Worker threads for the `_many` distance kernels (THREADS).
+ *
+ * Every hot scan (greedy k-center, hybrid, BADGE's k-means++, k-means seeding, projected
+ * screening, typicality) measures one row against a list of rows with a `_many` kernel over
+ * the shared kernel memory. `runMany` splits such a list into contiguous parts: the main thread
+ * runs part 0, workers (the same WebAssembly module instantiated over the same memory) the
+ * others. Each row's result is computed by the same kernel on the same bytes whichever thread
+ * runs it, so results do not depend on the thread count; the callers reduce them on the main
+ * thread in their usual order.
+ *
+ * Dispatch is synchronous (the greedy loops are): the main thread writes the job into a control
+ * block in kernel memory, wakes the workers with Atomics.notify, and every thread takes chunks
+ * of the rows until none is left (worker-source.ts). The main thread takes chunks too, so a
+ * worker that is slow to wake (a busy machine) costs the main thread nothing but the chunk it
+ * holds; the main thread then waits for chunks in flight (briefly spinning first).
+ */
+import { DISTANCE_WASM } from "./wasm.ts";
+import { allocInt32, kernels, MANY_KERNELS, memory, type ManyKernelName } from "./kernels.ts";
+import { CONTROL_FIELDS, FIELD, LOCKED, takeChunks, WORKER_SOURCE } from "./worker-source.ts";
+
+/**
+ * Values (rows × columns) a part must hold for a split to pay: below it the wake-up and wait
+ * (a few microseconds each way) cost more than the part's kernel time. bench/threads.ts measures it.
+ */
+export const MIN_VALUES_PER_PART = 48_000;
+let minValuesPerPart = MIN_VALUES_PER_PART;
+
+/**
+ * Changes the split threshold: 0 splits every scan (tests, so that small pools take the
+ * threaded path too; bench/threads.ts, to time small scans split). Returns the previous value.
+ */
+export function setMinValuesPerPart(values: number): number {
+  const previous = minValuesPerPart;
+  minValuesPerPart = values;
+  return previous;
+}
+/** Chunks per thread: enough that a late or descheduled thread leaves little for the others to wait on. */
+const CHUNKS_PER_THREAD = 4;
+/** Polls of the completed field before the main thread sleeps on it. */
+const MAIN_SPINS = 200_000;
+/** How long a worker may take to start before the run goes on with one thread. */
+const START_TIMEOUT_MS = 10_000;
+
+interface Pool {
+  workers: Worker[];
+  /** The control block, in kernel memory. */
+  control: Int32Array;
+}
+
+let pool: Pool | null = null;
+/** The control block of stopped workers, reused by the next pool. */
+let retired: Int32Array | null = null;
+/** Threads the scans use, the main thread included (≤ pool workers + 1). */
+let threads = 1;
+
+/** Whether the main thread takes chunks too (always, but in tests of the workers' results). */
+let mainTakesChunks = true;
+
+/**
+ * false: the main thread only waits and the workers run every chunk of a split scan, so a test
+ * checks the workers' results whatever the timing (a worker slow to wake could otherwise leave
+ * every chunk to the main thread). Returns the previous setting.
+ */
+export function setMainTakesChunks(takes: boolean): boolean {
+  const previous = mainTakesChunks;
+  mainTakesChunks = takes;
+  return previous;
+}
+
+/** Threads the scans use now, the main thread included. */
+export function threadCount(): number {
+  return threads;
+}
+
+/** Scans split across threads so far, their chunks, and the chunks workers took (the rest the main thread ran). */
+const stats = { splitScans: 0, chunks: 0, workerChunks: 0 };
+
+export function threadStats(): Readonly<typeof stats> {
+  return { ...stats };
+}
+
+/**
+ * Makes `count` threads (the main one included) serve the scans, starting count − 1 workers
+ * (those of an earlier call stay when their number is right). When workers cannot start, the
+ * scans stay on the main thread and the reason is returned as a warning (null when all went well).
+ */
+export async function startThreads(count: number): Promise<string | null> {
+  if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`startThreads: ${count} is not a whole number ≥ 1`);
+  if (pool ? pool.workers.length === count - 1 : count === 1) { threads = count; return null; }
+  stopThreads();
+  if (count === 1) return null;
+  const control = retired ?? allocInt32(CONTROL_FIELDS); // kernel memory is never freed: reuse it
+  control.fill(0);
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+  const workers: Worker[] = [];
+  try {
+    for (let slot = 0; slot < count - 1; slot++) workers.push(new Worker(url, { type: "module" }));
+    await Promise.all(workers.map((worker) => ready(worker, control.byteOffset)));
+  } catch (error) {
+    for (const worker of workers) worker.terminate();
+    return `worker threads could not start (${error instanceof Error ? error.message : String(error)}); running on one thread`;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+  pool = { workers, control };
+  threads = count;
+  return null;
+}
+
+function ready(worker: Worker, control: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    worker.onmessage = () => { clearTimeout(timer); worker.onmessage = null; resolve(); };
+    worker.onerror = (event) => { clearTimeout(timer); event.preventDefault?.(); reject(new Error(event.message || "worker error")); };
+    worker.postMessage({ memory, wasm: DISTANCE_WASM, kernelNames: MANY_KERNELS, control });
+    // A worker must never keep the process alive (Bun; Deno's workers end with stopThreads).
+    (worker as unknown as { unref?: () => void }).unref?.();
+  });
+}
+
+/** Stops every worker; the scans run on the main thread until the next startThreads. */
+export function stopThreads(): void {
+  threads = 1;
+  if (!pool) return;
+  const { workers, control } = pool;
+  Atomics.store(control, FIELD.stop, 1);
+  Atomics.add(control, FIELD.job, 1);
+  Atomics.notify(control, FIELD.job);
+  for (const worker of workers) worker.terminate();
+  retired = control;
+  pool = null;
+}
+
+/**
+ * kernel(c, base, width, idx, count, n, out) over rows idx[0..count), split across the
+ * threads when the work pays for it. Pointers are byte offsets into kernel memory.
+ */
+export function runMany(name: ManyKernelName, c: number, base: number, width: number, idx: number, count: number, n: number, out: number): void {
+  const values = count * n;
+  if (!pool || threads === 1 || (minValuesPerPart > 0 && values < 2 * minValuesPerPart)) {
+    kernels[name](c, base, width, idx, count, n, out);
+    return;
+  }
+  const { control } = pool;
+  const chunks = Math.min(count, threads * CHUNKS_PER_THREAD, minValuesPerPart > 0 ? Math.floor(values / minValuesPerPart) : Infinity);
+  // Nobody can take a chunk while the job is written; then it is published by the claim reset.
+  Atomics.store(control, FIELD.claim, LOCKED);
+  const a = FIELD.args;
+  control[FIELD.kernel] = MANY_KERNELS.indexOf(name);
+  control[a] = c; control[a + 1] = base; control[a + 2] = width; control[a + 3] = idx;
+  control[a + 4] = count; control[a + 5] = n; control[a + 6] = out;
+  control[FIELD.chunkRows] = Math.ceil(count / chunks);
+  Atomics.store(control, FIELD.chunks, Math.ceil(count / Math.ceil(count / chunks)));
+  Atomics.store(control, FIELD.completed, 0);
+  Atomics.store(control, FIELD.claim, 0);
+  Atomics.add(control, FIELD.job, 1);
+  Atomics.notify(control, FIELD.job, threads - 1);
+  const mine = mainTakesChunks ? takeChunks(control, mainKernels, FIELD) : 0;
+  const total = control[FIELD.chunks]!;
+  stats.splitScans++;
+  stats.chunks += total;
+  stats.workerChunks += total - mine;
+  for (let spins = 0; ; spins++) {
+    const completed = Atomics.load(control, FIELD.completed);
+    if (completed === total) break;
+    if (spins > MAIN_SPINS) Atomics.wait(control, FIELD.completed, completed);
+  }
+  if (control[FIELD.failed]) {
+    control[FIELD.failed] = 0;
+    throw new Error(`a worker thread's ${name} kernel failed (a pointer outside kernel memory?)`);
+  }
+}
+
+const mainKernels = MANY_KERNELS.map((name) => kernels[name]);

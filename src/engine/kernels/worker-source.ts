@@ -1,0 +1,87 @@
+/**
+ * The worker thread's whole program, as source text: started from a Blob URL, it needs no file
+ * beside a `bun build --compile` binary and runs the same under Bun and Deno.
+ *
+ * A worker gets the kernels' shared memory and module once, then serves jobs from its slot of
+ * a control block in that memory (threads.ts): it waits for the slot's job number to change,
+ * runs one `_many` kernel over its share of the rows, stores the job number as done and wakes
+ * the main thread. Plain JavaScript: nothing here is transpiled or bundled.
+ */
+
+/** Int32 fields of the control block: one job at a time, shared by every thread. */
+export const CONTROL_FIELDS = 48;
+/** Field offsets; the two counters every thread updates sit on cache lines of their own. */
+export const FIELD = {
+  /** Bumped by the main thread for each job: workers wait for it to change. */
+  job: 0,
+  /** 1: workers leave. */
+  stop: 1,
+  /** Index into MANY_KERNELS. */
+  kernel: 2,
+  /** The kernel's seven arguments for the whole row list: c, base, width, idx, count, n, out. */
+  args: 3,
+  /** Rows per chunk, and chunks in the job. */
+  chunkRows: 10,
+  chunks: 11,
+  /** Set to 1 when a kernel threw (a trap): the main thread raises it. */
+  failed: 12,
+  /** The next chunk to take (Atomics.add); LOCKED while the main thread writes a job. */
+  claim: 16,
+  /** Chunks finished. */
+  completed: 32,
+} as const;
+/** A claim value no chunk count reaches: a thread taking a chunk while a job is being written takes none. */
+export const LOCKED = 2 ** 30;
+/**
+ * Polls before a worker sleeps on the job field: jobs come in bursts (one per greedy pick,
+ * a few hundred microseconds apart), and waking a sleeping thread costs tens of microseconds.
+ */
+export const WORKER_SPINS = 20_000;
+
+/**
+ * Takes chunks of the current job until none is left; returns how many it took. A chunk's rows are read only after it
+ * is taken, and the main thread cannot start the next job while a taken chunk is unfinished,
+ * so a worker that wakes late takes either nothing or chunks of the job now running.
+ * Shared by the main thread (threads.ts) and, as source text, the workers: it names nothing
+ * outside itself (the field table comes as `F`), so a minifier's renaming cannot break the copy.
+ */
+export function takeChunks(ctrl: Int32Array, kernels: readonly ((...args: number[]) => void)[], F: typeof FIELD): number {
+  for (let taken = 0; ; taken++) {
+    const chunk = Atomics.add(ctrl, F.claim, 1);
+    const chunks = Atomics.load(ctrl, F.chunks);
+    if (chunk >= chunks) return taken;
+    const a = F.args, rows = ctrl[F.chunkRows]!, start = chunk * rows;
+    const count = Math.min(rows, ctrl[a + 4]! - start);
+    try {
+      kernels[ctrl[F.kernel]!]!(ctrl[a]!, ctrl[a + 1]!, ctrl[a + 2]!, ctrl[a + 3]! + 4 * start, count, ctrl[a + 5]!, ctrl[a + 6]! + 8 * start);
+    } catch {
+      ctrl[F.failed] = 1;
+    }
+    if (Atomics.add(ctrl, F.completed, 1) + 1 === chunks) Atomics.notify(ctrl, F.completed);
+  }
+}
+
+export const WORKER_SOURCE = `
+const FIELD = ${JSON.stringify(FIELD)};
+const takeChunks = ${takeChunks.toString()};
+self.onmessage = (event) => {
+  self.onmessage = null;
+  const { memory, wasm, kernelNames, control } = event.data;
+  const bytes = Uint8Array.from(atob(wasm), (ch) => ch.charCodeAt(0));
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  const kernels = kernelNames.map((name) => exports[name]);
+  const ctrl = new Int32Array(memory.buffer, control, ${CONTROL_FIELDS});
+  let seen = Atomics.load(ctrl, FIELD.job);
+  postMessage("ready");
+  for (;;) {
+    let spins = 0;
+    while (Atomics.load(ctrl, FIELD.job) === seen) {
+      if (++spins > ${WORKER_SPINS}) { Atomics.wait(ctrl, FIELD.job, seen); spins = 0; }
+    }
+    seen = Atomics.load(ctrl, FIELD.job);
+    if (Atomics.load(ctrl, FIELD.stop)) break;
+    takeChunks(ctrl, kernels, FIELD);
+  }
+  self.close();
+};
+`;
