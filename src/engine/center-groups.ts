@@ -80,7 +80,7 @@ export interface CenterGroups {
   groupOf: Int32Array;
   /** Distance measurements made so far. */
   evaluations: number;
-  /** Rows screened by the space's batched lower bounds (lowerBoundMany) before measuring. */
+  /** Rows screened by the space's batched lower bounds (screenMany) before measuring. */
   screened: number;
   /** When rows were reordered for locality: each row's original index, which breaks ties. */
   tieKey: Uint32Array | null;
@@ -195,14 +195,14 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
     const finiteGap = centerGap !== Infinity;
     if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
     // The members the bounds cannot rule out, in the group's order.
-    if (batchRows.length < total + g.size) batchRows = grown(batchRows, total + g.size);
+    if (batchRows.length < total + g.size) { batchRows = grown(batchRows, total + g.size); batchLimits = new Float64Array(batchRows.length); }
     const start = total;
     for (let m = 0; m < g.size; m++) {
       const i = g.items[m]!;
       const di = distance[i]!;
       if ((!finiteGap || centerGap < 2 * di * PRUNE_SLACK + tolerance) &&
         (anchor === undefined || Math.abs(anchorC - anchor[i]!) < di * PRUNE_SLACK + tolerance) &&
-        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) batchRows[total++] = i;
+        (!hasLowerBound || space.lowerBound!(c, i) < di * PRUNE_SLACK + tolerance)) { batchLimits[total] = di * PRUNE_SLACK + tolerance; batchRows[total++] = i; }
     }
     if (total === start) return;
     if (segmentGroup.length === segments) { segmentGroup = grown(segmentGroup, segments + 1); segmentEnd = grown(segmentEnd, segments + 1); }
@@ -221,20 +221,15 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
   } else {
     for (let index = 0; index < groups.length; index++) collect(index);
   }
-  if (space.lowerBoundMany && total > 0) {
-    // A cheap batched screen (projected coordinates) before the full-length measurements.
-    const screen = space.lowerBoundMany(c, batchRows, total);
-    let kept = 0, from = 0;
-    for (let s = 0; s < segments; s++) {
-      for (let m = from; m < segmentEnd[s]!; m++) {
-        const i = batchRows[m]!;
-        if (screen[m]! < distance[i]! * PRUNE_SLACK + tolerance) batchRows[kept++] = i;
-      }
-      from = segmentEnd[s]!;
+  if (space.screenMany && total > 0) {
+    // A cheap batched screen (projected coordinates) before the full-length measurements. It
+    // keeps the rows' order, so each segment's survivors are the next ones in its group.
+    state.screened += total;
+    total = space.screenMany(c, batchRows, batchLimits, total);
+    for (let s = 0, kept = 0; s < segments; s++) {
+      while (kept < total && groupOf[batchRows[kept]!] === segmentGroup[s]) kept++;
       segmentEnd[s] = kept;
     }
-    state.screened += total;
-    total = kept;
   }
   const measured = total === 0 ? null : space.distanceMany ? space.distanceMany(c, batchRows, total) : measureEach(space, c, batchRows, total);
   state.evaluations += total;
@@ -397,6 +392,8 @@ function rerank(state: CenterGroups): void {
  * to segmentEnd[s] (with cells: cell segmentGroup[s]'s).
  */
 let batchRows = new Uint32Array(1024);
+/** Per row in batchRows: the distance below which it would move (what a screen must rule out). */
+let batchLimits = new Float64Array(1024);
 let segmentGroup = new Uint32Array(256);
 let segmentEnd = new Uint32Array(256);
 

@@ -20,7 +20,11 @@ import { ProjectedBounds } from "./projection.ts";
  */
 const PROJECT_MIN_DIMS = 256;
 const PROJECT_MIN_ROWS = 5_000;
-const PROJECTED_DIMS = 32;
+/**
+ * Coordinates per screening stage (projection.ts): a short first screen, then a longer one for
+ * the rows it keeps. The TypeScript backend's slow GEMM makes only the first level's coordinates.
+ */
+const PROJECTED_LEVELS = { openblas: [32, 128], other: [32] };
 
 /**
  * The TypeScript backend's GEMM runs at ~1 GFLOP/s: past this many values the projection's
@@ -40,7 +44,7 @@ export function wideRows(points: Matrix, blas: Blas): boolean {
 
 /** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
 export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null {
-  return ProjectedBounds.build(points, blas, PROJECTED_DIMS);
+  return ProjectedBounds.build(points, blas, blas.name === "openblas" ? PROJECTED_LEVELS.openblas : PROJECTED_LEVELS.other);
 }
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
@@ -68,7 +72,8 @@ export function kernelRelativeError(x: Matrix, y: Matrix): number {
   return usesNarrowKernel(x, y) ? (x.cols / 8 + 4) * 2 ** -23 : (x.cols + 4) * 2 ** -52;
 }
 
-function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
+/** Whether rowSquaredDistance(x, y) sums in float32 (the narrow kernel), as kernelRelativeError assumes. */
+export function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
   if (!(x.data instanceof Float32Array) || !(y.data instanceof Float32Array)) return false;
   const m = Math.max(maxAbs(x.data), maxAbs(y.data));
   return m >= NARROW_RANGE[0] && m <= NARROW_RANGE[1];
@@ -117,7 +122,9 @@ export class EuclideanSpace implements MetricSpace {
   readonly centerIndex?: CenterIndex;
   readonly #squared: RowDistance;
   readonly #many: ((c: number, rows: Uint32Array, count: number) => Float64Array) | null;
-  readonly lowerBoundMany?: (c: number, rows: Uint32Array, count: number) => Float64Array;
+  readonly screenMany?: (c: number, rows: Uint32Array, limits: Float64Array, count: number) => number;
+  /** The projected bounds that screen rows (wide rows only), for their counters. */
+  readonly projected: ProjectedBounds | null;
 
   /**
    * With OpenBLAS, centers are indexed for batched lower bounds (GEMV beats per-center kernels).
@@ -130,8 +137,9 @@ export class EuclideanSpace implements MetricSpace {
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);
     this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
+    this.projected = projected;
     if (projected) {
-      this.lowerBoundMany = (c, rows, count) => projected.lowerBoundsMany(c, rows, count);
+      this.screenMany = (c, rows, limits, count) => projected.screen(c, rows, limits, count);
       this.centerIndex = projected.centerIndex();
     } else if (blas?.name === "openblas") this.centerIndex = new GemvCenterIndex(points, blas);
   }

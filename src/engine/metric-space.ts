@@ -31,10 +31,11 @@ export interface MetricSpace {
   /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
   lowerBound?(a: number, b: number): number;
   /**
-   * Optional: out[i] ≤ distance(c, rows[i]) for i < count in one call, much cheaper than the
-   * distances (projection.ts); the array is reused by the next call of this or distanceMany.
+   * Optional: keeps at the front of rows (and of limits, in step) the rows i < count whose
+   * distance to c cheap lower bounds cannot prove to be at least limits[i], and returns how
+   * many are kept (projection.ts); much cheaper than measuring them.
    */
-  lowerBoundMany?(c: number, rows: Uint32Array, count: number): Float64Array;
+  screenMany?(c: number, rows: Uint32Array, limits: Float64Array, count: number): number;
 }
 
 /** The pool's distances to an already-chosen set, before the greedy loop starts. */
