@@ -297,7 +297,7 @@ function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: Me
     const toPivot = toPivots[b]!;
     if (!cells.mayAffect(b, toPivot, pruneSlack)) continue;
     const start = total, size = cells.end(b) - cells.start(b);
-    if (batchRows.length < total + size) batchRows = grown(batchRows, total + size);
+    if (batchRows.length < total + size) { batchRows = grown(batchRows, total + size); batchLimits = new Float64Array(batchRows.length); }
     let need = cells.candidates(b, toPivot, distance, groupOf, pruneSlack, batchRows, start);
     if (need > 0 && (anchor !== undefined || space.lowerBound !== undefined)) {
       let kept = start;
@@ -308,7 +308,7 @@ function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: Me
       }
       need = kept - start;
     }
-    if (need > 0 && !space.lowerBoundMany) {
+    if (need > 0 && !space.screenMany) {
       // Most of a stretch kept: read all of it in order, which the prefetcher makes cheaper
       // than skipping rows; the extra measurements are exact and move no row they should not.
       const first = batchRows[start]!, span = batchRows[start + need - 1]! - first + 1;
@@ -323,20 +323,17 @@ function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: Me
     segmentGroup[segments] = b; // here: the cell
     segmentEnd[segments++] = total;
   }
-  if (space.lowerBoundMany && total > 0) {
-    // A cheap batched screen (projected coordinates) before the full-length measurements.
-    const screen = space.lowerBoundMany(c, batchRows, total);
-    let kept = 0, from = 0;
-    for (let s = 0; s < segments; s++) {
-      for (let m = from; m < segmentEnd[s]!; m++) {
-        const i = batchRows[m]!;
-        if (screen[m]! < distance[i]! * pruneSlack + tolerance) batchRows[kept++] = i;
-      }
-      from = segmentEnd[s]!;
+  if (space.screenMany && total > 0) {
+    // A cheap batched screen (projected coordinates) before the full-length measurements. It
+    // keeps the rows' order, so each segment's survivors are the next ones in its cell.
+    for (let m = 0; m < total; m++) batchLimits[m] = distance[batchRows[m]!]! * pruneSlack + tolerance;
+    state.screened += total;
+    total = space.screenMany(c, batchRows, batchLimits, total);
+    for (let s = 0, kept = 0; s < segments; s++) {
+      const end = cells.end(segmentGroup[s]!);
+      while (kept < total && batchRows[kept]! < end) kept++;
       segmentEnd[s] = kept;
     }
-    state.screened += total;
-    total = kept;
   }
   if (total === 0) return;
   const measured = space.distanceMany ? space.distanceMany(c, batchRows, total) : measureEach(space, c, batchRows, total);

@@ -10,6 +10,7 @@ import { EuclideanSpace, nearestSeeds } from "../../src/engine/euclidean.ts";
 import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
 import { kMeansPlusPlus } from "../../src/engine/kmeanspp.ts";
 import { inLocalityOrder, localityCells } from "../../src/engine/locality.ts";
+import { ProjectedBounds } from "../../src/engine/projection.ts";
 import type { Matrix } from "../../src/matrix.ts";
 import { Rng } from "../../src/rng.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
@@ -58,6 +59,22 @@ describe("large batches by cells", () => {
       // The cells rule out most rows: far fewer measurements than the textbook loop's.
       expect(byCells.evaluations).toBeLessThan(plain.evaluations / 5);
     }
+  }, 60_000);
+
+  test.skipIf(openblas === null)("with projected screening (wide rows) the cells' loop equals the textbook loop", () => {
+    const points = clusteredPoints(3000, 48, 20, 7);
+    const projected = ProjectedBounds.build(points, openblas!, [4, 12])!;
+    const locality = localityCells(projected.coordinates, openblas!, null, 48);
+    const ordered = inLocalityOrder(points, locality.order, false)!;
+    projected.reorder(locality.order);
+    const space = new EuclideanSpace(ordered, openblas, projected, locality);
+    expect(space.screenMany).toBeDefined();
+    const options = { seeds: null, selectable: null, firstPick: 9, minDistance: 0 };
+    const byCells = kCenterGreedy(space, 1000, { ...options, limits: early });
+    const plain = kCenterPlain(new EuclideanSpace(ordered), 1000, options);
+    expect(byCells.screened).toBeGreaterThan(0);
+    expect(Array.from(byCells.picks)).toEqual(Array.from(plain.picks));
+    expect(Array.from(byCells.distances)).toEqual(Array.from(plain.distances));
   }, 60_000);
 
   test("with labelled rows and rows that may not be picked, the cells' loop equals the textbook loop", () => {
