@@ -1,21 +1,19 @@
 /**
  * Steps 2 and 3 of a job in bounded memory, for the strategies that rank rows by a score of
- * each row alone (the catalog's `streams`): the Parquet files are read one row group at a
- * time; each row is scored as the in-memory strategy scores it and, when the strategy may pick
- * it, offered to a heap of the most rows one quota can take (stream-ranking.ts: BATCH_SIZE,
- * MAX_SAMPLES or K_PER_CLASS; one heap, or one per class), ranked as the strategy ranks them
- * (score, then id, then row). Pseudo-label runs also add up the confidence sums their weights
- * use, and count the rows that pass the threshold. When the files hold only the id and
- * score columns (decoded anyway), a row entering a heap has its cells copied out; otherwise the
- * row groups that hold a final candidate are read again for their cells (the other columns are
- * decoded once, not for every row group a heap row passed through). Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
- * row (the duplicate check and the metadata's class counts). With the report, its figures of
- * every row are counted as the rows pass, and the vectors of the rows its scatter uses are kept
- * (src/report/streamed-projection.ts).
+ * each row alone (the catalog's `streams`): the files are read a part at a time (Parquet row
+ * groups, CSV pieces: stream-source.ts); each row is scored as the in-memory strategy scores it
+ * and, when the strategy may pick it, offered to a heap of the most rows one quota can take
+ * (stream-ranking.ts: BATCH_SIZE, MAX_SAMPLES or K_PER_CLASS; one heap, or one per class),
+ * ranked as the strategy ranks them (score, then id, then row). Pseudo-label runs also add up
+ * the confidence sums their weights and THRESHOLD_MODE use (in a first pass of their own for
+ * THRESHOLD_MODE), and count the rows that pass the threshold. Beyond the heaps, memory holds 8
+ * bytes of id hash and 4 of predicted class per row (the duplicate check and the metadata's
+ * class counts). With the report, its figures of every row are counted as the rows pass, and
+ * the vectors of the rows its scatter uses are kept (src/report/streamed-projection.ts).
  *
- * The strategy then runs on the candidates alone as its pool: they hold every row it can pick
- * (any quota is at most BATCH_SIZE rows of one class), so it picks the rows it picks on the
- * whole pool and the writers write the same bytes. The metadata counts the whole pool.
+ * The strategy then runs on the candidates alone as its pool: they hold every row it can pick,
+ * so it picks the rows it picks on the whole pool and the writers write the same bytes. The
+ * metadata counts the whole pool.
  *
  * What it cannot do exactly it leaves to the in-memory path, saying why in the log: a repeated
  * id or a bad value found while streaming sends the run there, which reports it as always.
@@ -107,8 +105,8 @@ interface Candidate {
   row: number;
   file: number;
   fileRow: number;
-  group: number;
-  groupRow: number;
+  part: number;
+  partRow: number;
   probs: Float64Array;
   predicted: number;
   confidence: number;
@@ -227,7 +225,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       const heap = heaps[ranking.quotaOf(pool.predicted[r]!)]!;
       if (!heap.admits(scores[r]!, id, row)) continue;
       heap.offer({
-        score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
+        score: scores[r]!, id, row, file: f, fileRow: fileRow + r, part: g, partRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
         probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), kept: source.keep(table, r),
         vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
       });
@@ -251,12 +249,12 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const candidates = heaps.flatMap((h) => h.items).sort((a, b) => a.row - b.row);
   if (candidates.length === 0) throw new NotStreamable("no row may be selected");
   for (const warning of held) log.warn(warning);
-  const places = candidates.map((c) => ({ file: c.file, part: c.group, partRow: c.groupRow, kept: c.kept }));
+  const places = candidates.map((c) => ({ file: c.file, part: c.part, partRow: c.partRow, kept: c.kept }));
   const picked = await source.picked(places, collectGarbage);
   const files = source.files();
   const probs = new Float64Array(candidates.length * poolClasses);
   candidates.forEach((c, k) => probs.set(c.probs, k * poolClasses));
-  // Binary and confidence notes name columns only: any row group's note is the pool's.
+  // Binary and confidence notes name columns only: any part's note is the pool's.
   const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows) : firstNote;
   const normalisation = { softmaxRows, renormalisedRows, description };
   const pool: Pool = {
@@ -321,7 +319,7 @@ function grown(hashes: Float64Array, predicted: Int32Array, rows: number): { has
   return { hashes: moreHashes, predictedAll: morePredicted };
 }
 
-/** The confidence sums of a row group's selectable rows added to those so far (exact, so the order of the groups does not matter). */
+/** The confidence sums of a part's selectable rows added to those so far (exact, so the order of the parts does not matter). */
 function addStats(stats: ConfidenceStats | null, pool: Pool, selectable: Uint8Array, tau: number): ConfidenceStats {
   const part = confidenceStats(pool.probs, pool.classes, pool.predicted, pool.confidence, selectable, tau);
   return stats ? mergeConfidenceStats(stats, part) : part;
@@ -338,7 +336,7 @@ async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Value
 }
 
 /**
- * A row group's vectors as the report's projection reads them (report-file.ts: float32, every
+ * A part's vectors as the report's projection reads them (report-file.ts: float32, every
  * value finite). A value it refuses sends the run to the whole read, whose report notes it.
  */
 function reportVectors(table: Table, id: string, vectorColumns: readonly string[]): Float32Array {

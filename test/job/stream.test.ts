@@ -385,3 +385,17 @@ test("the compiled binary streams confidence_threshold and writes the in-memory 
   expect(outputs[0]!.length).toBeGreaterThan(0);
   expect(Buffer.compare(outputs[0]!, outputs[1]!)).toBe(0);
 });
+
+test("the compiled binary streams CSV.gz input and writes the in-memory run's bytes", () => {
+  const { dir } = writePool({ seed: 46, rows: 1500, classes: 3, files: 2, rowGroupSize: 1, format: "csv.gz" });
+  const outputs = ["auto", "off"].map((stream) => {
+    const output = join(tempDir("as-stream-bin-"), "out");
+    const ran = runBinary(["--input", dir, "--output", output, "--strategy", "top_k_per_class", "--k-per-class", "25", "--no-save-report"], { STREAM: stream });
+    expect(ran.exitCode).toBe(0);
+    expect(ran.stderr.includes("a part at a time")).toBe(stream === "auto");
+    if (stream === "auto") expect(ran.stderr.includes("reading the pool whole")).toBe(false);
+    return readFileSync(join(output, "selected_samples.csv"));
+  });
+  expect(outputs[0]!.length).toBeGreaterThan(0);
+  expect(Buffer.compare(outputs[0]!, outputs[1]!)).toBe(0);
+});
