@@ -11,7 +11,7 @@ import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { allocVectors, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
-import type { CenterIndex, MetricSpace, SeedState } from "./metric-space.ts";
+import type { CenterIndex, MetricSpace, RowCells, SeedState } from "./metric-space.ts";
 import { ProjectedBounds } from "./projection.ts";
 
 /**
@@ -133,7 +133,8 @@ export class EuclideanSpace implements MetricSpace {
    * With any backend, wide rows get projected lower bounds (projection.ts), built here unless
    * the caller brings them (built before a locality order, which they make cheap).
    */
-  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points, blas) ? projectRows(points, blas) : null) {
+  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points, blas) ? projectRows(points, blas) : null,
+    readonly cells?: RowCells) {
     this.size = points.rows;
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);
