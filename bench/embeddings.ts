@@ -8,6 +8,7 @@
  *
  *   bun bench/embeddings.ts [--rows 200000] [--dim 384] [--k 1000]
  */
+import { loadavg } from "node:os";
 import { loadBlas } from "../ffi/load.ts";
 import { EuclideanSpace } from "../src/engine/euclidean.ts";
 import { kCenterPlain } from "../src/engine/kcenter.ts";
@@ -15,7 +16,7 @@ import { badge } from "../src/strategies/badge.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { hybrid } from "../src/strategies/hybrid.ts";
 import type { Selection } from "../src/strategies/strategy.ts";
-import { benchOptions, benchPool, peakRssMb, powerLawEmbeddings } from "./workloads.ts";
+import { benchOptions, benchPool, peakRssMb, powerLawEmbeddings, rowsPerPick } from "./workloads.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -29,7 +30,7 @@ function timed<T>(run: () => T): { value: T; wall: number; user: number } {
   return { value, wall: (performance.now() - started) / 1000, user: process.cpuUsage(cpu).user / 1e6 };
 }
 
-console.log(`power-law embeddings ${rows}×${dim} (synthetic), k=${k}, ${blas.name} (wall / CPU seconds)`);
+console.log(`power-law embeddings ${rows}×${dim} (synthetic), k=${k}, ${blas.name} (wall / CPU seconds; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 const plain = timed(() => kCenterPlain(new EuclideanSpace(workload.vectors), 50, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 }));
 const plainUser = (plain.user / 50) * k;
 console.log(`  textbook k-center loop (50 picks scaled): ≈ ${((plain.wall / 50) * k).toFixed(1)} / ${plainUser.toFixed(1)} s`);
@@ -42,8 +43,6 @@ const runs: [string, () => Selection][] = [
 for (const [label, run] of runs) {
   const { value, wall, user } = timed(run);
   const picks = value.rows.length;
-  const measured = (value.details.distanceEvaluations as number) / (rows * picks);
-  const screened = ((value.details.rowsScreenedByProjection as number | undefined) ?? 0) / (rows * picks);
   const vs = label === "badge" ? "" : `, ${(plainUser / user).toFixed(1)}× the textbook loop (CPU)`;
-  console.log(`  ${label.padEnd(24)} ${wall.toFixed(2)} / ${user.toFixed(2)} s${vs}; per pick ${(100 * screened).toFixed(1)}% of rows screened, ${(100 * measured).toFixed(1)}% measured in full; peak RSS ${peakRssMb()} MB`);
+  console.log(`  ${label.padEnd(24)} ${wall.toFixed(2)} / ${user.toFixed(2)} s${vs}; per pick ${rowsPerPick(value.details, rows * picks)}; peak RSS ${peakRssMb()} MB`);
 }

@@ -8,10 +8,13 @@
  *   snappy Parquet twin. DuckDB materialises every column (CREATE TABLE AS SELECT *); we run
  *   `uncertainty` (k = 10,000, CSV output, no report) and take the read step from the run's
  *   own timings (readMs), beside the run's whole wall time.
- * scores: id and 10 probabilities, zstd Parquet in 2 files. DuckDB answers the same question
- *   in SQL (ORDER BY 1 − (top-1 − top-2) rounded as ours, descending, ties by id, LIMIT 10000, every column written to CSV); we
- *   run `uncertainty` k = 10,000 on the directory, streamed with the report (the default), streamed
- *   without it (--no-save-report) and whole (STREAM=off, the baseline). Wall time and peak RSS for each.
+ * scores: id and 10 probabilities, zstd Parquet in 2 files. DuckDB answers the same questions
+ *   in SQL, every column of the answer written to CSV: `uncertainty` k = 10,000 (ORDER BY
+ *   1 − (top-1 − top-2) rounded as ours, descending, ties by id, LIMIT 10000), and
+ *   `confidence_threshold` at 0.25 (about 4% of the rows pass) with MAX_SAMPLES = 10,000 and
+ *   without (every passing row). We run each on the directory streamed with the report (the
+ *   default), streamed without it (--no-save-report) and whole (STREAM=off, the baseline). Wall
+ *   time and peak RSS for each.
  *
  * The files are written by DuckDB itself (seeded random(); row order fixed by ORDER BY) under
  * /tmp/active-sampling-read-bench/ and reused. Each contender runs in its own process, one after
@@ -27,6 +30,8 @@ const mode = args[0] === "scores" ? "scores" : "wide";
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const rows = option("--rows", mode === "wide" ? 1_000_000 : 10_000_000);
 const K = 10_000;
+/** confidence_threshold's CONFIDENCE_THRESHOLD in the scores bench: about 4% of the rows pass. */
+const THRESHOLD = 0.25;
 const root = "/tmp/active-sampling-read-bench";
 const dir = `${root}/${mode}-${rows}`;
 
@@ -39,17 +44,33 @@ if (args.includes("--duckdb-materialise")) {
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
   process.exit(0);
 }
-if (args.includes("--duckdb-uncertainty")) {
+if (args.includes("--duckdb-select")) {
+  // Child process: DuckDB answers one of the questions below in SQL and writes every column of the answer to CSV.
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
   const started = performance.now();
-  const probs = Array.from({ length: 10 }, (_, k) => `prob_class_${k}`).join(", ");
-  // Our margin score, 1 - (p1 - p2) rounded to 12 decimals (src/engine/uncertainty.ts), ties by id.
-  await connection.run(`COPY (SELECT * EXCLUDE (sorted), round(1 - (sorted[1] - sorted[2]), 12) AS score
-    FROM (SELECT *, list_sort([${probs}], 'DESC') AS sorted FROM '${dir}/pool/*.parquet')
-    ORDER BY score DESC, id LIMIT ${K}) TO '${dir}/duckdb-selected.csv' (HEADER)`);
+  await connection.run(`COPY (${duckQuestion(args[args.indexOf("--duckdb-select") + 1]!)}) TO '${dir}/duckdb-selected.csv' (HEADER)`);
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
   process.exit(0);
+}
+
+/** The questions of the scores bench: ours as arguments, DuckDB's as SQL giving the same rows in the same order. */
+const QUESTIONS: Record<string, { title: string; ours: string[] }> = {
+  uncertainty: { title: `uncertainty (margin) k=${K}`, ours: ["--strategy", "uncertainty", "--batch-size", String(K)] },
+  capped: { title: `confidence_threshold ≥ ${THRESHOLD}, MAX_SAMPLES=${K}`, ours: ["--strategy", "confidence_threshold", "--confidence-threshold", String(THRESHOLD), "--max-samples", String(K)] },
+  every: { title: `confidence_threshold ≥ ${THRESHOLD}, every passing row`, ours: ["--strategy", "confidence_threshold", "--confidence-threshold", String(THRESHOLD)] },
+};
+
+function duckQuestion(name: string): string {
+  const probs = Array.from({ length: 10 }, (_, k) => `prob_class_${k}`).join(", ");
+  const pool = `'${dir}/pool/*.parquet'`;
+  // Our margin score, 1 - (p1 - p2) rounded to 12 decimals (src/engine/uncertainty.ts), ties by id.
+  if (name === "uncertainty") {
+    return `SELECT * EXCLUDE (sorted), round(1 - (sorted[1] - sorted[2]), 12) AS score
+      FROM (SELECT *, list_sort([${probs}], 'DESC') AS sorted FROM ${pool}) ORDER BY score DESC, id LIMIT ${K}`;
+  }
+  const passing = `SELECT *, greatest(${probs}) AS confidence FROM ${pool} WHERE greatest(${probs}) >= ${THRESHOLD} ORDER BY confidence DESC, id`;
+  return name === "capped" ? `${passing} LIMIT ${K}` : passing;
 }
 
 if (args.includes("--fresh") || !existsSync(`${dir}/done`)) await generate();
@@ -60,7 +81,7 @@ if (mode === "wide") {
   for (const file of ["pool.csv", "pool.parquet"]) {
     const path = `${dir}/${file}`;
     const duck = timed([process.execPath, import.meta.path, "--duckdb-materialise", path]);
-    const ours = runUncertainty(path);
+    const ours = runOurs(path, ["--strategy", "uncertainty", "--batch-size", String(K), "--no-save-report"]);
     const duckSeconds = JSON.parse(duck.stdout).seconds as number;
     console.log(`${file} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB, ${rows} rows × 139 columns)`);
     console.log(`  DuckDB, every column into a table   ${duckSeconds.toFixed(2)} s   peak ${duck.peakMiB} MiB`);
@@ -68,30 +89,33 @@ if (mode === "wide") {
     console.log(`  ours, whole run (wall)               ${ours.wall.toFixed(2)} s   peak ${ours.peakMiB} MiB; steps (ms) ${JSON.stringify(ours.timings)}`);
   }
 } else {
-  const duck = timed([process.execPath, import.meta.path, "scores", "--rows", String(rows), "--duckdb-uncertainty"]);
-  const duckWall = duck.wall;
-  console.log(`${rows} rows (id + 10 probabilities, zstd, 2 files), uncertainty k=${K}, every column written out`);
-  console.log(`  DuckDB SQL (ORDER BY score DESC, id LIMIT ${K})   ${duckWall.toFixed(2)} s wall   peak ${duck.peakMiB} MiB`);
-  // Streamed (the default: row group by row group, bounded memory) with and without the report, then the whole pool in memory (STREAM=off).
-  const contenders: [string, Record<string, string>, string[]][] = [
-    ["STREAM=auto, report (the default)", { STREAM: "auto" }, []],
-    ["STREAM=auto, --no-save-report", { STREAM: "auto" }, ["--no-save-report"]],
-    ["STREAM=off, --no-save-report", { STREAM: "off" }, ["--no-save-report"]],
-  ];
-  for (const [label, env, extra] of contenders) {
-    const ours = runUncertainty(`${dir}/pool`, env, extra);
-    const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
-    console.log(`  ours, ${label.padEnd(36)} ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
-    console.log(`    steps (ms) ${JSON.stringify(ours.timings)}; ${unaccounted.toFixed(2)} s of the wall not in them (process exit)`);
-    const same = sameIds(`${dir}/duckdb-selected.csv`, `${dir}/out/selected_samples.csv`);
-    console.log(`    same rows in the same order as DuckDB: ${same}`);
+  console.log(`${rows} rows (id + 10 probabilities, zstd, 2 files), every column of the answer written out`);
+  for (const [name, question] of Object.entries(QUESTIONS)) {
+    const duck = timed([process.execPath, import.meta.path, "scores", "--rows", String(rows), "--duckdb-select", name]);
+    const duckWall = duck.wall;
+    console.log(`${question.title}`);
+    console.log(`  DuckDB SQL (ORDER BY score DESC, id)          ${duckWall.toFixed(2)} s wall   peak ${duck.peakMiB} MiB`);
+    // Streamed (the default: row group by row group, bounded memory) with and without the report, then the whole pool in memory (STREAM=off).
+    const contenders: [string, Record<string, string>, string[]][] = [
+      ["STREAM=auto, report (the default)", { STREAM: "auto" }, []],
+      ["STREAM=auto, --no-save-report", { STREAM: "auto" }, ["--no-save-report"]],
+      ["STREAM=off, --no-save-report", { STREAM: "off" }, ["--no-save-report"]],
+    ];
+    for (const [label, env, extra] of contenders) {
+      const ours = runOurs(`${dir}/pool`, [...question.ours, ...extra], env);
+      const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
+      console.log(`  ours, ${label.padEnd(36)} ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);
+      console.log(`    steps (ms) ${JSON.stringify(ours.timings)}; ${unaccounted.toFixed(2)} s of the wall not in them (process exit)`);
+      const same = sameIds(`${dir}/duckdb-selected.csv`, `${dir}/out/selected_samples.csv`);
+      console.log(`    same rows in the same order as DuckDB: ${same}`);
+    }
   }
 }
 
-function runUncertainty(input: string, env: Record<string, string> = {}, extra = ["--no-save-report"]): { wall: number; peakMiB: number; timings: Record<string, number> } {
+function runOurs(input: string, strategy: string[], env: Record<string, string> = {}): { wall: number; peakMiB: number; timings: Record<string, number> } {
   const output = `${dir}/out`;
   rmSync(output, { recursive: true, force: true });
-  const run = timed([...binary, "--strategy", "uncertainty", "--batch-size", String(K), "--input", input, "--output", output, ...extra, "--quiet"], env);
+  const run = timed([...binary, ...strategy, "--input", input, "--output", output, "--quiet"], env);
   const metadata = JSON.parse(readFileSync(`${output}/selection_metadata.json`, "utf8"));
   return { wall: run.wall, peakMiB: run.peakMiB, timings: metadata.timings_ms };
 }

@@ -2,19 +2,24 @@
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
  * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <diversity|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C]
+ *   bun bench/selection.ts <diversity|diversity-groups|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C]
  *
  * diversity, badge and hybrid (margin × diversity) run the strategies users run
  * (src/strategies); diversity-plain runs the textbook k-center loop (no pruning, no locality
- * order) as the baseline.
+ * order) as the baseline; diversity-groups runs diversity's loop as it was before cells
+ * (center-cells.ts): groups and the bucket index over centers, on the same space.
+ * cpuSeconds is the selection's CPU time (user + system), picksHash a hash of the picks.
  */
 import { loadBlas } from "../ffi/load.ts";
 import { EuclideanSpace } from "../src/engine/euclidean.ts";
-import { kCenterPlain } from "../src/engine/kcenter.ts";
+import { loadavg } from "node:os";
+import { LARGE_BATCH_LIMITS } from "../src/engine/center-groups.ts";
+import { kCenterGreedy, kCenterPlain } from "../src/engine/kcenter.ts";
 import { badge } from "../src/strategies/badge.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { hybrid } from "../src/strategies/hybrid.ts";
 import { typiclust } from "../src/strategies/typiclust.ts";
+import { prepareVectorSpace } from "../src/strategies/vector-space.ts";
 import { benchOptions, benchPool, mixture, peakRssMb } from "./workloads.ts";
 
 const [kind, rowsText, dimText, kText] = process.argv.slice(2);
@@ -30,17 +35,27 @@ const options = benchOptions(rows, k, blas, {
   selectionConfig: { filters: [], objectives: [{ type: "uncertainty", mode: "margin", strength: 1 }, { type: "diversity", strength: 1 }], classBalance: null },
 });
 
+const loadBefore = loadavg()[0]!;
+const cpuBefore = process.cpuUsage();
 started = performance.now();
 let evaluations = 0, picks = 0;
+let picked: Uint32Array = new Uint32Array(0);
 if (kind === "diversity") {
   const selection = diversity(pool, options);
-  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
+  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length; picked = selection.rows;
+} else if (kind === "diversity-groups") {
+  const vs = prepareVectorSpace(pool, options);
+  const result = kCenterGreedy(vs.space, k, {
+    seeds: vs.seeds, selectable: vs.candidates, firstPick: vs.nearestToMean, minDistance: 0, tieKey: vs.order,
+    limits: { ...LARGE_BATCH_LIMITS, cellsFrom: Infinity },
+  });
+  evaluations = result.evaluations; picks = result.picks.length; picked = vs.rows(result.picks);
 } else if (kind === "diversity-plain") {
   const result = kCenterPlain(new EuclideanSpace(workload.vectors), k, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 });
   evaluations = result.evaluations; picks = result.picks.length;
 } else if (kind === "hybrid") {
   const selection = hybrid(pool, options);
-  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
+  evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length; picked = selection.rows;
 } else if (kind === "badge") {
   const selection = badge(pool, options);
   evaluations = selection.details.distanceEvaluations as number; picks = selection.rows.length;
@@ -51,4 +66,12 @@ if (kind === "diversity") {
   throw new Error(`unknown workload ${kind}`);
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ kind, rows, dim, classes, k, blas: blas.name, seconds, generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks, peakRssMb: peakRssMb() }));
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+// FNV-1a over the picked rows: equal hashes, equal selections.
+let hash = 0x811c9dc5;
+for (const row of picked) hash = Math.imul(hash ^ row, 0x01000193) >>> 0;
+console.log(JSON.stringify({
+  kind, rows, dim, classes, k, blas: blas.name, seconds, cpuSeconds, generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks,
+  peakRssMb: peakRssMb(), loadAverage: [loadBefore, loadavg()[0]!], picksHash: hash.toString(16),
+}));

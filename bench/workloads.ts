@@ -137,3 +137,15 @@ export function benchOptions(rows: number, k: number, blas: Blas, overrides: Par
     balance: null, selectionConfig: null, rowWeights: null, ...overrides,
   };
 }
+
+/**
+ * A selection's rows per pick, as shares of the pool: bounded at each screening stage (with its
+ * principal coordinates), measured in full. `pairs` = rows × picks.
+ */
+export function rowsPerPick(details: Record<string, unknown>, pairs: number): string {
+  const share = (n: number) => `${((100 * n) / pairs).toFixed(1)}%`;
+  const names = ((details.screeningStages as string | undefined) ?? "").split(", ");
+  const stages = (details.rowsPerScreeningStage as number[] | undefined) ?? [];
+  const screened = stages.map((n, l) => `${share(n)} on ${names[l]} coordinates`);
+  return `${screened.length > 0 ? `screened ${screened.join(", ")}; ` : ""}${share(details.distanceEvaluations as number)} measured in full`;
+}

@@ -11,7 +11,7 @@ import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { allocVectors, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
-import type { CenterIndex, MetricSpace, SeedState } from "./metric-space.ts";
+import type { CenterIndex, MetricSpace, RowCells, SeedState } from "./metric-space.ts";
 import { ProjectedBounds } from "./projection.ts";
 
 /**
@@ -20,7 +20,13 @@ import { ProjectedBounds } from "./projection.ts";
  */
 const PROJECT_MIN_DIMS = 256;
 const PROJECT_MIN_ROWS = 5_000;
-const PROJECTED_DIMS = 32;
+/**
+ * Coordinates per screening stage (projection.ts): an int8 copy of the first level's screens
+ * every row, its float32 original the rows that copy keeps, then a longer level. The TypeScript
+ * backend's slow GEMM makes only a short first level. Chosen on raw Fashion-MNIST (784 pixels):
+ * 48 coordinates fill one cache line as int8 codes with the row's error and residual norms.
+ */
+const PROJECTED_LEVELS = { openblas: [48, 128], other: [32] };
 
 /**
  * The TypeScript backend's GEMM runs at ~1 GFLOP/s: past this many values the projection's
@@ -40,7 +46,7 @@ export function wideRows(points: Matrix, blas: Blas): boolean {
 
 /** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
 export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null {
-  return ProjectedBounds.build(points, blas, PROJECTED_DIMS);
+  return ProjectedBounds.build(points, blas, blas.name === "openblas" ? PROJECTED_LEVELS.openblas : PROJECTED_LEVELS.other, true);
 }
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
@@ -68,7 +74,8 @@ export function kernelRelativeError(x: Matrix, y: Matrix): number {
   return usesNarrowKernel(x, y) ? (x.cols / 8 + 4) * 2 ** -23 : (x.cols + 4) * 2 ** -52;
 }
 
-function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
+/** Whether rowSquaredDistance(x, y) sums in float32 (the narrow kernel), as kernelRelativeError assumes. */
+export function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
   if (!(x.data instanceof Float32Array) || !(y.data instanceof Float32Array)) return false;
   const m = Math.max(maxAbs(x.data), maxAbs(y.data));
   return m >= NARROW_RANGE[0] && m <= NARROW_RANGE[1];
@@ -117,20 +124,24 @@ export class EuclideanSpace implements MetricSpace {
   readonly centerIndex?: CenterIndex;
   readonly #squared: RowDistance;
   readonly #many: ((c: number, rows: Uint32Array, count: number) => Float64Array) | null;
-  readonly lowerBoundMany?: (c: number, rows: Uint32Array, count: number) => Float64Array;
+  readonly screenMany?: (c: number, rows: Uint32Array, limits: Float64Array, count: number) => number;
+  /** The projected bounds that screen rows (wide rows only), for their counters. */
+  readonly projected: ProjectedBounds | null;
 
   /**
    * With OpenBLAS, centers are indexed for batched lower bounds (GEMV beats per-center kernels).
    * With any backend, wide rows get projected lower bounds (projection.ts), built here unless
    * the caller brings them (built before a locality order, which they make cheap).
    */
-  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points, blas) ? projectRows(points, blas) : null) {
+  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points, blas) ? projectRows(points, blas) : null,
+    readonly cells?: RowCells) {
     this.size = points.rows;
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);
     this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
+    this.projected = projected;
     if (projected) {
-      this.lowerBoundMany = (c, rows, count) => projected.lowerBoundsMany(c, rows, count);
+      this.screenMany = (c, rows, limits, count) => projected.screen(c, rows, limits, count);
       this.centerIndex = projected.centerIndex();
     } else if (blas?.name === "openblas") this.centerIndex = new GemvCenterIndex(points, blas);
   }

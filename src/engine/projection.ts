@@ -2,116 +2,349 @@
  * Lower bounds on euclidean distances from a few principal coordinates, for high-dimensional
  * rows where the triangle inequality prunes little (raw images: 784 pixels).
  *
- * For a linear map P with spectral norm σ, ‖P(x − y)‖ ≤ σ‖x − y‖. With P the top principal
- * axes of a sample (pca.ts: orthonormal up to rounding, so σ ≈ 1), the projected distance
- * keeps most of a pair's distance at a fraction of the cost: each row's m coordinates are
- * stored once (float32, in kernel memory), and a screen over m numbers rules out most rows
- * before their D-long vectors are read.
+ * Each row x is stored as its leading principal coordinates z = A(x − μ) (A: m orthonormal
+ * axes from pca.ts) plus the norm of what they leave out, ρ = ‖(I − Π)(x − μ)‖ (Π projects
+ * onto A's span). By Pythagoras, ‖x − y‖² = ‖Π(x − y)‖² + ‖(I − Π)(x − y)‖², and the second
+ * term is at least (ρ_x − ρ_y)²: so ‖z_x − z_y‖² + (ρ_x − ρ_y)² ≤ ‖x − y‖², a bound that
+ * costs m floats per row instead of D.
  *
- * The bound is rigorous, rounding included, so pruning with it never changes a selection:
- * - σ is bounded from above by Gershgorin's theorem on PPᵀ (no orthonormality assumed);
- * - each row's stored coordinates ẑ differ from P(x − μ) by at most err·‖x − μ‖, err covering
+ * The screen is staged, like ADSampling's progressive distance (Gao & Long, SIGMOD 2023): a
+ * row is first bounded on the leading `levels[0]` coordinates (with that level's ρ), and only
+ * rows that bound cannot rule out are extended to the next level's coordinates, adding their
+ * partial sum to the one already computed, with the smaller ρ of the longer prefix. Each
+ * level's coordinates are stored as their own contiguous block, so a stage reads only the
+ * floats it adds.
+ *
+ * The bounds are rigorous, rounding included, so pruning with them never changes a selection:
+ * - A's rows are orthonormal only up to rounding: Gershgorin on AAᵀ bounds its singular values
+ *   within [√(1 − ε), √(1 + ε)], and the bounds take ε into account on both terms;
+ * - each row's stored coordinates ẑ differ from A(x − μ) by at most err·‖x − μ‖, err covering
  *   the GEMM (any summation order: γ_D per product sum), the centring and the float32 rounding;
+ * - each ρ is stored as an interval [ρ_lo, ρ_hi] that holds the exact value;
  * - the screening kernel's own relative error (kernelRelativeError) is taken off its result.
- * So d(x, y) ≥ (‖ẑ_x − ẑ_y‖ − err·(‖x − μ‖ + ‖y − μ‖)) / σ̂.
+ * So d(x, y)² ≥ ((‖ẑ_x − ẑ_y‖ − err_x − err_y)₊ / √(1 + ε))² + (ρ_lo,x − ρ_hi,y)₊², and the same
+ * with x and y swapped in the second term.
  */
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import type { CenterIndex } from "./metric-space.ts";
-import { kernelRelativeError, manySquaredDistances } from "./euclidean.ts";
-import { allocFloat32 } from "./kernels/kernels.ts";
+import { kernelRelativeError, manySquaredDistances, usesNarrowKernel } from "./euclidean.ts";
+import { allocFloat32, allocFloat64 } from "./kernels/kernels.ts";
+import { runMany } from "./kernels/threads.ts";
 import { inLocalityOrder } from "./locality.ts";
 import { principalAxes } from "./pca.ts";
 
 /** Rows centred and projected per GEMM block. */
 const BLOCK_ROWS = 1024;
+/** float64's unit roundoff. */
+const U = 2 ** -53;
+
+type ManySquared = (c: number, rows: Uint32Array, count: number) => Float64Array;
+
+/** One level of the screen: the coordinates it adds to the previous level's, and its residual norms. */
+interface Stage {
+  /** rows × (this level's coordinates − the previous level's), float32 in kernel memory. */
+  block: Matrix<Float32Array>;
+  squared: ManySquared;
+  /** The screening kernel's constants for this stage, in kernel memory (screen_f32_many in distance.wat). */
+  params: Float64Array;
+  /** 1 − the kernel's relative error, and its absolute floor (squares below float32's normal range). */
+  keep: number;
+  floor: number;
+  /** Coordinates up to and including this level. */
+  dims: number;
+  /** Per unit of a row's ‖x − μ‖ bound: how far its first `dims` stored coordinates may be from exact. */
+  perUnit: number;
+  /**
+   * Per row, three float64 in kernel memory (the screening kernel reads them): how far its
+   * stored coordinates may be from exact (perUnit·‖x − μ‖), and an interval [low, high]
+   * holding ‖(I − Π)(x − μ)‖ for this level's Π.
+   */
+  stats: Float64Array;
+}
+
+interface Scratch { idx: Uint32Array<ArrayBufferLike>; partial: Float64Array<ArrayBufferLike> }
+
+interface StageMemory { block: Float32Array; stats: Float64Array; params: Float64Array }
+/** float64 slots of a stage's kernel constants: five int32 (two slots and a half), four float64. */
+const PARAMS = 7;
+
+/** Per row in Stage.stats: the coordinates' error, then the residual norm's interval. */
+const ERROR = 0, LOW = 1, HIGH = 2, STATS = 3;
+/** (1 − 8u): the float64 rounding of the sums and square roots of a bound. */
+const SHRINK = 1 - 8 * U;
+
+/**
+ * The int8 prefilter: each row's first-level coordinates as int8 codes (one scale for all),
+ * and its error and residual interval as float32, in one record of `width` bytes
+ * (64 for 48 coordinates: one cache line), so the first screen of every row reads a quarter of
+ * the float32 coordinates' bytes. ŷ = scale ⊙ code is within `err` of the exact projection
+ * (the coordinates' own error plus the rounding to codes, measured per row), so the bound of
+ * the float32 stages holds with ŷ in place of ẑ.
+ */
+interface Prefilter {
+  records: Float32Array;
+  width: number;
+  params: Float64Array;
+}
+/** Scales outside this range could overflow or underflow scale² in float64: no prefilter then. */
+const PREFILTER_SCALES = [2 ** -60, 2 ** 40] as const;
 
 export class ProjectedBounds {
-  /** Principal coordinates kept per row. */
+  /** The first level's coordinate count. */
   readonly dims: number;
-  /** rows × dims, float32 in kernel memory: each row's principal coordinates. */
+  /** rows × dims, float32 in kernel memory: each row's leading principal coordinates. */
   readonly coordinates: Matrix<Float32Array>;
-  readonly #squared: (c: number, rows: Uint32Array, count: number) => Float64Array;
-  readonly #relative: number;
-  /** Per row: the bound on how far its stored coordinates are from the exact projection. */
-  #error: Float64Array;
+  /** Rows that entered each stage of `screen` so far. */
+  readonly rowsPerStage: number[];
+  readonly #stages: Stage[];
+  readonly #prefilter: Prefilter | null = null;
+  /** 1 / √(1 + ε), rounded down: σ_max(A) ≤ √(1 + ε). */
   readonly #inverseSigma: number;
+  /** The screen's rows and partial sums, in kernel memory (grown as needed). */
+  #scratch: Scratch = { idx: new Uint32Array(0), partial: new Float64Array(0) };
+  /** Per row, in kernel memory: the limit screen() was given for it (the kernel reads it by row). */
+  readonly #limitOf: Float64Array;
+  #bounds = new Float64Array(0);
 
-  /** Null when the rows span no direction or kernel memory has no room for the coordinates. */
-  static build(points: Matrix, blas: Blas, dims: number): ProjectedBounds | null {
-    const { mean, axes, count } = principalAxes(points, blas, Math.min(dims, points.cols));
+  /**
+   * Levels: increasing coordinate counts, one stage each (clipped to the columns and to the
+   * directions the rows span). Null when the rows span no direction or kernel memory has no
+   * room for the first level; deeper levels are dropped when it has no room for them. With
+   * `prefilter`, an int8 copy of the first level's coordinates screens first (when that level
+   * holds a multiple of 16 coordinates and kernel memory has room).
+   */
+  static build(points: Matrix, blas: Blas, levels: readonly number[], prefilter = false): ProjectedBounds | null {
+    const wanted = Math.min(levels[levels.length - 1]!, points.cols);
+    const { mean, axes, count } = principalAxes(points, blas, wanted);
     if (count === 0) return null;
-    let coords: Float32Array;
+    const cuts = [...new Set(levels.map((level) => Math.min(level, count)))].sort((a, b) => a - b);
+    const memory: StageMemory[] = [];
+    let limitOf: Float64Array;
     try {
-      coords = allocFloat32(points.rows * count);
+      limitOf = allocFloat64(points.rows);
+      for (let l = 0; l < cuts.length; l++) {
+        memory.push({ block: allocFloat32(points.rows * (cuts[l]! - (cuts[l - 1] ?? 0))), stats: allocFloat64(points.rows * STATS), params: allocFloat64(PARAMS) });
+      }
     } catch (error) {
-      if (error instanceof RangeError) return null;
-      throw error;
+      if (!(error instanceof RangeError)) throw error;
+      if (memory.length === 0) return null;
     }
-    return new ProjectedBounds(points, blas, mean, axes, count, coords);
+    return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory, limitOf!, prefilter);
   }
 
-  private constructor(points: Matrix, blas: Blas, mean: Float64Array, axes: Float64Array, m: number, coords: Float32Array) {
+  private constructor(points: Matrix, blas: Blas, mean: Float64Array, axes: Float64Array, cuts: number[],
+    memory: StageMemory[], limitOf: Float64Array, prefilter: boolean) {
     const { rows, cols, data } = points;
-    this.dims = m;
-    // σ̂ ≥ ‖P‖₂: Gershgorin on PPᵀ (computed in float64; its rounding is below the margin added).
-    let sigmaSquared = 0, rowNorm = 0;
+    const m = cuts[cuts.length - 1]!;
+    // ε ≥ ‖AAᵀ − I‖₂ by Gershgorin (G computed in float64: each entry within γ_D·‖a‖·‖b‖).
+    const gammaD = (cols * U) / (1 - cols * U);
+    let offDiagonal = 0, rowNorm = 0;
+    for (let a = 0; a < m; a++) rowNorm = Math.max(rowNorm, Math.sqrt(dotRows(axes, a, a, cols)));
     for (let a = 0; a < m; a++) {
       let rowSum = 0;
-      for (let b = 0; b < m; b++) {
-        let g = 0;
-        for (let j = 0; j < cols; j++) g += axes[a * cols + j]! * axes[b * cols + j]!;
-        rowSum += Math.abs(g);
-        if (a === b) rowNorm = Math.max(rowNorm, Math.sqrt(g));
-      }
-      sigmaSquared = Math.max(sigmaSquared, rowSum);
+      for (let b = 0; b < m; b++) rowSum += Math.abs(dotRows(axes, a, b, cols) - (a === b ? 1 : 0));
+      offDiagonal = Math.max(offDiagonal, rowSum);
     }
-    const sigma = Math.sqrt(sigmaSquared * (1 + 1e-9) + 4 * cols * 2 ** -52);
-    this.#inverseSigma = 1 / sigma;
-    // Per unit of ‖x − μ‖: GEMM rounding (√m components, each ≤ γ_D·ρ·‖x − μ‖), the centring
-    // (one rounding per value), the float32 store; doubled for margin.
-    const gammaD = (cols * 2 ** -53) / (1 - cols * 2 ** -53);
-    const perUnit = 2 * (Math.sqrt(m) * gammaD * rowNorm + sigma * 2 ** -52 + 1.01 * sigma * 2 ** -24);
-    this.#error = new Float64Array(rows);
-    const block = new Float64Array(Math.min(BLOCK_ROWS, rows) * cols);
+    const epsilon = offDiagonal * (1 + 1e-9) + 2 * m * gammaD * rowNorm * rowNorm + 8 * m * U;
+    // Gram–Schmidt in float64 leaves ε near 1e-13; anything close to 1 is a bug, not data.
+    if (!(epsilon < 0.5)) throw new Error(`projection: principal axes are far from orthonormal (ε = ${epsilon})`);
+    const sigma = Math.sqrt(1 + epsilon) * (1 + 4 * U);
+    this.#inverseSigma = (1 / sigma) * (1 - 4 * U);
+    this.dims = cuts[0]!;
+    this.rowsPerStage = cuts.map(() => 0);
+    this.#stages = cuts.map((dims, l) => {
+      const block: Matrix<Float32Array> = { data: memory[l]!.block, rows, cols: dims - (cuts[l - 1] ?? 0) };
+      return {
+        block, dims, squared: () => new Float64Array(0), params: memory[l]!.params, keep: 0, floor: 0,
+        // Per unit of ‖x − μ‖: GEMM rounding (√dims components, each ≤ γ_D·‖a‖·‖x − μ‖), the
+        // centring (one rounding per value), the float32 store; doubled for margin.
+        perUnit: 2 * (Math.sqrt(dims) * gammaD * rowNorm + sigma * 2 * U + 1.01 * sigma * 2 ** -24),
+        stats: memory[l]!.stats,
+      };
+    });
+    // A row's norm, ‖x − μ‖ within ‖x̃‖(1 ± η): x̃ = fl(x − μ), its squared norm summed over D terms.
+    const eta = 2 * (cols + 8) * U;
+    const centred = new Float64Array(Math.min(BLOCK_ROWS, rows) * cols);
     const projected = new Float64Array(Math.min(BLOCK_ROWS, rows) * m);
+    const norms = new Float64Array(Math.min(BLOCK_ROWS, rows));
     for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
       const rb = Math.min(BLOCK_ROWS, rows - r0);
       for (let r = 0; r < rb; r++) {
         let norm = 0;
         for (let j = 0; j < cols; j++) {
           const v = data[(r0 + r) * cols + j]! - mean[j]!;
-          block[r * cols + j] = v;
+          centred[r * cols + j] = v;
           norm += v * v;
         }
-        this.#error[r0 + r] = perUnit * Math.sqrt(norm) * (1 + 1e-12);
+        norms[r] = Math.sqrt(norm);
       }
-      blas.dgemm(false, true, rb, m, cols, 1, block, cols, axes, cols, 0, projected, m);
-      coords.set(projected.subarray(0, rb * m), r0 * m); // rounds to float32 (in the error above)
+      blas.dgemm(false, true, rb, m, cols, 1, centred, cols, axes, cols, 0, projected, m);
+      for (let r = 0; r < rb; r++) {
+        const row = r0 + r, normHigh = norms[r]! * (1 + eta), normLow = norms[r]! * (1 - eta);
+        let headSquared = 0, from = 0;
+        for (const stage of this.#stages) {
+          for (let a = from; a < stage.dims; a++) {
+            const p = projected[r * m + a]!;
+            stage.block.data[row * stage.block.cols + a - from] = p; // rounds to float32 (in perUnit)
+            headSquared += p * p;
+          }
+          from = stage.dims;
+          // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the float64
+          // share of the coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
+          const head = Math.sqrt(headSquared), gemmError = (stage.perUnit / 2) * normHigh, sumError = (stage.dims + 4) * U * head;
+          const headLow = Math.max(0, head - sumError - gemmError), headHigh = head + sumError + gemmError;
+          // ρ² = ‖x − μ‖² − ‖Π(x − μ)‖², and ‖A(x − μ)‖²/(1 + ε) ≤ ‖Π(x − μ)‖² ≤ ‖A(x − μ)‖²/(1 − ε).
+          const slack = 8 * U * normHigh * normHigh;
+          const low = normLow * normLow - (headHigh * headHigh) / (1 - epsilon) - slack;
+          const high = normHigh * normHigh - (headLow * headLow) / (1 + epsilon) + slack;
+          stage.stats[row * STATS + ERROR] = stage.perUnit * normHigh;
+          stage.stats[row * STATS + LOW] = low > 0 ? Math.sqrt(low) * (1 - 4 * U) : 0;
+          stage.stats[row * STATS + HIGH] = high > 0 ? Math.sqrt(high) * (1 + 4 * U) : 0;
+        }
+      }
     }
-    this.coordinates = { data: coords, rows, cols: m };
-    this.#squared = manySquaredDistances(this.coordinates)!;
-    this.#relative = kernelRelativeError(this.coordinates, this.coordinates);
+    this.#stages.forEach((stage, l) => {
+      stage.squared = manySquaredDistances(stage.block)!;
+      stage.keep = 1 - kernelRelativeError(stage.block, stage.block);
+      stage.floor = stage.block.cols * 2 ** -126;
+      const pointers = new Int32Array(stage.params.buffer, stage.params.byteOffset, 6);
+      pointers.set([stage.block.data.byteOffset, stage.stats.byteOffset, limitOf.byteOffset, usesNarrowKernel(stage.block, stage.block) ? 1 : 0, l === 0 ? 1 : 0]);
+      stage.params.set([stage.keep, stage.floor, this.#inverseSigma, SHRINK], 3);
+    });
+    this.#limitOf = limitOf;
+    this.coordinates = this.#stages[0]!.block;
+    if (prefilter && this.dims % 16 === 0) this.#prefilter = this.#quantised();
+    this.rowsPerStage = [...(this.#prefilter ? [0] : []), ...this.rowsPerStage];
+  }
+
+  /** The int8 prefilter from the first stage's coordinates, or null when their range or kernel memory does not allow it. */
+  #quantised(): Prefilter | null {
+    const { block, stats } = this.#stages[0]!, { rows, cols: n } = block;
+    // One scale for every coordinate, so the kernel sums squared code differences exactly in int32.
+    let largest = 0;
+    for (let i = 0; i < rows * n; i++) largest = Math.max(largest, Math.abs(block.data[i]!));
+    const scale = largest / 127;
+    if (!(scale >= PREFILTER_SCALES[0] && scale <= PREFILTER_SCALES[1])) return null;
+    const width = n + 16;
+    let records: Float32Array, params: Float64Array;
+    try {
+      records = allocFloat32((rows * width) / 4);
+      params = allocFloat64(PARAMS);
+    } catch (error) {
+      if (error instanceof RangeError) return null;
+      throw error;
+    }
+    const codes = new Int8Array(records.buffer, records.byteOffset, rows * width);
+    for (let r = 0; r < rows; r++) {
+      let rounding = 0;
+      for (let j = 0; j < n; j++) {
+        const z = block.data[r * n + j]!, code = Math.max(-127, Math.min(127, Math.round(z / scale)));
+        codes[r * width + j] = code;
+        rounding += (z - scale * code) ** 2;
+      }
+      // ‖scale·q − ẑ‖ (its float64 rounding covered by the margin) plus ẑ's own error; float32
+      // copies rounded outward: the error and the interval's high end up, its low end down.
+      const at = (r * width + n) / 4;
+      records[at] = Math.fround((stats[r * STATS + ERROR]! + Math.sqrt(rounding) * (1 + 1e-9)) * (1 + 2 ** -22));
+      records[at + 1] = Math.fround(stats[r * STATS + LOW]! * (1 - 2 ** -22));
+      records[at + 2] = Math.fround(stats[r * STATS + HIGH]! * (1 + 2 ** -22));
+    }
+    // The int32 sum is exact; scale² and the product each round once (in SHRINK's margin twice over).
+    new Int32Array(params.buffer, params.byteOffset, 2).set([records.byteOffset, this.#limitOf.byteOffset]);
+    params.set([scale * scale * (1 - 4 * U), 0, this.#inverseSigma, SHRINK], 3);
+    return { records, width, params };
+  }
+
+  /** Coordinates per float32 level (the last is the deepest screen). */
+  get levels(): number[] {
+    return this.#stages.map((stage) => stage.dims);
+  }
+
+  /** The screen's stages in order, e.g. "48 int8", "48 float32", "128 float32" (rowsPerStage counts rows entering each). */
+  get stageNames(): string[] {
+    return [...(this.#prefilter ? [`${this.dims} int8`] : []), ...this.levels.map((dims) => `${dims} float32`)];
+  }
+
+  /** The screen's figures for a selection's details. */
+  details(): { screeningStages: string; rowsPerScreeningStage: number[] } {
+    return { screeningStages: this.stageNames.join(", "), rowsPerScreeningStage: [...this.rowsPerStage] };
   }
 
   /** Rearranges the rows to match points reordered by `order` (new row r is old row order[r]). */
   reorder(order: Uint32Array): void {
-    inLocalityOrder(this.coordinates, order, true);
-    this.#error = Float64Array.from(order, (row) => this.#error[row]!);
+    for (const stage of this.#stages) {
+      inLocalityOrder(stage.block, order, true);
+      inLocalityOrder({ data: stage.stats, rows: order.length, cols: STATS }, order, true);
+    }
+    const prefilter = this.#prefilter;
+    if (prefilter) inLocalityOrder({ data: prefilter.records, rows: order.length, cols: prefilter.width / 4 }, order, true);
   }
 
-  /** out[i] ≤ ‖x_c − x_rows[i]‖ for i < count (out is the kernels' scratch, reused by the next call). */
-  lowerBoundsMany(c: number, rows: Uint32Array, count: number): Float64Array {
-    const out = this.#squared(c, rows, count);
-    const keep = 1 - this.#relative, errorC = this.#error[c]!, inverseSigma = this.#inverseSigma;
-    // Squares below float32's normal range lose their relative precision: an absolute floor.
-    const floor = this.dims * 2 ** -126;
-    for (let i = 0; i < count; i++) {
-      const squared = out[i]! * keep - floor;
-      const bound = squared > 0 ? (Math.sqrt(squared) - errorC - this.#error[rows[i]!]!) * inverseSigma : 0;
-      out[i] = bound > 0 ? bound : 0;
+  /**
+   * Keeps at the front of rows (and of limits, in step) the rows whose distance to row c the
+   * bounds cannot prove to be at least limits[i]; returns how many are kept. Each stage bounds
+   * the rows the previous one kept, on a longer prefix of the coordinates: one kernel call
+   * per stage (screen_f32_many, which the worker threads may share), the same arithmetic as
+   * lowerBoundsMany.
+   */
+  screen(c: number, rows: Uint32Array, limits: Float64Array, count: number): number {
+    const { idx, partial } = this.#scratchFor(count), limitOf = this.#limitOf;
+    for (let i = 0; i < count; i++) { const row = rows[i]!; idx[i] = row; limitOf[row] = limits[i]!; }
+    let kept = count, stage = 0;
+    // The kernels mark rows they rule out with −∞; the others go on with their partial sums.
+    const compact = () => {
+      let next = 0;
+      for (let i = 0; i < kept; i++) {
+        const sum = partial[i]!;
+        if (sum !== -Infinity) { idx[next] = idx[i]!; partial[next++] = sum; }
+      }
+      kept = next;
+    };
+    const prefilter = this.#prefilter;
+    if (prefilter) {
+      this.rowsPerStage[stage++]! += kept;
+      runMany("screen_i8_many", c, prefilter.params.byteOffset, prefilter.width, idx.byteOffset, kept, this.dims, partial.byteOffset);
+      compact();
     }
-    return out;
+    for (let l = 0; l < this.#stages.length && kept > 0; l++) {
+      const { block, params } = this.#stages[l]!;
+      this.rowsPerStage[stage++]! += kept;
+      runMany("screen_f32_many", c, params.byteOffset, block.cols * 4, idx.byteOffset, kept, block.cols, partial.byteOffset);
+      compact();
+    }
+    for (let i = 0; i < kept; i++) { const row = idx[i]!; rows[i] = row; limits[i] = limitOf[row]!; }
+    return kept;
+  }
+
+  /** out[i] ≤ ‖x_c − x_rows[i]‖ for i < count, from every level (out is reused by the next call). */
+  lowerBoundsMany(c: number, rows: Uint32Array, count: number): Float64Array {
+    if (this.#bounds.length < count) this.#bounds = new Float64Array(Math.max(count, 2 * this.#bounds.length));
+    const bounds = this.#bounds.fill(0, 0, count), { partial } = this.#scratchFor(count);
+    for (let l = 0; l < this.#stages.length; l++) {
+      const { squared, stats, keep, floor } = this.#stages[l]!;
+      const out = squared(c, rows, count);
+      const errorC = stats[c * STATS + ERROR]!, lowC = stats[c * STATS + LOW]!, highC = stats[c * STATS + HIGH]!;
+      for (let i = 0; i < count; i++) {
+        const at = rows[i]! * STATS;
+        const sum = (l === 0 ? 0 : partial[i]!) + out[i]! * keep - floor;
+        partial[i] = sum;
+        const head = sum > 0 ? (Math.sqrt(sum) - errorC - stats[at + ERROR]!) * this.#inverseSigma : 0;
+        const tail = Math.max(lowC - stats[at + HIGH]!, stats[at + LOW]! - highC, 0);
+        const bound = Math.sqrt(((head > 0 ? head * head : 0) + tail * tail) * SHRINK);
+        if (bound > bounds[i]!) bounds[i] = bound;
+      }
+    }
+    return bounds;
+  }
+
+  #scratchFor(count: number): Scratch {
+    if (this.#scratch.idx.length < count) {
+      const size = Math.max(1024, 2 ** Math.ceil(Math.log2(count)));
+      const idx = allocFloat32(size); // kernel memory is never freed: the old scratch stays behind
+      this.#scratch = { idx: new Uint32Array(idx.buffer, idx.byteOffset, size), partial: allocFloat64(size) };
+    }
+    return this.#scratch;
   }
 
   /** The same bounds as a CenterIndex: a new center against every earlier one in one screen. */
@@ -135,4 +368,11 @@ export class ProjectedBounds {
       },
     };
   }
+}
+
+/** Σ axes[a][j]·axes[b][j] over j < cols, in float64. */
+function dotRows(axes: Float64Array, a: number, b: number, cols: number): number {
+  let sum = 0;
+  for (let j = 0; j < cols; j++) sum += axes[a * cols + j]! * axes[b * cols + j]!;
+  return sum;
 }

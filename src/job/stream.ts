@@ -1,9 +1,11 @@
 /**
  * Steps 2 and 3 of a job in bounded memory, for the strategies that rank rows by a score of
  * each row alone (the catalog's `streams`): the Parquet files are read one row group at a
- * time; each row is scored as the in-memory strategy scores it and offered to a heap of the
- * best BATCH_SIZE rows of its quota (one heap, or one per class with CLASS_BALANCE), ranked
- * as the strategy ranks them (score, then id, then row). When the files hold only the id and
+ * time; each row is scored as the in-memory strategy scores it and, when the strategy may pick
+ * it, offered to a heap of the most rows one quota can take (stream-ranking.ts: BATCH_SIZE,
+ * MAX_SAMPLES or K_PER_CLASS; one heap, or one per class), ranked as the strategy ranks them
+ * (score, then id, then row). Pseudo-label runs also add up the confidence sums their weights
+ * use, and count the rows that pass the threshold. When the files hold only the id and
  * score columns (decoded anyway), a row entering a heap has its cells copied out; otherwise the
  * row groups that hold a final candidate are read again for their cells (the other columns are
  * decoded once, not for every row group a heap row passed through). Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
@@ -21,7 +23,6 @@
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { columnOptions, planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
-import { uncertaintyScores } from "../engine/uncertainty.ts";
 import { DataError } from "../errors.ts";
 import { listChannel, readChannel, type Notices } from "../io/channel.ts";
 import { commonType } from "../io/column-type.ts";
@@ -42,6 +43,8 @@ import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
+import { streamRanking } from "./stream-ranking.ts";
+import { classThresholds, confidenceStats, mergeConfidenceStats, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
 
 /** The whole pool as the metadata counts it, and each candidate's row in it. */
 export interface PoolSummary {
@@ -57,6 +60,8 @@ export interface Streamed {
   /** The candidates as the pool the strategy sees, with the whole pool's selectable count. */
   inputs: JobInputs;
   summary: PoolSummary;
+  /** SSL: the confidence sums over every row that may be selected (pseudo-label weights); null otherwise. */
+  stats: ConfidenceStats | null;
   /** What the options must say of the whole pool rather than the candidates. */
   adjust(options: StrategyOptions): void;
 }
@@ -69,7 +74,7 @@ export function whyNotStream(plan: JobPlan, config: Config, paths: JobPaths): st
   if (plan.needVectors) return "the run needs the vectors";
   if (paths.previous) return "the previous_predictions channel is compared with every row's class";
   if (v.BALANCE_COLUMN) return "BALANCE_COLUMN quotas are over a column's values across the pool";
-  if (plan.useCase !== "active_learning") return "pseudo-labels are weighed by whole-pool statistics";
+  if (plan.useCase === "ssl" && paths.calibration) return "the calibration_data channel rescales or gates every row's probabilities (CALIBRATE, TARGET_PRECISION)";
   return null;
 }
 
@@ -174,7 +179,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const held: string[] = [];
   const notices = { info: (message: string) => log.info(message), warn: (message: string) => void held.push(message) };
   const files = await readChannel(paths.input, "input", log.progress("reading files"), notices);
-  const opened: { table: Table; groups: (() => Table)[] }[] = [];
+  const opened: Opened = [];
   for (const file of files) {
     if (file.format !== "parquet") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
     if (file.partitionColumns?.length) throw new NotStreamable(`${file.path} takes columns from its folders`);
@@ -200,52 +205,52 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   if (size === 0) throw new NotStreamable("the pool has no rows");
   const hashes = new Float64Array(size);
   const predictedAll = new Int32Array(size);
-  const balanced = plan.balance.spec !== "none" && plan.balance.spec !== "";
   const decodedAnyway = files[0]!.columns.every((name) => name === columns.id || columns.scoreColumns.includes(name));
   const classes = columns.classNames.length;
-  const heaps = Array.from({ length: balanced ? classes : 1 }, () => new BoundedHeap(v.BATCH_SIZE));
+  // Pseudo-labels are weighed (SoftMatch) by sums over every row that may be selected; THRESHOLD_MODE
+  // sets the class thresholds from them, so a first pass over the scores adds them up before any row is ranked.
+  const adaptive = plan.useCase === "ssl" && v.THRESHOLD_MODE !== "fixed";
+  let stats: ConfidenceStats | null = adaptive ? thresholdPass(opened, columns, v, excluded) : null;
+  const thresholds = adaptive ? classThresholds(v.THRESHOLD_MODE, stats!) : null;
+  const ranking = streamRanking(plan, config, classes, thresholds);
+  const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
   let confidence: PoolConfidence | null = null;
   // The report's scatter: the vectors of the rows it fits and draws, and of every row that enters a heap.
   const vectorColumns = v.SAVE_REPORT ? columns.vectorColumns : [];
   const projected = vectorColumns.length > 0 ? new ProjectionRows(size, vectorColumns.length, v.RANDOM_SEED) : null;
-  let excludedCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
+  let excludedCount = 0, passingCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
-  for (const [f, file] of opened.entries()) {
-    let fileRow = 0;
-    for (const [g, group] of file.groups.entries()) {
-      const table = group();
-      if (table.rowCount === 0) continue;
-      const pool = buildPool([table], columns, {
-        needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
-        sumTolerance: v.PROB_SUM_TOLERANCE,
+  for (const { f, g, fileRow, table, pool } of rowGroups(opened, columns, v)) {
+    poolClasses = pool.classes;
+    firstNote ||= pool.normalisation.description;
+    softmaxRows += pool.normalisation.softmaxRows;
+    renormalisedRows += pool.normalisation.renormalisedRows;
+    const scores = ranking.scores(pool);
+    const selectable = new Uint8Array(pool.size);
+    if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), pool.probs, pool.classes);
+    const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
+    projected?.add(vectors!, row, pool.size);
+    for (let r = 0; r < pool.size; r++, row++) {
+      const id = pool.ids[r]!;
+      hashes[row] = idHash(id);
+      predictedAll[row] = pool.predicted[r]!;
+      if (excluded.has(id)) { excludedCount++; continue; }
+      selectable[r] = 1;
+      if (!ranking.passes(pool, r)) continue;
+      passingCount++;
+      const heap = heaps[ranking.quotaOf(pool.predicted[r]!)]!;
+      if (!heap.admits(scores[r]!, id, row)) continue;
+      heap.offer({
+        score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
+        probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: decodedAnyway ? cellsOf(table, r) : null,
+        vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
       });
-      poolClasses = pool.classes;
-      firstNote ||= pool.normalisation.description;
-      softmaxRows += pool.normalisation.softmaxRows;
-      renormalisedRows += pool.normalisation.renormalisedRows;
-      const scores = uncertaintyScores(pool.probs, pool.classes, v.UNCERTAINTY_MODE);
-      if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), pool.probs, pool.classes);
-      const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
-      projected?.add(vectors!, row, pool.size);
-      for (let r = 0; r < pool.size; r++, row++) {
-        const id = pool.ids[r]!;
-        hashes[row] = idHash(id);
-        predictedAll[row] = pool.predicted[r]!;
-        if (excluded.has(id)) { excludedCount++; continue; }
-        const heap = heaps[balanced ? pool.predicted[r]! : 0]!;
-        if (!heap.admits(scores[r]!, id, row)) continue;
-        heap.offer({
-          score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
-          probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: decodedAnyway ? cellsOf(table, r) : null,
-          vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
-        });
-      }
-      fileRow += table.rowCount;
-      progress?.(row, size);
-      collectGarbage();
     }
+    if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, pool, selectable, v.CONFIDENCE_THRESHOLD);
+    progress?.(row, size);
+    collectGarbage();
   }
 
   timings.ms.readMs = Math.round(readMs + performance.now() - since);
@@ -287,13 +292,51 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
       rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },
     } },
+    stats,
     adjust(options) {
       options.poolRows = size;
+      if (ranking.countsPassing) options.passingRows = passingCount;
       options.describeRow = (k) => `${files[candidates[k]!.file]!.path}: row ${candidates[k]!.fileRow + 1}`;
       // CLASS_BALANCE=pool: shares of the whole pool's rows, as resolveBalance counts them.
       if (options.balance?.mode === "pool") options.balance.shares = classCounts.map((n) => n / size);
     },
   };
+}
+
+type Opened = { table: Table; groups: (() => Table)[] }[];
+type Values = Config["values"];
+
+/** The row groups in pool order, each as a pool of its own rows (ids, probabilities, predicted classes). */
+function* rowGroups(opened: Opened, columns: ColumnPlan, v: Values): Generator<{ f: number; g: number; fileRow: number; table: Table; pool: Pool }> {
+  for (const [f, file] of opened.entries()) {
+    let fileRow = 0;
+    for (const [g, group] of file.groups.entries()) {
+      const table = group();
+      if (table.rowCount === 0) continue;
+      const pool = buildPool([table], columns, {
+        needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
+        sumTolerance: v.PROB_SUM_TOLERANCE,
+      });
+      yield { f, g, fileRow, table, pool };
+      fileRow += table.rowCount;
+    }
+  }
+}
+
+/** The confidence sums of a row group's selectable rows added to those so far (exact, so the order of the groups does not matter). */
+function addStats(stats: ConfidenceStats | null, pool: Pool, selectable: Uint8Array, tau: number): ConfidenceStats {
+  const part = confidenceStats(pool.probs, pool.classes, pool.predicted, pool.confidence, selectable, tau);
+  return stats ? mergeConfidenceStats(stats, part) : part;
+}
+
+/** THRESHOLD_MODE's first pass: the sums over every row that may be selected, from the scores alone. */
+function thresholdPass(opened: Opened, columns: ColumnPlan, v: Values, excluded: Set<string>): ConfidenceStats {
+  let stats: ConfidenceStats | null = null;
+  for (const { pool } of rowGroups(opened, columns, v)) {
+    stats = addStats(stats, pool, Uint8Array.from(pool.ids, (id) => (excluded.has(id) ? 0 : 1)), v.CONFIDENCE_THRESHOLD);
+    collectGarbage();
+  }
+  return stats!;
 }
 
 /**
@@ -381,11 +424,20 @@ async function excludedIds(labeledPath: string | null, columns: ColumnPlan, excl
 /**
  * A row group's decoded columns are garbage once it is scored; Bun's collector lets gigabytes
  * of them pile up (1.2 GB peak on 10M rows), so it is nudged after each group, and made to
- * collect fully (tens of milliseconds) when the process passes FULL_GC_ABOVE. Deno: left to V8.
+ * collect fully (tens of milliseconds) when the process passes FULL_GC_ABOVE and has grown by
+ * FULL_GC_GROWTH since the last full collection: a process that stays above the line (the
+ * candidates of a large selection) would otherwise collect fully after every group, which cost
+ * half the wall time. Deno: left to V8.
  */
 function collectGarbage(): void {
   const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-  bun?.gc(process.memoryUsage.rss() > FULL_GC_ABOVE);
+  if (!bun) return;
+  const rss = process.memoryUsage.rss();
+  const full = rss > FULL_GC_ABOVE && rss > lastFullRss + FULL_GC_GROWTH;
+  bun.gc(full);
+  if (full) lastFullRss = process.memoryUsage.rss();
 }
 
 const FULL_GC_ABOVE = 512 * 2 ** 20;
+const FULL_GC_GROWTH = 128 * 2 ** 20;
+let lastFullRss = 0;

@@ -60,7 +60,7 @@ export interface PseudoLabelling {
 export interface HostPart {
   /** A map step: keep every row the merge might select (conformalCandidates), decide nothing. */
   mapStep?: boolean;
-  /** A merge: the whole pool's confidence statistics (every host's added up). */
+  /** The whole pool's confidence statistics, when the pool given holds only some of its rows: a merge's (every host's added up) or a streamed run's (job/stream.ts). */
   poolStats?: ConfidenceStats | null;
   /** A merge: the whole pool's eligible rows per class (TARGET_PRECISION). */
   poolCounts?: Float64Array | null;
@@ -72,7 +72,7 @@ export function preparePseudoLabels(pool: Pool, selectable: Uint8Array, calibrat
   // One pass over the rows that may be selected: the adaptive thresholds and SoftMatch's weights read it.
   const stats = confidenceStats(used.probs, used.classes, used.predicted, used.confidence, selectable, settings.confidenceThreshold);
   const gate = rows && settings.targetPrecision > 0 ? precisionGate(pool, selectable, rows, settings, hosts)
-    : settings.thresholdMode !== "fixed" ? thresholdGate(used, selectable, stats, settings.thresholdMode)
+    : settings.thresholdMode !== "fixed" ? thresholdGate(used, selectable, hosts.poolStats ?? stats, settings.thresholdMode)
     : { keep: null, rule: null, precision: null, estimate: null, thresholds: null, eligiblePerClass: null, warnings: [] };
   return {
     pool: used,

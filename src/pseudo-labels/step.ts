@@ -61,8 +61,9 @@ export function checkPseudoLabelSettings(plan: JobPlan, settings: PseudoLabelSet
   }
 }
 
+/** `streamedStats`: a streamed run's sums over the whole pool, whose inputs hold only its candidates (job/stream.ts). */
 export async function pseudoLabelStep(plan: JobPlan, config: Config, calibrationPath: string | null, inputs: JobInputs,
-  mergeFrom: HostCandidates[] | null, log: Logger, timings: Timings): Promise<PseudoLabelStep> {
+  mergeFrom: HostCandidates[] | null, log: Logger, timings: Timings, streamedStats: ConfidenceStats | null = null): Promise<PseudoLabelStep> {
   const v = config.values;
   const settings = pseudoLabelSettings(config);
   checkPseudoLabelSettings(plan, settings, calibrationPath);
@@ -90,7 +91,7 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
   const since = performance.now();
   const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, {
     mapStep: plan.role === "map",
-    poolStats: mergeFrom ? hostStats(mergeFrom, log) : null,
+    poolStats: mergeFrom ? hostStats(mergeFrom, log) : streamedStats,
     poolCounts: mergeFrom && settings.targetPrecision > 0 ? hostCounts(mergeFrom, inputs.pool.classes) : null,
   });
   timings.end("pseudoLabelMs", since);

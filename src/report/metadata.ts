@@ -15,13 +15,14 @@ export interface MetadataContext {
 export function buildMetadata(config: Config, pool: Pool, selection: Selection, options: StrategyOptions, ctx: MetadataContext): Record<string, unknown> {
   const { predicted } = pool;
   const names = pool.plan.classNames;
-  const poolCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-  // A pool without scores has no predicted class (predicted is empty).
+  // A pool without scores has no predicted class (predicted is empty). Counted by index: a name lookup per row took 0.6 s on 10M rows.
+  const poolByClass = new Float64Array(names.length), selectedByClass = new Float64Array(names.length);
   if (pool.classes > 0) {
-    for (let i = 0; i < pool.size; i++) poolCounts[names[predicted[i]!]!]!++;
-    for (const row of selection.rows) selectedCounts[names[predicted[row]!]!]!++;
+    for (let i = 0; i < pool.size; i++) poolByClass[predicted[i]!]!++;
+    for (const row of selection.rows) selectedByClass[predicted[row]!]!++;
   }
+  const poolCounts: Record<string, number> = Object.fromEntries(names.map((n, c) => [n, poolByClass[c]!]));
+  const selectedCounts: Record<string, number> = Object.fromEntries(names.map((n, c) => [n, selectedByClass[c]!]));
   return {
     tool: "active-sampling",
     version: VERSION,

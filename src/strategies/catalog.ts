@@ -123,11 +123,11 @@ const hybridShape = (config: SelectionConfig | null) => (config?.objectives.some
   ? "they count in the typicality objective's densities (measured over every pool row)" : null);
 
 export const STRATEGIES: Record<string, StrategyEntry> = {
-  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own", poolShape: NO_SHAPE, thresholded: true,
+  confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own", poolShape: NO_SHAPE, thresholded: true, streams: true,
     summary: "rows whose top probability ≥ CONFIDENCE_THRESHOLD, most confident first (MAX_SAMPLES caps)",
     // Without MAX_SAMPLES each class keeps its share of the passing rows, which only the merge sees.
     merge: { ...TOP_ROWS("confidence"), balanceOnlyAtMerge: (maxSamples) => maxSamples === 0 } },
-  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, needsClasses: true, minDistance: false, batch: "own", poolShape: NO_SHAPE, thresholded: true,
+  top_k_per_class: { run: topKPerClass, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, needsClasses: true, minDistance: false, batch: "own", poolShape: NO_SHAPE, thresholded: true, streams: true,
     classBalance: "top_k_per_class is balanced by construction (K_PER_CLASS rows per class); CLASS_BALANCE does not apply. Use confidence_threshold with CLASS_BALANCE for shares.",
     summary: "the K_PER_CLASS most confident rows of each predicted class",
     merge: TOP_ROWS("confidence within each predicted class") },

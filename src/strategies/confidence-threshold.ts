@@ -16,6 +16,8 @@ export function confidenceThreshold(pool: Pool, options: StrategyOptions): Selec
   const eligible = (row: number) => options.selectable[row] === 1 && confidence[row]! >= options.confidenceThreshold;
   let passing = 0;
   for (let i = 0; i < pool.size; i++) if (eligible(i)) passing++;
+  // A streamed run's pool is its candidates; it counted the whole pool's passing rows.
+  passing = options.passingRows ?? passing;
   const keep = options.maxSamples > 0 ? Math.min(options.maxSamples, passing) : passing;
   let rows: Uint32Array;
   let quotas: Int32Array | null = null;

@@ -36,6 +36,7 @@ export function diversity(pool: Pool, options: StrategyOptions): Selection {
       seedCenters: vs.seedCount,
       distanceEvaluations: result.evaluations,
       rowsScreenedByProjection: result.screened,
+      ...vs.space.projected?.details(),
       plainGreedyEvaluations: result.picks.length * pool.size,
       localityOrder: vs.order !== null,
       stoppedEarlyAt: result.stoppedAt === null ? null : vs.fromSpace(result.stoppedAt),

@@ -101,7 +101,7 @@ export function greedySelect(pool: Pool, options: StrategyOptions, staticScore: 
     rows: vs.rows(result.picks),
     scores,
     scoreMeaning: "",
-    details: { distanceEvaluations: result.evaluations, rowsScreenedByProjection: result.screened, seedCenters: vs.seedCount, localityOrder: vs.order !== null,
+    details: { distanceEvaluations: result.evaluations, rowsScreenedByProjection: result.screened, ...vs.space.projected?.details(), seedCenters: vs.seedCount, localityOrder: vs.order !== null,
       stoppedEarlyAt: result.stoppedAt === null ? null : metric(result.stoppedAt) },
     warnings: result.stoppedAt === null ? [] : [minDistanceWarning(options.minDistance, result.picks.length)],
     quotas: quotas?.quotas ?? null,

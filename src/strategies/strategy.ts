@@ -51,6 +51,8 @@ export interface StrategyOptions {
   selectionConfig: SelectionConfig | null;
   /** Rows the pool stands for: a multi-host merge's candidates stand for the rows the map hosts saw; else the pool's size. */
   poolRows?: number;
+  /** A streamed run, whose pool holds only the candidates: the rows of the whole pool that pass the threshold (confidence_threshold's count). */
+  passingRows?: number;
   /** Per pool row, how many rows it stands for (a multi-host merge's candidates); null: 1 each. */
   rowWeights: Float64Array | null;
   /** What decided which rows may be pseudo-labelled when it replaces confidenceThreshold (TARGET_PRECISION, THRESHOLD_MODE), for messages; absent otherwise. */

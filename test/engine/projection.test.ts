@@ -14,6 +14,7 @@ import { EuclideanSpace, normaliseRows, squaredDistance } from "../../src/engine
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
 import { ProjectedBounds } from "../../src/engine/projection.ts";
+import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
 import type { Matrix } from "../../src/matrix.ts";
 import { Rng } from "../../src/rng.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
@@ -56,18 +57,123 @@ function checkBounds(points: Matrix, bounds: ProjectedBounds, centers: number): 
 describe("projected lower bounds", () => {
   test("every bound is at most the exact distance, with data far from the origin and in float64 too", () => {
     const embeddings = exampleEmbeddings();
-    expect(checkBounds(embeddings, ProjectedBounds.build(embeddings, blas, 8)!, 20)).toBeGreaterThan(0.5);
+    expect(checkBounds(embeddings, ProjectedBounds.build(embeddings, blas, [8])!, 20)).toBeGreaterThan(0.5);
     // A large common offset: the centring and the float32 coordinates must carry their rounding.
     const rng = new Rng(5);
     const far = allocVectors(true, 2000 * 40) as Float64Array;
     for (let i = 0; i < far.length; i++) far[i] = 1e6 + rng.nextGaussian() * (i % 40 < 4 ? 1 : 1e-3);
     const farMatrix = { data: far, rows: 2000, cols: 40 };
-    expect(checkBounds(farMatrix, ProjectedBounds.build(farMatrix, blas, 6)!, 20)).toBeGreaterThan(0.9);
+    expect(checkBounds(farMatrix, ProjectedBounds.build(farMatrix, blas, [6])!, 20)).toBeGreaterThan(0.9);
+  });
+
+  test("on rows spanning fewer directions than the levels hold, the bound is the distance up to rounding, never above it", () => {
+    // 1,500 rows in 300 columns that span 5 directions, far from the origin: the deepest level
+    // leaves only rounding in the residual norms, the first leaves 3 directions to them.
+    const rng = new Rng(8);
+    const data = allocVectors(false, 1500 * 300) as Float32Array;
+    const basis = Array.from({ length: 5 }, () => Float64Array.from({ length: 300 }, () => rng.nextGaussian()));
+    for (let r = 0; r < 1500; r++) {
+      const weights = basis.map((_, b) => rng.nextGaussian() * 2 ** -b);
+      for (let j = 0; j < 300; j++) data[r * 300 + j] = 50 + weights.reduce((sum, w, b) => sum + w * basis[b]![j]!, 0);
+    }
+    const points = { data, rows: 1500, cols: 300 };
+    const bounds = ProjectedBounds.build(points, blas, [2, 8])!;
+    expect(bounds.levels).toEqual([2, 5]);
+    expect(checkBounds(points, bounds, 10)).toBeGreaterThan(0.999);
+  });
+
+  /** screen() against exact distances: every row closer than its limit kept, in order, limits in step; returns the rows dropped. */
+  function checkScreen(points: Matrix, bounds: ProjectedBounds, centers: number): number {
+    const rng = new Rng(9);
+    let dropped = 0;
+    for (let t = 0; t < centers; t++) {
+      const c = rng.nextInt(points.rows);
+      const exact = Array.from({ length: points.rows }, (_, i) => Math.sqrt(squaredDistance(points.data, c * points.cols, points.data, i * points.cols, points.cols)));
+      const rows = Uint32Array.from({ length: points.rows }, (_, i) => i);
+      // Limits from well inside the distances to just outside them.
+      const limits = Float64Array.from(exact, (d) => d * (0.3 + 0.8 * rng.nextFloat()));
+      const wanted = limits.slice();
+      const kept = bounds.screen(c, rows, limits, points.rows);
+      const keptRows = new Set(rows.subarray(0, kept));
+      for (let i = 0; i < points.rows; i++) {
+        if (exact[i]! < wanted[i]!) expect(keptRows.has(i)).toBe(true);
+        if (!keptRows.has(i)) dropped++;
+      }
+      for (let m = 1; m < kept; m++) expect(rows[m]!).toBeGreaterThan(rows[m - 1]!);
+      for (let m = 0; m < kept; m++) expect(limits[m]).toBe(wanted[rows[m]!]!);
+      // Limits a hair above the distances: no bound may reach them, so every row stays.
+      const all = Uint32Array.from({ length: points.rows }, (_, i) => i).filter((i) => exact[i]! > 0);
+      const tight = Float64Array.from(all, (i) => exact[i]! * (1 + 1e-12));
+      expect(bounds.screen(c, all, tight, all.length)).toBe(all.length);
+    }
+    return dropped;
+  }
+
+  test("screen() keeps every row closer than its limit, drops only rows at least that far, and counts each stage", () => {
+    const points = exampleEmbeddings();
+    const bounds = ProjectedBounds.build(points, blas, [2, 6, 16])!;
+    expect(checkScreen(points, bounds, 20)).toBeGreaterThan(0);
+    const [first, second, third] = bounds.rowsPerStage;
+    expect(first).toBe(20 * points.rows + 20 * (points.rows - 1)); // each center's two passes (the tight one without the center)
+    expect(second!).toBeLessThan(first!);
+    expect(third!).toBeLessThan(second!);
+  });
+
+  test("screen() with the int8 prefilter keeps every row closer than its limit, and the prefilter rules rows out", () => {
+    const points = exampleEmbeddings();
+    const bounds = ProjectedBounds.build(points, blas, [16, 24], true)!;
+    expect(bounds.stageNames).toEqual(["16 int8", "16 float32", "24 float32"]);
+    expect(checkScreen(points, bounds, 20)).toBeGreaterThan(0);
+    const [prefilter, first] = bounds.rowsPerStage;
+    expect(prefilter).toBe(20 * points.rows + 20 * (points.rows - 1));
+    expect(first!).toBeLessThan(prefilter!);
+    // A first level that is not a multiple of 16 coordinates has no int8 copy.
+    expect(ProjectedBounds.build(points, blas, [8], true)!.stageNames).toEqual(["8 float32"]);
+  });
+
+  test("screen() keeps the same rows on 1, 2 and 3 threads, the workers running every chunk", async () => {
+    const points = exampleEmbeddings();
+    const bounds = ProjectedBounds.build(points, blas, [16, 24], true)!;
+    const run = () => {
+      const rng = new Rng(4), kept: number[][] = [];
+      for (let t = 0; t < 10; t++) {
+        const c = rng.nextInt(points.rows);
+        const rows = Uint32Array.from({ length: points.rows }, (_, i) => i);
+        const limits = Float64Array.from({ length: points.rows }, () => 4 * rng.nextFloat());
+        kept.push(Array.from(rows.subarray(0, bounds.screen(c, rows, limits, points.rows))));
+      }
+      return kept;
+    };
+    const threshold = setMinValuesPerPart(0);
+    try {
+      await startThreads(1);
+      const reference = run();
+      expect(reference.some((k) => k.length > 0 && k.length < points.rows)).toBe(true);
+      for (const threads of [2, 3]) {
+        expect(await startThreads(threads)).toBeNull();
+        setMainTakesChunks(false);
+        const before = threadStats().workerChunks;
+        try { expect(run()).toEqual(reference); } finally { setMainTakesChunks(true); }
+        expect(threadStats().workerChunks).toBeGreaterThan(before);
+      }
+    } finally {
+      setMinValuesPerPart(threshold);
+      stopThreads();
+    }
+  });
+
+  test("screen() holds where the coordinates are too small for float32 arithmetic (the float64-summing kernel)", () => {
+    const points = exampleEmbeddings();
+    const tiny = allocVectors(false, points.data.length) as Float32Array;
+    for (let i = 0; i < tiny.length; i++) tiny[i] = points.data[i]! * 1e-14;
+    const tinyPoints = { data: tiny, rows: points.rows, cols: points.cols };
+    expect(checkScreen(tinyPoints, ProjectedBounds.build(tinyPoints, blas, [4, 12])!, 5)).toBeGreaterThan(0);
+    expect(checkScreen(tinyPoints, ProjectedBounds.build(tinyPoints, blas, [16], true)!, 5)).toBeGreaterThan(0);
   });
 
   test("kCenterGreedy() with projected bounds equals the textbook loop on the example's real embeddings", () => {
     const points = exampleEmbeddings();
-    const space = new EuclideanSpace(points, blas, ProjectedBounds.build(points, blas, 8));
+    const space = new EuclideanSpace(points, blas, ProjectedBounds.build(points, blas, [4, 8]));
     const fast = kCenterGreedy(space, 300, { seeds: null, selectable: null, firstPick: 7, minDistance: 0 });
     const plain = kCenterPlain(new EuclideanSpace(points), 300, { seeds: null, selectable: null, firstPick: 7, minDistance: 0 });
     expect(Array.from(fast.picks)).toEqual(Array.from(plain.picks));
@@ -77,16 +183,22 @@ describe("projected lower bounds", () => {
 
   describe.skipIf(images === null)(`on the raw Fashion-MNIST images (${FASHION_MNIST_DIR}; make setup-data)`, () => {
     test("bounds from 32 principal coordinates never exceed a distance and keep most of it", () => {
-      const bounds = ProjectedBounds.build(images!, blas, 32)!;
+      const bounds = ProjectedBounds.build(images!, blas, [32])!;
       expect(bounds.dims).toBe(32);
       expect(checkBounds(images!, bounds, 10)).toBeGreaterThan(0.8);
+    });
+
+    test("bounds staged over 8, 32 and 128 principal coordinates never exceed a distance and keep more of it", () => {
+      const bounds = ProjectedBounds.build(images!, blas, [8, 32, 128])!;
+      expect(bounds.levels).toEqual([8, 32, 128]);
+      expect(checkBounds(images!, bounds, 10)).toBeGreaterThan(0.9);
     });
 
     for (const metric of ["euclidean", "cosine"]) {
       test(`kCenterGreedy() on 6,000 raw images (${metric}) picks exactly what the textbook loop picks, measuring a fraction of the rows`, () => {
         const points = metric === "cosine" ? normaliseRows(images!, (r) => `row ${r}`) : images!;
         const space = new EuclideanSpace(points, blas);
-        expect(space.lowerBoundMany).toBeDefined();
+        expect(space.projected!.stageNames[0]).toContain("int8");
         const fast = kCenterGreedy(space, 200, { seeds: null, selectable: null, firstPick: 11, minDistance: 0 });
         const plain = kCenterPlain(new EuclideanSpace(points), 200, { seeds: null, selectable: null, firstPick: 11, minDistance: 0 });
         expect(Array.from(fast.picks)).toEqual(Array.from(plain.picks));

@@ -171,6 +171,75 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
   });
 });
 
+describe("streamed pseudo-labels (confidence_threshold, top_k_per_class) select and write what the in-memory run does", () => {
+  // Probabilities on a grid of weights 1–4 over 4 classes: top-class probabilities from 0.25 to 0.57, with many ties.
+  const ssl: [string, Partial<PoolShape>, string[], "csv" | "parquet"][] = [
+    ["every passing row (no MAX_SAMPLES), two files", { seed: 21, rows: 2400, classes: 4, files: 2, rowGroupSize: 150 }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4"], "csv"],
+    ["MAX_SAMPLES caps them, most confident first", { seed: 22, rows: 2400, classes: 4, files: 3, rowGroupSize: 100 }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.35", "--max-samples", "70"], "parquet"],
+    ["CLASS_BALANCE=uniform with MAX_SAMPLES (quotas, unused quota moves)", { seed: 23, rows: 2000, classes: 4, files: 2, rowGroupSize: 128 }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.45", "--max-samples", "90", "--class-balance", "uniform"], "csv"],
+    ["CLASS_BALANCE=pool without MAX_SAMPLES (each class its share of the passing rows)", { seed: 24, rows: 2000, classes: 3, files: 2, rowGroupSize: 90, scoresOnly: true }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.5", "--class-balance", "pool"], "parquet"],
+    ["top_k_per_class, a class with fewer rows than K", { seed: 25, rows: 1800, classes: 5, files: 2, rowGroupSize: 77 }, ["--strategy", "top_k_per_class", "--k-per-class", "40"], "csv"],
+    ["top_k_per_class, id and scores only", { seed: 26, rows: 2500, classes: 3, files: 3, rowGroupSize: 200, scoresOnly: true }, ["--strategy", "top_k_per_class", "--k-per-class", "25"], "parquet"],
+  ];
+  for (const [name, shape, args, format] of ssl) {
+    test(name, async () => {
+      const { dir } = writePool({ seed: 0, rows: 0, classes: 2, files: 1, rowGroupSize: 1, ...shape });
+      const { streamed } = await sameAsInMemory(dir, args, format);
+      const metadata = comparable(streamed.output);
+      expect(metadata.selected_count).toBeGreaterThan(0);
+      expect((metadata.pseudo_labels as Record<string, unknown>).per_class).toBeDefined();
+    });
+  }
+
+  test("every passing row kept: the candidates are the selection, the counts are the whole pool's", async () => {
+    const { dir } = writePool({ seed: 27, rows: 3000, classes: 4, files: 2, rowGroupSize: 200 });
+    const { streamed } = await sameAsInMemory(dir, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4", "--max-samples", "15"]);
+    const details = comparable(streamed.output).strategy_details as { rowsPassing: number };
+    // MAX_SAMPLES keeps 15 of many more passing rows; the count is over the whole pool, not the 15 candidates.
+    expect(details.rowsPassing).toBeGreaterThan(100);
+  });
+
+  test("labelled and excluded ids, and the report", async () => {
+    const { dir, ids } = writePool({ seed: 28, rows: 2000, classes: 4, files: 2, rowGroupSize: 150, nulls: false });
+    const work = tempDir("as-stream-ssl-ids-");
+    writeFileSync(join(work, "exclude.txt"), `${ids.slice(0, 300).join("\n")}\n`);
+    for (const strategy of [["--strategy", "confidence_threshold", "--confidence-threshold", "0.4", "--max-samples", "50"], ["--strategy", "top_k_per_class", "--k-per-class", "12"]]) {
+      const { streamed, whole } = await sameAsInMemory(dir, [...strategy, "--exclude-ids-file", join(work, "exclude.txt"), "--save-report"]);
+      expect(comparable(streamed.output).excluded_rows).toBe(300);
+      expect(reportFigures(streamed.output)).toBe(reportFigures(whole.output));
+    }
+  });
+
+  test("no row passes the threshold: the in-memory run says so, as always", async () => {
+    const { dir } = writePool({ seed: 29, rows: 600, classes: 4, files: 1, rowGroupSize: 100 });
+    const none = await run(dir, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.99"]);
+    expect(none.result.error).toBeNull();
+    expect(none.log).toContain("reading the pool whole: no row may be selected");
+    expect(none.log).toContain("no row reaches CONFIDENCE_THRESHOLD=0.99");
+  });
+
+  for (const mode of ["flexmatch", "freematch"]) {
+    test(`THRESHOLD_MODE=${mode}: class thresholds from a first pass over the whole pool`, async () => {
+      const { dir } = writePool({ seed: 30, rows: 2400, classes: 4, files: 2, rowGroupSize: 130 });
+      for (const args of [["--strategy", "confidence_threshold", "--confidence-threshold", "0.45"], ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4", "--max-samples", "60", "--class-balance", "uniform"],
+        ["--strategy", "top_k_per_class", "--k-per-class", "30", "--confidence-threshold", "0.5"]]) {
+        const { streamed } = await sameAsInMemory(dir, [...args, "--threshold-mode", mode]);
+        const thresholds = (comparable(streamed.output).pseudo_labels as { class_thresholds: Record<string, number> }).class_thresholds;
+        expect(Object.keys(thresholds).length).toBe(4);
+      }
+    });
+  }
+
+  test("calibration data reads the pool whole, saying why", async () => {
+    const { dir } = writePool({ seed: 32, rows: 600, classes: 2, files: 1, rowGroupSize: 100 });
+    const calibration = tempDir("as-stream-cal-");
+    writeFileSync(join(calibration, "cal.csv"), `id,prob_class_0,prob_class_1,label\n${Array.from({ length: 40 }, (_, i) => `c${i},${i % 3 === 0 ? "0.3,0.7,1" : "0.8,0.2,0"}`).join("\n")}\n`);
+    const calibrated = await run(dir, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.6", "--calibration", calibration]);
+    expect(calibrated.result.error).toBeNull();
+    expect(calibrated.log).toContain("reading the pool whole: the calibration_data channel");
+  });
+});
+
 /** The report without its metadata section (the timings and STREAM differ between the paths; everything else is charted from the data). */
 function reportFigures(output: string): string {
   const html = readFileSync(join(output, "selection_report.html"), "utf8");
@@ -271,4 +340,18 @@ test("the compiled binary streams (report on, the default) and writes the in-mem
   });
   expect(Buffer.compare(outputs[0]!.selection, outputs[1]!.selection)).toBe(0);
   expect(outputs[0]!.report).toBe(outputs[1]!.report);
+});
+
+test("the compiled binary streams confidence_threshold and writes the in-memory run's bytes", () => {
+  const { dir } = writePool({ seed: 31, rows: 2000, classes: 4, files: 2, rowGroupSize: 128 });
+  const outputs = ["auto", "off"].map((stream) => {
+    const output = join(tempDir("as-stream-bin-"), "out");
+    const ran = runBinary(["--input", dir, "--output", output, "--strategy", "confidence_threshold", "--confidence-threshold", "0.4",
+      "--max-samples", "80", "--class-balance", "uniform", "--no-save-report"], { STREAM: stream });
+    expect(ran.exitCode).toBe(0);
+    expect(ran.stderr.includes("one row group at a time")).toBe(stream === "auto");
+    return readFileSync(join(output, "selected_samples.csv"));
+  });
+  expect(outputs[0]!.length).toBeGreaterThan(0);
+  expect(Buffer.compare(outputs[0]!, outputs[1]!)).toBe(0);
 });

@@ -16,7 +16,7 @@
  * holds; the main thread then waits for chunks in flight (briefly spinning first).
  */
 import { DISTANCE_WASM } from "./wasm.ts";
-import { allocInt32, kernels, MANY_KERNELS, memory, type ManyKernelName } from "./kernels.ts";
+import { allocInt32, kernels, memory, THREADED_KERNELS, type ManyKernelName } from "./kernels.ts";
 import { CONTROL_FIELDS, FIELD, LOCKED, takeChunks, WORKER_SOURCE } from "./worker-source.ts";
 
 /**
@@ -113,7 +113,7 @@ function ready(worker: Worker, control: number): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     worker.onmessage = () => { clearTimeout(timer); worker.onmessage = null; resolve(); };
     worker.onerror = (event) => { clearTimeout(timer); event.preventDefault?.(); reject(new Error(event.message || "worker error")); };
-    worker.postMessage({ memory, wasm: DISTANCE_WASM, kernelNames: MANY_KERNELS, control });
+    worker.postMessage({ memory, wasm: DISTANCE_WASM, kernelNames: THREADED_KERNELS, control });
     // A worker must never keep the process alive (Bun; Deno's workers end with stopThreads).
     (worker as unknown as { unref?: () => void }).unref?.();
   });
@@ -147,7 +147,7 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   // Nobody can take a chunk while the job is written; then it is published by the claim reset.
   Atomics.store(control, FIELD.claim, LOCKED);
   const a = FIELD.args;
-  control[FIELD.kernel] = MANY_KERNELS.indexOf(name);
+  control[FIELD.kernel] = THREADED_KERNELS.indexOf(name);
   control[a] = c; control[a + 1] = base; control[a + 2] = width; control[a + 3] = idx;
   control[a + 4] = count; control[a + 5] = n; control[a + 6] = out;
   control[FIELD.chunkRows] = Math.ceil(count / chunks);
@@ -172,4 +172,4 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   }
 }
 
-const mainKernels = MANY_KERNELS.map((name) => kernels[name]);
+const mainKernels = THREADED_KERNELS.map((name) => kernels[name]);

@@ -16,7 +16,7 @@ export const FIELD = {
   job: 0,
   /** 1: workers leave. */
   stop: 1,
-  /** Index into MANY_KERNELS. */
+  /** Index into THREADED_KERNELS. */
   kernel: 2,
   /** The kernel's seven arguments for the whole row list: c, base, width, idx, count, n, out. */
   args: 3,
