@@ -75,6 +75,7 @@ export const PARAMS = [
   { env: "ROUNDS", flag: "rounds", default: "0", kind: { type: "int", min: 0, max: 10_000 }, help: "simulate: rounds of BATCH_SIZE labels after the seed set (0 = up to 10, while the labelled share stays at most half the pool); BATCH_SIZE unset = 1/40 of the pool" },
   { env: "SIMULATION_SEEDS", flag: "simulation-seeds", default: "5", kind: { type: "int", min: 2, max: 1000 }, help: "simulate: seeds (RANDOM_SEED, RANDOM_SEED+1, …), each a split, seed set and draw; differences are judged against their spread" },
   { env: "SIMULATE_STRATEGIES", flag: "simulate-strategies", default: "", kind: { type: "string" }, help: "simulate: comma-separated configurations to compare (random is always kept); empty = all but typiclust and probcover, which run when named" },
+  { env: "SIMULATE_INPUT_ROWS", flag: "simulate-input-rows", default: "20000", kind: { type: "int", min: 0, max: 1_000_000_000 }, help: "simulate --input: at most this many unlabelled rows shape the pool, a uniform sample drawn with RANDOM_SEED (0 = every row); typiclust and probcover cost more with every row" },
   { env: "STABLE_KAPPA", flag: "stable-kappa", default: "0.99", kind: { type: "number", min: 0, max: 1 }, help: "with previous_predictions: Cohen's kappa between this and the last round's predicted classes at which predictions count as stabilised" },
 ] as const satisfies readonly ParamSpec[];
 
