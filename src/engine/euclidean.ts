@@ -21,10 +21,12 @@ import { ProjectedBounds } from "./projection.ts";
 const PROJECT_MIN_DIMS = 256;
 const PROJECT_MIN_ROWS = 5_000;
 /**
- * Coordinates per screening stage (projection.ts): a short first screen, then a longer one for
- * the rows it keeps. The TypeScript backend's slow GEMM makes only the first level's coordinates.
+ * Coordinates per screening stage (projection.ts): an int8 copy of the first level's screens
+ * every row, its float32 original the rows that copy keeps, then a longer level. The TypeScript
+ * backend's slow GEMM makes only a short first level. Chosen on raw Fashion-MNIST (784 pixels):
+ * 48 coordinates fill one cache line as int8 codes with the row's error and residual norms.
  */
-const PROJECTED_LEVELS = { openblas: [32, 128], other: [32] };
+const PROJECTED_LEVELS = { openblas: [48, 128], other: [32] };
 
 /**
  * The TypeScript backend's GEMM runs at ~1 GFLOP/s: past this many values the projection's
@@ -44,7 +46,7 @@ export function wideRows(points: Matrix, blas: Blas): boolean {
 
 /** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
 export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null {
-  return ProjectedBounds.build(points, blas, blas.name === "openblas" ? PROJECTED_LEVELS.openblas : PROJECTED_LEVELS.other);
+  return ProjectedBounds.build(points, blas, blas.name === "openblas" ? PROJECTED_LEVELS.openblas : PROJECTED_LEVELS.other, true);
 }
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
