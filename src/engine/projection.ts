@@ -133,12 +133,15 @@ export class ProjectedBounds {
     return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory, limitOf!, prefilter);
   }
 
-  private constructor(points: Matrix, blas: Blas, mean: Float64Array, axes: Float64Array, cuts: number[],
+  private constructor(points: Matrix, blas: Blas, mean: Float64Array, axesFitted: Float64Array, cuts: number[],
     memory: StageMemory[], limitOf: Float64Array, prefilter: boolean) {
     const { rows, cols, data } = points;
     const m = cuts[cuts.length - 1]!;
+    // The axes A are the fitted ones rounded to float32: the projection is one float32 GEMM
+    // (half the time of float64), and every bound below is about these rounded axes.
+    const axes = Float32Array.from(axesFitted.subarray(0, m * cols));
     // ε ≥ ‖AAᵀ − I‖₂ by Gershgorin (G computed in float64: each entry within γ_D·‖a‖·‖b‖).
-    const gammaD = (cols * U) / (1 - cols * U);
+    const gammaD = (cols * U) / (1 - cols * U), gammaSingle = (cols * 2 ** -24) / (1 - cols * 2 ** -24);
     let offDiagonal = 0, rowNorm = 0;
     for (let a = 0; a < m; a++) rowNorm = Math.max(rowNorm, Math.sqrt(dotRows(axes, a, a, cols)));
     for (let a = 0; a < m; a++) {
@@ -147,7 +150,7 @@ export class ProjectedBounds {
       offDiagonal = Math.max(offDiagonal, rowSum);
     }
     const epsilon = offDiagonal * (1 + 1e-9) + 2 * m * gammaD * rowNorm * rowNorm + 8 * m * U;
-    // Gram–Schmidt in float64 leaves ε near 1e-13; anything close to 1 is a bug, not data.
+    // Axes orthonormal in float64 and rounded to float32 leave ε near 1e-6; anything close to 1 is a bug, not data.
     if (!(epsilon < 0.5)) throw new Error(`projection: principal axes are far from orthonormal (ε = ${epsilon})`);
     const sigma = Math.sqrt(1 + epsilon) * (1 + 4 * U);
     this.#inverseSigma = (1 / sigma) * (1 - 4 * U);
@@ -157,16 +160,17 @@ export class ProjectedBounds {
       const block: Matrix<Float32Array> = { data: memory[l]!.block, rows, cols: dims - (cuts[l - 1] ?? 0) };
       return {
         block, dims, squared: () => new Float64Array(0), params: memory[l]!.params, keep: 0, floor: 0,
-        // Per unit of ‖x − μ‖: GEMM rounding (√dims components, each ≤ γ_D·‖a‖·‖x − μ‖), the
-        // centring (one rounding per value), the float32 store; doubled for margin.
-        perUnit: 2 * (Math.sqrt(dims) * gammaD * rowNorm + sigma * 2 * U + 1.01 * sigma * 2 ** -24),
+        // Per unit of ‖x − μ‖: the float32 GEMM's rounding (√dims components, each within
+        // γ_D·‖a‖·‖x̂‖, ‖x̂‖ ≤ (1 + 2⁻²³)‖x − μ‖), the centring and its rounding to float32
+        // (x̂ within (2u + 2⁻²⁴)‖x − μ‖ of x − μ, times σ); doubled for margin.
+        perUnit: 2 * (Math.sqrt(dims) * gammaSingle * rowNorm * (1 + 2 ** -22) + 1.01 * sigma * (2 * U + 2 ** -24)),
         stats: memory[l]!.stats,
       };
     });
     // A row's norm, ‖x − μ‖ within ‖x̃‖(1 ± η): x̃ = fl(x − μ), its squared norm summed over D terms.
     const eta = 2 * (cols + 8) * U;
-    const centred = new Float64Array(Math.min(BLOCK_ROWS, rows) * cols);
-    const projected = new Float64Array(Math.min(BLOCK_ROWS, rows) * m);
+    const centred = new Float32Array(Math.min(BLOCK_ROWS, rows) * cols);
+    const projected = new Float32Array(Math.min(BLOCK_ROWS, rows) * m);
     const norms = new Float64Array(Math.min(BLOCK_ROWS, rows));
     for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
       const rb = Math.min(BLOCK_ROWS, rows - r0);
@@ -174,24 +178,24 @@ export class ProjectedBounds {
         let norm = 0;
         for (let j = 0; j < cols; j++) {
           const v = data[(r0 + r) * cols + j]! - mean[j]!;
-          centred[r * cols + j] = v;
+          centred[r * cols + j] = v; // rounds to float32 (in perUnit)
           norm += v * v;
         }
         norms[r] = Math.sqrt(norm);
       }
-      blas.dgemm(false, true, rb, m, cols, 1, centred, cols, axes, cols, 0, projected, m);
+      blas.sgemm(false, true, rb, m, cols, 1, centred, cols, axes, cols, 0, projected, m);
       for (let r = 0; r < rb; r++) {
         const row = r0 + r, normHigh = norms[r]! * (1 + eta), normLow = norms[r]! * (1 - eta);
         let headSquared = 0, from = 0;
         for (const stage of this.#stages) {
           for (let a = from; a < stage.dims; a++) {
             const p = projected[r * m + a]!;
-            stage.block.data[row * stage.block.cols + a - from] = p; // rounds to float32 (in perUnit)
+            stage.block.data[row * stage.block.cols + a - from] = p;
             headSquared += p * p;
           }
           from = stage.dims;
-          // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the float64
-          // share of the coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
+          // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the
+          // coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
           const head = Math.sqrt(headSquared), gemmError = (stage.perUnit / 2) * normHigh, sumError = (stage.dims + 4) * U * head;
           const headLow = Math.max(0, head - sumError - gemmError), headHigh = head + sumError + gemmError;
           // ρ² = ‖x − μ‖² − ‖Π(x − μ)‖², and ‖A(x − μ)‖²/(1 + ε) ≤ ‖Π(x − μ)‖² ≤ ‖A(x − μ)‖²/(1 − ε).
@@ -371,7 +375,7 @@ export class ProjectedBounds {
 }
 
 /** Σ axes[a][j]·axes[b][j] over j < cols, in float64. */
-function dotRows(axes: Float64Array, a: number, b: number, cols: number): number {
+function dotRows(axes: Float32Array, a: number, b: number, cols: number): number {
   let sum = 0;
   for (let j = 0; j < cols; j++) sum += axes[a * cols + j]! * axes[b * cols + j]!;
   return sum;
