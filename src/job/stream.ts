@@ -26,7 +26,8 @@ import type { Notices } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
 import type { Table } from "../io/table.ts";
-import { buildPool, idHash, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { belowEvenShare, buildPool, idHash, labelNote, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { distinctLabels, parseLabelClasses, sortLabels } from "../pool/labels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { StreamedPool } from "../report/report-file.ts";
 import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
@@ -174,8 +175,12 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const notices = { info: (message: string) => log.info(message), warn: (message: string) => void held.push(message) };
   const source = await openSource(paths.input, notices);
   log.info(`reading ${paths.input} a part at a time (${plan.strategyName} ranks rows by their own scores)`);
-  const columns = planColumns(await source.heads(HEAD_ROWS), columnOptions(v));
-  if (columns.labelColumn) throw new NotStreamable("predicted labels (LABEL_FIELD) name their classes from every row");
+  const heads = await source.heads(HEAD_ROWS);
+  let columns = planColumns(heads, columnOptions(v));
+  // Predicted labels name the classes: every row's, read in a pass of their own (unless LABEL_CLASSES lists them).
+  if (columns.labelColumn && parseLabelClasses(v.LABEL_CLASSES).length === 0) {
+    columns = planColumns(heads, { ...columnOptions(v), labelsRead: await labelsOf(source, columns.labelColumn) });
+  }
   if (columns.scoreKind === "none") throw new NotStreamable("the pool has no score columns");
   log.info(`scores: ${columns.scoreReason}`);
   requireClasses(columns, plan.needsClasses);
@@ -209,7 +214,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const ranking = streamRanking(plan, config, classes, gate);
   const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
   let confidence: PoolConfidence | null = null;
-  let excludedCount = 0, passingCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
+  let excludedCount = 0, passingCount = 0, belowEven = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
@@ -230,6 +235,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       const id = pool.ids[r]!;
       hashes[row] = idHash(id);
       predictedAll[row] = pool.predicted[r]!;
+      if (columns.scoreKind === "label" && belowEvenShare(pool.confidence[r]!, pool.classes)) belowEven++;
       if (excluded.has(id)) { excludedCount++; continue; }
       selectable[r] = 1;
       if (eligiblePerClass) eligiblePerClass[pool.predicted[r]!]!++;
@@ -268,7 +274,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const probs = new Float64Array(candidates.length * poolClasses);
   candidates.forEach((c, k) => probs.set(c.probs, k * poolClasses));
   // Binary and confidence notes name columns only: any part's note is the pool's.
-  const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows) : firstNote;
+  const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows)
+    : columns.scoreKind === "label" ? labelNote(columns, belowEven) : firstNote;
   const normalisation = { softmaxRows, renormalisedRows, description };
   const pool: Pool = {
     tables: [picked], tableStarts: [0], size: candidates.length, ids: candidates.map((c) => c.id), plan: columns, classes: poolClasses, probs,
@@ -314,6 +321,16 @@ async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values):
     });
     yield { ...part, pool };
   }
+}
+
+/** The distinct predicted labels of every row, sorted as the column plan sorts them (a DataError on a row without one). */
+async function labelsOf(source: StreamSource, column: string): Promise<string[]> {
+  const seen = new Set<string>();
+  for await (const part of source.parts()) {
+    for (const label of distinctLabels([part.table], column)) seen.add(label);
+    collectGarbage();
+  }
+  return sortLabels([...seen]);
 }
 
 /** The pool's size, counted in a pass of its own (a CSV file says it only once read). */

@@ -290,6 +290,48 @@ describe("CSV input streams a piece at a time, and writes the in-memory run's by
   }
 });
 
+describe("predicted labels with a confidence (LLM outputs) stream: the classes are every row's labels", () => {
+  /** id, predicted_label, confidence_score; the label "zebra" first appears past the rows the column plan looks at. */
+  function writeLabelled(seed: number, rows: number, format: "parquet" | "csv"): string {
+    const rng = new Rng(seed);
+    const dir = tempDir("as-stream-labels-");
+    const labels = Array.from({ length: rows }, (_, i) => (i > 900 && i % 37 === 0 ? "zebra" : ["cat", "dog", "bird"][rng.nextInt(3)]!));
+    const confidence = Array.from({ length: rows }, () => (20 + rng.nextInt(80)) / 100);
+    const ids = Array.from({ length: rows }, (_, i) => `q${String(i).padStart(5, "0")}`);
+    const half = Math.ceil(rows / 2);
+    for (const [f, at] of [[0, 0], [1, half]] as const) {
+      const end = f === 0 ? half : rows;
+      if (format === "parquet") {
+        writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ rowGroupSize: 150, columnData: [
+          { name: "id", data: ids.slice(at, end), type: "STRING" },
+          { name: "predicted_label", data: labels.slice(at, end), type: "STRING" },
+          { name: "confidence_score", data: confidence.slice(at, end), type: "DOUBLE" },
+        ] })));
+      } else {
+        const lines = ["id,predicted_label,confidence_score", ...ids.slice(at, end).map((id, k) => `${id},${labels[at + k]},${confidence[at + k]}`)];
+        writeFileSync(join(dir, `part-${f}.csv`), lines.join("\n") + "\n");
+      }
+    }
+    return dir;
+  }
+
+  for (const format of ["parquet", "csv"] as const) {
+    test(`${format}: uncertainty, confidence_threshold, top_k_per_class; LABEL_CLASSES`, async () => {
+      const dir = writeLabelled(51, 2400, format);
+      const runs = [
+        ["--strategy", "uncertainty", "--batch-size", "40", "--class-balance", "uniform", "--save-report"],
+        ["--strategy", "confidence_threshold", "--confidence-threshold", "0.8"],
+        ["--strategy", "top_k_per_class", "--k-per-class", "15"],
+        ["--strategy", "uncertainty", "--batch-size", "30", "--label-classes", "bird,cat,dog,zebra,yak"],
+      ];
+      for (const args of runs) {
+        const { streamed } = await sameAsInMemory(dir, args, format === "csv" ? "parquet" : "csv");
+        expect(comparable(streamed.output).class_names).toEqual(args.includes("--label-classes") ? ["bird", "cat", "dog", "yak", "zebra"] : ["bird", "cat", "dog", "zebra"]);
+      }
+    });
+  }
+});
+
 /** The report without its metadata section (the timings and STREAM differ between the paths; everything else is charted from the data). */
 function reportFigures(output: string): string {
   const html = readFileSync(join(output, "selection_report.html"), "utf8");
