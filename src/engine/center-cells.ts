@@ -1,14 +1,15 @@
 /**
- * Large batches, scanned by memory instead of by group: the rows are cut into cells of
+ * The greedy loops' scan by memory instead of by group: the rows are cut into cells of
  * consecutive rows, each with one pivot row, and a new center visits only the cells that it
  * may affect, reading their rows front to back (center-groups.ts moves the rows it finds).
  *
- * Why: with tens of thousands of centers, a new center's neighbourhood holds hundreds of
- * small groups whose members are scattered over memory. Visiting them group by group costs a
- * center distance and bookkeeping per group and a cache miss per row; the kernels read
- * consecutive rows 4-8x faster than scattered ones (the hardware prefetches them). Where rows
- * are ordered for locality (locality.ts) a cell is a neighbourhood, and its pivot bounds every
- * row's distance to the new center c, with δ_x = d(x, p) fixed when the cells are built:
+ * Why: with thousands of centers, a new center's neighbourhood holds hundreds of small
+ * groups whose members are scattered over memory. Visiting them group by group costs a center
+ * distance and bookkeeping per group (the k² term of large batches) and a cache miss per row;
+ * the kernels read consecutive rows 4-8x faster than scattered ones (the hardware prefetches
+ * them). Where rows are ordered for locality (locality.ts) a cell is a neighbourhood, and its
+ * pivot bounds every row's distance to the new center c, with δ_x = d(x, p) fixed when the
+ * cells are built:
  * - d(c, x) ≥ |d(c, p) - δ_x|, so x cannot move (d(c, x) ≥ d(x, its center)) when that bound
  *   reaches its distance to the chosen set;
  * - a cell whose rows all lie at δ ≤ reach, at distances ≤ farthest from the chosen set, is

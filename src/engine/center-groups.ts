@@ -16,11 +16,17 @@ import type { MetricSpace, RowCells, SeedState } from "./metric-space.ts";
 export interface LargeBatchLimits {
   /** Centers from which on new centers meet only the groups the bucket index cannot rule out. */
   bucketsFrom: number;
-  /** Centers from which on new centers scan the cells of rows they may affect (center-cells.ts). */
+  /** Centers from which on new centers scan the cells of rows they may affect (center-cells.ts), where the space has cells. */
   cellsFrom: number;
 }
 
-export const LARGE_BATCH_LIMITS: Readonly<LargeBatchLimits> = Object.freeze({ bucketsFrom: 1024, cellsFrom: 1024 });
+/**
+ * Cells from the second center on: measured against groups and buckets on 128-column
+ * mixtures (100K-1M rows, k=1,000-100,000), 384-column power-law embeddings and the raw
+ * Fashion-MNIST images, they measured as many rows or fewer and ran 1.2-2.2x faster,
+ * because they read rows front to back. Spaces without cells (no locality order) keep groups.
+ */
+export const LARGE_BATCH_LIMITS: Readonly<LargeBatchLimits> = Object.freeze({ bucketsFrom: 1024, cellsFrom: 1 });
 
 
 /**

@@ -1,7 +1,8 @@
 /**
- * Large batches by cells (center-cells.ts): past `cellsFrom` centers a new center scans only
- * the locality neighbourhoods it may affect. The thresholds are lowered here so that small
- * pools reach the cells; every result must stay exactly the textbook loop's.
+ * Scans by cells (center-cells.ts): past `cellsFrom` centers a new center scans only the
+ * locality neighbourhoods it may affect. Here the cells take over after 40 centers, so that
+ * groups built before them carry on (by default they take over from the second center);
+ * every result must stay exactly the textbook loop's.
  */
 import { describe, expect, test } from "bun:test";
 import { typescriptBlas } from "../../ffi/typescript.ts";
@@ -27,7 +28,7 @@ function cellSpace(points: Matrix, pivots: number, blas = typescriptBlas): { ord
   return { ordered, space: new EuclideanSpace(ordered, null, null, locality) };
 }
 
-describe("large batches by cells", () => {
+describe("scans by cells", () => {
   test("localityCells() gives a permutation cut into runs, each around a pivot inside its own cluster", () => {
     const points = clusteredPoints(3000, 8, 12, 3, 0.5);
     const { order, starts, pivots } = localityCells(points, typescriptBlas, null, 32);
@@ -50,6 +51,8 @@ describe("large batches by cells", () => {
       const options = { seeds: null, selectable: null, firstPick: 5, minDistance: 0 };
       const byCells = kCenterGreedy(space, 1500, { ...options, limits: early });
       const byGroups = kCenterGreedy(space, 1500, { ...options, limits: never });
+      const byDefault = kCenterGreedy(space, 1500, options); // cells from the second center
+      expect(Array.from(byDefault.picks)).toEqual(Array.from(byGroups.picks));
       const plain = kCenterPlain(new EuclideanSpace(ordered), 1500, options);
       expect(Array.from(byCells.picks)).toEqual(Array.from(plain.picks));
       expect(Array.from(byCells.distances)).toEqual(Array.from(plain.distances));
