@@ -14,7 +14,13 @@
  * does; the targets are checked and printed. BENCH_BACKENDS=both also runs the TypeScript
  * backend on the plain set and compares simulation.json byte for byte.
  *
- *   bun bench/simulate.ts [plain|duplicated]
+ * `input` runs the plain set again with the pool's other 49,000 rows as --input (id,
+ * prob_class_*, emb_*: the inference output a team has), beside a run without it in the same
+ * process (the baseline for the time ratio): the targets again, and the configurations the
+ * unlabelled rows do not shape must give the same areas. BENCH_COLD_START=1 also compares
+ * typiclust and probcover with and without --input.
+ *
+ *   bun bench/simulate.ts [plain|duplicated|input]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,11 +60,11 @@ function write(name: string, body: string[]): string {
   return dir;
 }
 
-async function simulate(name: string, labeled: string, blas: "auto" | "off"): Promise<{ record: Record<string, any>; seconds: number; json: string }> {
+async function simulate(name: string, labeled: string, blas: "auto" | "off", extra: string[] = []): Promise<{ record: Record<string, any>; seconds: number; json: string }> {
   const output = join(work, `${name}-out-${blas}`);
   const started = performance.now();
   const result = await main({}, {}, {}, ["simulate", "--labeled", labeled, "--output", output, "--batch-size", "200", "--rounds", "10",
-    "--simulation-seeds", "5", "--blas", blas], { stdout: sink, stderr: sink });
+    "--simulation-seeds", "5", "--blas", blas, ...extra], { stdout: sink, stderr: sink });
   if (result.exitCode !== 0) throw result.error;
   const json = readFileSync(join(output, "simulation.json"), "utf8");
   return { record: JSON.parse(json), seconds: (performance.now() - started) / 1000, json };
@@ -74,19 +80,24 @@ function table(record: Record<string, any>, real: Record<string, number>): void 
   console.log(`  ${record.recommendation.text}`);
 }
 
+/** Issue 16's targets on the plain set: the margin family above euclidean core-set, the recommendation near the real loop's best. */
+function targets(record: Record<string, any>): void {
+  const area = (n: string) => record.strategies[n].area.mean as number;
+  const marginFamily = ["margin", "margin_uniform_balance", "margin_min_distance", "badge", "cluster_margin"];
+  const above = marginFamily.every((n) => area(n) > area("coreset_euclidean"));
+  const recommended = record.recommendation.strategy as string;
+  const bestReal = Math.max(...Object.values(REAL_LOOP));
+  const realOfRecommended = REAL_LOOP[recommended] ?? (recommended === "margin_min_distance" ? REAL_LOOP.margin : undefined);
+  console.log(`  target: margin family above euclidean core-set: ${above ? "yes" : "NO"}`);
+  console.log(`  target: recommended within 0.5 point of the real loop's best (${bestReal}): ${recommended} → ${realOfRecommended ?? "?"} ${realOfRecommended !== undefined && bestReal - realOfRecommended <= 0.005 ? "yes" : "NO"}`);
+}
+
 if (which === "all" || which === "plain") {
   const plain = write("plain", rows.map((r) => r.join(",")));
   const run = await simulate("plain", plain, "auto");
   console.log(`\nplain: 10,000 labelled rows, ${run.seconds.toFixed(0)} s (OpenBLAS when it loads; machine shared, see README)`);
   table(run.record, REAL_LOOP);
-  const area = (n: string) => run.record.strategies[n].area.mean as number;
-  const marginFamily = ["margin", "margin_uniform_balance", "margin_min_distance", "badge", "cluster_margin"];
-  const above = marginFamily.every((n) => area(n) > area("coreset_euclidean"));
-  const recommended = run.record.recommendation.strategy as string;
-  const bestReal = Math.max(...Object.values(REAL_LOOP));
-  const realOfRecommended = REAL_LOOP[recommended] ?? (recommended === "margin_min_distance" ? REAL_LOOP.margin : undefined);
-  console.log(`  target: margin family above euclidean core-set: ${above ? "yes" : "NO"}`);
-  console.log(`  target: recommended within 0.5 point of the real loop's best (${bestReal}): ${recommended} → ${realOfRecommended ?? "?"} ${realOfRecommended !== undefined && bestReal - realOfRecommended <= 0.005 ? "yes" : "NO"}`);
+  targets(run.record);
   if (process.env.BENCH_BACKENDS === "both") {
     const twin = await simulate("plain", plain, "off");
     console.log(`  TypeScript backend: ${twin.seconds.toFixed(0)} s (${(twin.seconds / run.seconds).toFixed(2)}× the first run); simulation.json ${twin.json === run.json ? "identical" : "DIFFERENT"}`);
@@ -106,4 +117,40 @@ if (which === "all" || which === "duplicated") {
   table(run.record, REAL_LOOP_DUPLICATED);
   console.log(`  pool rows left out as near-duplicates of a test row, per seed: ${run.record.settings.near_test_rows_left_out.join(", ")}`);
   console.log(`  target: does not recommend plain margin: ${run.record.recommendation.strategy !== "margin" ? "yes" : "NO"}`);
+}
+
+if (which === "all" || which === "input") {
+  // The pool's other rows as an inference output: id, scores and vectors, no label.
+  const columns = head.map((h, i) => (h === "id" || h.startsWith("prob_class_") || h.startsWith("emb_") ? i : -1)).filter((i) => i >= 0);
+  const inputDir = join(work, "unlabelled");
+  mkdirSync(inputDir, { recursive: true });
+  const unlabelled = lines.slice(10_001);
+  writeFileSync(join(inputDir, "pool.csv"), [columns.map((i) => head[i]!).join(","), ...unlabelled.map((line) => { const f = line.split(","); return columns.map((i) => f[i]!).join(","); })].join("\n") + "\n");
+  const plain = write("plain", rows.map((r) => r.join(",")));
+  const base = await simulate("plain", plain, "auto");
+  const run = await simulate("input", plain, "auto", ["--input", inputDir]);
+  const u = run.record.unlabelled_data;
+  console.log(`\ninput: 10,000 labelled rows + ${unlabelled.length.toLocaleString("en-US")} unlabelled rows as --input (${u.rows_shaping_the_pool} shaped the pool${u.sample ? `, a seeded sample of ${u.sample.from}` : ""})`);
+  console.log(`  time: ${run.seconds.toFixed(0)} s against ${base.seconds.toFixed(0)} s without --input in the same process (${(run.seconds / base.seconds).toFixed(2)}×; machine shared)`);
+  table(run.record, REAL_LOOP);
+  targets(run.record);
+  const shaped = Object.keys(u.shapes);
+  const same = Object.keys(run.record.strategies).filter((n) => !shaped.includes(n))
+    .every((n) => JSON.stringify(run.record.strategies[n]) === JSON.stringify(base.record.strategies[n]));
+  console.log(`  configurations the unlabelled rows do not shape: the same curves as without --input: ${same ? "yes" : "NO"}`);
+  for (const n of shaped) console.log(`  ${n}: area ${run.record.strategies[n].area.mean.toFixed(4)} with --input, ${base.record.strategies[n].area.mean.toFixed(4)} without`);
+  if (process.env.BENCH_BACKENDS === "both") {
+    const twin = await simulate("input", plain, "off", ["--input", inputDir]);
+    console.log(`  TypeScript backend: ${twin.seconds.toFixed(0)} s (${(twin.seconds / run.seconds).toFixed(2)}×); simulation.json ${twin.json === run.json ? "identical" : "DIFFERENT"}`);
+  }
+  if (process.env.BENCH_COLD_START === "1") {
+    const only = ["--simulate-strategies", "typiclust,probcover"];
+    const coldBase = await simulate("cold", plain, "auto", only);
+    const cold = await simulate("cold-input", plain, "auto", [...only, "--input", inputDir]);
+    console.log(`  cold start, typiclust and probcover (and random): ${cold.seconds.toFixed(0)} s with --input, ${coldBase.seconds.toFixed(0)} s without (${(cold.seconds / coldBase.seconds).toFixed(2)}×)`);
+    for (const n of ["random", "typiclust", "probcover"]) {
+      const a = cold.record.strategies[n].area, b = coldBase.record.strategies[n].area;
+      console.log(`    ${n.padEnd(10)} ${a.mean.toFixed(4)} ± ${a.spread.toFixed(4)} with --input, ${b.mean.toFixed(4)} ± ${b.spread.toFixed(4)} without`);
+    }
+  }
 }

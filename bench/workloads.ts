@@ -200,8 +200,8 @@ export function loadAverage(): number {
  */
 export function rowsPerPick(details: Record<string, unknown>, pairs: number): string {
   const share = (n: number) => `${((100 * n) / pairs).toFixed(1)}%`;
-  const levels = (details.screeningCoordinates as number[] | undefined) ?? [];
+  const names = ((details.screeningStages as string | undefined) ?? "").split(", ");
   const stages = (details.rowsPerScreeningStage as number[] | undefined) ?? [];
-  const screened = stages.map((n, l) => `${share(n)} on ${levels[l]} coordinates`);
+  const screened = stages.map((n, l) => `${share(n)} on ${names[l]} coordinates`);
   return `${screened.length > 0 ? `screened ${screened.join(", ")}; ` : ""}${share(details.distanceEvaluations as number)} measured in full`;
 }

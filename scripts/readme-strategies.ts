@@ -1,11 +1,14 @@
 /**
- * Rewrites README.md's multi-host table (candidates per host, what the merge promises) from the
- * strategy catalog, src/strategies/catalog.ts (test/strategies/contract.test.ts checks they
- * agree). Run after changing a strategy's merge rule:  bun scripts/readme-strategies.ts
+ * Rewrites README.md's multi-host table (candidates per host, what the merge promises) and its
+ * pool-shape table (what simulate's unlabelled --input rows do in each strategy) from the
+ * strategy catalog, src/strategies/catalog.ts (test/strategies/contract.test.ts and
+ * test/strategies/pool-shape.test.ts check they agree). Run after changing a strategy's merge
+ * rule or poolShape:  bun scripts/readme-strategies.ts
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { STRATEGIES, type MergeKind } from "../src/strategies/catalog.ts";
+import { parseSelectionConfig } from "../src/strategies/selection-config.ts";
 
 export const MERGE_TABLE_HEADER = "| strategy | candidates per host | what a host keeps | merge |\n|---|---|---|---|\n";
 
@@ -34,8 +37,31 @@ export function withMergeTable(readme: string): string {
   return readme.slice(0, start) + MERGE_TABLE_HEADER + mergeTableRows() + readme.slice(end);
 }
 
+export const POOL_SHAPE_TABLE_HEADER = "| strategy | what rows that only shape the pool do (simulate's `--input` rows) |\n|---|---|\n";
+
+/** A hybrid config with a typicality objective: the one hybrid the unlabelled rows shape. */
+const TYPICALITY_CONFIG = parseSelectionConfig('{"objectives": [{"type": "typicality"}]}');
+
+/** The pool-shape table's rows, one per strategy, in catalog order. */
+export function poolShapeTableRows(): string {
+  const nothing = "nothing: it reads only the candidates and the labelled rows, and chooses the same rows with them as without them";
+  return Object.entries(STRATEGIES).map(([name, s]) => {
+    const how = name === "hybrid" ? `with a \`typicality\` objective ${s.poolShape(TYPICALITY_CONFIG)}; without one, ${nothing}` : s.poolShape(null) ?? nothing;
+    return `| \`${name}\` | ${how} |\n`;
+  }).join("");
+}
+
+/** README with the pool-shape table replaced; throws when README has no such table. */
+export function withPoolShapeTable(readme: string): string {
+  const start = readme.indexOf(POOL_SHAPE_TABLE_HEADER);
+  if (start < 0) throw new Error("README.md has no pool-shape table header");
+  let end = start + POOL_SHAPE_TABLE_HEADER.length;
+  while (readme.startsWith("| `", end)) end = readme.indexOf("\n", end) + 1;
+  return readme.slice(0, start) + POOL_SHAPE_TABLE_HEADER + poolShapeTableRows() + readme.slice(end);
+}
+
 if (import.meta.main) {
   const path = join(import.meta.dir, "..", "README.md");
-  writeFileSync(path, withMergeTable(readFileSync(path, "utf8")));
+  writeFileSync(path, withPoolShapeTable(withMergeTable(readFileSync(path, "utf8"))));
   console.log(`README.md: ${Object.keys(STRATEGIES).length} strategies in the multi-host table`);
 }

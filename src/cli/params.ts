@@ -63,7 +63,7 @@ export const PARAMS = [
   { env: "RENORMALIZE_PROBS", flag: "renormalize-probs", default: "false", kind: { type: "bool" }, help: "rescale prob_class_* rows that do not sum to 1 instead of refusing them" },
   { env: "PROB_SUM_TOLERANCE", flag: "prob-sum-tolerance", default: "0.001", kind: { type: "number", min: 0, max: 0.5 }, help: "how far a probability row may sum from 1 (rounded exports)" },
   { env: "DUPLICATE_IDS", flag: "duplicate-ids", default: "error", kind: { type: "choice", values: ["error", "keep_first"] }, help: "refuse duplicate ids, or keep each id's first row (later rows are never selected)" },
-  { env: "STREAM", flag: "stream", default: "auto", kind: { type: "choice", values: ["auto", "off"] }, help: "score-only strategies (uncertainty) on Parquet input with no report: read the pool one row group at a time in bounded memory (auto), or hold it whole (off); the same selection either way" },
+  { env: "STREAM", flag: "stream", default: "auto", kind: { type: "choice", values: ["auto", "off"] }, help: "score-only strategies (uncertainty, confidence_threshold, top_k_per_class) on Parquet or CSV input: read the pool a part at a time in bounded memory (auto), or hold it whole (off); the same selection either way" },
   { env: "VECTOR_PRECISION", flag: "vector-precision", default: "float32", kind: { type: "choice", values: ["float32", "float64"] }, help: "precision the vectors are held in (float32 halves memory traffic)" },
   { env: "ACTIVE_SAMPLING_BLAS", flag: "blas", default: "auto", kind: { type: "choice", values: ["auto", "openblas", "off"] }, help: "numeric backend: auto (OpenBLAS if found, else TypeScript), openblas (required), off" },
   { env: "BLAS_LIBRARY", flag: "blas-library", default: "", kind: { type: "string" }, help: "path of libopenblas.so to load" },
@@ -75,6 +75,7 @@ export const PARAMS = [
   { env: "ROUNDS", flag: "rounds", default: "0", kind: { type: "int", min: 0, max: 10_000 }, help: "simulate: rounds of BATCH_SIZE labels after the seed set (0 = up to 10, while the labelled share stays at most half the pool); BATCH_SIZE unset = 1/40 of the pool" },
   { env: "SIMULATION_SEEDS", flag: "simulation-seeds", default: "5", kind: { type: "int", min: 2, max: 1000 }, help: "simulate: seeds (RANDOM_SEED, RANDOM_SEED+1, …), each a split, seed set and draw; differences are judged against their spread" },
   { env: "SIMULATE_STRATEGIES", flag: "simulate-strategies", default: "", kind: { type: "string" }, help: "simulate: comma-separated configurations to compare (random is always kept); empty = all but typiclust and probcover, which run when named" },
+  { env: "SIMULATE_INPUT_ROWS", flag: "simulate-input-rows", default: "20000", kind: { type: "int", min: 0, max: 1_000_000_000 }, help: "simulate --input: at most this many unlabelled rows shape the pool, a uniform sample drawn with RANDOM_SEED (0 = every row); typiclust and probcover cost more with every row" },
   { env: "STABLE_KAPPA", flag: "stable-kappa", default: "0.99", kind: { type: "number", min: 0, max: 1 }, help: "with previous_predictions: Cohen's kappa between this and the last round's predicted classes at which predictions count as stabilised" },
 ] as const satisfies readonly ParamSpec[];
 

@@ -29,9 +29,10 @@ Usage:
   active-sampling inspect --input DIR                     what the data holds and which strategies it allows
   active-sampling --job_type merge --input PREFIX --output DIR
                                                          finish a multi-host run: select from every <host>/ folder's candidates
-  active-sampling simulate --labeled DIR --output DIR [--batch-size N --rounds N --simulation-seeds N]
+  active-sampling simulate --labeled DIR --output DIR [--input DIR --batch-size N --rounds N --simulation-seeds N]
                                                          which strategy fits these data: an offline active-learning loop with a
-                                                         proxy model on rows already labelled; writes simulation.json and a report
+                                                         proxy model on rows already labelled; writes simulation.json and a report;
+                                                         --input: unlabelled rows that shape the pool (never picked)
   active-sampling --help | --version
 
 Strategies (SSL = semi-supervised pseudo-labels, AL = active learning):

@@ -11,7 +11,7 @@ import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { allocVectors, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
-import type { CenterIndex, MetricSpace, SeedState } from "./metric-space.ts";
+import type { CenterIndex, MetricSpace, RowCells, SeedState } from "./metric-space.ts";
 import { ProjectedBounds } from "./projection.ts";
 
 /**
@@ -21,10 +21,15 @@ import { ProjectedBounds } from "./projection.ts";
 const PROJECT_MIN_DIMS = 256;
 const PROJECT_MIN_ROWS = 5_000;
 /**
- * Coordinates per screening stage (projection.ts): a short first screen, then a longer one for
- * the rows it keeps. The TypeScript backend's slow GEMM makes only the first level's coordinates.
+ * Coordinates per screening stage (projection.ts): an int8 copy of the first level's screens
+ * every row, its float32 original the rows that copy keeps, then on rows of 512 columns and
+ * more a longer level. Chosen on raw Fashion-MNIST (784 pixels: 48 coordinates fill one cache
+ * line as int8 codes with the row's error and residual norms) and on the 384-column embeddings
+ * bench, where the longer level's GEMM cost more than it saved. The TypeScript backend's slow
+ * GEMM makes only a short first level.
  */
-const PROJECTED_LEVELS = { openblas: [32, 128], other: [32] };
+const PROJECTED_LEVELS = { wide: [48, 128], narrower: [32], withoutBlas: [32] };
+const DEEP_LEVEL_MIN_DIMS = 512;
 
 /**
  * The TypeScript backend's GEMM runs at ~1 GFLOP/s: past this many values the projection's
@@ -44,7 +49,9 @@ export function wideRows(points: Matrix, blas: Blas): boolean {
 
 /** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
 export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null {
-  return ProjectedBounds.build(points, blas, blas.name === "openblas" ? PROJECTED_LEVELS.openblas : PROJECTED_LEVELS.other);
+  const levels = blas.name !== "openblas" ? PROJECTED_LEVELS.withoutBlas
+    : points.cols >= DEEP_LEVEL_MIN_DIMS ? PROJECTED_LEVELS.wide : PROJECTED_LEVELS.narrower;
+  return ProjectedBounds.build(points, blas, levels, true);
 }
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
@@ -133,7 +140,8 @@ export class EuclideanSpace implements MetricSpace {
    * With any backend, wide rows get projected lower bounds (projection.ts), built here unless
    * the caller brings them (built before a locality order, which they make cheap).
    */
-  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points, blas) ? projectRows(points, blas) : null) {
+  constructor(readonly points: Matrix, blas: Blas | null = null, projected: ProjectedBounds | null = blas && wideRows(points, blas) ? projectRows(points, blas) : null,
+    readonly cells?: RowCells) {
     this.size = points.rows;
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);

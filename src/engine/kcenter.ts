@@ -6,7 +6,7 @@
  * and pruned by the triangle inequality (center-groups.ts). `kCenterPlain` keeps the textbook
  * loop as the reference the tests and benches compare against.
  */
-import { addCenter, bestGroup, dropRows, initialGroups, largestDistance, type CenterGroups, type Priority } from "./center-groups.ts";
+import { addCenter, bestGroup, dropRows, initialGroups, largestDistance, type CenterGroups, type LargeBatchLimits, type Priority } from "./center-groups.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
 export interface KCenterOptions {
@@ -30,6 +30,8 @@ export interface KCenterOptions {
   priority?: Priority | null;
   /** Class quotas: classOf[row] indexes quotas; a class that reaches its quota leaves the loop. */
   quotas?: { classOf: Int32Array; quotas: Int32Array } | null;
+  /** When the large-batch indexes take over (default LARGE_BATCH_LIMITS; tests lower them). */
+  limits?: LargeBatchLimits;
 }
 
 export interface KCenterResult {
@@ -58,7 +60,7 @@ export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOpt
   const priority: Priority | null = minDistance > 0 || userPriority
     ? (row, d) => (d < minDistance ? -1 : userPriority ? userPriority(row, d) : d)
     : null;
-  const state = initialGroups(space.size, options.seeds, options.selectable, tieKey, priority);
+  const state = initialGroups(space.size, options.seeds, options.selectable, tieKey, priority, options.limits);
   const quotas = options.quotas ?? null;
   const taken = quotas ? new Int32Array(quotas.quotas.length) : null;
   if (quotas) dropRows(state, (row) => quotas.quotas[quotas.classOf[row]!]! <= 0);

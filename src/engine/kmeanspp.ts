@@ -12,7 +12,7 @@
  * A chosen row has weight 0, so no row is drawn twice. When every remaining row sits on a
  * center (all weights 0) the next one is drawn uniformly from the remaining rows.
  */
-import { addCenter, initialGroups } from "./center-groups.ts";
+import { addCenter, initialGroups, type LargeBatchLimits } from "./center-groups.ts";
 import { coverageOf } from "./kcenter.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 import { WeightedSampler } from "./weighted-sampler.ts";
@@ -40,6 +40,8 @@ export interface KMeansPPOptions {
    * close to a pick or a seed are drawn no more; the loop stops when none is left.
    */
   minDistance?: { space: MetricSpace; seeds: SeedState | null; distance: number } | null;
+  /** When the large-batch indexes take over (default LARGE_BATCH_LIMITS; tests lower them). */
+  limits?: LargeBatchLimits;
 }
 
 export interface KMeansPPResult {
@@ -60,7 +62,7 @@ export function kMeansPlusPlus(space: MetricSpace, k: number, options: KMeansPPO
   const key = (position: number) => (original ? original[position]! : position);
   const positionOf = original ? new Uint32Array(n) : null;
   if (original && positionOf) for (let p = 0; p < n; p++) positionOf[original[p]!] = p;
-  const state = initialGroups(n, null, options.selectable, original);
+  const state = initialGroups(n, null, options.selectable, original, null, options.limits);
   const { distance } = state;
 
   const weights = new WeightedSampler(n);

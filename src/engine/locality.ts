@@ -24,13 +24,29 @@ const BLOCK = 4096;
  */
 export function localityOrder(points: Matrix, blas: Blas, classes: { of: Int32Array; count: number } | null = null,
   pivotCount = 256): Uint32Array {
+  return localityCells(points, blas, classes, pivotCount).order;
+}
+
+/**
+ * The locality order and its neighbourhoods: positions starts[b] .. starts[b+1]-1 hold the
+ * rows nearest pivot pivots[b] (a position; with classes, of one class), one run per bucket
+ * that holds rows. The greedy loops use them as cells at large k (center-cells.ts).
+ */
+export interface LocalityCells {
+  order: Uint32Array;
+  starts: Uint32Array;
+  pivots: Uint32Array;
+}
+
+export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Array; count: number } | null = null,
+  pivotCount = 256): LocalityCells {
   const n = points.rows, dim = points.cols;
   const p = Math.min(pivotCount, n);
   const single = points.data instanceof Float32Array;
-  // Evenly spaced rows as pivots: deterministic, and spread like the data.
+  const pivotRows = spreadPivots(points, blas, p);
   const pivots = single ? new Float32Array(p * dim) : new Float64Array(p * dim);
   for (let k = 0; k < p; k++) {
-    const row = Math.floor((k * n) / p);
+    const row = pivotRows[k]!;
     pivots.set(points.data.subarray(row * dim, (row + 1) * dim), k * dim);
   }
   const pivotNorms = rowSquaredNorms({ data: pivots, rows: p, cols: dim });
@@ -58,7 +74,53 @@ export function localityOrder(points: Matrix, blas: Blas, classes: { of: Int32Ar
   for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[starts[bucketOf(i)]!++] = i;
-  return order;
+  // starts[b] is now bucket b's end; its pivot is the row it was built around, wherever it sits.
+  const positionOf = inverse(order);
+  const runStarts: number[] = [0], runPivots: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const begin = runStarts[runStarts.length - 1]!;
+    if (starts[b]! === begin) continue;
+    runStarts.push(starts[b]!);
+    runPivots.push(positionOf[pivotRows[b % p]!]!);
+  }
+  return { order, starts: Uint32Array.from(runStarts), pivots: Uint32Array.from(runPivots) };
+}
+
+/**
+ * p pivots picked farthest-first (Gonzalez) among evenly spaced sample rows: every cluster
+ * of the data (that the sample holds) gets one before any gets a second, so a neighbourhood
+ * rarely spans two clusters. Evenly spaced rows as pivots leave some clusters without one,
+ * and their rows then sit in several other clusters' neighbourhoods, where the cells'
+ * bounds (center-cells.ts) cannot rule them out.
+ */
+function spreadPivots(points: Matrix, blas: Blas, p: number): Uint32Array {
+  const n = points.rows, dim = points.cols;
+  const size = Math.min(n, 16 * p);
+  const sampleRows = Uint32Array.from({ length: size }, (_, s) => Math.floor((s * n) / size));
+  const single = points.data instanceof Float32Array;
+  const sample = single ? new Float32Array(size * dim) : new Float64Array(size * dim);
+  sampleRows.forEach((row, s) => sample.set(points.data.subarray(row * dim, (row + 1) * dim), s * dim));
+  const norms = rowSquaredNorms({ data: sample, rows: size, cols: dim });
+  const dots = single ? new Float32Array(size) : new Float64Array(size);
+  // Squared distances by ‖s‖² + ‖p‖² - 2s·p (one GEMV per pivot): approximate, which only
+  // moves pivots, never a selection.
+  const nearest = new Float64Array(size).fill(Infinity);
+  const rows = new Uint32Array(p);
+  let next = 0;
+  for (let k = 0; k < p; k++) {
+    rows[k] = sampleRows[next]!;
+    const pivot = sample.subarray(next * dim, (next + 1) * dim);
+    if (single) blas.sgemv(false, size, dim, 1, sample as Float32Array, dim, pivot as Float32Array, 0, dots as Float32Array);
+    else blas.dgemv(false, size, dim, 1, sample as Float64Array, dim, pivot as Float64Array, 0, dots as Float64Array);
+    const pivotNorm = norms[next]!;
+    let far = -1;
+    for (let s = 0; s < size; s++) {
+      const d = norms[s]! + pivotNorm - 2 * dots[s]!;
+      if (d < nearest[s]!) nearest[s] = d;
+      if (nearest[s]! > far) { far = nearest[s]!; next = s; }
+    }
+  }
+  return rows;
 }
 
 /** Largest copy made for a locality order: past it, memory matters more than the order's speed. */

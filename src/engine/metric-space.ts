@@ -21,6 +21,11 @@ export interface MetricSpace {
    * of them in one BLAS call (with thousands of centers, those are most of a pick's work).
    */
   readonly centerIndex?: CenterIndex;
+  /**
+   * Optional: the rows as runs of consecutive rows around one pivot row each (a locality
+   * order's neighbourhoods, locality.ts); large batches scan them (center-cells.ts).
+   */
+  readonly cells?: RowCells;
   /** Optional: distance(c, rows[i]) for i < count in one call; the array is reused by the next call. */
   distanceMany?(c: number, rows: Uint32Array, count: number): Float64Array;
   /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
@@ -51,4 +56,10 @@ export interface CenterIndex {
   add(row: number): number;
   /** out[j] ≤ distance(row, j-th center) for every registered center; valid until the next call. */
   lowerBounds(row: number): Float64Array;
+}
+
+/** Runs of consecutive rows: run b holds rows starts[b] .. starts[b+1]-1, near pivot row pivots[b]. */
+export interface RowCells {
+  readonly starts: Uint32Array;
+  readonly pivots: Uint32Array;
 }

@@ -74,6 +74,22 @@ const ERROR = 0, LOW = 1, HIGH = 2, STATS = 3;
 /** (1 − 8u): the float64 rounding of the sums and square roots of a bound. */
 const SHRINK = 1 - 8 * U;
 
+/**
+ * The int8 prefilter: each row's first-level coordinates as int8 codes (one scale for all),
+ * and its error and residual interval as float32, in one record of `width` bytes
+ * (64 for 48 coordinates: one cache line), so the first screen of every row reads a quarter of
+ * the float32 coordinates' bytes. ŷ = scale ⊙ code is within `err` of the exact projection
+ * (the coordinates' own error plus the rounding to codes, measured per row), so the bound of
+ * the float32 stages holds with ŷ in place of ẑ.
+ */
+interface Prefilter {
+  records: Float32Array;
+  width: number;
+  params: Float64Array;
+}
+/** Scales outside this range could overflow or underflow scale² in float64: no prefilter then. */
+const PREFILTER_SCALES = [2 ** -60, 2 ** 40] as const;
+
 export class ProjectedBounds {
   /** The first level's coordinate count. */
   readonly dims: number;
@@ -82,6 +98,7 @@ export class ProjectedBounds {
   /** Rows that entered each stage of `screen` so far. */
   readonly rowsPerStage: number[];
   readonly #stages: Stage[];
+  readonly #prefilter: Prefilter | null = null;
   /** 1 / √(1 + ε), rounded down: σ_max(A) ≤ √(1 + ε). */
   readonly #inverseSigma: number;
   /** The screen's rows and partial sums, in kernel memory (grown as needed). */
@@ -93,9 +110,11 @@ export class ProjectedBounds {
   /**
    * Levels: increasing coordinate counts, one stage each (clipped to the columns and to the
    * directions the rows span). Null when the rows span no direction or kernel memory has no
-   * room for the first level; deeper levels are dropped when it has no room for them.
+   * room for the first level; deeper levels are dropped when it has no room for them. With
+   * `prefilter`, an int8 copy of the first level's coordinates screens first (when that level
+   * holds a multiple of 16 coordinates and kernel memory has room).
    */
-  static build(points: Matrix, blas: Blas, levels: readonly number[]): ProjectedBounds | null {
+  static build(points: Matrix, blas: Blas, levels: readonly number[], prefilter = false): ProjectedBounds | null {
     const wanted = Math.min(levels[levels.length - 1]!, points.cols);
     const { mean, axes, count } = principalAxes(points, blas, wanted);
     if (count === 0) return null;
@@ -111,15 +130,18 @@ export class ProjectedBounds {
       if (!(error instanceof RangeError)) throw error;
       if (memory.length === 0) return null;
     }
-    return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory, limitOf!);
+    return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory, limitOf!, prefilter);
   }
 
-  private constructor(points: Matrix, blas: Blas, mean: Float64Array, axes: Float64Array, cuts: number[],
-    memory: StageMemory[], limitOf: Float64Array) {
+  private constructor(points: Matrix, blas: Blas, mean: Float64Array, axesFitted: Float64Array, cuts: number[],
+    memory: StageMemory[], limitOf: Float64Array, prefilter: boolean) {
     const { rows, cols, data } = points;
     const m = cuts[cuts.length - 1]!;
+    // The axes A are the fitted ones rounded to float32: the projection is one float32 GEMM
+    // (half the time of float64), and every bound below is about these rounded axes.
+    const axes = Float32Array.from(axesFitted.subarray(0, m * cols));
     // ε ≥ ‖AAᵀ − I‖₂ by Gershgorin (G computed in float64: each entry within γ_D·‖a‖·‖b‖).
-    const gammaD = (cols * U) / (1 - cols * U);
+    const gammaD = (cols * U) / (1 - cols * U), gammaSingle = (cols * 2 ** -24) / (1 - cols * 2 ** -24);
     let offDiagonal = 0, rowNorm = 0;
     for (let a = 0; a < m; a++) rowNorm = Math.max(rowNorm, Math.sqrt(dotRows(axes, a, a, cols)));
     for (let a = 0; a < m; a++) {
@@ -128,7 +150,7 @@ export class ProjectedBounds {
       offDiagonal = Math.max(offDiagonal, rowSum);
     }
     const epsilon = offDiagonal * (1 + 1e-9) + 2 * m * gammaD * rowNorm * rowNorm + 8 * m * U;
-    // Gram–Schmidt in float64 leaves ε near 1e-13; anything close to 1 is a bug, not data.
+    // Axes orthonormal in float64 and rounded to float32 leave ε near 1e-6; anything close to 1 is a bug, not data.
     if (!(epsilon < 0.5)) throw new Error(`projection: principal axes are far from orthonormal (ε = ${epsilon})`);
     const sigma = Math.sqrt(1 + epsilon) * (1 + 4 * U);
     this.#inverseSigma = (1 / sigma) * (1 - 4 * U);
@@ -138,16 +160,17 @@ export class ProjectedBounds {
       const block: Matrix<Float32Array> = { data: memory[l]!.block, rows, cols: dims - (cuts[l - 1] ?? 0) };
       return {
         block, dims, squared: () => new Float64Array(0), params: memory[l]!.params, keep: 0, floor: 0,
-        // Per unit of ‖x − μ‖: GEMM rounding (√dims components, each ≤ γ_D·‖a‖·‖x − μ‖), the
-        // centring (one rounding per value), the float32 store; doubled for margin.
-        perUnit: 2 * (Math.sqrt(dims) * gammaD * rowNorm + sigma * 2 * U + 1.01 * sigma * 2 ** -24),
+        // Per unit of ‖x − μ‖: the float32 GEMM's rounding (√dims components, each within
+        // γ_D·‖a‖·‖x̂‖, ‖x̂‖ ≤ (1 + 2⁻²³)‖x − μ‖), the centring and its rounding to float32
+        // (x̂ within (2u + 2⁻²⁴)‖x − μ‖ of x − μ, times σ); doubled for margin.
+        perUnit: 2 * (Math.sqrt(dims) * gammaSingle * rowNorm * (1 + 2 ** -22) + 1.01 * sigma * (2 * U + 2 ** -24)),
         stats: memory[l]!.stats,
       };
     });
     // A row's norm, ‖x − μ‖ within ‖x̃‖(1 ± η): x̃ = fl(x − μ), its squared norm summed over D terms.
     const eta = 2 * (cols + 8) * U;
-    const centred = new Float64Array(Math.min(BLOCK_ROWS, rows) * cols);
-    const projected = new Float64Array(Math.min(BLOCK_ROWS, rows) * m);
+    const centred = new Float32Array(Math.min(BLOCK_ROWS, rows) * cols);
+    const projected = new Float32Array(Math.min(BLOCK_ROWS, rows) * m);
     const norms = new Float64Array(Math.min(BLOCK_ROWS, rows));
     for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
       const rb = Math.min(BLOCK_ROWS, rows - r0);
@@ -155,24 +178,24 @@ export class ProjectedBounds {
         let norm = 0;
         for (let j = 0; j < cols; j++) {
           const v = data[(r0 + r) * cols + j]! - mean[j]!;
-          centred[r * cols + j] = v;
+          centred[r * cols + j] = v; // rounds to float32 (in perUnit)
           norm += v * v;
         }
         norms[r] = Math.sqrt(norm);
       }
-      blas.dgemm(false, true, rb, m, cols, 1, centred, cols, axes, cols, 0, projected, m);
+      blas.sgemm(false, true, rb, m, cols, 1, centred, cols, axes, cols, 0, projected, m);
       for (let r = 0; r < rb; r++) {
         const row = r0 + r, normHigh = norms[r]! * (1 + eta), normLow = norms[r]! * (1 - eta);
         let headSquared = 0, from = 0;
         for (const stage of this.#stages) {
           for (let a = from; a < stage.dims; a++) {
             const p = projected[r * m + a]!;
-            stage.block.data[row * stage.block.cols + a - from] = p; // rounds to float32 (in perUnit)
+            stage.block.data[row * stage.block.cols + a - from] = p;
             headSquared += p * p;
           }
           from = stage.dims;
-          // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the float64
-          // share of the coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
+          // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the
+          // coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
           const head = Math.sqrt(headSquared), gemmError = (stage.perUnit / 2) * normHigh, sumError = (stage.dims + 4) * U * head;
           const headLow = Math.max(0, head - sumError - gemmError), headHigh = head + sumError + gemmError;
           // ρ² = ‖x − μ‖² − ‖Π(x − μ)‖², and ‖A(x − μ)‖²/(1 + ε) ≤ ‖Π(x − μ)‖² ≤ ‖A(x − μ)‖²/(1 − ε).
@@ -195,16 +218,61 @@ export class ProjectedBounds {
     });
     this.#limitOf = limitOf;
     this.coordinates = this.#stages[0]!.block;
+    if (prefilter && this.dims % 16 === 0) this.#prefilter = this.#quantised();
+    this.rowsPerStage = [...(this.#prefilter ? [0] : []), ...this.rowsPerStage];
   }
 
-  /** Coordinates per level (the last is the deepest screen). */
+  /** The int8 prefilter from the first stage's coordinates, or null when their range or kernel memory does not allow it. */
+  #quantised(): Prefilter | null {
+    const { block, stats } = this.#stages[0]!, { rows, cols: n } = block;
+    // One scale for every coordinate, so the kernel sums squared code differences exactly in int32.
+    let largest = 0;
+    for (let i = 0; i < rows * n; i++) largest = Math.max(largest, Math.abs(block.data[i]!));
+    const scale = largest / 127;
+    if (!(scale >= PREFILTER_SCALES[0] && scale <= PREFILTER_SCALES[1])) return null;
+    const width = n + 16;
+    let records: Float32Array, params: Float64Array;
+    try {
+      records = allocFloat32((rows * width) / 4);
+      params = allocFloat64(PARAMS);
+    } catch (error) {
+      if (error instanceof RangeError) return null;
+      throw error;
+    }
+    const codes = new Int8Array(records.buffer, records.byteOffset, rows * width);
+    for (let r = 0; r < rows; r++) {
+      let rounding = 0;
+      for (let j = 0; j < n; j++) {
+        const z = block.data[r * n + j]!, code = Math.max(-127, Math.min(127, Math.round(z / scale)));
+        codes[r * width + j] = code;
+        rounding += (z - scale * code) ** 2;
+      }
+      // ‖scale·q − ẑ‖ (its float64 rounding covered by the margin) plus ẑ's own error; float32
+      // copies rounded outward: the error and the interval's high end up, its low end down.
+      const at = (r * width + n) / 4;
+      records[at] = Math.fround((stats[r * STATS + ERROR]! + Math.sqrt(rounding) * (1 + 1e-9)) * (1 + 2 ** -22));
+      records[at + 1] = Math.fround(stats[r * STATS + LOW]! * (1 - 2 ** -22));
+      records[at + 2] = Math.fround(stats[r * STATS + HIGH]! * (1 + 2 ** -22));
+    }
+    // The int32 sum is exact; scale² and the product each round once (in SHRINK's margin twice over).
+    new Int32Array(params.buffer, params.byteOffset, 1).set([records.byteOffset]);
+    params.set([scale * scale * (1 - 4 * U), 0, this.#inverseSigma, SHRINK], 3);
+    return { records, width, params };
+  }
+
+  /** Coordinates per float32 level (the last is the deepest screen). */
   get levels(): number[] {
     return this.#stages.map((stage) => stage.dims);
   }
 
+  /** The screen's stages in order, e.g. "48 int8", "48 float32", "128 float32" (rowsPerStage counts rows entering each). */
+  get stageNames(): string[] {
+    return [...(this.#prefilter ? [`${this.dims} int8`] : []), ...this.levels.map((dims) => `${dims} float32`)];
+  }
+
   /** The screen's figures for a selection's details. */
-  details(): { screeningCoordinates: number[]; rowsPerScreeningStage: number[] } {
-    return { screeningCoordinates: this.levels, rowsPerScreeningStage: [...this.rowsPerStage] };
+  details(): { screeningStages: string; rowsPerScreeningStage: number[] } {
+    return { screeningStages: this.stageNames.join(", "), rowsPerScreeningStage: [...this.rowsPerStage] };
   }
 
   /** Rearranges the rows to match points reordered by `order` (new row r is old row order[r]). */
@@ -213,6 +281,8 @@ export class ProjectedBounds {
       inLocalityOrder(stage.block, order, true);
       inLocalityOrder({ data: stage.stats, rows: order.length, cols: STATS }, order, true);
     }
+    const prefilter = this.#prefilter;
+    if (prefilter) inLocalityOrder({ data: prefilter.records, rows: order.length, cols: prefilter.width / 4 }, order, true);
   }
 
   /**
@@ -223,12 +293,26 @@ export class ProjectedBounds {
    * lowerBoundsMany.
    */
   screen(c: number, rows: Uint32Array, limits: Float64Array, count: number): number {
-    const { idx, partial } = this.#scratchFor(count), limitOf = this.#limitOf;
-    for (let i = 0; i < count; i++) { const row = rows[i]!; idx[i] = row; limitOf[row] = limits[i]!; }
-    let kept = count;
+    const { idx, partial } = this.#scratchFor(count), limitOf = this.#limitOf, prefilter = this.#prefilter;
+    let kept = count, stage = 0;
+    if (prefilter) {
+      // The prefilter reads each row's limit in order from `partial`; the float32 stages read
+      // the limits of the few rows it keeps by row.
+      for (let i = 0; i < count; i++) { idx[i] = rows[i]!; partial[i] = limits[i]!; }
+      this.rowsPerStage[stage++]! += kept;
+      runMany("screen_i8_many", c, prefilter.params.byteOffset, prefilter.width, idx.byteOffset, kept, this.dims, partial.byteOffset);
+      let next = 0;
+      for (let i = 0; i < kept; i++) {
+        const limit = partial[i]!;
+        if (limit !== -Infinity) { const row = idx[i]!; idx[next++] = row; limitOf[row] = limit; }
+      }
+      kept = next;
+    } else {
+      for (let i = 0; i < count; i++) { const row = rows[i]!; idx[i] = row; limitOf[row] = limits[i]!; }
+    }
     for (let l = 0; l < this.#stages.length && kept > 0; l++) {
       const { block, params } = this.#stages[l]!;
-      this.rowsPerStage[l]! += kept;
+      this.rowsPerStage[stage++]! += kept;
       runMany("screen_f32_many", c, params.byteOffset, block.cols * 4, idx.byteOffset, kept, block.cols, partial.byteOffset);
       // The kernel marks rows it rules out with −∞; the others go on with their partial sums.
       let next = 0;
@@ -296,7 +380,7 @@ export class ProjectedBounds {
 }
 
 /** Σ axes[a][j]·axes[b][j] over j < cols, in float64. */
-function dotRows(axes: Float64Array, a: number, b: number, cols: number): number {
+function dotRows(axes: Float32Array, a: number, b: number, cols: number): number {
   let sum = 0;
   for (let j = 0; j < cols; j++) sum += axes[a * cols + j]! * axes[b * cols + j]!;
   return sum;

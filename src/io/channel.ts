@@ -174,7 +174,7 @@ export async function readTable(path: string, notices: Notices = quiet): Promise
  * signature: a gzip stream named .csv is read as .csv.gz, Parquet named .csv as Parquet, each
  * with a warning. A file without a name to go by is read by its bytes alone.
  */
-function resolveKind(path: string, notices: Notices): FileKind {
+export function resolveKind(path: string, notices: Notices): FileKind {
   const named = kindByName(basename(path));
   let signature;
   try {
@@ -244,7 +244,7 @@ export async function readChannel(channel: string, role = "input",
 }
 
 /** One log line for each kind of entry left out, with the first few names. */
-function reportLeftOut(channel: string, listing: ChannelListing, notices: Notices): void {
+export function reportLeftOut(channel: string, listing: ChannelListing, notices: Notices): void {
   const names = (paths: string[]) => `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? `, … (${paths.length} in all)` : ""}`;
   if (listing.bookkeeping.length > 0) {
     notices.info(`${channel}: skipped ${listing.bookkeeping.length} bookkeeping or hidden entr${listing.bookkeeping.length === 1 ? "y" : "ies"} (names starting with "." or "_", *.crc): ${names(listing.bookkeeping)}`);

@@ -203,16 +203,26 @@ function rangeError(path: string, r: number, line: number, column: string, text:
 
 /** End of the record that starts at pos: just past its line ending, or the end of the bytes. */
 function scanRecordEnd(bytes: Uint8Array, pos: number, path: string, line: number): number {
+  const end = recordEnd(bytes, pos);
+  if (end === UNCLOSED) {
+    throw new DataError(`${path}: a quoted field opened on line ${line} or later is never closed; the file may be truncated.`);
+  }
+  return end === NO_LINE_END ? bytes.length : end;
+}
+
+const NO_LINE_END = -1, UNCLOSED = -2;
+
+/** Just past the line ending of the record that starts at pos; NO_LINE_END when the bytes end first, UNCLOSED inside a quoted field. */
+function recordEnd(bytes: Uint8Array, pos: number): number {
   const n = bytes.length;
   let inQuotes = false;
-  const quoteStart = line;
   for (let i = pos; i < n; i++) {
     const b = bytes[i];
     if (inQuotes) {
       if (b === QUOTE) {
         if (bytes[i + 1] === QUOTE) i++;
         else inQuotes = false;
-      } else if (b === LF) line++;
+      }
     } else if (b === QUOTE && (i === pos || bytes[i - 1] === COMMA)) {
       // Only a quote that starts a field opens one; `12" pizza` is text, as extract() reads it.
       inQuotes = true;
@@ -220,10 +230,25 @@ function scanRecordEnd(bytes: Uint8Array, pos: number, path: string, line: numbe
       return i + 1;
     }
   }
-  if (inQuotes) {
-    throw new DataError(`${path}: a quoted field opened on line ${quoteStart} or later is never closed; the file may be truncated.`);
+  return inQuotes ? UNCLOSED : NO_LINE_END;
+}
+
+/**
+ * Where the last whole record of `bytes[start..]` ends (just past its line ending; `start` when
+ * none ends there): a reader that takes a file a piece at a time cuts it there, so a quoted
+ * field with line breaks in it is never split (src/io/csv-chunks.ts).
+ */
+export function wholeRecordsEnd(bytes: Uint8Array, start: number): number {
+  // A quote only ever falls inside a record (a line ending in quotes ends no record), so
+  // without one from `start` on, every line ending ends a record.
+  if (bytes.indexOf(QUOTE, start) === -1) return Math.max(start, bytes.lastIndexOf(LF) + 1);
+  let pos = start;
+  while (pos < bytes.length) {
+    const end = recordEnd(bytes, pos);
+    if (end < 0) break;
+    pos = end;
   }
-  return n;
+  return pos;
 }
 
 function contentEnd(bytes: Uint8Array, start: number, end: number): number {

@@ -1,21 +1,19 @@
 /**
  * Steps 2 and 3 of a job in bounded memory, for the strategies that rank rows by a score of
- * each row alone (the catalog's `streams`): the Parquet files are read one row group at a
- * time; each row is scored as the in-memory strategy scores it and, when the strategy may pick
- * it, offered to a heap of the most rows one quota can take (stream-ranking.ts: BATCH_SIZE,
- * MAX_SAMPLES or K_PER_CLASS; one heap, or one per class), ranked as the strategy ranks them
- * (score, then id, then row). Pseudo-label runs also add up the confidence sums their weights
- * use, and count the rows that pass the threshold. When the files hold only the id and
- * score columns (decoded anyway), a row entering a heap has its cells copied out; otherwise the
- * row groups that hold a final candidate are read again for their cells (the other columns are
- * decoded once, not for every row group a heap row passed through). Beyond the heaps, memory holds 8 bytes of id hash and 4 of predicted class per
- * row (the duplicate check and the metadata's class counts). With the report, its figures of
- * every row are counted as the rows pass, and the vectors of the rows its scatter uses are kept
- * (src/report/streamed-projection.ts).
+ * each row alone (the catalog's `streams`): the files are read a part at a time (Parquet row
+ * groups, CSV pieces: stream-source.ts); each row is scored as the in-memory strategy scores it
+ * and, when the strategy may pick it, offered to a heap of the most rows one quota can take
+ * (stream-ranking.ts: BATCH_SIZE, MAX_SAMPLES or K_PER_CLASS; one heap, or one per class),
+ * ranked as the strategy ranks them (score, then id, then row). Pseudo-label runs also add up
+ * the confidence sums their weights and THRESHOLD_MODE use (in a first pass of their own for
+ * THRESHOLD_MODE), and count the rows that pass the threshold. Beyond the heaps, memory holds 8
+ * bytes of id hash and 4 of predicted class per row (the duplicate check and the metadata's
+ * class counts). With the report, its figures of every row are counted as the rows pass, and
+ * the vectors of the rows its scatter uses are kept (src/report/streamed-projection.ts).
  *
- * The strategy then runs on the candidates alone as its pool: they hold every row it can pick
- * (any quota is at most BATCH_SIZE rows of one class), so it picks the rows it picks on the
- * whole pool and the writers write the same bytes. The metadata counts the whole pool.
+ * The strategy then runs on the candidates alone as its pool: they hold every row it can pick,
+ * so it picks the rows it picks on the whole pool and the writers write the same bytes. The
+ * metadata counts the whole pool.
  *
  * What it cannot do exactly it leaves to the in-memory path, saying why in the log: a repeated
  * id or a bad value found while streaming sends the run there, which reports it as always.
@@ -24,16 +22,12 @@ import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { columnOptions, planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
 import { DataError } from "../errors.ts";
-import { listChannel, readChannel, type Notices } from "../io/channel.ts";
-import { commonType } from "../io/column-type.ts";
+import type { Notices } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
-import { inColumnOrder } from "../io/column-order.ts";
-import { readParquetRowGroups } from "../io/parquet.ts";
-import { readHead, signatureOf } from "../io/sniff.ts";
-import { cellsOf, PickedRows } from "../io/picked-rows.ts";
 import type { Table } from "../io/table.ts";
-import { buildPool, idHash, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { belowEvenShare, buildPool, idHash, labelNote, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { distinctLabels, parseLabelClasses, sortLabels } from "../pool/labels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { StreamedPool } from "../report/report-file.ts";
 import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
@@ -43,7 +37,13 @@ import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
-import { streamRanking } from "./stream-ranking.ts";
+import { streamRanking, type GateRule } from "./stream-ranking.ts";
+import { readCalibration } from "../calibration/calibration-data.ts";
+import { mayBeSelected } from "../calibration/conformal-selection.ts";
+import { fitTemperature } from "../calibration/temperature.ts";
+import { calibrationRows, withTemperature } from "../pseudo-labels/prepare.ts";
+import type { StreamedCounts } from "../pseudo-labels/step.ts";
+import { NotStreamable, openSource, type Part, type StreamSource } from "./stream-source.ts";
 import { classThresholds, confidenceStats, mergeConfidenceStats, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
 
 /** The whole pool as the metadata counts it, and each candidate's row in it. */
@@ -60,8 +60,8 @@ export interface Streamed {
   /** The candidates as the pool the strategy sees, with the whole pool's selectable count. */
   inputs: JobInputs;
   summary: PoolSummary;
-  /** SSL: the confidence sums over every row that may be selected (pseudo-label weights); null otherwise. */
-  stats: ConfidenceStats | null;
+  /** SSL: what the pseudo-label step must know of the whole pool (pseudo-labels/step.ts). */
+  counts: StreamedCounts;
   /** What the options must say of the whole pool rather than the candidates. */
   adjust(options: StrategyOptions): void;
 }
@@ -74,7 +74,6 @@ export function whyNotStream(plan: JobPlan, config: Config, paths: JobPaths): st
   if (plan.needVectors) return "the run needs the vectors";
   if (paths.previous) return "the previous_predictions channel is compared with every row's class";
   if (v.BALANCE_COLUMN) return "BALANCE_COLUMN quotas are over a column's values across the pool";
-  if (plan.useCase === "ssl" && paths.calibration) return "the calibration_data channel rescales or gates every row's probabilities (CALIBRATE, TARGET_PRECISION)";
   return null;
 }
 
@@ -83,8 +82,6 @@ export function mayStream(plan: JobPlan, config: Config, paths: JobPaths): boole
   return plan.entry.streams === true && plan.role === "single" && !config.dryRun && paths.output !== null;
 }
 
-/** Thrown inside the streamed pass for what only the in-memory path handles exactly. */
-class NotStreamable extends Error {}
 
 /**
  * The streamed read and candidate pick, or null (with a log line) when the input or the
@@ -113,13 +110,13 @@ interface Candidate {
   row: number;
   file: number;
   fileRow: number;
-  group: number;
-  groupRow: number;
+  part: number;
+  partRow: number;
   probs: Float64Array;
   predicted: number;
   confidence: number;
-  /** Null until fetched (fetchCells), when the files hold columns the pass does not decode. */
-  cells: unknown[] | null;
+  /** What the source kept of the row (its cells or record bytes), or null until it fetches them (stream-source.ts). */
+  kept: unknown;
   /** Its vector for the report's projection, or null when there is none. */
   vector: Float32Array | null;
 }
@@ -173,27 +170,21 @@ class BoundedHeap {
 async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: Logger, timings: Timings): Promise<Streamed> {
   const v = config.values;
   const started = performance.now();
-  notParquet(paths.input);
-  log.info(`reading ${paths.input} one row group at a time (${plan.strategyName} ranks rows by their own scores)`);
   // The channels' warnings are given once the pass succeeds: on the way to the in-memory path they would be given twice.
   const held: string[] = [];
   const notices = { info: (message: string) => log.info(message), warn: (message: string) => void held.push(message) };
-  const files = await readChannel(paths.input, "input", log.progress("reading files"), notices);
-  const opened: Opened = [];
-  for (const file of files) {
-    if (file.format !== "parquet") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
-    if (file.partitionColumns?.length) throw new NotStreamable(`${file.path} takes columns from its folders`);
-    const opening = await readParquetRowGroups(file.path);
-    if (!opening) throw new NotStreamable(`${file.path} has nested columns`);
-    // Row groups in the channel's column order, as readChannel gives the whole files.
-    const order = files[0]!.columns;
-    opened.push({ table: inColumnOrder(opening.table, order), groups: opening.groups.map((group) => () => inColumnOrder(group(), order)) });
+  const source = await openSource(paths.input, notices);
+  log.info(`reading ${paths.input} a part at a time (${plan.strategyName} ranks rows by their own scores)`);
+  const heads = await source.heads(HEAD_ROWS);
+  let columns = planColumns(heads, columnOptions(v));
+  // Predicted labels name the classes: every row's, read in a pass of their own (unless LABEL_CLASSES lists them).
+  if (columns.labelColumn && parseLabelClasses(v.LABEL_CLASSES).length === 0) {
+    columns = planColumns(heads, { ...columnOptions(v), labelsRead: await labelsOf(source, columns.labelColumn) });
   }
-  const columns = planColumns(opened.map((f) => headOf(f.table, f.groups)), columnOptions(v));
-  if (columns.labelColumn) throw new NotStreamable("predicted labels (LABEL_FIELD) name their classes from every row");
   if (columns.scoreKind === "none") throw new NotStreamable("the pool has no score columns");
   log.info(`scores: ${columns.scoreReason}`);
   requireClasses(columns, plan.needsClasses);
+  source.decodes([columns.id, ...columns.scoreColumns]);
 
   const readMs = performance.now() - started;
   let since = performance.now();
@@ -201,57 +192,71 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   timings.end("labeledMs", since);
   since = performance.now();
 
-  const size = files.reduce((n, t) => n + t.rowCount, 0);
-  if (size === 0) throw new NotStreamable("the pool has no rows");
-  const hashes = new Float64Array(size);
-  const predictedAll = new Int32Array(size);
-  const decodedAnyway = files[0]!.columns.every((name) => name === columns.id || columns.scoreColumns.includes(name));
+  // The report's scatter: the vectors of the rows it fits and draws (which the pool's size decides), and of every row that enters a heap.
+  const vectorColumns = v.SAVE_REPORT ? columns.vectorColumns : [];
+  const knownRows = source.knownRows ?? (vectorColumns.length > 0 ? await countRows(source) : null);
+  if (knownRows === 0) throw new NotStreamable("the pool has no rows");
+  const projected = vectorColumns.length > 0 ? new ProjectionRows(knownRows!, vectorColumns.length, v.RANDOM_SEED) : null;
+  let hashes: Float64Array = new Float64Array(knownRows ?? 1 << 20);
+  let predictedAll: Int32Array = new Int32Array(knownRows ?? 1 << 20);
   const classes = columns.classNames.length;
+  // Pseudo-labels: the calibration rows' temperature and TARGET_PRECISION's gate, known before the first row.
+  const calibrated = plan.useCase === "ssl" && paths.calibration ? await streamCalibration(paths.calibration, columns, v, classes) : null;
+  const temperature = calibrated?.temperature ?? null;
   // Pseudo-labels are weighed (SoftMatch) by sums over every row that may be selected; THRESHOLD_MODE
   // sets the class thresholds from them, so a first pass over the scores adds them up before any row is ranked.
   const adaptive = plan.useCase === "ssl" && v.THRESHOLD_MODE !== "fixed";
-  let stats: ConfidenceStats | null = adaptive ? thresholdPass(opened, columns, v, excluded) : null;
+  let stats: ConfidenceStats | null = adaptive ? await thresholdPass(source, columns, v, excluded, temperature) : null;
   const thresholds = adaptive ? classThresholds(v.THRESHOLD_MODE, stats!) : null;
-  const ranking = streamRanking(plan, config, classes, thresholds);
+  const gate: GateRule | null = thresholds ? { kind: "final", passes: (c, k) => c >= thresholds[k]! }
+    : calibrated?.mayBeSelected ? { kind: "may-pass", passes: calibrated.mayBeSelected } : null;
+  const eligiblePerClass = gate?.kind === "may-pass" ? new Float64Array(classes) : null;
+  const ranking = streamRanking(plan, config, classes, gate);
   const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
   let confidence: PoolConfidence | null = null;
-  // The report's scatter: the vectors of the rows it fits and draws, and of every row that enters a heap.
-  const vectorColumns = v.SAVE_REPORT ? columns.vectorColumns : [];
-  const projected = vectorColumns.length > 0 ? new ProjectionRows(size, vectorColumns.length, v.RANDOM_SEED) : null;
-  let excludedCount = 0, passingCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
+  let excludedCount = 0, passingCount = 0, belowEven = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
-  for (const { f, g, fileRow, table, pool } of rowGroups(opened, columns, v)) {
+  for await (const { file: f, index: g, fileRow, table, pool } of poolParts(source, columns, v)) {
+    if (row + pool.size > hashes.length) ({ hashes, predictedAll } = grown(hashes, predictedAll, row + pool.size));
+    // What the strategy and the report see: the temperature-scaled probabilities when calibration fitted one (the candidates keep the model's own).
+    const used = temperature === null ? pool : withTemperature(pool, temperature);
     poolClasses = pool.classes;
     firstNote ||= pool.normalisation.description;
     softmaxRows += pool.normalisation.softmaxRows;
     renormalisedRows += pool.normalisation.renormalisedRows;
-    const scores = ranking.scores(pool);
+    const scores = ranking.scores(used);
     const selectable = new Uint8Array(pool.size);
-    if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), pool.probs, pool.classes);
+    if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), used.probs, pool.classes);
     const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
     projected?.add(vectors!, row, pool.size);
     for (let r = 0; r < pool.size; r++, row++) {
       const id = pool.ids[r]!;
       hashes[row] = idHash(id);
       predictedAll[row] = pool.predicted[r]!;
+      if (columns.scoreKind === "label" && belowEvenShare(pool.confidence[r]!, pool.classes)) belowEven++;
       if (excluded.has(id)) { excludedCount++; continue; }
       selectable[r] = 1;
-      if (!ranking.passes(pool, r)) continue;
+      if (eligiblePerClass) eligiblePerClass[pool.predicted[r]!]!++;
+      if (!ranking.passes(used.confidence[r]!, pool.predicted[r]!, pool.confidence[r]!)) continue;
       passingCount++;
       const heap = heaps[ranking.quotaOf(pool.predicted[r]!)]!;
       if (!heap.admits(scores[r]!, id, row)) continue;
       heap.offer({
-        score: scores[r]!, id, row, file: f, fileRow: fileRow + r, group: g, groupRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
-        probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), cells: decodedAnyway ? cellsOf(table, r) : null,
+        score: scores[r]!, id, row, file: f, fileRow: fileRow + r, part: g, partRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
+        probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), kept: source.keep(table, r),
         vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
       });
     }
-    if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, pool, selectable, v.CONFIDENCE_THRESHOLD);
-    progress?.(row, size);
+    if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, used, selectable, v.CONFIDENCE_THRESHOLD);
+    progress?.(row, knownRows ?? row);
     collectGarbage();
   }
+  const size = row;
+  if (size === 0) throw new NotStreamable("the pool has no rows");
+  hashes = hashes.subarray(0, size);
+  predictedAll = predictedAll.subarray(0, size);
 
   timings.ms.readMs = Math.round(readMs + performance.now() - since);
   since = performance.now();
@@ -263,13 +268,14 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const candidates = heaps.flatMap((h) => h.items).sort((a, b) => a.row - b.row);
   if (candidates.length === 0) throw new NotStreamable("no row may be selected");
   for (const warning of held) log.warn(warning);
-  fetchCells(candidates, opened);
-  const types = files[0]!.columns.map((_, c) => files.map((t) => t.columnTypes[c]!).reduce(commonType));
-  const picked = new PickedRows(files[0]!.path, "parquet", files[0]!.columns, types, candidates.map((c) => c.cells!));
+  const places = candidates.map((c) => ({ file: c.file, part: c.part, partRow: c.partRow, kept: c.kept }));
+  const picked = await source.picked(places, collectGarbage);
+  const files = source.files();
   const probs = new Float64Array(candidates.length * poolClasses);
   candidates.forEach((c, k) => probs.set(c.probs, k * poolClasses));
-  // Binary and confidence notes name columns only: any row group's note is the pool's.
-  const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows) : firstNote;
+  // Binary and confidence notes name columns only: any part's note is the pool's.
+  const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows)
+    : columns.scoreKind === "label" ? labelNote(columns, belowEven) : firstNote;
   const normalisation = { softmaxRows, renormalisedRows, description };
   const pool: Pool = {
     tables: [picked], tableStarts: [0], size: candidates.length, ids: candidates.map((c) => c.id), plan: columns, classes: poolClasses, probs,
@@ -292,7 +298,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
       rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },
     } },
-    stats,
+    counts: { stats, eligiblePerClass },
     adjust(options) {
       options.poolRows = size;
       if (ranking.countsPassing) options.passingRows = passingCount;
@@ -303,36 +309,57 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   };
 }
 
-type Opened = { table: Table; groups: (() => Table)[] }[];
 type Values = Config["values"];
 
-/** The row groups in pool order, each as a pool of its own rows (ids, probabilities, predicted classes). */
-function* rowGroups(opened: Opened, columns: ColumnPlan, v: Values): Generator<{ f: number; g: number; fileRow: number; table: Table; pool: Pool }> {
-  for (const [f, file] of opened.entries()) {
-    let fileRow = 0;
-    for (const [g, group] of file.groups.entries()) {
-      const table = group();
-      if (table.rowCount === 0) continue;
-      const pool = buildPool([table], columns, {
-        needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
-        sumTolerance: v.PROB_SUM_TOLERANCE,
-      });
-      yield { f, g, fileRow, table, pool };
-      fileRow += table.rowCount;
-    }
+/** The source's parts in pool order, each as a pool of its own rows (ids, probabilities, predicted classes). */
+async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values): AsyncGenerator<Part & { pool: Pool }> {
+  for await (const part of source.parts()) {
+    if (part.table.rowCount === 0) continue;
+    const pool = buildPool([part.table], columns, {
+      needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
+      sumTolerance: v.PROB_SUM_TOLERANCE,
+    });
+    yield { ...part, pool };
   }
 }
 
-/** The confidence sums of a row group's selectable rows added to those so far (exact, so the order of the groups does not matter). */
+/** The distinct predicted labels of every row, sorted as the column plan sorts them (a DataError on a row without one). */
+async function labelsOf(source: StreamSource, column: string): Promise<string[]> {
+  const seen = new Set<string>();
+  for await (const part of source.parts()) {
+    for (const label of distinctLabels([part.table], column)) seen.add(label);
+    collectGarbage();
+  }
+  return sortLabels([...seen]);
+}
+
+/** The pool's size, counted in a pass of its own (a CSV file says it only once read). */
+async function countRows(source: StreamSource): Promise<number> {
+  let rows = 0;
+  for await (const part of source.parts()) rows += part.table.rowCount;
+  return rows;
+}
+
+/** The per-row arrays with room for at least `rows` rows. */
+function grown(hashes: Float64Array, predicted: Int32Array, rows: number): { hashes: Float64Array; predictedAll: Int32Array } {
+  const capacity = Math.max(rows, 2 * hashes.length);
+  const moreHashes = new Float64Array(capacity), morePredicted = new Int32Array(capacity);
+  moreHashes.set(hashes);
+  morePredicted.set(predicted);
+  return { hashes: moreHashes, predictedAll: morePredicted };
+}
+
+/** The confidence sums of a part's selectable rows added to those so far (exact, so the order of the parts does not matter). */
 function addStats(stats: ConfidenceStats | null, pool: Pool, selectable: Uint8Array, tau: number): ConfidenceStats {
   const part = confidenceStats(pool.probs, pool.classes, pool.predicted, pool.confidence, selectable, tau);
   return stats ? mergeConfidenceStats(stats, part) : part;
 }
 
 /** THRESHOLD_MODE's first pass: the sums over every row that may be selected, from the scores alone. */
-function thresholdPass(opened: Opened, columns: ColumnPlan, v: Values, excluded: Set<string>): ConfidenceStats {
+async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Values, excluded: Set<string>, temperature: number | null): Promise<ConfidenceStats> {
   let stats: ConfidenceStats | null = null;
-  for (const { pool } of rowGroups(opened, columns, v)) {
+  for await (const { pool: raw } of poolParts(source, columns, v)) {
+    const pool = temperature === null ? raw : withTemperature(raw, temperature);
     stats = addStats(stats, pool, Uint8Array.from(pool.ids, (id) => (excluded.has(id) ? 0 : 1)), v.CONFIDENCE_THRESHOLD);
     collectGarbage();
   }
@@ -340,7 +367,23 @@ function thresholdPass(opened: Opened, columns: ColumnPlan, v: Values, excluded:
 }
 
 /**
- * A row group's vectors as the report's projection reads them (report-file.ts: float32, every
+ * The calibration_data channel read as the pseudo-label step reads it (pseudo-labels/step.ts):
+ * the temperature CALIBRATE=auto fits, and with TARGET_PRECISION which rows BH may select.
+ */
+async function streamCalibration(path: string, columns: ColumnPlan, v: Values, classes: number):
+  Promise<{ temperature: number | null; mayBeSelected: ((modelConfidence: number, predicted: number) => boolean) | null }> {
+  const calibration = await readCalibration(path, { plan: columns } as Pool, {
+    trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+    renormalise: v.RENORMALIZE_PROBS, sumTolerance: v.PROB_SUM_TOLERANCE,
+  });
+  return {
+    temperature: v.CALIBRATE === "auto" ? fitTemperature(calibration.probs, classes, calibration.labels).temperature : null,
+    mayBeSelected: v.TARGET_PRECISION > 0 ? mayBeSelected(calibrationRows(calibration), classes, v.TARGET_PRECISION, v.PRECISION_SCOPE) : null,
+  };
+}
+
+/**
+ * A part's vectors as the report's projection reads them (report-file.ts: float32, every
  * value finite). A value it refuses sends the run to the whole read, whose report notes it.
  */
 function reportVectors(table: Table, id: string, vectorColumns: readonly string[]): Float32Array {
@@ -360,54 +403,6 @@ function candidateVectors(candidates: Candidate[], cols: number): Matrix {
   const data = new Float32Array(candidates.length * cols);
   candidates.forEach((c, k) => data.set(c.vector!, k * cols));
   return { data, rows: candidates.length, cols };
-}
-
-/** Refuses, before anything is read, a channel with files that are not Parquet (by their bytes, as the readers tell). */
-function notParquet(channel: string): void {
-  let files;
-  try {
-    files = listChannel(channel).files;
-  } catch {
-    return; // the read reports it
-  }
-  for (const file of files) {
-    let signature;
-    try {
-      signature = signatureOf(readHead(file.path));
-    } catch {
-      return; // the read reports it
-    }
-    if (signature !== "parquet") throw new NotStreamable(`${file.path} is not Parquet; only Parquet is read by row group`);
-  }
-}
-
-/** The cells of candidates still without them, each row group that holds some read once more. */
-function fetchCells(candidates: Candidate[], opened: { groups: (() => Table)[] }[]): void {
-  let k = 0;
-  while (k < candidates.length) {
-    const { file, group } = candidates[k]!;
-    if (candidates[k]!.cells) { k++; continue; }
-    const table = opened[file]!.groups[group]!();
-    // Candidates are in pool order, so a row group's are consecutive.
-    for (; k < candidates.length && candidates[k]!.file === file && candidates[k]!.group === group; k++) {
-      candidates[k]!.cells = cellsOf(table, candidates[k]!.groupRow);
-    }
-    collectGarbage();
-  }
-}
-
-/**
- * A file's first rows as the column plan looks at them (up to 200, columns.ts), taken from its
- * first row groups, so that no column of the whole file is decoded for it.
- */
-function headOf(file: Table, groups: (() => Table)[]): Table {
-  const rows: unknown[][] = [];
-  for (const group of groups) {
-    const table = group();
-    for (let r = 0; r < table.rowCount && rows.length < HEAD_ROWS; r++) rows.push(cellsOf(table, r));
-    if (rows.length >= HEAD_ROWS) break;
-  }
-  return new PickedRows(file.path, file.format, file.columns, file.columnTypes, rows);
 }
 
 const HEAD_ROWS = 200;

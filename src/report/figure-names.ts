@@ -9,7 +9,7 @@ const NAMES: Record<string, string> = {
   plainEvaluations: "distances textbook k-means++ would measure (picks × rows)",
   seedCenters: "starting centers (labelled and excluded rows)",
   rowsScreenedByProjection: "distances bounded from principal coordinates before measuring",
-  screeningCoordinates: "principal coordinates at each screening stage",
+  screeningStages: "screening stages (principal coordinates, precision)",
   rowsPerScreeningStage: "rows bounded at each screening stage",
   localityOrder: "rows reordered in memory for speed (never changes the selection)",
   stoppedEarlyAt: "stopped early: largest distance left (MIN_DISTANCE)",

@@ -17,7 +17,7 @@ import { VERSION } from "../version.ts";
 import { readLabelledSet } from "./labelled-set.ts";
 import { renderSimulationReport, SIMULATION_REPORT } from "./report.ts";
 import { simulate, simulationRecord, type SimulationResult } from "./simulate.ts";
-import { readUnlabelledSet, UNLABELLED_MAX, type UnlabelledRows } from "./unlabelled-set.ts";
+import { readUnlabelledSet, type UnlabelledRows } from "./unlabelled-set.ts";
 import type { LabelledRows } from "./loop.ts";
 
 export const SIMULATION_JSON = "simulation.json";
@@ -87,7 +87,7 @@ export async function runSimulate(config: ParsedConfig, defaults: { labeled?: st
 async function readUnlabelled(input: string, data: LabelledRows, config: ParsedConfig, log: Logger): Promise<UnlabelledRows> {
   const v = config.values;
   log.info(`reading the unlabelled rows in ${input} (--input: they shape the pool; they are never picked, having no label to reveal)`);
-  const rows = await readUnlabelledSet(input, data, { idField: v.ID_FIELD, float64: v.VECTOR_PRECISION === "float64", seed: v.RANDOM_SEED, notices: log });
+  const rows = await readUnlabelledSet(input, data, { idField: v.ID_FIELD, float64: v.VECTOR_PRECISION === "float64", seed: v.RANDOM_SEED, limit: v.SIMULATE_INPUT_ROWS, notices: log });
   log.info(`unlabelled rows: ${unlabelledSummary(rows)}`);
   return rows;
 }
@@ -96,7 +96,7 @@ function unlabelledSummary(rows: UnlabelledRows): string {
   const s = rows.source;
   return `${rows.ids.length} from ${s.files.length} file(s) in ${s.path}`
     + (s.labelledLeftOut > 0 ? `; ${s.labelledLeftOut} rows whose id is labelled left out (they are in the simulation already)` : "")
-    + (s.sampledFrom !== null ? `; a uniform sample (RANDOM_SEED) of the ${s.sampledFrom} unlabelled rows, at most ${UNLABELLED_MAX}` : "");
+    + (s.sampledFrom !== null ? `; a uniform sample (RANDOM_SEED) of the ${s.sampledFrom} unlabelled rows, SIMULATE_INPUT_ROWS=${s.limit}` : "");
 }
 
 /** The configurations run whose strategy the unlabelled rows shape. */
@@ -110,7 +110,7 @@ function unlabelledRecord(rows: UnlabelledRows, result: SimulationResult, seed: 
   return {
     path: s.path, files: s.files, rows_read: s.rowsRead, labelled_ids_left_out: s.labelledLeftOut,
     rows_shaping_the_pool: rows.ids.length,
-    sample: s.sampledFrom !== null ? { from: s.sampledFrom, rows: rows.ids.length, limit: UNLABELLED_MAX, seed } : null,
+    sample: s.sampledFrom !== null ? { from: s.sampledFrom, rows: rows.ids.length, limit: s.limit, seed, rule: "a uniform sample of the unlabelled rows in id order, drawn with RANDOM_SEED" } : null,
     rule: "every seed's pool holds these rows besides its labelled pool rows; they are never picked (the simulation has no label for them), and only the configurations below see them",
     shapes: Object.fromEntries(result.results.filter((r) => r.candidate.poolShape !== null).map((r) => [r.candidate.name, r.candidate.poolShape])),
   };

@@ -20,13 +20,6 @@ import { readRowsInIdOrder } from "./labelled-set.ts";
 import type { LabelledRows } from "./loop.ts";
 import { designMatrix } from "./softmax-regression.ts";
 
-/**
- * At most this many unlabelled rows shape the pool; more are subsampled with the seed. The
- * shape is a density: a uniform sample of this size keeps it, and the strategies that measure
- * it (k-means, typicality, δ-balls) cost more with every row.
- */
-export const UNLABELLED_MAX = 20_000;
-
 export interface UnlabelledRows {
   /** In id order. */
   ids: string[];
@@ -41,8 +34,10 @@ export interface UnlabelledRows {
     rowsRead: number;
     /** Rows whose id is in the labelled set (in the simulation already). */
     labelledLeftOut: number;
-    /** Unlabelled rows before subsampling, when there were more than UNLABELLED_MAX; else null. */
+    /** Unlabelled rows before subsampling, when there were more than `limit`; else null. */
     sampledFrom: number | null;
+    /** SIMULATE_INPUT_ROWS: at most this many rows shape the pool (Infinity: every row). */
+    limit: number;
   };
 }
 
@@ -51,7 +46,12 @@ export interface UnlabelledSetOptions {
   float64: boolean;
   /** RANDOM_SEED: draws the subsample when there are more than `limit` rows. */
   seed: number;
-  limit?: number;
+  /**
+   * SIMULATE_INPUT_ROWS (0: no limit): more rows are subsampled uniformly. The shape is a
+   * density, which a uniform sample keeps; typiclust's k-means and probcover's δ-ball graph
+   * cost more with every row (the graph more than linearly).
+   */
+  limit: number;
   notices?: Notices;
 }
 
@@ -78,7 +78,7 @@ export async function readUnlabelledSet(channel: string, labelled: Pick<Labelled
   if (keep.length === 0) {
     throw new UsageError(`${channel}: every one of its ${read.ids.length} rows has an id of the labelled set, so no unlabelled row is left to shape the pool. Point --input at the unlabelled pool's rows, or drop --input.`);
   }
-  const limit = options.limit ?? UNLABELLED_MAX;
+  const limit = options.limit > 0 ? options.limit : Infinity;
   const chosen = keep.length > limit ? sample(keep, limit, new Rng(options.seed)) : keep;
   const values = new Float64Array(chosen.length * dim);
   chosen.forEach((k, i) => values.set(read.vectors.subarray(k * dim, (k + 1) * dim), i * dim));
@@ -90,7 +90,7 @@ export async function readUnlabelledSet(channel: string, labelled: Pick<Labelled
     design: designMatrix(values, chosen.length, dim, labelled.moments),
     source: {
       path: channel, files: tables.map((t) => t.path), rowsRead: read.ids.length,
-      labelledLeftOut: read.ids.length - keep.length, sampledFrom: keep.length > limit ? keep.length : null,
+      labelledLeftOut: read.ids.length - keep.length, sampledFrom: keep.length > limit ? keep.length : null, limit,
     },
   };
 }

@@ -120,7 +120,7 @@ const NO_SHAPE = () => null;
 const SHAPES = (how: string) => () => how;
 /** Only hybrid's typicality objective measures density over every pool row. */
 const hybridShape = (config: SelectionConfig | null) => (config?.objectives.some((o) => o.type === "typicality" && o.strength !== 0)
-  ? "the typicality objective's densities are measured over every pool row" : null);
+  ? "they count in the typicality objective's densities (measured over every pool row)" : null);
 
 export const STRATEGIES: Record<string, StrategyEntry> = {
   confidence_threshold: { run: confidenceThreshold, useCase: "ssl", needsVectors: false, needsLeaves: false, needsScores: true, classBalance: true, minDistance: false, batch: "own", poolShape: NO_SHAPE, thresholded: true, streams: true,
@@ -149,7 +149,7 @@ export const STRATEGIES: Record<string, StrategyEntry> = {
   hybrid: { run: hybrid, useCase: "active_learning", needsVectors: false, needsLeaves: false, needsScores: false, classBalance: true, minDistance: "vectors", selectionConfig: true, batch: "exact", poolShape: hybridShape,
     summary: "filters, then Π objective^strength (uncertainty, confidence, diversity, weight, typicality, similarity), greedy (SELECTION_CONFIG; BUDGET)",
     merge: oversampled(4, "the merge re-runs the selection on them (a heuristic)") },
-  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact", poolShape: SHAPES("the k-means clusters are fitted on every pool row, and the default cluster count is ⌈√pool rows⌉"),
+  cluster_margin: { run: clusterMargin, useCase: "active_learning", needsVectors: true, needsLeaves: false, needsScores: true, classBalance: true, minDistance: "vectors", batch: "exact", poolShape: SHAPES("they count in the k-means clusters the batch is spread over (fitted on every pool row) and in the default cluster count ⌈√pool rows⌉"),
     summary: "Cluster-Margin: the lowest-margin rows, round-robin over k-means clusters of the vectors (CLUSTER_MARGIN_*)",
     merge: {
       kind: "top_rows", exact: false, map: marginCandidates,

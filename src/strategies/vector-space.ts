@@ -7,7 +7,7 @@
  */
 import { EuclideanSpace, nearestSeeds, normaliseRows, projectRows, squaredDistance, wideRows } from "../engine/euclidean.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
-import { inLocalityOrder, inverse, localityOrder } from "../engine/locality.ts";
+import { inLocalityOrder, inverse, localityCells } from "../engine/locality.ts";
 import type { SeedState } from "../engine/metric-space.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
@@ -65,8 +65,9 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   // Only where GEMM is cheap: the order never changes a selection, only its speed.
   // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
   const projected = wideRows(points, options.blas) ? projectRows(points, options.blas) : null;
-  let order = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS
-    ? localityOrder(projected?.coordinates ?? points, options.blas) : null;
+  const locality = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS
+    ? localityCells(projected?.coordinates ?? points, options.blas) : null;
+  let order = locality?.order ?? null;
   const reordered = order ? inLocalityOrder(points, order, cosine) : null;
   if (reordered) points = reordered;
   else order = null;
@@ -80,7 +81,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const seedMatrix = seedsOf(points, labeled, byPosition(labelledInPool));
   const seeds = seedMatrix.rows > 0 ? nearestSeeds(points, seedMatrix, options.blas) : null;
   return {
-    space: new EuclideanSpace(points, options.blas, projected),
+    space: new EuclideanSpace(points, options.blas, projected, order && locality ? locality : undefined),
     seeds,
     seedCount,
     order,

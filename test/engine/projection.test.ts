@@ -101,6 +101,10 @@ describe("projected lower bounds", () => {
       }
       for (let m = 1; m < kept; m++) expect(rows[m]!).toBeGreaterThan(rows[m - 1]!);
       for (let m = 0; m < kept; m++) expect(limits[m]).toBe(wanted[rows[m]!]!);
+      // Limits a hair above the distances: no bound may reach them, so every row stays.
+      const all = Uint32Array.from({ length: points.rows }, (_, i) => i).filter((i) => exact[i]! > 0);
+      const tight = Float64Array.from(all, (i) => exact[i]! * (1 + 1e-12));
+      expect(bounds.screen(c, all, tight, all.length)).toBe(all.length);
     }
     return dropped;
   }
@@ -110,14 +114,26 @@ describe("projected lower bounds", () => {
     const bounds = ProjectedBounds.build(points, blas, [2, 6, 16])!;
     expect(checkScreen(points, bounds, 20)).toBeGreaterThan(0);
     const [first, second, third] = bounds.rowsPerStage;
-    expect(first).toBe(20 * points.rows);
+    expect(first).toBe(20 * points.rows + 20 * (points.rows - 1)); // each center's two passes (the tight one without the center)
     expect(second!).toBeLessThan(first!);
     expect(third!).toBeLessThan(second!);
   });
 
+  test("screen() with the int8 prefilter keeps every row closer than its limit, and the prefilter rules rows out", () => {
+    const points = exampleEmbeddings();
+    const bounds = ProjectedBounds.build(points, blas, [16, 24], true)!;
+    expect(bounds.stageNames).toEqual(["16 int8", "16 float32", "24 float32"]);
+    expect(checkScreen(points, bounds, 20)).toBeGreaterThan(0);
+    const [prefilter, first] = bounds.rowsPerStage;
+    expect(prefilter).toBe(20 * points.rows + 20 * (points.rows - 1));
+    expect(first!).toBeLessThan(prefilter!);
+    // A first level that is not a multiple of 16 coordinates has no int8 copy.
+    expect(ProjectedBounds.build(points, blas, [8], true)!.stageNames).toEqual(["8 float32"]);
+  });
+
   test("screen() keeps the same rows on 1, 2 and 3 threads, the workers running every chunk", async () => {
     const points = exampleEmbeddings();
-    const bounds = ProjectedBounds.build(points, blas, [3, 8, 16])!;
+    const bounds = ProjectedBounds.build(points, blas, [16, 24], true)!;
     const run = () => {
       const rng = new Rng(4), kept: number[][] = [];
       for (let t = 0; t < 10; t++) {
@@ -152,6 +168,7 @@ describe("projected lower bounds", () => {
     for (let i = 0; i < tiny.length; i++) tiny[i] = points.data[i]! * 1e-14;
     const tinyPoints = { data: tiny, rows: points.rows, cols: points.cols };
     expect(checkScreen(tinyPoints, ProjectedBounds.build(tinyPoints, blas, [4, 12])!, 5)).toBeGreaterThan(0);
+    expect(checkScreen(tinyPoints, ProjectedBounds.build(tinyPoints, blas, [16], true)!, 5)).toBeGreaterThan(0);
   });
 
   test("kCenterGreedy() with projected bounds equals the textbook loop on the example's real embeddings", () => {
@@ -181,7 +198,7 @@ describe("projected lower bounds", () => {
       test(`kCenterGreedy() on 6,000 raw images (${metric}) picks exactly what the textbook loop picks, measuring a fraction of the rows`, () => {
         const points = metric === "cosine" ? normaliseRows(images!, (r) => `row ${r}`) : images!;
         const space = new EuclideanSpace(points, blas);
-        expect(space.screenMany).toBeDefined();
+        expect(space.projected!.stageNames[0]).toContain("int8");
         const fast = kCenterGreedy(space, 200, { seeds: null, selectable: null, firstPick: 11, minDistance: 0 });
         const plain = kCenterPlain(new EuclideanSpace(points), 200, { seeds: null, selectable: null, firstPick: 11, minDistance: 0 });
         expect(Array.from(fast.picks)).toEqual(Array.from(plain.picks));

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { gzipSync } from "node:zlib";
 import { main } from "../../src/run.ts";
 import { Rng } from "../../src/rng.ts";
 import { runBinary } from "../binary.ts";
@@ -31,13 +32,15 @@ interface PoolShape {
   vectors?: number;
   /** Whether the "age" column has empty cells (default true), which the report's projection refuses. */
   nulls?: boolean;
+  /** The files' format (default Parquet); CSV quotes some text cells, with commas, quotes and line breaks in them. */
+  format?: "parquet" | "csv" | "csv.gz";
 }
 
 /**
  * A pool of shuffled ids, probabilities on a coarse grid (so margins tie often and ties go by
  * id), and a text, an integer and a nullable number column, split over files in row groups.
  */
-function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false, reorder = false, vectors = 0, nulls = true }: PoolShape): { dir: string; ids: string[] } {
+function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scoresOnly = false, reorder = false, vectors = 0, nulls = true, format = "parquet" }: PoolShape): { dir: string; ids: string[] } {
   const rng = new Rng(seed);
   const ids = Array.from({ length: rows }, (_, i) => `doc-${String(i).padStart(5, "0")}`);
   for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [ids[i], ids[j]] = [ids[j]!, ids[i]!]; }
@@ -55,14 +58,20 @@ function writePool({ seed, rows, classes, files, rowGroupSize, repeats = 0, scor
       { name: "id", data: at.map((i) => ids[i]!), type: "STRING" as const },
       ...Array.from({ length: classes }, (_, c) => ({ name: `prob_class_${c}`, data: at.map((i) => probs[i]![c]!), type: "DOUBLE" as const })),
       ...(scoresOnly ? [] : [
-        { name: "source", data: at.map((i) => ["web", "mail", "chat"][i % 3]!), type: "STRING" as const },
+        { name: "source", data: at.map((i) => (format === "parquet" ? ["web", "mail", "chat"] : ["web", "mail", "chat", 'say "hi", twice', "two\nlines"])[i % (format === "parquet" ? 3 : 5)]!), type: "STRING" as const },
         { name: "tokens", data: at.map((i) => (i * 7) % 1000), type: "INT32" as const },
         { name: "age", data: at.map((i) => (nulls && i % 5 === 0 ? null : i / 8)), type: "DOUBLE" as const },
       ]),
       ...Array.from({ length: vectors }, (_, d) => ({ name: `emb_${d}`, data: at.map((i) => Math.sin(i * (d + 1))), type: "DOUBLE" as const })),
     ];
     if (reorder && f % 2 === 1) columnData.reverse();
-    writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize })));
+    if (format === "parquet") writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize })));
+    else {
+      const cell = (value: unknown) => (value === null ? "" : typeof value === "string" && /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : String(value));
+      const lines = [columnData.map((c) => c.name).join(","), ...at.map((_, k) => columnData.map((c) => cell(c.data[k])).join(","))];
+      const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
+      writeFileSync(join(dir, `part-${f}.${format}`), format === "csv.gz" ? gzipSync(bytes) : bytes);
+    }
   }
   return { dir, ids };
 }
@@ -89,9 +98,9 @@ async function sameAsInMemory(input: string, args: string[], format: "csv" | "pa
   const whole = await run(input, [...args, "--output-format", format, "--stream", "off"], env);
   expect(streamed.result.error).toBeNull();
   expect(whole.result.error).toBeNull();
-  expect(streamed.log).toContain("one row group at a time");
+  expect(streamed.log).toContain("a part at a time");
   expect(streamed.log).not.toContain("reading the pool whole");
-  expect(whole.log).not.toContain("one row group at a time");
+  expect(whole.log).not.toContain("a part at a time");
   const file = `selected_samples.${format}`;
   const a = readFileSync(join(streamed.output, file)), b = readFileSync(join(whole.output, file));
   expect(a.length).toBeGreaterThan(0);
@@ -230,14 +239,97 @@ describe("streamed pseudo-labels (confidence_threshold, top_k_per_class) select 
     });
   }
 
-  test("calibration data reads the pool whole, saying why", async () => {
-    const { dir } = writePool({ seed: 32, rows: 600, classes: 2, files: 1, rowGroupSize: 100 });
+  test("calibration data: temperature-scaled ranking, and TARGET_PRECISION's conformal selection over the whole pool", async () => {
+    const { dir } = writePool({ seed: 33, rows: 3000, classes: 4, files: 2, rowGroupSize: 160, nulls: false });
+    // Calibration rows scored like the pool; the model is right about half of the time, more often when sure.
+    const rng = new Rng(34);
     const calibration = tempDir("as-stream-cal-");
-    writeFileSync(join(calibration, "cal.csv"), `id,prob_class_0,prob_class_1,label\n${Array.from({ length: 40 }, (_, i) => `c${i},${i % 3 === 0 ? "0.3,0.7,1" : "0.8,0.2,0"}`).join("\n")}\n`);
-    const calibrated = await run(dir, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.6", "--calibration", calibration]);
-    expect(calibrated.result.error).toBeNull();
-    expect(calibrated.log).toContain("reading the pool whole: the calibration_data channel");
+    const lines = ["prob_class_0,prob_class_1,prob_class_2,prob_class_3,label"];
+    for (let i = 0; i < 400; i++) {
+      const weights = Array.from({ length: 4 }, () => 1 + rng.nextInt(4));
+      const total = weights.reduce((a, b) => a + b, 0);
+      const top = weights.indexOf(Math.max(...weights));
+      const label = rng.nextFloat() < 1.3 * Math.max(...weights) / total ? top : rng.nextInt(4);
+      lines.push(`${weights.map((w) => w / total).join(",")},${label}`);
+    }
+    writeFileSync(join(calibration, "cal.csv"), lines.join("\n") + "\n");
+    const runs = [
+      ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4"],
+      ["--strategy", "confidence_threshold", "--target-precision", "0.72", "--max-samples", "80"],
+      ["--strategy", "confidence_threshold", "--target-precision", "0.72", "--precision-scope", "class", "--class-balance", "uniform"],
+      ["--strategy", "top_k_per_class", "--k-per-class", "30", "--target-precision", "0.7", "--calibrate", "off"],
+    ];
+    for (const args of runs) {
+      const { streamed, whole } = await sameAsInMemory(dir, [...args, "--calibration", calibration, "--save-report"]);
+      const labels = comparable(streamed.output).pseudo_labels as { calibration: unknown; precision: { rows_passing: number } | null };
+      expect(labels.calibration).not.toBeNull();
+      if (args.includes("--target-precision")) expect(labels.precision!.rows_passing).toBeGreaterThan(0);
+      expect(reportFigures(streamed.output)).toBe(reportFigures(whole.output));
+    }
   });
+});
+
+describe("CSV input streams a piece at a time, and writes the in-memory run's bytes", () => {
+  const cases: [string, Partial<PoolShape>, string[], "csv" | "parquet"][] = [
+    ["uncertainty, quoted cells, three files", { seed: 41, rows: 2400, classes: 4, files: 3, format: "csv" }, ["--strategy", "uncertainty", "--batch-size", "40"], "csv"],
+    ["uncertainty with quotas, gzip, Parquet output", { seed: 42, rows: 2000, classes: 3, files: 2, format: "csv.gz" }, ["--strategy", "uncertainty", "--batch-size", "50", "--class-balance", "uniform"], "parquet"],
+    ["confidence_threshold, every passing row", { seed: 43, rows: 2000, classes: 4, files: 2, format: "csv" }, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4"], "csv"],
+    ["top_k_per_class, THRESHOLD_MODE=freematch", { seed: 44, rows: 2000, classes: 4, files: 2, format: "csv.gz" }, ["--strategy", "top_k_per_class", "--k-per-class", "20", "--threshold-mode", "freematch"], "parquet"],
+    ["the report, embeddings to project", { seed: 45, rows: 7000, classes: 3, files: 2, format: "csv", vectors: 3, nulls: false }, ["--strategy", "uncertainty", "--batch-size", "30", "--save-report"], "csv"],
+  ];
+  for (const [name, shape, args, output] of cases) {
+    test(name, async () => {
+      const { dir } = writePool({ seed: 0, rows: 0, classes: 2, files: 1, rowGroupSize: 1, ...shape });
+      const { streamed, whole } = await sameAsInMemory(dir, args, output);
+      if (args.includes("--save-report")) {
+        const page = reportFigures(streamed.output);
+        expect(page).toBe(reportFigures(whole.output));
+        expect(page).toContain("PCA projection of the pool");
+      }
+    });
+  }
+});
+
+describe("predicted labels with a confidence (LLM outputs) stream: the classes are every row's labels", () => {
+  /** id, predicted_label, confidence_score; the label "zebra" first appears past the rows the column plan looks at. */
+  function writeLabelled(seed: number, rows: number, format: "parquet" | "csv"): string {
+    const rng = new Rng(seed);
+    const dir = tempDir("as-stream-labels-");
+    const labels = Array.from({ length: rows }, (_, i) => (i > 900 && i % 37 === 0 ? "zebra" : ["cat", "dog", "bird"][rng.nextInt(3)]!));
+    const confidence = Array.from({ length: rows }, () => (20 + rng.nextInt(80)) / 100);
+    const ids = Array.from({ length: rows }, (_, i) => `q${String(i).padStart(5, "0")}`);
+    const half = Math.ceil(rows / 2);
+    for (const [f, at] of [[0, 0], [1, half]] as const) {
+      const end = f === 0 ? half : rows;
+      if (format === "parquet") {
+        writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ rowGroupSize: 150, columnData: [
+          { name: "id", data: ids.slice(at, end), type: "STRING" },
+          { name: "predicted_label", data: labels.slice(at, end), type: "STRING" },
+          { name: "confidence_score", data: confidence.slice(at, end), type: "DOUBLE" },
+        ] })));
+      } else {
+        const lines = ["id,predicted_label,confidence_score", ...ids.slice(at, end).map((id, k) => `${id},${labels[at + k]},${confidence[at + k]}`)];
+        writeFileSync(join(dir, `part-${f}.csv`), lines.join("\n") + "\n");
+      }
+    }
+    return dir;
+  }
+
+  for (const format of ["parquet", "csv"] as const) {
+    test(`${format}: uncertainty, confidence_threshold, top_k_per_class; LABEL_CLASSES`, async () => {
+      const dir = writeLabelled(51, 2400, format);
+      const runs = [
+        ["--strategy", "uncertainty", "--batch-size", "40", "--class-balance", "uniform", "--save-report"],
+        ["--strategy", "confidence_threshold", "--confidence-threshold", "0.8"],
+        ["--strategy", "top_k_per_class", "--k-per-class", "15"],
+        ["--strategy", "uncertainty", "--batch-size", "30", "--label-classes", "bird,cat,dog,zebra,yak"],
+      ];
+      for (const args of runs) {
+        const { streamed } = await sameAsInMemory(dir, args, format === "csv" ? "parquet" : "csv");
+        expect(comparable(streamed.output).class_names).toEqual(args.includes("--label-classes") ? ["bird", "cat", "dog", "yak", "zebra"] : ["bird", "cat", "dog", "zebra"]);
+      }
+    });
+  }
 });
 
 /** The report without its metadata section (the timings and STREAM differ between the paths; everything else is charted from the data). */
@@ -317,14 +409,14 @@ describe("runs the streamed path leaves to the in-memory one", () => {
     expect(readFileSync(join(reported.output, "selection_report.html"), "utf8")).toContain("The vector columns cannot be projected");
   });
 
-  test("CSV input reads the pool whole", async () => {
-    const csv = tempDir("as-stream-csv-");
-    writeFileSync(join(csv, "pool.csv"), "id,prob_class_0,prob_class_1\na,0.5,0.5\nb,0.9,0.1\n");
-    const fromCsv = await run(csv, ["--strategy", "uncertainty", "--batch-size", "1"]);
-    expect(fromCsv.result.error).toBeNull();
-    expect(fromCsv.log).toContain("only Parquet is read by row group");
-    // Told apart before any file is read: the CSV is read once, by the in-memory path.
-    expect(fromCsv.log).not.toContain("one row group at a time");
+  test("JSON lines read the pool whole", async () => {
+    const jsonl = tempDir("as-stream-jsonl-");
+    writeFileSync(join(jsonl, "pool.jsonl"), '{"id": "a", "prob_class_0": 0.5, "prob_class_1": 0.5}\n{"id": "b", "prob_class_0": 0.9, "prob_class_1": 0.1}\n');
+    const fromJsonl = await run(jsonl, ["--strategy", "uncertainty", "--batch-size", "1"]);
+    expect(fromJsonl.result.error).toBeNull();
+    expect(fromJsonl.log).toContain("neither all Parquet nor all CSV");
+    // Told apart before any file is read: the file is read once, by the in-memory path.
+    expect(fromJsonl.log).not.toContain("a part at a time");
   });
 });
 
@@ -335,7 +427,7 @@ test("the compiled binary streams (report on, the default) and writes the in-mem
     const ran = runBinary(["--input", dir, "--output", output, "--strategy", "uncertainty", "--batch-size", "60", "--class-balance", "pool",
       "--output-format", "parquet"], { STREAM: stream });
     expect(ran.exitCode).toBe(0);
-    expect(ran.stderr.includes("one row group at a time")).toBe(stream === "auto");
+    expect(ran.stderr.includes("a part at a time")).toBe(stream === "auto");
     return { selection: readFileSync(join(output, "selected_samples.parquet")), report: reportFigures(output) };
   });
   expect(Buffer.compare(outputs[0]!.selection, outputs[1]!.selection)).toBe(0);
@@ -349,7 +441,21 @@ test("the compiled binary streams confidence_threshold and writes the in-memory 
     const ran = runBinary(["--input", dir, "--output", output, "--strategy", "confidence_threshold", "--confidence-threshold", "0.4",
       "--max-samples", "80", "--class-balance", "uniform", "--no-save-report"], { STREAM: stream });
     expect(ran.exitCode).toBe(0);
-    expect(ran.stderr.includes("one row group at a time")).toBe(stream === "auto");
+    expect(ran.stderr.includes("a part at a time")).toBe(stream === "auto");
+    return readFileSync(join(output, "selected_samples.csv"));
+  });
+  expect(outputs[0]!.length).toBeGreaterThan(0);
+  expect(Buffer.compare(outputs[0]!, outputs[1]!)).toBe(0);
+});
+
+test("the compiled binary streams CSV.gz input and writes the in-memory run's bytes", () => {
+  const { dir } = writePool({ seed: 46, rows: 1500, classes: 3, files: 2, rowGroupSize: 1, format: "csv.gz" });
+  const outputs = ["auto", "off"].map((stream) => {
+    const output = join(tempDir("as-stream-bin-"), "out");
+    const ran = runBinary(["--input", dir, "--output", output, "--strategy", "top_k_per_class", "--k-per-class", "25", "--no-save-report"], { STREAM: stream });
+    expect(ran.exitCode).toBe(0);
+    expect(ran.stderr.includes("a part at a time")).toBe(stream === "auto");
+    if (stream === "auto") expect(ran.stderr.includes("reading the pool whole")).toBe(false);
     return readFileSync(join(output, "selected_samples.csv"));
   });
   expect(outputs[0]!.length).toBeGreaterThan(0);

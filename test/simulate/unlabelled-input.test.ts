@@ -89,7 +89,7 @@ describe("simulate --input: which configurations the unlabelled rows shape", () 
 
   test("runs (setup)", async () => {
     const data = await readLabelledSet(labeled, { idField: "id", labelField: "label", float64: false });
-    shapedBy = await readUnlabelledSet(input, data, { idField: "id", float64: false, seed: 42 });
+    shapedBy = await readUnlabelledSet(input, data, { idField: "id", float64: false, seed: 42, limit: 0 });
     without = simulate(data, request(null));
     withClump = simulate(data, request(shapedBy));
   });
@@ -141,6 +141,15 @@ describe("simulate --input through main()", () => {
     const html = readFileSync(join(output, "simulation_report.html"), "utf8");
     expect(html).toContain("unlabelled rows shaping the pool");
     expect(html).toContain(`600 from 1 file(s) in ${dir}`);
+  });
+
+  test("SIMULATE_INPUT_ROWS bounds the rows that shape the pool: a seeded sample, said in simulation.json and the log", async () => {
+    const { result, json } = await run(["--input", input, "--simulate-strategies", "typiclust", "--simulate-input-rows", "100"]);
+    expect(result.error?.message ?? null).toBeNull();
+    const record = JSON.parse(json!);
+    expect(record.unlabelled_data.rows_shaping_the_pool).toBe(100);
+    expect(record.unlabelled_data.sample).toMatchObject({ from: 600, rows: 100, limit: 100, seed: 42 });
+    expect(record.strategies.typiclust.curves).not.toEqual(JSON.parse((await run(["--input", input, "--simulate-strategies", "typiclust"])).json!).strategies.typiclust.curves);
   });
 
   test("without --input, simulation.json says so (unlabelled_data null)", async () => {

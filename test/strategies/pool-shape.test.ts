@@ -8,6 +8,9 @@
  *     from labelled rows at the same place (which cover that region instead).
  */
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join as joinPath } from "node:path";
+import { withPoolShapeTable } from "../../scripts/readme-strategies.ts";
 import { typescriptBlas } from "../../ffi/typescript.ts";
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { predictions } from "../../src/engine/uncertainty.ts";
@@ -103,6 +106,11 @@ describe("rows that only shape the pool", () => {
       }
     }
   }
+
+  test("README's pool-shape table is the catalog's (else: bun scripts/readme-strategies.ts)", () => {
+    const readme = readFileSync(joinPath(import.meta.dir, "../../README.md"), "utf8");
+    expect(withPoolShapeTable(readme)).toBe(readme);
+  });
 
   test("the strategies whose poolShape is not null say how (one place: the catalog)", () => {
     const shaping = STRATEGY_NAMES.filter((s) => STRATEGIES[s]!.poolShape(null) !== null).sort();

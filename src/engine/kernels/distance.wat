@@ -304,4 +304,67 @@
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
+
+  ;; engine/projection.ts's int8 prefilter, in the `_many` calling convention: row $c against rows
+  ;; idx[0..count) of a record block at $params' i32 block (records $width bytes apart: $n int8
+  ;; codes, $n a multiple of 16, then float32 err, low, high), with float64 scale², inverseSigma,
+  ;; shrink at $params + 24, + 40, + 48. out[i] holds row i's limit (read in order: the first
+  ;; screen of every row reads nothing else by row but its record).
+  ;; sum = Σ (q_c,j − q_row,j)² (exact, in int32) · scale², then head, tail and the test as
+  ;; screen_f32_many. out[i] keeps the limit for a row kept, becomes −∞ for a row ruled out.
+  (func (export "screen_i8_many") (param $c i32) (param $params i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $row i32) (local $a i32) (local $b i32) (local $j i32) (local $block i32)
+    (local $scale2 f64) (local $inverseSigma f64) (local $shrink f64)
+    (local $x v128) (local $y v128) (local $d v128) (local $acc v128)
+    (local $sum f64) (local $head f64) (local $tail f64) (local $lim f64) (local $errC f64) (local $lowC f64) (local $highC f64)
+    (local.set $block (i32.load (local.get $params)))
+    (local.set $scale2 (f64.load offset=24 (local.get $params)))
+    (local.set $inverseSigma (f64.load offset=40 (local.get $params)))
+    (local.set $shrink (f64.load offset=48 (local.get $params)))
+    (local.set $a (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $width))))
+    (local.set $errC (f64.promote_f32 (f32.load (i32.add (local.get $a) (local.get $n)))))
+    (local.set $lowC (f64.promote_f32 (f32.load offset=4 (i32.add (local.get $a) (local.get $n)))))
+    (local.set $highC (f64.promote_f32 (f32.load offset=8 (i32.add (local.get $a) (local.get $n)))))
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $row (i32.load (local.get $idx)))
+        (local.set $b (i32.add (local.get $block) (i32.mul (local.get $row) (local.get $width))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $codes_done
+          (loop $codes
+            (br_if $codes_done (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $x (v128.load (i32.add (local.get $a) (local.get $j))))
+            (local.set $y (v128.load (i32.add (local.get $b) (local.get $j))))
+            (local.set $d (i16x8.sub (i16x8.extend_low_i8x16_s (local.get $x)) (i16x8.extend_low_i8x16_s (local.get $y))))
+            (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (local.get $d) (local.get $d))))
+            (local.set $d (i16x8.sub (i16x8.extend_high_i8x16_s (local.get $x)) (i16x8.extend_high_i8x16_s (local.get $y))))
+            (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (local.get $d) (local.get $d))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $codes)))
+        (local.set $sum (f64.mul (local.get $scale2) (f64.convert_i32_s (i32.add
+          (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+          (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))))
+        (local.set $b (i32.add (local.get $b) (local.get $n)))
+        (local.set $head (f64.mul
+          (f64.sub (f64.sub (f64.sqrt (local.get $sum)) (local.get $errC)) (f64.promote_f32 (f32.load (local.get $b))))
+          (local.get $inverseSigma)))
+        (local.set $head (f64.max (local.get $head) (f64.const 0)))
+        (local.set $tail (f64.max (f64.max
+          (f64.sub (local.get $lowC) (f64.promote_f32 (f32.load offset=8 (local.get $b))))
+          (f64.sub (f64.promote_f32 (f32.load offset=4 (local.get $b))) (local.get $highC))) (f64.const 0)))
+        (local.set $lim (f64.load (local.get $out)))
+        (f64.store (local.get $out)
+          (select (f64.const -inf) (local.get $lim)
+            (i32.and
+              (f64.ge (local.get $lim) (f64.const 0))
+              (f64.ge
+                (f64.mul (f64.add (f64.mul (local.get $head) (local.get $head)) (f64.mul (local.get $tail) (local.get $tail))) (local.get $shrink))
+                (f64.mul (local.get $lim) (local.get $lim))))))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
 )
