@@ -21,9 +21,11 @@ import { CONTROL_FIELDS, FIELD, LOCKED, MAX_CHUNKS, takeChunks, WORKER_SOURCE } 
 
 /**
  * Values (rows × columns) a part must hold for a split to pay: below it the wake-up and wait
- * (a few microseconds each way) cost more than the part's kernel time. bench/threads.ts measures it.
+ * (a few microseconds each way) cost more than the part's kernel time. bench/threads.ts measured
+ * two threads against one (workers polling): 0.9× at 8K values, 1.2–1.3× at 16K–33K, 1.5–1.6×
+ * at 65K, ~2× from 260K; a sleeping worker adds its wake-up, so scans split from 48K values.
  */
-export const MIN_VALUES_PER_PART = 48_000;
+export const MIN_VALUES_PER_PART = 24_000;
 let minValuesPerPart = MIN_VALUES_PER_PART;
 
 /**
