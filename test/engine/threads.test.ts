@@ -106,6 +106,31 @@ describe("runMany", () => {
   });
 });
 
+describe("without worker threads", () => {
+  test("startThreads warns and leaves the scans on one thread; a job still runs and says why in its log", async () => {
+    const saved = globalThis.Worker;
+    // An environment with no Worker: starting one throws.
+    (globalThis as { Worker?: unknown }).Worker = undefined;
+    try {
+      stopThreads();
+      const warning = await startThreads(3);
+      expect(warning).toContain("worker threads could not start");
+      expect(threadCount()).toBe(1);
+      const input = tempDir();
+      writeFileSync(join(input, "pool.csv"), poolCsv(probabilityRows(400, 3, 5), 3, clusteredPoints(400, 8, 4, 6)));
+      const output = join(tempDir(), "out");
+      let log = "";
+      const result = await main({}, {}, { THREADS: "2" }, ["--input", input, "--output", output, "--strategy", "diversity", "--batch-size", "10", "--no-save-report"],
+        { stdout: { write() {}, isTTY: false }, stderr: { write: (text: string) => { log += text; }, isTTY: false } });
+      expect(result.exitCode).toBe(0);
+      expect(log).toContain("worker threads could not start");
+      expect(JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).threads.count).toBe(1);
+    } finally {
+      globalThis.Worker = saved;
+    }
+  });
+});
+
 describe("usable cores", () => {
   function fakeRoot(files: Record<string, string>): string {
     const root = tempDir();
