@@ -2,7 +2,7 @@
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
  * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <diversity|diversity-groups|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C]
+ *   bun bench/selection.ts <diversity|diversity-groups|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C] [--threads T]
  *
  * diversity, badge and hybrid (margin × diversity) run the strategies users run
  * (src/strategies); diversity-plain runs the textbook k-center loop (no pruning, no locality
@@ -15,6 +15,7 @@ import { EuclideanSpace } from "../src/engine/euclidean.ts";
 import { loadavg } from "node:os";
 import { LARGE_BATCH_LIMITS } from "../src/engine/center-groups.ts";
 import { kCenterGreedy, kCenterPlain } from "../src/engine/kcenter.ts";
+import { startThreads, stopThreads } from "../src/engine/kernels/threads.ts";
 import { badge } from "../src/strategies/badge.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { hybrid } from "../src/strategies/hybrid.ts";
@@ -35,6 +36,9 @@ const options = benchOptions(rows, k, blas, {
   selectionConfig: { filters: [], objectives: [{ type: "uncertainty", mode: "margin", strength: 1 }, { type: "diversity", strength: 1 }], classBalance: null },
 });
 
+const threads = process.argv.includes("--threads") ? Number(process.argv[process.argv.indexOf("--threads") + 1]) : 1;
+const threadWarning = await startThreads(threads);
+if (threadWarning) throw new Error(threadWarning);
 const loadBefore = loadavg()[0]!;
 const cpuBefore = process.cpuUsage();
 started = performance.now();
@@ -72,6 +76,7 @@ const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 let hash = 0x811c9dc5;
 for (const row of picked) hash = Math.imul(hash ^ row, 0x01000193) >>> 0;
 console.log(JSON.stringify({
-  kind, rows, dim, classes, k, blas: blas.name, seconds, cpuSeconds, generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks,
+  kind, rows, dim, classes, k, blas: blas.name, threads, seconds, cpuSeconds, generateSeconds, evaluations, evaluationShare: evaluations / (rows * picks), picks,
   peakRssMb: peakRssMb(), loadAverage: [loadBefore, loadavg()[0]!], picksHash: hash.toString(16),
 }));
+stopThreads();
