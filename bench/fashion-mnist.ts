@@ -9,7 +9,12 @@
  * Prints wall and CPU (user) seconds: on a shared machine the wall clock includes waiting for
  * a core, the CPU time does not.
  *
- *   bun bench/fashion-mnist.ts
+ * Then THREADS: the euclidean core-set on OpenBLAS once per thread count (`--threads`, default
+ * 1,2,4; OpenBLAS capped alike), wall and CPU seconds (all threads), the ratio against the first
+ * count, a hash of the selection (it must not change) and the load average. `--threads-only`
+ * skips everything before it (the numpy baseline alone takes two minutes).
+ *
+ *   bun bench/fashion-mnist.ts [--threads 1,2,4] [--threads-only]
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
@@ -18,7 +23,7 @@ import { typescriptBlas } from "../ffi/typescript.ts";
 import { EuclideanSpace } from "../src/engine/euclidean.ts";
 import { kCenterPlain } from "../src/engine/kcenter.ts";
 import { diversity } from "../src/strategies/diversity.ts";
-import { benchOptions, benchPool, fashionMnistImages, FASHION_MNIST_DIR, peakRssMb, rowsPerPick } from "./workloads.ts";
+import { benchOptions, benchPool, benchThreadCounts, fashionMnistImages, FASHION_MNIST_DIR, loadAverage, peakRssMb, rowsPerPick, selectionHash, withThreads } from "./workloads.ts";
 
 const vectors = fashionMnistImages();
 if (!vectors) {
@@ -35,6 +40,8 @@ function timed<T>(run: () => T): { value: T; wall: number; user: number } {
   return { value, wall: (performance.now() - started) / 1000, user: process.cpuUsage(cpu).user / 1e6 };
 }
 
+const threadsOnly = process.argv.includes("--threads-only");
+if (!threadsOnly) {
 console.log(`Fashion-MNIST ${rows}×${cols}, diversity k=1000 (wall / CPU seconds; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 const plain = timed(() => kCenterPlain(new EuclideanSpace(vectors), 50, { seeds: null, selectable: null, firstPick: 0, minDistance: 0 }));
 const plainWall = (plain.wall / 50) * 1000, plainUser = (plain.user / 50) * 1000;
@@ -49,6 +56,17 @@ for (const metric of ["euclidean", "cosine"] as const) {
       ? `, ${(plainUser / run.user).toFixed(1)}× the TypeScript loop${numpy ? `, ${(numpy.user / run.user).toFixed(1)}× numpy` : ""} (CPU)` : "";
     console.log(`  ${metric.padEnd(9)} ${backend.name.padEnd(10)} ${run.wall.toFixed(2)} / ${run.user.toFixed(2)} s${vs}; per pick ${rowsPerPick(run.value.details, rows * picks)}; peak RSS ${peakRssMb()} MB`);
   }
+}
+}
+
+const counts = process.argv.includes("--threads") ? benchThreadCounts(process.argv) : [1, 2, 4];
+console.log(`Fashion-MNIST ${rows}×${cols}, core-set k=1000, euclidean, ${blas.name}, by THREADS (wall / CPU seconds of all threads / CPU seconds of the main thread)`);
+let baseline = 0;
+for (const threads of counts) {
+  const run = await withThreads(threads, blas, () => diversity(benchPool(workload), benchOptions(rows, 1000, blas)));
+  baseline ||= run.wall;
+  const share = run.workerShare === null ? "no scan split" : `workers ran ${(100 * run.workerShare).toFixed(0)}% of split-scan chunks`;
+  console.log(`  ${String(threads).padStart(2)} thread${threads === 1 ? " " : "s"} ${run.wall.toFixed(2)} / ${run.cpu.toFixed(2)} / ${run.mainCpu.toFixed(2)} s, ${(baseline / run.wall).toFixed(2)}× ${counts[0]} thread${counts[0] === 1 ? "" : "s"}; ${share}; selection ${selectionHash(run.value.rows)}; load average ${loadAverage()}`);
 }
 
 /** The original script's loop in numpy on the same images, 50 picks, scaled to 1,000 (null without python3/numpy). */

@@ -10,8 +10,8 @@
  *   bun bench/large-batches.ts --gaussian one Gaussian of 2, 8 and 32 columns instead (200K, k=10,000),
  *                                         where the cells' coarse neighbourhoods meet fine groups
  *
- * Prints wall and CPU seconds of the selection (a shared machine's wall clock includes
- * waiting for a core) and the 1-minute load average when each run started and ended.
+ * Prints wall and CPU seconds of the selection on one thread (a shared machine's wall clock
+ * includes waiting for a core) and the 1-minute load average when each run started and ended.
  */
 import { spawnSync } from "node:child_process";
 
@@ -21,7 +21,7 @@ interface Figure {
 }
 
 function run(kind: string, rows: number, k: number, dim = 128, clusters: number | null = null): Figure {
-  const args = ["bench/selection.ts", kind, String(rows), String(dim), String(k), ...(clusters === null ? [] : ["--clusters", String(clusters)])];
+  const args = ["bench/selection.ts", kind, String(rows), String(dim), String(k), "--threads", "1", ...(clusters === null ? [] : ["--clusters", String(clusters)])];
   const result = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split("\n").pop()!) as Figure;

@@ -6,7 +6,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { loadavg } from "node:os";
 import { allocVectors } from "../src/engine/kernels/kernels.ts";
+import { usableCores } from "../src/engine/kernels/cores.ts";
+import { startThreads, stopThreads, threadStats } from "../src/engine/kernels/threads.ts";
 import { predictions } from "../src/engine/uncertainty.ts";
 import type { Matrix } from "../src/matrix.ts";
 import { Rng } from "../src/rng.ts";
@@ -136,6 +140,58 @@ export function benchOptions(rows: number, k: number, blas: Blas, overrides: Par
     selectable: new Uint8Array(rows).fill(1), describeRow: (r) => `row ${r + 1}`, tieBreak: (a, b) => a - b,
     balance: null, selectionConfig: null, rowWeights: null, ...overrides,
   };
+}
+
+/**
+ * Thread counts a bench runs at, from `--threads 1,2,4` (default: the cores this process may
+ * use, as THREADS defaults to). The first is the baseline the others' ratios are taken against.
+ */
+export function benchThreadCounts(argv: readonly string[]): number[] {
+  const at = argv.indexOf("--threads");
+  if (at < 0) return [usableCores().cores];
+  const counts = String(argv[at + 1] ?? "").split(",").map(Number);
+  if (!counts.every((t) => Number.isInteger(t) && t >= 1)) throw new Error(`--threads ${argv[at + 1]}: expected counts ≥ 1 such as 1,2,4`);
+  return counts;
+}
+
+/** Runs `work` with `threads` threads for the engine's scans and for OpenBLAS, as THREADS does; wall and CPU seconds. */
+export async function withThreads<T>(threads: number, blas: Blas, work: () => T): Promise<{ value: T; wall: number; cpu: number; mainCpu: number; workerShare: number | null }> {
+  const warning = await startThreads(threads);
+  if (warning) throw new Error(warning);
+  blas.setThreads?.(threads);
+  const before = threadStats(), cpu = process.cpuUsage(), main = mainThreadCpu(), started = performance.now();
+  const value = work();
+  const wall = (performance.now() - started) / 1000, used = process.cpuUsage(cpu);
+  const mainCpu = mainThreadCpu() - main;
+  const after = threadStats();
+  stopThreads();
+  const chunks = after.chunks - before.chunks;
+  return { value, wall, cpu: (used.user + used.system) / 1e6, mainCpu, workerShare: chunks > 0 ? (after.workerChunks - before.workerChunks) / chunks : null };
+}
+
+/**
+ * CPU seconds of the main thread alone (Linux /proc, 10 ms ticks): on a loaded machine the
+ * wall clock waits for cores, while the main thread's CPU time is the critical path the other
+ * threads shorten (it includes its spinning while workers finish, not its sleeping).
+ */
+function mainThreadCpu(): number {
+  try {
+    const stat = require("node:fs").readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8") as string;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return NaN;
+  }
+}
+
+/** A short fingerprint of a selection (its rows in order), to show that runs chose the same rows. */
+export function selectionHash(rows: ArrayLike<number>): string {
+  return createHash("sha256").update(Uint32Array.from(rows as ArrayLike<number>)).digest("hex").slice(0, 12);
+}
+
+/** The 1-minute load average: this machine is shared, and a loaded one slows every figure. */
+export function loadAverage(): number {
+  return Number(loadavg()[0]!.toFixed(2));
 }
 
 /**

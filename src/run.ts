@@ -158,7 +158,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   // Score-only strategies stream the pool when nothing needs it whole (job/stream.ts).
   const streamed = mayStream(plan, config, paths) ? await streamInputs(plan, config, paths, log, timings) : null;
   const inputs = streamed?.inputs ?? await readInputs(plan, config, channels, mergeFrom, log, timings);
-  const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings, streamed?.stats ?? null);
+  const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings, streamed?.counts ?? null);
   const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);
   labels.adjust(options);
   streamed?.adjust(options);

@@ -249,6 +249,23 @@ export function estimateSelectionPrecision(calibration: CalibrationRows, pool: C
  */
 export function conformalCandidates(calibration: CalibrationRows, pool: ConformalRows, eligible: Uint8Array,
   classes: number, target: number, scope: PrecisionScope): { keep: Uint8Array; eligiblePerClass: Float64Array } {
+  const mayPass = mayBeSelected(calibration, classes, target, scope);
+  const keep = new Uint8Array(pool.confidence.length), eligiblePerClass = new Float64Array(classes);
+  for (let j = 0; j < keep.length; j++) {
+    if (!eligible[j]) continue;
+    eligiblePerClass[pool.predicted[j]!]!++;
+    if (mayPass(pool.confidence[j]!, pool.predicted[j]!)) keep[j] = 1;
+  }
+  return { keep, eligiblePerClass };
+}
+
+/**
+ * Whether a pool row of this confidence and predicted class has a conformal p-value of at most
+ * α = 1 − target, the rows BH may select whatever the rest of the pool holds: what a map step
+ * keeps, and what a streamed run keeps as candidates (src/job/stream.ts).
+ */
+export function mayBeSelected(calibration: CalibrationRows, classes: number, target: number, scope: PrecisionScope):
+  (confidence: number, predicted: number) => boolean {
   const alpha = 1 - target;
   const unitOf = (c: number) => (scope === "class" ? c : 0);
   const units = scope === "class" ? classes : 1;
@@ -260,16 +277,12 @@ export function conformalCandidates(calibration: CalibrationRows, pool: Conforma
     if (!calibration.correct[i]) wrong[u]!.push(calibration.confidence[i]!);
   }
   const sorted = wrong.map((w) => Float64Array.from(w).sort());
-  const keep = new Uint8Array(pool.confidence.length), eligiblePerClass = new Float64Array(classes);
-  for (let j = 0; j < keep.length; j++) {
-    if (!eligible[j]) continue;
-    const c = pool.predicted[j]!, u = unitOf(c), s = pool.confidence[j]!;
-    eligiblePerClass[c]!++;
+  return (s, c) => {
+    const u = unitOf(c);
     // Wrong calibration rows at or above s: those after the first one ≥ s in ascending order.
     const w = sorted[u]!;
     let lo = 0, hi = w.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (w[mid]! < s) lo = mid + 1; else hi = mid; }
-    if ((1 + w.length - lo) / (n[u]! + 1) <= alpha) keep[j] = 1;
-  }
-  return { keep, eligiblePerClass };
+    return (1 + w.length - lo) / (n[u]! + 1) <= alpha;
+  };
 }

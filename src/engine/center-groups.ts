@@ -196,12 +196,8 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
     const g = groups[index]!;
     if (g.size === 0) return;
     if (bounds && g.indexed >= 0 && bounds[g.indexed]! >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
-    // With a screen, the center index's lower bound stands in for the gap in both triangle tests
-    // (a smaller gap only keeps more rows, which the screen then bounds): no full-length
-    // measurement per group.
     const centerGap = g.center === -1 ? Infinity
-      : g.isSeed ? seeds!.seedDistance(c, g.center) : knownGap === knownGap ? knownGap
-      : bounds && g.indexed >= 0 && space.screenMany ? bounds[g.indexed]! : space.distance(c, g.center);
+      : g.isSeed ? seeds!.seedDistance(c, g.center) : knownGap === knownGap ? knownGap : space.distance(c, g.center);
     const finiteGap = centerGap !== Infinity;
     if (finiteGap && centerGap >= 2 * g.radius * PRUNE_SLACK + tolerance) return;
     // The members the bounds cannot rule out, in the group's order.

@@ -22,11 +22,14 @@ const PROJECT_MIN_DIMS = 256;
 const PROJECT_MIN_ROWS = 5_000;
 /**
  * Coordinates per screening stage (projection.ts): an int8 copy of the first level's screens
- * every row, its float32 original the rows that copy keeps, then a longer level. The TypeScript
- * backend's slow GEMM makes only a short first level. Chosen on raw Fashion-MNIST (784 pixels):
- * 48 coordinates fill one cache line as int8 codes with the row's error and residual norms.
+ * every row, its float32 original the rows that copy keeps, then on rows of 512 columns and
+ * more a longer level. Chosen on raw Fashion-MNIST (784 pixels: 48 coordinates fill one cache
+ * line as int8 codes with the row's error and residual norms) and on the 384-column embeddings
+ * bench, where the longer level's GEMM cost more than it saved. The TypeScript backend's slow
+ * GEMM makes only a short first level.
  */
-const PROJECTED_LEVELS = { openblas: [48, 128], other: [32] };
+const PROJECTED_LEVELS = { wide: [48, 128], narrower: [32], withoutBlas: [32] };
+const DEEP_LEVEL_MIN_DIMS = 512;
 
 /**
  * The TypeScript backend's GEMM runs at ~1 GFLOP/s: past this many values the projection's
@@ -46,7 +49,9 @@ export function wideRows(points: Matrix, blas: Blas): boolean {
 
 /** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
 export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null {
-  return ProjectedBounds.build(points, blas, blas.name === "openblas" ? PROJECTED_LEVELS.openblas : PROJECTED_LEVELS.other, true);
+  const levels = blas.name !== "openblas" ? PROJECTED_LEVELS.withoutBlas
+    : points.cols >= DEEP_LEVEL_MIN_DIMS ? PROJECTED_LEVELS.wide : PROJECTED_LEVELS.narrower;
+  return ProjectedBounds.build(points, blas, levels, true);
 }
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */
@@ -82,28 +87,30 @@ export function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
 }
 
 /**
- * The one squared-distance kernel for rows of x against rows of y: WebAssembly SIMD when both
- * sit in kernel memory (or can be copied there), the TypeScript loop otherwise. Which one runs
- * depends only on the data (its size and range), never on the BLAS backend.
+ * Squared distances from row c of x to rows[0..count) of y (default x) in one kernel call, split
+ * across the worker threads when large (threads.ts), or null when the vectors are not in kernel
+ * memory. The result array is reused by the next call.
  */
-/**
- * Squared distances from row c of x to rows[0..count) of x in one kernel call, or null when x
- * is not in kernel memory. The result array is reused by the next call.
- */
-export function manySquaredDistances(x: Matrix): ((c: number, rows: Uint32Array, count: number) => Float64Array) | null {
-  const kx = toKernelMemory(x.data);
-  if (!kx) return null;
-  const dim = x.cols, width = kx.BYTES_PER_ELEMENT * dim, base = kx.byteOffset;
+export function manySquaredDistances(x: Matrix, y: Matrix = x): ((c: number, rows: Uint32Array, count: number) => Float64Array) | null {
+  const kx = toKernelMemory(x.data), ky = y.data === x.data ? kx : toKernelMemory(y.data);
+  if (!kx || !ky || kx.constructor !== ky.constructor) return null;
+  const dim = x.cols, width = kx.BYTES_PER_ELEMENT * dim, bx = kx.byteOffset, by = ky.byteOffset;
+  // The kernel rowSquaredDistance(x, y) picks, so each value has the same bits as its scalar call.
   const kernel = kx instanceof Float64Array ? "sqdist_f64_many"
-    : usesNarrowKernel(x, x) ? "sqdist_f32_narrow_many" : "sqdist_f32_many";
+    : usesNarrowKernel(x, y) ? "sqdist_f32_narrow_many" : "sqdist_f32_many";
   return (c, rows, count) => {
     const { idx, out } = manyScratch(count);
     for (let i = 0; i < count; i++) idx[i] = rows[i]!; // no subarray: a view per call is garbage the GC is slow to see
-    runMany(kernel, base + c * width, base, width, idx.byteOffset, count, dim, out.byteOffset);
+    runMany(kernel, bx + c * width, by, width, idx.byteOffset, count, dim, out.byteOffset);
     return out;
   };
 }
 
+/**
+ * The one squared-distance kernel for rows of x against rows of y: WebAssembly SIMD when both
+ * sit in kernel memory (or can be copied there), the TypeScript loop otherwise. Which one runs
+ * depends only on the data (its size and range), never on the BLAS backend.
+ */
 export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
   const dim = x.cols;
   const kx = toKernelMemory(x.data), ky = x.data === y.data ? kx : toKernelMemory(y.data);

@@ -19,7 +19,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import { EuclideanSpace, nearestSeeds, rowSquaredDistance } from "./euclidean.ts";
+import { EuclideanSpace, manySquaredDistances, nearestSeeds, rowSquaredDistance } from "./euclidean.ts";
 import { allocVectors } from "./kernels/kernels.ts";
 import { kMeansPlusPlus } from "./kmeanspp.ts";
 
@@ -141,12 +141,17 @@ export function nearestCentroids(points: Matrix, centroids: Matrix, blas: Blas):
     for (let i = 0; i < n; i++) if (nearest[i]! < 0) nearest[i] = 0;
     return nearest;
   }
-  const exact = rowSquaredDistance(points, centroids);
   const nearest = new Int32Array(n);
+  // A row against every centroid in one kernel call (split across threads when k·dim is large);
+  // the same kernel as the scalar call, so the same bits.
+  const many = manySquaredDistances(points, centroids);
+  const all = Uint32Array.from({ length: k }, (_, c) => c);
+  const exact = rowSquaredDistance(points, centroids);
   for (let i = 0; i < n; i++) {
-    let best = exact(i, 0), bestCentroid = 0;
+    const distances = many ? many(i, all, k) : null;
+    let best = distances ? distances[0]! : exact(i, 0), bestCentroid = 0;
     for (let c = 1; c < k; c++) {
-      const d = exact(i, c);
+      const d = distances ? distances[c]! : exact(i, c);
       if (d < best) { best = d; bestCentroid = c; }
     }
     nearest[i] = bestCentroid;

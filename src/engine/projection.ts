@@ -255,7 +255,7 @@ export class ProjectedBounds {
       records[at + 2] = Math.fround(stats[r * STATS + HIGH]! * (1 + 2 ** -22));
     }
     // The int32 sum is exact; scale² and the product each round once (in SHRINK's margin twice over).
-    new Int32Array(params.buffer, params.byteOffset, 2).set([records.byteOffset, this.#limitOf.byteOffset]);
+    new Int32Array(params.buffer, params.byteOffset, 1).set([records.byteOffset]);
     params.set([scale * scale * (1 - 4 * U), 0, this.#inverseSigma, SHRINK], 3);
     return { records, width, params };
   }
@@ -293,29 +293,34 @@ export class ProjectedBounds {
    * lowerBoundsMany.
    */
   screen(c: number, rows: Uint32Array, limits: Float64Array, count: number): number {
-    const { idx, partial } = this.#scratchFor(count), limitOf = this.#limitOf;
-    for (let i = 0; i < count; i++) { const row = rows[i]!; idx[i] = row; limitOf[row] = limits[i]!; }
+    const { idx, partial } = this.#scratchFor(count), limitOf = this.#limitOf, prefilter = this.#prefilter;
     let kept = count, stage = 0;
-    // The kernels mark rows they rule out with −∞; the others go on with their partial sums.
-    const compact = () => {
+    if (prefilter) {
+      // The prefilter reads each row's limit in order from `partial`; the float32 stages read
+      // the limits of the few rows it keeps by row.
+      for (let i = 0; i < count; i++) { idx[i] = rows[i]!; partial[i] = limits[i]!; }
+      this.rowsPerStage[stage++]! += kept;
+      runMany("screen_i8_many", c, prefilter.params.byteOffset, prefilter.width, idx.byteOffset, kept, this.dims, partial.byteOffset);
+      let next = 0;
+      for (let i = 0; i < kept; i++) {
+        const limit = partial[i]!;
+        if (limit !== -Infinity) { const row = idx[i]!; idx[next++] = row; limitOf[row] = limit; }
+      }
+      kept = next;
+    } else {
+      for (let i = 0; i < count; i++) { const row = rows[i]!; idx[i] = row; limitOf[row] = limits[i]!; }
+    }
+    for (let l = 0; l < this.#stages.length && kept > 0; l++) {
+      const { block, params } = this.#stages[l]!;
+      this.rowsPerStage[stage++]! += kept;
+      runMany("screen_f32_many", c, params.byteOffset, block.cols * 4, idx.byteOffset, kept, block.cols, partial.byteOffset);
+      // The kernel marks rows it rules out with −∞; the others go on with their partial sums.
       let next = 0;
       for (let i = 0; i < kept; i++) {
         const sum = partial[i]!;
         if (sum !== -Infinity) { idx[next] = idx[i]!; partial[next++] = sum; }
       }
       kept = next;
-    };
-    const prefilter = this.#prefilter;
-    if (prefilter) {
-      this.rowsPerStage[stage++]! += kept;
-      runMany("screen_i8_many", c, prefilter.params.byteOffset, prefilter.width, idx.byteOffset, kept, this.dims, partial.byteOffset);
-      compact();
-    }
-    for (let l = 0; l < this.#stages.length && kept > 0; l++) {
-      const { block, params } = this.#stages[l]!;
-      this.rowsPerStage[stage++]! += kept;
-      runMany("screen_f32_many", c, params.byteOffset, block.cols * 4, idx.byteOffset, kept, block.cols, partial.byteOffset);
-      compact();
     }
     for (let i = 0; i < kept; i++) { const row = idx[i]!; rows[i] = row; limits[i] = limitOf[row]!; }
     return kept;

@@ -26,7 +26,8 @@ import type { Notices } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
 import type { Table } from "../io/table.ts";
-import { buildPool, idHash, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { belowEvenShare, buildPool, idHash, labelNote, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { distinctLabels, parseLabelClasses, sortLabels } from "../pool/labels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { StreamedPool } from "../report/report-file.ts";
 import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
@@ -36,7 +37,12 @@ import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
-import { streamRanking } from "./stream-ranking.ts";
+import { streamRanking, type GateRule } from "./stream-ranking.ts";
+import { readCalibration } from "../calibration/calibration-data.ts";
+import { mayBeSelected } from "../calibration/conformal-selection.ts";
+import { fitTemperature } from "../calibration/temperature.ts";
+import { calibrationRows, withTemperature } from "../pseudo-labels/prepare.ts";
+import type { StreamedCounts } from "../pseudo-labels/step.ts";
 import { NotStreamable, openSource, type Part, type StreamSource } from "./stream-source.ts";
 import { classThresholds, confidenceStats, mergeConfidenceStats, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
 
@@ -54,8 +60,8 @@ export interface Streamed {
   /** The candidates as the pool the strategy sees, with the whole pool's selectable count. */
   inputs: JobInputs;
   summary: PoolSummary;
-  /** SSL: the confidence sums over every row that may be selected (pseudo-label weights); null otherwise. */
-  stats: ConfidenceStats | null;
+  /** SSL: what the pseudo-label step must know of the whole pool (pseudo-labels/step.ts). */
+  counts: StreamedCounts;
   /** What the options must say of the whole pool rather than the candidates. */
   adjust(options: StrategyOptions): void;
 }
@@ -68,7 +74,6 @@ export function whyNotStream(plan: JobPlan, config: Config, paths: JobPaths): st
   if (plan.needVectors) return "the run needs the vectors";
   if (paths.previous) return "the previous_predictions channel is compared with every row's class";
   if (v.BALANCE_COLUMN) return "BALANCE_COLUMN quotas are over a column's values across the pool";
-  if (plan.useCase === "ssl" && paths.calibration) return "the calibration_data channel rescales or gates every row's probabilities (CALIBRATE, TARGET_PRECISION)";
   return null;
 }
 
@@ -170,8 +175,12 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const notices = { info: (message: string) => log.info(message), warn: (message: string) => void held.push(message) };
   const source = await openSource(paths.input, notices);
   log.info(`reading ${paths.input} a part at a time (${plan.strategyName} ranks rows by their own scores)`);
-  const columns = planColumns(await source.heads(HEAD_ROWS), columnOptions(v));
-  if (columns.labelColumn) throw new NotStreamable("predicted labels (LABEL_FIELD) name their classes from every row");
+  const heads = await source.heads(HEAD_ROWS);
+  let columns = planColumns(heads, columnOptions(v));
+  // Predicted labels name the classes: every row's, read in a pass of their own (unless LABEL_CLASSES lists them).
+  if (columns.labelColumn && parseLabelClasses(v.LABEL_CLASSES).length === 0) {
+    columns = planColumns(heads, { ...columnOptions(v), labelsRead: await labelsOf(source, columns.labelColumn) });
+  }
   if (columns.scoreKind === "none") throw new NotStreamable("the pool has no score columns");
   log.info(`scores: ${columns.scoreReason}`);
   requireClasses(columns, plan.needsClasses);
@@ -191,36 +200,46 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   let hashes: Float64Array = new Float64Array(knownRows ?? 1 << 20);
   let predictedAll: Int32Array = new Int32Array(knownRows ?? 1 << 20);
   const classes = columns.classNames.length;
+  // Pseudo-labels: the calibration rows' temperature and TARGET_PRECISION's gate, known before the first row.
+  const calibrated = plan.useCase === "ssl" && paths.calibration ? await streamCalibration(paths.calibration, columns, v, classes) : null;
+  const temperature = calibrated?.temperature ?? null;
   // Pseudo-labels are weighed (SoftMatch) by sums over every row that may be selected; THRESHOLD_MODE
   // sets the class thresholds from them, so a first pass over the scores adds them up before any row is ranked.
   const adaptive = plan.useCase === "ssl" && v.THRESHOLD_MODE !== "fixed";
-  let stats: ConfidenceStats | null = adaptive ? await thresholdPass(source, columns, v, excluded) : null;
+  let stats: ConfidenceStats | null = adaptive ? await thresholdPass(source, columns, v, excluded, temperature) : null;
   const thresholds = adaptive ? classThresholds(v.THRESHOLD_MODE, stats!) : null;
-  const ranking = streamRanking(plan, config, classes, thresholds);
+  const gate: GateRule | null = thresholds ? { kind: "final", passes: (c, k) => c >= thresholds[k]! }
+    : calibrated?.mayBeSelected ? { kind: "may-pass", passes: calibrated.mayBeSelected } : null;
+  const eligiblePerClass = gate?.kind === "may-pass" ? new Float64Array(classes) : null;
+  const ranking = streamRanking(plan, config, classes, gate);
   const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
   let confidence: PoolConfidence | null = null;
-  let excludedCount = 0, passingCount = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
+  let excludedCount = 0, passingCount = 0, belowEven = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
   for await (const { file: f, index: g, fileRow, table, pool } of poolParts(source, columns, v)) {
     if (row + pool.size > hashes.length) ({ hashes, predictedAll } = grown(hashes, predictedAll, row + pool.size));
+    // What the strategy and the report see: the temperature-scaled probabilities when calibration fitted one (the candidates keep the model's own).
+    const used = temperature === null ? pool : withTemperature(pool, temperature);
     poolClasses = pool.classes;
     firstNote ||= pool.normalisation.description;
     softmaxRows += pool.normalisation.softmaxRows;
     renormalisedRows += pool.normalisation.renormalisedRows;
-    const scores = ranking.scores(pool);
+    const scores = ranking.scores(used);
     const selectable = new Uint8Array(pool.size);
-    if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), pool.probs, pool.classes);
+    if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), used.probs, pool.classes);
     const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
     projected?.add(vectors!, row, pool.size);
     for (let r = 0; r < pool.size; r++, row++) {
       const id = pool.ids[r]!;
       hashes[row] = idHash(id);
       predictedAll[row] = pool.predicted[r]!;
+      if (columns.scoreKind === "label" && belowEvenShare(pool.confidence[r]!, pool.classes)) belowEven++;
       if (excluded.has(id)) { excludedCount++; continue; }
       selectable[r] = 1;
-      if (!ranking.passes(pool, r)) continue;
+      if (eligiblePerClass) eligiblePerClass[pool.predicted[r]!]!++;
+      if (!ranking.passes(used.confidence[r]!, pool.predicted[r]!, pool.confidence[r]!)) continue;
       passingCount++;
       const heap = heaps[ranking.quotaOf(pool.predicted[r]!)]!;
       if (!heap.admits(scores[r]!, id, row)) continue;
@@ -230,7 +249,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
         vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
       });
     }
-    if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, pool, selectable, v.CONFIDENCE_THRESHOLD);
+    if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, used, selectable, v.CONFIDENCE_THRESHOLD);
     progress?.(row, knownRows ?? row);
     collectGarbage();
   }
@@ -255,7 +274,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const probs = new Float64Array(candidates.length * poolClasses);
   candidates.forEach((c, k) => probs.set(c.probs, k * poolClasses));
   // Binary and confidence notes name columns only: any part's note is the pool's.
-  const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows) : firstNote;
+  const description = columns.scoreKind === "scores" || columns.scoreKind === "probabilities" ? rescaledNote(columns, softmaxRows, renormalisedRows)
+    : columns.scoreKind === "label" ? labelNote(columns, belowEven) : firstNote;
   const normalisation = { softmaxRows, renormalisedRows, description };
   const pool: Pool = {
     tables: [picked], tableStarts: [0], size: candidates.length, ids: candidates.map((c) => c.id), plan: columns, classes: poolClasses, probs,
@@ -278,7 +298,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
       rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },
     } },
-    stats,
+    counts: { stats, eligiblePerClass },
     adjust(options) {
       options.poolRows = size;
       if (ranking.countsPassing) options.passingRows = passingCount;
@@ -301,6 +321,16 @@ async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values):
     });
     yield { ...part, pool };
   }
+}
+
+/** The distinct predicted labels of every row, sorted as the column plan sorts them (a DataError on a row without one). */
+async function labelsOf(source: StreamSource, column: string): Promise<string[]> {
+  const seen = new Set<string>();
+  for await (const part of source.parts()) {
+    for (const label of distinctLabels([part.table], column)) seen.add(label);
+    collectGarbage();
+  }
+  return sortLabels([...seen]);
 }
 
 /** The pool's size, counted in a pass of its own (a CSV file says it only once read). */
@@ -326,13 +356,30 @@ function addStats(stats: ConfidenceStats | null, pool: Pool, selectable: Uint8Ar
 }
 
 /** THRESHOLD_MODE's first pass: the sums over every row that may be selected, from the scores alone. */
-async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Values, excluded: Set<string>): Promise<ConfidenceStats> {
+async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Values, excluded: Set<string>, temperature: number | null): Promise<ConfidenceStats> {
   let stats: ConfidenceStats | null = null;
-  for await (const { pool } of poolParts(source, columns, v)) {
+  for await (const { pool: raw } of poolParts(source, columns, v)) {
+    const pool = temperature === null ? raw : withTemperature(raw, temperature);
     stats = addStats(stats, pool, Uint8Array.from(pool.ids, (id) => (excluded.has(id) ? 0 : 1)), v.CONFIDENCE_THRESHOLD);
     collectGarbage();
   }
   return stats!;
+}
+
+/**
+ * The calibration_data channel read as the pseudo-label step reads it (pseudo-labels/step.ts):
+ * the temperature CALIBRATE=auto fits, and with TARGET_PRECISION which rows BH may select.
+ */
+async function streamCalibration(path: string, columns: ColumnPlan, v: Values, classes: number):
+  Promise<{ temperature: number | null; mayBeSelected: ((modelConfidence: number, predicted: number) => boolean) | null }> {
+  const calibration = await readCalibration(path, { plan: columns } as Pool, {
+    trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+    renormalise: v.RENORMALIZE_PROBS, sumTolerance: v.PROB_SUM_TOLERANCE,
+  });
+  return {
+    temperature: v.CALIBRATE === "auto" ? fitTemperature(calibration.probs, classes, calibration.labels).temperature : null,
+    mayBeSelected: v.TARGET_PRECISION > 0 ? mayBeSelected(calibrationRows(calibration), classes, v.TARGET_PRECISION, v.PRECISION_SCOPE) : null,
+  };
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ColumnOptions {
   labelField?: string;
   /** LABEL_CLASSES as given (every class, for hosts that may not see every label); empty: the labels read. */
   labelClasses?: string;
+  /** The distinct labels of every row, when the tables given hold only the files' first rows (a streamed run reads them in a pass of its own). */
+  labelsRead?: readonly string[];
   /** TRUE_LABEL_FIELD: a person's label, never a feature (a pool that carries it for evaluation must not select on it). */
   trueLabelField?: string;
 }
@@ -172,7 +174,7 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
   const label = labelField || LABEL_COLUMNS.find(has) || null;
   const withLabel = (confidence: string, why: string): ScorePlan => {
     const listed = parseLabelClasses(options.labelClasses ?? "");
-    const classNames = listed.length > 0 ? listed : distinctLabels(tables, label!);
+    const classNames = listed.length > 0 ? listed : options.labelsRead ? [...options.labelsRead] : distinctLabels(tables, label!);
     return {
       scoreColumns: [confidence], scoreKind: "label", classNames, scoreClass: 0, labelColumn: label,
       scoreReason: `${why}: "${label}" holds the predicted label and "${confidence}" the confidence in it; the classes are the ${classNames.length} ${listed.length > 0 ? "LABEL_CLASSES lists" : "distinct labels"} (sorted, as written); a row's label gets its confidence as probability and the other classes share the rest evenly`,

@@ -144,16 +144,24 @@ function labelProbabilities(raw: Float64Array, labels: Int32Array, size: number,
   let belowEven = 0;
   for (let i = 0; i < size; i++) {
     const c = checkUnit(raw[i]!, plan, i, locate);
-    if (classes > 1) {
-      const rest = (1 - c) / (classes - 1);
-      if (rest > c) belowEven++;
-      probs.fill(rest, i * classes, (i + 1) * classes);
-    }
+    if (belowEvenShare(c, classes)) belowEven++;
+    if (classes > 1) probs.fill((1 - c) / (classes - 1), i * classes, (i + 1) * classes);
     probs[i * classes + labels[i]!] = c;
   }
+  return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: labelNote(plan, belowEven) } };
+}
+
+/** Whether a label's confidence is below the even share of the rest (labelNote counts such rows). */
+export function belowEvenShare(confidence: number, classes: number): boolean {
+  return classes > 1 && (1 - confidence) / (classes - 1) > confidence;
+}
+
+/** The metadata's note on probabilities made from labels; `belowEven` rows gave their label less than the others. */
+export function labelNote(plan: ColumnPlan, belowEven: number): string {
+  const classes = plan.classNames.length;
   const below = belowEven > 0 ? `; ${belowEven} row${belowEven === 1 ? " gives its" : "s give their"} label less than 1/${classes}, so another class holds more of the rest than the label (the label stays the predicted class)` : "";
   const others = classes === 1 ? "one class: its confidence kept" : `the other ${classes - 1} class${classes === 2 ? " gets" : "es share"} the rest${classes === 2 ? "" : " evenly"}`;
-  return { probs, normalisation: { softmaxRows: 0, renormalisedRows: 0, description: `from labels: P("${plan.labelColumn}") = "${plan.scoreColumns[0]}", ${others}${below}` } };
+  return `from labels: P("${plan.labelColumn}") = "${plan.scoreColumns[0]}", ${others}${below}`;
 }
 
 /** Finds duplicate ids; returns the first few as [id, first row, second row]. */

@@ -92,18 +92,29 @@ type Gate = Pick<PseudoLabelling, "rule" | "precision" | "estimate" | "threshold
 function calibrate(pool: Pool, calibration: CalibrationData | null, mode: "auto" | "off"):
   { used: Pool; summary: CalibrationSummary | null; rows: CalibrationRows | null } {
   if (!calibration) return { used: pool, summary: null, rows: null };
-  const correct = Uint8Array.from(calibration.predicted, (c, i) => (c === calibration.labels[i] ? 1 : 0));
-  const rows: CalibrationRows = { predicted: calibration.predicted, confidence: calibration.confidence, correct };
+  const rows = calibrationRows(calibration);
+  const correct = rows.correct;
   const before = reliability(calibration.confidence, correct);
   if (mode === "off") {
     return { used: pool, rows, summary: { rows: calibration.rows, temperature: null, nllBefore: meanNll(calibration.probs, pool.classes, calibration.labels), nllAfter: null, before, after: null } };
   }
   const fit = fitTemperature(calibration.probs, pool.classes, calibration.labels);
   const scaled = confidenceOf(applyTemperature(calibration.probs, pool.classes, fit.temperature), pool.classes, calibration.predicted);
-  const probs = applyTemperature(pool.probs, pool.classes, fit.temperature);
-  // The predicted class stays the pool's (a label column's label, else the argmax, which T keeps).
-  const used = { ...pool, probs, confidence: confidenceOf(probs, pool.classes, pool.predicted) };
+  const used = withTemperature(pool, fit.temperature);
   return { used, rows, summary: { rows: calibration.rows, temperature: fit.temperature, nllBefore: fit.nllBefore, nllAfter: fit.nllAfter, before, after: reliability(scaled, correct) } };
+}
+
+/** The model's own prediction on each calibration row, and whether it is right. */
+export function calibrationRows(calibration: CalibrationData): CalibrationRows {
+  const correct = Uint8Array.from(calibration.predicted, (c, i) => (c === calibration.labels[i] ? 1 : 0));
+  return { predicted: calibration.predicted, confidence: calibration.confidence, correct };
+}
+
+/** The pool with temperature-scaled probabilities (row by row, so a part of a pool scales as the whole does). */
+export function withTemperature(pool: Pool, temperature: number): Pool {
+  const probs = applyTemperature(pool.probs, pool.classes, temperature);
+  // The predicted class stays the pool's (a label column's label, else the argmax, which T keeps).
+  return { ...pool, probs, confidence: confidenceOf(probs, pool.classes, pool.predicted) };
 }
 
 /**

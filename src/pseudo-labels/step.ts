@@ -61,9 +61,16 @@ export function checkPseudoLabelSettings(plan: JobPlan, settings: PseudoLabelSet
   }
 }
 
-/** `streamedStats`: a streamed run's sums over the whole pool, whose inputs hold only its candidates (job/stream.ts). */
+/** A streamed run's figures of the whole pool, whose inputs hold only its candidates (job/stream.ts). */
+export interface StreamedCounts {
+  /** The confidence sums over every selectable row (SoftMatch's weights, THRESHOLD_MODE). */
+  stats: ConfidenceStats | null;
+  /** TARGET_PRECISION: the selectable rows per predicted class (BH's m). */
+  eligiblePerClass: Float64Array | null;
+}
+
 export async function pseudoLabelStep(plan: JobPlan, config: Config, calibrationPath: string | null, inputs: JobInputs,
-  mergeFrom: HostCandidates[] | null, log: Logger, timings: Timings, streamedStats: ConfidenceStats | null = null): Promise<PseudoLabelStep> {
+  mergeFrom: HostCandidates[] | null, log: Logger, timings: Timings, streamed: StreamedCounts | null = null): Promise<PseudoLabelStep> {
   const v = config.values;
   const settings = pseudoLabelSettings(config);
   checkPseudoLabelSettings(plan, settings, calibrationPath);
@@ -91,8 +98,8 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
   const since = performance.now();
   const prepared: PseudoLabelling = preparePseudoLabels(inputs.pool, inputs.selectable, calibration, settings, {
     mapStep: plan.role === "map",
-    poolStats: mergeFrom ? hostStats(mergeFrom, log) : streamedStats,
-    poolCounts: mergeFrom && settings.targetPrecision > 0 ? hostCounts(mergeFrom, inputs.pool.classes) : null,
+    poolStats: mergeFrom ? hostStats(mergeFrom, log) : streamed?.stats ?? null,
+    poolCounts: mergeFrom && settings.targetPrecision > 0 ? hostCounts(mergeFrom, inputs.pool.classes) : streamed?.eligiblePerClass ?? null,
   });
   timings.end("pseudoLabelMs", since);
   for (const warning of prepared.warnings) log.warn(warning);

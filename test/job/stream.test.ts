@@ -239,13 +239,33 @@ describe("streamed pseudo-labels (confidence_threshold, top_k_per_class) select 
     });
   }
 
-  test("calibration data reads the pool whole, saying why", async () => {
-    const { dir } = writePool({ seed: 32, rows: 600, classes: 2, files: 1, rowGroupSize: 100 });
+  test("calibration data: temperature-scaled ranking, and TARGET_PRECISION's conformal selection over the whole pool", async () => {
+    const { dir } = writePool({ seed: 33, rows: 3000, classes: 4, files: 2, rowGroupSize: 160, nulls: false });
+    // Calibration rows scored like the pool; the model is right about half of the time, more often when sure.
+    const rng = new Rng(34);
     const calibration = tempDir("as-stream-cal-");
-    writeFileSync(join(calibration, "cal.csv"), `id,prob_class_0,prob_class_1,label\n${Array.from({ length: 40 }, (_, i) => `c${i},${i % 3 === 0 ? "0.3,0.7,1" : "0.8,0.2,0"}`).join("\n")}\n`);
-    const calibrated = await run(dir, ["--strategy", "confidence_threshold", "--confidence-threshold", "0.6", "--calibration", calibration]);
-    expect(calibrated.result.error).toBeNull();
-    expect(calibrated.log).toContain("reading the pool whole: the calibration_data channel");
+    const lines = ["prob_class_0,prob_class_1,prob_class_2,prob_class_3,label"];
+    for (let i = 0; i < 400; i++) {
+      const weights = Array.from({ length: 4 }, () => 1 + rng.nextInt(4));
+      const total = weights.reduce((a, b) => a + b, 0);
+      const top = weights.indexOf(Math.max(...weights));
+      const label = rng.nextFloat() < 1.3 * Math.max(...weights) / total ? top : rng.nextInt(4);
+      lines.push(`${weights.map((w) => w / total).join(",")},${label}`);
+    }
+    writeFileSync(join(calibration, "cal.csv"), lines.join("\n") + "\n");
+    const runs = [
+      ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4"],
+      ["--strategy", "confidence_threshold", "--target-precision", "0.72", "--max-samples", "80"],
+      ["--strategy", "confidence_threshold", "--target-precision", "0.72", "--precision-scope", "class", "--class-balance", "uniform"],
+      ["--strategy", "top_k_per_class", "--k-per-class", "30", "--target-precision", "0.7", "--calibrate", "off"],
+    ];
+    for (const args of runs) {
+      const { streamed, whole } = await sameAsInMemory(dir, [...args, "--calibration", calibration, "--save-report"]);
+      const labels = comparable(streamed.output).pseudo_labels as { calibration: unknown; precision: { rows_passing: number } | null };
+      expect(labels.calibration).not.toBeNull();
+      if (args.includes("--target-precision")) expect(labels.precision!.rows_passing).toBeGreaterThan(0);
+      expect(reportFigures(streamed.output)).toBe(reportFigures(whole.output));
+    }
   });
 });
 
@@ -265,6 +285,48 @@ describe("CSV input streams a piece at a time, and writes the in-memory run's by
         const page = reportFigures(streamed.output);
         expect(page).toBe(reportFigures(whole.output));
         expect(page).toContain("PCA projection of the pool");
+      }
+    });
+  }
+});
+
+describe("predicted labels with a confidence (LLM outputs) stream: the classes are every row's labels", () => {
+  /** id, predicted_label, confidence_score; the label "zebra" first appears past the rows the column plan looks at. */
+  function writeLabelled(seed: number, rows: number, format: "parquet" | "csv"): string {
+    const rng = new Rng(seed);
+    const dir = tempDir("as-stream-labels-");
+    const labels = Array.from({ length: rows }, (_, i) => (i > 900 && i % 37 === 0 ? "zebra" : ["cat", "dog", "bird"][rng.nextInt(3)]!));
+    const confidence = Array.from({ length: rows }, () => (20 + rng.nextInt(80)) / 100);
+    const ids = Array.from({ length: rows }, (_, i) => `q${String(i).padStart(5, "0")}`);
+    const half = Math.ceil(rows / 2);
+    for (const [f, at] of [[0, 0], [1, half]] as const) {
+      const end = f === 0 ? half : rows;
+      if (format === "parquet") {
+        writeFileSync(join(dir, `part-${f}.parquet`), new Uint8Array(parquetWriteBuffer({ rowGroupSize: 150, columnData: [
+          { name: "id", data: ids.slice(at, end), type: "STRING" },
+          { name: "predicted_label", data: labels.slice(at, end), type: "STRING" },
+          { name: "confidence_score", data: confidence.slice(at, end), type: "DOUBLE" },
+        ] })));
+      } else {
+        const lines = ["id,predicted_label,confidence_score", ...ids.slice(at, end).map((id, k) => `${id},${labels[at + k]},${confidence[at + k]}`)];
+        writeFileSync(join(dir, `part-${f}.csv`), lines.join("\n") + "\n");
+      }
+    }
+    return dir;
+  }
+
+  for (const format of ["parquet", "csv"] as const) {
+    test(`${format}: uncertainty, confidence_threshold, top_k_per_class; LABEL_CLASSES`, async () => {
+      const dir = writeLabelled(51, 2400, format);
+      const runs = [
+        ["--strategy", "uncertainty", "--batch-size", "40", "--class-balance", "uniform", "--save-report"],
+        ["--strategy", "confidence_threshold", "--confidence-threshold", "0.8"],
+        ["--strategy", "top_k_per_class", "--k-per-class", "15"],
+        ["--strategy", "uncertainty", "--batch-size", "30", "--label-classes", "bird,cat,dog,zebra,yak"],
+      ];
+      for (const args of runs) {
+        const { streamed } = await sameAsInMemory(dir, args, format === "csv" ? "parquet" : "csv");
+        expect(comparable(streamed.output).class_names).toEqual(args.includes("--label-classes") ? ["bird", "cat", "dog", "yak", "zebra"] : ["bird", "cat", "dog", "zebra"]);
       }
     });
   }

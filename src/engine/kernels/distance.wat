@@ -307,18 +307,18 @@
 
   ;; engine/projection.ts's int8 prefilter, in the `_many` calling convention: row $c against rows
   ;; idx[0..count) of a record block at $params' i32 block (records $width bytes apart: $n int8
-  ;; codes, $n a multiple of 16, then float32 err, low, high). With i32 limits (per row float64)
-  ;; at $params + 4, and float64 scale², inverseSigma, shrink at + 24, + 40, + 48:
+  ;; codes, $n a multiple of 16, then float32 err, low, high), with float64 scale², inverseSigma,
+  ;; shrink at $params + 24, + 40, + 48. out[i] holds row i's limit (read in order: the first
+  ;; screen of every row reads nothing else by row but its record).
   ;; sum = Σ (q_c,j − q_row,j)² (exact, in int32) · scale², then head, tail and the test as
-  ;; screen_f32_many. out[i] becomes 0 for a row kept, −∞ for a row ruled out.
+  ;; screen_f32_many. out[i] keeps the limit for a row kept, becomes −∞ for a row ruled out.
   (func (export "screen_i8_many") (param $c i32) (param $params i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
-    (local $end i32) (local $row i32) (local $a i32) (local $b i32) (local $j i32) (local $block i32) (local $limits i32)
+    (local $end i32) (local $row i32) (local $a i32) (local $b i32) (local $j i32) (local $block i32)
     (local $scale2 f64) (local $inverseSigma f64) (local $shrink f64)
     (local $x v128) (local $y v128) (local $d v128) (local $acc v128)
     (local $sum f64) (local $head f64) (local $tail f64) (local $lim f64) (local $errC f64) (local $lowC f64) (local $highC f64)
     (local.set $block (i32.load (local.get $params)))
-    (local.set $limits (i32.load offset=4 (local.get $params)))
     (local.set $scale2 (f64.load offset=24 (local.get $params)))
     (local.set $inverseSigma (f64.load offset=40 (local.get $params)))
     (local.set $shrink (f64.load offset=48 (local.get $params)))
@@ -356,9 +356,9 @@
         (local.set $tail (f64.max (f64.max
           (f64.sub (local.get $lowC) (f64.promote_f32 (f32.load offset=8 (local.get $b))))
           (f64.sub (f64.promote_f32 (f32.load offset=4 (local.get $b))) (local.get $highC))) (f64.const 0)))
-        (local.set $lim (f64.load (i32.add (local.get $limits) (i32.shl (local.get $row) (i32.const 3)))))
+        (local.set $lim (f64.load (local.get $out)))
         (f64.store (local.get $out)
-          (select (f64.const -inf) (f64.const 0)
+          (select (f64.const -inf) (local.get $lim)
             (i32.and
               (f64.ge (local.get $lim) (f64.const 0))
               (f64.ge

@@ -49,8 +49,6 @@ interface Pool {
 }
 
 let pool: Pool | null = null;
-/** The control block of stopped workers, reused by the next pool. */
-let retired: Int32Array | null = null;
 /** Threads the scans use, the main thread included (≤ pool workers + 1). */
 let threads = 1;
 
@@ -90,8 +88,10 @@ export async function startThreads(count: number): Promise<string | null> {
   if (pool ? pool.workers.length === count - 1 : count === 1) { threads = count; return null; }
   stopThreads();
   if (count === 1) return null;
-  const control = retired ?? allocInt32(CONTROL_FIELDS); // kernel memory is never freed: reuse it
-  control.fill(0);
+  // A fresh block for every pool (192 bytes, never freed): a stopped worker that has not died
+  // yet still reads its old block, where stop stays set; on a reused block it could take a
+  // chunk of the new pool's job and be terminated before finishing it.
+  const control = allocInt32(CONTROL_FIELDS);
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
   const workers: Worker[] = [];
   try {
@@ -128,7 +128,6 @@ export function stopThreads(): void {
   Atomics.add(control, FIELD.job, 1);
   Atomics.notify(control, FIELD.job);
   for (const worker of workers) worker.terminate();
-  retired = control;
   pool = null;
 }
 
@@ -155,7 +154,9 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   Atomics.store(control, FIELD.completed, 0);
   Atomics.store(control, FIELD.claim, 0);
   Atomics.add(control, FIELD.job, 1);
-  Atomics.notify(control, FIELD.job, threads - 1);
+  // A worker counts itself before it sleeps, and its wait returns at once if the job changed
+  // first: so no sleeper is missed, and busy-polling workers cost no system call.
+  if (Atomics.load(control, FIELD.sleepers) > 0) Atomics.notify(control, FIELD.job);
   const mine = mainTakesChunks ? takeChunks(control, mainKernels, FIELD) : 0;
   const total = control[FIELD.chunks]!;
   stats.splitScans++;

@@ -29,14 +29,17 @@ export const FIELD = {
   claim: 16,
   /** Chunks finished. */
   completed: 32,
+  /** Workers asleep on the job field: the main thread wakes them only when there are any. */
+  sleepers: 33,
 } as const;
 /** A claim value no chunk count reaches: a thread taking a chunk while a job is being written takes none. */
 export const LOCKED = 2 ** 30;
 /**
- * Polls before a worker sleeps on the job field: jobs come in bursts (one per greedy pick,
- * a few hundred microseconds apart), and waking a sleeping thread costs tens of microseconds.
+ * How long a worker polls for the next job before it sleeps: the greedy loops split one or two
+ * scans per pick, a few hundred microseconds apart, and waking a sleeping thread costs more
+ * than that on a busy machine (a system call, and often a wait for a core).
  */
-export const WORKER_SPINS = 20_000;
+export const WORKER_SPIN_MS = 0.25;
 
 /**
  * Takes chunks of the current job until none is left; returns how many it took. A chunk's rows are read only after it
@@ -74,9 +77,14 @@ self.onmessage = (event) => {
   let seen = Atomics.load(ctrl, FIELD.job);
   postMessage("ready");
   for (;;) {
-    let spins = 0;
+    let spins = 0, since = performance.now();
     while (Atomics.load(ctrl, FIELD.job) === seen) {
-      if (++spins > ${WORKER_SPINS}) { Atomics.wait(ctrl, FIELD.job, seen); spins = 0; }
+      if ((++spins & 1023) !== 0 || performance.now() - since < ${WORKER_SPIN_MS}) continue;
+      // Counted before the wait, which returns at once if the job changed meanwhile.
+      Atomics.add(ctrl, FIELD.sleepers, 1);
+      Atomics.wait(ctrl, FIELD.job, seen);
+      Atomics.sub(ctrl, FIELD.sleepers, 1);
+      since = performance.now();
     }
     seen = Atomics.load(ctrl, FIELD.job);
     if (Atomics.load(ctrl, FIELD.stop)) break;
