@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocFloat32, allocFloat64, manyScratch, MANY_KERNELS } from "../../src/engine/kernels/kernels.ts";
+import { allocFloat32, allocFloat64, kernels, manyScratch, MANY_KERNELS } from "../../src/engine/kernels/kernels.ts";
 import { runMany, setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadCount, threadStats } from "../../src/engine/kernels/threads.ts";
 import { cgroupQuota, usableCores } from "../../src/engine/kernels/cores.ts";
 import { Rng } from "../../src/rng.ts";
@@ -61,6 +61,30 @@ describe("runMany", () => {
     // The reference itself is not trivial: distances vary, dots change sign.
     expect(new Set(reference[0]![0]!).size).toBeGreaterThan(1000);
     expect(reference[2]![0]!.some((v) => v < 0)).toBe(true);
+  });
+
+  test("thousands of small scans back to back: each returns complete results (no job overlaps the next)", async () => {
+    const rows = 500, dim = 16, count = 24;
+    const data = allocFloat32(rows * dim);
+    const rng = new Rng(8);
+    for (let i = 0; i < data.length; i++) data[i] = rng.nextGaussian();
+    const { idx, out } = manyScratch(count);
+    for (let i = 0; i < count; i++) idx[i] = (i * 37) % rows;
+    const width = 4 * dim, reference = new Float64Array(count);
+    let wrong = 0;
+    for (const [threads, mainWorks] of [[2, true], [3, true], [2, false], [3, false]] as const) {
+      await startThreads(threads);
+      setMainTakesChunks(mainWorks);
+      for (let scan = 0; scan < 5_000; scan++) {
+        const c = scan % rows;
+        for (let i = 0; i < count; i++) reference[i] = kernels.sqdist_f32(data.byteOffset + c * width, data.byteOffset + idx[i]! * width, dim);
+        out.fill(NaN, 0, count);
+        runMany("sqdist_f32_many", data.byteOffset + c * width, data.byteOffset, width, idx.byteOffset, count, dim, out.byteOffset);
+        for (let i = 0; i < count; i++) if (out[i] !== reference[i]) wrong++;
+      }
+      setMainTakesChunks(true);
+    }
+    expect(wrong).toBe(0);
   });
 
   test("stopThreads leaves the scans on the main thread; a pool can start again", async () => {

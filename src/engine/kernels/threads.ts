@@ -17,13 +17,15 @@
  */
 import { DISTANCE_WASM } from "./wasm.ts";
 import { allocInt32, kernels, memory, THREADED_KERNELS, type ManyKernelName } from "./kernels.ts";
-import { CONTROL_FIELDS, FIELD, LOCKED, takeChunks, WORKER_SOURCE } from "./worker-source.ts";
+import { CONTROL_FIELDS, FIELD, LOCKED, MAX_CHUNKS, takeChunks, WORKER_SOURCE } from "./worker-source.ts";
 
 /**
  * Values (rows × columns) a part must hold for a split to pay: below it the wake-up and wait
- * (a few microseconds each way) cost more than the part's kernel time. bench/threads.ts measures it.
+ * (a few microseconds each way) cost more than the part's kernel time. bench/threads.ts measured
+ * two threads against one (workers polling): 0.9× at 8K values, 1.2–1.3× at 16K–33K, 1.5–1.6×
+ * at 65K, ~2× from 260K; a sleeping worker adds its wake-up, so scans split from 48K values.
  */
-export const MIN_VALUES_PER_PART = 48_000;
+export const MIN_VALUES_PER_PART = 24_000;
 let minValuesPerPart = MIN_VALUES_PER_PART;
 
 /**
@@ -137,34 +139,33 @@ export function stopThreads(): void {
  */
 export function runMany(name: ManyKernelName, c: number, base: number, width: number, idx: number, count: number, n: number, out: number): void {
   const values = count * n;
-  if (!pool || threads === 1 || (minValuesPerPart > 0 && values < 2 * minValuesPerPart)) {
+  if (!pool || threads === 1 || count < 2 || (minValuesPerPart > 0 && values < 2 * minValuesPerPart)) {
     kernels[name](c, base, width, idx, count, n, out);
     return;
   }
   const { control } = pool;
-  const chunks = Math.min(count, threads * CHUNKS_PER_THREAD, minValuesPerPart > 0 ? Math.floor(values / minValuesPerPart) : Infinity);
-  // Nobody can take a chunk while the job is written; then it is published by the claim reset.
+  const most = Math.min(count, threads * CHUNKS_PER_THREAD, MAX_CHUNKS, minValuesPerPart > 0 ? Math.floor(values / minValuesPerPart) : Infinity);
+  const chunkRows = Math.ceil(count / most), chunks = Math.ceil(count / chunkRows);
+  // Nobody can take a chunk while the job is written; then the claim word publishes it.
   Atomics.store(control, FIELD.claim, LOCKED);
   const a = FIELD.args;
   control[FIELD.kernel] = THREADED_KERNELS.indexOf(name);
   control[a] = c; control[a + 1] = base; control[a + 2] = width; control[a + 3] = idx;
   control[a + 4] = count; control[a + 5] = n; control[a + 6] = out;
-  control[FIELD.chunkRows] = Math.ceil(count / chunks);
-  Atomics.store(control, FIELD.chunks, Math.ceil(count / Math.ceil(count / chunks)));
+  control[FIELD.chunkRows] = chunkRows;
   Atomics.store(control, FIELD.completed, 0);
-  Atomics.store(control, FIELD.claim, 0);
+  Atomics.store(control, FIELD.claim, chunks << 16);
   Atomics.add(control, FIELD.job, 1);
   // A worker counts itself before it sleeps, and its wait returns at once if the job changed
   // first: so no sleeper is missed, and busy-polling workers cost no system call.
   if (Atomics.load(control, FIELD.sleepers) > 0) Atomics.notify(control, FIELD.job);
   const mine = mainTakesChunks ? takeChunks(control, mainKernels, FIELD) : 0;
-  const total = control[FIELD.chunks]!;
   stats.splitScans++;
-  stats.chunks += total;
-  stats.workerChunks += total - mine;
+  stats.chunks += chunks;
+  stats.workerChunks += chunks - mine;
   for (let spins = 0; ; spins++) {
     const completed = Atomics.load(control, FIELD.completed);
-    if (completed === total) break;
+    if (completed === chunks) break;
     if (spins > MAIN_SPINS) Atomics.wait(control, FIELD.completed, completed);
   }
   if (control[FIELD.failed]) {

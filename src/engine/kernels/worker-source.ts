@@ -2,10 +2,10 @@
  * The worker thread's whole program, as source text: started from a Blob URL, it needs no file
  * beside a `bun build --compile` binary and runs the same under Bun and Deno.
  *
- * A worker gets the kernels' shared memory and module once, then serves jobs from its slot of
- * a control block in that memory (threads.ts): it waits for the slot's job number to change,
- * runs one `_many` kernel over its share of the rows, stores the job number as done and wakes
- * the main thread. Plain JavaScript: nothing here is transpiled or bundled.
+ * A worker gets the kernels' shared memory and module once, then serves jobs from a control
+ * block in that memory (threads.ts): it waits for the job number to change, then takes chunks
+ * of the job's rows (takeChunks) until none is left. The program is plain JavaScript (the one
+ * function it shares with the main thread is copied in as source).
  */
 
 /** Int32 fields of the control block: one job at a time, shared by every thread. */
@@ -20,20 +20,24 @@ export const FIELD = {
   kernel: 2,
   /** The kernel's seven arguments for the whole row list: c, base, width, idx, count, n, out. */
   args: 3,
-  /** Rows per chunk, and chunks in the job. */
+  /** Rows per chunk. */
   chunkRows: 10,
-  chunks: 11,
   /** Set to 1 when a kernel threw (a trap): the main thread raises it. */
   failed: 12,
-  /** The next chunk to take (Atomics.add); LOCKED while the main thread writes a job. */
+  /**
+   * The claim word: the job's chunk count << 16 | the next chunk to take, taken by
+   * compare-and-swap; LOCKED while the main thread writes a job.
+   */
   claim: 16,
   /** Chunks finished. */
   completed: 32,
   /** Workers asleep on the job field: the main thread wakes them only when there are any. */
   sleepers: 33,
 } as const;
-/** A claim value no chunk count reaches: a thread taking a chunk while a job is being written takes none. */
-export const LOCKED = 2 ** 30;
+/** The claim word while a job is written: its next chunk (0xffff) is never below its count. */
+export const LOCKED = -1;
+/** Chunks a job may have: the count must fit the claim word's 15 bits beside the next chunk's 16. */
+export const MAX_CHUNKS = 0x7fff;
 /**
  * How long a worker polls for the next job before it sleeps: the greedy loops split one or two
  * scans per pick, a few hundred microseconds apart, and waking a sleeping thread costs more
@@ -42,17 +46,24 @@ export const LOCKED = 2 ** 30;
 export const WORKER_SPIN_MS = 0.25;
 
 /**
- * Takes chunks of the current job until none is left; returns how many it took. A chunk's rows are read only after it
- * is taken, and the main thread cannot start the next job while a taken chunk is unfinished,
- * so a worker that wakes late takes either nothing or chunks of the job now running.
+ * Takes chunks of the current job until none is left; returns how many it took.
+ *
+ * The claim word holds both the job's chunk count and the next chunk, so a thread sees whether
+ * a chunk is left and takes it in one compare-and-swap on one word: a worker that wakes late
+ * either finds the last job used up (or LOCKED) and takes nothing, or takes a chunk of the job
+ * now running. It reads the job's arguments only after taking a chunk, and the main thread
+ * cannot start the next job while a taken chunk is unfinished, so they are that job's.
  * Shared by the main thread (threads.ts) and, as source text, the workers: it names nothing
  * outside itself (the field table comes as `F`), so a minifier's renaming cannot break the copy.
  */
 export function takeChunks(ctrl: Int32Array, kernels: readonly ((...args: number[]) => void)[], F: typeof FIELD): number {
-  for (let taken = 0; ; taken++) {
-    const chunk = Atomics.add(ctrl, F.claim, 1);
-    const chunks = Atomics.load(ctrl, F.chunks);
+  let taken = 0;
+  for (;;) {
+    const word = Atomics.load(ctrl, F.claim);
+    const chunk = word & 0xffff, chunks = word >>> 16;
     if (chunk >= chunks) return taken;
+    if (Atomics.compareExchange(ctrl, F.claim, word, word + 1) !== word) continue;
+    taken++;
     const a = F.args, rows = ctrl[F.chunkRows]!, start = chunk * rows;
     const count = Math.min(rows, ctrl[a + 4]! - start);
     try {
