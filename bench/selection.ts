@@ -2,7 +2,7 @@
  * One selection workload in this process, printed as one JSON line (bench/run.ts starts a
  * process per workload so that each peak RSS is its own).
  *
- *   bun bench/selection.ts <diversity|diversity-groups|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C] [--threads 1,2,4]
+ *   bun bench/selection.ts <diversity|diversity-groups|diversity-plain|badge|hybrid|typiclust> <rows> <dim> <k> [--blas off] [--classes C] [--clusters G] [--threads 1,2,4]
  *
  * diversity, badge and hybrid (margin × diversity) run the strategies users run
  * (src/strategies); diversity-plain runs the textbook k-center loop (no pruning, no locality
@@ -33,7 +33,8 @@ const { blas } = await loadBlas({ mode: process.argv.includes("--blas") ? "off" 
 
 let started = performance.now();
 const classes = process.argv.includes("--classes") ? Number(process.argv[process.argv.indexOf("--classes") + 1]) : 10;
-const workload = mixture(rows, dim, { seed: 7, classes, clusters: Math.max(100, 2 * classes) });
+const clusters = process.argv.includes("--clusters") ? Number(process.argv[process.argv.indexOf("--clusters") + 1]) : Math.max(100, 2 * classes);
+const workload = mixture(rows, dim, { seed: 7, classes, clusters });
 const generateSeconds = (performance.now() - started) / 1000;
 const pool = benchPool(workload);
 // Fresh options per run: they hold the seeded random generator.

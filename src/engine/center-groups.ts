@@ -346,24 +346,35 @@ function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: Me
   state.evaluations += total;
   const touched: number[] = [];
   for (let s = 0, start = 0; s < segments; start = segmentEnd[s++]!) {
-    let moved = false;
-    for (let m = start; m < segmentEnd[s]!; m++) {
-      const i = batchRows[m]!, e = measured[m]!;
-      const home = groupOf[i]!;
-      if (home < 0 || !(e < distance[i]!)) continue;
-      const g = groups[home]!;
-      if (i === g.best || distance[i]! >= g.radius) touched.push(home);
-      leave(state, i);
-      distance[i] = e;
-      groupOf[i] = freshIndex;
-      slot[i] = fresh.size;
-      fresh.push(i);
-      moved = true;
-    }
-    if (moved) cells.settle(segmentGroup[s]!, distance, groupOf);
+    if (moveNearer(state, batchRows, measured, start, segmentEnd[s]!, fresh, freshIndex, touched)) cells.settle(segmentGroup[s]!, distance, groupOf);
   }
   touched.sort((a, b) => a - b);
   for (let t = 0; t < touched.length; t++) if (t === 0 || touched[t] !== touched[t - 1]) refresh(state, touched[t]!);
+}
+
+/**
+ * Moves rows[from..end) whose measured distance is below their distance to the chosen set into
+ * group `fresh`; groups whose farthest or best row left go on `touched`. Whether any moved.
+ */
+function moveNearer(state: CenterGroups, rows: Uint32Array, measured: Float64Array, from: number, end: number,
+  fresh: Group, freshIndex: number, touched: number[]): boolean {
+  const { distance, groupOf, groups } = state;
+  const slot = state.slot!;
+  let moved = false;
+  for (let m = from; m < end; m++) {
+    const i = rows[m]!, e = measured[m]!;
+    const home = groupOf[i]!;
+    if (home < 0 || !(e < distance[i]!)) continue;
+    const g = groups[home]!;
+    if (i === g.best || distance[i]! >= g.radius) touched.push(home);
+    leave(state, i);
+    distance[i] = e;
+    groupOf[i] = freshIndex;
+    slot[i] = fresh.size;
+    fresh.push(i);
+    moved = true;
+  }
+  return moved;
 }
 
 /** The bucket index over every center group so far, anchored at the first centers. */
