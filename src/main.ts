@@ -4,6 +4,7 @@
  * status. Everything else is `main` in run.ts.
  */
 import process from "node:process";
+import { stopThreads } from "./engine/kernels/threads.ts";
 import { CONTAINER_PATHS, main } from "./run.ts";
 
 const sink = (stream: NodeJS.WriteStream) => ({ write: (text: string) => void stream.write(text), isTTY: Boolean(stream.isTTY) });
@@ -15,4 +16,7 @@ const result = await main(CONTAINER_PATHS.input, CONTAINER_PATHS.output, process
   resourceConfig: CONTAINER_PATHS.resourceConfig,
   failureMessage: CONTAINER_PATHS.failureMessage,
 });
+// The worker threads stay between main() calls (tests make many); the process ends them here
+// (Deno waits for running workers before it exits).
+stopThreads();
 process.exitCode = result.exitCode;

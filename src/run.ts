@@ -28,7 +28,6 @@ import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts"
 import type { Pool } from "./pool/pool.ts";
 import { predictionStability, readPrevious, type PredictionStability } from "./stopping/prediction-stability.ts";
 import { VERSION } from "./version.ts";
-import { stopThreads } from "./engine/kernels/threads.ts";
 
 /** SageMaker Processing channels (the container's defaults; --input/--output override) and job files. */
 export const CONTAINER_PATHS = {
@@ -130,8 +129,6 @@ export async function main(
     const problem = writeFailureMessage(options.failureMessage, `${where}${kind}: ${err.message}`);
     if (problem) log.warn(problem);
     return { exitCode: code, outputs: [], metadata: null, error: err };
-  } finally {
-    stopThreads(); // workers never outlive the job (Deno would wait for them)
   }
 }
 

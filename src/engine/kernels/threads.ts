@@ -81,56 +81,63 @@ export function threadStats(): Readonly<typeof stats> {
 }
 
 /**
- * Makes `count` threads (the main one included) serve the scans, starting count − 1 workers
- * (those of an earlier call stay when their number is right). When workers cannot start, the
- * scans stay on the main thread and the reason is returned as a warning (null when all went well).
+ * Makes `count` threads (the main one included) serve the scans. Workers are started only when
+ * there are fewer than count − 1, and never terminated: a smaller count idles the extra ones,
+ * and stopThreads asks them to close themselves (Bun has crashed on terminating workers, and on
+ * starting and ending many). When workers cannot start, the scans stay on the main thread and
+ * the reason is returned as a warning (null when all went well).
  */
 export async function startThreads(count: number): Promise<string | null> {
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`startThreads: ${count} is not a whole number ≥ 1`);
-  if (pool ? pool.workers.length === count - 1 : count === 1) { threads = count; return null; }
+  if (count === 1 || (pool && pool.workers.length >= count - 1)) {
+    threads = count;
+    if (pool) Atomics.store(pool.control, FIELD.active, count - 1);
+    return null;
+  }
   stopThreads();
-  if (count === 1) return null;
-  // A fresh block for every pool (192 bytes, never freed): a stopped worker that has not died
-  // yet still reads its old block, where stop stays set; on a reused block it could take a
-  // chunk of the new pool's job and be terminated before finishing it.
+  // A fresh block for every pool (192 bytes, never freed): workers of a stopped pool keep
+  // reading their own block, where stop stays set.
   const control = allocInt32(CONTROL_FIELDS);
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
   const workers: Worker[] = [];
   try {
     for (let slot = 0; slot < count - 1; slot++) workers.push(new Worker(url, { type: "module" }));
-    await Promise.all(workers.map((worker) => ready(worker, control.byteOffset)));
+    await Promise.all(workers.map((worker, slot) => ready(worker, control.byteOffset, slot)));
   } catch (error) {
-    for (const worker of workers) worker.terminate();
+    leave(control); // any that start later close themselves
     return `worker threads could not start (${error instanceof Error ? error.message : String(error)}); running on one thread`;
   } finally {
     URL.revokeObjectURL(url);
   }
+  Atomics.store(control, FIELD.active, count - 1);
   pool = { workers, control };
   threads = count;
   return null;
 }
 
-function ready(worker: Worker, control: number): Promise<void> {
+function ready(worker: Worker, control: number, slot: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     worker.onmessage = () => { clearTimeout(timer); worker.onmessage = null; resolve(); };
     worker.onerror = (event) => { clearTimeout(timer); event.preventDefault?.(); reject(new Error(event.message || "worker error")); };
-    worker.postMessage({ memory, wasm: DISTANCE_WASM, kernelNames: THREADED_KERNELS, control });
-    // A worker must never keep the process alive (Bun; Deno's workers end with stopThreads).
+    worker.postMessage({ memory, wasm: DISTANCE_WASM, kernelNames: THREADED_KERNELS, control, slot });
+    // A worker must never keep the process alive (Bun; Deno's end when stopThreads asks them to).
     (worker as unknown as { unref?: () => void }).unref?.();
   });
 }
 
-/** Stops every worker; the scans run on the main thread until the next startThreads. */
+/** Asks every worker to close itself; the scans run on the main thread until the next startThreads. */
 export function stopThreads(): void {
   threads = 1;
   if (!pool) return;
-  const { workers, control } = pool;
+  leave(pool.control);
+  pool = null;
+}
+
+function leave(control: Int32Array): void {
   Atomics.store(control, FIELD.stop, 1);
   Atomics.add(control, FIELD.job, 1);
   Atomics.notify(control, FIELD.job);
-  for (const worker of workers) worker.terminate();
-  pool = null;
 }
 
 /**

@@ -24,6 +24,8 @@ export const FIELD = {
   chunkRows: 10,
   /** Set to 1 when a kernel threw (a trap): the main thread raises it. */
   failed: 12,
+  /** Workers that take part (slots 0..active−1): fewer THREADS idle the rest instead of ending them. */
+  active: 13,
   /**
    * The claim word: the job's chunk count << 16 | the next chunk to take, taken by
    * compare-and-swap; LOCKED while the main thread writes a job.
@@ -80,7 +82,7 @@ const FIELD = ${JSON.stringify(FIELD)};
 const takeChunks = ${takeChunks.toString()};
 self.onmessage = (event) => {
   self.onmessage = null;
-  const { memory, wasm, kernelNames, control } = event.data;
+  const { memory, wasm, kernelNames, control, slot } = event.data;
   const bytes = Uint8Array.from(atob(wasm), (ch) => ch.charCodeAt(0));
   const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
   const kernels = kernelNames.map((name) => exports[name]);
@@ -99,7 +101,7 @@ self.onmessage = (event) => {
     }
     seen = Atomics.load(ctrl, FIELD.job);
     if (Atomics.load(ctrl, FIELD.stop)) break;
-    takeChunks(ctrl, kernels, FIELD);
+    if (slot < Atomics.load(ctrl, FIELD.active)) takeChunks(ctrl, kernels, FIELD);
   }
   self.close();
 };
