@@ -148,12 +148,14 @@ function csvSource(files: { path: string; gzip: boolean }[]): StreamSource {
     async heads(rows) {
       const heads: Table[] = [];
       for (const file of files) {
-        // A small first piece: the plan reads the first rows only.
+        // Small pieces, until the plan's rows are read: it reads the first rows only.
+        let head: { table: Table; cells: unknown[][] } | null = null;
         for await (const table of csvChunks(file.path, file.gzip, 1 << 20)) {
-          heads.push(new PickedRows(file.path, "csv", table.columns, table.columnTypes,
-            Array.from({ length: Math.min(rows, table.rowCount) }, (_, r) => cellsOf(table, r))));
-          break;
+          head ??= { table, cells: [] };
+          for (let r = 0; r < table.rowCount && head.cells.length < rows; r++) head.cells.push(cellsOf(table, r));
+          if (head.cells.length >= rows) break;
         }
+        heads.push(new PickedRows(file.path, "csv", head!.table.columns, head!.table.columnTypes, head!.cells));
       }
       // The in-memory read refuses CSV files whose columns differ, naming both; it reports that.
       const names = heads[0]!.columns;

@@ -131,6 +131,18 @@ describe("projected lower bounds", () => {
     expect(ProjectedBounds.build(points, blas, [8], true)!.stageNames).toEqual(["8 float32"]);
   });
 
+  test("after reorder(), screen() bounds the rows in their new places (int8 records, coordinates and residuals moved together)", () => {
+    const points = exampleEmbeddings();
+    const bounds = ProjectedBounds.build(points, blas, [16, 24], true)!;
+    const rng = new Rng(12);
+    const order = Uint32Array.from({ length: points.rows }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [order[i], order[j]] = [order[j]!, order[i]!]; }
+    const moved = allocVectors(false, points.data.length) as Float32Array;
+    for (let r = 0; r < points.rows; r++) moved.set(points.data.subarray(order[r]! * points.cols, (order[r]! + 1) * points.cols), r * points.cols);
+    bounds.reorder(order);
+    expect(checkScreen({ data: moved, rows: points.rows, cols: points.cols }, bounds, 10)).toBeGreaterThan(0);
+  });
+
   test("screen() keeps the same rows on 1, 2 and 3 threads, the workers running every chunk", async () => {
     const points = exampleEmbeddings();
     const bounds = ProjectedBounds.build(points, blas, [16, 24], true)!;

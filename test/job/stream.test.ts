@@ -178,6 +178,20 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
     const { streamed } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "500"]);
     expect(streamed.log).toContain("larger than the 300 selectable rows");
   });
+
+  test("the column plan reads a CSV file's first 200 rows however wide they are", async () => {
+    // 10 KB rows: the first rows span several of the small pieces the plan reads; row 150's "n/a" makes "extra" text, not a vector.
+    const dir = tempDir("as-stream-wide-csv-");
+    const rng = new Rng(47);
+    const lines = ["id,note,extra,prob_class_0,prob_class_1"];
+    for (let i = 0; i < 400; i++) {
+      const p = rng.nextInt(100) / 100;
+      lines.push(`w${i},${"x".repeat(10_000)},${i === 150 ? "n/a" : i / 7},${p},${(1 - p).toFixed(2)}`);
+    }
+    writeFileSync(join(dir, "pool.csv"), lines.join("\n") + "\n");
+    const { streamed, whole } = await sameAsInMemory(dir, ["--strategy", "uncertainty", "--batch-size", "10", "--save-report"]);
+    expect(reportFigures(streamed.output)).toBe(reportFigures(whole.output));
+  });
 });
 
 describe("streamed pseudo-labels (confidence_threshold, top_k_per_class) select and write what the in-memory run does", () => {
