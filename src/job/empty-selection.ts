@@ -1,7 +1,7 @@
 /**
  * Why a run selected nothing, in words and counts: every row excluded (labelled, in
- * EXCLUDE_IDS_FILE, or a repeated id), every row removed by a hybrid filter, no row confident
- * enough. The run still succeeds (an empty batch can be the right answer), but it says why, in
+ * EXCLUDE_IDS_FILE, or a repeated id), every row stopped by a pseudo-label gate, every row
+ * removed by a hybrid filter, no row confident enough. The run still succeeds (an empty batch can be the right answer), but it says why, in
  * the log and in the metadata (`nothing_selected_because`), so an empty file is never a mystery.
  */
 import type { Pool } from "../pool/pool.ts";
@@ -12,15 +12,21 @@ export interface PoolCounts {
   excluded: number;
   /** Rows that may be selected. */
   selectable: number;
+  /** Rows a pseudo-label gate took out (job/read.ts), or null. */
+  gated: { count: number; rule: string } | null;
 }
 
 export function whyNothingSelected(pool: Pool, selection: Selection, options: StrategyOptions, counts: PoolCounts): string {
-  const repeated = pool.size - counts.selectable - counts.excluded;
+  const gated = counts.gated?.count ?? 0;
+  const repeated = pool.size - counts.selectable - counts.excluded - gated;
   if (counts.selectable === 0) {
     const parts = [
       counts.excluded > 0 ? `${counts.excluded} are already labelled or listed in EXCLUDE_IDS_FILE` : "",
       repeated > 0 ? `${repeated} repeat an earlier id (DUPLICATE_IDS=keep_first)` : "",
+      gated > 0 ? `${gated} do not pass ${counts.gated!.rule}` : "",
     ].filter(Boolean).join(" and ");
+    // A gate is a choice the user can loosen; exclusions and repeats are facts of the data.
+    if (gated > 0) return `no row passes the pseudo-label gate: of the ${pool.size} pool rows, ${parts}; lower CONFIDENCE_THRESHOLD or TARGET_PRECISION (or add calibration rows) to let some through`;
     return `every row is excluded: of the ${pool.size} pool rows, ${parts}, so none is left to select`;
   }
   const removedBy = selection.details.rowsRemovedByFilter as Record<string, number> | undefined;

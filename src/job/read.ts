@@ -27,6 +27,8 @@ export interface JobInputs {
   labeledPath: string | null;
   /** Pool rows whose id is labelled or in EXCLUDE_IDS_FILE. */
   excludedCount: number;
+  /** Selectable rows a pseudo-label gate (THRESHOLD_MODE, TARGET_PRECISION) took out, and its rule; null without a gate. */
+  gated: { count: number; rule: string } | null;
   /** The query_data rows' vectors (hybrid's similarity objective), else null. */
   query: Matrix | null;
 }
@@ -79,7 +81,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   const needsQuery = plan.selectionConfig ? configNeedsQuery(plan.selectionConfig) : false;
   if (needsQuery && !channels.query) throw new UsageError(`SELECTION_CONFIG has a similarity objective, which needs the rows to compare with: pass --query DIR (in the container, the query_data channel) with the pool's vector columns.`);
   const query = needsQuery ? (await readQuery(channels.query!, pool, v.VECTOR_PRECISION === "float64", log)).vectors : null;
-  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount, query };
+  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount, gated: null, query };
 }
 
 /**

@@ -81,7 +81,7 @@ export function runStrategy(plan: JobPlan, inputs: JobInputs, options: StrategyO
   for (const warning of selection.warnings) log.warn(warning);
   assertSound(selection, inputs.pool, inputs.selectable);
   if (selection.rows.length === 0) {
-    const why = whyNothingSelected(inputs.pool, selection, options, { excluded: inputs.excludedCount, selectable: inputs.selectableCount });
+    const why = whyNothingSelected(inputs.pool, selection, options, { excluded: inputs.excludedCount, selectable: inputs.selectableCount, gated: inputs.gated });
     selection.details = { ...selection.details, nothingSelectedBecause: why };
     log.warn(`nothing selected: ${why}.`);
   }

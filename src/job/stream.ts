@@ -293,7 +293,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   return {
     inputs: {
       pool, selectable: new Uint8Array(candidates.length).fill(1), selectableCount: size - excludedCount,
-      labeled, labeledPath: paths.labeled, excludedCount, query: null,
+      labeled, labeledPath: paths.labeled, excludedCount, gated: null, query: null,
     },
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
       rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },

@@ -23,7 +23,8 @@ export async function useThreads(config: Pick<Config, "values" | "sources">, log
   const { cores, source } = given ? { cores: config.values.THREADS, source: `THREADS (${config.sources.THREADS})` } : usableCores();
   const warning = await startThreads(cores);
   if (warning) log.warn(warning);
-  return { count: threadCount(), source, before: threadStats() };
+  // The record says what ran: one thread, and why, when the workers did not start.
+  return { count: threadCount(), source: warning ? `${source}; workers could not start` : source, before: threadStats() };
 }
 
 /** selection_metadata.json's "threads": the count, where it came from, and the scans that were split across threads. */

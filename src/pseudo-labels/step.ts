@@ -108,7 +108,8 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
     log.info(`calibration: ${c.rows} rows, ECE ${c.before.ece.toFixed(4)}${c.after ? ` → ${c.after.ece.toFixed(4)} at temperature ${c.temperature!.toFixed(4)}` : " (CALIBRATE=off)"}`);
   }
   const selectableCount = prepared.selectable.reduce((n, s) => n + s, 0);
-  const stepInputs: JobInputs = { ...inputs, pool: prepared.pool, selectable: prepared.selectable, selectableCount };
+  const gated = prepared.rule ? { count: inputs.selectableCount - selectableCount, rule: prepared.rule } : null;
+  const stepInputs: JobInputs = { ...inputs, pool: prepared.pool, selectable: prepared.selectable, selectableCount, gated };
   return {
     inputs: stepInputs,
     adjust(options) {

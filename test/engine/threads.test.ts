@@ -124,7 +124,8 @@ describe("without worker threads", () => {
         { stdout: { write() {}, isTTY: false }, stderr: { write: (text: string) => { log += text; }, isTTY: false } });
       expect(result.exitCode).toBe(0);
       expect(log).toContain("worker threads could not start");
-      expect(JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).threads.count).toBe(1);
+      const record = JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).threads;
+      expect({ count: record.count, source: record.source }).toEqual({ count: 1, source: "THREADS (env); workers could not start" });
     } finally {
       globalThis.Worker = saved;
     }

@@ -446,6 +446,15 @@ const SILENT: UpstreamCase[] = [
       expect(o.metadata.nothing_selected_because).toMatch(/^no selectable row reaches CONFIDENCE_THRESHOLD=1 \(of 9 selectable rows, the most confident has 0\.\d+\); lower the threshold$/);
     },
   },
+  ...(["auto", "off"] as const).map((stream): UpstreamCase => ({
+    name: `class thresholds no row passes (STREAM=${stream}): the metadata names the gate, not repeated ids`,
+    build: (dir) => writeTree(dir, { "p.csv": csv(pool) }),
+    args: ["--strategy", "confidence_threshold", "--threshold-mode", "flexmatch", "--confidence-threshold", "1", "--stream", stream],
+    selected: (o) => {
+      expect(o.rows).toEqual([]);
+      expect(o.metadata.nothing_selected_because).toBe("no row passes the pseudo-label gate: of the 9 pool rows, 9 do not pass THRESHOLD_MODE=flexmatch class thresholds; lower CONFIDENCE_THRESHOLD or TARGET_PRECISION (or add calibration rows) to let some through");
+    },
+  })),
 ];
 
 describe("nothing silently changed or silently empty", () => {
