@@ -429,9 +429,15 @@ function collectGarbage(): void {
   if (!bun) return;
   const rss = process.memoryUsage.rss();
   const full = rss > FULL_GC_ABOVE && rss > lastFullRss + FULL_GC_GROWTH;
+  if (!full && rss < lastRss + NUDGE_GROWTH) return;
   bun.gc(full);
-  if (full) lastFullRss = process.memoryUsage.rss();
+  lastRss = process.memoryUsage.rss();
+  if (full) lastFullRss = lastRss;
 }
+
+/** Growth since the last collection that earns a nudge: nudging after every group cost 0.7 s of 5 on 10M rows. */
+const NUDGE_GROWTH = 64 * 2 ** 20;
+let lastRss = 0;
 
 const FULL_GC_ABOVE = 512 * 2 ** 20;
 const FULL_GC_GROWTH = 128 * 2 ** 20;

@@ -233,26 +233,25 @@ function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, opti
   if (plan.scoreKind === "scores") {
     // LLM and rule scores: kept when a row already sums to 1, softmax otherwise.
     let softmaxRows = 0;
-    for (let i = 0; i < size; i++) {
-      const row = raw.subarray(i * width, (i + 1) * width);
+    // Rows by offset, not subarray: a view per row cost 0.5 s on 10M rows.
+    for (let i = 0, at = 0; i < size; i++, at += width) {
       let sum = 0, nonNegative = true;
-      for (let c = 0; c < width; c++) { sum += row[c]!; if (row[c]! < 0) nonNegative = false; }
+      for (let c = at; c < at + width; c++) { sum += raw[c]!; if (raw[c]! < 0) nonNegative = false; }
       if (nonNegative && Math.abs(sum - 1) <= options.sumTolerance) continue;
       softmaxRows++;
       let max = -Infinity;
-      for (let c = 0; c < width; c++) max = Math.max(max, row[c]!);
+      for (let c = at; c < at + width; c++) max = Math.max(max, raw[c]!);
       let total = 0;
-      for (let c = 0; c < width; c++) { row[c] = Math.exp(row[c]! - max); total += row[c]!; }
-      for (let c = 0; c < width; c++) row[c]! /= total;
+      for (let c = at; c < at + width; c++) { raw[c] = Math.exp(raw[c]! - max); total += raw[c]!; }
+      for (let c = at; c < at + width; c++) raw[c]! /= total;
     }
     return { probs: raw, normalisation: { softmaxRows, renormalisedRows: 0, description: rescaledNote(plan, softmaxRows, 0) } };
   }
   let renormalisedRows = 0;
-  for (let i = 0; i < size; i++) {
-    const row = raw.subarray(i * width, (i + 1) * width);
+  for (let i = 0, at = 0; i < size; i++, at += width) {
     let sum = 0;
     for (let c = 0; c < width; c++) {
-      const p = row[c]!;
+      const p = raw[at + c]!;
       if (p < 0 || p > 1) {
         throw new DataError(`${locate(i)}, column "${plan.scoreColumns[c]}" is ${p}; class probabilities must lie in [0,1]. Check that the model wrote probabilities (softmax outputs), not logits.`);
       }
@@ -263,7 +262,7 @@ function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, opti
       throw new DataError(`${locate(i)}: the ${width} probability columns sum to ${sum.toPrecision(6)}, not 1 (tolerance ${options.sumTolerance}). Fix the export, or set RENORMALIZE_PROBS=true (--renormalize-probs) to rescale such rows${sum === 0 ? " (a row of zeros cannot be rescaled)" : ""}.`);
     }
     renormalisedRows++;
-    for (let c = 0; c < width; c++) row[c]! /= sum;
+    for (let c = at; c < at + width; c++) raw[c]! /= sum;
   }
   return { probs: raw, normalisation: { softmaxRows: 0, renormalisedRows, description: rescaledNote(plan, 0, renormalisedRows) } };
 }
