@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { allocFloat32, allocFloat64, kernels, manyScratch, MANY_KERNELS } from "../../src/engine/kernels/kernels.ts";
 import { runMany, setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadCount, threadStats } from "../../src/engine/kernels/threads.ts";
 import { cgroupQuota, usableCores } from "../../src/engine/kernels/cores.ts";
+import { inLocalityOrder } from "../../src/engine/locality.ts";
 import { Rng } from "../../src/rng.ts";
 import { main } from "../../src/run.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
@@ -85,6 +86,34 @@ describe("runMany", () => {
       setMainTakesChunks(true);
     }
     expect(wrong).toBe(0);
+  });
+
+  test("inLocalityOrder's row gather puts every row where the order says, on 1, 2 and 3 threads, whichever thread copies it", async () => {
+    const rng = new Rng(5);
+    const rows = 2500, dim = 13; // 52- and 104-byte rows: no copy is a multiple of 16 bytes
+    const single = allocFloat32(rows * dim), double = allocFloat64(rows * dim);
+    for (let i = 0; i < single.length; i++) { single[i] = rng.nextGaussian(); double[i] = rng.nextGaussian(); }
+    const order = Uint32Array.from({ length: rows }, (_, i) => i);
+    for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [order[i], order[j]] = [order[j]!, order[i]!]; }
+    for (const [threads, mainWorks] of [[1, true], [2, true], [3, true], [2, false], [3, false]] as const) {
+      expect(await startThreads(threads)).toBeNull();
+      setMainTakesChunks(mainWorks);
+      const before = threadStats();
+      try {
+        for (const data of [single, double]) {
+          const copy = inLocalityOrder({ data, rows, cols: dim }, order, false)!;
+          expect(copy.data).not.toBe(data);
+          const expected = new (data.constructor as Float32ArrayConstructor)(rows * dim);
+          for (let r = 0; r < rows; r++) expected.set(data.subarray(order[r]! * dim, (order[r]! + 1) * dim), r * dim);
+          expect(copy.data).toEqual(expected);
+        }
+      } finally {
+        setMainTakesChunks(true);
+      }
+      const after = threadStats();
+      if (threads > 1) expect(after.splitScans - before.splitScans).toBe(2);
+      if (!mainWorks) expect(after.workerChunks - before.workerChunks).toBe(after.chunks - before.chunks);
+    }
   });
 
   test("stopThreads leaves the scans on the main thread; a pool can start again", async () => {

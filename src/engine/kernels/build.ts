@@ -10,7 +10,7 @@ import wabtInit from "wabt";
 const here = import.meta.dir ?? new URL(".", import.meta.url).pathname;
 const wabt = await wabtInit();
 const source = readFileSync(join(here, "distance.wat"), "utf8");
-const parsed = wabt.parseWat("distance.wat", source, { simd: true });
+const parsed = wabt.parseWat("distance.wat", source, { simd: true, bulk_memory: true });
 parsed.validate();
 const { buffer } = parsed.toBinary({});
 // The memory is shared so that growing it never detaches the typed arrays the engine holds.

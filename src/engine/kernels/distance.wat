@@ -367,4 +367,22 @@
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
+;; locality.ts's gather, in the `_many` calling convention (so the worker threads can split it
+  ;; by rows): copies rows idx[0..count) of the matrix at $base (rows $width bytes) to positions
+  ;; $out/8 .. $out/8+count-1 of the matrix at $c. $out is 8 × the first position (the
+  ;; convention advances it 8 bytes a row); $n is unused. A copy: the same bytes on any thread.
+  (func (export "gather_rows_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $to i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $to (i32.add (local.get $c) (i32.mul (i32.shr_u (local.get $out) (i32.const 3)) (local.get $width))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (memory.copy (local.get $to)
+          (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width)))
+          (local.get $width))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $to (i32.add (local.get $to) (local.get $width)))
+        (br $each))))
 )

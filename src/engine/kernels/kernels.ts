@@ -29,12 +29,14 @@ interface DistanceExports {
   screen_f32_many: ManyKernel;
   /** projection.ts's int8 prefilter (c a row index, base its constants; see distance.wat). */
   screen_i8_many: ManyKernel;
+  /** locality.ts's row gather (c the destination, out 8 × its first position; see distance.wat). */
+  gather_rows_many: ManyKernel;
 }
 
 /** The `_many` kernels by number: worker threads (threads.ts) are told which to run by its index here. */
 export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f32_many", "sqdist_f64_many", "dot_f64_many"] as const;
-/** Every kernel the worker threads run, by number: the distance kernels, then projection.ts's screens (their constants in kernel memory). */
-export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many"] as const;
+/** Every kernel the worker threads run, by number: the distance kernels, projection.ts's screens (their constants in kernel memory), locality.ts's gather. */
+export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many"] as const;
 export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;
