@@ -50,23 +50,7 @@ export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Ar
     const row = pivotRows[k]!;
     pivots.set(points.data.subarray(row * dim, (row + 1) * dim), k * dim);
   }
-  const pivotNorms = rowSquaredNorms({ data: pivots, rows: p, cols: dim });
-  const nearest = new Uint32Array(n);
-  const block = single ? new Float32Array(BLOCK * p) : new Float64Array(BLOCK * p);
-  for (let r0 = 0; r0 < n; r0 += BLOCK) {
-    const rows = Math.min(BLOCK, n - r0);
-    const view = points.data.subarray(r0 * dim, (r0 + rows) * dim);
-    dotsWithRows(blas, view, rows, pivots, p, dim, block);
-    for (let r = 0; r < rows; r++) {
-      // argmin ‖x - p‖² = argmin ‖p‖² - 2x·p
-      let best = 0, bestValue = Infinity;
-      for (let k = 0; k < p; k++) {
-        const value = pivotNorms[k]! - 2 * block[r * p + k]!;
-        if (value < bestValue) { bestValue = value; best = k; }
-      }
-      nearest[r0 + r] = best;
-    }
-  }
+  const nearest = nearestPivots(points, blas, pivots, p);
   // Counting sort by (class, pivot), stable in row order.
   const buckets = (classes?.count ?? 1) * p;
   const bucketOf = (i: number) => (classes ? classes.of[i]! * p : 0) + nearest[i]!;
@@ -85,6 +69,59 @@ export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Ar
     runPivots.push(positionOf[pivotRows[b % p]!]!);
   }
   return { order, starts: Uint32Array.from(runStarts), pivots: Uint32Array.from(runPivots) };
+}
+
+/**
+ * nearest[r] = the pivot nearest row r (the first on ties): argmin ‖x − p‖² = argmin ‖p‖² − 2x·p,
+ * the dot products by one GEMM per block of rows. For float32 rows the argmin is a kernel split
+ * by rows across the worker threads (on 1M×128 with 256 pivots it took ~0.23 s of the main
+ * thread in TypeScript); the same float64 arithmetic either way, so the same pivots.
+ */
+function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float64Array, p: number): Uint32Array {
+  const n = points.rows, dim = points.cols;
+  const pivotNorms = rowSquaredNorms({ data: pivots, rows: p, cols: dim });
+  const nearest = new Uint32Array(n);
+  const blockRows = Math.min(BLOCK, n);
+  const scratch = points.data instanceof Float32Array ? argminScratch(blockRows, p) : null;
+  const block = scratch?.block ?? (points.data instanceof Float32Array ? new Float32Array(blockRows * p) : new Float64Array(blockRows * p));
+  if (scratch) {
+    scratch.norms.set(pivotNorms);
+    for (let r = 0; r < blockRows; r++) scratch.idx[r] = r;
+  }
+  for (let r0 = 0; r0 < n; r0 += BLOCK) {
+    const rows = Math.min(BLOCK, n - r0);
+    const view = points.data.subarray(r0 * dim, (r0 + rows) * dim);
+    dotsWithRows(blas, view, rows, pivots, p, dim, block);
+    if (scratch) {
+      runMany("nearest_pivot_f32_many", scratch.norms.byteOffset, block.byteOffset, 4 * p, scratch.idx.byteOffset, rows, p, scratch.out.byteOffset);
+      for (let r = 0; r < rows; r++) nearest[r0 + r] = scratch.out[r]!;
+      continue;
+    }
+    for (let r = 0; r < rows; r++) {
+      let best = 0, bestValue = Infinity;
+      for (let k = 0; k < p; k++) {
+        const value = pivotNorms[k]! - 2 * block[r * p + k]!;
+        if (value < bestValue) { bestValue = value; best = k; }
+      }
+      nearest[r0 + r] = best;
+    }
+  }
+  return nearest;
+}
+
+/** Kernel-memory buffers for nearestPivots' kernel, kept between calls (kernel memory is never freed); null when full. */
+let argminBuffers: { block: Float32Array; norms: Float64Array } | null = null;
+
+function argminScratch(rows: number, p: number): { block: Float32Array; norms: Float64Array; idx: Uint32Array; out: Float64Array } | null {
+  try {
+    if (!argminBuffers || argminBuffers.block.length < rows * p || argminBuffers.norms.length < p) {
+      argminBuffers = { block: allocFloat32(BLOCK * Math.max(p, 256)), norms: allocFloat64(Math.max(p, 256)) };
+    }
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  return { ...argminBuffers, ...manyScratch(rows) };
 }
 
 /**

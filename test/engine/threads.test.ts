@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { allocFloat32, allocFloat64, kernels, manyScratch, MANY_KERNELS } from "../../src/engine/kernels/kernels.ts";
 import { runMany, setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadCount, threadStats } from "../../src/engine/kernels/threads.ts";
 import { cgroupQuota, usableCores } from "../../src/engine/kernels/cores.ts";
-import { inLocalityOrder } from "../../src/engine/locality.ts";
+import { inLocalityOrder, localityCells } from "../../src/engine/locality.ts";
+import { typescriptBlas } from "../../ffi/typescript.ts";
 import { Rng } from "../../src/rng.ts";
 import { main } from "../../src/run.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
@@ -114,6 +115,42 @@ describe("runMany", () => {
       if (threads > 1) expect(after.splitScans - before.splitScans).toBe(2);
       if (!mainWorks) expect(after.workerChunks - before.workerChunks).toBe(after.chunks - before.chunks);
     }
+  });
+
+  test("the locality order's nearest-pivot search gives the same cells on 1, 2 and 3 threads, and each row sits with its nearest pivot", async () => {
+    const points = clusteredPoints(9500, 19, 12, 3); // two full blocks of 4096 rows and a part
+    const pivotCount = 64;
+    const cellsOn = async (threads: number, mainWorks: boolean) => {
+      expect(await startThreads(threads)).toBeNull();
+      setMainTakesChunks(mainWorks);
+      const before = threadStats();
+      try {
+        return localityCells(points, typescriptBlas, null, pivotCount);
+      } finally {
+        setMainTakesChunks(true);
+        const after = threadStats();
+        if (threads > 1) expect(after.splitScans - before.splitScans).toBe(3);
+        if (!mainWorks) expect(after.workerChunks - before.workerChunks).toBe(after.chunks - before.chunks);
+      }
+    };
+    const reference = await cellsOn(1, true);
+    for (const [threads, mainWorks] of [[2, true], [3, true], [2, false], [3, false]] as const) {
+      expect(await cellsOn(threads, mainWorks)).toEqual(reference);
+    }
+    // Every pivot is its own nearest, so each holds a cell; each row's cell pivot is its nearest.
+    const { order, starts, pivots } = reference;
+    expect(pivots.length).toBe(pivotCount);
+    const dim = points.cols, row = (i: number) => points.data.subarray(i * dim, (i + 1) * dim);
+    const pivotRows = Array.from(pivots, (position) => order[position]!);
+    let misplaced = 0;
+    for (let b = 0; b < pivots.length; b++) {
+      for (let at = starts[b]!; at < starts[b + 1]!; at++) {
+        const own = sqdist(row(order[at]!), row(pivotRows[b]!));
+        const least = Math.min(...pivotRows.map((pivot) => sqdist(row(order[at]!), row(pivot))));
+        if (own > least * (1 + 1e-4) + 1e-3) misplaced++;
+      }
+    }
+    expect(misplaced).toBe(0);
   });
 
   test("stopThreads leaves the scans on the main thread; a pool can start again", async () => {
@@ -278,3 +315,9 @@ describe("THREADS through the compiled binary", () => {
     expect(one.threads.split_scans).toBe(0);
   }, 120_000);
 });
+
+function sqdist(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let j = 0; j < a.length; j++) sum += (a[j]! - b[j]!) ** 2;
+  return sum;
+}

@@ -385,4 +385,35 @@
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $to (i32.add (local.get $to) (local.get $width)))
         (br $each))))
+;; locality.ts's nearest-pivot search, in the `_many` calling convention (so the worker threads
+  ;; can split it by rows): for rows idx[0..count) of the float32 matrix at $base (rows $width
+  ;; bytes, x·p for each of $n pivots), out[i] = the first k with the least $c[k] − 2·x·p_k
+  ;; ($c: the pivots' squared norms, float64), as a float64. That is argmin ‖x − p_k‖², the
+  ;; row's own ‖x‖² left out; computed in float64 as locality.ts's TypeScript loop does.
+  (func (export "nearest_pivot_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $row i32) (local $k i32) (local $best i32) (local $value f64) (local $least f64)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $row (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
+        (local.set $best (i32.const 0))
+        (local.set $least (f64.const inf))
+        (local.set $k (i32.const 0))
+        (block $scanned
+          (loop $pivot
+            (br_if $scanned (i32.ge_u (local.get $k) (local.get $n)))
+            (local.set $value
+              (f64.sub (f64.load (i32.add (local.get $c) (i32.shl (local.get $k) (i32.const 3))))
+                (f64.mul (f64.const 2)
+                  (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 2))))))))
+            (if (f64.lt (local.get $value) (local.get $least))
+              (then (local.set $least (local.get $value)) (local.set $best (local.get $k))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $pivot)))
+        (f64.store (local.get $out) (f64.convert_i32_u (local.get $best)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
 )

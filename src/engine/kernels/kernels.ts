@@ -31,12 +31,14 @@ interface DistanceExports {
   screen_i8_many: ManyKernel;
   /** locality.ts's row gather (c the destination, out 8 × its first position; see distance.wat). */
   gather_rows_many: ManyKernel;
+  /** locality.ts's nearest-pivot search over a block of dot products (c the pivots' squared norms; see distance.wat). */
+  nearest_pivot_f32_many: ManyKernel;
 }
 
 /** The `_many` kernels by number: worker threads (threads.ts) are told which to run by its index here. */
 export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f32_many", "sqdist_f64_many", "dot_f64_many"] as const;
-/** Every kernel the worker threads run, by number: the distance kernels, projection.ts's screens (their constants in kernel memory), locality.ts's gather. */
-export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many"] as const;
+/** Every kernel the worker threads run, by number: the distance kernels, projection.ts's screens (their constants in kernel memory), locality.ts's gather and nearest-pivot search. */
+export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many", "nearest_pivot_f32_many"] as const;
 export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;
