@@ -32,6 +32,7 @@ import type { Matrix } from "../matrix.ts";
 import type { StreamedPool } from "../report/report-file.ts";
 import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
 import { ProjectionRows } from "../report/streamed-projection.ts";
+import { resolveBalance } from "../strategies/balance.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
 import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
@@ -287,8 +288,6 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     predicted: predictedAll, confidence: new Float64Array(0), vectors: null, leaves: null, extra: new Map(), normalisation,
   };
   log.info(`pool: ${size} rows from ${files.length} file(s), ${poolClasses} classes; ${candidates.length} candidates kept`);
-  const classCounts = new Float64Array(columns.classNames.length);
-  for (let i = 0; i < size; i++) classCounts[predictedAll[i]!]!++;
   timings.end("candidatesMs", since);
   return {
     inputs: {
@@ -303,8 +302,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       options.poolRows = size;
       if (ranking.countsPassing) options.passingRows = passingCount;
       options.describeRow = (k) => `${files[candidates[k]!.file]!.path}: row ${candidates[k]!.fileRow + 1}`;
-      // CLASS_BALANCE=pool: shares of the whole pool's rows, as resolveBalance counts them.
-      if (options.balance?.mode === "pool") options.balance.shares = classCounts.map((n) => n / size);
+      // CLASS_BALANCE=pool: shares of the whole pool's rows, not of the candidates'.
+      if (options.balance?.mode === "pool") options.balance.shares = resolveBalance("pool", "", whole)!.shares;
     },
   };
 }
