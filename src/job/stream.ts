@@ -45,7 +45,7 @@ import { fitTemperature } from "../calibration/temperature.ts";
 import { calibrationRows, withTemperature } from "../pseudo-labels/prepare.ts";
 import { calibrationOptions, type StreamedCounts } from "../pseudo-labels/step.ts";
 import { NotStreamable, openSource, type Part, type StreamSource } from "./stream-source.ts";
-import { classThresholds, confidenceStats, mergeConfidenceStats, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
+import { classThresholds, confidenceStats, mergeConfidenceStats, passesClassThreshold, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
 
 /** The whole pool as the metadata counts it, and each candidate's row in it. */
 export interface PoolSummary {
@@ -211,7 +211,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const adaptive = plan.useCase === "ssl" && v.THRESHOLD_MODE !== "fixed";
   let stats: ConfidenceStats | null = adaptive ? await thresholdPass(source, columns, v, excluded, temperature) : null;
   const thresholds = adaptive ? classThresholds(v.THRESHOLD_MODE, stats!) : null;
-  const gate: GateRule | null = thresholds ? { kind: "final", passes: (c, k) => c >= thresholds[k]! }
+  const gate: GateRule | null = thresholds ? { kind: "final", passes: (c, k) => passesClassThreshold(thresholds, c, k) }
     : calibrated?.mayBeSelected ? { kind: "may-pass", passes: calibrated.mayBeSelected } : null;
   const eligiblePerClass = gate?.kind === "may-pass" ? new Float64Array(classes) : null;
   const ranking = streamRanking(plan, config, classes, gate);

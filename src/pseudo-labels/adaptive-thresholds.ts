@@ -94,6 +94,11 @@ export function classThresholds(mode: ThresholdMode, stats: ConfidenceStats): Fl
   return Float64Array.from(stats.sumProbability, (s) => (largest > 0 ? (globalTau * sumValue(s)) / largest : globalTau));
 }
 
+/** Whether a row of this (calibrated) confidence and predicted class passes its class's threshold: the one rule for the in-memory and streamed gates. */
+export function passesClassThreshold(thresholds: Float64Array, confidence: number, predicted: number): boolean {
+  return confidence >= thresholds[predicted]!;
+}
+
 /** The statistics as JSON (a map step's metadata): the exact sums as decimal strings. */
 export function statsToJson(stats: ConfidenceStats): Record<string, unknown> {
   return {

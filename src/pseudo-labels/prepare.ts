@@ -14,7 +14,7 @@ import type { CalibrationData } from "../calibration/calibration-data.ts";
 import { reliability, type Reliability } from "../calibration/reliability.ts";
 import { applyTemperature, fitTemperature, meanNll } from "../calibration/temperature.ts";
 import type { Pool } from "../pool/pool.ts";
-import { classThresholds, confidenceStats, type ConfidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
+import { classThresholds, confidenceStats, passesClassThreshold, type ConfidenceStats, type ThresholdMode } from "./adaptive-thresholds.ts";
 import { softMatchWeights } from "./softmatch-weight.ts";
 
 export interface PseudoLabelSettings {
@@ -144,7 +144,7 @@ function precisionGate(pool: Pool, selectable: Uint8Array, rows: CalibrationRows
 function thresholdGate(used: Pool, selectable: Uint8Array, stats: ConfidenceStats, mode: ThresholdMode): Gate {
   const thresholds = classThresholds(mode, stats);
   return {
-    keep: Uint8Array.from(selectable, (s, i) => (s && used.confidence[i]! >= thresholds[used.predicted[i]!]! ? 1 : 0)),
+    keep: Uint8Array.from(selectable, (s, i) => (s && passesClassThreshold(thresholds, used.confidence[i]!, used.predicted[i]!) ? 1 : 0)),
     rule: `THRESHOLD_MODE=${mode} class thresholds`, thresholds, precision: null, estimate: null, eligiblePerClass: null, warnings: [],
   };
 }
