@@ -99,7 +99,7 @@ export interface CenterGroups {
   firstCenterGroup: number;
   /** The index over centers (center-buckets.ts), built once there are many. */
   buckets: CenterBuckets | null;
-  /** The cells of rows (center-cells.ts), built once there are many centers; then every scan goes through them. */
+  /** The cells of rows (center-cells.ts), built once limits.cellsFrom centers are chosen (the second pick by default); then every scan goes through them. */
   cells: CenterCells | null;
   /** With cells: each row's place in its group's items, so that a moving row leaves in O(1). */
   slot: Int32Array | null;
