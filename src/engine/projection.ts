@@ -209,7 +209,7 @@ export class ProjectedBounds {
       }
     }
     this.#stages.forEach((stage, l) => {
-      stage.squared = manySquaredDistances(stage.block)!;
+      stage.squared = manySquaredDistances(stage.block);
       stage.keep = 1 - kernelRelativeError(stage.block, stage.block);
       stage.floor = stage.block.cols * 2 ** -126;
       const pointers = new Int32Array(stage.params.buffer, stage.params.byteOffset, 6);
