@@ -32,17 +32,18 @@ import type { Matrix } from "../matrix.ts";
 import type { StreamedPool } from "../report/report-file.ts";
 import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
 import { ProjectionRows } from "../report/streamed-projection.ts";
+import { resolveBalance } from "../strategies/balance.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
 import type { JobPaths } from "./paths.ts";
 import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
 import { streamRanking, type GateRule } from "./stream-ranking.ts";
-import { readCalibration } from "../calibration/calibration-data.ts";
+import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
 import { mayBeSelected } from "../calibration/conformal-selection.ts";
 import { fitTemperature } from "../calibration/temperature.ts";
 import { calibrationRows, withTemperature } from "../pseudo-labels/prepare.ts";
-import type { StreamedCounts } from "../pseudo-labels/step.ts";
+import { calibrationOptions, type StreamedCounts } from "../pseudo-labels/step.ts";
 import { NotStreamable, openSource, type Part, type StreamSource } from "./stream-source.ts";
 import { classThresholds, confidenceStats, mergeConfidenceStats, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
 
@@ -191,6 +192,11 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const { excluded, labeled } = await excludedIds(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", notices);
   timings.end("labeledMs", since);
   since = performance.now();
+  const classes = columns.classNames.length;
+  // Pseudo-labels: the calibration rows' temperature and TARGET_PRECISION's gate, known before the first row.
+  const calibrated = plan.useCase === "ssl" && paths.calibration ? await streamCalibration(paths.calibration, columns, config, classes) : null;
+  if (calibrated) timings.end("calibrationMs", since);
+  since = performance.now();
 
   // The report's scatter: the vectors of the rows it fits and draws (which the pool's size decides), and of every row that enters a heap.
   const vectorColumns = v.SAVE_REPORT ? columns.vectorColumns : [];
@@ -199,9 +205,6 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const projected = vectorColumns.length > 0 ? new ProjectionRows(knownRows!, vectorColumns.length, v.RANDOM_SEED) : null;
   let hashes: Float64Array = new Float64Array(knownRows ?? 1 << 20);
   let predictedAll: Int32Array = new Int32Array(knownRows ?? 1 << 20);
-  const classes = columns.classNames.length;
-  // Pseudo-labels: the calibration rows' temperature and TARGET_PRECISION's gate, known before the first row.
-  const calibrated = plan.useCase === "ssl" && paths.calibration ? await streamCalibration(paths.calibration, columns, v, classes) : null;
   const temperature = calibrated?.temperature ?? null;
   // Pseudo-labels are weighed (SoftMatch) by sums over every row that may be selected; THRESHOLD_MODE
   // sets the class thresholds from them, so a first pass over the scores adds them up before any row is ranked.
@@ -287,8 +290,6 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     predicted: predictedAll, confidence: new Float64Array(0), vectors: null, leaves: null, extra: new Map(), normalisation,
   };
   log.info(`pool: ${size} rows from ${files.length} file(s), ${poolClasses} classes; ${candidates.length} candidates kept`);
-  const classCounts = new Float64Array(columns.classNames.length);
-  for (let i = 0; i < size; i++) classCounts[predictedAll[i]!]!++;
   timings.end("candidatesMs", since);
   return {
     inputs: {
@@ -298,13 +299,13 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
       rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },
     } },
-    counts: { stats, eligiblePerClass },
+    counts: { stats, eligiblePerClass, calibration: calibrated?.data ?? null },
     adjust(options) {
       options.poolRows = size;
       if (ranking.countsPassing) options.passingRows = passingCount;
       options.describeRow = (k) => `${files[candidates[k]!.file]!.path}: row ${candidates[k]!.fileRow + 1}`;
-      // CLASS_BALANCE=pool: shares of the whole pool's rows, as resolveBalance counts them.
-      if (options.balance?.mode === "pool") options.balance.shares = classCounts.map((n) => n / size);
+      // CLASS_BALANCE=pool: shares of the whole pool's rows, not of the candidates'.
+      if (options.balance?.mode === "pool") options.balance.shares = resolveBalance("pool", "", whole)!.shares;
     },
   };
 }
@@ -367,16 +368,17 @@ async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Value
 }
 
 /**
- * The calibration_data channel read as the pseudo-label step reads it (pseudo-labels/step.ts):
- * the temperature CALIBRATE=auto fits, and with TARGET_PRECISION which rows BH may select.
+ * The calibration_data channel read as the pseudo-label step reads it (pseudo-labels/step.ts),
+ * which is handed the rows: the temperature CALIBRATE=auto fits, and with TARGET_PRECISION
+ * which rows BH may select.
  */
-async function streamCalibration(path: string, columns: ColumnPlan, v: Values, classes: number):
-  Promise<{ temperature: number | null; mayBeSelected: ((modelConfidence: number, predicted: number) => boolean) | null }> {
-  const calibration = await readCalibration(path, { plan: columns } as Pool, {
-    trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
-    renormalise: v.RENORMALIZE_PROBS, sumTolerance: v.PROB_SUM_TOLERANCE,
-  });
+async function streamCalibration(path: string, columns: ColumnPlan, config: Config, classes: number): Promise<{
+  data: CalibrationData; temperature: number | null; mayBeSelected: ((modelConfidence: number, predicted: number) => boolean) | null;
+}> {
+  const v = config.values;
+  const calibration = await readCalibration(path, { plan: columns } as Pool, calibrationOptions(config));
   return {
+    data: calibration,
     temperature: v.CALIBRATE === "auto" ? fitTemperature(calibration.probs, classes, calibration.labels).temperature : null,
     mayBeSelected: v.TARGET_PRECISION > 0 ? mayBeSelected(calibrationRows(calibration), classes, v.TARGET_PRECISION, v.PRECISION_SCOPE) : null,
   };

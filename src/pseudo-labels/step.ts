@@ -6,7 +6,7 @@
  */
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
-import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
+import { readCalibration, type CalibrationData, type CalibrationOptions } from "../calibration/calibration-data.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { confidenceThreshold } from "../strategies/confidence-threshold.ts";
 import { STRATEGIES, STRATEGY_NAMES } from "../strategies/catalog.ts";
@@ -42,6 +42,15 @@ export function pseudoLabelSettings(config: Config): PseudoLabelSettings {
   };
 }
 
+/** How the calibration_data channel is read: the pool's score columns and rules, and the true-label column. */
+export function calibrationOptions(config: Config): CalibrationOptions {
+  const v = config.values;
+  return {
+    trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
+    renormalise: v.RENORMALIZE_PROBS, sumTolerance: v.PROB_SUM_TOLERANCE,
+  };
+}
+
 /** Refuses settings that cannot apply, before any data is read. */
 export function checkPseudoLabelSettings(plan: JobPlan, settings: PseudoLabelSettings, calibrationPath: string | null): void {
   const adaptive = settings.thresholdMode !== "fixed";
@@ -67,6 +76,8 @@ export interface StreamedCounts {
   stats: ConfidenceStats | null;
   /** TARGET_PRECISION: the selectable rows per predicted class (BH's m). */
   eligiblePerClass: Float64Array | null;
+  /** The calibration rows the pass read (it fits the temperature before the first row), so the channel is read once. */
+  calibration: CalibrationData | null;
 }
 
 export async function pseudoLabelStep(plan: JobPlan, config: Config, calibrationPath: string | null, inputs: JobInputs,
@@ -85,14 +96,12 @@ export async function pseudoLabelStep(plan: JobPlan, config: Config, calibration
       columns: (selection) => (writesLabels ? labelColumns(inputs.pool, selection.rows, plan.useCase, names, null) : []),
     };
   }
-  let calibration: CalibrationData | null = null;
-  if (calibrationPath) {
+  // A streamed run read the rows already (its timings count that read).
+  let calibration: CalibrationData | null = streamed?.calibration ?? null;
+  if (calibrationPath && !calibration) {
     const since = performance.now();
     log.info(`reading calibration rows from ${calibrationPath}`);
-    calibration = await readCalibration(calibrationPath, inputs.pool, {
-      trueLabelField: v.TRUE_LABEL_FIELD, scoreField: v.SCORE_FIELD, scoreFieldPrefix: v.SCORE_FIELD_PREFIX, labelField: v.LABEL_FIELD,
-      renormalise: v.RENORMALIZE_PROBS, sumTolerance: v.PROB_SUM_TOLERANCE,
-    });
+    calibration = await readCalibration(calibrationPath, inputs.pool, calibrationOptions(config));
     timings.end("calibrationMs", since);
   }
   const since = performance.now();
