@@ -87,7 +87,6 @@ export async function main(
     if (parsed.command === "simulate") {
       const { runSimulate } = await import("./simulate/command.ts");
       const inContainer = inputPaths.labeled_data !== undefined && existsSync(inputPaths.labeled_data);
-      await useThreads(parsed, log);
       const outcome = await runSimulate(parsed, { labeled: inputPaths.labeled_data, output: outputPaths.selected_samples, inContainer }, log);
       return { exitCode: EXIT_OK, outputs: outcome.outputs, metadata: outcome.record, error: null };
     }

@@ -74,7 +74,6 @@ export function ballGraph(points: Matrix, delta: number, cells: Cells): BallGrap
   // a pair the exact kernel would accept (they only decide what is measured).
   const reach = delta * (1 + 1e-4) + 1e-30;
   const many = manySquaredDistances(points);
-  const one = many ? null : rowSquaredDistance(points, points);
   const toCentroid = rowSquaredDistance(points, cells.centroids);
   const centroidDistance = rowSquaredDistance(cells.centroids, cells.centroids);
   const start = new Float64Array(n);
@@ -112,12 +111,8 @@ export function ballGraph(points: Matrix, delta: number, cells: Cells): BallGrap
     }
     evaluations += m;
     found.length = 0;
-    if (many) {
-      const d = many(x, candidates, m);
-      for (let j = 0; j < m; j++) if (d[j]! <= squared) found.push(candidates[j]!);
-    } else {
-      for (let j = 0; j < m; j++) if (one!(x, candidates[j]!) <= squared) found.push(candidates[j]!);
-    }
+    const d = many(x, candidates, m);
+    for (let j = 0; j < m; j++) if (d[j]! <= squared) found.push(candidates[j]!);
     found.sort((p, q) => p - q);
   };
   // A radius whose balls would hold too many rows is refused from a sample of 256 evenly
@@ -163,7 +158,6 @@ function lowerBound(list: Uint32Array, key: Float64Array, value: number): number
 export function nearestOtherLabel(points: Matrix, rows: Uint32Array, label: Int32Array, cells: Cells): Float64Array {
   const out = new Float64Array(rows.length).fill(Infinity);
   const many = manySquaredDistances(points);
-  const one = many ? null : rowSquaredDistance(points, points);
   const toCentroid = rowSquaredDistance(points, cells.centroids);
   const order = new Float64Array(cells.count);
   const cellIds = new Uint32Array(cells.count);
@@ -177,12 +171,8 @@ export function nearestOtherLabel(points: Matrix, rows: Uint32Array, label: Int3
       if (order[b]! >= best) break;
       let m = 0;
       for (const y of cells.members[b]!) if (label[y] !== label[x]) others[m++] = y;
-      if (many) {
-        const d = many(x, others, m);
-        for (let j = 0; j < m; j++) { const v = Math.sqrt(d[j]!); if (v < best) best = v; }
-      } else {
-        for (let j = 0; j < m; j++) { const v = Math.sqrt(one!(x, others[j]!)); if (v < best) best = v; }
-      }
+      const d = many(x, others, m);
+      for (let j = 0; j < m; j++) { const v = Math.sqrt(d[j]!); if (v < best) best = v; }
     }
     out[q] = best;
   });

@@ -12,7 +12,7 @@
  * Both tests carry the same rounding slack as the pruning they feed, so a skip never changes
  * a selection. The cost per pick is the anchors plus the groups in the buckets near c.
  */
-import type { MetricSpace } from "./metric-space.ts";
+import { distancesFrom, type MetricSpace } from "./metric-space.ts";
 
 /** Anchors: the first centers chosen (spread like the data, farthest-first for k-center). */
 const ANCHORS = 256;
@@ -49,8 +49,8 @@ export class CenterBuckets {
   /** Distances from pool row c to every anchor; the array is reused by the next call. */
   anchorDistances(c: number): Float64Array {
     const p = this.anchors.length, out = this.#toAnchors;
-    const measured = this.space.distanceMany ? this.space.distanceMany(c, this.anchors, p) : null;
-    for (let a = 0; a < p; a++) out[a] = measured ? measured[a]! : this.space.distance(c, this.anchors[a]!);
+    const measured = distancesFrom(this.space, c, this.anchors, p);
+    for (let a = 0; a < p; a++) out[a] = measured[a]!;
     return out;
   }
 

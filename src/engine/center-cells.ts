@@ -17,7 +17,7 @@
  * Both tests carry the space's rounding slack, so a skip never changes a selection; rows the
  * bounds keep are measured exactly, as the textbook loop measures them.
  */
-import type { MetricSpace, RowCells } from "./metric-space.ts";
+import { distancesFrom, type MetricSpace, type RowCells } from "./metric-space.ts";
 
 export class CenterCells {
   /** Cell b holds rows start[b] .. start[b+1]-1. */
@@ -77,8 +77,8 @@ export class CenterCells {
   /** Distances from pool row c to every pivot; the array is reused by the next call. */
   pivotDistances(c: number): Float64Array {
     const count = this.count, out = this.#toPivots;
-    const measured = this.space.distanceMany ? this.space.distanceMany(c, this.#pivots, count) : null;
-    for (let b = 0; b < count; b++) out[b] = measured ? measured[b]! : this.space.distance(c, this.#pivots[b]!);
+    const measured = distancesFrom(this.space, c, this.#pivots, count);
+    for (let b = 0; b < count; b++) out[b] = measured[b]!;
     return out;
   }
 
@@ -124,9 +124,6 @@ export class CenterCells {
     const count = end - start;
     if (this.#rows.length < count) this.#rows = new Uint32Array(count);
     for (let m = 0; m < count; m++) this.#rows[m] = start + m;
-    if (this.space.distanceMany) return this.space.distanceMany(c, this.#rows, count);
-    const out = new Float64Array(count);
-    for (let m = 0; m < count; m++) out[m] = this.space.distance(c, start + m);
-    return out;
+    return distancesFrom(this.space, c, this.#rows, count);
   }
 }

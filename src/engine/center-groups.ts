@@ -10,7 +10,7 @@
 import { CenterBuckets } from "./center-buckets.ts";
 import { CenterCells } from "./center-cells.ts";
 import { GroupHeap } from "./group-heap.ts";
-import type { MetricSpace, RowCells, SeedState } from "./metric-space.ts";
+import { distancesFrom, type MetricSpace, type RowCells, type SeedState } from "./metric-space.ts";
 
 /** When the indexes over centers take over (tests lower them to reach them on small pools). */
 export interface LargeBatchLimits {
@@ -99,7 +99,7 @@ export interface CenterGroups {
   firstCenterGroup: number;
   /** The index over centers (center-buckets.ts), built once there are many. */
   buckets: CenterBuckets | null;
-  /** The cells of rows (center-cells.ts), built once there are many centers; then every scan goes through them. */
+  /** The cells of rows (center-cells.ts), built once limits.cellsFrom centers are chosen (the second pick by default); then every scan goes through them. */
   cells: CenterCells | null;
   /** With cells: each row's place in its group's items, so that a moving row leaves in O(1). */
   slot: Int32Array | null;
@@ -221,7 +221,7 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
     // The candidates' center gaps in one kernel call (copied out: the members' calls reuse the scratch).
     if (centerRows.length < candidates.length) { centerRows = new Uint32Array(2 * candidates.length); gaps = new Float64Array(2 * candidates.length); }
     for (let m = 0; m < candidates.length; m++) centerRows[m] = groups[candidates[m]!]!.center;
-    const measured = space.distanceMany ? space.distanceMany(c, centerRows, candidates.length) : measureEach(space, c, centerRows, candidates.length);
+    const measured = distancesFrom(space, c, centerRows, candidates.length);
     for (let m = 0; m < candidates.length; m++) gaps[m] = measured[m]!;
     for (let m = 0; m < candidates.length; m++) collect(candidates[m]!, gaps[m]!);
   } else {
@@ -237,7 +237,7 @@ export function addCenter(state: CenterGroups, c: number, space: MetricSpace, se
       segmentEnd[s] = kept;
     }
   }
-  const measured = total === 0 ? null : space.distanceMany ? space.distanceMany(c, batchRows, total) : measureEach(space, c, batchRows, total);
+  const measured = total === 0 ? null : distancesFrom(space, c, batchRows, total);
   state.evaluations += total;
   for (let s = 0, start = 0; measured && s < segments; start = segmentEnd[s++]!) {
     const end = segmentEnd[s]!;
@@ -342,7 +342,7 @@ function scanCells(state: CenterGroups, cells: CenterCells, c: number, space: Me
     }
   }
   if (total === 0) return;
-  const measured = space.distanceMany ? space.distanceMany(c, batchRows, total) : measureEach(space, c, batchRows, total);
+  const measured = distancesFrom(space, c, batchRows, total);
   state.evaluations += total;
   const touched: number[] = [];
   for (let s = 0, start = 0; s < segments; start = segmentEnd[s++]!) {
@@ -420,13 +420,6 @@ function grown<T extends Uint32Array>(array: T, size: number): T {
 /** Candidate groups' centers and their distances to the new center. */
 let centerRows = new Uint32Array(1024);
 let gaps = new Float64Array(1024);
-let measuredEach = new Float64Array(1024);
-
-function measureEach(space: MetricSpace, c: number, rows: Uint32Array, count: number): Float64Array {
-  if (measuredEach.length < count) measuredEach = new Float64Array(2 * count);
-  for (let i = 0; i < count; i++) measuredEach[i] = space.distance(c, rows[i]!);
-  return measuredEach;
-}
 
 /** Takes every row `drop` accepts out of the groups (a class whose quota is full): O(rows left). */
 export function dropRows(state: CenterGroups, drop: (row: number) => boolean): void {

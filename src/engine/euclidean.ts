@@ -86,14 +86,18 @@ export function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
   return m >= NARROW_RANGE[0] && m <= NARROW_RANGE[1];
 }
 
+/** Squared distances from row c of x to rows[0..count) of y; the array is reused by the next call. */
+export type ManySquaredDistances = (c: number, rows: Uint32Array, count: number) => Float64Array;
+
 /**
  * Squared distances from row c of x to rows[0..count) of y (default x) in one kernel call, split
- * across the worker threads when large (threads.ts), or null when the vectors are not in kernel
- * memory. The result array is reused by the next call.
+ * across the worker threads when large (threads.ts); when the vectors are not in kernel memory,
+ * rowSquaredDistance's TypeScript loop one row at a time. Either way each value has the bits of
+ * rowSquaredDistance(x, y).
  */
-export function manySquaredDistances(x: Matrix, y: Matrix = x): ((c: number, rows: Uint32Array, count: number) => Float64Array) | null {
+export function manySquaredDistances(x: Matrix, y: Matrix = x): ManySquaredDistances {
   const kx = toKernelMemory(x.data), ky = y.data === x.data ? kx : toKernelMemory(y.data);
-  if (!kx || !ky || kx.constructor !== ky.constructor) return null;
+  if (!kx || !ky || kx.constructor !== ky.constructor) return oneAtATime(rowSquaredDistance(x, y));
   const dim = x.cols, width = kx.BYTES_PER_ELEMENT * dim, bx = kx.byteOffset, by = ky.byteOffset;
   // The kernel rowSquaredDistance(x, y) picks, so each value has the same bits as its scalar call.
   const kernel = kx instanceof Float64Array ? "sqdist_f64_many"
@@ -102,6 +106,16 @@ export function manySquaredDistances(x: Matrix, y: Matrix = x): ((c: number, row
     const { idx, out } = manyScratch(count);
     for (let i = 0; i < count; i++) idx[i] = rows[i]!; // no subarray: a view per call is garbage the GC is slow to see
     runMany(kernel, bx + c * width, by, width, idx.byteOffset, count, dim, out.byteOffset);
+    return out;
+  };
+}
+
+/** manySquaredDistances outside kernel memory: the scalar loop, into an ordinary array. */
+function oneAtATime(squared: RowDistance): ManySquaredDistances {
+  let out = new Float64Array(1024);
+  return (c, rows, count) => {
+    if (out.length < count) out = new Float64Array(2 * count);
+    for (let i = 0; i < count; i++) out[i] = squared(c, rows[i]!);
     return out;
   };
 }
@@ -130,7 +144,7 @@ export class EuclideanSpace implements MetricSpace {
   readonly relativeError: number;
   readonly centerIndex?: CenterIndex;
   readonly #squared: RowDistance;
-  readonly #many: ((c: number, rows: Uint32Array, count: number) => Float64Array) | null;
+  readonly #many: ManySquaredDistances;
   readonly screenMany?: (c: number, rows: Uint32Array, limits: Float64Array, count: number) => number;
   /** The projected bounds that screen rows (wide rows only), for their counters. */
   readonly projected: ProjectedBounds | null;
@@ -159,13 +173,8 @@ export class EuclideanSpace implements MetricSpace {
 
   /** distance(c, rows[i]) for i < count, in one kernel call when the vectors allow. */
   distanceMany(c: number, rows: Uint32Array, count: number): Float64Array {
-    if (this.#many) {
-      const out = this.#many(c, rows, count);
-      for (let i = 0; i < count; i++) out[i] = Math.sqrt(out[i]!);
-      return out;
-    }
-    const out = manyScratch(count).out;
-    for (let i = 0; i < count; i++) out[i] = this.distance(c, rows[i]!);
+    const out = this.#many(c, rows, count);
+    for (let i = 0; i < count; i++) out[i] = Math.sqrt(out[i]!);
     return out;
   }
 }

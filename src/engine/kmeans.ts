@@ -19,7 +19,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import { EuclideanSpace, manySquaredDistances, nearestSeeds, rowSquaredDistance } from "./euclidean.ts";
+import { EuclideanSpace, manySquaredDistances, nearestSeeds } from "./euclidean.ts";
 import { allocVectors } from "./kernels/kernels.ts";
 import { kMeansPlusPlus } from "./kmeanspp.ts";
 
@@ -146,12 +146,11 @@ export function nearestCentroids(points: Matrix, centroids: Matrix, blas: Blas):
   // the same kernel as the scalar call, so the same bits.
   const many = manySquaredDistances(points, centroids);
   const all = Uint32Array.from({ length: k }, (_, c) => c);
-  const exact = rowSquaredDistance(points, centroids);
   for (let i = 0; i < n; i++) {
-    const distances = many ? many(i, all, k) : null;
-    let best = distances ? distances[0]! : exact(i, 0), bestCentroid = 0;
+    const distances = many(i, all, k);
+    let best = distances[0]!, bestCentroid = 0;
     for (let c = 1; c < k; c++) {
-      const d = distances ? distances[c]! : exact(i, c);
+      const d = distances[c]!;
       if (d < best) { best = d; bestCentroid = c; }
     }
     nearest[i] = bestCentroid;

@@ -38,6 +38,19 @@ export interface MetricSpace {
   screenMany?(c: number, rows: Uint32Array, limits: Float64Array, count: number): number;
 }
 
+let measuredEach = new Float64Array(1024);
+
+/**
+ * distance(c, rows[i]) for i < count: in one distanceMany call where the space has one, else
+ * one distance call a row. The array is reused by the next call (of either kind).
+ */
+export function distancesFrom(space: MetricSpace, c: number, rows: Uint32Array, count: number): Float64Array {
+  if (space.distanceMany) return space.distanceMany(c, rows, count);
+  if (measuredEach.length < count) measuredEach = new Float64Array(2 * count);
+  for (let i = 0; i < count; i++) measuredEach[i] = space.distance(c, rows[i]!);
+  return measuredEach;
+}
+
 /** The pool's distances to an already-chosen set, before the greedy loop starts. */
 export interface SeedState {
   /** Number of seed centers. */

@@ -209,7 +209,7 @@ export class ProjectedBounds {
       }
     }
     this.#stages.forEach((stage, l) => {
-      stage.squared = manySquaredDistances(stage.block)!;
+      stage.squared = manySquaredDistances(stage.block);
       stage.keep = 1 - kernelRelativeError(stage.block, stage.block);
       stage.floor = stage.block.cols * 2 ** -126;
       const pointers = new Int32Array(stage.params.buffer, stage.params.byteOffset, 6);
@@ -356,25 +356,23 @@ export class ProjectedBounds {
     return this.#scratch;
   }
 
-  /** The same bounds as a CenterIndex: a new center against every earlier one in one screen. */
+  /**
+   * The same bounds as a CenterIndex: a new center against every earlier one in one screen.
+   * lowerBoundsMany's array is valid until its next call, as CenterIndex promises: no copy.
+   */
   centerIndex(): CenterIndex {
-    let centers = new Uint32Array(64), bounds = new Float64Array(64), count = 0;
+    let centers = new Uint32Array(64), count = 0;
     return {
       add: (row) => {
         if (count === centers.length) {
           const grown = new Uint32Array(2 * count);
           grown.set(centers);
           centers = grown;
-          bounds = new Float64Array(2 * count);
         }
         centers[count] = row;
         return count++;
       },
-      lowerBounds: (row) => {
-        const out = count > 0 ? this.lowerBoundsMany(row, centers, count) : bounds;
-        for (let j = 0; j < count; j++) bounds[j] = out[j]!;
-        return bounds;
-      },
+      lowerBounds: (row) => this.lowerBoundsMany(row, centers, count),
     };
   }
 }

@@ -67,12 +67,10 @@ function exactNearest(points: Matrix, members: Uint32Array, k: number): Float64A
   const m = members.length;
   const result = new Float64Array(m * k);
   const many = manySquaredDistances(points);
-  const one = many ? null : rowSquaredDistance(points, points);
   const row = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     const self = members[i]!;
-    if (many) row.set(many(self, members, m).subarray(0, m));
-    else for (let j = 0; j < m; j++) row[j] = one!(self, members[j]!);
+    row.set(many(self, members, m).subarray(0, m));
     row[i] = Infinity; // not its own neighbour
     smallest(row, m, k, result.subarray(i * k, (i + 1) * k));
   }

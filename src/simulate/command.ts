@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { BlasUnavailableError, loadBlas } from "../../ffi/load.ts";
-import { threadCount } from "../engine/kernels/threads.ts";
+import { capBackendThreads, useThreads } from "../job/threads.ts";
 import type { ParsedConfig } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { UsageError } from "../errors.ts";
@@ -42,7 +42,7 @@ export async function runSimulate(config: ParsedConfig, defaults: { labeled?: st
   const { blas, warning } = await loadBlas({ mode: v.ACTIVE_SAMPLING_BLAS, libraryPath: v.BLAS_LIBRARY || null })
     .catch((error) => { throw error instanceof BlasUnavailableError ? new UsageError(error.message) : error; });
   if (warning) log.warn(warning);
-  blas.setThreads?.(threadCount()); // OpenBLAS's pool gets THREADS too (main() started the workers)
+  capBackendThreads(blas, await useThreads(config, log));
   log.info(`reading the labelled rows in ${labeled}`);
   const data = await readLabelledSet(labeled, { idField: v.ID_FIELD, labelField: v.TRUE_LABEL_FIELD, float64: v.VECTOR_PRECISION === "float64" });
   log.info(`${data.ids.length} labelled rows, ${data.classNames.length} classes, ${data.vectorColumns.length} vector columns; ${blas.name} backend`);

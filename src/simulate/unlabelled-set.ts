@@ -9,6 +9,7 @@
  * labelled set are left out here (counted), since they are in the simulation already.
  */
 import { allocVectors } from "../engine/kernels/kernels.ts";
+import { drawSample } from "../engine/kmeans.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { readChannel, type Notices } from "../io/channel.ts";
 import { listNames } from "../list-names.ts";
@@ -79,7 +80,8 @@ export async function readUnlabelledSet(channel: string, labelled: Pick<Labelled
     throw new UsageError(`${channel}: every one of its ${read.ids.length} rows has an id of the labelled set, so no unlabelled row is left to shape the pool. Point --input at the unlabelled pool's rows, or drop --input.`);
   }
   const limit = options.limit > 0 ? options.limit : Infinity;
-  const chosen = keep.length > limit ? sample(keep, limit, new Rng(options.seed)) : keep;
+  // A uniform sample, kept in id order.
+  const chosen = keep.length > limit ? Array.from(drawSample(keep.length, limit, new Rng(options.seed)).sort(), (i) => keep[i]!) : keep;
   const values = new Float64Array(chosen.length * dim);
   chosen.forEach((k, i) => values.set(read.vectors.subarray(k * dim, (k + 1) * dim), i * dim));
   const vectors = allocVectors(options.float64, values.length);
@@ -102,14 +104,4 @@ function sameVectorColumns(path: string, columns: readonly string[], expected: r
   const extra = found.filter((c) => !expected.includes(c));
   if (missing.length === 0 && extra.length === 0) return;
   throw new UsageError(`${path}: its vectors are ${found.length === 0 ? "missing (no emb_* columns)" : `${listNames(found)} (${found.length} columns)`}, the labelled rows' are ${listNames(expected)} (${expected.length}); --input must hold vectors of the same embedding as --labeled${missing.length > 0 ? `. Missing: ${listNames(missing)}` : ""}${extra.length > 0 ? `. Not in the labelled rows: ${listNames(extra)}` : ""}.`);
-}
-
-/** `count` of `rows` drawn uniformly (partial Fisher–Yates), in their original (id) order. */
-function sample(rows: number[], count: number, rng: Rng): number[] {
-  const a = rows.slice();
-  for (let i = 0; i < count; i++) {
-    const j = i + rng.nextInt(a.length - i);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a.slice(0, count).sort((x, y) => x - y);
 }

@@ -109,7 +109,6 @@ const NO_MERGE = (why: string): MergeRule => ({
 });
 const NO_QUOTAS = (name: string) => `${name} picks one row per region of the vectors and needs no model; CLASS_BALANCE quotas over predicted classes do not apply. Leave CLASS_BALANCE at none.`;
 /** ℓ·k candidates per host (ℓ = `perRow`), each weighted by the rows nearest it. */
-/** ℓ·k candidates per host (ℓ = `perRow`), each weighted by the rows nearest it. */
 const oversampled = (perRow: number, merge: string): MergeRule => ({
   kind: "oversampled", exact: false, candidates: (batch) => perRow * batch,
   guarantee: `k-means‖ oversampling: ${perRow}·k candidates per host, each weighted by the rows nearest it; ${merge}`,

@@ -25,7 +25,7 @@ export function leafCoreset(pool: Pool, options: StrategyOptions): Selection {
   const result = kCenterGreedy(space, options.batchSize, {
     seeds,
     selectable: options.selectable,
-    firstPick: seeds ? -1 : mostTypical(data, trees, options.selectable, labelled),
+    firstPick: seeds ? -1 : mostTypical(data, trees, options.selectable),
     minDistance: options.minDistance,
     onProgress: options.onProgress,
     quotas,
@@ -53,14 +53,19 @@ function seedsOf(leaves: Int32Array, trees: number, labeled: Int32Array | null, 
   return out;
 }
 
-/** The selectable row with the most common leaves among the selectable and labelled rows (rows that only shape the pool play no part). */
-function mostTypical(leaves: Int32Array, trees: number, selectable: Uint8Array, labelled: Uint8Array): number {
+/**
+ * The selectable row with the most common leaves among the selectable rows. Called only when no
+ * row counts as labelled (no seeds), so the rows left out only shape the pool and play no part.
+ */
+function mostTypical(leaves: Int32Array, trees: number, selectable: Uint8Array): number {
   const rows = leaves.length / trees;
   const counts = Array.from({ length: trees }, () => new Map<number, number>());
-  for (let r = 0; r < rows; r++) for (let t = 0; t < trees; t++) {
-    if (!selectable[r] && !labelled[r]) continue;
-    const leaf = leaves[r * trees + t]!;
-    counts[t]!.set(leaf, (counts[t]!.get(leaf) ?? 0) + 1);
+  for (let r = 0; r < rows; r++) {
+    if (!selectable[r]) continue;
+    for (let t = 0; t < trees; t++) {
+      const leaf = leaves[r * trees + t]!;
+      counts[t]!.set(leaf, (counts[t]!.get(leaf) ?? 0) + 1);
+    }
   }
   let best = -1, bestScore = -1;
   for (let r = 0; r < rows; r++) {

@@ -1,4 +1,4 @@
-/** Small pieces several strategies share: class quotas and the MIN_DISTANCE warning. */
+/** Small pieces several strategies share: class quotas, the rows counted as labelled, the MIN_DISTANCE warning and ranking within quotas. */
 import { quotasFor } from "./balance.ts";
 import { topK } from "../engine/topk.ts";
 import type { StrategyOptions } from "./strategy.ts";

@@ -26,7 +26,7 @@ export interface VectorSpace {
   order: Uint32Array | null;
   /** Candidate mask by position. */
   candidates: Uint8Array;
-  /** The candidate nearest the mean of the candidates and labelled rows (a position): where a seedless k-center starts. */
+  /** The candidate nearest the mean of the selectable rows (a position): where a seedless k-center starts. */
   nearestToMean: number;
   cosine: boolean;
   /** MIN_DISTANCE and scores in the metric's units ↔ euclidean distances in the space. */
@@ -61,7 +61,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const excluded = labelledInPool.reduce((n, s) => n + s, 0);
   const seedCount = (labeled?.rows ?? 0) + excluded;
   // In file order, before any reordering: the mean's float sum depends on row order.
-  const start = seedCount > 0 ? -1 : nearestToMean(points, candidates, (row) => options.selectable[row] === 1 || labelledInPool[row] === 1);
+  const start = seedCount > 0 ? -1 : nearestToMean(points, candidates, options.selectable);
   // Only where GEMM is cheap: the order never changes a selection, only its speed.
   // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
   const projected = wideRows(points, options.blas) ? projectRows(points, options.blas) : null;
@@ -108,15 +108,16 @@ export function seedsOf(points: Matrix, labeled: Matrix | null, labelledInPool: 
 }
 
 /**
- * The candidate nearest the mean of the `counted` rows (ties: the lowest row); -1 when there
- * is none. Rows that only shape the pool are not counted: they play no part in k-center.
+ * The candidate nearest the mean of the `selectable` rows (ties: the lowest row); -1 when there
+ * is none. Called only when no row counts as labelled (no seeds), so the rows left out only
+ * shape the pool: they play no part in k-center.
  */
-function nearestToMean(points: Matrix, candidates: Uint8Array, counted: (row: number) => boolean): number {
+function nearestToMean(points: Matrix, candidates: Uint8Array, selectable: Uint8Array): number {
   const { rows, cols, data } = points;
   const mean = new Float64Array(cols);
   let n = 0;
   for (let r = 0; r < rows; r++) {
-    if (!counted(r)) continue;
+    if (!selectable[r]) continue;
     n++;
     for (let j = 0; j < cols; j++) mean[j]! += data[r * cols + j]!;
   }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { typescriptBlas } from "../../ffi/typescript.ts";
-import { addCenter, initialGroups, type LargeBatchLimits } from "../../src/engine/center-groups.ts";
+import { initialGroups, type LargeBatchLimits } from "../../src/engine/center-groups.ts";
 import { EuclideanSpace, nearestSeeds } from "../../src/engine/euclidean.ts";
 import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
 import { kMeansPlusPlus } from "../../src/engine/kmeanspp.ts";
@@ -16,6 +16,7 @@ import type { Matrix } from "../../src/matrix.ts";
 import { Rng } from "../../src/rng.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
 import { clusteredPoints } from "../helpers.ts";
+import { addRandomCenters, nearestCenterDistance } from "./random-centers.ts";
 
 const openblas = (await backendsUnderTest()).find((b) => b.name === "openblas")!.blas;
 const early: LargeBatchLimits = { bucketsFrom: 1e9, cellsFrom: 40 };
@@ -128,21 +129,11 @@ describe("scans by cells", () => {
     const n = 4000;
     const { space } = cellSpace(clusteredPoints(n, 6, 25, 4), 40);
     const state = initialGroups(n, null, null, null, null, early);
-    const rng = new Rng(9);
-    const centers: number[] = [];
-    const taken = new Uint8Array(n);
-    while (centers.length < 1200) {
-      const c = rng.nextInt(n);
-      if (taken[c]) continue;
-      taken[c] = 1;
-      centers.push(c);
-      addCenter(state, c, space, null);
-    }
+    const { centers, taken } = addRandomCenters(state, space, 1200, 9);
     expect(state.cells).not.toBeNull();
     for (let i = 0; i < n; i++) {
       if (taken[i]) continue;
-      let nearest = Infinity;
-      for (const c of centers) nearest = Math.min(nearest, space.distance(c, i));
+      const nearest = nearestCenterDistance(space, centers, i);
       expect(state.distance[i]).toBe(nearest);
       // Each row sits in the group of the center it is nearest to, at its slot.
       const g = state.groups[state.groupOf[i]!]!;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { typescriptBlas } from "../../ffi/typescript.ts";
-import { addCenter, bestGroup, initialGroups, largestDistance } from "../../src/engine/center-groups.ts";
+import { bestGroup, initialGroups, largestDistance } from "../../src/engine/center-groups.ts";
 import { EuclideanSpace, nearestSeeds } from "../../src/engine/euclidean.ts";
 import { GradientSpace } from "../../src/engine/gradient-space.ts";
 import { GroupHeap } from "../../src/engine/group-heap.ts";
@@ -13,6 +13,7 @@ import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
 import { Rng } from "../../src/rng.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
 import { clusteredPoints, probabilityRows } from "../helpers.ts";
+import { addRandomCenters, nearestCenterDistance } from "./random-centers.ts";
 
 const openblas = (await backendsUnderTest()).find((b) => b.name === "openblas")!.blas;
 
@@ -42,21 +43,11 @@ describe("large batches", () => {
     const points = clusteredPoints(5000, 6, 25, 4);
     const space = new EuclideanSpace(points);
     const state = initialGroups(5000, null, null);
-    const rng = new Rng(9);
-    const centers: number[] = [];
-    const taken = new Uint8Array(5000);
-    while (centers.length < 1800) {
-      const c = rng.nextInt(5000);
-      if (taken[c]) continue;
-      taken[c] = 1;
-      centers.push(c);
-      addCenter(state, c, space, null);
-    }
+    const { centers, taken } = addRandomCenters(state, space, 1800, 9);
     let largest = 0;
     for (let i = 0; i < 5000; i++) {
       if (taken[i]) continue;
-      let nearest = Infinity;
-      for (const c of centers) nearest = Math.min(nearest, space.distance(c, i));
+      const nearest = nearestCenterDistance(space, centers, i);
       expect(state.distance[i]).toBe(nearest);
       largest = Math.max(largest, nearest);
     }
@@ -74,22 +65,10 @@ describe("large batches", () => {
     const probs = probabilityRows(n, 4, 3);
     const space = new GradientSpace(probs, 4, points);
     const state = initialGroups(n, null, null);
-    const rng = new Rng(1);
-    const centers: number[] = [];
-    const taken = new Uint8Array(n);
-    while (centers.length < 1500) {
-      const c = rng.nextInt(n);
-      if (taken[c]) continue;
-      taken[c] = 1;
-      centers.push(c);
-      addCenter(state, c, space, null, space.tolerance);
-    }
+    const { centers, taken } = addRandomCenters(state, space, 1500, 1, space.tolerance);
     expect(state.buckets).not.toBeNull();
     for (let i = 0; i < n; i++) {
-      if (taken[i]) continue;
-      let nearest = Infinity;
-      for (const c of centers) nearest = Math.min(nearest, space.distance(c, i));
-      expect(state.distance[i]).toBe(nearest);
+      if (!taken[i]) expect(state.distance[i]).toBe(nearestCenterDistance(space, centers, i));
     }
   }, 60_000);
 

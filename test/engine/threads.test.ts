@@ -63,7 +63,7 @@ describe("runMany", () => {
     // The reference itself is not trivial: distances vary, dots change sign.
     expect(new Set(reference[0]![0]!).size).toBeGreaterThan(1000);
     expect(reference[2]![0]!.some((v) => v < 0)).toBe(true);
-  });
+  }, 60_000);
 
   test("thousands of small scans back to back: each returns complete results (no job overlaps the next)", async () => {
     const rows = 500, dim = 16, count = 24;
@@ -87,7 +87,7 @@ describe("runMany", () => {
       setMainTakesChunks(true);
     }
     expect(wrong).toBe(0);
-  });
+  }, 60_000); // 20,000 hand-offs to the workers: seconds, not milliseconds, when the cores are busy
 
   test("inLocalityOrder's row gather puts every row where the order says, on 1, 2 and 3 threads, whichever thread copies it", async () => {
     const rng = new Rng(5);
@@ -151,7 +151,7 @@ describe("runMany", () => {
       }
     }
     expect(misplaced).toBe(0);
-  });
+  }, 60_000);
 
   test("stopThreads leaves the scans on the main thread; a pool can start again", async () => {
     await startThreads(2);

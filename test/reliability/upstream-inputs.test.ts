@@ -325,6 +325,8 @@ const LAYOUTS: UpstreamCase[] = [
     args: ["--strategy", "diversity", "--batch-size", "12"],
     selected: (o) => {
       expect(o.header.slice(0, 6)).toEqual(["id", "split", "prob_class_0", "prob_class_1", "emb_0", "emb_1"]);
+      // All 12 rows, so the reordered part-1 is read too (the loop alone would pass on part-0's rows).
+      expect(column(o, "id").sort()).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`).sort());
       for (const [k, id] of column(o, "id").entries()) {
         const i = Number(id.slice(1));
         expect([o.rows[k]![1], Number(o.rows[k]![4]), Number(o.rows[k]![5])]).toEqual([["a", "b", "c"][i % 3], ((i * 13) % 11) - 5, ((i * 5) % 7) - 3]);

@@ -3,11 +3,11 @@
  *
  * Every hot scan (greedy k-center, hybrid, BADGE's k-means++, k-means seeding, projected
  * screening, typicality) measures one row against a list of rows with a `_many` kernel over
- * the shared kernel memory. `runMany` splits such a list into contiguous parts: the main thread
- * runs part 0, workers (the same WebAssembly module instantiated over the same memory) the
- * others. Each row's result is computed by the same kernel on the same bytes whichever thread
- * runs it, so results do not depend on the thread count; the callers reduce them on the main
- * thread in their usual order.
+ * the shared kernel memory. `runMany` cuts such a list into chunks of consecutive rows, which
+ * the main thread and the workers (the same WebAssembly module instantiated over the same
+ * memory) take as they come free. Each row's result is computed by the same kernel on the same
+ * bytes whichever thread runs it, so results do not depend on the thread count; the callers
+ * reduce them on the main thread in their usual order.
  *
  * Dispatch is synchronous (the greedy loops are): the main thread writes the job into a control
  * block in kernel memory, wakes the workers with Atomics.notify, and every thread takes chunks
