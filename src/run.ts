@@ -4,8 +4,6 @@
  * process.env or process.argv, so a test can run any configuration in-process.
  */
 import { existsSync } from "node:fs";
-import { BlasUnavailableError, loadBlas } from "../ffi/load.ts";
-import type { Blas } from "../ffi/blas.ts";
 import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
 import { writeFailureMessage } from "./cluster/failure-message.ts";
 import { hostOutputDir } from "./cluster/layout.ts";
@@ -16,6 +14,7 @@ import { usage } from "./cli/usage.ts";
 import { Logger, type Sink } from "./cli/log.ts";
 import { DataError, EXIT_OK, UsageError, exitCodeOf } from "./errors.ts";
 import { hasDataFiles } from "./io/channel.ts";
+import { loadBackend } from "./job/backend.ts";
 import { resolvePaths, type JobPaths } from "./job/paths.ts";
 import { planJob, type Role } from "./job/plan.ts";
 import { readInputs } from "./job/read.ts";
@@ -142,7 +141,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   const plan = planJob(config, role);
   checkPseudoLabelSettings(plan, pseudoLabelSettings(config), paths.calibration);
   for (const warning of plan.warnings) log.warn(warning);
-  const blas = await backend(config, log);
+  const blas = await loadBackend(config.values, log);
   const threads = await useThreads(config, log);
   capBackendThreads(blas, threads);
   log.info(`${threads.count} thread${threads.count === 1 ? "" : "s"} (${threads.source})`);
@@ -182,12 +181,4 @@ async function stabilityAgainst(previous: string, pool: Pool, config: Config, lo
 
 function ok(written: Written): RunResult {
   return { exitCode: EXIT_OK, outputs: written.outputs, metadata: written.metadata, error: null };
-}
-
-/** OpenBLAS, or the TypeScript twin with one warning (ACTIVE_SAMPLING_BLAS, BLAS_LIBRARY). */
-async function backend(config: Config, log: Logger): Promise<Blas> {
-  const { blas, warning } = await loadBlas({ mode: config.values.ACTIVE_SAMPLING_BLAS, libraryPath: config.values.BLAS_LIBRARY || null })
-    .catch((error) => { throw error instanceof BlasUnavailableError ? new UsageError(error.message) : error; });
-  if (warning) log.warn(warning);
-  return blas;
 }

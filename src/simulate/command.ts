@@ -7,7 +7,7 @@
  * time taken go to the log and the report page.
  */
 import { existsSync, writeFileSync } from "node:fs";
-import { BlasUnavailableError, loadBlas } from "../../ffi/load.ts";
+import { loadBackend } from "../job/backend.ts";
 import { capBackendThreads, useThreads } from "../job/threads.ts";
 import type { ParsedConfig } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
@@ -39,9 +39,7 @@ export async function runSimulate(config: ParsedConfig, defaults: { labeled?: st
   requireExisting("--input", config.input, "the directory (or file) of unlabelled rows, or drop --input");
   if (output) checkOutput(output, [["--labeled", labeled], ["--input", config.input]]);
 
-  const { blas, warning } = await loadBlas({ mode: v.ACTIVE_SAMPLING_BLAS, libraryPath: v.BLAS_LIBRARY || null })
-    .catch((error) => { throw error instanceof BlasUnavailableError ? new UsageError(error.message) : error; });
-  if (warning) log.warn(warning);
+  const blas = await loadBackend(v, log);
   capBackendThreads(blas, await useThreads(config, log));
   log.info(`reading the labelled rows in ${labeled}`);
   const data = await readLabelledSet(labeled, { idField: v.ID_FIELD, labelField: v.TRUE_LABEL_FIELD, float64: v.VECTOR_PRECISION === "float64" });
