@@ -142,10 +142,12 @@ function leave(control: Int32Array): void {
 
 /**
  * kernel(c, base, width, idx, count, n, out) over rows idx[0..count), split across the
- * threads when the work pays for it. Pointers are byte offsets into kernel memory.
+ * threads when the work pays for it. Pointers are byte offsets into kernel memory. `values`:
+ * the work in values read, when an entry of idx stands for more than one row of n values
+ * (row-mean.ts's blocks of rows).
  */
-export function runMany(name: ManyKernelName, c: number, base: number, width: number, idx: number, count: number, n: number, out: number): void {
-  const values = count * n;
+export function runMany(name: ManyKernelName, c: number, base: number, width: number, idx: number, count: number, n: number, out: number,
+  values = count * n): void {
   if (!pool || threads === 1 || count < 2 || (minValuesPerPart > 0 && values < 2 * minValuesPerPart)) {
     kernels[name](c, base, width, idx, count, n, out);
     return;
