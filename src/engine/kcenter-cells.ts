@@ -136,7 +136,7 @@ class CellScan {
       nearest[c] = -1;
       layout[AT.fresh / 4] = this.#firstGroup + picks.length - 1;
       // Every cell, one or a few at a time: a pick's work sits in the few cells near it.
-      runMany("kcenter_cells_many", c, layout.byteOffset, 0, cellList, this.#count, this.#valuesPerCell, moved, this.#count);
+      runMany("kcenter_cells_many", c, layout.byteOffset, 0, cellList, this.#count, 0, moved, this.#count * this.#valuesPerCell, this.#count);
       // A seedless first pick has no distance to a chosen set; its score is the radius it covers.
       if (seedlessFirst) radii[0] = pickDistances[0] = this.#largestDistance();
       options.onProgress?.(picks.length, k);

@@ -5,9 +5,10 @@
  * large pools reordered for memory locality (engine/locality.ts) in a private copy: the pool's
  * vectors are never changed. Engines work on positions; `rows()` maps picks back to pool rows.
  */
-import { EuclideanSpace, nearestSeeds, normaliseRows, projectRows, squaredDistance, wideRows } from "../engine/euclidean.ts";
+import { EuclideanSpace, nearestSeeds, normaliseRows, projectRows, wideRows } from "../engine/euclidean.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import { inLocalityOrder, inverse, localityCells } from "../engine/locality.ts";
+import { nearestToMean } from "../engine/row-mean.ts";
 import type { SeedState } from "../engine/metric-space.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
@@ -60,7 +61,8 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const labelledInPool = labelledMask(options);
   const excluded = labelledInPool.reduce((n, s) => n + s, 0);
   const seedCount = (labeled?.rows ?? 0) + excluded;
-  // In file order, before any reordering: the mean's float sum depends on row order.
+  // In file order, before any reordering: the mean's float sum depends on row order. Called only
+  // when no row counts as labelled (no seeds), so the rows left out only shape the pool.
   const start = seedCount > 0 ? -1 : nearestToMean(points, candidates, options.selectable);
   // Only where GEMM is cheap: the order never changes a selection, only its speed.
   // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
@@ -105,28 +107,4 @@ export function seedsOf(points: Matrix, labeled: Matrix | null, labelledInPool: 
   if (labeled) data.set(labeled.data);
   excluded.forEach((row, k) => data.set(points.data.subarray(row * dim, (row + 1) * dim), (labeledRows + k) * dim));
   return { data, rows: labeledRows + excluded.length, cols: dim };
-}
-
-/**
- * The candidate nearest the mean of the `selectable` rows (ties: the lowest row); -1 when there
- * is none. Called only when no row counts as labelled (no seeds), so the rows left out only
- * shape the pool: they play no part in k-center.
- */
-function nearestToMean(points: Matrix, candidates: Uint8Array, selectable: Uint8Array): number {
-  const { rows, cols, data } = points;
-  const mean = new Float64Array(cols);
-  let n = 0;
-  for (let r = 0; r < rows; r++) {
-    if (!selectable[r]) continue;
-    n++;
-    for (let j = 0; j < cols; j++) mean[j]! += data[r * cols + j]!;
-  }
-  for (let j = 0; j < cols; j++) mean[j]! /= n;
-  let best = -1, bestDistance = Infinity;
-  for (let r = 0; r < rows; r++) {
-    if (!candidates[r]) continue;
-    const d = squaredDistance(data, r * cols, mean, 0, cols);
-    if (d < bestDistance) { bestDistance = d; best = r; }
-  }
-  return best;
 }

@@ -628,4 +628,112 @@
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
+  ;; engine/row-mean.ts's column sums, in the `_many` calling convention (so the worker threads can
+  ;; split them by blocks of rows): idx[0..count) lists block numbers. $c points at i32 mask (one
+  ;; byte a row, 0: left out), i32 sums, i32 rows, i32 blockRows, i32 first. For block b, rows
+  ;; (first+b)·blockRows .. min((first+b+1)·blockRows, rows) − 1 of the float32 matrix at $base
+  ;; (rows $width bytes, $n values) are added, those the mask keeps, one after another in row
+  ;; order, into float64 column sums at sums + b·8n (zeroed first); out[i] = how many rows. Each
+  ;; column's sum is sequential within its block: the same bits on any thread, and the bits of
+  ;; row-mean.ts's TypeScript twin.
+  (func (export "column_sums_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $mask i32) (local $sums i32) (local $rows i32) (local $blockRows i32)
+    (local $r i32) (local $last i32) (local $dst i32) (local $row i32) (local $j i32) (local $quads i32) (local $added i32)
+    (local $x v128)
+    (local.set $mask (i32.load (local.get $c)))
+    (local.set $sums (i32.load offset=4 (local.get $c)))
+    (local.set $rows (i32.load offset=8 (local.get $c)))
+    (local.set $blockRows (i32.load offset=12 (local.get $c)))
+    (local.set $quads (i32.and (local.get $n) (i32.const -4)))
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $r (i32.mul (i32.add (i32.load offset=16 (local.get $c)) (i32.load (local.get $idx))) (local.get $blockRows)))
+        (local.set $last (i32.add (local.get $r) (local.get $blockRows)))
+        (if (i32.gt_u (local.get $last) (local.get $rows)) (then (local.set $last (local.get $rows))))
+        (local.set $dst (i32.add (local.get $sums) (i32.mul (i32.load (local.get $idx)) (i32.shl (local.get $n) (i32.const 3)))))
+        (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $n) (i32.const 3)))
+        (local.set $added (i32.const 0))
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_u (local.get $r) (local.get $last)))
+            (if (i32.load8_u (i32.add (local.get $mask) (local.get $r)))
+              (then
+                (local.set $added (i32.add (local.get $added) (i32.const 1)))
+                (local.set $row (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $width))))
+                (local.set $j (i32.const 0))
+                (block $quads_done
+                  (loop $quad
+                    (br_if $quads_done (i32.ge_u (local.get $j) (local.get $quads)))
+                    (local.set $x (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
+                    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
+                      (f64x2.add (v128.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))))
+                        (f64x2.promote_low_f32x4 (local.get $x))))
+                    (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
+                      (f64x2.add (v128.load offset=16 (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))))
+                        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $quad)))
+                (block $tail_done
+                  (loop $tail
+                    (br_if $tail_done (i32.ge_u (local.get $j) (local.get $n)))
+                    (f64.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
+                      (f64.add (f64.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))))
+                        (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $tail)))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rows)))
+        (f64.store (local.get $out) (f64.convert_i32_u (local.get $added)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; Σ (x[j] − m[j])² of float32 rows idx[0..count) of the matrix at $base (rows $width bytes)
+  ;; against the float64 vector at $c, over $n values: the lanes of sqdist_f64 (two accumulators
+  ;; of two lanes, j mod 4; their sum lane by lane, then lane 0 + lane 1, then the tail in
+  ;; order), so that row-mean.ts's TypeScript twin gives the same bits.
+  (func (export "sqdist_f32_f64_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $a i32) (local $b i32) (local $stop i32) (local $x v128) (local $d v128) (local $e v128)
+    (local $acc0 v128) (local $acc1 v128) (local $sum f64) (local $t f64)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $a (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
+        (local.set $b (local.get $c))
+        (local.set $stop (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+        (local.set $acc0 (v128.const f64x2 0 0))
+        (local.set $acc1 (v128.const f64x2 0 0))
+        (block $quads_done
+          (loop $quad
+            (br_if $quads_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $x (v128.load (local.get $a)))
+            (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $x)) (v128.load (local.get $b))))
+            (local.set $e (f64x2.sub
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+              (v128.load offset=16 (local.get $b))))
+            (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $d) (local.get $d))))
+            (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $e) (local.get $e))))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (local.set $b (i32.add (local.get $b) (i32.const 32)))
+            (br $quad)))
+        (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+        (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+        (local.set $stop (i32.add (local.get $stop) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $t (f64.sub (f64.promote_f32 (f32.load (local.get $a))) (f64.load (local.get $b))))
+            (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $t) (local.get $t))))
+            (local.set $a (i32.add (local.get $a) (i32.const 4)))
+            (local.set $b (i32.add (local.get $b) (i32.const 8)))
+            (br $tail)))
+        (f64.store (local.get $out) (local.get $sum))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
 )

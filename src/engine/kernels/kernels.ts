@@ -33,6 +33,10 @@ interface DistanceExports {
   gather_rows_many: ManyKernel;
   /** locality.ts's nearest-pivot search over a block of dot products (c the pivots' squared norms; see distance.wat). */
   nearest_pivot_f32_many: ManyKernel;
+  /** row-mean.ts's column sums by blocks of rows (c its constants, idx block numbers; see distance.wat). */
+  column_sums_f32_many: ManyKernel;
+  /** Squared distances of float32 rows to a float64 vector at c (row-mean.ts; see distance.wat). */
+  sqdist_f32_f64_many: ManyKernel;
   /** One pick of kcenter-cells.ts's greedy loop over cells (c the new center, base its layout; see distance.wat). */
   kcenter_cells_many: ManyKernel;
 }
@@ -41,10 +45,11 @@ interface DistanceExports {
 export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f32_many", "sqdist_f64_many", "dot_f64_many"] as const;
 /**
  * Every kernel the worker threads run, by number: the distance kernels, projection.ts's screens
- * (their constants in kernel memory), locality.ts's gather and nearest-pivot search, and
- * kcenter-cells.ts's pick.
+ * (their constants in kernel memory), locality.ts's gather and nearest-pivot search, row-mean.ts's
+ * column sums and distances to the mean, and kcenter-cells.ts's pick.
  */
-export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many", "nearest_pivot_f32_many", "kcenter_cells_many"] as const;
+export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many", "nearest_pivot_f32_many",
+  "column_sums_f32_many", "sqdist_f32_f64_many", "kcenter_cells_many"] as const;
 export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;
