@@ -2,7 +2,7 @@
  * Reading for a run, against DuckDB on the same files in the same run (issue 13, items 3 and 4).
  *
  *   bun bench/read-vs-duckdb.ts wide   [--rows 1000000] [--fresh]
- *   bun bench/read-vs-duckdb.ts scores [--rows 10000000] [--fresh]
+ *   bun bench/read-vs-duckdb.ts scores [--rows 10000000] [--fresh] [--question uncertainty] [--repeat 3] [--streamed-only]
  *
  * wide: a pool of id, 10 probabilities (DOUBLE) and 128 embeddings (FLOAT) as CSV and as its
  *   snappy Parquet twin. DuckDB materialises every column (CREATE TABLE AS SELECT *); we run
@@ -14,7 +14,9 @@
  *   `confidence_threshold` at 0.25 (about 4% of the rows pass) with MAX_SAMPLES = 10,000 and
  *   without (every passing row). We run each on the directory streamed with the report (the
  *   default), streamed without it (--no-save-report) and whole (STREAM=off, the baseline). Wall
- *   time and peak RSS for each.
+ *   time and peak RSS for each. --question asks one of them (uncertainty, capped, every),
+ *   --repeat asks them that many rounds (DuckDB and ours alternating, the load average printed
+ *   each round), --streamed-only leaves the whole run out.
  *
  * The files are written by DuckDB itself (seeded random(); row order fixed by ORDER BY) under
  * /tmp/active-sampling-read-bench/ and reused. Each contender runs in its own process, one after
@@ -90,7 +92,12 @@ if (mode === "wide") {
   }
 } else {
   console.log(`${rows} rows (id + 10 probabilities, zstd, 2 files), every column of the answer written out`);
-  for (const [name, question] of Object.entries(QUESTIONS)) {
+  const asked = args.includes("--question") ? [args[args.indexOf("--question") + 1]!] : Object.keys(QUESTIONS);
+  const rounds = option("--repeat", 1);
+  for (let round = 1; round <= rounds; round++) for (const name of asked) {
+    const question = QUESTIONS[name];
+    if (!question) throw new Error(`--question: one of ${Object.keys(QUESTIONS).join(", ")}`);
+    if (rounds > 1) console.log(`round ${round} of ${rounds}, load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
     const duck = timed([process.execPath, import.meta.path, "scores", "--rows", String(rows), "--duckdb-select", name]);
     const duckWall = duck.wall;
     console.log(`${question.title}`);
@@ -101,7 +108,7 @@ if (mode === "wide") {
       ["STREAM=auto, --no-save-report", { STREAM: "auto" }, ["--no-save-report"]],
       ["STREAM=off, --no-save-report", { STREAM: "off" }, ["--no-save-report"]],
     ];
-    for (const [label, env, extra] of contenders) {
+    for (const [label, env, extra] of contenders.slice(0, args.includes("--streamed-only") ? 2 : 3)) {
       const ours = runOurs(`${dir}/pool`, [...question.ours, ...extra], env);
       const unaccounted = ours.wall - Object.values(ours.timings).reduce((a, b) => a + b, 0) / 1000;
       console.log(`  ours, ${label.padEnd(36)} ${ours.wall.toFixed(2)} s wall   peak ${ours.peakMiB} MiB   ${(duckWall / ours.wall).toFixed(2)}× DuckDB's speed (target ≥ 1, peak ≤ 1024 MiB)`);

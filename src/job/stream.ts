@@ -30,7 +30,6 @@ import { belowEvenShare, buildPool, idHash, labelNote, repeatedHashes, rescaledN
 import { distinctLabels, parseLabelClasses, sortLabels } from "../pool/labels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { StreamedPool } from "../report/report-file.ts";
-import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
 import { ProjectionRows } from "../report/streamed-projection.ts";
 import { resolveBalance } from "../strategies/balance.ts";
 import type { StrategyOptions } from "../strategies/strategy.ts";
@@ -39,6 +38,7 @@ import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
 import { streamRanking, type GateRule } from "./stream-ranking.ts";
+import { reportCounter } from "./stream-helper.ts";
 import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
 import { mayBeSelected } from "../calibration/conformal-selection.ts";
 import { fitTemperature } from "../calibration/temperature.ts";
@@ -216,7 +216,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const eligiblePerClass = gate?.kind === "may-pass" ? new Float64Array(classes) : null;
   const ranking = streamRanking(plan, config, classes, gate);
   const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
-  let confidence: PoolConfidence | null = null;
+  // The report's figures of every row, counted on a second thread when there is one (stream-helper.ts), which ends with the pass.
+  using counter = v.SAVE_REPORT ? await reportCounter() : null;
   let excludedCount = 0, passingCount = 0, belowEven = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
@@ -231,7 +232,6 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     renormalisedRows += pool.normalisation.renormalisedRows;
     const scores = ranking.scores(used);
     const selectable = new Uint8Array(pool.size);
-    if (v.SAVE_REPORT) countPoolRows(confidence ??= emptyPoolConfidence(pool.classes), used.probs, pool.classes);
     const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
     projected?.add(vectors!, row, pool.size);
     for (let r = 0; r < pool.size; r++, row++) {
@@ -253,9 +253,12 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       });
     }
     if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, used, selectable, v.CONFIDENCE_THRESHOLD);
+    // Handed over: nothing reads the part's probabilities after this.
+    await counter?.count(used.probs, pool.classes);
     progress?.(row, knownRows ?? row);
     collectGarbage();
   }
+  const confidence = counter ? await counter.finish() : null;
   const size = row;
   if (size === 0) throw new NotStreamable("the pool has no rows");
   hashes = hashes.subarray(0, size);

@@ -128,16 +128,51 @@ export function emptyPoolConfidence(classes: number): PoolConfidence {
   return { rows: 0, histograms: emptyMeasures(classes), classCounts: new Array<number>(classes).fill(0) };
 }
 
-/** Counts every row of the row-major probabilities into `into`, in row order. */
+/**
+ * Counts every row of the row-major probabilities into `into`, in row order: for each row what
+ * rowConfidence measures, added as addToHistogram adds it (the same operations in the same
+ * order, so the same bits; test/report/stats.test.ts checks it). It names nothing outside itself
+ * and allocates nothing per row, because a streamed run counts on a helper thread that runs a
+ * copy of its source text (src/job/stream-helper.ts), and 10M rows of one object each cost a
+ * second of collection.
+ */
 export function countPoolRows(into: PoolConfidence, probs: Float64Array, classes: number): void {
   const rows = probs.length / classes;
   const h = into.histograms;
+  const measures = [h.maxProb, h.margin, h.entropy];
+  const logClasses = Math.log(classes);
+  const values = [0, 0, 0];
   for (let r = 0; r < rows; r++) {
-    const conf = rowConfidence(probs, classes, r);
-    addToHistogram(h.maxProb, conf.maxProb);
-    addToHistogram(h.margin, conf.margin);
-    addToHistogram(h.entropy, conf.entropy);
-    if (conf.argmax >= 0) into.classCounts[conf.argmax]!++;
+    const base = r * classes;
+    let argmax = 0, top = -Infinity, second = -Infinity, entropy = 0, finite = true;
+    for (let c = 0; c < classes; c++) {
+      const p = probs[base + c]!;
+      if (!Number.isFinite(p)) { finite = false; break; }
+      if (p > top) {
+        second = top;
+        top = p;
+        argmax = c;
+      } else if (p > second) second = p;
+      if (p > 0) entropy -= p * Math.log(p);
+    }
+    values[0] = finite ? top : NaN;
+    values[1] = finite ? (classes === 1 ? top : top - second) : NaN;
+    values[2] = finite ? (classes > 1 ? entropy / logClasses : 0) : NaN;
+    for (let m = 0; m < 3; m++) {
+      const histogram = measures[m]!, value = values[m]!;
+      if (!Number.isFinite(value)) {
+        histogram.nonFinite++;
+        continue;
+      }
+      const bins = histogram.counts.length, lo = histogram.edges[0]!, hi = histogram.edges[bins]!;
+      let bin = hi > lo ? Math.floor(((value - lo) / (hi - lo)) * bins) : 0;
+      if (bin < 0) bin = 0;
+      if (bin >= bins) bin = bins - 1;
+      histogram.counts[bin]!++;
+      histogram.total++;
+      histogram.sum += value;
+    }
+    if (finite) into.classCounts[argmax]!++;
   }
   into.rows += rows;
 }

@@ -374,6 +374,16 @@ describe("the report of a streamed run charts the whole pool as the in-memory ru
     });
   }
 
+  test("one thread or two (the report's figures counted on a helper thread): the same report and selection", async () => {
+    const { dir } = writePool({ seed: 17, rows: 3000, classes: 5, files: 2, rowGroupSize: 110, nulls: false });
+    const args = ["--strategy", "uncertainty", "--batch-size", "40", "--uncertainty-mode", "entropy", "--save-report"];
+    const one = await sameAsInMemory(dir, args, "csv", { THREADS: "1" });
+    const two = await sameAsInMemory(dir, args, "csv", { THREADS: "2" });
+    expect(reportFigures(one.streamed.output)).toBe(reportFigures(one.whole.output));
+    expect(reportFigures(two.streamed.output)).toBe(reportFigures(one.streamed.output));
+    expect(Buffer.compare(readFileSync(join(two.streamed.output, "selected_samples.csv")), readFileSync(join(one.streamed.output, "selected_samples.csv")))).toBe(0);
+  });
+
   test("labelled and excluded rows: the pool's figures count them, as in memory", async () => {
     const { dir, ids } = writePool({ seed: 14, rows: 1500, classes: 3, files: 2, rowGroupSize: 100, nulls: false });
     const work = tempDir("as-stream-report-ids-");
@@ -439,7 +449,7 @@ test("the compiled binary streams (report on, the default) and writes the in-mem
   const outputs = ["auto", "off"].map((stream) => {
     const output = join(tempDir("as-stream-bin-"), "out");
     const ran = runBinary(["--input", dir, "--output", output, "--strategy", "uncertainty", "--batch-size", "60", "--class-balance", "pool",
-      "--output-format", "parquet"], { STREAM: stream });
+      "--output-format", "parquet"], { STREAM: stream, THREADS: "2" }); // two threads: the report is counted on the helper thread
     expect(ran.exitCode).toBe(0);
     expect(ran.stderr.includes("a part at a time")).toBe(stream === "auto");
     return { selection: readFileSync(join(output, "selected_samples.parquet")), report: reportFigures(output) };

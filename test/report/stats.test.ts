@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { escapeHtml, formatCount, formatShare, formatTick, formatValue } from "../../src/report/html.ts";
-import { addToHistogram, confidenceEdges, emptyHistogram, rowConfidence, scoreHistogram,
+import { addToHistogram, confidenceEdges, countPoolRows, emptyHistogram, emptyPoolConfidence, rowConfidence, scoreHistogram,
   summarizeConfidence } from "../../src/report/stats.ts";
 import { niceTicks } from "../../src/report/svg.ts";
 
@@ -23,6 +23,36 @@ describe("rowConfidence()", () => {
     const bad = rowConfidence(Float64Array.of(0.5, NaN), 2, 0);
     expect(bad.argmax).toBe(-1);
     expect(Number.isNaN(bad.maxProb)).toBe(true);
+  });
+});
+
+describe("countPoolRows()", () => {
+  test("counts each row's rowConfidence as addToHistogram adds it: the same counts and the same bits of every sum", () => {
+    for (const classes of [1, 2, 3, 10]) {
+      const rows = 5000;
+      const probs = new Float64Array(rows * classes);
+      let state = classes * 7919;
+      const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      for (let i = 0; i < probs.length; i++) probs[i] = next() < 0.1 ? 0 : next();
+      probs[3 * classes] = NaN;
+      probs[10 * classes + classes - 1] = Infinity;
+      probs.fill(1 / classes, 20 * classes, 21 * classes);
+      const counted = emptyPoolConfidence(classes);
+      countPoolRows(counted, probs.subarray(0, 2000 * classes), classes);
+      countPoolRows(counted, probs.subarray(2000 * classes), classes);
+      const reference = emptyPoolConfidence(classes);
+      for (let r = 0; r < rows; r++) {
+        const conf = rowConfidence(probs, classes, r);
+        addToHistogram(reference.histograms.maxProb, conf.maxProb);
+        addToHistogram(reference.histograms.margin, conf.margin);
+        addToHistogram(reference.histograms.entropy, conf.entropy);
+        if (conf.argmax >= 0) reference.classCounts[conf.argmax]!++;
+      }
+      reference.rows = rows;
+      expect(counted).toEqual(reference);
+      for (const m of ["maxProb", "margin", "entropy"] as const) expect(Object.is(counted.histograms[m].sum, reference.histograms[m].sum)).toBe(true);
+      expect(counted.histograms.margin.nonFinite).toBe(2);
+    }
   });
 });
 

@@ -1,0 +1,67 @@
+/**
+ * The streamed run's helper thread (src/job/stream-helper.ts) counts the report's figures of
+ * every part into the same bits as the main thread, with one thread or two.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { startThreads, stopThreads } from "../../src/engine/kernels/threads.ts";
+import { mainThreadCounter, reportCounter } from "../../src/job/stream-helper.ts";
+import { Rng } from "../../src/rng.ts";
+
+afterAll(() => stopThreads());
+
+/** Parts of random rows (some with NaN, ∞, zeros and ties) as their probabilities. */
+function parts(seed: number, classes: number, sizes: number[]): Float64Array[] {
+  const rng = new Rng(seed);
+  return sizes.map((rows) => {
+    const probs = new Float64Array(rows * classes);
+    for (let r = 0; r < rows; r++) {
+      const w = Array.from({ length: classes }, () => (rng.nextInt(6) === 0 ? 0 : rng.nextFloat()));
+      const total = w.reduce((a, b) => a + b, 0) || 1;
+      for (let c = 0; c < classes; c++) probs[r * classes + c] = w[c]! / total;
+      if (r % 97 === 5) probs[r * classes + rng.nextInt(classes)] = [NaN, Infinity, -Infinity][r % 3]!;
+      if (r % 89 === 7) probs.fill(1 / classes, r * classes, (r + 1) * classes);
+    }
+    return probs;
+  });
+}
+
+async function countAll(counter: Awaited<ReturnType<typeof reportCounter>>, probs: Float64Array[], classes: number) {
+  for (const part of probs) await counter.count(part.slice(), classes);
+  return counter.finish();
+}
+
+for (const classes of [1, 2, 10]) {
+  test(`${classes} classes: the helper thread counts every part into the main thread's figures, bit for bit`, async () => {
+    const sizes = [1000, 1, 777, 4096, 13, 2500, 999, 3000];
+    const probs = parts(classes, classes, sizes);
+    expect(await startThreads(2)).toBeNull();
+    const helper = await reportCounter();
+    expect(helper.onHelper).toBe(true);
+    const counted = await countAll(helper, probs, classes);
+    const reference = await countAll(mainThreadCounter(), probs, classes);
+    expect(counted!.rows).toBe(sizes.reduce((a, b) => a + b, 0));
+    expect(counted).toEqual(reference!);
+    // The sums as bits, not only as numbers toEqual rounds alike.
+    for (const m of ["maxProb", "margin", "entropy"] as const) expect(Object.is(counted!.histograms[m].sum, reference!.histograms[m].sum)).toBe(true);
+    expect(reference!.histograms.entropy.nonFinite).toBeGreaterThan(0);
+  });
+}
+
+test("with one thread (THREADS=1) the main thread counts", async () => {
+  await startThreads(1);
+  const counter = await reportCounter();
+  expect(counter.onHelper).toBe(false);
+  const probs = parts(5, 3, [400, 300]);
+  expect(await countAll(counter, probs, 3)).toEqual((await countAll(mainThreadCounter(), probs, 3))!);
+});
+
+test("a helper the pass gives up on ends without its figures, and the next run starts its own", async () => {
+  await startThreads(2);
+  {
+    using abandoned = await reportCounter();
+    await abandoned.count(parts(6, 4, [500])[0]!, 4);
+  }
+  const next = await reportCounter();
+  expect(next.onHelper).toBe(true);
+  expect((await countAll(next, parts(7, 4, [200]), 4))!.rows).toBe(200);
+});
