@@ -43,7 +43,8 @@ function expectSameSelection(got: KCenterResult, want: KCenterResult): void {
 describe("k-center by cells, one job a pick", () => {
   test("picks what the textbook loop picks, with the radii and coverage of center-groups.ts's loop", () => {
     const points = clusteredPoints(5000, 8, 25, 12);
-    const { ordered, space, order } = cellSpace(points, 64);
+    // 12 cells of ~400 rows: each cut into blocks (at most 256 rows) that the threads share.
+    const { ordered, space, order } = cellSpace(points, 12);
     const options: KCenterOptions = { seeds: null, selectable: null, firstPick: 5, minDistance: 0, tieKey: order };
     const cells = kCenterByCells(space, 1500, options)!;
     expect(cells).not.toBeNull();
@@ -95,7 +96,8 @@ describe("k-center by cells, one job a pick", () => {
   }, 60_000);
 
   test("gives the same bits on 1, 2 and 3 threads, the workers running every cell", async () => {
-    const { space, order } = cellSpace(clusteredPoints(6000, 24, 30, 3), 64, [8, 16]);
+    // Cells of ~400 rows: the blocks of one cell run on every thread.
+    const { space, order } = cellSpace(clusteredPoints(6000, 24, 30, 3), 15, [8, 16]);
     const options: KCenterOptions = { seeds: null, selectable: null, firstPick: 0, minDistance: 0, tieKey: order };
     const saved = setMinValuesPerPart(0);
     try {

@@ -540,7 +540,7 @@
     (i32.store (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2))) (i32.load offset=52 (local.get $p)))
     (i32.const 1))
 
-  ;; Cell $b's farthest row in play and its distance (ties: the lowest tie key), as
+  ;; Block $b's farthest row in play and its distance (ties: the lowest tie key), as
   ;; center-groups.ts's Group.refresh picks a group's best row; −1 when none is in play.
   (func $cell_settle (param $p i32) (param $b i32) (param $start i32) (param $end i32)
     (local $x i32) (local $best i32) (local $far f64) (local $d f64) (local $ties i32)
@@ -565,11 +565,12 @@
     (f64.store (i32.add (i32.load offset=20 (local.get $p)) (i32.shl (local.get $b) (i32.const 3))) (local.get $far))
     (i32.store (i32.add (i32.load offset=24 (local.get $p)) (i32.shl (local.get $b) (i32.const 2))) (local.get $best)))
 
-  ;; One pick of kcenter-cells.ts's greedy loop in cell $b: the scan center-groups.ts's
-  ;; scanCells makes there, fused (the pivot bounds, the staged screen, the exact distance, the
-  ;; move), then the cell's farthest row again when a row left it or it holds the center $c.
-  ;; Counters (int32 per cell, 8 a cell): rows screened, rows entering each screen stage, rows
-  ;; measured. Returns the rows that moved.
+  ;; One pick of kcenter-cells.ts's greedy loop in block $b (a run of one cell's rows, with its
+  ;; own reach and farthest row): the scan center-groups.ts's scanCells makes there, fused (the
+  ;; pivot bounds, the staged screen, the exact distance, the move), then the block's farthest
+  ;; row again when a row left it or it holds the center $c. Counters (int32, 16 a block: a cache
+  ;; line of its own, as threads update them row by row): rows screened, rows entering each
+  ;; screen stage, rows measured. Returns the rows that moved.
   (func $cell_scan (param $p i32) (param $c i32) (param $b i32) (result i32)
     (local $start i32) (local $end i32) (local $x i32) (local $home i32) (local $moved i32) (local $counters i32)
     (local $need i32) (local $first i32) (local $last i32) (local $screened i32)
@@ -577,15 +578,16 @@
     (local.set $start (i32.load (i32.add (i32.load (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))))
     (local.set $end (i32.load offset=4 (i32.add (i32.load (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))))
     (local.set $home (i32.and (i32.ge_u (local.get $c) (local.get $start)) (i32.lt_u (local.get $c) (local.get $end))))
-    (local.set $counters (i32.add (i32.load offset=28 (local.get $p)) (i32.shl (local.get $b) (i32.const 5))))
+    (local.set $counters (i32.add (i32.load offset=28 (local.get $p)) (i32.shl (local.get $b) (i32.const 6))))
     (local.set $far (f64.load (i32.add (i32.load offset=20 (local.get $p)) (i32.shl (local.get $b) (i32.const 3)))))
     (local.set $reach (f64.load (i32.add (i32.load offset=124 (local.get $p)) (i32.shl (local.get $b) (i32.const 3)))))
     (local.set $tolerance (f64.load offset=144 (local.get $p)))
     (block $scanned
       (br_if $scanned (f64.lt (local.get $far) (f64.const 0)))
-      (local.set $toPivot (call $cell_distance (local.get $p) (local.get $c)
-        (i32.load (i32.add (i32.load offset=32 (local.get $p)) (i32.shl (local.get $b) (i32.const 2))))))
-      ;; center-cells.ts's mayAffect: no row of the cell can move.
+      ;; The center's distance to the pivot of the cell the block belongs to (measured once a pick).
+      (local.set $toPivot (f64.load (i32.add (i32.load offset=120 (local.get $p))
+        (i32.shl (i32.load (i32.add (i32.load offset=32 (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 3)))))
+      ;; center-cells.ts's mayAffect: no row of the block can move.
       (br_if $scanned (i32.eqz (f64.lt
         (f64.sub
           (f64.sub (f64.sub (local.get $toPivot) (local.get $reach))
@@ -666,8 +668,8 @@
     (local.get $moved))
 
   ;; $cell_scan in the `_many` calling convention (so the worker threads split a pick by
-  ;; cells): center $c in cells idx[0..count), with kcenter-cells.ts's layout at $p; out[i]
-  ;; becomes the rows that moved in cell idx[i]. $width and $n are unused.
+  ;; blocks): center $c in blocks idx[0..count), with kcenter-cells.ts's layout at $p; out[i]
+  ;; becomes the rows that moved in block idx[i]. $width and $n are unused.
   (func (export "kcenter_cells_many") (param $c i32) (param $p i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
     (local $end i32)
