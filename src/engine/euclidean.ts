@@ -9,9 +9,9 @@
 import type { Blas } from "../../ffi/blas.ts";
 import { DataError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
-import { allocVectors, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
+import { allocVectors, inKernelMemory, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
-import type { CenterIndex, MetricSpace, RowCells, SeedState } from "./metric-space.ts";
+import type { CenterIndex, KernelRows, KernelScreen, MetricSpace, RowCells, SeedState } from "./metric-space.ts";
 import { ProjectedBounds } from "./projection.ts";
 
 /**
@@ -148,6 +148,8 @@ export class EuclideanSpace implements MetricSpace {
   readonly screenMany?: (c: number, rows: Uint32Array, limits: Float64Array, count: number) => number;
   /** The projected bounds that screen rows (wide rows only), for their counters. */
   readonly projected: ProjectedBounds | null;
+  readonly kernelScreen: KernelScreen | null;
+  #kernelRows: KernelRows | null | undefined;
 
   /**
    * With OpenBLAS, centers are indexed for batched lower bounds (GEMV beats per-center kernels).
@@ -161,6 +163,7 @@ export class EuclideanSpace implements MetricSpace {
     this.#many = manySquaredDistances(points);
     this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
     this.projected = projected;
+    this.kernelScreen = projected?.kernelScreen() ?? null;
     if (projected) {
       this.screenMany = (c, rows, limits, count) => projected.screen(c, rows, limits, count);
       this.centerIndex = projected.centerIndex();
@@ -169,6 +172,16 @@ export class EuclideanSpace implements MetricSpace {
 
   distance(a: number, b: number): number {
     return Math.sqrt(this.#squared(a, b));
+  }
+
+  /** The vectors for kernels that measure as `distance` does (computed once: usesNarrowKernel reads every value). */
+  get kernelRows(): KernelRows | null {
+    const { points } = this;
+    this.#kernelRows ??= inKernelMemory(points.data) ? {
+      base: points.data.byteOffset, width: points.data.BYTES_PER_ELEMENT * points.cols, dim: points.cols,
+      kind: points.data instanceof Float64Array ? 2 : usesNarrowKernel(points, points) ? 1 : 0,
+    } : null;
+    return this.#kernelRows;
   }
 
   /** distance(c, rows[i]) for i < count, in one kernel call when the vectors allow. */

@@ -6,7 +6,8 @@
  * and pruned by the triangle inequality (center-groups.ts). `kCenterPlain` keeps the textbook
  * loop as the reference the tests and benches compare against.
  */
-import { addCenter, bestGroup, dropRows, initialGroups, largestDistance, type CenterGroups, type LargeBatchLimits, type Priority } from "./center-groups.ts";
+import { addCenter, bestGroup, dropRows, initialGroups, LARGE_BATCH_LIMITS, largestDistance, type CenterGroups, type LargeBatchLimits, type Priority } from "./center-groups.ts";
+import { kCenterByCells } from "./kcenter-cells.ts";
 import type { MetricSpace, SeedState } from "./metric-space.ts";
 
 export interface KCenterOptions {
@@ -53,6 +54,10 @@ export interface KCenterResult {
 }
 
 export function kCenterGreedy(space: MetricSpace, k: number, options: KCenterOptions): KCenterResult {
+  // Plain core-set on cells from the start: each pick one job for every thread (kcenter-cells.ts).
+  const plain = !options.priority && !(options.minDistance > 0) && !options.quotas;
+  const byCells = plain && (options.limits ?? LARGE_BATCH_LIMITS).cellsFrom <= 1 ? kCenterByCells(space, k, options) : null;
+  if (byCells) return byCells;
   const tieKey = options.tieKey ?? null;
   const { minDistance } = options;
   const userPriority = options.priority ?? null;

@@ -26,6 +26,13 @@ export interface MetricSpace {
    * order's neighbourhoods, locality.ts); large batches scan them (center-cells.ts).
    */
   readonly cells?: RowCells;
+  /**
+   * Optional: where the vectors sit in kernel memory, for kernels that measure `distance`
+   * themselves with the same bits (kcenter-cells.ts); with `kernelScreen`, the screen
+   * `screenMany` applies. Spaces with `anchorDistance` or `lowerBound` have neither.
+   */
+  readonly kernelRows?: KernelRows | null;
+  readonly kernelScreen?: KernelScreen | null;
   /** Optional: distance(c, rows[i]) for i < count in one call; the array is reused by the next call. */
   distanceMany?(c: number, rows: Uint32Array, count: number): Float64Array;
   /** Optional: a lower bound on distance(a, b) that is much cheaper than the distance itself. */
@@ -75,4 +82,21 @@ export interface CenterIndex {
 export interface RowCells {
   readonly starts: Uint32Array;
   readonly pivots: Uint32Array;
+}
+
+/** Vectors in kernel memory: row r at base + r·width bytes, dim values measured by `kind`. */
+export interface KernelRows {
+  base: number;
+  width: number;
+  dim: number;
+  /** The squared-distance kernel: 0 sqdist_f32, 1 sqdist_f32_narrow, 2 sqdist_f64 (distance.wat). */
+  kind: 0 | 1 | 2;
+}
+
+/** A projected screen's stages in kernel memory (projection.ts): constants pointers, record widths in bytes, coordinate counts. */
+export interface KernelScreen {
+  prefilter: { params: number; width: number; dims: number } | null;
+  stages: { params: number; width: number; dims: number }[];
+  /** Rows entering each stage (the prefilter first), for the screen's counters. */
+  rowsPerStage: number[];
 }

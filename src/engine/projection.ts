@@ -27,7 +27,7 @@
  */
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
-import type { CenterIndex } from "./metric-space.ts";
+import type { CenterIndex, KernelScreen } from "./metric-space.ts";
 import { kernelRelativeError, manySquaredDistances, usesNarrowKernel } from "./euclidean.ts";
 import { allocFloat32, allocFloat64 } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
@@ -273,6 +273,16 @@ export class ProjectedBounds {
   /** The screen's figures for a selection's details. */
   details(): { screeningStages: string; rowsPerScreeningStage: number[] } {
     return { screeningStages: this.stageNames.join(", "), rowsPerScreeningStage: [...this.rowsPerStage] };
+  }
+
+  /** Where a kernel finds the screen's stages in kernel memory (kcenter-cells.ts screens row by row). */
+  kernelScreen(): KernelScreen {
+    const prefilter = this.#prefilter;
+    return {
+      prefilter: prefilter ? { params: prefilter.params.byteOffset, width: prefilter.width, dims: this.dims } : null,
+      stages: this.#stages.map(({ params, block }) => ({ params: params.byteOffset, width: block.cols * 4, dims: block.cols })),
+      rowsPerStage: this.rowsPerStage,
+    };
   }
 
   /** Rearranges the rows to match points reordered by `order` (new row r is old row order[r]). */

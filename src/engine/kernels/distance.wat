@@ -240,133 +240,132 @@
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
 
-  ;; One stage of engine/projection.ts's screen, in the `_many` calling convention (so the
-  ;; worker threads can split it): row $c against rows idx[0..count). $params points at the
-  ;; stage's constants: i32 block (its coordinates, rows $width bytes apart, $n float32 each),
-  ;; i32 stats (per row three float64, 24 bytes a row: err, low, high), i32 limits (per row
-  ;; float64), i32 narrow (1: sqdist_f32_narrow, else sqdist_f32), i32 first, then at byte 24
-  ;; float64 keep, floor, inverseSigma, shrink. With s the row's squared distance:
-  ;;   sum  = out[i] (0 when first) + s·keep − floor
+  ;; One stage of engine/projection.ts's screen for one row: row $c against row $row.
+  ;; $params points at the stage's constants: i32 block (its coordinates, rows $width bytes
+  ;; apart, $n float32 each), i32 stats (per row three float64, 24 bytes a row: err, low,
+  ;; high), i32 limits (per row float64, read by screen_f32_many), i32 narrow (1:
+  ;; sqdist_f32_narrow, else sqdist_f32), i32 first, then at byte 24 float64 keep, floor,
+  ;; inverseSigma, shrink. With s the rows' squared distance:
+  ;;   sum  = $prior (0 when first) + s·keep − floor
   ;;   head = (√sum − err_c − err_row)·inverseSigma, 0 when sum ≤ 0
   ;;   tail = max(low_c − high_row, low_row − high_c, 0)
-  ;; out[i] becomes sum, or −∞ when (head₊² + tail²)·shrink ≥ limit_row² with limit_row ≥ 0
-  ;; (the row is ruled out). The arithmetic of ProjectedBounds.lowerBoundsMany.
-  (func (export "screen_f32_many") (param $c i32) (param $params i32) (param $width i32) (param $idx i32) (param $count i32)
-    (param $n i32) (param $out i32)
-    (local $end i32) (local $row i32) (local $a i32) (local $at i32) (local $block i32) (local $stats i32) (local $limits i32)
-    (local $narrow i32) (local $first i32) (local $keep f64) (local $floor f64) (local $inverseSigma f64) (local $shrink f64)
-    (local $sum f64) (local $head f64) (local $tail f64) (local $lim f64) (local $errC f64) (local $lowC f64) (local $highC f64)
+  ;; Returns sum, or −∞ when (head₊² + tail²)·shrink ≥ $lim² with $lim ≥ 0 (the row is ruled
+  ;; out). The arithmetic of ProjectedBounds.lowerBoundsMany.
+  (func $screen_f32_row (param $params i32) (param $c i32) (param $width i32) (param $row i32) (param $n i32)
+    (param $prior f64) (param $lim f64) (result f64)
+    (local $block i32) (local $stats i32) (local $at i32) (local $atC i32) (local $sum f64) (local $head f64) (local $tail f64)
     (local.set $block (i32.load (local.get $params)))
     (local.set $stats (i32.load offset=4 (local.get $params)))
+    (local.set $sum (f64.sub
+      (f64.add
+        (if (result f64) (i32.load offset=16 (local.get $params)) (then (f64.const 0)) (else (local.get $prior)))
+        (f64.mul (f64.load offset=24 (local.get $params))
+          (if (result f64) (i32.load offset=12 (local.get $params))
+            (then (call $sqdist_f32_narrow (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $width)))
+              (i32.add (local.get $block) (i32.mul (local.get $row) (local.get $width))) (local.get $n)))
+            (else (call $sqdist_f32 (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $width)))
+              (i32.add (local.get $block) (i32.mul (local.get $row) (local.get $width))) (local.get $n))))))
+      (f64.load offset=32 (local.get $params))))
+    (local.set $atC (i32.add (local.get $stats) (i32.mul (local.get $c) (i32.const 24))))
+    (local.set $at (i32.add (local.get $stats) (i32.mul (local.get $row) (i32.const 24))))
+    (local.set $head (f64.const 0))
+    (if (f64.gt (local.get $sum) (f64.const 0))
+      (then (local.set $head (f64.mul
+        (f64.sub (f64.sub (f64.sqrt (local.get $sum)) (f64.load (local.get $atC))) (f64.load (local.get $at)))
+        (f64.load offset=40 (local.get $params))))))
+    (local.set $head (f64.max (local.get $head) (f64.const 0)))
+    (local.set $tail (f64.max (f64.max
+      (f64.sub (f64.load offset=8 (local.get $atC)) (f64.load offset=16 (local.get $at)))
+      (f64.sub (f64.load offset=8 (local.get $at)) (f64.load offset=16 (local.get $atC)))) (f64.const 0)))
+    (select (f64.const -inf) (local.get $sum)
+      (i32.and
+        (f64.ge (local.get $lim) (f64.const 0))
+        (f64.ge
+          (f64.mul (f64.add (f64.mul (local.get $head) (local.get $head)) (f64.mul (local.get $tail) (local.get $tail)))
+            (f64.load offset=48 (local.get $params)))
+          (f64.mul (local.get $lim) (local.get $lim))))))
+
+  ;; $screen_f32_row in the `_many` calling convention (so the worker threads can split it):
+  ;; row $c against rows idx[0..count), each with its limit from the stage's limits (by row)
+  ;; and its prior from out[i], which becomes the row's sum or −∞.
+  (func (export "screen_f32_many") (param $c i32) (param $params i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $row i32) (local $limits i32)
     (local.set $limits (i32.load offset=8 (local.get $params)))
-    (local.set $narrow (i32.load offset=12 (local.get $params)))
-    (local.set $first (i32.load offset=16 (local.get $params)))
-    (local.set $keep (f64.load offset=24 (local.get $params)))
-    (local.set $floor (f64.load offset=32 (local.get $params)))
-    (local.set $inverseSigma (f64.load offset=40 (local.get $params)))
-    (local.set $shrink (f64.load offset=48 (local.get $params)))
-    (local.set $at (i32.add (local.get $stats) (i32.mul (local.get $c) (i32.const 24))))
-    (local.set $errC (f64.load (local.get $at)))
-    (local.set $lowC (f64.load offset=8 (local.get $at)))
-    (local.set $highC (f64.load offset=16 (local.get $at)))
-    (local.set $a (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $width))))
     (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
         (local.set $row (i32.load (local.get $idx)))
-        (local.set $sum (f64.sub
-          (f64.add
-            (if (result f64) (local.get $first) (then (f64.const 0)) (else (f64.load (local.get $out))))
-            (f64.mul (local.get $keep)
-              (if (result f64) (local.get $narrow)
-                (then (call $sqdist_f32_narrow (local.get $a) (i32.add (local.get $block) (i32.mul (local.get $row) (local.get $width))) (local.get $n)))
-                (else (call $sqdist_f32 (local.get $a) (i32.add (local.get $block) (i32.mul (local.get $row) (local.get $width))) (local.get $n))))))
-          (local.get $floor)))
-        (local.set $at (i32.add (local.get $stats) (i32.mul (local.get $row) (i32.const 24))))
-        (local.set $head (f64.const 0))
-        (if (f64.gt (local.get $sum) (f64.const 0))
-          (then (local.set $head (f64.mul
-            (f64.sub (f64.sub (f64.sqrt (local.get $sum)) (local.get $errC)) (f64.load (local.get $at)))
-            (local.get $inverseSigma)))))
-        (local.set $head (f64.max (local.get $head) (f64.const 0)))
-        (local.set $tail (f64.max (f64.max
-          (f64.sub (local.get $lowC) (f64.load offset=16 (local.get $at)))
-          (f64.sub (f64.load offset=8 (local.get $at)) (local.get $highC))) (f64.const 0)))
-        (local.set $lim (f64.load (i32.add (local.get $limits) (i32.shl (local.get $row) (i32.const 3)))))
         (f64.store (local.get $out)
-          (select (f64.const -inf) (local.get $sum)
-            (i32.and
-              (f64.ge (local.get $lim) (f64.const 0))
-              (f64.ge
-                (f64.mul (f64.add (f64.mul (local.get $head) (local.get $head)) (f64.mul (local.get $tail) (local.get $tail))) (local.get $shrink))
-                (f64.mul (local.get $lim) (local.get $lim))))))
+          (call $screen_f32_row (local.get $params) (local.get $c) (local.get $width) (local.get $row) (local.get $n)
+            (f64.load (local.get $out))
+            (f64.load (i32.add (local.get $limits) (i32.shl (local.get $row) (i32.const 3))))))
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
 
-  ;; engine/projection.ts's int8 prefilter, in the `_many` calling convention: row $c against rows
-  ;; idx[0..count) of a record block at $params' i32 block (records $width bytes apart: $n int8
-  ;; codes, $n a multiple of 16, then float32 err, low, high), with float64 scale², inverseSigma,
-  ;; shrink at $params + 24, + 40, + 48. out[i] holds row i's limit (read in order: the first
-  ;; screen of every row reads nothing else by row but its record).
-  ;; sum = Σ (q_c,j − q_row,j)² (exact, in int32) · scale², then head, tail and the test as
-  ;; screen_f32_many. out[i] keeps the limit for a row kept, becomes −∞ for a row ruled out.
+  ;; engine/projection.ts's int8 prefilter for one row: row $c against row $row of a record
+  ;; block at $params' i32 block (records $width bytes apart: $n int8 codes, $n a multiple of
+  ;; 16, then float32 err, low, high), with float64 scale², inverseSigma, shrink at
+  ;; $params + 24, + 40, + 48. sum = Σ (q_c,j − q_row,j)² (exact, in int32) · scale², then
+  ;; head, tail and the test as $screen_f32_row with the limit $lim. Returns 1 when the row is
+  ;; ruled out.
+  (func $screen_i8_row (param $params i32) (param $c i32) (param $width i32) (param $row i32) (param $n i32) (param $lim f64)
+    (result i32)
+    (local $a i32) (local $b i32) (local $j i32) (local $block i32)
+    (local $x v128) (local $y v128) (local $d v128) (local $acc v128) (local $sum f64) (local $head f64) (local $tail f64)
+    (local.set $block (i32.load (local.get $params)))
+    (local.set $a (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $width))))
+    (local.set $b (i32.add (local.get $block) (i32.mul (local.get $row) (local.get $width))))
+    (block $codes_done
+      (loop $codes
+        (br_if $codes_done (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $x (v128.load (i32.add (local.get $a) (local.get $j))))
+        (local.set $y (v128.load (i32.add (local.get $b) (local.get $j))))
+        (local.set $d (i16x8.sub (i16x8.extend_low_i8x16_s (local.get $x)) (i16x8.extend_low_i8x16_s (local.get $y))))
+        (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (local.get $d) (local.get $d))))
+        (local.set $d (i16x8.sub (i16x8.extend_high_i8x16_s (local.get $x)) (i16x8.extend_high_i8x16_s (local.get $y))))
+        (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (local.get $d) (local.get $d))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $codes)))
+    (local.set $sum (f64.mul (f64.load offset=24 (local.get $params)) (f64.convert_i32_s (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+      (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))))
+    (local.set $a (i32.add (local.get $a) (local.get $n)))
+    (local.set $b (i32.add (local.get $b) (local.get $n)))
+    (local.set $head (f64.mul
+      (f64.sub (f64.sub (f64.sqrt (local.get $sum)) (f64.promote_f32 (f32.load (local.get $a)))) (f64.promote_f32 (f32.load (local.get $b))))
+      (f64.load offset=40 (local.get $params))))
+    (local.set $head (f64.max (local.get $head) (f64.const 0)))
+    (local.set $tail (f64.max (f64.max
+      (f64.sub (f64.promote_f32 (f32.load offset=4 (local.get $a))) (f64.promote_f32 (f32.load offset=8 (local.get $b))))
+      (f64.sub (f64.promote_f32 (f32.load offset=4 (local.get $b))) (f64.promote_f32 (f32.load offset=8 (local.get $a))))) (f64.const 0)))
+    (i32.and
+      (f64.ge (local.get $lim) (f64.const 0))
+      (f64.ge
+        (f64.mul (f64.add (f64.mul (local.get $head) (local.get $head)) (f64.mul (local.get $tail) (local.get $tail)))
+          (f64.load offset=48 (local.get $params)))
+        (f64.mul (local.get $lim) (local.get $lim)))))
+
+  ;; $screen_i8_row in the `_many` calling convention: row $c against rows idx[0..count), each
+  ;; with its limit in out[i] (read in order: the first screen of every row reads nothing else
+  ;; by row but its record). out[i] keeps the limit for a row kept, becomes −∞ for a row ruled out.
   (func (export "screen_i8_many") (param $c i32) (param $params i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
-    (local $end i32) (local $row i32) (local $a i32) (local $b i32) (local $j i32) (local $block i32)
-    (local $scale2 f64) (local $inverseSigma f64) (local $shrink f64)
-    (local $x v128) (local $y v128) (local $d v128) (local $acc v128)
-    (local $sum f64) (local $head f64) (local $tail f64) (local $lim f64) (local $errC f64) (local $lowC f64) (local $highC f64)
-    (local.set $block (i32.load (local.get $params)))
-    (local.set $scale2 (f64.load offset=24 (local.get $params)))
-    (local.set $inverseSigma (f64.load offset=40 (local.get $params)))
-    (local.set $shrink (f64.load offset=48 (local.get $params)))
-    (local.set $a (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $width))))
-    (local.set $errC (f64.promote_f32 (f32.load (i32.add (local.get $a) (local.get $n)))))
-    (local.set $lowC (f64.promote_f32 (f32.load offset=4 (i32.add (local.get $a) (local.get $n)))))
-    (local.set $highC (f64.promote_f32 (f32.load offset=8 (i32.add (local.get $a) (local.get $n)))))
+    (local $end i32) (local $lim f64)
     (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
-        (local.set $row (i32.load (local.get $idx)))
-        (local.set $b (i32.add (local.get $block) (i32.mul (local.get $row) (local.get $width))))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $j (i32.const 0))
-        (block $codes_done
-          (loop $codes
-            (br_if $codes_done (i32.ge_u (local.get $j) (local.get $n)))
-            (local.set $x (v128.load (i32.add (local.get $a) (local.get $j))))
-            (local.set $y (v128.load (i32.add (local.get $b) (local.get $j))))
-            (local.set $d (i16x8.sub (i16x8.extend_low_i8x16_s (local.get $x)) (i16x8.extend_low_i8x16_s (local.get $y))))
-            (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (local.get $d) (local.get $d))))
-            (local.set $d (i16x8.sub (i16x8.extend_high_i8x16_s (local.get $x)) (i16x8.extend_high_i8x16_s (local.get $y))))
-            (local.set $acc (i32x4.add (local.get $acc) (i32x4.dot_i16x8_s (local.get $d) (local.get $d))))
-            (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $codes)))
-        (local.set $sum (f64.mul (local.get $scale2) (f64.convert_i32_s (i32.add
-          (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
-          (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))))
-        (local.set $b (i32.add (local.get $b) (local.get $n)))
-        (local.set $head (f64.mul
-          (f64.sub (f64.sub (f64.sqrt (local.get $sum)) (local.get $errC)) (f64.promote_f32 (f32.load (local.get $b))))
-          (local.get $inverseSigma)))
-        (local.set $head (f64.max (local.get $head) (f64.const 0)))
-        (local.set $tail (f64.max (f64.max
-          (f64.sub (local.get $lowC) (f64.promote_f32 (f32.load offset=8 (local.get $b))))
-          (f64.sub (f64.promote_f32 (f32.load offset=4 (local.get $b))) (local.get $highC))) (f64.const 0)))
         (local.set $lim (f64.load (local.get $out)))
         (f64.store (local.get $out)
           (select (f64.const -inf) (local.get $lim)
-            (i32.and
-              (f64.ge (local.get $lim) (f64.const 0))
-              (f64.ge
-                (f64.mul (f64.add (f64.mul (local.get $head) (local.get $head)) (f64.mul (local.get $tail) (local.get $tail))) (local.get $shrink))
-                (f64.mul (local.get $lim) (local.get $lim))))))
+            (call $screen_i8_row (local.get $params) (local.get $c) (local.get $width) (i32.load (local.get $idx)) (local.get $n) (local.get $lim))))
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
+
 ;; locality.ts's gather, in the `_many` calling convention (so the worker threads can split it
   ;; by rows): copies rows idx[0..count) of the matrix at $base (rows $width bytes) to positions
   ;; $out/8 .. $out/8+count-1 of the matrix at $c. $out is 8 × the first position (the
@@ -413,6 +412,221 @@
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $pivot)))
         (f64.store (local.get $out) (f64.convert_i32_u (local.get $best)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+  ;; The exact distance between rows $a and $b of kcenter-cells.ts's vectors: √ of the kernel
+  ;; the space measures with ($p's kind: 0 sqdist_f32, 1 sqdist_f32_narrow, 2 sqdist_f64), so
+  ;; the bits of EuclideanSpace.distance.
+  (func $cell_distance (param $p i32) (param $a i32) (param $b i32) (result f64)
+    (local $base i32) (local $width i32) (local $dim i32) (local $kind i32)
+    (local.set $base (i32.load offset=36 (local.get $p)))
+    (local.set $width (i32.load offset=40 (local.get $p)))
+    (local.set $dim (i32.load offset=44 (local.get $p)))
+    (local.set $kind (i32.load offset=48 (local.get $p)))
+    (local.set $a (i32.add (local.get $base) (i32.mul (local.get $a) (local.get $width))))
+    (local.set $b (i32.add (local.get $base) (i32.mul (local.get $b) (local.get $width))))
+    (f64.sqrt
+      (if (result f64) (i32.eq (local.get $kind) (i32.const 2))
+        (then (call $sqdist_f64 (local.get $a) (local.get $b) (local.get $dim)))
+        (else (if (result f64) (i32.eq (local.get $kind) (i32.const 1))
+          (then (call $sqdist_f32_narrow (local.get $a) (local.get $b) (local.get $dim)))
+          (else (call $sqdist_f32 (local.get $a) (local.get $b) (local.get $dim))))))))
+
+  ;; projection.ts's staged screen for one row with limit $lim: the int8 prefilter (when $p has
+  ;; one), then each float32 stage on the partial sum of the earlier ones. Counts the row
+  ;; entering each stage in the cell's counters ($counters + 4, + 8, ...). 1 when it is kept.
+  (func $cell_screen (param $p i32) (param $c i32) (param $row i32) (param $lim f64) (param $counters i32) (result i32)
+    (local $slot i32) (local $l i32) (local $stages i32) (local $at i32) (local $sum f64)
+    (local.set $slot (i32.add (local.get $counters) (i32.const 4)))
+    (if (i32.load offset=56 (local.get $p))
+      (then
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (local.set $slot (i32.add (local.get $slot) (i32.const 4)))
+        (if (call $screen_i8_row (i32.load offset=56 (local.get $p)) (local.get $c) (i32.load offset=60 (local.get $p))
+              (local.get $row) (i32.load offset=64 (local.get $p)) (local.get $lim))
+          (then (return (i32.const 0))))))
+    (local.set $stages (i32.load offset=68 (local.get $p)))
+    (block $done
+      (loop $stage
+        (br_if $done (i32.ge_u (local.get $l) (local.get $stages)))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (local.set $slot (i32.add (local.get $slot) (i32.const 4)))
+        (local.set $at (i32.add (local.get $p) (i32.shl (local.get $l) (i32.const 2))))
+        (local.set $sum (call $screen_f32_row (i32.load offset=72 (local.get $at)) (local.get $c) (i32.load offset=88 (local.get $at))
+          (local.get $row) (i32.load offset=104 (local.get $at)) (local.get $sum) (local.get $lim)))
+        (if (f64.eq (local.get $sum) (f64.const -inf)) (then (return (i32.const 0))))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $stage)))
+    (i32.const 1))
+
+  ;; Whether center-cells.ts's pivot bound leaves row $x of a cell whose pivot is $toPivot from
+  ;; the center able to move: |toPivot − δ_x| − slack·(toPivot + δ_x) − 2·tolerance below its
+  ;; distance to the chosen set times the prune slack, plus the tolerance.
+  (func $cell_candidate (param $p i32) (param $x i32) (param $toPivot f64) (result i32)
+    (local $delta f64) (local $tolerance f64)
+    (local.set $delta (f64.load (i32.add (i32.load offset=4 (local.get $p)) (i32.shl (local.get $x) (i32.const 3)))))
+    (local.set $tolerance (f64.load offset=144 (local.get $p)))
+    (f64.lt
+      (f64.sub
+        (f64.sub (f64.abs (f64.sub (local.get $toPivot) (local.get $delta)))
+          (f64.mul (f64.load offset=136 (local.get $p)) (f64.add (local.get $toPivot) (local.get $delta))))
+        (f64.mul (f64.const 2) (local.get $tolerance)))
+      (f64.add
+        (f64.mul (f64.load (i32.add (i32.load offset=8 (local.get $p)) (i32.shl (local.get $x) (i32.const 3))))
+          (f64.load offset=128 (local.get $p)))
+        (local.get $tolerance))))
+
+  ;; Row $x (measured at $e from the center) moves to the new center's group when nearer to it
+  ;; than to the chosen set, and still in play (nearest ≥ 0). 1 when it moved.
+  (func $cell_move (param $p i32) (param $x i32) (param $e f64) (result i32)
+    (local $at i32)
+    (if (i32.lt_s (i32.load (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 0))
+      (then (return (i32.const 0))))
+    (local.set $at (i32.add (i32.load offset=8 (local.get $p)) (i32.shl (local.get $x) (i32.const 3))))
+    (if (i32.eqz (f64.lt (local.get $e) (f64.load (local.get $at)))) (then (return (i32.const 0))))
+    (f64.store (local.get $at) (local.get $e))
+    (i32.store (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2))) (i32.load offset=52 (local.get $p)))
+    (i32.const 1))
+
+  ;; Block $b's farthest row in play and its distance (ties: the lowest tie key), as
+  ;; center-groups.ts's Group.refresh picks a group's best row; −1 when none is in play.
+  (func $cell_settle (param $p i32) (param $b i32) (param $start i32) (param $end i32)
+    (local $x i32) (local $best i32) (local $far f64) (local $d f64) (local $ties i32)
+    (local.set $best (i32.const -1))
+    (local.set $far (f64.const -1))
+    (local.set $ties (i32.load offset=16 (local.get $p)))
+    (local.set $x (local.get $start))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (if (i32.ge_s (i32.load (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 0))
+          (then
+            (local.set $d (f64.load (i32.add (i32.load offset=8 (local.get $p)) (i32.shl (local.get $x) (i32.const 3)))))
+            (if (i32.or (f64.gt (local.get $d) (local.get $far))
+                  (i32.and (f64.eq (local.get $d) (local.get $far))
+                    (i32.lt_u
+                      (if (result i32) (local.get $ties) (then (i32.load (i32.add (local.get $ties) (i32.shl (local.get $x) (i32.const 2))))) (else (local.get $x)))
+                      (if (result i32) (local.get $ties) (then (i32.load (i32.add (local.get $ties) (i32.shl (local.get $best) (i32.const 2))))) (else (local.get $best))))))
+              (then (local.set $far (local.get $d)) (local.set $best (local.get $x))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $each)))
+    (f64.store (i32.add (i32.load offset=20 (local.get $p)) (i32.shl (local.get $b) (i32.const 3))) (local.get $far))
+    (i32.store (i32.add (i32.load offset=24 (local.get $p)) (i32.shl (local.get $b) (i32.const 2))) (local.get $best)))
+
+  ;; One pick of kcenter-cells.ts's greedy loop in block $b (a run of one cell's rows, with its
+  ;; own reach and farthest row): the scan center-groups.ts's scanCells makes there, fused (the
+  ;; pivot bounds, the staged screen, the exact distance, the move), then the block's farthest
+  ;; row again when a row left it or it holds the center $c. Counters (int32, 16 a block: a cache
+  ;; line of its own, as threads update them row by row): rows screened, rows entering each
+  ;; screen stage, rows measured. Returns the rows that moved.
+  (func $cell_scan (param $p i32) (param $c i32) (param $b i32) (result i32)
+    (local $start i32) (local $end i32) (local $x i32) (local $home i32) (local $moved i32) (local $counters i32)
+    (local $need i32) (local $first i32) (local $last i32) (local $screened i32)
+    (local $toPivot f64) (local $reach f64) (local $far f64) (local $tolerance f64)
+    (local.set $start (i32.load (i32.add (i32.load (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))))
+    (local.set $end (i32.load offset=4 (i32.add (i32.load (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))))
+    (local.set $home (i32.and (i32.ge_u (local.get $c) (local.get $start)) (i32.lt_u (local.get $c) (local.get $end))))
+    (local.set $counters (i32.add (i32.load offset=28 (local.get $p)) (i32.shl (local.get $b) (i32.const 6))))
+    (local.set $far (f64.load (i32.add (i32.load offset=20 (local.get $p)) (i32.shl (local.get $b) (i32.const 3)))))
+    (local.set $reach (f64.load (i32.add (i32.load offset=124 (local.get $p)) (i32.shl (local.get $b) (i32.const 3)))))
+    (local.set $tolerance (f64.load offset=144 (local.get $p)))
+    (block $scanned
+      (br_if $scanned (f64.lt (local.get $far) (f64.const 0)))
+      ;; The center's distance to the pivot of the cell the block belongs to (measured once a pick).
+      (local.set $toPivot (f64.load (i32.add (i32.load offset=120 (local.get $p))
+        (i32.shl (i32.load (i32.add (i32.load offset=32 (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 3)))))
+      ;; center-cells.ts's mayAffect: no row of the block can move.
+      (br_if $scanned (i32.eqz (f64.lt
+        (f64.sub
+          (f64.sub (f64.sub (local.get $toPivot) (local.get $reach))
+            (f64.mul (f64.load offset=136 (local.get $p)) (f64.add (local.get $toPivot) (local.get $reach))))
+          (f64.mul (f64.const 2) (local.get $tolerance)))
+        (f64.add (f64.mul (local.get $far) (f64.load offset=128 (local.get $p))) (local.get $tolerance)))))
+      (local.set $screened (i32.or (i32.ne (i32.load offset=56 (local.get $p)) (i32.const 0)) (i32.ne (i32.load offset=68 (local.get $p)) (i32.const 0))))
+      (if (local.get $screened)
+        (then
+          ;; Each row the pivot bound keeps goes through the screen, and is measured if it passes.
+          (local.set $x (local.get $start))
+          (block $rows_done
+            (loop $rows
+              (br_if $rows_done (i32.ge_u (local.get $x) (local.get $end)))
+              (if (i32.and
+                    (i32.ge_s (i32.load (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 0))
+                    (call $cell_candidate (local.get $p) (local.get $x) (local.get $toPivot)))
+                (then
+                  (i32.store (local.get $counters) (i32.add (i32.load (local.get $counters)) (i32.const 1)))
+                  (if (call $cell_screen (local.get $p) (local.get $c) (local.get $x)
+                        (f64.add
+                          (f64.mul (f64.load (i32.add (i32.load offset=8 (local.get $p)) (i32.shl (local.get $x) (i32.const 3))))
+                            (f64.load offset=128 (local.get $p)))
+                          (local.get $tolerance))
+                        (local.get $counters))
+                    (then
+                      (i32.store offset=28 (local.get $counters) (i32.add (i32.load offset=28 (local.get $counters)) (i32.const 1)))
+                      (local.set $moved (i32.add (local.get $moved)
+                        (call $cell_move (local.get $p) (local.get $x) (call $cell_distance (local.get $p) (local.get $c) (local.get $x)))))))))
+              (local.set $x (i32.add (local.get $x) (i32.const 1)))
+              (br $rows))))
+        (else
+          ;; Unscreened: where the rows kept fill at least half their stretch, all of it is
+          ;; measured in order (scanCells does the same; the extra measurements move nothing
+          ;; they should not).
+          (local.set $first (i32.const -1))
+          (local.set $x (local.get $start))
+          (block $count_done
+            (loop $count
+              (br_if $count_done (i32.ge_u (local.get $x) (local.get $end)))
+              (if (i32.and
+                    (i32.ge_s (i32.load (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 0))
+                    (call $cell_candidate (local.get $p) (local.get $x) (local.get $toPivot)))
+                (then
+                  (local.set $need (i32.add (local.get $need) (i32.const 1)))
+                  (if (i32.lt_s (local.get $first) (i32.const 0)) (then (local.set $first (local.get $x))))
+                  (local.set $last (local.get $x))))
+              (local.set $x (i32.add (local.get $x) (i32.const 1)))
+              (br $count)))
+          (br_if $scanned (i32.eqz (local.get $need)))
+          (local.set $x (local.get $first))
+          (if (i32.ge_u (i32.shl (local.get $need) (i32.const 1)) (i32.add (i32.sub (local.get $last) (local.get $first)) (i32.const 1)))
+            (then
+              (i32.store offset=28 (local.get $counters) (i32.add (i32.load offset=28 (local.get $counters))
+                (i32.add (i32.sub (local.get $last) (local.get $first)) (i32.const 1))))
+              (block $stretch_done
+                (loop $stretch
+                  (br_if $stretch_done (i32.gt_u (local.get $x) (local.get $last)))
+                  (local.set $moved (i32.add (local.get $moved)
+                    (call $cell_move (local.get $p) (local.get $x) (call $cell_distance (local.get $p) (local.get $c) (local.get $x)))))
+                  (local.set $x (i32.add (local.get $x) (i32.const 1)))
+                  (br $stretch))))
+            (else
+              (i32.store offset=28 (local.get $counters) (i32.add (i32.load offset=28 (local.get $counters)) (local.get $need)))
+              (block $kept_done
+                (loop $kept
+                  (br_if $kept_done (i32.gt_u (local.get $x) (local.get $last)))
+                  (if (i32.and
+                        (i32.ge_s (i32.load (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 0))
+                        (call $cell_candidate (local.get $p) (local.get $x) (local.get $toPivot)))
+                    (then
+                      (local.set $moved (i32.add (local.get $moved)
+                        (call $cell_move (local.get $p) (local.get $x) (call $cell_distance (local.get $p) (local.get $c) (local.get $x)))))))
+                  (local.set $x (i32.add (local.get $x) (i32.const 1)))
+                  (br $kept))))))))
+    (if (i32.or (local.get $home) (i32.ne (local.get $moved) (i32.const 0)))
+      (then (call $cell_settle (local.get $p) (local.get $b) (local.get $start) (local.get $end))))
+    (local.get $moved))
+
+  ;; $cell_scan in the `_many` calling convention (so the worker threads split a pick by
+  ;; blocks): center $c in blocks idx[0..count), with kcenter-cells.ts's layout at $p; out[i]
+  ;; becomes the rows that moved in block idx[i]. $width and $n are unused.
+  (func (export "kcenter_cells_many") (param $c i32) (param $p i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (f64.store (local.get $out) (f64.convert_i32_u (call $cell_scan (local.get $p) (local.get $c) (i32.load (local.get $idx)))))
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))

@@ -37,6 +37,8 @@ interface DistanceExports {
   column_sums_f32_many: ManyKernel;
   /** Squared distances of float32 rows to a float64 vector at c (row-mean.ts; see distance.wat). */
   sqdist_f32_f64_many: ManyKernel;
+  /** One pick of kcenter-cells.ts's greedy loop over cells (c the new center, base its layout; see distance.wat). */
+  kcenter_cells_many: ManyKernel;
 }
 
 /** The `_many` kernels by number: worker threads (threads.ts) are told which to run by its index here. */
@@ -44,10 +46,10 @@ export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f
 /**
  * Every kernel the worker threads run, by number: the distance kernels, projection.ts's screens
  * (their constants in kernel memory), locality.ts's gather and nearest-pivot search, row-mean.ts's
- * column sums and distances to the mean.
+ * column sums and distances to the mean, and kcenter-cells.ts's pick.
  */
 export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many", "nearest_pivot_f32_many",
-  "column_sums_f32_many", "sqdist_f32_f64_many"] as const;
+  "column_sums_f32_many", "sqdist_f32_f64_many", "kcenter_cells_many"] as const;
 export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;

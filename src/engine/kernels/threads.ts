@@ -144,16 +144,19 @@ function leave(control: Int32Array): void {
  * kernel(c, base, width, idx, count, n, out) over rows idx[0..count), split across the
  * threads when the work pays for it. Pointers are byte offsets into kernel memory. `values`:
  * the work in values read, when an entry of idx stands for more than one row of n values
- * (row-mean.ts's blocks of rows).
+ * (row-mean.ts's blocks of rows, kcenter-cells.ts's cells). `parts`: how many chunks to cut,
+ * for items whose work varies too much for a few chunks a thread to balance (kcenter-cells.ts's
+ * cells); by default a few per thread.
  */
 export function runMany(name: ManyKernelName, c: number, base: number, width: number, idx: number, count: number, n: number, out: number,
-  values = count * n): void {
+  values = count * n, parts = 0): void {
   if (!pool || threads === 1 || count < 2 || (minValuesPerPart > 0 && values < 2 * minValuesPerPart)) {
     kernels[name](c, base, width, idx, count, n, out);
     return;
   }
   const { control } = pool;
-  const most = Math.min(count, threads * CHUNKS_PER_THREAD, MAX_CHUNKS, minValuesPerPart > 0 ? Math.floor(values / minValuesPerPart) : Infinity);
+  const most = Math.min(count, MAX_CHUNKS, parts > 0 ? parts
+    : Math.min(threads * CHUNKS_PER_THREAD, minValuesPerPart > 0 ? Math.floor(values / minValuesPerPart) : Infinity));
   const chunkRows = Math.ceil(count / most), chunks = Math.ceil(count / chunkRows);
   // Nobody can take a chunk while the job is written; then the claim word publishes it.
   Atomics.store(control, FIELD.claim, LOCKED);
