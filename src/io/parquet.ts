@@ -148,23 +148,169 @@ export async function readParquetTable(path: string): Promise<Table> {
 /**
  * A Parquet file as its row groups, for a run that streams through the pool (job/stream.ts):
  * the whole file as a lazy table (its schema and row count; nothing decoded) and, per row
- * group, a table of that group's rows whose columns are decoded on first use. Null when the
- * file has nested columns, which are only decoded whole.
+ * group, a table of that group's rows whose columns are decoded on first use, from the group's
+ * read-ahead when it has one. Null when the file has nested columns, which are only decoded whole.
  */
-export async function readParquetRowGroups(path: string): Promise<{ table: Table; groups: (() => Table)[] } | null> {
+export async function readParquetRowGroups(path: string): Promise<ParquetRowGroups | null> {
   const fd = openForReading(path);
   try {
     const opened = await openParquet(path, fd);
     if (!opened.plans.every((plan) => plan.flat)) return null;
     const { plans, chunks, size, groupRows } = opened;
-    const groups = groupRows.map((rows, g) => () => new ColumnarTable(path, "parquet", plans.map((plan, c): LazyColumn => ({
+    const groups = groupRows.map((rows, g) => (ahead?: ReadAhead) => new ColumnarTable(path, "parquet", plans.map((plan, c): LazyColumn => ({
       name: plan.name, type: plan.type,
-      load: () => [decodeFlatColumn(path, size, plan, [{ ...chunks[c]![g]!, groupStart: 0 }], rows)],
+      load: () => [decodeFlatColumn(path, size, plan, [{ ...chunks[c]![g]!, groupStart: 0 }], rows, takeAhead(ahead, c))],
     })), rows));
-    return { table: await readOpenParquet(path, fd, opened), groups };
+    const readAhead = (g: number, columns: readonly string[], decompress: PageDecompressor) =>
+      readGroupAhead(path, size, plans, chunks.map((column) => column[g]!), columns, decompress);
+    return { table: await readOpenParquet(path, fd, opened), groups, readAhead };
   } finally {
     closeSync(fd);
   }
+}
+
+export interface ParquetRowGroups {
+  table: Table;
+  groups: ((ahead?: ReadAhead) => Table)[];
+  /** Row group `g`'s chunks of `columns` read now and their zstd pages handed to `decompress`, for groups[g]. */
+  readAhead(g: number, columns: readonly string[], decompress: PageDecompressor): Promise<ReadAhead>;
+}
+
+/**
+ * Decompresses zstd pages elsewhere (a streamed run's helper thread, job/stream-helper.ts):
+ * `chunks` (each its own buffer) are handed over and given back with each page's bytes, in the
+ * order of `pages` (which lie in those chunks). A page it leaves null is decompressed where it
+ * is decoded.
+ */
+export type PageDecompressor = (chunks: Uint8Array[], pages: PageSpan[]) => Promise<{ chunks: Uint8Array[]; pages: (Uint8Array | null)[] }>;
+
+export interface PageSpan {
+  chunk: number;
+  start: number;
+  length: number;
+}
+
+/** A row group's column chunks read ahead: by column, the chunk's bytes and its pages decompressed, by their offset in the chunk. */
+export type ReadAhead = Map<number, ChunkAhead>;
+
+interface ChunkAhead {
+  bytes: Uint8Array;
+  pages: Map<number, Uint8Array>;
+}
+
+/**
+ * Reads a row group's zstd chunks of `columns` and has their pages (version 1 data pages and
+ * dictionaries) decompressed by `decompress` while this thread decodes another group. Only
+ * what can be found and checked here goes ahead: a chunk whose headers do not read is left to
+ * the decode, which reports it as always; so is the file changing under it.
+ */
+async function readGroupAhead(path: string, size: number, plans: ColumnPlan[], chunks: ChunkPlace[], columns: readonly string[],
+  decompress: PageDecompressor): Promise<ReadAhead> {
+  const ahead: ReadAhead = new Map();
+  const read: { column: number; bytes: Uint8Array }[] = [];
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return ahead;
+  }
+  try {
+    if (fstatSync(fd).size !== size) return ahead;
+    for (const [c, plan] of plans.entries()) {
+      const chunk = chunks[c]!;
+      if (chunk.codec === "ZSTD" && columns.includes(plan.name)) read.push({ column: c, bytes: readInto(fd, aheadBuffer(chunk.length), chunk.start) });
+    }
+  } catch {
+    return ahead;
+  } finally {
+    closeSync(fd);
+  }
+  const pages: PageSpan[] = [];
+  read.forEach(({ column, bytes }, k) => {
+    for (const span of compressedPages(bytes, chunks[column]!.rows)) pages.push({ chunk: k, ...span });
+  });
+  if (pages.length === 0) return ahead;
+  let done: Awaited<ReturnType<PageDecompressor>>;
+  try {
+    done = await decompress(read.map((r) => r.bytes), pages);
+  } catch {
+    return ahead; // the decode reads and decompresses the chunks itself
+  }
+  read.forEach(({ column }, k) => ahead.set(column, { bytes: done.chunks[k]!, pages: new Map() }));
+  pages.forEach((span, p) => {
+    const page = done.pages[p];
+    if (page) ahead.get(read[span.chunk]!.column)!.pages.set(span.start, page);
+  });
+  return ahead;
+}
+
+/**
+ * The chunk read ahead for column c, once: a column decoded again (after a failed decode) reads
+ * its chunk again, as the chunk's buffer may have gone back to aheadBuffers.
+ */
+function takeAhead(ahead: ReadAhead | undefined, c: number): ChunkAhead | undefined {
+  const chunk = ahead?.get(c);
+  ahead?.delete(c);
+  return chunk;
+}
+
+/**
+ * Buffers for chunks read ahead, used again once their group is decoded: a fresh buffer per
+ * chunk cost the kernel's zeroed pages, over 0.2 M page faults on a 10M-row pool.
+ */
+const aheadBuffers: ArrayBuffer[] = [];
+const MAX_AHEAD_BUFFERS = 64;
+
+function aheadBuffer(length: number): Uint8Array {
+  const k = aheadBuffers.findIndex((b) => b.byteLength >= length && b.byteLength <= 2 * length);
+  return k >= 0 ? new Uint8Array(aheadBuffers.splice(k, 1)[0]!, 0, length) : new Uint8Array(length);
+}
+
+/** A chunk read ahead back to aheadBuffers once nothing decoded from it can still view it (typed columns copy their values out). */
+function releaseAhead(bytes: Uint8Array): void {
+  if (aheadBuffers.length < MAX_AHEAD_BUFFERS) aheadBuffers.push(bytes.buffer as ArrayBuffer);
+}
+
+/**
+ * Where a chunk's compressed bytes lie: whole version 1 data pages and dictionaries, and the
+ * values after a version 2 page's levels (where hyparquet's readDataPageV2 decompresses them).
+ * None when a header does not read.
+ */
+function compressedPages(bytes: Uint8Array, rows: number): { start: number; length: number }[] {
+  const spans: { start: number; length: number }[] = [];
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  let done = 0;
+  try {
+    while (done < rows && reader.offset < bytes.length) {
+      const header = parquetHeader(reader);
+      checkPageHeader(header, reader.offset, bytes.length, rows - done);
+      const v2 = header.data_page_header_v2;
+      if (header.type === "DATA_PAGE" || header.type === "DICTIONARY_PAGE") spans.push({ start: reader.offset, length: header.compressed_page_size });
+      else if (v2 && v2.is_compressed !== false) {
+        const levels = v2.definition_levels_byte_length + v2.repetition_levels_byte_length;
+        if (header.uncompressed_page_size > levels) spans.push({ start: reader.offset + levels, length: header.compressed_page_size - levels });
+      }
+      done += header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
+      reader.offset += header.compressed_page_size;
+    }
+  } catch {
+    return [];
+  }
+  return spans;
+}
+
+/** `compressors`, but a zstd page read ahead comes from there (by its offset in the chunk's bytes). */
+function withPagesAhead(compressors: Compressors, ahead: ChunkAhead): Compressors {
+  const zstd = compressors.ZSTD;
+  return {
+    ...compressors,
+    ZSTD: (input, outputLength) => {
+      const page = input.buffer === ahead.bytes.buffer ? ahead.pages.get(input.byteOffset - ahead.bytes.byteOffset) : undefined;
+      if (page) return page;
+      if (!zstd) throw new Error("zstd is not available in this runtime");
+      return zstd(input, outputLength);
+    },
+  };
 }
 
 /** The footer read and checked: the columns' plans and where each column chunk lies. */
@@ -287,7 +433,7 @@ function locateChunks(path: string, metadata: FileMetaData, plans: ColumnPlan[],
 }
 
 /** Decodes one flat column, chunk by chunk (one positional read each), into one array for the file. */
-function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: ChunkPlace[], rowCount: number): ColumnPiece {
+function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: ChunkPlace[], rowCount: number, ahead?: ChunkAhead): ColumnPiece {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -301,8 +447,9 @@ function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: 
     for (const chunk of chunks) {
       try {
         // Text, bytes and dictionaries may stay views into their chunk: those get their own bytes.
-        const bytes = readInto(fd, reuse ? chunkScratch.get(chunk.length) : new Uint8Array(chunk.length), chunk.start);
-        decodeFlatChunk(bytes, plan, chunk.codec, sink, chunk.groupStart, chunk.rows, reuse);
+        const bytes = ahead?.bytes ?? readInto(fd, reuse ? chunkScratch.get(chunk.length) : new Uint8Array(chunk.length), chunk.start);
+        decodeFlatChunk(bytes, plan, chunk.codec, sink, chunk.groupStart, chunk.rows, reuse, ahead);
+        if (ahead && reuse) releaseAhead(ahead.bytes);
       } catch (error) {
         throw error instanceof DataError ? error : corrupt(path, `${chunk.where} cannot be decoded: ${messageOf(error)}`);
       }
@@ -433,6 +580,7 @@ function integerWidth({ converted_type: converted, logical_type: logical }: Sche
  */
 function decodeFlatChunk(
   bytes: Uint8Array, plan: ColumnPlan, codec: CompressionCodec, sink: ColumnSink, groupStart: number, rows: number, reusePages: boolean,
+  ahead?: ChunkAhead,
 ): void {
   // Decimals decode as their physical type: hyparquet's conversion would round them to doubles.
   const element = plan.physical ? physicalElement(plan.tree.element) : plan.tree.element;
@@ -444,10 +592,10 @@ function decodeFlatChunk(
     schemaPath: [{ children: [plan.tree], count: 1, element: { name: "root" }, path: [] }, plan.tree],
     codec,
     parsers: plan.type.kind === "timestamp" || plan.type.kind === "date" ? RAW_TIME_PARSERS : PARSERS,
-    compressors: COMPRESSORS,
+    compressors: ahead ? withPagesAhead(COMPRESSORS, ahead) : COMPRESSORS,
     utf8: !plan.physical,
   };
-  const pageCompressors = reusePages ? SCRATCH_COMPRESSORS : COMPRESSORS;
+  const pageCompressors = ahead ? withPagesAhead(reusePages ? SCRATCH_COMPRESSORS : COMPRESSORS, ahead) : reusePages ? SCRATCH_COMPRESSORS : COMPRESSORS;
   const decoder: ColumnDecoder = { ...dictionaryDecoder, compressors: pageCompressors };
   const maxDefinition = element.repetition_type === "REQUIRED" ? 0 : 1;
   const requiredElement: SchemaElement = { ...element, repetition_type: "REQUIRED" };

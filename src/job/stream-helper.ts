@@ -1,17 +1,20 @@
 /**
- * A second thread for a streamed run (stream.ts): it counts the report's figures of every row
- * (countPoolRows: ten logarithms a row for the entropy chart, a second of a 10M-row run) while
- * the main thread decodes and ranks the next part.
+ * A second thread for a streamed run (stream.ts). While the main thread decodes and ranks a
+ * part, the helper decompresses the zstd pages of the next Parquet row group (io/parquet.ts's
+ * read-ahead; about a second of a 10M-row run) and counts the report's figures of the part
+ * before (countPoolRows: ten logarithms a row for the entropy chart, another second).
  *
- * The worker runs a copy of countPoolRows's source text, started from a Blob URL like the
- * engine's workers (src/engine/kernels/worker-source.ts), so it needs no file beside the
- * compiled binary and runs the same under Bun and Deno. Parts are counted in the order they
- * are sent, into one PoolConfidence, by the same operations as on the main thread: the figures
- * are the same bits whichever thread counts them. With one thread (THREADS=1), or when the
- * worker cannot start, the main thread counts.
+ * The worker is started from a Blob URL like the engine's workers
+ * (src/engine/kernels/worker-source.ts), so it needs no file beside the compiled binary and
+ * runs under Bun and Deno; it runs a copy of countPoolRows's source text. Parts are counted in
+ * the order they are sent, into one PoolConfidence, by the same operations as on the main
+ * thread: the figures are the same bits whichever thread counts them. Pages are decompressed
+ * by Bun's zstd, byte for byte what the main thread's would give (Deno: on the main thread).
+ * With one thread (THREADS=1), or when the worker cannot start, the main thread does both.
  */
 import { countPoolRows, emptyPoolConfidence, type PoolConfidence } from "../report/stats.ts";
 import { threadCount } from "../engine/kernels/threads.ts";
+import type { PageDecompressor } from "../io/parquet.ts";
 
 /** Parts sent but not yet counted before the main thread waits: bounds the probabilities in flight (a row group's each). */
 const MAX_IN_FLIGHT = 3;
@@ -19,42 +22,56 @@ const START_TIMEOUT_MS = 10_000;
 
 const HELPER_SOURCE = `
 const countPoolRows = ${countPoolRows.toString()};
+const zstd = typeof Bun === "undefined" ? undefined : Bun.zstdDecompressSync;
 let confidence = null;
+/** A page's own buffer, which can be handed back. */
+const own = (bytes) => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
 self.onmessage = (event) => {
   const message = event.data;
   if (message.kind === "count") {
     confidence ??= message.empty;
     countPoolRows(confidence, message.probs, message.classes);
     postMessage({ kind: "counted" });
+  } else if (message.kind === "decompress") {
+    const { chunks } = message;
+    const pages = message.pages.map((span) => {
+      try {
+        return own(zstd(chunks[span.chunk].subarray(span.start, span.start + span.length)));
+      } catch {
+        return null; // the main thread decompresses it and reports what is wrong
+      }
+    });
+    postMessage({ kind: "decompressed", chunks, pages }, [...chunks, ...pages.filter((p) => p)].map((b) => b.buffer));
   } else if (message.kind === "finish") {
     postMessage({ kind: "confidence", confidence });
     self.close();
   } else {
-    postMessage({ kind: "ready" });
+    postMessage({ kind: "ready", zstd: zstd !== undefined });
   }
 };
 `;
 
-/** Counts the report's figures of each part, on the helper thread when there is one. */
-export interface ReportCounter extends Disposable {
-  /** Whether the helper thread counts (else this one). */
+export interface StreamHelper extends Disposable {
+  /** Whether the helper thread works (else this one). */
   onHelper: boolean;
-  /** Counts a part's probabilities (row-major, `classes` a row); the array is handed over and must not be used after. */
+  /** Counts a part's probabilities (row-major, `classes` a row) for the report; the array is handed over and must not be used after. */
   count(probs: Float64Array, classes: number): Promise<void>;
-  /** The figures of every part counted; null when none was. */
+  /** The report's figures of every part counted; null when none was. */
   finish(): Promise<PoolConfidence | null>;
+  /** Decompresses zstd pages on the helper thread; null when they are decompressed where they are decoded. */
+  decompress: PageDecompressor | null;
 }
 
-/** A counter on the helper thread when THREADS allows a second thread and it starts, else on this one. */
-export async function reportCounter(): Promise<ReportCounter> {
+/** The helper thread when THREADS allows a second thread and it starts, else this one. */
+export async function streamHelper(): Promise<StreamHelper> {
   if (threadCount() > 1) {
     const helper = await startHelper();
     if (helper) return helper;
   }
-  return mainThreadCounter();
+  return mainThreadHelper();
 }
 
-export function mainThreadCounter(): ReportCounter {
+export function mainThreadHelper(): StreamHelper {
   let confidence: PoolConfidence | null = null;
   return {
     onHelper: false,
@@ -64,12 +81,13 @@ export function mainThreadCounter(): ReportCounter {
     async finish() {
       return confidence;
     },
+    decompress: null,
     [Symbol.dispose]() {},
   };
 }
 
-/** The helper thread's counter, or null when the worker does not start. */
-async function startHelper(): Promise<ReportCounter | null> {
+/** The helper thread, or null when the worker does not start. */
+async function startHelper(): Promise<StreamHelper | null> {
   const url = URL.createObjectURL(new Blob([HELPER_SOURCE], { type: "text/javascript" }));
   let worker: Worker;
   try {
@@ -84,16 +102,18 @@ async function startHelper(): Promise<ReportCounter | null> {
   worker.onmessage = (event) => waiting.shift()?.resolve(event.data);
   worker.onerror = (event) => {
     event.preventDefault?.();
-    failure = new Error(`the report's helper thread failed: ${event.message || "worker error"}`);
+    failure = new Error(`the streamed run's helper thread failed: ${event.message || "worker error"}`);
     for (const w of waiting.splice(0)) w.reject(failure);
   };
-  const reply = () => new Promise<unknown>((resolve, reject) => (failure ? reject(failure) : waiting.push({ resolve, reject })));
+  const reply = <T>() => new Promise<T>((resolve, reject) => (failure ? reject(failure) : waiting.push({ resolve: resolve as (data: unknown) => void, reject })));
   (worker as unknown as { unref?: () => void }).unref?.();
-  const started = reply();
+  const started = reply<{ zstd: boolean }>();
   worker.postMessage({ kind: "hello" });
   const timer = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), START_TIMEOUT_MS).unref?.());
+  let ready: { zstd: boolean } | "late";
   try {
-    if ((await Promise.race([started, timer])) === "late") throw new Error("late");
+    ready = await Promise.race([started, timer]);
+    if (ready === "late") throw new Error("late");
   } catch {
     worker.postMessage({ kind: "finish" });
     return null;
@@ -103,6 +123,11 @@ async function startHelper(): Promise<ReportCounter | null> {
   let counting: Promise<unknown>[] = [];
   let empty: PoolConfidence | null = null;
   let finished = false;
+  const decompress: PageDecompressor = async (chunks, pages) => {
+    const done = reply<{ chunks: Uint8Array[]; pages: (Uint8Array | null)[] }>();
+    worker.postMessage({ kind: "decompress", chunks, pages }, chunks.map((c) => c.buffer as ArrayBuffer));
+    return done;
+  };
   return {
     onHelper: true,
     async count(probs, classes) {
@@ -116,10 +141,11 @@ async function startHelper(): Promise<ReportCounter | null> {
       finished = true;
       await Promise.all(counting);
       counting = [];
-      const done = reply();
+      const done = reply<{ confidence: PoolConfidence | null }>();
       worker.postMessage({ kind: "finish" });
-      return ((await done) as { confidence: PoolConfidence | null }).confidence;
+      return (await done).confidence;
     },
+    decompress: ready.zstd ? decompress : null,
     /** Ends the worker if the pass gave up before finish(): it closes itself (Bun has crashed on terminating workers). */
     [Symbol.dispose]() {
       if (finished) return;

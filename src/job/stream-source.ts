@@ -11,7 +11,7 @@ import { commonType } from "../io/column-type.ts";
 import { inColumnOrder } from "../io/column-order.ts";
 import { csvChunks } from "../io/csv-chunks.ts";
 import { readCsvTable } from "../io/csv.ts";
-import { readParquetRowGroups } from "../io/parquet.ts";
+import { readParquetRowGroups, type PageDecompressor, type ParquetRowGroups, type ReadAhead } from "../io/parquet.ts";
 import { cellsOf, PickedRows } from "../io/picked-rows.ts";
 import { TEXT } from "../io/column-type.ts";
 import { isCsvTable, type Table } from "../io/table.ts";
@@ -46,6 +46,11 @@ export interface StreamSource {
   parts(): AsyncGenerator<Part>;
   /** The columns the pass decodes anyway (the id and scores), once the plan names them. */
   decodes(names: readonly string[]): void;
+  /**
+   * Parquet: from now on, parts() reads each row group's columns the pass decodes while the one
+   * before is used, and has their zstd pages decompressed by `decompress` (another thread).
+   */
+  decompressWith(decompress: PageDecompressor | null): void;
   /** What to keep of a row offered for the candidates (cheap when it rarely happens). */
   keep(table: Table, row: number): unknown;
   /** The candidates' rows (in pool order) as one table for the writers. */
@@ -72,35 +77,50 @@ export async function openSource(channel: string, notices: Notices): Promise<Str
 
 async function parquetSource(channel: string, notices: Notices): Promise<StreamSource> {
   const files = await readChannel(channel, "input", undefined, notices);
-  const opened: { table: Table; groups: (() => Table)[] }[] = [];
+  const opened: { table: Table; groups: ((ahead?: ReadAhead) => Table)[]; readAhead: ParquetRowGroups["readAhead"] }[] = [];
   for (const file of files) {
     if (file.partitionColumns?.length) throw new NotStreamable(`${file.path} takes columns from its folders`);
     const opening = await readParquetRowGroups(file.path);
     if (!opening) throw new NotStreamable(`${file.path} has nested columns`);
     // Row groups in the channel's column order, as readChannel gives the whole files.
     const order = files[0]!.columns;
-    opened.push({ table: inColumnOrder(opening.table, order), groups: opening.groups.map((group) => () => inColumnOrder(group(), order)) });
+    opened.push({
+      table: inColumnOrder(opening.table, order), groups: opening.groups.map((group) => (ahead?: ReadAhead) => inColumnOrder(group(ahead), order)),
+      readAhead: opening.readAhead,
+    });
   }
   const columns = files[0]!.columns;
   // When the files hold only the columns the pass decodes anyway, cells are copied as rows are offered; else fetched at the end.
   let copyCells = false;
+  let decoded: readonly string[] = [];
+  let decompress: PageDecompressor | null = null;
   return {
     knownRows: files.reduce((n, t) => n + t.rowCount, 0),
     async heads(rows) {
       return opened.map((f) => parquetHead(f.table, f.groups, rows));
     },
     async *parts() {
-      for (const [file, f] of opened.entries()) {
-        let fileRow = 0;
-        for (const [index, group] of f.groups.entries()) {
-          const table = group();
-          yield { file, index, fileRow, table };
-          fileRow += table.rowCount;
-        }
+      const groups = opened.flatMap((f, file) => f.groups.map((_, index) => ({ file, index })));
+      const readAhead = (k: number) => (decompress && k < groups.length
+        ? opened[groups[k]!.file]!.readAhead(groups[k]!.index, decoded, decompress) : Promise.resolve(undefined));
+      let next = readAhead(0);
+      let fileRow = 0;
+      for (const [k, { file, index }] of groups.entries()) {
+        const ahead = await next;
+        // The next group is read and decompressed elsewhere while this one is used.
+        next = readAhead(k + 1);
+        if (index === 0) fileRow = 0;
+        const table = opened[file]!.groups[index]!(ahead);
+        yield { file, index, fileRow, table };
+        fileRow += table.rowCount;
       }
     },
     decodes(names) {
+      decoded = names;
       copyCells = columns.every((name) => names.includes(name));
+    },
+    decompressWith(decompressor) {
+      decompress = decompressor;
     },
     keep: (table, row) => (copyCells ? cellsOf(table, row) : null),
     async picked(places, collect) {
@@ -113,7 +133,7 @@ async function parquetSource(channel: string, notices: Notices): Promise<StreamS
 }
 
 /** A file's first rows as the column plan looks at them, from its first row groups, so that no column of the whole file is decoded for it. */
-function parquetHead(file: Table, groups: (() => Table)[], limit: number): Table {
+function parquetHead(file: Table, groups: ((ahead?: ReadAhead) => Table)[], limit: number): Table {
   const rows: unknown[][] = [];
   for (const group of groups) {
     const table = group();
@@ -124,7 +144,7 @@ function parquetHead(file: Table, groups: (() => Table)[], limit: number): Table
 }
 
 /** The cells of candidates still without them, each row group that holds some read once more. */
-function fetchCells(places: Place[], opened: { groups: (() => Table)[] }[], collect: () => void): void {
+function fetchCells(places: Place[], opened: { groups: ((ahead?: ReadAhead) => Table)[] }[], collect: () => void): void {
   let k = 0;
   while (k < places.length) {
     const { file, part } = places[k]!;
@@ -177,6 +197,7 @@ function csvSource(files: { path: string; gzip: boolean }[]): StreamSource {
       }
     },
     decodes() {},
+    decompressWith() {},
     // The record's bytes, copied out of the piece (which is garbage once read).
     keep: (table, row) => (isCsvTable(table) ? table.recordBytes(row).slice() : null),
     async picked(places) {

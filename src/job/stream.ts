@@ -38,7 +38,7 @@ import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
 import { streamRanking, type GateRule } from "./stream-ranking.ts";
-import { reportCounter } from "./stream-helper.ts";
+import { streamHelper } from "./stream-helper.ts";
 import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
 import { mayBeSelected } from "../calibration/conformal-selection.ts";
 import { fitTemperature } from "../calibration/temperature.ts";
@@ -216,8 +216,9 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const eligiblePerClass = gate?.kind === "may-pass" ? new Float64Array(classes) : null;
   const ranking = streamRanking(plan, config, classes, gate);
   const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
-  // The report's figures of every row, counted on a second thread when there is one (stream-helper.ts), which ends with the pass.
-  using counter = v.SAVE_REPORT ? await reportCounter() : null;
+  // A second thread when there is one (stream-helper.ts), which ends with the pass: it decompresses the next part and counts the report's figures of every row.
+  using helper = await streamHelper();
+  source.decompressWith(helper.decompress);
   let excludedCount = 0, passingCount = 0, belowEven = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
@@ -254,11 +255,11 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     }
     if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, used, selectable, v.CONFIDENCE_THRESHOLD);
     // Handed over: nothing reads the part's probabilities after this.
-    await counter?.count(used.probs, pool.classes);
+    if (v.SAVE_REPORT) await helper.count(used.probs, pool.classes);
     progress?.(row, knownRows ?? row);
     collectGarbage();
   }
-  const confidence = counter ? await counter.finish() : null;
+  const confidence = await helper.finish();
   const size = row;
   if (size === 0) throw new NotStreamable("the pool has no rows");
   hashes = hashes.subarray(0, size);

@@ -4,7 +4,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { startThreads, stopThreads } from "../../src/engine/kernels/threads.ts";
-import { mainThreadCounter, reportCounter } from "../../src/job/stream-helper.ts";
+import { mainThreadHelper, streamHelper } from "../../src/job/stream-helper.ts";
 import { Rng } from "../../src/rng.ts";
 
 afterAll(() => stopThreads());
@@ -25,7 +25,7 @@ function parts(seed: number, classes: number, sizes: number[]): Float64Array[] {
   });
 }
 
-async function countAll(counter: Awaited<ReturnType<typeof reportCounter>>, probs: Float64Array[], classes: number) {
+async function countAll(counter: Awaited<ReturnType<typeof streamHelper>>, probs: Float64Array[], classes: number) {
   for (const part of probs) await counter.count(part.slice(), classes);
   return counter.finish();
 }
@@ -35,10 +35,10 @@ for (const classes of [1, 2, 10]) {
     const sizes = [1000, 1, 777, 4096, 13, 2500, 999, 3000];
     const probs = parts(classes, classes, sizes);
     expect(await startThreads(2)).toBeNull();
-    const helper = await reportCounter();
+    const helper = await streamHelper();
     expect(helper.onHelper).toBe(true);
     const counted = await countAll(helper, probs, classes);
-    const reference = await countAll(mainThreadCounter(), probs, classes);
+    const reference = await countAll(mainThreadHelper(), probs, classes);
     expect(counted!.rows).toBe(sizes.reduce((a, b) => a + b, 0));
     expect(counted).toEqual(reference!);
     // The sums as bits, not only as numbers toEqual rounds alike.
@@ -49,19 +49,19 @@ for (const classes of [1, 2, 10]) {
 
 test("with one thread (THREADS=1) the main thread counts", async () => {
   await startThreads(1);
-  const counter = await reportCounter();
+  const counter = await streamHelper();
   expect(counter.onHelper).toBe(false);
   const probs = parts(5, 3, [400, 300]);
-  expect(await countAll(counter, probs, 3)).toEqual((await countAll(mainThreadCounter(), probs, 3))!);
+  expect(await countAll(counter, probs, 3)).toEqual((await countAll(mainThreadHelper(), probs, 3))!);
 });
 
 test("a helper the pass gives up on ends without its figures, and the next run starts its own", async () => {
   await startThreads(2);
   {
-    using abandoned = await reportCounter();
+    using abandoned = await streamHelper();
     await abandoned.count(parts(6, 4, [500])[0]!, 4);
   }
-  const next = await reportCounter();
+  const next = await streamHelper();
   expect(next.onHelper).toBe(true);
   expect((await countAll(next, parts(7, 4, [200]), 4))!.rows).toBe(200);
 });

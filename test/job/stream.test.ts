@@ -12,6 +12,7 @@ import { main } from "../../src/run.ts";
 import { Rng } from "../../src/rng.ts";
 import { runBinary } from "../binary.ts";
 import { removeTempDirsSince, tempDir, tempDirMark } from "../helpers.ts";
+import { duckdb } from "../reliability/duckdb-files.ts";
 
 const mark = tempDirMark();
 afterAll(() => removeTempDirsSince(mark));
@@ -382,6 +383,24 @@ describe("the report of a streamed run charts the whole pool as the in-memory ru
     expect(reportFigures(one.streamed.output)).toBe(reportFigures(one.whole.output));
     expect(reportFigures(two.streamed.output)).toBe(reportFigures(one.streamed.output));
     expect(Buffer.compare(readFileSync(join(two.streamed.output, "selected_samples.csv")), readFileSync(join(one.streamed.output, "selected_samples.csv")))).toBe(0);
+  });
+
+  test("zstd files as DuckDB writes them (the next row group read and decompressed on the helper thread): the same bytes and report with one thread or two", async () => {
+    const dir = tempDir("as-stream-zstd-");
+    const weights = [0, 1, 2, 3].map((k) => `(1 + (i * ${k + 3} + i // 7) % 5)`);
+    await duckdb(dir, [
+      `CREATE TABLE pool AS SELECT 'doc-' || lpad(((i * 7919) % 9000)::VARCHAR, 5, '0') AS id, ${weights.map((w, k) => `${w} / (${weights.join(" + ")}) AS prob_class_${k}`).join(", ")},
+        ['web', 'mail', 'chat'][i % 3 + 1] AS source FROM range(9000) r(i)`,
+      "COPY (SELECT * FROM pool WHERE id < 'doc-04500') TO '$DIR/part-0.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048)",
+      "COPY (SELECT * FROM pool WHERE id >= 'doc-04500') TO '$DIR/part-1.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048)",
+    ]);
+    const args = ["--strategy", "uncertainty", "--batch-size", "70", "--save-report"];
+    const one = await sameAsInMemory(dir, args, "parquet", { THREADS: "1" });
+    const two = await sameAsInMemory(dir, args, "parquet", { THREADS: "2" });
+    expect(reportFigures(one.streamed.output)).toBe(reportFigures(one.whole.output));
+    expect(reportFigures(two.streamed.output)).toBe(reportFigures(one.streamed.output));
+    expect(Buffer.compare(readFileSync(join(two.streamed.output, "selected_samples.parquet")), readFileSync(join(one.streamed.output, "selected_samples.parquet")))).toBe(0);
+    expect(reportFigures(two.streamed.output)).toContain("pool · 9,000 rows");
   });
 
   test("labelled and excluded rows: the pool's figures count them, as in memory", async () => {
