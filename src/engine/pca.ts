@@ -281,25 +281,37 @@ export function principalAxes(vectors: Matrix, blas: Blas, count: number,
   const cov = covariance(vectors, fitRows, mean, blas);
   let axes = new Float64Array(count * cols);
   for (let i = 0; i < axes.length; i++) axes[i] = rng.nextFloat() - 0.5;
-  let kept = orthonormaliseRows(axes, count, cols);
+  let kept = orthonormaliseRows(axes, count, cols, blas);
   let next = new Float64Array(count * cols);
   for (let iteration = 0; iteration < (options.iterations ?? 10) && kept > 0; iteration++) {
     blas.dgemm(false, false, kept, cols, cols, 1, axes, cols, cov, cols, 0, next, cols);
     [axes, next] = [next, axes];
-    kept = orthonormaliseRows(axes, kept, cols);
+    kept = orthonormaliseRows(axes, kept, cols, blas);
   }
   return { mean, axes: axes.slice(0, kept * cols), count: kept };
 }
 
-/** Modified Gram–Schmidt over the first `count` rows; a row with nothing left is dropped. Returns the rows kept (packed first). */
-function orthonormaliseRows(m: Float64Array, count: number, cols: number): number {
+/**
+ * Gram–Schmidt over the first `count` rows, each row's projection on the rows kept taken out
+ * by two GEMVs, twice (classical Gram–Schmidt repeated, as accurate as the modified form, and
+ * in the backend's GEMV rather than a TypeScript double loop); a row with nothing left is
+ * dropped. Returns the rows kept (packed first).
+ */
+function orthonormaliseRows(m: Float64Array, count: number, cols: number, blas: Blas): number {
+  const components = new Float64Array(count);
   let kept = 0;
   for (let r = 0; r < count; r++) {
     const row = m.subarray(r * cols, (r + 1) * cols);
-    const before = normalize(row);
-    for (let q = 0; q < kept; q++) removeComponent(row, m.subarray(q * cols, (q + 1) * cols));
+    if (normalize(row) === 0) continue;
+    if (kept > 0) {
+      const basis = m.subarray(0, kept * cols), along = components.subarray(0, kept);
+      for (let pass = 0; pass < 2; pass++) {
+        blas.dgemv(false, kept, cols, 1, basis, cols, row, 0, along);
+        blas.dgemv(true, kept, cols, -1, basis, cols, along, 1, row);
+      }
+    }
     // Nothing but round-off left once the earlier axes are taken out: no new direction.
-    if (before === 0 || normalize(row) <= 1e-6) continue;
+    if (normalize(row) <= 1e-6) continue;
     m.copyWithin(kept * cols, r * cols, (r + 1) * cols);
     kept++;
   }

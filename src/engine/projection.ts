@@ -29,7 +29,8 @@ import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import type { CenterIndex, KernelScreen } from "./metric-space.ts";
 import { kernelRelativeError, manySquaredDistances, usesNarrowKernel } from "./euclidean.ts";
-import { allocFloat32, allocFloat64 } from "./kernels/kernels.ts";
+import { CentredBlocks } from "./centring.ts";
+import { allocFloat32, allocFloat64, manyScratch } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import { inLocalityOrder } from "./locality.ts";
 import { principalAxes } from "./pca.ts";
@@ -122,6 +123,7 @@ export class ProjectedBounds {
     const memory: StageMemory[] = [];
     let limitOf: Float64Array;
     try {
+      if (zeroRow.length < count) zeroRow = allocFloat32(count);
       limitOf = allocFloat64(points.rows);
       for (let l = 0; l < cuts.length; l++) {
         memory.push({ block: allocFloat32(points.rows * (cuts[l]! - (cuts[l - 1] ?? 0))), stats: allocFloat64(points.rows * STATS), params: allocFloat64(PARAMS) });
@@ -135,7 +137,7 @@ export class ProjectedBounds {
 
   private constructor(points: Matrix, blas: Blas, mean: Float64Array, axesFitted: Float64Array, cuts: number[],
     memory: StageMemory[], limitOf: Float64Array, prefilter: boolean) {
-    const { rows, cols, data } = points;
+    const { rows, cols } = points;
     const m = cuts[cuts.length - 1]!;
     // The axes A are the fitted ones rounded to float32: the projection is one float32 GEMM
     // (half the time of float64), and every bound below is about these rounded axes.
@@ -167,33 +169,29 @@ export class ProjectedBounds {
         stats: memory[l]!.stats,
       };
     });
-    // A row's norm, ‖x − μ‖ within ‖x̃‖(1 ± η): x̃ = fl(x − μ), its squared norm summed over D terms.
+    // A row's norm, ‖x − μ‖ within ‖x̃‖(1 ± η): x̃ = fl(x − μ), its squared norm summed over D
+    // terms (in any order). Centring and the squared head norms run on the worker threads;
+    // each stage's coordinates come straight from the GEMM into its block.
     const eta = 2 * (cols + 8) * U;
-    const centred = new Float32Array(Math.min(BLOCK_ROWS, rows) * cols);
-    const projected = new Float32Array(Math.min(BLOCK_ROWS, rows) * m);
-    const norms = new Float64Array(Math.min(BLOCK_ROWS, rows));
+    const centring = new CentredBlocks(points, mean, BLOCK_ROWS);
+    const heads: Float64Array<ArrayBufferLike>[] = this.#stages.map(() => new Float64Array(0));
     for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
       const rb = Math.min(BLOCK_ROWS, rows - r0);
-      for (let r = 0; r < rb; r++) {
-        let norm = 0;
-        for (let j = 0; j < cols; j++) {
-          const v = data[(r0 + r) * cols + j]! - mean[j]!;
-          centred[r * cols + j] = v; // rounds to float32 (in perUnit)
-          norm += v * v;
-        }
-        norms[r] = Math.sqrt(norm);
-      }
-      blas.sgemm(false, true, rb, m, cols, 1, centred, cols, axes, cols, 0, projected, m);
+      const { block: centred, norms } = centring.centre(r0, rb); // rounds to float32 (in perUnit)
+      let from = 0;
+      this.#stages.forEach((stage, l) => {
+        const n = stage.block.cols, out = stage.block.data.subarray(r0 * n, (r0 + rb) * n);
+        blas.sgemm(false, true, rb, n, cols, 1, centred, cols, axes.subarray(from * cols, stage.dims * cols), cols, 0, out, n);
+        heads[l] = squaredRows(stage.block, r0, rb);
+        from = stage.dims;
+      });
       for (let r = 0; r < rb; r++) {
         const row = r0 + r, normHigh = norms[r]! * (1 + eta), normLow = norms[r]! * (1 - eta);
-        let headSquared = 0, from = 0;
-        for (const stage of this.#stages) {
-          for (let a = from; a < stage.dims; a++) {
-            const p = projected[r * m + a]!;
-            stage.block.data[row * stage.block.cols + a - from] = p;
-            headSquared += p * p;
-          }
-          from = stage.dims;
+        let headSquared = 0;
+        for (let l = 0; l < this.#stages.length; l++) {
+          const stage = this.#stages[l]!;
+          // Σ p² over the coordinates up to this level: float32 squares, exact in float64, summed in some order.
+          headSquared += heads[l]![r]!;
           // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the
           // coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
           const head = Math.sqrt(headSquared), gemmError = (stage.perUnit / 2) * normHigh, sumError = (stage.dims + 4) * U * head;
@@ -225,9 +223,12 @@ export class ProjectedBounds {
   /** The int8 prefilter from the first stage's coordinates, or null when their range or kernel memory does not allow it. */
   #quantised(): Prefilter | null {
     const { block, stats } = this.#stages[0]!, { rows, cols: n } = block;
+    const { idx, out } = manyScratch(rows);
+    for (let r = 0; r < rows; r++) idx[r] = r;
     // One scale for every coordinate, so the kernel sums squared code differences exactly in int32.
+    runMany("max_abs_f32_many", 0, block.data.byteOffset, 4 * n, idx.byteOffset, rows, n, out.byteOffset);
     let largest = 0;
-    for (let i = 0; i < rows * n; i++) largest = Math.max(largest, Math.abs(block.data[i]!));
+    for (let r = 0; r < rows; r++) largest = Math.max(largest, out[r]!);
     const scale = largest / 127;
     if (!(scale >= PREFILTER_SCALES[0] && scale <= PREFILTER_SCALES[1])) return null;
     const width = n + 16;
@@ -239,22 +240,21 @@ export class ProjectedBounds {
       if (error instanceof RangeError) return null;
       throw error;
     }
-    const codes = new Int8Array(records.buffer, records.byteOffset, rows * width);
+    // Codes round to the nearest (ties to even) and each row's rounding Σ (ẑ − scale·q)² is
+    // measured from the codes it got, on the worker threads (params: scale, records, width).
+    params[0] = scale;
+    new Int32Array(params.buffer, params.byteOffset + 8, 2).set([records.byteOffset, width]);
+    runMany("quantise_i8_many", params.byteOffset, block.data.byteOffset, 4 * n, idx.byteOffset, rows, n, out.byteOffset);
     for (let r = 0; r < rows; r++) {
-      let rounding = 0;
-      for (let j = 0; j < n; j++) {
-        const z = block.data[r * n + j]!, code = Math.max(-127, Math.min(127, Math.round(z / scale)));
-        codes[r * width + j] = code;
-        rounding += (z - scale * code) ** 2;
-      }
       // ‖scale·q − ẑ‖ (its float64 rounding covered by the margin) plus ẑ's own error; float32
       // copies rounded outward: the error and the interval's high end up, its low end down.
       const at = (r * width + n) / 4;
-      records[at] = Math.fround((stats[r * STATS + ERROR]! + Math.sqrt(rounding) * (1 + 1e-9)) * (1 + 2 ** -22));
+      records[at] = Math.fround((stats[r * STATS + ERROR]! + Math.sqrt(out[r]!) * (1 + 1e-9)) * (1 + 2 ** -22));
       records[at + 1] = Math.fround(stats[r * STATS + LOW]! * (1 - 2 ** -22));
       records[at + 2] = Math.fround(stats[r * STATS + HIGH]! * (1 + 2 ** -22));
     }
     // The int32 sum is exact; scale² and the product each round once (in SHRINK's margin twice over).
+    params.fill(0);
     new Int32Array(params.buffer, params.byteOffset, 1).set([records.byteOffset]);
     params.set([scale * scale * (1 - 4 * U), 0, this.#inverseSigma, SHRINK], 3);
     return { records, width, params };
@@ -386,6 +386,16 @@ export class ProjectedBounds {
     };
   }
 }
+
+/** Per row of rows first .. first+count−1 of a block in kernel memory: Σ p² in float64 (sqdist_f32_many against a zero row). */
+function squaredRows(block: Matrix<Float32Array>, first: number, count: number): Float64Array {
+  const { idx, out } = manyScratch(count);
+  for (let i = 0; i < count; i++) idx[i] = first + i;
+  runMany("sqdist_f32_many", zeroRow.byteOffset, block.data.byteOffset, 4 * block.cols, idx.byteOffset, count, block.cols, out.byteOffset);
+  return out.slice(0, count);
+}
+/** Zeros in kernel memory, as long as the widest stage (build() grows it; kernel memory is never freed). */
+let zeroRow: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
 /** Σ axes[a][j]·axes[b][j] over j < cols, in float64. */
 function dotRows(axes: Float32Array, a: number, b: number, cols: number): number {

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import type { Blas } from "../../ffi/blas.ts";
 import { typescriptBlas } from "../../ffi/typescript.ts";
-import { pca2 } from "../../src/engine/pca.ts";
+import { pca2, principalAxes } from "../../src/engine/pca.ts";
+import { Rng } from "../../src/rng.ts";
+import { backendsUnderTest } from "../ffi/backends.ts";
 import type { Matrix } from "../../src/matrix.ts";
 
 // The OpenBLAS backend lives on another branch; add it here when it lands.
@@ -143,3 +145,54 @@ for (const blas of backends) {
     });
   });
 }
+
+describe("principalAxes (the projection's screening axes)", () => {
+  /** rows = Σ_d coefficient·std[d]·direction[d] (orthonormal directions, seeded), plus noise of `noise`. */
+  function spanned(rows: number, cols: number, stds: number[], noise: number) {
+    const rng = new Rng(4);
+    const directions = Array.from({ length: stds.length }, () => Float64Array.from({ length: cols }, () => rng.nextGaussian()));
+    directions.forEach((d, i) => {
+      for (let q = 0; q < i; q++) {
+        const along = d.reduce((s, x, j) => s + x * directions[q]![j]!, 0);
+        d.forEach((_, j) => { d[j]! -= along * directions[q]![j]!; });
+      }
+      const norm = Math.hypot(...d);
+      d.forEach((_, j) => { d[j]! /= norm; });
+    });
+    const data = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) data[r * cols + j] = 5 + noise * rng.nextGaussian();
+      stds.forEach((std, i) => {
+        const a = std * rng.nextGaussian();
+        for (let j = 0; j < cols; j++) data[r * cols + j]! += a * directions[i]![j]!;
+      });
+    }
+    return { matrix: { data, rows, cols } as Matrix, directions };
+  }
+  const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (let j = 0; j < a.length; j++) s += a[j]! * b[j]!; return s; };
+
+  test.each(["typescript", "openblas"])("%s: orthonormal axes in the span of the leading directions; fewer when the rows span fewer", async (name) => {
+    const blas = (await backendsUnderTest()).find((b) => b.name === name)!.blas;
+    if (!blas) throw new Error(`${name} backend did not load`);
+    const cols = 40, stds = [10, 8, 6, 4, 2, 1];
+    const { matrix, directions } = spanned(3000, cols, stds, 1e-3);
+    const { axes, count } = principalAxes(matrix, blas, 4);
+    expect(count).toBe(4);
+    const row = (a: number) => axes.subarray(a * cols, (a + 1) * cols);
+    for (let a = 0; a < count; a++) {
+      for (let b = 0; b < count; b++) expect(Math.abs(dot(row(a), row(b)) - (a === b ? 1 : 0))).toBeLessThan(1e-12);
+      // Its length within the leading four directions' span: all of it, up to the noise.
+      const inSpan = Math.hypot(...directions.slice(0, 4).map((d) => dot(row(a), d)));
+      expect(inSpan).toBeGreaterThan(0.999);
+    }
+    // Rank six without noise: ten axes asked, six come back, still orthonormal.
+    const exact = spanned(500, cols, stds, 0).matrix;
+    const six = principalAxes(exact, blas, 10);
+    expect(six.count).toBe(6);
+    for (let a = 0; a < 6; a++) {
+      for (let b = 0; b < 6; b++) {
+        expect(Math.abs(dot(six.axes.subarray(a * cols, (a + 1) * cols), six.axes.subarray(b * cols, (b + 1) * cols)) - (a === b ? 1 : 0))).toBeLessThan(1e-12);
+      }
+    }
+  });
+});

@@ -174,6 +174,43 @@ describe("projected lower bounds", () => {
     }
   });
 
+  test("build() gives the same coordinates, bounds and int8 screen on 1, 2 and 3 threads (centring, head norms and int8 codes run on the workers)", async () => {
+    const points = images ?? exampleEmbeddings();
+    const levels = points.cols >= 128 ? [48, 128] : [16, 24];
+    const built = () => {
+      const bounds = ProjectedBounds.build(points, blas, levels, true)!;
+      const rng = new Rng(9), all = Uint32Array.from({ length: points.rows }, (_, i) => i);
+      const lower: number[][] = [], kept: number[][] = [];
+      for (let t = 0; t < 5; t++) {
+        const c = rng.nextInt(points.rows);
+        const bits = bounds.lowerBoundsMany(c, all, points.rows);
+        lower.push(Array.from(new Uint32Array(bits.buffer, bits.byteOffset, 2 * points.rows)));
+        const rows = all.slice(), limits = Float64Array.from({ length: points.rows }, () => 8 * rng.nextFloat());
+        kept.push(Array.from(rows.subarray(0, bounds.screen(c, rows, limits, points.rows))));
+      }
+      return { coordinates: Array.from(new Uint32Array(bounds.coordinates.data.buffer, bounds.coordinates.data.byteOffset, bounds.coordinates.data.length)), lower, kept, stages: bounds.stageNames };
+    };
+    const threshold = setMinValuesPerPart(0);
+    try {
+      await startThreads(1);
+      const reference = built();
+      expect(reference.stages[0]).toContain("int8");
+      expect(reference.kept.some((k) => k.length > 0 && k.length < points.rows)).toBe(true);
+      for (const [threads, mainWorks] of [[2, true], [3, true], [2, false], [3, false]] as const) {
+        expect(await startThreads(threads)).toBeNull();
+        setMainTakesChunks(mainWorks);
+        const before = threadStats();
+        try { expect(built()).toEqual(reference); } finally { setMainTakesChunks(true); }
+        const after = threadStats();
+        expect(after.workerChunks).toBeGreaterThan(before.workerChunks);
+        if (!mainWorks) expect(after.workerChunks - before.workerChunks).toBe(after.chunks - before.chunks);
+      }
+    } finally {
+      setMinValuesPerPart(threshold);
+      stopThreads();
+    }
+  }, 120_000);
+
   test("screen() holds where the coordinates are too small for float32 arithmetic (the float64-summing kernel)", () => {
     const points = exampleEmbeddings();
     const tiny = allocVectors(false, points.data.length) as Float32Array;

@@ -388,33 +388,84 @@
   ;; can split it by rows): for rows idx[0..count) of the float32 matrix at $base (rows $width
   ;; bytes, x·p for each of $n pivots), out[i] = the first k with the least $c[k] − 2·x·p_k
   ;; ($c: the pivots' squared norms, float64), as a float64. That is argmin ‖x − p_k‖², the
-  ;; row's own ‖x‖² left out; computed in float64 as locality.ts's TypeScript loop does.
+  ;; row's own ‖x‖² left out; computed in float64 as locality.ts's TypeScript loop does. Four
+  ;; lanes (k mod 4) each keep their first least value, then the least of the four wins, the
+  ;; lowest k on ties, then the tail in order: the same k as one loop over k.
   (func (export "nearest_pivot_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
-    (local $end i32) (local $row i32) (local $k i32) (local $best i32) (local $value f64) (local $least f64)
+    (local $end i32) (local $row i32) (local $at i32) (local $stop i32) (local $k i32) (local $x v128)
+    (local $v0 v128) (local $v1 v128) (local $m0 v128) (local $m1 v128) (local $least0 v128) (local $least1 v128)
+    (local $best0 v128) (local $best1 v128) (local $k0 v128) (local $k1 v128)
+    (local $least f64) (local $best f64) (local $value f64) (local $lane f64)
     (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
         (local.set $row (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
-        (local.set $best (i32.const 0))
-        (local.set $least (f64.const inf))
-        (local.set $k (i32.const 0))
-        (block $scanned
-          (loop $pivot
-            (br_if $scanned (i32.ge_u (local.get $k) (local.get $n)))
-            (local.set $value
-              (f64.sub (f64.load (i32.add (local.get $c) (i32.shl (local.get $k) (i32.const 3))))
-                (f64.mul (f64.const 2)
-                  (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 2))))))))
+        (local.set $least0 (v128.const f64x2 inf inf))
+        (local.set $least1 (v128.const f64x2 inf inf))
+        (local.set $best0 (v128.const f64x2 0 0))
+        (local.set $best1 (v128.const f64x2 0 0))
+        (local.set $k0 (v128.const f64x2 0 1))
+        (local.set $k1 (v128.const f64x2 2 3))
+        (local.set $at (local.get $row))
+        (local.set $k (local.get $c))
+        (local.set $stop (i32.add (local.get $row) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+        (block $quads_done
+          (loop $quad
+            (br_if $quads_done (i32.ge_u (local.get $at) (local.get $stop)))
+            (local.set $x (v128.load (local.get $at)))
+            (local.set $v0 (f64x2.sub (v128.load (local.get $k))
+              (f64x2.mul (v128.const f64x2 2 2) (f64x2.promote_low_f32x4 (local.get $x)))))
+            (local.set $v1 (f64x2.sub (v128.load offset=16 (local.get $k))
+              (f64x2.mul (v128.const f64x2 2 2)
+                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))))
+            (local.set $m0 (f64x2.lt (local.get $v0) (local.get $least0)))
+            (local.set $m1 (f64x2.lt (local.get $v1) (local.get $least1)))
+            (local.set $least0 (v128.bitselect (local.get $v0) (local.get $least0) (local.get $m0)))
+            (local.set $least1 (v128.bitselect (local.get $v1) (local.get $least1) (local.get $m1)))
+            (local.set $best0 (v128.bitselect (local.get $k0) (local.get $best0) (local.get $m0)))
+            (local.set $best1 (v128.bitselect (local.get $k1) (local.get $best1) (local.get $m1)))
+            (local.set $k0 (f64x2.add (local.get $k0) (v128.const f64x2 4 4)))
+            (local.set $k1 (f64x2.add (local.get $k1) (v128.const f64x2 4 4)))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 32)))
+            (br $quad)))
+        ;; The least of the lanes, the lowest k on ties (a lane that never beat ∞ holds k = 0).
+        (local.set $least (f64x2.extract_lane 0 (local.get $least0)))
+        (local.set $best (f64x2.extract_lane 0 (local.get $best0)))
+        (local.set $value (f64x2.extract_lane 1 (local.get $least0)))
+        (local.set $lane (f64x2.extract_lane 1 (local.get $best0)))
+        (if (i32.or (f64.lt (local.get $value) (local.get $least))
+              (i32.and (f64.eq (local.get $value) (local.get $least)) (f64.lt (local.get $lane) (local.get $best))))
+          (then (local.set $least (local.get $value)) (local.set $best (local.get $lane))))
+        (local.set $value (f64x2.extract_lane 0 (local.get $least1)))
+        (local.set $lane (f64x2.extract_lane 0 (local.get $best1)))
+        (if (i32.or (f64.lt (local.get $value) (local.get $least))
+              (i32.and (f64.eq (local.get $value) (local.get $least)) (f64.lt (local.get $lane) (local.get $best))))
+          (then (local.set $least (local.get $value)) (local.set $best (local.get $lane))))
+        (local.set $value (f64x2.extract_lane 1 (local.get $least1)))
+        (local.set $lane (f64x2.extract_lane 1 (local.get $best1)))
+        (if (i32.or (f64.lt (local.get $value) (local.get $least))
+              (i32.and (f64.eq (local.get $value) (local.get $least)) (f64.lt (local.get $lane) (local.get $best))))
+          (then (local.set $least (local.get $value)) (local.set $best (local.get $lane))))
+        (local.set $stop (i32.add (local.get $stop) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $at) (local.get $stop)))
+            (local.set $value (f64.sub (f64.load (local.get $k))
+              (f64.mul (f64.const 2) (f64.promote_f32 (f32.load (local.get $at))))))
             (if (f64.lt (local.get $value) (local.get $least))
-              (then (local.set $least (local.get $value)) (local.set $best (local.get $k))))
-            (local.set $k (i32.add (local.get $k) (i32.const 1)))
-            (br $pivot)))
-        (f64.store (local.get $out) (f64.convert_i32_u (local.get $best)))
+              (then (local.set $least (local.get $value))
+                (local.set $best (f64.convert_i32_u (i32.shr_u (i32.sub (local.get $at) (local.get $row)) (i32.const 2))))))
+            (local.set $at (i32.add (local.get $at) (i32.const 4)))
+            (local.set $k (i32.add (local.get $k) (i32.const 8)))
+            (br $tail)))
+        (f64.store (local.get $out) (local.get $best))
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
+
   ;; The exact distance between rows $a and $b of kcenter-cells.ts's vectors: √ of the kernel
   ;; the space measures with ($p's kind: 0 sqdist_f32, 1 sqdist_f32_narrow, 2 sqdist_f64), so
   ;; the bits of EuclideanSpace.distance.
@@ -630,6 +681,7 @@
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
+
   ;; engine/row-mean.ts's column sums, in the `_many` calling convention (so the worker threads can
   ;; split them by blocks of rows): idx[0..count) lists block numbers. $c points at i32 mask (one
   ;; byte a row, 0: left out), i32 sums, i32 rows, i32 blockRows, i32 first. For block b, rows
@@ -734,6 +786,129 @@
             (local.set $a (i32.add (local.get $a) (i32.const 4)))
             (local.set $b (i32.add (local.get $b) (i32.const 8)))
             (br $tail)))
+        (f64.store (local.get $out) (local.get $sum))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; engine/projection.ts's centring, in the `_many` calling convention (so the worker threads can
+  ;; split it by rows): for rows idx[0..count) of the float32 matrix at $base (rows $width bytes,
+  ;; $n values), v = x − μ in float64 (μ: float64, at $c's i32 mean), rounded to float32 into
+  ;; row (out − norms)/8 of the block at $c's i32 block ($n float32 a row; norms: $c's third
+  ;; i32, the out of the block's first row), and out[i] = √Σ v² (the sum in the lanes of
+  ;; sqdist_f64: j mod 4, then lane by lane, then the tail in order). The same bits on any thread.
+  (func (export "centre_rows_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $a i32) (local $m i32) (local $d i32) (local $stop i32) (local $x v128) (local $u v128) (local $w v128)
+    (local $acc0 v128) (local $acc1 v128) (local $sum f64) (local $t f64)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $a (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
+        (local.set $m (i32.load (local.get $c)))
+        (local.set $d (i32.add (i32.load offset=4 (local.get $c))
+          (i32.mul (i32.shr_u (i32.sub (local.get $out) (i32.load offset=8 (local.get $c))) (i32.const 3)) (i32.shl (local.get $n) (i32.const 2)))))
+        (local.set $stop (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+        (local.set $acc0 (v128.const f64x2 0 0))
+        (local.set $acc1 (v128.const f64x2 0 0))
+        (block $quads_done
+          (loop $quad
+            (br_if $quads_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $x (v128.load (local.get $a)))
+            (local.set $u (f64x2.sub (f64x2.promote_low_f32x4 (local.get $x)) (v128.load (local.get $m))))
+            (local.set $w (f64x2.sub
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+              (v128.load offset=16 (local.get $m))))
+            (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+              (f32x4.demote_f64x2_zero (local.get $u)) (f32x4.demote_f64x2_zero (local.get $w))))
+            (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $u) (local.get $u))))
+            (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $w) (local.get $w))))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (local.set $m (i32.add (local.get $m) (i32.const 32)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br $quad)))
+        (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+        (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+        (local.set $stop (i32.add (local.get $stop) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $t (f64.sub (f64.promote_f32 (f32.load (local.get $a))) (f64.load (local.get $m))))
+            (f32.store (local.get $d) (f32.demote_f64 (local.get $t)))
+            (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $t) (local.get $t))))
+            (local.set $a (i32.add (local.get $a) (i32.const 4)))
+            (local.set $m (i32.add (local.get $m) (i32.const 8)))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (br $tail)))
+        (f64.store (local.get $out) (f64.sqrt (local.get $sum)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; engine/projection.ts's int8 prefilter, built on the worker threads: out[i] = the largest |x_j|
+  ;; of float32 row idx[i] of the matrix at $base (rows $width bytes, $n values), as a float64
+  ;; (0 for an empty row, NaN when the row holds one). $c is unused.
+  (func (export "max_abs_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $a i32) (local $stop i32) (local $most v128) (local $largest f32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $a (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
+        (local.set $stop (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+        (local.set $most (v128.const f32x4 0 0 0 0))
+        (block $quads_done
+          (loop $quad
+            (br_if $quads_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $most (f32x4.max (local.get $most) (f32x4.abs (v128.load (local.get $a)))))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (br $quad)))
+        (local.set $largest (f32.max
+          (f32.max (f32x4.extract_lane 0 (local.get $most)) (f32x4.extract_lane 1 (local.get $most)))
+          (f32.max (f32x4.extract_lane 2 (local.get $most)) (f32x4.extract_lane 3 (local.get $most)))))
+        (local.set $stop (i32.add (local.get $stop) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $largest (f32.max (local.get $largest) (f32.abs (f32.load (local.get $a)))))
+            (local.set $a (i32.add (local.get $a) (i32.const 4)))
+            (br $tail)))
+        (f64.store (local.get $out) (f64.promote_f32 (local.get $largest)))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; engine/projection.ts's int8 codes, on the worker threads: for float32 row idx[i] of the
+  ;; matrix at $base (rows $width bytes, $n values), code_j = z_j / scale rounded to the nearest
+  ;; integer (ties to even) and clamped to ±127, stored as int8 at records + row·recordWidth;
+  ;; out[i] = Σ (z_j − scale·code_j)² in order, in float64. $c points at float64 scale, then
+  ;; i32 records, i32 recordWidth. One thread a row: the same bits on any thread count.
+  (func (export "quantise_i8_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $row i32) (local $a i32) (local $to i32) (local $j i32)
+    (local $scale f64) (local $z f64) (local $q f64) (local $d f64) (local $sum f64)
+    (local.set $scale (f64.load (local.get $c)))
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $row (i32.load (local.get $idx)))
+        (local.set $a (i32.add (local.get $base) (i32.mul (local.get $row) (local.get $width))))
+        (local.set $to (i32.add (i32.load offset=8 (local.get $c)) (i32.mul (local.get $row) (i32.load offset=12 (local.get $c)))))
+        (local.set $sum (f64.const 0))
+        (local.set $j (i32.const 0))
+        (block $codes_done
+          (loop $codes
+            (br_if $codes_done (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $z (f64.promote_f32 (f32.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 2))))))
+            (local.set $q (f64.min (f64.const 127) (f64.max (f64.const -127) (f64.nearest (f64.div (local.get $z) (local.get $scale))))))
+            (i32.store8 (i32.add (local.get $to) (local.get $j)) (i32.trunc_sat_f64_s (local.get $q)))
+            (local.set $d (f64.sub (local.get $z) (f64.mul (local.get $scale) (local.get $q))))
+            (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $d) (local.get $d))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $codes)))
         (f64.store (local.get $out) (local.get $sum))
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
