@@ -117,6 +117,11 @@ class Scratch {
     if (this.bytes.length < length) this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
     return this.bytes.subarray(0, length);
   }
+
+  /** Whether `buffer` is this scratch's, which the next chunk or page overwrites. */
+  holds(buffer: ArrayBufferLike): boolean {
+    return buffer === this.bytes.buffer;
+  }
 }
 
 const chunkScratch = new Scratch();
@@ -668,7 +673,9 @@ function decodeFlatChunk(
     const values = encoding.endsWith("_DICTIONARY")
       ? convertWithDictionary(page.dataPage, dictionary, encoding, decoder)
       : unscaled(convertWithDictionary(page.dataPage, dictionary, encoding, decoder));
-    sink.put(values, page.definitionLevels, maxDefinition, groupStart + done, pageRows);
+    // Values in a buffer of their own (decompressed, or copied to align them) may become the column as they are; views into reused bytes are copied.
+    const own = "buffer" in values && values.buffer !== bytes.buffer && !pageScratch.holds(values.buffer) && !(ahead && values.buffer === ahead.bytes.buffer);
+    sink.put(values, page.definitionLevels, maxDefinition, groupStart + done, pageRows, own);
     done += pageRows;
   }
 }
@@ -767,26 +774,29 @@ function checkPageHeader(header: ReturnType<typeof parquetHeader>, offset: numbe
 
 /** Collects one column's values for the whole file into a single array. */
 class ColumnSink {
-  private readonly values: NumberOrBigIntArray | unknown[];
+  /** The column's values; typed arrays are made at the first page, which may be the column itself (see put). */
+  private held: NumberOrBigIntArray | unknown[] | null = null;
   private missing: Uint8Array | undefined;
 
   constructor(private readonly storage: Storage, private readonly rowCount: number) {
-    switch (storage) {
-      case "float64": this.values = new Float64Array(rowCount); break;
-      case "float32": this.values = new Float32Array(rowCount); break;
-      case "int32": this.values = new Int32Array(rowCount); break;
-      case "uint32": this.values = new Uint32Array(rowCount); break;
-      case "bigint64": this.values = new BigInt64Array(rowCount); break;
-      case "biguint64": this.values = new BigUint64Array(rowCount); break;
-      case "boxed": this.values = new Array(rowCount).fill(null); break;
-    }
+    if (storage === "boxed") this.held = new Array(rowCount).fill(null);
+  }
+
+  private get values(): NumberOrBigIntArray | unknown[] {
+    return this.held ??= new STORAGE_ARRAYS[this.storage as Exclude<Storage, "boxed">](this.rowCount);
   }
 
   /**
    * Places one page: `rows` rows from `at`. With definition levels, a row whose level is below
    * the maximum is null and takes no value; without them, every row has one.
    */
-  put(values: DecodedArray, levels: number[] | undefined, maxDefinition: number, at: number, rows: number): void {
+  put(values: DecodedArray, levels: number[] | undefined, maxDefinition: number, at: number, rows: number, own = false): void {
+    if (own && this.held === null && at === 0 && rows === this.rowCount && values.length === rows &&
+      values.constructor === STORAGE_ARRAYS[this.storage as Exclude<Storage, "boxed">]) {
+      // One page holds the whole column, every row present, in an array of its own of the column's kind: it is the column (no copy).
+      this.held = values as NumberOrBigIntArray;
+      return;
+    }
     if (values.length === rows) {
       // Every row has a value (a flat column has one value per row), whatever the levels say.
       if (this.storage === "boxed") {
@@ -834,6 +844,10 @@ class ColumnSink {
 }
 
 type NumberOrBigIntArray = Float64Array | Float32Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+
+const STORAGE_ARRAYS = {
+  float64: Float64Array, float32: Float32Array, int32: Int32Array, uint32: Uint32Array, bigint64: BigInt64Array, biguint64: BigUint64Array,
+} as const;
 
 function corrupt(path: string, what: string): DataError {
   return new DataError(`${path}: ${what}; the file may be truncated or corrupt, so copy it again or re-export it.`);

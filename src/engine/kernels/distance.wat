@@ -485,8 +485,9 @@
           (else (call $sqdist_f32 (local.get $a) (local.get $b) (local.get $dim))))))))
 
   ;; projection.ts's staged screen for one row with limit $lim: the int8 prefilter (when $p has
-  ;; one), then each float32 stage on the partial sum of the earlier ones. Counts the row
-  ;; entering each stage in the cell's counters ($counters + 4, + 8, ...). 1 when it is kept.
+  ;; one), then each float32 stage on the partial sum of the earlier ones, then the int8 copy of
+  ;; the whole rows (when $p has one). Counts the row entering each stage in the block's
+  ;; counters ($counters + 4, + 8, ...). 1 when it is kept.
   (func $cell_screen (param $p i32) (param $c i32) (param $row i32) (param $lim f64) (param $counters i32) (result i32)
     (local $slot i32) (local $l i32) (local $stages i32) (local $at i32) (local $sum f64)
     (local.set $slot (i32.add (local.get $counters) (i32.const 4)))
@@ -509,6 +510,13 @@
         (if (f64.eq (local.get $sum) (f64.const -inf)) (then (return (i32.const 0))))
         (local.set $l (i32.add (local.get $l) (i32.const 1)))
         (br $stage)))
+    ;; Last, the int8 copy of the whole rows (row-codes.ts), when $p has one.
+    (if (i32.load offset=152 (local.get $p))
+      (then
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (if (call $screen_i8_row (i32.load offset=152 (local.get $p)) (local.get $c) (i32.load offset=156 (local.get $p))
+              (local.get $row) (i32.load offset=160 (local.get $p)) (local.get $lim))
+          (then (return (i32.const 0))))))
     (i32.const 1))
 
   ;; Whether center-cells.ts's pivot bound leaves row $x of a cell whose pivot is $toPivot from
