@@ -22,9 +22,20 @@ export interface OpenBlas extends Blas {
   readonly config: string;
   /** openblas_get_num_threads() when the library was opened. */
   readonly threads: number;
+  /** Threads OpenBLAS's pool runs now: 1 after a small product, setThreads' count after a large one. */
+  poolThreads(): number;
 }
 
 const transposeCode = (trans: boolean): number => (trans ? CBLAS_TRANS : CBLAS_NO_TRANS);
+
+/**
+ * Multiply-adds a call must hold to run on OpenBLAS's pool (about 10-20 ms on one core). On
+ * the 2-core machine, with the engine's two threads, every strategy measured ran as fast or
+ * faster with OpenBLAS on one thread than on two (raw Fashion-MNIST core-set 1.96-2.02 s
+ * against 2.27-2.65 s; its projection's 69 block GEMMs of 10⁸ multiply-adds alternate with the
+ * workers' scans); larger products, such as k-means' on large pools, still get the pool.
+ */
+const POOL_MIN_WORK = 2 ** 30;
 
 /**
  * Opens OpenBLAS at `libraryPath` (a path, or a bare name for the dynamic linker to find).
@@ -33,12 +44,22 @@ const transposeCode = (trans: boolean): number => (trans ? CBLAS_TRANS : CBLAS_N
  */
 export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
   const lib = await openLibrary(libraryPath, openBlasSymbols);
+  const threads = lib.openblas_get_num_threads();
+  // OpenBLAS's pool spins between calls (2^28 cycles by default) on the cores the engine's worker
+  // threads need for the scans that follow, and small products gain little from it: only a
+  // product of at least POOL_MIN_WORK multiply-adds runs on the pool (up to setThreads' count).
+  let cap = threads;
+  const poolFor = (work: number) => {
+    const wanted = work >= POOL_MIN_WORK ? cap : 1;
+    if (wanted !== lib.openblas_get_num_threads()) lib.openblas_set_num_threads(wanted);
+  };
   return {
     name: "openblas",
     libraryPath,
     config: lib.openblas_get_config(),
-    threads: lib.openblas_get_num_threads(),
-    setThreads: (count) => lib.openblas_set_num_threads(count),
+    threads,
+    setThreads: (count) => { cap = count; },
+    poolThreads: () => lib.openblas_get_num_threads(),
 
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
       checkGemm("sgemm", Float32Array, transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
@@ -46,6 +67,7 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
         typescriptBlas.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
       }
+      poolFor(m * n * k);
       lib.cblas_sgemm(CBLAS_ROW_MAJOR, transposeCode(transA), transposeCode(transB), m, n, k,
         alpha, a, lda, b, ldb, beta, c, ldc);
     },
@@ -56,6 +78,7 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
         typescriptBlas.dgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
       }
+      poolFor(m * n * k);
       lib.cblas_dgemm(CBLAS_ROW_MAJOR, transposeCode(transA), transposeCode(transB), m, n, k,
         alpha, a, lda, b, ldb, beta, c, ldc);
     },
@@ -66,6 +89,7 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
         typescriptBlas.sgemv(trans, m, n, alpha, a, lda, x, beta, y);
         return;
       }
+      poolFor(m * n);
       lib.cblas_sgemv(CBLAS_ROW_MAJOR, transposeCode(trans), m, n, alpha, a, lda, x, 1, beta, y, 1);
     },
 
@@ -75,6 +99,7 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
         typescriptBlas.dgemv(trans, m, n, alpha, a, lda, x, beta, y);
         return;
       }
+      poolFor(m * n);
       lib.cblas_dgemv(CBLAS_ROW_MAJOR, transposeCode(trans), m, n, alpha, a, lda, x, 1, beta, y, 1);
     },
   };

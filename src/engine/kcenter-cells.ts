@@ -30,13 +30,14 @@ const AT = {
   starts: 0, deltas: 4, distance: 8, nearest: 12, ties: 16, farthest: 20, best: 24, counters: 28, cellOf: 32,
   base: 36, width: 40, dim: 44, kind: 48, fresh: 52, prefilter: 56, prefilterWidth: 60, prefilterDims: 64,
   stages: 68, stageParams: 72, stageWidths: 88, stageDims: 104, toPivots: 120, reach: 124, pruneSlack: 128, cellSlack: 136, tolerance: 144,
+  wholeRows: 152, wholeRowsWidth: 156, wholeRowsDims: 160,
 } as const;
-const LAYOUT_BYTES = 152;
+const LAYOUT_BYTES = 168;
 /** Float32 screen stages the layout has room for. */
 const MAX_STAGES = 4;
 /**
- * Int32 counters per block: rows screened, rows entering each stage (slots 1-5), rows measured
- * (slot 7); 16 a block, so that each block's sit on a 64-byte cache line of their own (threads
+ * Int32 counters per block: rows screened, rows entering each stage (slots 1-6: the prefilter,
+ * up to four float32 stages, the whole rows), rows measured (slot 7); 16 a block, so that each block's sit on a 64-byte cache line of their own (threads
  * taking neighbouring blocks update them row by row).
  */
 const COUNTERS = 16, SCREENED = 0, MEASURED = 7;
@@ -108,6 +109,9 @@ class CellScan {
     i32(AT.prefilterWidth, screen?.prefilter?.width ?? 0);
     i32(AT.prefilterDims, screen?.prefilter?.dims ?? 0);
     i32(AT.stages, screen?.stages.length ?? 0);
+    i32(AT.wholeRows, screen?.wholeRows?.params ?? 0);
+    i32(AT.wholeRowsWidth, screen?.wholeRows?.width ?? 0);
+    i32(AT.wholeRowsDims, screen?.wholeRows?.dims ?? 0);
     screen?.stages.forEach((stage, l) => { i32(AT.stageParams + 4 * l, stage.params); i32(AT.stageWidths + 4 * l, stage.width); i32(AT.stageDims + 4 * l, stage.dims); });
     // The first screen stage's coordinates where there is a screen (most rows stop there), else whole rows.
     const perRow = screen ? (screen.prefilter?.dims ?? 0) / 4 + (screen.stages[0]?.dims ?? 0) : rows.dim;

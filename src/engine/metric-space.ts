@@ -97,6 +97,8 @@ export interface KernelRows {
 export interface KernelScreen {
   prefilter: { params: number; width: number; dims: number } | null;
   stages: { params: number; width: number; dims: number }[];
-  /** Rows entering each stage (the prefilter first), for the screen's counters. */
+  /** The last stage: an int8 copy of the whole rows (row-codes.ts), or null. */
+  wholeRows: { params: number; width: number; dims: number } | null;
+  /** Rows entering each stage (the prefilter first, the whole rows last), for the screen's counters. */
   rowsPerStage: number[];
 }

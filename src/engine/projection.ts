@@ -34,6 +34,7 @@ import { allocFloat32, allocFloat64, manyScratch } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import { inLocalityOrder } from "./locality.ts";
 import { principalAxes } from "./pca.ts";
+import { wholeRowCodes, type RowCodes } from "./row-codes.ts";
 
 /** Rows centred and projected per GEMM block. */
 const BLOCK_ROWS = 1024;
@@ -100,6 +101,10 @@ export class ProjectedBounds {
   readonly rowsPerStage: number[];
   readonly #stages: Stage[];
   readonly #prefilter: Prefilter | null = null;
+  /** With the prefilter: an int8 copy of the whole rows, the last stage (row-codes.ts). */
+  readonly #wholeRows: RowCodes | null = null;
+  /** The rows' own columns. */
+  readonly #columns: number;
   /** 1 / √(1 + ε), rounded down: σ_max(A) ≤ √(1 + ε). */
   readonly #inverseSigma: number;
   /** The screen's rows and partial sums, in kernel memory (grown as needed). */
@@ -113,7 +118,8 @@ export class ProjectedBounds {
    * directions the rows span). Null when the rows span no direction or kernel memory has no
    * room for the first level; deeper levels are dropped when it has no room for them. With
    * `prefilter`, an int8 copy of the first level's coordinates screens first (when that level
-   * holds a multiple of 16 coordinates and kernel memory has room).
+   * holds a multiple of 16 coordinates and kernel memory has room), and an int8 copy of the
+   * whole rows last (float32 rows in kernel memory).
    */
   static build(points: Matrix, blas: Blas, levels: readonly number[], prefilter = false): ProjectedBounds | null {
     const wanted = Math.min(levels[levels.length - 1]!, points.cols);
@@ -138,6 +144,7 @@ export class ProjectedBounds {
   private constructor(points: Matrix, blas: Blas, mean: Float64Array, axesFitted: Float64Array, cuts: number[],
     memory: StageMemory[], limitOf: Float64Array, prefilter: boolean) {
     const { rows, cols } = points;
+    this.#columns = cols;
     const m = cuts[cuts.length - 1]!;
     // The axes A are the fitted ones rounded to float32: the projection is one float32 GEMM
     // (half the time of float64), and every bound below is about these rounded axes.
@@ -217,7 +224,8 @@ export class ProjectedBounds {
     this.#limitOf = limitOf;
     this.coordinates = this.#stages[0]!.block;
     if (prefilter && this.dims % 16 === 0) this.#prefilter = this.#quantised();
-    this.rowsPerStage = [...(this.#prefilter ? [0] : []), ...this.rowsPerStage];
+    if (prefilter) this.#wholeRows = wholeRowCodes(points);
+    this.rowsPerStage = [...(this.#prefilter ? [0] : []), ...this.rowsPerStage, ...(this.#wholeRows ? [0] : [])];
   }
 
   /** The int8 prefilter from the first stage's coordinates, or null when their range or kernel memory does not allow it. */
@@ -265,9 +273,11 @@ export class ProjectedBounds {
     return this.#stages.map((stage) => stage.dims);
   }
 
-  /** The screen's stages in order, e.g. "48 int8", "48 float32", "128 float32" (rowsPerStage counts rows entering each). */
+  /** The screen's stages in order, e.g. "48 int8", "48 float32", "128 float32", "784 int8 (whole rows)" (rowsPerStage counts rows entering each). */
   get stageNames(): string[] {
-    return [...(this.#prefilter ? [`${this.dims} int8`] : []), ...this.levels.map((dims) => `${dims} float32`)];
+    const wholeRows = this.#wholeRows;
+    return [...(this.#prefilter ? [`${this.dims} int8`] : []), ...this.levels.map((dims) => `${dims} float32`),
+      ...(wholeRows ? [`${this.#columns} int8 (whole rows)`] : [])];
   }
 
   /** The screen's figures for a selection's details. */
@@ -277,10 +287,11 @@ export class ProjectedBounds {
 
   /** Where a kernel finds the screen's stages in kernel memory (kcenter-cells.ts screens row by row). */
   kernelScreen(): KernelScreen {
-    const prefilter = this.#prefilter;
+    const prefilter = this.#prefilter, wholeRows = this.#wholeRows;
     return {
       prefilter: prefilter ? { params: prefilter.params.byteOffset, width: prefilter.width, dims: this.dims } : null,
       stages: this.#stages.map(({ params, block }) => ({ params: params.byteOffset, width: block.cols * 4, dims: block.cols })),
+      wholeRows: wholeRows ? { params: wholeRows.params.byteOffset, width: wholeRows.width, dims: wholeRows.dims } : null,
       rowsPerStage: this.rowsPerStage,
     };
   }
@@ -291,8 +302,9 @@ export class ProjectedBounds {
       inLocalityOrder(stage.block, order, true);
       inLocalityOrder({ data: stage.stats, rows: order.length, cols: STATS }, order, true);
     }
-    const prefilter = this.#prefilter;
+    const prefilter = this.#prefilter, wholeRows = this.#wholeRows;
     if (prefilter) inLocalityOrder({ data: prefilter.records, rows: order.length, cols: prefilter.width / 4 }, order, true);
+    if (wholeRows) inLocalityOrder({ data: wholeRows.records, rows: order.length, cols: wholeRows.width / 4 }, order, true);
   }
 
   /**
@@ -330,6 +342,16 @@ export class ProjectedBounds {
         const sum = partial[i]!;
         if (sum !== -Infinity) { idx[next] = idx[i]!; partial[next++] = sum; }
       }
+      kept = next;
+    }
+    const wholeRows = this.#wholeRows;
+    if (wholeRows && kept > 0) {
+      // Like the prefilter: each row's limit in order in `partial`, −∞ for a row ruled out.
+      for (let i = 0; i < kept; i++) partial[i] = limitOf[idx[i]!]!;
+      this.rowsPerStage[stage++]! += kept;
+      runMany("screen_i8_many", c, wholeRows.params.byteOffset, wholeRows.width, idx.byteOffset, kept, wholeRows.dims, partial.byteOffset);
+      let next = 0;
+      for (let i = 0; i < kept; i++) if (partial[i] !== -Infinity) idx[next++] = idx[i]!;
       kept = next;
     }
     for (let i = 0; i < kept; i++) { const row = idx[i]!; rows[i] = row; limits[i] = limitOf[row]!; }

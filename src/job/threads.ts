@@ -38,7 +38,10 @@ export function threadsRecord(threads: ThreadsUsed): { count: number; source: st
   };
 }
 
-/** OpenBLAS's own pool gets the same number, so the two never ask for more cores than there are. */
+/**
+ * OpenBLAS's own pool gets at most the same number, so the two never ask for more cores than
+ * there are; it runs only large products (ffi/openblas.ts).
+ */
 export function capBackendThreads(blas: Blas, threads: ThreadsUsed): void {
   blas.setThreads?.(threads.count);
 }

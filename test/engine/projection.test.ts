@@ -122,13 +122,16 @@ describe("projected lower bounds", () => {
   test("screen() with the int8 prefilter keeps every row closer than its limit, and the prefilter rules rows out", () => {
     const points = exampleEmbeddings();
     const bounds = ProjectedBounds.build(points, blas, [16, 24], true)!;
-    expect(bounds.stageNames).toEqual(["16 int8", "16 float32", "24 float32"]);
+    expect(bounds.stageNames).toEqual(["16 int8", "16 float32", "24 float32", "32 int8 (whole rows)"]);
     expect(checkScreen(points, bounds, 20)).toBeGreaterThan(0);
-    const [prefilter, first] = bounds.rowsPerStage;
+    const [prefilter, first, second, wholeRows] = bounds.rowsPerStage;
     expect(prefilter).toBe(20 * points.rows + 20 * (points.rows - 1));
     expect(first!).toBeLessThan(prefilter!);
-    // A first level that is not a multiple of 16 coordinates has no int8 copy.
-    expect(ProjectedBounds.build(points, blas, [8], true)!.stageNames).toEqual(["8 float32"]);
+    // The whole rows' codes screen what the projected stages keep, and rule some of it out.
+    expect(wholeRows!).toBeGreaterThan(0);
+    expect(wholeRows!).toBeLessThanOrEqual(second!);
+    // A first level that is not a multiple of 16 coordinates has no int8 copy of it.
+    expect(ProjectedBounds.build(points, blas, [8], true)!.stageNames).toEqual(["8 float32", "32 int8 (whole rows)"]);
   });
 
   test("after reorder(), screen() bounds the rows in their new places (int8 records, coordinates and residuals moved together)", () => {

@@ -20,6 +20,21 @@ describeIfInstalled("openOpenBlas", () => {
     expect(blas.threads).toBeGreaterThanOrEqual(1);
   });
 
+  test("only a large product runs on OpenBLAS's pool, up to setThreads' count; small ones on the calling thread", async () => {
+    const blas = await open();
+    const small = new Float32Array(64 * 64), large = new Float32Array(1024 * 1024), out = new Float32Array(1024 * 1024);
+    blas.setThreads!(3);
+    blas.sgemm(false, false, 64, 64, 64, 1, small, 64, small, 64, 0, small, 64);
+    expect(blas.poolThreads()).toBe(1);
+    blas.sgemm(false, false, 1024, 1024, 1024, 1, large, 1024, large, 1024, 0, out, 1024);
+    expect(blas.poolThreads()).toBe(3);
+    blas.sgemv(false, 64, 64, 1, small, 64, small.subarray(0, 64), 0, small.subarray(64, 128));
+    expect(blas.poolThreads()).toBe(1);
+    blas.setThreads!(1);
+    blas.sgemm(false, false, 1024, 1024, 1024, 1, large, 1024, large, 1024, 0, out, 1024);
+    expect(blas.poolThreads()).toBe(1);
+  });
+
   test("openOpenBlas() rejects a file that is not a shared library", async () => {
     await expect(openOpenBlas("/etc/hostname")).rejects.toThrow("/etc/hostname");
   });
