@@ -856,48 +856,61 @@
 
   ;; engine/projection.ts's int8 prefilter, built on the worker threads: out[i] = the largest |x_j|
   ;; of float32 row idx[i] of the matrix at $base (rows $width bytes, $n values), as a float64
-  ;; (0 for an empty row, NaN when the row holds one). $c is unused.
+  ;; (0 for an empty row, NaN when the row holds one). $c is unused. The magnitudes are compared
+  ;; as their bits (sign cleared): for non-negative floats the bits order as the values, a NaN's
+  ;; above +∞, and one unsigned integer max is cheaper than a float max's NaN rules.
   (func (export "max_abs_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
-    (local $end i32) (local $a i32) (local $stop i32) (local $most v128) (local $largest f32)
+    (local $end i32) (local $a i32) (local $stop i32) (local $most v128) (local $largest i32) (local $bits i32)
     (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
         (local.set $a (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
         (local.set $stop (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
-        (local.set $most (v128.const f32x4 0 0 0 0))
+        (local.set $most (v128.const i32x4 0 0 0 0))
         (block $quads_done
           (loop $quad
             (br_if $quads_done (i32.ge_u (local.get $a) (local.get $stop)))
-            (local.set $most (f32x4.max (local.get $most) (f32x4.abs (v128.load (local.get $a)))))
+            (local.set $most (i32x4.max_u (local.get $most)
+              (v128.and (v128.load (local.get $a)) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))))
             (local.set $a (i32.add (local.get $a) (i32.const 16)))
             (br $quad)))
-        (local.set $largest (f32.max
-          (f32.max (f32x4.extract_lane 0 (local.get $most)) (f32x4.extract_lane 1 (local.get $most)))
-          (f32.max (f32x4.extract_lane 2 (local.get $most)) (f32x4.extract_lane 3 (local.get $most)))))
+        (local.set $most (i32x4.max_u (local.get $most) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $most) (local.get $most))))
+        (local.set $most (i32x4.max_u (local.get $most) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $most) (local.get $most))))
+        (local.set $largest (i32x4.extract_lane 0 (local.get $most)))
         (local.set $stop (i32.add (local.get $stop) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
         (block $tail_done
           (loop $tail
             (br_if $tail_done (i32.ge_u (local.get $a) (local.get $stop)))
-            (local.set $largest (f32.max (local.get $largest) (f32.abs (f32.load (local.get $a)))))
+            (local.set $bits (i32.and (i32.load (local.get $a)) (i32.const 0x7fffffff)))
+            (if (i32.gt_u (local.get $bits) (local.get $largest)) (then (local.set $largest (local.get $bits))))
             (local.set $a (i32.add (local.get $a) (i32.const 4)))
             (br $tail)))
-        (f64.store (local.get $out) (f64.promote_f32 (local.get $largest)))
+        (f64.store (local.get $out) (f64.promote_f32 (f32.reinterpret_i32 (local.get $largest))))
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
 
-  ;; engine/projection.ts's int8 codes, on the worker threads: for float32 row idx[i] of the
-  ;; matrix at $base (rows $width bytes, $n values), code_j = z_j / scale rounded to the nearest
-  ;; integer (ties to even) and clamped to ±127, stored as int8 at records + row·recordWidth;
-  ;; out[i] = Σ (z_j − scale·code_j)² in order, in float64. $c points at float64 scale, then
-  ;; i32 records, i32 recordWidth. One thread a row: the same bits on any thread count.
+  ;; engine/projection.ts's int8 codes (and row-codes.ts's), on the worker threads: for float32
+  ;; row idx[i] of the matrix at $base (rows $width bytes, $n values), code_j = z_j·(1/scale) in
+  ;; float32 arithmetic (1/scale rounded to float32), rounded to the nearest integer (ties to
+  ;; even) and clamped to ±127, stored as int8 at records + row·recordWidth; out[i] =
+  ;; Σ (z_j − scale·code_j)² in float64, the rounding of the codes each row got (four lanes, j mod
+  ;; 4, summed lane by lane, then lane 0 + lane 1, then the tail in order). Any codes give a bound:
+  ;; the rounding is measured, never assumed. $c points at float64 scale, then i32 records, i32
+  ;; recordWidth. One thread a row: the same bits on any thread count.
   (func (export "quantise_i8_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
-    (local $end i32) (local $row i32) (local $a i32) (local $to i32) (local $j i32)
-    (local $scale f64) (local $z f64) (local $q f64) (local $d f64) (local $sum f64)
+    (local $end i32) (local $row i32) (local $a i32) (local $to i32) (local $stop i32)
+    (local $scale f64) (local $z f64) (local $qs f64) (local $d f64) (local $sum f64)
+    (local $scales v128) (local $x v128) (local $z0 v128) (local $z1 v128) (local $q0 v128) (local $q1 v128)
+    (local $d0 v128) (local $d1 v128) (local $acc0 v128) (local $acc1 v128) (local $codes v128) (local $q v128)
+    (local $inverse f32) (local $inverses v128) (local $code i32)
     (local.set $scale (f64.load (local.get $c)))
+    (local.set $scales (f64x2.splat (local.get $scale)))
+    (local.set $inverse (f32.demote_f64 (f64.div (f64.const 1) (local.get $scale))))
+    (local.set $inverses (f32x4.splat (local.get $inverse)))
     (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $each
@@ -905,18 +918,46 @@
         (local.set $row (i32.load (local.get $idx)))
         (local.set $a (i32.add (local.get $base) (i32.mul (local.get $row) (local.get $width))))
         (local.set $to (i32.add (i32.load offset=8 (local.get $c)) (i32.mul (local.get $row) (i32.load offset=12 (local.get $c)))))
-        (local.set $sum (f64.const 0))
-        (local.set $j (i32.const 0))
-        (block $codes_done
-          (loop $codes
-            (br_if $codes_done (i32.ge_u (local.get $j) (local.get $n)))
-            (local.set $z (f64.promote_f32 (f32.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 2))))))
-            (local.set $q (f64.min (f64.const 127) (f64.max (f64.const -127) (f64.nearest (f64.div (local.get $z) (local.get $scale))))))
-            (i32.store8 (i32.add (local.get $to) (local.get $j)) (i32.trunc_sat_f64_s (local.get $q)))
-            (local.set $d (f64.sub (local.get $z) (f64.mul (local.get $scale) (local.get $q))))
+        (local.set $stop (i32.add (local.get $a) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+        (local.set $acc0 (v128.const f64x2 0 0))
+        (local.set $acc1 (v128.const f64x2 0 0))
+        (block $quads_done
+          (loop $quad
+            (br_if $quads_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $x (v128.load (local.get $a)))
+            ;; Four codes, clamped as int32 (NaN truncates to 0), narrowed to int16 then int8.
+            (local.set $q (i32x4.min_s (v128.const i32x4 127 127 127 127) (i32x4.max_s (v128.const i32x4 -127 -127 -127 -127)
+              (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $x) (local.get $inverses)))))))
+            (local.set $codes (i16x8.narrow_i32x4_s (local.get $q) (local.get $q)))
+            (v128.store32_lane 0 (local.get $to) (i8x16.narrow_i16x8_s (local.get $codes) (local.get $codes)))
+            (local.set $z0 (f64x2.promote_low_f32x4 (local.get $x)))
+            (local.set $z1 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))
+            (local.set $q0 (f64x2.convert_low_i32x4_s (local.get $q)))
+            (local.set $q1 (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $q) (local.get $q))))
+            (local.set $d0 (f64x2.sub (local.get $z0) (f64x2.mul (local.get $scales) (local.get $q0))))
+            (local.set $d1 (f64x2.sub (local.get $z1) (f64x2.mul (local.get $scales) (local.get $q1))))
+            (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $d0) (local.get $d0))))
+            (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $d1) (local.get $d1))))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (local.set $to (i32.add (local.get $to) (i32.const 4)))
+            (br $quad)))
+        (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+        (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
+        (local.set $stop (i32.add (local.get $stop) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $a) (local.get $stop)))
+            (local.set $z (f64.promote_f32 (f32.load (local.get $a))))
+            (local.set $code (i32.trunc_sat_f32_s (f32.nearest (f32.mul (f32.load (local.get $a)) (local.get $inverse)))))
+            (if (i32.gt_s (local.get $code) (i32.const 127)) (then (local.set $code (i32.const 127))))
+            (if (i32.lt_s (local.get $code) (i32.const -127)) (then (local.set $code (i32.const -127))))
+            (i32.store8 (local.get $to) (local.get $code))
+            (local.set $qs (f64.convert_i32_s (local.get $code)))
+            (local.set $d (f64.sub (local.get $z) (f64.mul (local.get $scale) (local.get $qs))))
             (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $d) (local.get $d))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $codes)))
+            (local.set $a (i32.add (local.get $a) (i32.const 4)))
+            (local.set $to (i32.add (local.get $to) (i32.const 1)))
+            (br $tail)))
         (f64.store (local.get $out) (local.get $sum))
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
