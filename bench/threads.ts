@@ -4,6 +4,9 @@
  * timed on one thread and on two, for scans of growing size. Prints microseconds per scan and
  * the ratio; the break-even is where the ratio passes 1.
  *
+ * Then the ceiling the memory sets on two threads: scans of random rows of matrices larger than
+ * the caches, in GB/s, on one thread and on two.
+ *
  *   bun bench/threads.ts [dim]
  */
 import { loadavg } from "node:os";
@@ -41,6 +44,34 @@ for (const count of [64, 128, 256, 512, 1024, 2048, 4096, 16384, 65536]) {
     two = Math.min(two, perScanForced(count));
   }
   console.log(`${count}\t${count * dim}\t${one.toFixed(1)}\t${two.toFixed(1)}\t${(one / two).toFixed(2)}×`);
+}
+
+// The ceiling the memory sets: the greedy loops read rows scattered over matrices far larger
+// than the caches, and two threads sharing the memory bus cannot go twice as fast as one. Scans
+// of random rows of a 220 MB matrix (the raw Fashion-MNIST shape) and of a 512 MB one (1M×128),
+// in GB/s of rows read, on 1 and 2 threads.
+console.log("\nrandom rows of a matrix past the caches: GB/s of rows read (fastest of three alternating trials)");
+console.log("matrix\trow bytes\trows a scan\t1 thread\t2 threads\tratio");
+for (const [bigRows, bigDim, count] of [[70_000, 784, 3000], [1_000_000, 128, 40_000]] as const) {
+  const big = allocFloat32(bigRows * bigDim);
+  for (let i = 0; i < big.length; i += 16) big[i] = rng.nextFloat();
+  const { idx, out } = manyScratch(count);
+  const gbPerSecond = (): number => {
+    const scans = 100, started = performance.now();
+    for (let r = 0; r < scans; r++) {
+      for (let i = 0; i < count; i++) idx[i] = rng.nextInt(bigRows);
+      runMany("sqdist_f32_many", big.byteOffset + r * bigDim * 4, big.byteOffset, bigDim * 4, idx.byteOffset, count, bigDim, out.byteOffset);
+    }
+    return (scans * count * bigDim * 4) / ((performance.now() - started) * 1e6);
+  };
+  let one = 0, two = 0;
+  for (let trial = 0; trial < 3; trial++) {
+    await startThreads(1);
+    one = Math.max(one, gbPerSecond());
+    await startThreads(2);
+    two = Math.max(two, gbPerSecond());
+  }
+  console.log(`${bigRows}×${bigDim}\t${bigDim * 4}\t${count}\t${one.toFixed(1)}\t${two.toFixed(1)}\t${(two / one).toFixed(2)}×`);
 }
 stopThreads();
 

@@ -34,7 +34,7 @@ import { allocFloat32, allocFloat64, manyScratch } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import { inLocalityOrder } from "./locality.ts";
 import { principalAxes } from "./pca.ts";
-import { wholeRowCodes, type RowCodes } from "./row-codes.ts";
+import { int8Records, wholeRowCodes, type Int8Records } from "./row-codes.ts";
 
 /** Rows centred and projected per GEMM block. */
 const BLOCK_ROWS = 1024;
@@ -76,22 +76,6 @@ const ERROR = 0, LOW = 1, HIGH = 2, STATS = 3;
 /** (1 − 8u): the float64 rounding of the sums and square roots of a bound. */
 const SHRINK = 1 - 8 * U;
 
-/**
- * The int8 prefilter: each row's first-level coordinates as int8 codes (one scale for all),
- * and its error and residual interval as float32, in one record of `width` bytes
- * (64 for 48 coordinates: one cache line), so the first screen of every row reads a quarter of
- * the float32 coordinates' bytes. ŷ = scale ⊙ code is within `err` of the exact projection
- * (the coordinates' own error plus the rounding to codes, measured per row), so the bound of
- * the float32 stages holds with ŷ in place of ẑ.
- */
-interface Prefilter {
-  records: Float32Array;
-  width: number;
-  params: Float64Array;
-}
-/** Scales outside this range could overflow or underflow scale² in float64: no prefilter then. */
-const PREFILTER_SCALES = [2 ** -60, 2 ** 40] as const;
-
 export class ProjectedBounds {
   /** The first level's coordinate count. */
   readonly dims: number;
@@ -100,9 +84,16 @@ export class ProjectedBounds {
   /** Rows that entered each stage of `screen` so far. */
   readonly rowsPerStage: number[];
   readonly #stages: Stage[];
-  readonly #prefilter: Prefilter | null = null;
+  /**
+   * The int8 prefilter (row-codes.ts): each row's first-level coordinates as int8 codes, with
+   * its error and residual interval, in one record (64 bytes for 48 coordinates: one cache
+   * line), so the first screen of every row reads a quarter of the float32 coordinates' bytes.
+   * ŷ = scale ⊙ code is within err of the exact projection (the coordinates' own error plus the
+   * rounding to codes, measured per row), so the bound of the float32 stages holds with ŷ.
+   */
+  readonly #prefilter: Int8Records | null = null;
   /** With the prefilter: an int8 copy of the whole rows, the last stage (row-codes.ts). */
-  readonly #wholeRows: RowCodes | null = null;
+  readonly #wholeRows: Int8Records | null = null;
   /** The rows' own columns. */
   readonly #columns: number;
   /** 1 / √(1 + ε), rounded down: σ_max(A) ≤ √(1 + ε). */
@@ -229,43 +220,10 @@ export class ProjectedBounds {
   }
 
   /** The int8 prefilter from the first stage's coordinates, or null when their range or kernel memory does not allow it. */
-  #quantised(): Prefilter | null {
-    const { block, stats } = this.#stages[0]!, { rows, cols: n } = block;
-    const { idx, out } = manyScratch(rows);
-    for (let r = 0; r < rows; r++) idx[r] = r;
-    // One scale for every coordinate, so the kernel sums squared code differences exactly in int32.
-    runMany("max_abs_f32_many", 0, block.data.byteOffset, 4 * n, idx.byteOffset, rows, n, out.byteOffset);
-    let largest = 0;
-    for (let r = 0; r < rows; r++) largest = Math.max(largest, out[r]!);
-    const scale = largest / 127;
-    if (!(scale >= PREFILTER_SCALES[0] && scale <= PREFILTER_SCALES[1])) return null;
-    const width = n + 16;
-    let records: Float32Array, params: Float64Array;
-    try {
-      records = allocFloat32((rows * width) / 4);
-      params = allocFloat64(PARAMS);
-    } catch (error) {
-      if (error instanceof RangeError) return null;
-      throw error;
-    }
-    // Codes round to the nearest (ties to even) and each row's rounding Σ (ẑ − scale·q)² is
-    // measured from the codes it got, on the worker threads (params: scale, records, width).
-    params[0] = scale;
-    new Int32Array(params.buffer, params.byteOffset + 8, 2).set([records.byteOffset, width]);
-    runMany("quantise_i8_many", params.byteOffset, block.data.byteOffset, 4 * n, idx.byteOffset, rows, n, out.byteOffset);
-    for (let r = 0; r < rows; r++) {
-      // ‖scale·q − ẑ‖ (its float64 rounding covered by the margin) plus ẑ's own error; float32
-      // copies rounded outward: the error and the interval's high end up, its low end down.
-      const at = (r * width + n) / 4;
-      records[at] = Math.fround((stats[r * STATS + ERROR]! + Math.sqrt(out[r]!) * (1 + 1e-9)) * (1 + 2 ** -22));
-      records[at + 1] = Math.fround(stats[r * STATS + LOW]! * (1 - 2 ** -22));
-      records[at + 2] = Math.fround(stats[r * STATS + HIGH]! * (1 + 2 ** -22));
-    }
-    // The int32 sum is exact; scale² and the product each round once (in SHRINK's margin twice over).
-    params.fill(0);
-    new Int32Array(params.buffer, params.byteOffset, 1).set([records.byteOffset]);
-    params.set([scale * scale * (1 - 4 * U), 0, this.#inverseSigma, SHRINK], 3);
-    return { records, width, params };
+  #quantised(): Int8Records | null {
+    const { block, stats } = this.#stages[0]!;
+    // Each row's err adds its coordinates' own error; [low, high] holds its residual norm.
+    return int8Records(block, (r) => [stats[r * STATS + ERROR]!, stats[r * STATS + LOW]!, stats[r * STATS + HIGH]!], this.#inverseSigma);
   }
 
   /** Coordinates per float32 level (the last is the deepest screen). */

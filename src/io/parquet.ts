@@ -271,6 +271,11 @@ function aheadBuffer(length: number): Uint8Array {
   return k >= 0 ? new Uint8Array(aheadBuffers.splice(k, 1)[0]!, 0, length) : new Uint8Array(length);
 }
 
+/** Lets the buffers kept for chunks read ahead go, once a pass is over (row groups of a million rows keep megabytes a column). */
+export function dropAheadBuffers(): void {
+  aheadBuffers.length = 0;
+}
+
 /** A chunk read ahead back to aheadBuffers once nothing decoded from it can still view it (typed columns copy their values out). */
 function releaseAhead(bytes: Uint8Array): void {
   if (aheadBuffers.length < MAX_AHEAD_BUFFERS) aheadBuffers.push(bytes.buffer as ArrayBuffer);

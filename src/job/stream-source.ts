@@ -11,7 +11,7 @@ import { commonType } from "../io/column-type.ts";
 import { inColumnOrder } from "../io/column-order.ts";
 import { csvChunks } from "../io/csv-chunks.ts";
 import { readCsvTable } from "../io/csv.ts";
-import { readParquetRowGroups, type PageDecompressor, type ParquetRowGroups, type ReadAhead } from "../io/parquet.ts";
+import { dropAheadBuffers, readParquetRowGroups, type PageDecompressor, type ParquetRowGroups, type ReadAhead } from "../io/parquet.ts";
 import { cellsOf, PickedRows } from "../io/picked-rows.ts";
 import { TEXT } from "../io/column-type.ts";
 import { isCsvTable, type Table } from "../io/table.ts";
@@ -105,14 +105,18 @@ async function parquetSource(channel: string, notices: Notices): Promise<StreamS
         ? opened[groups[k]!.file]!.readAhead(groups[k]!.index, decoded, decompress) : Promise.resolve(undefined));
       let next = readAhead(0);
       let fileRow = 0;
-      for (const [k, { file, index }] of groups.entries()) {
-        const ahead = await next;
-        // The next group is read and decompressed elsewhere while this one is used.
-        next = readAhead(k + 1);
-        if (index === 0) fileRow = 0;
-        const table = opened[file]!.groups[index]!(ahead);
-        yield { file, index, fileRow, table };
-        fileRow += table.rowCount;
+      try {
+        for (const [k, { file, index }] of groups.entries()) {
+          const ahead = await next;
+          // The next group is read and decompressed elsewhere while this one is used.
+          next = readAhead(k + 1);
+          if (index === 0) fileRow = 0;
+          const table = opened[file]!.groups[index]!(ahead);
+          yield { file, index, fileRow, table };
+          fileRow += table.rowCount;
+        }
+      } finally {
+        dropAheadBuffers();
       }
     },
     decodes(names) {

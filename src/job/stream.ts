@@ -223,6 +223,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
+  // A lookup hashes the id's text: 10M of them cost a few tenths of a second with nothing to exclude.
+  const excluding = excluded.size > 0;
   for await (const { file: f, index: g, fileRow, table, pool } of poolParts(source, columns, v)) {
     if (row + pool.size > hashes.length) ({ hashes, predictedAll } = grown(hashes, predictedAll, row + pool.size));
     // What the strategy and the report see: the temperature-scaled probabilities when calibration fitted one (the candidates keep the model's own).
@@ -240,7 +242,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       hashes[row] = idHash(id);
       predictedAll[row] = pool.predicted[r]!;
       if (columns.scoreKind === "label" && belowEvenShare(pool.confidence[r]!, pool.classes)) belowEven++;
-      if (excluded.has(id)) { excludedCount++; continue; }
+      if (excluding && excluded.has(id)) { excludedCount++; continue; }
       selectable[r] = 1;
       if (eligiblePerClass) eligiblePerClass[pool.predicted[r]!]!++;
       if (!ranking.passes(used.confidence[r]!, pool.predicted[r]!, pool.confidence[r]!)) continue;
