@@ -7,10 +7,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { typescriptBlas } from "../../ffi/typescript.ts";
 import { fashionMnistImages } from "../../bench/workloads.ts";
-import { EuclideanSpace, nearestSeeds } from "../../src/engine/euclidean.ts";
+import { EuclideanSpace, nearestSeeds, usesNarrowKernel } from "../../src/engine/euclidean.ts";
 import { kCenterByCells } from "../../src/engine/kcenter-cells.ts";
 import { kCenterGreedy, kCenterPlain, type KCenterOptions, type KCenterResult } from "../../src/engine/kcenter.ts";
 import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
+import { allocFloat32 } from "../../src/engine/kernels/kernels.ts";
 import { inLocalityOrder, localityCells } from "../../src/engine/locality.ts";
 import { ProjectedBounds } from "../../src/engine/projection.ts";
 import type { Matrix } from "../../src/matrix.ts";
@@ -121,6 +122,35 @@ describe("k-center by cells, one job a pick", () => {
       await startThreads(1);
     }
   }, 120_000);
+
+  test("rows differing by less than float32 squares resolve (the narrow kernel's subnormal range) pick what the textbook loop picks", () => {
+    // Every row holds 2^-40 (so the float32-arithmetic kernel runs) and 100 coordinates near
+    // 2^-60. c differs from x by 230 ulps (≈2^-75) a coordinate: each square rounds to 0 in
+    // float32, so d(c, x) is measured near 2^-74 while the pivot p's distances put c ≈2^-72
+    // from x. A purely relative error bound then rules x out, and x keeps its seed distance 2^-73.
+    const dim = 101, near = 2 ** -60, ulp = 2 ** -83;
+    const row = (at: (j: number) => number) => Array.from({ length: dim }, (_, j) => (j === 0 ? 2 ** -40 : at(j)));
+    const seed = row((j) => (j === 1 ? near - 2 ** -73 : near));
+    const rows = [
+      row(() => near - 2 ** -62), // p, the pivot
+      row(() => near), // x, 2^-73 from the seed
+      row(() => near + 230 * ulp), // c
+      row((j) => (j === 1 ? near - 2 ** -73 : j === 2 ? near + 887 * ulp : near)), // q, between x's two distances from the seed
+    ];
+    const points = { data: allocFloat32(rows.length * dim), rows: rows.length, cols: dim };
+    rows.forEach((values, r) => points.data.set(values, r * dim));
+    const seedRows = { data: allocFloat32(dim), rows: 1, cols: dim };
+    seedRows.data.set(seed);
+    const seeds = nearestSeeds(points, seedRows, typescriptBlas);
+    const space = new EuclideanSpace(points, null, null, { starts: Uint32Array.from([0, 4]), pivots: Uint32Array.from([0]) });
+    expect(usesNarrowKernel(points, points)).toBe(true);
+    const options: KCenterOptions = { seeds, selectable: null, firstPick: 0, minDistance: 0, tieKey: null };
+    const plain = kCenterPlain(space, 4, options);
+    expect(Array.from(plain.picks)).toEqual([0, 2, 3, 1]);
+    expectSameSelection(kCenterByCells(space, 4, options)!, plain);
+    // center-groups.ts's scan by cells (MIN_DISTANCE keeps it) has the same bounds.
+    expectSameSelection(kCenterGreedy(space, 4, { ...options, minDistance: 2 ** -100 }), plain);
+  });
 
   test("kCenterGreedy runs it only for plain core-set: a priority, quotas or MIN_DISTANCE keep center-groups.ts's loop", () => {
     const { space, order } = cellSpace(clusteredPoints(3000, 6, 20, 6), 32);
