@@ -79,6 +79,18 @@ export function kernelRelativeError(x: Matrix, y: Matrix): number {
   return usesNarrowKernel(x, y) ? (x.cols / 8 + 4) * 2 ** -23 : (x.cols + 4) * 2 ** -52;
 }
 
+/**
+ * Absolute error of the distances rowSquaredDistance(x, x) gives, beside kernelRelativeError's:
+ * a difference too small for its square to be a normal number (in float32 for the narrow kernel,
+ * whatever the largest value; in float64 for float64 rows) loses it, up to the smallest normal
+ * a column (√ of that for the distance). 0 for float32 rows summed in float64: their squares
+ * are at least 2^-298.
+ */
+export function kernelAbsoluteError(x: Matrix): number {
+  if (x.data instanceof Float64Array) return Math.sqrt(x.cols * 2 ** -1022);
+  return usesNarrowKernel(x, x) ? Math.sqrt(x.cols * 2 ** -126) : 0;
+}
+
 /** Whether rowSquaredDistance(x, y) sums in float32 (the narrow kernel), as kernelRelativeError assumes. */
 export function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
   if (!(x.data instanceof Float32Array) || !(y.data instanceof Float32Array)) return false;
@@ -142,6 +154,7 @@ export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
 export class EuclideanSpace implements MetricSpace {
   readonly size: number;
   readonly relativeError: number;
+  readonly absoluteError: number;
   readonly centerIndex?: CenterIndex;
   readonly #squared: RowDistance;
   readonly #many: ManySquaredDistances;
@@ -162,6 +175,7 @@ export class EuclideanSpace implements MetricSpace {
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);
     this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
+    this.absoluteError = kernelAbsoluteError(points);
     this.projected = projected;
     this.kernelScreen = projected?.kernelScreen() ?? null;
     if (projected) {

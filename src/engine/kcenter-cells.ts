@@ -23,7 +23,7 @@
 import { allocFloat64, allocInt32 } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import type { KCenterOptions, KCenterResult } from "./kcenter.ts";
-import { distancesFrom, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
+import { distancesFrom, pruningTolerance, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
 
 /** Byte offsets of the layout the kernel reads (see $cell_scan in distance.wat). */
 const AT = {
@@ -74,7 +74,7 @@ class CellScan {
     const relative = 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
     this.#pruneSlack = 1 + relative;
     this.#cellSlack = relative;
-    this.#tolerance = options.tolerance ?? 0;
+    this.#tolerance = pruningTolerance(space, options.tolerance);
   }
 
   /** The layout in kernel memory with every row in play at its distance to the seeds (∞ without); null when memory is full. */
