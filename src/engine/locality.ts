@@ -14,7 +14,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
-import { allocFloat32, allocFloat64, inKernelMemory, manyScratch } from "./kernels/kernels.ts";
+import { allocFloat32, allocFloat64, inKernelMemory, kernels, manyScratch } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 
 const BLOCK = 4096;
@@ -203,23 +203,48 @@ function gatherRows(m: Matrix, order: Uint32Array, data: Float32Array | Float64A
   runMany("gather_rows_many", data.byteOffset, m.data.byteOffset, cols * m.data.BYTES_PER_ELEMENT, idx.byteOffset, m.rows, cols, 0);
 }
 
-/** Rearranges m's rows in place so that new row r is old row order[r]. */
+/**
+ * Rearranges m's rows in place so that new row r is old row order[r]: one cycle of the
+ * permutation at a time, each row copied once. In kernel memory by permute_rows (a memory.copy
+ * a row: the projection's blocks and whole-row codes, cosine's rows), else in TypeScript.
+ */
 function permuteRows(m: Matrix, order: Uint32Array): void {
   const { data, cols } = m;
+  const width = cols * data.BYTES_PER_ELEMENT;
+  const saved = inKernelMemory(data) ? savedRow(width) : null;
+  if (saved) {
+    const { idx, out } = manyScratch(m.rows);
+    idx.set(order);
+    kernels.permute_rows(data.byteOffset, width, idx.byteOffset, m.rows, out.byteOffset, saved.byteOffset);
+    return;
+  }
   const done = new Uint8Array(m.rows);
-  const saved = data.slice(0, cols);
+  const held = data.slice(0, cols);
   for (let start = 0; start < m.rows; start++) {
     if (done[start] || order[start] === start) { done[start] = 1; continue; }
-    saved.set(data.subarray(start * cols, (start + 1) * cols));
+    held.set(data.subarray(start * cols, (start + 1) * cols));
     let r = start;
     while (true) {
       done[r] = 1;
       const from = order[r]!;
-      if (from === start) { data.set(saved, r * cols); break; }
+      if (from === start) { data.set(held, r * cols); break; }
       data.copyWithin(r * cols, from * cols, (from + 1) * cols);
       r = from;
     }
   }
+}
+
+/** permute_rows' saved row in kernel memory (kept between calls: kernel memory is never freed); null when it is full. */
+let savedRowBuffer: Float64Array<ArrayBufferLike> = new Float64Array(0);
+
+function savedRow(bytes: number): Float64Array | null {
+  try {
+    if (savedRowBuffer.length * 8 < bytes) savedRowBuffer = allocFloat64(Math.ceil(bytes / 8));
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  return savedRowBuffer;
 }
 
 /** inverse[order[r]] = r. */

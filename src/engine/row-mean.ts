@@ -23,9 +23,11 @@ const BLOCKS_PER_CALL = 256;
  */
 export function nearestToMean(points: Matrix, candidates: Uint8Array, selectable: Uint8Array): number {
   const mean = selectableMean(points, selectable);
-  const rows: number[] = [];
-  for (let r = 0; r < points.rows; r++) if (candidates[r]) rows.push(r);
-  const distances = squaredDistancesTo(points, Uint32Array.from(rows), mean);
+  let count = 0;
+  for (let r = 0; r < points.rows; r++) if (candidates[r]) count++;
+  const rows = new Uint32Array(count);
+  for (let r = 0, i = 0; r < points.rows; r++) if (candidates[r]) rows[i++] = r;
+  const distances = distancesInScratch(points, rows, mean);
   let best = -1, bestDistance = Infinity;
   for (let i = 0; i < rows.length; i++) {
     if (distances[i]! < bestDistance) { bestDistance = distances[i]!; best = rows[i]!; }
@@ -68,6 +70,11 @@ export function selectableMean(points: Matrix, selectable: Uint8Array): Float64A
  * sqdist_f32_f64 / sqdist_f64 kernels.
  */
 export function squaredDistancesTo(points: Matrix, rows: Uint32Array, vector: Float64Array): Float64Array {
+  return distancesInScratch(points, rows, vector).slice();
+}
+
+/** squaredDistancesTo's values, in the kernels' scratch (valid until the next scan) when the rows are in kernel memory. */
+function distancesInScratch(points: Matrix, rows: Uint32Array, vector: Float64Array): Float64Array {
   const { cols, data } = points;
   const target = inKernelMemory(data) ? vectorMemory(cols) : null;
   if (!target) return Float64Array.from(rows, (r) => squaredDistanceInLanes(data, r * cols, vector, cols));
@@ -76,7 +83,7 @@ export function squaredDistancesTo(points: Matrix, rows: Uint32Array, vector: Fl
   idx.set(rows);
   runMany(data instanceof Float32Array ? "sqdist_f32_f64_many" : "sqdist_f64_many", target.byteOffset, data.byteOffset,
     data.BYTES_PER_ELEMENT * cols, idx.byteOffset, rows.length, cols, out.byteOffset);
-  return out.slice(0, rows.length);
+  return out.subarray(0, rows.length);
 }
 
 /** The kernels' lanes: j mod 4 in four sums, then (s₀ + s₂) + (s₁ + s₃), then the tail in order. */

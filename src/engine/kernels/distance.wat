@@ -962,4 +962,36 @@
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
+
+  ;; locality.ts's in-place reordering (one thread: a cycle of the permutation moves row by row):
+  ;; rows of $width bytes at $base become new row r = old row order[r] for r < $count ($order:
+  ;; uint32s). $marks: $count bytes of scratch (zeroed here), $saved: $width bytes of scratch.
+  ;; Each cycle saves its first row, moves each row into place with one memory.copy, and puts the
+  ;; saved row last: every row is copied once, plus one more a cycle.
+  (func (export "permute_rows") (param $base i32) (param $width i32) (param $order i32) (param $count i32) (param $marks i32) (param $saved i32)
+    (local $start i32) (local $r i32) (local $from i32)
+    (memory.fill (local.get $marks) (i32.const 0) (local.get $count))
+    (block $done
+      (loop $starts
+        (br_if $done (i32.ge_u (local.get $start) (local.get $count)))
+        (if (i32.eqz (i32.load8_u (i32.add (local.get $marks) (local.get $start))))
+          (then
+            (if (i32.ne (i32.load (i32.add (local.get $order) (i32.shl (local.get $start) (i32.const 2)))) (local.get $start))
+              (then
+                (memory.copy (local.get $saved) (i32.add (local.get $base) (i32.mul (local.get $start) (local.get $width))) (local.get $width))
+                (local.set $r (local.get $start))
+                (block $closed
+                  (loop $cycle
+                    (i32.store8 (i32.add (local.get $marks) (local.get $r)) (i32.const 1))
+                    (local.set $from (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))))
+                    (if (i32.eq (local.get $from) (local.get $start))
+                      (then
+                        (memory.copy (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $width))) (local.get $saved) (local.get $width))
+                        (br $closed)))
+                    (memory.copy (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $width)))
+                      (i32.add (local.get $base) (i32.mul (local.get $from) (local.get $width))) (local.get $width))
+                    (local.set $r (local.get $from))
+                    (br $cycle)))))))
+        (local.set $start (i32.add (local.get $start) (i32.const 1)))
+        (br $starts))))
 )

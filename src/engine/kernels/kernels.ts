@@ -45,6 +45,8 @@ interface DistanceExports {
   max_abs_f32_many: ManyKernel;
   /** projection.ts's int8 codes and their rounding (c its constants; see distance.wat). */
   quantise_i8_many: ManyKernel;
+  /** locality.ts's in-place reordering, on the calling thread (base, rowBytes, order, count, marks, saved; see distance.wat). */
+  permute_rows(base: number, width: number, order: number, count: number, marks: number, saved: number): void;
 }
 
 /** The `_many` kernels by number: worker threads (threads.ts) are told which to run by its index here. */
