@@ -152,6 +152,35 @@ describe("k-center by cells, one job a pick", () => {
     expectSameSelection(kCenterGreedy(space, 4, { ...options, minDistance: 2 ** -100 }), plain);
   });
 
+  test("on cells of any shape (empty, one row, pivots outside them), with k past the candidates, a first pick that may not be picked, identical rows and reused buffers, as center-groups.ts's loop", () => {
+    const rng = new Rng(11);
+    const compare = (points: Matrix, sizes: number[], k: number, options: KCenterOptions): KCenterResult => {
+      const starts = Uint32Array.from(sizes, (_, b) => sizes.slice(0, b).reduce((a, s) => a + s, 0));
+      const cells = { starts: Uint32Array.from([...starts, points.rows]), pivots: Uint32Array.from(sizes, () => rng.nextInt(points.rows)) };
+      const space = new EuclideanSpace(points, openblas ?? typescriptBlas, null, cells);
+      const got = kCenterByCells(space, k, options)!, want = kCenterGreedy(space, k, { ...options, limits: byGroups });
+      expectSameSelection(got, want);
+      expect(Array.from(got.radii)).toEqual(Array.from(want.radii));
+      expect(Array.from(got.coverage.sizes)).toEqual(Array.from(want.coverage.sizes));
+      expect(Array.from(got.coverage.radii)).toEqual(Array.from(want.coverage.radii));
+      return got;
+    };
+    const inKernel = (m: Matrix): Matrix => { const data = allocFloat32(m.data.length); data.set(m.data); return { ...m, data }; };
+    // Each row twice (600 rows apart), so equally far rows sit in different blocks.
+    const half = clusteredPoints(600, 5, 8, 2), points = inKernel({ data: new Float32Array(1200 * 5), rows: 1200, cols: 5 });
+    points.data.set(half.data);
+    points.data.set(half.data, 600 * 5);
+    // A larger run first, with ties by a reversed key: the next runs reuse its buffers.
+    const reversed = Uint32Array.from({ length: 1200 }, (_, i) => 1199 - i);
+    compare(points, [500, 0, 1, 699], 300, { seeds: null, selectable: null, firstPick: 7, minDistance: 0, tieKey: reversed });
+    const selectable = Uint8Array.from({ length: 1200 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const all = compare(points, [1200], 450, { seeds: null, selectable, firstPick: 4, minDistance: 0, tieKey: null });
+    expect(all.picks.length).toBe(400);
+    expect(new Set(all.picks).size).toBe(400);
+    const same = inKernel({ data: new Float32Array(600 * 3).fill(0.25), rows: 600, cols: 3 });
+    expect(Array.from(compare(same, [0, 300, 300], 5, { seeds: null, selectable: null, firstPick: 2, minDistance: 0, tieKey: null }).picks)).toEqual([2, 0, 1, 3, 4]);
+  });
+
   test("kCenterGreedy runs it only for plain core-set: a priority, quotas or MIN_DISTANCE keep center-groups.ts's loop", () => {
     const { space, order } = cellSpace(clusteredPoints(3000, 6, 20, 6), 32);
     const rng = new Rng(2);
@@ -162,6 +191,10 @@ describe("k-center by cells, one job a pick", () => {
     const stopped = kCenterGreedy(space, 3000, { ...options, minDistance: 1.5 });
     expect(stopped.stoppedAt).not.toBeNull();
     expect(stopped.picks.length).toBeLessThan(3000);
+    // Plain core-set runs the cells' loop (its measurement count differs from the groups' loop's).
+    const plain = kCenterGreedy(space, 500, options), byCells = kCenterByCells(space, 500, options)!;
+    expect(plain.evaluations).toBe(byCells.evaluations);
+    expect(plain.evaluations).not.toBe(kCenterGreedy(space, 500, { ...options, limits: byGroups }).evaluations);
     const hybrid = kCenterGreedy(space, 500, { ...options, priority });
     expect(Array.from(hybrid.picks)).toEqual(Array.from(kCenterGreedy(space, 500, { ...options, priority, limits: byGroups }).picks));
     expect(Array.from(hybrid.picks)).not.toEqual(Array.from(kCenterGreedy(space, 500, options).picks));
