@@ -36,9 +36,10 @@ const LAYOUT_BYTES = 168;
 /** Float32 screen stages the layout has room for. */
 const MAX_STAGES = 4;
 /**
- * Int32 counters per block: rows screened, rows entering each stage (slots 1-6: the prefilter,
- * up to four float32 stages, the whole rows), rows measured (slot 7); 16 a block, so that each block's sit on a 64-byte cache line of their own (threads
- * taking neighbouring blocks update them row by row).
+ * Int32 counters per block: rows screened (slot 0), rows entering each stage (slots 1-6: the
+ * prefilter, up to four float32 stages, the whole rows), rows measured (slot 7). 16 a block, so
+ * that each block's fill a 64-byte cache line of their own: threads taking neighbouring blocks
+ * update them row by row.
  */
 const COUNTERS = 16, SCREENED = 0, MEASURED = 7;
 /** Rows a block holds at most: small enough that one cell's work splits among threads, large enough that the main thread's list per pick stays short. */
