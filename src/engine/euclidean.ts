@@ -58,8 +58,10 @@ export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null 
 export type RowDistance = (a: number, b: number) => number;
 
 /**
- * float32 arithmetic is safe (no square overflows, none underflows far) while every value's
- * magnitude lies in [2^-40, 2^50]; beyond that the float64-arithmetic kernel runs.
+ * float32 arithmetic runs while the largest magnitude lies in [2^-40, 2^50]: no square
+ * overflows, and the rows' scale lies far above float32's subnormal squares (a difference below
+ * 2^-63 loses its square's relative precision; kernelAbsoluteError bounds what it loses).
+ * Beyond that the float64-arithmetic kernel runs.
  */
 const NARROW_RANGE = [2 ** -40, 2 ** 50] as const;
 const largestMagnitude = new WeakMap<ArrayBufferView, number>();
