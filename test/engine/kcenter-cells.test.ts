@@ -11,7 +11,7 @@ import { EuclideanSpace, nearestSeeds, usesNarrowKernel } from "../../src/engine
 import { kCenterByCells } from "../../src/engine/kcenter-cells.ts";
 import { kCenterGreedy, kCenterPlain, type KCenterOptions, type KCenterResult } from "../../src/engine/kcenter.ts";
 import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
-import { allocFloat32 } from "../../src/engine/kernels/kernels.ts";
+import { allocFloat32, allocFloat64 } from "../../src/engine/kernels/kernels.ts";
 import { inLocalityOrder, localityCells } from "../../src/engine/locality.ts";
 import { ProjectedBounds } from "../../src/engine/projection.ts";
 import type { Matrix } from "../../src/matrix.ts";
@@ -123,34 +123,38 @@ describe("k-center by cells, one job a pick", () => {
     }
   }, 120_000);
 
-  test("rows differing by less than float32 squares resolve (the narrow kernel's subnormal range) pick what the textbook loop picks", () => {
-    // Every row holds 2^-40 (so the float32-arithmetic kernel runs) and 100 coordinates near
-    // 2^-60. c differs from x by 230 ulps (≈2^-75) a coordinate: each square rounds to 0 in
-    // float32, so d(c, x) is measured near 2^-74 while the pivot p's distances put c ≈2^-72
-    // from x. A purely relative error bound then rules x out, and x keeps its seed distance 2^-73.
-    const dim = 101, near = 2 ** -60, ulp = 2 ** -83;
-    const row = (at: (j: number) => number) => Array.from({ length: dim }, (_, j) => (j === 0 ? 2 ** -40 : at(j)));
-    const seed = row((j) => (j === 1 ? near - 2 ** -73 : near));
-    const rows = [
-      row(() => near - 2 ** -62), // p, the pivot
-      row(() => near), // x, 2^-73 from the seed
-      row(() => near + 230 * ulp), // c
-      row((j) => (j === 1 ? near - 2 ** -73 : j === 2 ? near + 887 * ulp : near)), // q, between x's two distances from the seed
-    ];
-    const points = { data: allocFloat32(rows.length * dim), rows: rows.length, cols: dim };
-    rows.forEach((values, r) => points.data.set(values, r * dim));
-    const seedRows = { data: allocFloat32(dim), rows: 1, cols: dim };
-    seedRows.data.set(seed);
-    const seeds = nearestSeeds(points, seedRows, typescriptBlas);
-    const space = new EuclideanSpace(points, null, null, { starts: Uint32Array.from([0, 4]), pivots: Uint32Array.from([0]) });
-    expect(usesNarrowKernel(points, points)).toBe(true);
-    const options: KCenterOptions = { seeds, selectable: null, firstPick: 0, minDistance: 0, tieKey: null };
-    const plain = kCenterPlain(space, 4, options);
-    expect(Array.from(plain.picks)).toEqual([0, 2, 3, 1]);
-    expectSameSelection(kCenterByCells(space, 4, options)!, plain);
-    // center-groups.ts's scan by cells (MIN_DISTANCE keeps it) has the same bounds.
-    expectSameSelection(kCenterGreedy(space, 4, { ...options, minDistance: 2 ** -100 }), plain);
-  });
+  // Every row holds 2^-40 (so float32 rows take the float32-arithmetic kernel) and 100
+  // coordinates near 2^-60. c differs from x by 230 ulps (≈2^-75) a coordinate: each square rounds
+  // to 0, so d(c, x) is measured near 2^-74 or 0, while the pivot p's distances put c ≈2^-72 from
+  // x. A purely relative error bound then rules x out, and x keeps its seed distance 2^-73. Float64
+  // rows: the same scaled by 2^-463, where float64 squares round to 0.
+  test.each([["float32 (the narrow kernel)", false, 0], ["float64", true, 463]] as const)(
+    "%s rows differing by less than their squares resolve pick what the textbook loop picks", (_, float64, shift) => {
+      const dim = 101, scale = 2 ** -shift, near = 2 ** -60 * scale, ulp = 2 ** -83 * scale;
+      const row = (at: (j: number) => number) => Array.from({ length: dim }, (_, j) => (j === 0 ? 2 ** -40 * scale : at(j)));
+      const seed = row((j) => (j === 1 ? near - 2 ** -73 * scale : near));
+      const rows = [
+        row(() => near - 2 ** -62 * scale), // p, the pivot
+        row(() => near), // x, 2^-73 from the seed
+        row(() => near + 230 * ulp), // c
+        row((j) => (j === 1 ? near - 2 ** -73 * scale : j === 2 ? near + 887 * ulp : near)), // q, between x's two distances from the seed
+      ];
+      const alloc = float64 ? allocFloat64 : allocFloat32;
+      const points = { data: alloc(rows.length * dim), rows: rows.length, cols: dim };
+      rows.forEach((values, r) => points.data.set(values, r * dim));
+      const seedRows = { data: alloc(dim), rows: 1, cols: dim };
+      seedRows.data.set(seed);
+      const seeds = nearestSeeds(points, seedRows, typescriptBlas);
+      const space = new EuclideanSpace(points, null, null, { starts: Uint32Array.from([0, 4]), pivots: Uint32Array.from([0]) });
+      expect(usesNarrowKernel(points, points)).toBe(!float64);
+      const options: KCenterOptions = { seeds, selectable: null, firstPick: 0, minDistance: 0, tieKey: null };
+      const plain = kCenterPlain(space, 4, options);
+      expect(Array.from(plain.picks)).toEqual([0, 2, 3, 1]);
+      expectSameSelection(kCenterByCells(space, 4, options)!, plain);
+      // center-groups.ts's scan by cells (MIN_DISTANCE keeps it) has the same bounds.
+      const stopping = { ...options, minDistance: 2 ** -1000 };
+      expectSameSelection(kCenterGreedy(space, 4, stopping), kCenterPlain(space, 4, stopping));
+    });
 
   test("on cells of any shape (empty, one row, pivots outside them), with k past the candidates, a first pick that may not be picked, identical rows and reused buffers, as center-groups.ts's loop", () => {
     const rng = new Rng(11);
