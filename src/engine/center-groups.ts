@@ -10,7 +10,7 @@
 import { CenterBuckets } from "./center-buckets.ts";
 import { CenterCells } from "./center-cells.ts";
 import { GroupHeap } from "./group-heap.ts";
-import { distancesFrom, type MetricSpace, type RowCells, type SeedState } from "./metric-space.ts";
+import { distancesFrom, pruningTolerance, type MetricSpace, type RowCells, type SeedState } from "./metric-space.ts";
 
 /** When the indexes over centers take over (tests lower them to reach them on small pools). */
 export interface LargeBatchLimits {
@@ -152,8 +152,9 @@ function current(state: CenterGroups): (group: number, version: number) => boole
  * Makes pool row c a center: it leaves its group, and every point now closer to c than to its
  * own center moves into c's new group. `tolerance` is the metric's absolute rounding error.
  */
-export function addCenter(state: CenterGroups, c: number, space: MetricSpace, seeds: SeedState | null, tolerance = 0): void {
+export function addCenter(state: CenterGroups, c: number, space: MetricSpace, seeds: SeedState | null, callerTolerance = 0): void {
   const { distance, groups, groupOf } = state;
+  const tolerance = pruningTolerance(space, callerTolerance);
   // Relative slack on pruning tests, so rounding can never skip a point that would move:
   // three distances enter each test, each off by at most the kernel's relative error.
   const PRUNE_SLACK = 1 + 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);

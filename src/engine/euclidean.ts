@@ -58,8 +58,10 @@ export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null 
 export type RowDistance = (a: number, b: number) => number;
 
 /**
- * float32 arithmetic is safe (no square overflows, none underflows far) while every value's
- * magnitude lies in [2^-40, 2^50]; beyond that the float64-arithmetic kernel runs.
+ * float32 arithmetic runs while the largest magnitude lies in [2^-40, 2^50]: no square
+ * overflows, and the rows' scale lies far above float32's subnormal squares (a difference below
+ * 2^-63 loses its square's relative precision; kernelAbsoluteError bounds what it loses).
+ * Beyond that the float64-arithmetic kernel runs.
  */
 const NARROW_RANGE = [2 ** -40, 2 ** 50] as const;
 const largestMagnitude = new WeakMap<ArrayBufferView, number>();
@@ -77,6 +79,18 @@ function maxAbs(data: Float32Array | Float64Array): number {
 /** Relative error of the squared distances `rowSquaredDistance(x, y)` returns, as a bound. */
 export function kernelRelativeError(x: Matrix, y: Matrix): number {
   return usesNarrowKernel(x, y) ? (x.cols / 8 + 4) * 2 ** -23 : (x.cols + 4) * 2 ** -52;
+}
+
+/**
+ * Absolute error of the distances rowSquaredDistance(x, x) gives, beside kernelRelativeError's:
+ * a difference too small for its square to be a normal number (in float32 for the narrow kernel,
+ * whatever the largest value; in float64 for float64 rows) loses it, up to the smallest normal
+ * a column (√ of that for the distance). 0 for float32 rows summed in float64: their squares
+ * are at least 2^-298.
+ */
+export function kernelAbsoluteError(x: Matrix): number {
+  if (x.data instanceof Float64Array) return Math.sqrt(x.cols * 2 ** -1022);
+  return usesNarrowKernel(x, x) ? Math.sqrt(x.cols * 2 ** -126) : 0;
 }
 
 /** Whether rowSquaredDistance(x, y) sums in float32 (the narrow kernel), as kernelRelativeError assumes. */
@@ -142,6 +156,7 @@ export function rowSquaredDistance(x: Matrix, y: Matrix): RowDistance {
 export class EuclideanSpace implements MetricSpace {
   readonly size: number;
   readonly relativeError: number;
+  readonly absoluteError: number;
   readonly centerIndex?: CenterIndex;
   readonly #squared: RowDistance;
   readonly #many: ManySquaredDistances;
@@ -162,6 +177,7 @@ export class EuclideanSpace implements MetricSpace {
     this.#squared = rowSquaredDistance(points, points);
     this.#many = manySquaredDistances(points);
     this.relativeError = kernelRelativeError(points, points) / 2; // halved by the square root
+    this.absoluteError = kernelAbsoluteError(points);
     this.projected = projected;
     this.kernelScreen = projected?.kernelScreen() ?? null;
     if (projected) {

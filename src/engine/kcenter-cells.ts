@@ -23,7 +23,7 @@
 import { allocFloat64, allocInt32 } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import type { KCenterOptions, KCenterResult } from "./kcenter.ts";
-import { distancesFrom, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
+import { distancesFrom, pruningTolerance, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
 
 /** Byte offsets of the layout the kernel reads (see $cell_scan in distance.wat). */
 const AT = {
@@ -36,9 +36,10 @@ const LAYOUT_BYTES = 168;
 /** Float32 screen stages the layout has room for. */
 const MAX_STAGES = 4;
 /**
- * Int32 counters per block: rows screened, rows entering each stage (slots 1-6: the prefilter,
- * up to four float32 stages, the whole rows), rows measured (slot 7); 16 a block, so that each block's sit on a 64-byte cache line of their own (threads
- * taking neighbouring blocks update them row by row).
+ * Int32 counters per block: rows screened (slot 0), rows entering each stage (slots 1-6: the
+ * prefilter, up to four float32 stages, the whole rows), rows measured (slot 7). 16 a block, so
+ * that each block's fill a 64-byte cache line of their own: threads taking neighbouring blocks
+ * update them row by row.
  */
 const COUNTERS = 16, SCREENED = 0, MEASURED = 7;
 /** Rows a block holds at most: small enough that one cell's work splits among threads, large enough that the main thread's list per pick stays short. */
@@ -74,7 +75,7 @@ class CellScan {
     const relative = 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
     this.#pruneSlack = 1 + relative;
     this.#cellSlack = relative;
-    this.#tolerance = options.tolerance ?? 0;
+    this.#tolerance = pruningTolerance(space, options.tolerance);
   }
 
   /** The layout in kernel memory with every row in play at its distance to the seeds (∞ without); null when memory is full. */

@@ -17,6 +17,11 @@ export interface MetricSpace {
   /** Optional: a bound on the relative rounding error of `distance` (default 1e-12). */
   readonly relativeError?: number;
   /**
+   * Optional: a bound on `distance`'s absolute rounding error on top of the relative one
+   * (default 0): squares below the arithmetic's normal range keep no relative precision.
+   */
+  readonly absoluteError?: number;
+  /**
    * Optional: every center added so far, for lower bounds on a new center's distances to all
    * of them in one BLAS call (with thousands of centers, those are most of a pick's work).
    */
@@ -56,6 +61,11 @@ export function distancesFrom(space: MetricSpace, c: number, rows: Uint32Array, 
   if (measuredEach.length < count) measuredEach = new Float64Array(2 * count);
   for (let i = 0; i < count; i++) measuredEach[i] = space.distance(c, rows[i]!);
   return measuredEach;
+}
+
+/** The absolute slack the greedy loops' pruning tests need: the caller's tolerance or the space's own error, whichever is larger. */
+export function pruningTolerance(space: MetricSpace, tolerance = 0): number {
+  return Math.max(tolerance, space.absoluteError ?? 0);
 }
 
 /** The pool's distances to an already-chosen set, before the greedy loop starts. */

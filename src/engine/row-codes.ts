@@ -63,14 +63,14 @@ export function int8Records(rows: Matrix<Float32Array>, bounds: (row: number) =>
   new Int32Array(params.buffer, params.byteOffset + 8, 2).set([records.byteOffset, width]);
   runMany("quantise_i8_many", params.byteOffset, data.byteOffset, 4 * cols, idx.byteOffset, n, cols, out.byteOffset);
   // Each term x − s·q is within U·|term| (in the 1e-9 margin) plus U·127·s (the product's
-  // rounding) of exact: over cols terms √cols·127·s·U, doubled. float32 copies rounded outward:
-  // err and high up, low down.
+  // rounding) of exact: over cols terms √cols·127·s·U, doubled (and the sum's rounding). float32
+  // copies rounded outward: err and high up, low down.
   const rounding = 2 * Math.sqrt(cols) * 127 * scale * U;
   for (let r = 0; r < n; r++) {
     const [error, low, high] = bounds(r), at = (r * width + dims) / 4;
-    records[at] = Math.fround((error + Math.sqrt(out[r]!) * (1 + 1e-9) + rounding) * (1 + 2 ** -22));
-    records[at + 1] = Math.fround(low * (1 - 2 ** -22));
-    records[at + 2] = Math.fround(high * (1 + 2 ** -22));
+    records[at] = float32Up((error + Math.sqrt(out[r]!) * (1 + 1e-9) + rounding) * (1 + 4 * U));
+    records[at + 1] = float32Down(low);
+    records[at + 2] = float32Up(high);
   }
   // screen_i8_row's constants: scale² and its product with the exact int32 sum each round once.
   params.fill(0);
@@ -84,3 +84,27 @@ export function wholeRowCodes(points: Matrix): Int8Records | null {
   if (!(points.data instanceof Float32Array) || !inKernelMemory(points.data) || points.rows === 0) return null;
   return int8Records(points as Matrix<Float32Array>, () => [0, 0, 0], 1 - 4 * U);
 }
+
+/**
+ * v in float32, rounded up or down: Math.fround rounds to the nearest, and a relative margin
+ * does not cover subnormal values' step (2^-149 whatever their size).
+ */
+function float32Up(v: number): number {
+  const f = Math.fround(v);
+  return f >= v ? f : nextFloat32(f, 1);
+}
+
+function float32Down(v: number): number {
+  const f = Math.fround(v);
+  return f <= v ? f : nextFloat32(f, -1);
+}
+
+/** The float32 next to f (itself a float32, finite) towards +∞ (direction 1) or −∞ (−1). */
+function nextFloat32(f: number, direction: 1 | -1): number {
+  if (f === 0) return direction * 2 ** -149;
+  stepBits[0] = f;
+  stepInt[0]! += (f > 0) === (direction > 0) ? 1 : -1; // a magnitude's bits order as its values
+  return stepBits[0]!;
+}
+const stepBits = new Float32Array(1);
+const stepInt = new Int32Array(stepBits.buffer);

@@ -7,10 +7,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { typescriptBlas } from "../../ffi/typescript.ts";
 import { fashionMnistImages } from "../../bench/workloads.ts";
-import { EuclideanSpace, nearestSeeds } from "../../src/engine/euclidean.ts";
+import { EuclideanSpace, nearestSeeds, usesNarrowKernel } from "../../src/engine/euclidean.ts";
 import { kCenterByCells } from "../../src/engine/kcenter-cells.ts";
 import { kCenterGreedy, kCenterPlain, type KCenterOptions, type KCenterResult } from "../../src/engine/kcenter.ts";
 import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
+import { allocFloat32, allocFloat64 } from "../../src/engine/kernels/kernels.ts";
 import { inLocalityOrder, localityCells } from "../../src/engine/locality.ts";
 import { ProjectedBounds } from "../../src/engine/projection.ts";
 import type { Matrix } from "../../src/matrix.ts";
@@ -122,6 +123,68 @@ describe("k-center by cells, one job a pick", () => {
     }
   }, 120_000);
 
+  // Every row holds 2^-40 (so float32 rows take the float32-arithmetic kernel) and 100
+  // coordinates near 2^-60. c differs from x by 230 ulps (≈2^-75) a coordinate: each square rounds
+  // to 0, so d(c, x) is measured near 2^-74 or 0, while the pivot p's distances put c ≈2^-72 from
+  // x. A purely relative error bound then rules x out, and x keeps its seed distance 2^-73. Float64
+  // rows: the same scaled by 2^-463, where float64 squares round to 0.
+  test.each([["float32 (the narrow kernel)", false, 0], ["float64", true, 463]] as const)(
+    "%s rows differing by less than their squares resolve pick what the textbook loop picks", (_, float64, shift) => {
+      const dim = 101, scale = 2 ** -shift, near = 2 ** -60 * scale, ulp = 2 ** -83 * scale;
+      const row = (at: (j: number) => number) => Array.from({ length: dim }, (_, j) => (j === 0 ? 2 ** -40 * scale : at(j)));
+      const seed = row((j) => (j === 1 ? near - 2 ** -73 * scale : near));
+      const rows = [
+        row(() => near - 2 ** -62 * scale), // p, the pivot
+        row(() => near), // x, 2^-73 from the seed
+        row(() => near + 230 * ulp), // c
+        row((j) => (j === 1 ? near - 2 ** -73 * scale : j === 2 ? near + 887 * ulp : near)), // q, between x's two distances from the seed
+      ];
+      const alloc = float64 ? allocFloat64 : allocFloat32;
+      const points = { data: alloc(rows.length * dim), rows: rows.length, cols: dim };
+      rows.forEach((values, r) => points.data.set(values, r * dim));
+      const seedRows = { data: alloc(dim), rows: 1, cols: dim };
+      seedRows.data.set(seed);
+      const seeds = nearestSeeds(points, seedRows, typescriptBlas);
+      const space = new EuclideanSpace(points, null, null, { starts: Uint32Array.from([0, 4]), pivots: Uint32Array.from([0]) });
+      expect(usesNarrowKernel(points, points)).toBe(!float64);
+      const options: KCenterOptions = { seeds, selectable: null, firstPick: 0, minDistance: 0, tieKey: null };
+      const plain = kCenterPlain(space, 4, options);
+      expect(Array.from(plain.picks)).toEqual([0, 2, 3, 1]);
+      expectSameSelection(kCenterByCells(space, 4, options)!, plain);
+      // center-groups.ts's scan by cells (MIN_DISTANCE keeps it) has the same bounds.
+      const stopping = { ...options, minDistance: 2 ** -1000 };
+      expectSameSelection(kCenterGreedy(space, 4, stopping), kCenterPlain(space, 4, stopping));
+    });
+
+  test("on cells of any shape (empty, one row, pivots outside them), with k past the candidates, a first pick that may not be picked, identical rows and reused buffers, as center-groups.ts's loop", () => {
+    const rng = new Rng(11);
+    const compare = (points: Matrix, sizes: number[], k: number, options: KCenterOptions): KCenterResult => {
+      const starts = Uint32Array.from(sizes, (_, b) => sizes.slice(0, b).reduce((a, s) => a + s, 0));
+      const cells = { starts: Uint32Array.from([...starts, points.rows]), pivots: Uint32Array.from(sizes, () => rng.nextInt(points.rows)) };
+      const space = new EuclideanSpace(points, openblas ?? typescriptBlas, null, cells);
+      const got = kCenterByCells(space, k, options)!, want = kCenterGreedy(space, k, { ...options, limits: byGroups });
+      expectSameSelection(got, want);
+      expect(Array.from(got.radii)).toEqual(Array.from(want.radii));
+      expect(Array.from(got.coverage.sizes)).toEqual(Array.from(want.coverage.sizes));
+      expect(Array.from(got.coverage.radii)).toEqual(Array.from(want.coverage.radii));
+      return got;
+    };
+    const inKernel = (m: Matrix): Matrix => { const data = allocFloat32(m.data.length); data.set(m.data); return { ...m, data }; };
+    // Each row twice (600 rows apart), so equally far rows sit in different blocks.
+    const half = clusteredPoints(600, 5, 8, 2), points = inKernel({ data: new Float32Array(1200 * 5), rows: 1200, cols: 5 });
+    points.data.set(half.data);
+    points.data.set(half.data, 600 * 5);
+    // A larger run first, with ties by a reversed key: the next runs reuse its buffers.
+    const reversed = Uint32Array.from({ length: 1200 }, (_, i) => 1199 - i);
+    compare(points, [500, 0, 1, 699], 300, { seeds: null, selectable: null, firstPick: 7, minDistance: 0, tieKey: reversed });
+    const selectable = Uint8Array.from({ length: 1200 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const all = compare(points, [1200], 450, { seeds: null, selectable, firstPick: 4, minDistance: 0, tieKey: null });
+    expect(all.picks.length).toBe(400);
+    expect(new Set(all.picks).size).toBe(400);
+    const same = inKernel({ data: new Float32Array(600 * 3).fill(0.25), rows: 600, cols: 3 });
+    expect(Array.from(compare(same, [0, 300, 300], 5, { seeds: null, selectable: null, firstPick: 2, minDistance: 0, tieKey: null }).picks)).toEqual([2, 0, 1, 3, 4]);
+  });
+
   test("kCenterGreedy runs it only for plain core-set: a priority, quotas or MIN_DISTANCE keep center-groups.ts's loop", () => {
     const { space, order } = cellSpace(clusteredPoints(3000, 6, 20, 6), 32);
     const rng = new Rng(2);
@@ -132,6 +195,10 @@ describe("k-center by cells, one job a pick", () => {
     const stopped = kCenterGreedy(space, 3000, { ...options, minDistance: 1.5 });
     expect(stopped.stoppedAt).not.toBeNull();
     expect(stopped.picks.length).toBeLessThan(3000);
+    // Plain core-set runs the cells' loop (its measurement count differs from the groups' loop's).
+    const plain = kCenterGreedy(space, 500, options), byCells = kCenterByCells(space, 500, options)!;
+    expect(plain.evaluations).toBe(byCells.evaluations);
+    expect(plain.evaluations).not.toBe(kCenterGreedy(space, 500, { ...options, limits: byGroups }).evaluations);
     const hybrid = kCenterGreedy(space, 500, { ...options, priority });
     expect(Array.from(hybrid.picks)).toEqual(Array.from(kCenterGreedy(space, 500, { ...options, priority, limits: byGroups }).picks));
     expect(Array.from(hybrid.picks)).not.toEqual(Array.from(kCenterGreedy(space, 500, options).picks));

@@ -130,6 +130,11 @@ describe("projected lower bounds", () => {
     // The whole rows' codes screen what the projected stages keep, and rule some of it out.
     expect(wholeRows!).toBeGreaterThan(0);
     expect(wholeRows!).toBeLessThanOrEqual(second!);
+    // Limits just inside every distance: the rows the last stage lets through are fewer than entered it.
+    const c = 3, rows = Uint32Array.from({ length: points.rows }, (_, i) => i);
+    const limits = Float64Array.from(rows, (i) => 0.97 * Math.sqrt(squaredDistance(points.data, c * points.cols, points.data, i * points.cols, points.cols)));
+    const enteredBefore = bounds.rowsPerStage[3]!, kept = bounds.screen(c, rows, limits, points.rows);
+    expect(kept).toBeLessThan(bounds.rowsPerStage[3]! - enteredBefore);
     // A first level that is not a multiple of 16 coordinates has no int8 copy of it.
     expect(ProjectedBounds.build(points, blas, [8], true)!.stageNames).toEqual(["8 float32", "32 int8 (whole rows)"]);
   });

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { squaredDistance } from "../../src/engine/euclidean.ts";
 import { allocFloat32 } from "../../src/engine/kernels/kernels.ts";
-import { wholeRowCodes } from "../../src/engine/row-codes.ts";
+import { int8Records, wholeRowCodes } from "../../src/engine/row-codes.ts";
 import type { Matrix } from "../../src/matrix.ts";
 import { Rng } from "../../src/rng.ts";
 
@@ -54,5 +54,19 @@ describe("int8 codes of whole rows", () => {
   test("are null for rows outside kernel memory and for a scale float64 cannot square", () => {
     expect(wholeRowCodes({ data: new Float32Array(64), rows: 4, cols: 16 })).toBeNull();
     expect(wholeRowCodes(matrix(4, 16, () => 0))).toBeNull();
+  });
+});
+
+describe("int8 records' float32 bounds", () => {
+  test("round outward, subnormal ones included: err and high up, low down", () => {
+    // Between float32's two smallest subnormals, 1.7·2^-149 is nearest the upper, 1.3·2^-149 the
+    // lower: a relative margin of 2^-22 is far below the step between them.
+    const tiny = (r: number) => (r === 0 ? 1.7 : 1.3) * 2 ** -149, rows = matrix(2, 16, (r, j) => r + j);
+    const records = int8Records(rows, (r) => [0, tiny(r), tiny(r)], 1)!;
+    for (let r = 0; r < 2; r++) {
+      const at = (r * records.width + records.dims) / 4;
+      expect(records.records[at + 1]!).toBeLessThanOrEqual(tiny(r));
+      expect(records.records[at + 2]!).toBeGreaterThanOrEqual(tiny(r));
+    }
   });
 });
