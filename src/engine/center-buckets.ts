@@ -12,7 +12,7 @@
  * Both tests carry the same rounding slack as the pruning they feed, so a skip never changes
  * a selection. The cost per pick is the anchors plus the groups in the buckets near c.
  */
-import { distancesFrom, type MetricSpace } from "./metric-space.ts";
+import { distancesFrom, relativeSlack, type MetricSpace } from "./metric-space.ts";
 
 /** Anchors: the first centers chosen (spread like the data, farthest-first for k-center). */
 const ANCHORS = 256;
@@ -38,7 +38,7 @@ export class CenterBuckets {
     this.#memberCount = new Int32Array(p);
     this.#reach = new Float64Array(p);
     this.#widest = new Float64Array(p);
-    this.#slack = 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
+    this.#slack = relativeSlack(space);
     this.#toAnchors = new Float64Array(p);
   }
 

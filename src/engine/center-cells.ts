@@ -17,7 +17,7 @@
  * Both tests carry the space's rounding slack, so a skip never changes a selection; rows the
  * bounds keep are measured exactly, as the textbook loop measures them.
  */
-import { distancesFrom, type MetricSpace, type RowCells } from "./metric-space.ts";
+import { distancesFrom, distancesToRange, relativeSlack, type MetricSpace, type RowCells } from "./metric-space.ts";
 
 export class CenterCells {
   /** Cell b holds rows start[b] .. start[b+1]-1. */
@@ -30,7 +30,6 @@ export class CenterCells {
   /** Per cell: the largest distance to the chosen set among its rows in groups; -1 when none. */
   readonly #farthest: Float64Array;
   readonly #slack: number;
-  #rows = new Uint32Array(0);
   #toPivots: Float64Array;
 
   /**
@@ -46,10 +45,10 @@ export class CenterCells {
     this.#reach = new Float64Array(count);
     this.#farthest = new Float64Array(count);
     this.#toPivots = new Float64Array(count);
-    this.#slack = 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
+    this.#slack = relativeSlack(space);
     for (let b = 0; b < count; b++) {
       const start = this.#start[b]!, end = this.#start[b + 1]!;
-      const measured = this.#measureRange(this.#pivots[b]!, start, end);
+      const measured = distancesToRange(space, this.#pivots[b]!, start, end);
       let reach = 0;
       for (let x = start; x < end; x++) {
         const d = measured[x - start]!;
@@ -87,11 +86,7 @@ export class CenterCells {
    * Prune slack: the caller's test `bound ≥ d·pruneSlack + tolerance`.
    */
   mayAffect(b: number, toPivot: number, pruneSlack: number): boolean {
-    const farthest = this.#farthest[b]!;
-    if (farthest < 0) return false;
-    const reach = this.#reach[b]!;
-    const bound = toPivot - reach - this.#slack * (toPivot + reach) - 2 * this.tolerance;
-    return bound < farthest * pruneSlack + this.tolerance;
+    return runMayMove(toPivot, this.#reach[b]!, this.#farthest[b]!, this.#slack, pruneSlack, this.tolerance);
   }
 
   /**
@@ -118,12 +113,16 @@ export class CenterCells {
     for (let x = this.#start[b]!; x < end; x++) if (groupOf[x]! >= 0 && distance[x]! > farthest) farthest = distance[x]!;
     this.#farthest[b] = farthest;
   }
+}
 
-  /** Distances from row c to rows start..end-1; the array is reused by the next call. */
-  #measureRange(c: number, start: number, end: number): Float64Array {
-    const count = end - start;
-    if (this.#rows.length < count) this.#rows = new Uint32Array(count);
-    for (let m = 0; m < count; m++) this.#rows[m] = start + m;
-    return distancesFrom(this.space, c, this.#rows, count);
-  }
+/**
+ * Whether a center at distance toPivot from a run's pivot may move any of its rows: those in
+ * play lie within `reach` of the pivot, at most `farthest` from the chosen set (−1: none in
+ * play). `slack` is the distances' relative slack (relativeSlack), `pruneSlack` and `tolerance`
+ * the caller's test `bound ≥ d·pruneSlack + tolerance`. kcenter-cells.ts's blocks use it too.
+ */
+export function runMayMove(toPivot: number, reach: number, farthest: number, slack: number, pruneSlack: number, tolerance: number): boolean {
+  if (farthest < 0) return false;
+  const bound = toPivot - reach - slack * (toPivot + reach) - 2 * tolerance;
+  return bound < farthest * pruneSlack + tolerance;
 }

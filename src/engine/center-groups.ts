@@ -10,7 +10,7 @@
 import { CenterBuckets } from "./center-buckets.ts";
 import { CenterCells } from "./center-cells.ts";
 import { GroupHeap } from "./group-heap.ts";
-import { distancesFrom, pruningTolerance, type MetricSpace, type RowCells, type SeedState } from "./metric-space.ts";
+import { distancesFrom, pruningTolerance, relativeSlack, type MetricSpace, type RowCells, type SeedState } from "./metric-space.ts";
 
 /** When the indexes over centers take over (tests lower them to reach them on small pools). */
 export interface LargeBatchLimits {
@@ -155,9 +155,7 @@ function current(state: CenterGroups): (group: number, version: number) => boole
 export function addCenter(state: CenterGroups, c: number, space: MetricSpace, seeds: SeedState | null, callerTolerance = 0): void {
   const { distance, groups, groupOf } = state;
   const tolerance = pruningTolerance(space, callerTolerance);
-  // Relative slack on pruning tests, so rounding can never skip a point that would move:
-  // three distances enter each test, each off by at most the kernel's relative error.
-  const PRUNE_SLACK = 1 + 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
+  const PRUNE_SLACK = 1 + relativeSlack(space);
   const anchor = space.anchorDistance;
   const hasLowerBound = space.lowerBound !== undefined;
   const anchorC = anchor ? anchor[c]! : 0;

@@ -20,10 +20,11 @@
  * the textbook loop (kCenterPlain) on any thread count. No groups are kept: a row's group is the
  * pick it is nearest to (`nearest`), which is all coverage needs.
  */
+import { runMayMove } from "./center-cells.ts";
 import { allocFloat64, allocInt32 } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import type { KCenterOptions, KCenterResult } from "./kcenter.ts";
-import { distancesFrom, pruningTolerance, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
+import { distancesFrom, distancesToRange, pruningTolerance, relativeSlack, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
 
 /** Byte offsets of the layout the kernel reads (see $cell_scan in distance.wat). */
 const AT = {
@@ -72,7 +73,7 @@ class CellScan {
     this.#firstGroup = options.seeds && options.seeds.count > 0 ? options.seeds.count : 1;
     this.#valuesPerBlock = valuesPerBlock;
     // The slack of center-groups.ts's pruning tests and of center-cells.ts's pivot bounds.
-    const relative = 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
+    const relative = relativeSlack(space);
     this.#pruneSlack = 1 + relative;
     this.#cellSlack = relative;
     this.#tolerance = pruningTolerance(space, options.tolerance);
@@ -96,7 +97,7 @@ class CellScan {
     // δ_x, each row's distance to its cell's pivot, and per block the largest δ of a row in play.
     for (let cell = 0, block = 0; cell < cells.pivots.length; cell++) {
       const start = cells.starts[cell]!, end = cells.starts[cell + 1]!;
-      deltas.set(measureRange(space, cells.pivots[cell]!, start, end).subarray(0, end - start), start);
+      deltas.set(distancesToRange(space, cells.pivots[cell]!, start, end).subarray(0, end - start), start);
       for (; block < blockStarts.length - 1 && blockStarts[block]! < end; block++) {
         memory.cellOf[block] = cell;
         let largest = 0;
@@ -154,7 +155,7 @@ class CellScan {
   }
 
   /**
-   * Lists the blocks center c may affect (center-cells.ts's mayAffect with each block's reach
+   * Lists the blocks center c may affect (center-cells.ts's runMayMove with each block's reach
    * and farthest row), and the block holding c, which must find its farthest row again.
    * Measures c against every cell's pivot first (the kernel reads them). Returns the count.
    */
@@ -166,11 +167,7 @@ class CellScan {
     const home = blockOf(starts, this.#blocks, c);
     let count = 0;
     for (let b = 0; b < this.#blocks; b++) {
-      const far = farthest[b]!;
-      if (far < 0 && b !== home) continue;
-      const toPivot = toPivots[cellOf[b]!]!, r = reach[b]!;
-      const bound = toPivot - r - slack * (toPivot + r) - 2 * tolerance;
-      if (bound < far * pruneSlack + tolerance || b === home) list[count++] = b;
+      if (b === home || runMayMove(toPivots[cellOf[b]!]!, reach[b]!, farthest[b]!, slack, pruneSlack, tolerance)) list[count++] = b;
     }
     return count;
   }
@@ -329,12 +326,3 @@ function cacheLines(length: number): Int32Array {
   const room = allocInt32(length + 16), skip = ((64 - (room.byteOffset % 64)) % 64) / 4;
   return room.subarray(skip, skip + length);
 }
-
-/** Distances from row c to rows start..end-1 (split across the threads when large). */
-function measureRange(space: MetricSpace, c: number, start: number, end: number): Float64Array {
-  const count = end - start;
-  if (rangeRows.length < count) rangeRows = new Uint32Array(2 * count);
-  for (let m = 0; m < count; m++) rangeRows[m] = start + m;
-  return distancesFrom(space, c, rangeRows, count);
-}
-let rangeRows = new Uint32Array(1024);

@@ -63,6 +63,24 @@ export function distancesFrom(space: MetricSpace, c: number, rows: Uint32Array, 
   return measuredEach;
 }
 
+let rangeRows = new Uint32Array(1024);
+
+/** distance(c, x) for rows x = start .. end-1, as distancesFrom (the array is reused by the next call). */
+export function distancesToRange(space: MetricSpace, c: number, start: number, end: number): Float64Array {
+  const count = end - start;
+  if (rangeRows.length < count) rangeRows = new Uint32Array(2 * count);
+  for (let m = 0; m < count; m++) rangeRows[m] = start + m;
+  return distancesFrom(space, c, rangeRows, count);
+}
+
+/**
+ * The relative slack of the greedy loops' pruning tests: three distances enter each test, each
+ * off by at most the kernel's relative error, so rounding can never skip a point that would move.
+ */
+export function relativeSlack(space: MetricSpace): number {
+  return 4 * Math.max(space.relativeError ?? 1e-12, 1e-12);
+}
+
 /** The absolute slack the greedy loops' pruning tests need: the caller's tolerance or the space's own error, whichever is larger. */
 export function pruningTolerance(space: MetricSpace, tolerance = 0): number {
   return Math.max(tolerance, space.absoluteError ?? 0);

@@ -595,7 +595,7 @@
       ;; The center's distance to the pivot of the cell the block belongs to (measured once a pick).
       (local.set $toPivot (f64.load (i32.add (i32.load offset=120 (local.get $p))
         (i32.shl (i32.load (i32.add (i32.load offset=32 (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 3)))))
-      ;; center-cells.ts's mayAffect: no row of the block can move.
+      ;; center-cells.ts's runMayMove: no row of the block can move.
       (br_if $scanned (i32.eqz (f64.lt
         (f64.sub
           (f64.sub (f64.sub (local.get $toPivot) (local.get $reach))
