@@ -50,6 +50,12 @@ export interface PoolOptions {
   extraColumns?: readonly string[];
   /** False: no id strings, `ids` left empty (a streamed pass reads a part's ids as RowIds: row-ids.ts). Default true. */
   textIds?: boolean;
+  /**
+   * Where the score columns are copied (row-major) when it is exactly that long, else a new
+   * array; it becomes `probs` for probability and score columns. A streamed pass fills the same
+   * few from part to part.
+   */
+  scoreBuffer?: Float64Array;
 }
 
 export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOptions): Pool {
@@ -58,7 +64,8 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   if (size === 0) throw new DataError(`${listNames(tables.map((t) => t.path), 5)}: no data rows (a header or schema only); nothing to select from.`);
   const indexOf = (name: string) => first.columns.indexOf(name);
   const classes = plan.scoreKind === "binary" ? 2 : plan.scoreKind === "scores" || plan.scoreKind === "probabilities" ? plan.scoreColumns.length : plan.classNames.length;
-  const raw = new Float64Array(size * plan.scoreColumns.length);
+  const rawLength = size * plan.scoreColumns.length;
+  const raw = options.scoreBuffer?.length === rawLength ? options.scoreBuffer : new Float64Array(rawLength);
   const vectorCols = plan.vectorColumns.length;
   if (options.needVectors && vectorCols === 0) {
     throw new DataError(`${first.path}: this strategy needs vectors, but there are ${plan.vectorReason}; add emb_* columns (embeddings) or numeric feature columns.`);
