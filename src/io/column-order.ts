@@ -6,6 +6,7 @@
  * files are not reordered: their records are repeated byte for byte in the output.
  */
 import type { ExtractRequest, Table } from "./table.ts";
+import type { Utf8Column } from "./utf8-column.ts";
 
 export function inColumnOrder(table: Table, columns: readonly string[]): Table {
   if (table.columns.every((c, i) => c === columns[i])) return table;
@@ -25,9 +26,13 @@ class ReorderedTable implements Table {
     return this.inner.cell(row, this.source[column]!);
   }
 
+  utf8Values(column: number): Utf8Column | null {
+    return this.inner.utf8Values?.(this.source[column]!) ?? null;
+  }
+
   extract(request: ExtractRequest): string[] {
     return this.inner.extract({
-      idColumn: this.source[request.idColumn]!,
+      idColumn: request.idColumn === null ? null : this.source[request.idColumn]!,
       numeric: request.numeric.map((block) => ({ ...block, columns: block.columns.map((c) => this.source[c]!) })),
     });
   }

@@ -11,6 +11,7 @@ import { DataError } from "../errors.ts";
 import { FLOAT32_MAX, FLOAT64_LIMIT, storableRange, type ColumnType, type ExtractRequest, type Format, type NumericArray, type NumericBlock, type Table } from "./table.ts";
 import { CalendarDate, Decimal, isTypedValue, TimeOfDay, Timestamp } from "./typed-values.ts";
 import { TEXT } from "./column-type.ts";
+import type { Utf8Column } from "./utf8-column.ts";
 
 export type NumberArray =
   | Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
@@ -24,7 +25,9 @@ export type ColumnPiece =
   | { kind: "number"; values: NumberArray; missing?: Uint8Array }
   | { kind: "bigint"; values: BigInt64Array | BigUint64Array; missing?: Uint8Array }
   /** Anything else, as JS values, with null where the file has none. */
-  | { kind: "boxed"; values: readonly unknown[] };
+  | { kind: "boxed"; values: readonly unknown[] }
+  /** Text without nulls as its UTF-8 bytes (Parquet's PLAIN pages), a string made per cell asked for. */
+  | { kind: "utf8"; values: Utf8Column };
 
 export interface HeldColumn {
   name: string;
@@ -109,8 +112,16 @@ export class ColumnarTable implements Table {
     const index = k === 0 ? row : row - this.starts[column]![k]!;
     let value: unknown;
     if (piece.kind === "boxed") value = piece.values[index] ?? null;
+    else if (piece.kind === "utf8") value = piece.values.text(index);
     else value = piece.missing?.[index] ? null : piece.values[index]!;
     return value === null ? null : typedValue(value, this.held[column]!.type);
+  }
+
+  /** Column c's values as UTF-8 bytes when it holds them so (one Utf8Column piece), else null. */
+  utf8Values(c: number): Utf8Column | null {
+    this.checkColumnIndex(c);
+    const pieces = this.piecesOf(c);
+    return pieces.length === 1 && pieces[0]!.kind === "utf8" ? pieces[0]!.values : null;
   }
 
   extract(request: ExtractRequest): string[] {
@@ -118,8 +129,8 @@ export class ColumnarTable implements Table {
       for (const c of block.columns) this.checkColumnIndex(c);
       checkBlockShape(block, this.rowCount);
     }
-    this.checkColumnIndex(request.idColumn);
-    const ids = this.extractIds(request.idColumn);
+    if (request.idColumn !== null) this.checkColumnIndex(request.idColumn);
+    const ids = request.idColumn === null ? [] : this.extractIds(request.idColumn);
     const fills = request.numeric.flatMap((block) => block.columns.map((c, j) => this.planFill(block, c, block.offset + j)));
     // Row tiles keep the destination rows being written in cache while every column passes
     // over them; filling one whole column at a time strides across the entire output each time.
@@ -167,6 +178,8 @@ export class ColumnarTable implements Table {
       if (piece.kind === "boxed") {
         const values = piece.values;
         for (let r = 0; r < n; r++) ids[start + r] = this.idText(values[r], start + r, name);
+      } else if (piece.kind === "utf8") {
+        for (let r = 0; r < n; r++) ids[start + r] = this.idText(piece.values.text(r), start + r, name);
       } else {
         const { values, missing } = piece;
         for (let r = 0; r < n; r++) {
@@ -243,7 +256,7 @@ export class ColumnarTable implements Table {
         return (_values, _missing, _o, _base, _stride, from, to) => (from < to ? from : -1); // a time is not a number
       }
       if (type.kind === "decimal") {
-        return (values, missing, o, base, stride, from, to) => fillDecimals(values, missing, type.scale, o, base, stride, from, to, wholeOnly, int32Only);
+        return (values, missing, o, base, stride, from, to) => fillDecimals(values as ArrayLike<unknown>, missing, type.scale, o, base, stride, from, to, wholeOnly, int32Only);
       }
       if (piece.kind === "number") {
         if (piece.missing === undefined) {
@@ -257,7 +270,9 @@ export class ColumnarTable implements Table {
       if (piece.kind === "bigint") {
         return (values, missing, o, base, stride, from, to) => fillBigInts(values as BigInt64Array, missing, o, base, stride, from, to, int32Only);
       }
-      return (values, _missing, o, base, stride, from, to) => fillBoxed(values as unknown[], o, base, stride, from, to, wholeOnly, int32Only);
+      // Numbers written as text: the strings made once, for every tile.
+      const texts = piece.kind === "utf8" ? piece.values.texts() : null;
+      return (values, _missing, o, base, stride, from, to) => fillBoxed(texts ?? values as unknown[], o, base, stride, from, to, wholeOnly, int32Only);
     });
     return { block, column, slot, loops, piece: 0 };
   }
@@ -276,7 +291,7 @@ export class ColumnarTable implements Table {
       const start = starts[k]!;
       const end = Math.min(to, start + piece.values.length);
       const base = (block.rowStart + start) * block.stride + slot;
-      const missing = piece.kind === "boxed" ? undefined : piece.missing;
+      const missing = piece.kind === "boxed" || piece.kind === "utf8" ? undefined : piece.missing;
       const bad = loops[k]!(piece.values, missing, block.out, base, block.stride, row - start, end - start);
       if (bad >= 0) {
         throw this.numberError(start + bad, this.held[column]!.name, this.cell(start + bad, column), block, block.out instanceof Int32Array);
@@ -469,7 +484,7 @@ function fillBoxed(
 
 /** Decimal pieces hold unscaled integers: numbers (INT32), bigints (INT64) or boxed bigints (wider). */
 function fillDecimals(
-  values: ColumnPiece["values"], missing: Uint8Array | undefined, scale: number, out: NumericArray, base: number, stride: number, from: number, to: number,
+  values: ArrayLike<unknown>, missing: Uint8Array | undefined, scale: number, out: NumericArray, base: number, stride: number, from: number, to: number,
   wholeOnly: boolean, int32Only: boolean,
 ): number {
   const { max } = storableRange(out);

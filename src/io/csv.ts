@@ -113,7 +113,9 @@ class CsvTableImpl implements CsvTable {
     const blockOf: (NumericBlock | null)[] = new Array(width).fill(null);
     const slotOf = new Int32Array(width);
     const lowOf = new Float64Array(width), highOf = new Float64Array(width);
-    let lastUsed = request.idColumn;
+    // No id column: -1 matches no column.
+    const idColumn = request.idColumn ?? -1;
+    let lastUsed = idColumn;
     for (const block of request.numeric) {
       const { min, max } = storableRange(block.out);
       block.columns.forEach((c, j) => { blockOf[c] = block; slotOf[c] = block.offset + j; lowOf[c] = min; highOf[c] = max; lastUsed = Math.max(lastUsed, c); });
@@ -142,7 +144,7 @@ class CsvTableImpl implements CsvTable {
         }
         const fieldEnd = pos;
         if (col >= width) throw raggedError(path, r, this.recordFieldCount(r), width);
-        if (col === request.idColumn) {
+        if (col === idColumn) {
           const id = decodeField(bytes, [fieldStart, fieldEnd], path, r + 2);
           if (id === "") throw new DataError(`${path}: row ${r + 1} (line ${this.lineOf(r)}) has an empty id in column "${columns[col]}"; every row needs an id.`);
           ids[r] = id;

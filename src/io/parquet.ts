@@ -34,6 +34,7 @@ import { lz4BlockUncompress } from "./lz4.ts";
 import { snappyUncompress } from "./snappy.ts";
 import type { Table } from "./table.ts";
 import { bigEndianSigned } from "./typed-values.ts";
+import { textOf, Utf8Column } from "./utf8-column.ts";
 
 /** hyparquet's per-column decoding parameters (not exported from its index). */
 type ColumnDecoder = Parameters<typeof readDataPageV2>[2];
@@ -73,21 +74,10 @@ function zstdDecompressor(): Compressors {
   return {};
 }
 
-/** Buffer's native Latin-1 decode, which equals UTF-8's for ASCII bytes. */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
-const utf8 = new TextDecoder();
-
-/**
- * Text as hyparquet's parser decodes it (non-fatal UTF-8), with ASCII values, nearly every id,
- * taken by the native Latin-1 slice: a TextDecoder call per value was most of a 10M-row id
- * column's decode time.
- */
+/** Text as hyparquet's parser decodes it (non-fatal UTF-8), ASCII by the native Latin-1 slice (utf8-column.ts). */
 const PARSERS: ParquetParsers = {
   ...DEFAULT_PARSERS,
-  stringFromBytes(bytes: Uint8Array): string {
-    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return utf8.decode(bytes);
-    return latin1Slice.call(bytes, 0, bytes.length);
-  },
+  stringFromBytes: (bytes: Uint8Array) => textOf(bytes, 0, bytes.length),
 };
 
 /**
@@ -164,7 +154,8 @@ export async function readParquetRowGroups(path: string): Promise<ParquetRowGrou
     const { plans, chunks, size, groupRows } = opened;
     const groups = groupRows.map((rows, g) => (ahead?: ReadAhead) => new ColumnarTable(path, "parquet", plans.map((plan, c): LazyColumn => ({
       name: plan.name, type: plan.type,
-      load: () => [decodeFlatColumn(path, size, plan, [{ ...chunks[c]![g]!, groupStart: 0 }], rows, takeAhead(ahead, c))],
+      // Text stays bytes: the streamed pass hashes ids from them and makes strings only of the rows it keeps.
+      load: () => [decodeFlatColumn(path, size, plan, [{ ...chunks[c]![g]!, groupStart: 0 }], rows, takeAhead(ahead, c), true)],
     })), rows));
     const readAhead = (g: number, columns: readonly string[], decompress: PageDecompressor) =>
       readGroupAhead(path, size, plans, chunks.map((column) => column[g]!), columns, decompress);
@@ -442,8 +433,12 @@ function locateChunks(path: string, metadata: FileMetaData, plans: ColumnPlan[],
   return chunks;
 }
 
-/** Decodes one flat column, chunk by chunk (one positional read each), into one array for the file. */
-function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: ChunkPlace[], rowCount: number, ahead?: ChunkAhead): ColumnPiece {
+/**
+ * Decodes one flat column, chunk by chunk (one positional read each), into one array for the
+ * file; with `keepTextBytes`, PLAIN text into a Utf8Column (see ColumnSink).
+ */
+function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: ChunkPlace[], rowCount: number, ahead?: ChunkAhead,
+  keepTextBytes = false): ColumnPiece {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -452,7 +447,7 @@ function decodeFlatColumn(path: string, size: number, plan: ColumnPlan, chunks: 
   }
   try {
     if (fstatSync(fd).size !== size) throw new DataError(`${path}: the file changed while it was being read (it was ${size} bytes); let the writer finish, then run again.`);
-    const sink = new ColumnSink(plan.storage, rowCount);
+    const sink = new ColumnSink(plan.storage, rowCount, keepTextBytes);
     const reuse = plan.storage !== "boxed";
     for (const chunk of chunks) {
       try {
@@ -646,7 +641,7 @@ function decodeFlatChunk(
       // Every row present (one run of 1s, what pandas, pyarrow and DuckDB write for a column
       // without nulls): decode as a required column, as for version 2 pages below.
       if (plainText && daph.encoding === "PLAIN" && (maxDefinition === 0 || levelBytes > 0)) {
-        sink.put(plainStrings(raw, levelBytes, daph.num_values), undefined, maxDefinition, groupStart + done, daph.num_values);
+        sink.putPlainText(raw, levelBytes, daph.num_values, groupStart + done);
         done += daph.num_values;
         continue;
       }
@@ -656,6 +651,16 @@ function decodeFlatChunk(
     } else if (header.type === "DATA_PAGE_V2") {
       const daph2 = header.data_page_header_v2;
       if (!daph2) throw new Error("a data page has no header");
+      if (plainText && daph2.encoding === "PLAIN" && daph2.num_nulls === 0 && daph2.repetition_levels_byte_length === 0) {
+        // Text without nulls, as hyparquet-writer writes it: the values follow the (uncompressed) levels.
+        const skip = daph2.definition_levels_byte_length;
+        const size = header.uncompressed_page_size - skip;
+        const data = pageBytes.subarray(skip);
+        const raw = daph2.is_compressed !== false && size > 0 ? decompressPage(data, size, codec, pageCompressors) : data;
+        sink.putPlainText(raw, 0, daph2.num_values, groupStart + done);
+        done += daph2.num_values;
+        continue;
+      }
       if (daph2.num_nulls === 0 && maxDefinition > 0 && daph2.repetition_levels_byte_length === 0) {
         // No nulls: drop the definition levels and decode the page as if the column were
         // required, which spares hyparquet building a JS array of levels per page.
@@ -686,21 +691,24 @@ function decodeFlatChunk(
 }
 
 /**
- * `count` PLAIN BYTE_ARRAY values from `at` (each a 4-byte length, then its bytes) as strings,
- * as hyparquet's parser decodes them: one string per value without a byte view per value first.
+ * `count` PLAIN BYTE_ARRAY values from `at` (each a 4-byte length, then its bytes): calls
+ * `each(start, end)` with each value's bytes, in order, without a byte view per value.
  */
-function plainStrings(page: Uint8Array, at: number, count: number): string[] {
-  const out = new Array<string>(count);
+function eachPlainValue(page: Uint8Array, at: number, count: number, each: (start: number, end: number, i: number) => void): void {
   for (let i = 0; i < count; i++) {
     if (at + 4 > page.length) throw new Error(`text value ${i + 1} of ${count} runs past its page`);
     const length = (page[at]! | (page[at + 1]! << 8) | (page[at + 2]! << 16) | (page[at + 3]! << 24)) >>> 0;
     const start = at + 4;
     at = start + length;
     if (at > page.length) throw new Error(`text value ${i + 1} of ${count} (${length} bytes) runs past its page`);
-    let ascii = true;
-    for (let j = start; j < at; j++) if (page[j]! >= 0x80) { ascii = false; break; }
-    out[i] = ascii ? latin1Slice.call(page, start, at) : utf8.decode(page.subarray(start, at));
+    each(start, at, i);
   }
+}
+
+/** `count` PLAIN BYTE_ARRAY values from `at` as strings, as hyparquet's parser decodes them. */
+function plainStrings(page: Uint8Array, at: number, count: number): string[] {
+  const out = new Array<string>(count);
+  eachPlainValue(page, at, count, (start, end, i) => { out[i] = textOf(page, start, end); });
   return out;
 }
 
@@ -782,9 +790,54 @@ class ColumnSink {
   /** The column's values; typed arrays are made at the first page, which may be the column itself (see put). */
   private held: NumberOrBigIntArray | unknown[] | null = null;
   private missing: Uint8Array | undefined;
+  /** Text kept as UTF-8 bytes while every page so far was PLAIN text (putPlainText); null once it is not. */
+  private text: { bytes: Uint8Array; used: number; starts: Uint32Array; ends: Uint32Array; rows: number } | null = null;
 
-  constructor(private readonly storage: Storage, private readonly rowCount: number) {
-    if (storage === "boxed") this.held = new Array(rowCount).fill(null);
+  /** @param keepTextBytes PLAIN text pages are kept as their bytes (a Utf8Column piece), not as a string per row. */
+  constructor(private readonly storage: Storage, private readonly rowCount: number, keepTextBytes = false) {
+    if (keepTextBytes && storage === "boxed") {
+      this.text = { bytes: new Uint8Array(0), used: 0, starts: new Uint32Array(rowCount), ends: new Uint32Array(rowCount), rows: 0 };
+    } else if (storage === "boxed") {
+      this.held = new Array(rowCount).fill(null);
+    }
+  }
+
+  /**
+   * Places one PLAIN text page without nulls: `count` values from byte `at`, for rows from
+   * `row` on (pages arrive in row order). Kept as bytes while the sink keeps text bytes, else
+   * as strings.
+   */
+  putPlainText(page: Uint8Array, at: number, count: number, row: number): void {
+    const text = this.text;
+    if (text === null) {
+      this.put(plainStrings(page, at, count), undefined, 0, row, count);
+      return;
+    }
+    if (row !== text.rows) throw new Error(`a text page starts at row ${row} after ${text.rows} rows`);
+    const length = page.length - at;
+    if (text.used + length > text.bytes.length) {
+      const bigger = new Uint8Array(Math.max(text.used + length, 2 * text.bytes.length));
+      bigger.set(text.bytes.subarray(0, text.used));
+      text.bytes = bigger;
+    }
+    // The page's bytes as they are, length prefixes included: each value is found by its offsets.
+    text.bytes.set(page.subarray(at), text.used);
+    const shift = text.used - at;
+    eachPlainValue(page, at, count, (start, end, i) => {
+      text.starts[row + i] = start + shift;
+      text.ends[row + i] = end + shift;
+    });
+    text.used += length;
+    text.rows += count;
+  }
+
+  /** Turns the text bytes kept so far into strings: a page of another kind (dictionary, nulls) came. */
+  private textToStrings(): void {
+    const text = this.text!;
+    const column = new Utf8Column(text.bytes, text.starts, text.ends);
+    const out = (this.held = new Array(this.rowCount).fill(null));
+    for (let r = 0; r < text.rows; r++) out[r] = column.text(r);
+    this.text = null;
   }
 
   private get values(): NumberOrBigIntArray | unknown[] {
@@ -796,6 +849,7 @@ class ColumnSink {
    * the maximum is null and takes no value; without them, every row has one.
    */
   put(values: DecodedArray, levels: number[] | undefined, maxDefinition: number, at: number, rows: number, own = false): void {
+    if (this.text) this.textToStrings();
     if (own && this.held === null && at === 0 && rows === this.rowCount && values.length === rows &&
       values.constructor === STORAGE_ARRAYS[this.storage as Exclude<Storage, "boxed">]) {
       // One page holds the whole column, every row present, in an array of its own of the column's kind: it is the column (no copy).
@@ -839,6 +893,11 @@ class ColumnSink {
   }
 
   piece(): ColumnPiece {
+    const text = this.text;
+    if (text) {
+      if (text.rows !== this.rowCount) throw new Error(`the text pages hold ${text.rows} of the column's ${this.rowCount} rows`);
+      return { kind: "utf8", values: new Utf8Column(text.bytes.subarray(0, text.used), text.starts, text.ends) };
+    }
     const missing = this.missing;
     switch (this.storage) {
       case "boxed": return { kind: "boxed", values: this.values as unknown[] };

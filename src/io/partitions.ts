@@ -75,7 +75,7 @@ class PartitionedTable implements Table {
   }
 
   extract(request: ExtractRequest): string[] {
-    if (request.idColumn >= this.width) {
+    if (request.idColumn !== null && request.idColumn >= this.width) {
       const key = this.columns[request.idColumn]!;
       throw new DataError(`${this.path}: the id column "${key}" is a partition folder (${key}=…), the same for every row of the file; set ID_FIELD (--id-field) to a column that identifies rows.`);
     }

@@ -3,6 +3,7 @@
  * pull the columns the engine needs into typed arrays, and the original cells for the writers.
  */
 import type { ColumnType } from "./column-type.ts";
+import type { Utf8Column } from "./utf8-column.ts";
 
 export type { ColumnType } from "./column-type.ts";
 export type Format = "csv" | "parquet" | "arrow" | "jsonl";
@@ -46,8 +47,11 @@ export function storableRange(out: NumericArray): { min: number; max: number; hi
 }
 
 export interface ExtractRequest {
-  /** Column whose values become ids, kept exactly as written (text for CSV, String(value) otherwise). */
-  idColumn: number;
+  /**
+   * Column whose values become ids, kept exactly as written (text for CSV, String(value)
+   * otherwise); null for none (extract() then returns no ids: the caller reads them otherwise).
+   */
+  idColumn: number | null;
   numeric: readonly NumericBlock[];
 }
 
@@ -69,6 +73,11 @@ export interface Table {
    * a plain array or object for nested values, or null.
    */
   cell(row: number, column: number): unknown;
+  /**
+   * A column's values as UTF-8 bytes, when the reader holds them so (Parquet text stored
+   * PLAIN, read by row group), else null or absent: ids hashed without a string each.
+   */
+  utf8Values?(column: number): Utf8Column | null;
 }
 
 /** CSV tables also hand back each record's bytes, so CSV output repeats them byte for byte. */

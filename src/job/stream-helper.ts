@@ -31,7 +31,7 @@ self.onmessage = (event) => {
   if (message.kind === "count") {
     confidence ??= message.empty;
     countPoolRows(confidence, message.probs, message.classes);
-    postMessage({ kind: "counted" });
+    postMessage({ kind: "counted", probs: message.probs }, [message.probs.buffer]);
   } else if (message.kind === "decompress") {
     const { chunks } = message;
     const pages = message.pages.map((span) => {
@@ -54,8 +54,13 @@ self.onmessage = (event) => {
 export interface StreamHelper extends Disposable {
   /** Whether the helper thread works (else this one). */
   onHelper: boolean;
-  /** Counts a part's probabilities (row-major, `classes` a row) for the report; the array is handed over and must not be used after. */
+  /**
+   * Counts a part's probabilities (row-major, `classes` a row) for the report; the array is
+   * handed over and must not be used after, until takeCounted() gives it back.
+   */
   count(probs: Float64Array, classes: number): Promise<void>;
+  /** An array count() was handed and has counted, to be filled again (null when none is back yet): a fresh array per part touches fresh pages. */
+  takeCounted(): Float64Array | null;
   /** The report's figures of every part counted; null when none was. */
   finish(): Promise<PoolConfidence | null>;
   /** Decompresses zstd pages on the helper thread; null when they are decompressed where they are decoded. */
@@ -73,11 +78,14 @@ export async function streamHelper(): Promise<StreamHelper> {
 
 export function mainThreadHelper(): StreamHelper {
   let confidence: PoolConfidence | null = null;
+  const counted: Float64Array[] = [];
   return {
     onHelper: false,
     async count(probs, classes) {
       countPoolRows(confidence ??= emptyPoolConfidence(classes), probs, classes);
+      counted.push(probs);
     },
+    takeCounted: () => counted.shift() ?? null,
     async finish() {
       return confidence;
     },
@@ -121,6 +129,7 @@ async function startHelper(): Promise<StreamHelper | null> {
     URL.revokeObjectURL(url);
   }
   let counting: Promise<unknown>[] = [];
+  const counted: Float64Array[] = [];
   let empty: PoolConfidence | null = null;
   let finished = false;
   const decompress: PageDecompressor = async (chunks, pages) => {
@@ -132,11 +141,12 @@ async function startHelper(): Promise<StreamHelper | null> {
     onHelper: true,
     async count(probs, classes) {
       if (counting.length >= MAX_IN_FLIGHT) await counting.shift();
-      counting.push(reply());
+      counting.push(reply<{ probs: Float64Array }>().then((back) => void counted.push(back.probs)));
       // A view over part of a buffer is copied; a whole buffer is handed over.
       const sent = probs.byteOffset === 0 && probs.byteLength === probs.buffer.byteLength ? probs : probs.slice();
       worker.postMessage({ kind: "count", empty: empty ? null : (empty = emptyPoolConfidence(classes)), probs: sent, classes }, [sent.buffer as ArrayBuffer]);
     },
+    takeCounted: () => counted.shift() ?? null,
     async finish() {
       finished = true;
       await Promise.all(counting);

@@ -26,7 +26,8 @@ import type { Notices } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
 import type { Table } from "../io/table.ts";
-import { belowEvenShare, buildPool, idHash, labelNote, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { belowEvenShare, buildPool, labelNote, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { textIds, utf8Ids, type RowIds } from "../pool/row-ids.ts";
 import { distinctLabels, parseLabelClasses, sortLabels } from "../pool/labels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { StreamedPool } from "../report/report-file.ts";
@@ -38,7 +39,7 @@ import type { JobPlan } from "./plan.ts";
 import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
 import { streamRanking, type GateRule } from "./stream-ranking.ts";
-import { streamHelper } from "./stream-helper.ts";
+import { streamHelper, type StreamHelper } from "./stream-helper.ts";
 import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
 import { mayBeSelected } from "../calibration/conformal-selection.ts";
 import { fitTemperature } from "../calibration/temperature.ts";
@@ -136,6 +137,11 @@ class BoundedHeap {
   readonly items: Candidate[] = [];
   constructor(private readonly capacity: number) {}
 
+  /** Whether a row of this score could enter: if not, its id is not needed (a tie on score needs it to decide). */
+  mayAdmit(score: number): boolean {
+    return this.capacity > 0 && (this.items.length < this.capacity || score >= this.items[0]!.score);
+  }
+
   /** Whether a row of this score and id would enter (so its cells are worth copying). */
   admits(score: number, id: string, row: number): boolean {
     return this.capacity > 0 && (this.items.length < this.capacity || ranksBefore(score, id, row, this.items[0]!));
@@ -219,13 +225,14 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   // A second thread when there is one (stream-helper.ts), which ends with the pass: it decompresses the next part and counts the report's figures of every row.
   using helper = await streamHelper();
   source.decompressWith(helper.decompress);
+  const buffers = new ScoreBuffers(helper);
   let excludedCount = 0, passingCount = 0, belowEven = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
-  // A lookup hashes the id's text: 10M of them cost a few tenths of a second with nothing to exclude.
+  // A lookup needs the id's text: 10M of them cost a few tenths of a second with nothing to exclude.
   const excluding = excluded.size > 0;
-  for await (const { file: f, index: g, fileRow, table, pool } of poolParts(source, columns, v)) {
+  for await (const { file: f, index: g, fileRow, table, pool, ids, scoreBuffer } of poolParts(source, columns, v, buffers)) {
     if (row + pool.size > hashes.length) ({ hashes, predictedAll } = grown(hashes, predictedAll, row + pool.size));
     // What the strategy and the report see: the temperature-scaled probabilities when calibration fitted one (the candidates keep the model's own).
     const used = temperature === null ? pool : withTemperature(pool, temperature);
@@ -235,19 +242,21 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     renormalisedRows += pool.normalisation.renormalisedRows;
     const scores = ranking.scores(used);
     const selectable = new Uint8Array(pool.size);
-    const vectors = projected ? reportVectors(table, columns.id, vectorColumns) : null;
+    const vectors = projected ? reportVectors(table, vectorColumns) : null;
     projected?.add(vectors!, row, pool.size);
+    ids.hashInto(hashes, row);
     for (let r = 0; r < pool.size; r++, row++) {
-      const id = pool.ids[r]!;
-      hashes[row] = idHash(id);
       predictedAll[row] = pool.predicted[r]!;
       if (columns.scoreKind === "label" && belowEvenShare(pool.confidence[r]!, pool.classes)) belowEven++;
-      if (excluding && excluded.has(id)) { excludedCount++; continue; }
+      if (excluding && excluded.has(ids.text(r))) { excludedCount++; continue; }
       selectable[r] = 1;
       if (eligiblePerClass) eligiblePerClass[pool.predicted[r]!]!++;
       if (!ranking.passes(used.confidence[r]!, pool.predicted[r]!, pool.confidence[r]!)) continue;
       passingCount++;
       const heap = heaps[ranking.quotaOf(pool.predicted[r]!)]!;
+      // The id's text only for a row that may enter: most rows rank below the heap's worst.
+      if (!heap.mayAdmit(scores[r]!)) continue;
+      const id = ids.text(r);
       if (!heap.admits(scores[r]!, id, row)) continue;
       heap.offer({
         score: scores[r]!, id, row, file: f, fileRow: fileRow + r, part: g, partRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
@@ -256,8 +265,9 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
       });
     }
     if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, used, selectable, v.CONFIDENCE_THRESHOLD);
-    // Handed over: nothing reads the part's probabilities after this.
+    // Handed over: nothing reads the part's probabilities after this (the helper gives the array back once counted).
     if (v.SAVE_REPORT) await helper.count(used.probs, pool.classes);
+    if (!v.SAVE_REPORT || used.probs !== scoreBuffer) buffers.give(scoreBuffer);
     progress?.(row, knownRows ?? row);
     collectGarbage();
   }
@@ -318,17 +328,48 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
 type Values = Config["values"];
 
-/** The source's parts in pool order, each as a pool of its own rows (ids, probabilities, predicted classes). */
-async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values): AsyncGenerator<Part & { pool: Pool }> {
+/**
+ * The source's parts in pool order, each as a pool of its own rows (probabilities, predicted
+ * classes) and its ids: from their bytes when the table holds them so (pool.ids then empty).
+ */
+async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values, buffers: ScoreBuffers | null = null):
+  AsyncGenerator<Part & { pool: Pool; ids: RowIds; scoreBuffer: Float64Array }> {
   for await (const part of source.parts()) {
     if (part.table.rowCount === 0) continue;
+    const bytes = utf8Ids(part.table, part.table.columns.indexOf(columns.id));
+    const length = part.table.rowCount * columns.scoreColumns.length;
+    const scoreBuffer = buffers?.take(length) ?? new Float64Array(length);
     const pool = buildPool([part.table], columns, {
       needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
-      sumTolerance: v.PROB_SUM_TOLERANCE,
+      sumTolerance: v.PROB_SUM_TOLERANCE, textIds: bytes === null, scoreBuffer,
     });
-    yield { ...part, pool };
+    yield { ...part, pool, ids: bytes ?? textIds(pool.ids), scoreBuffer };
   }
 }
+
+/**
+ * The arrays a part's score columns are copied into, filled again by a later part once the
+ * part is done with them or the helper has counted them. A fresh array per part touched fresh
+ * pages: a fifth of a million page faults on 10M rows, half a second of system time.
+ */
+class ScoreBuffers {
+  private readonly free: Float64Array[] = [];
+  constructor(private readonly helper: StreamHelper) {}
+
+  /** A free array of exactly `length` values, or null. */
+  take(length: number): Float64Array | null {
+    for (let back = this.helper.takeCounted(); back; back = this.helper.takeCounted()) this.give(back);
+    const k = this.free.findIndex((b) => b.length === length);
+    return k < 0 ? null : this.free.splice(k, 1)[0]!;
+  }
+
+  /** Keeps a few (more would only hold memory: the parts in flight are bounded, but temperature-scaled copies come back too). */
+  give(buffer: Float64Array): void {
+    if (this.free.length < MAX_FREE_BUFFERS) this.free.push(buffer);
+  }
+}
+
+const MAX_FREE_BUFFERS = 4;
 
 /** The distinct predicted labels of every row, sorted as the column plan sorts them (a DataError on a row without one). */
 async function labelsOf(source: StreamSource, column: string): Promise<string[]> {
@@ -365,9 +406,9 @@ function addStats(stats: ConfidenceStats | null, pool: Pool, selectable: Uint8Ar
 /** THRESHOLD_MODE's first pass: the sums over every row that may be selected, from the scores alone. */
 async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Values, excluded: Set<string>, temperature: number | null): Promise<ConfidenceStats> {
   let stats: ConfidenceStats | null = null;
-  for await (const { pool: raw } of poolParts(source, columns, v)) {
+  for await (const { pool: raw, ids } of poolParts(source, columns, v)) {
     const pool = temperature === null ? raw : withTemperature(raw, temperature);
-    stats = addStats(stats, pool, Uint8Array.from(pool.ids, (id) => (excluded.has(id) ? 0 : 1)), v.CONFIDENCE_THRESHOLD);
+    stats = addStats(stats, pool, Uint8Array.from({ length: ids.length }, (_, r) => (excluded.has(ids.text(r)) ? 0 : 1)), v.CONFIDENCE_THRESHOLD);
     collectGarbage();
   }
   return stats!;
@@ -394,10 +435,10 @@ async function streamCalibration(path: string, columns: ColumnPlan, config: Conf
  * A part's vectors as the report's projection reads them (report-file.ts: float32, every
  * value finite). A value it refuses sends the run to the whole read, whose report notes it.
  */
-function reportVectors(table: Table, id: string, vectorColumns: readonly string[]): Float32Array {
+function reportVectors(table: Table, vectorColumns: readonly string[]): Float32Array {
   const out = new Float32Array(table.rowCount * vectorColumns.length);
   try {
-    table.extract({ idColumn: table.columns.indexOf(id), numeric: [{
+    table.extract({ idColumn: null, numeric: [{
       columns: vectorColumns.map((name) => table.columns.indexOf(name)), out, rowStart: 0, stride: vectorColumns.length, offset: 0, kind: "finite",
     }] });
   } catch (error) {

@@ -48,6 +48,14 @@ export interface PoolOptions {
   sumTolerance: number;
   /** Other numeric columns to read (each must hold finite numbers in every row). */
   extraColumns?: readonly string[];
+  /** False: no id strings, `ids` left empty (a streamed pass reads a part's ids as RowIds: row-ids.ts). Default true. */
+  textIds?: boolean;
+  /**
+   * Where the score columns are copied (row-major) when it is exactly that long, else a new
+   * array; it becomes `probs` for probability and score columns. A streamed pass fills the same
+   * few from part to part.
+   */
+  scoreBuffer?: Float64Array;
 }
 
 export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOptions): Pool {
@@ -56,7 +64,8 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   if (size === 0) throw new DataError(`${listNames(tables.map((t) => t.path), 5)}: no data rows (a header or schema only); nothing to select from.`);
   const indexOf = (name: string) => first.columns.indexOf(name);
   const classes = plan.scoreKind === "binary" ? 2 : plan.scoreKind === "scores" || plan.scoreKind === "probabilities" ? plan.scoreColumns.length : plan.classNames.length;
-  const raw = new Float64Array(size * plan.scoreColumns.length);
+  const rawLength = size * plan.scoreColumns.length;
+  const raw = options.scoreBuffer?.length === rawLength ? options.scoreBuffer : new Float64Array(rawLength);
   const vectorCols = plan.vectorColumns.length;
   if (options.needVectors && vectorCols === 0) {
     throw new DataError(`${first.path}: this strategy needs vectors, but there are ${plan.vectorReason}; add emb_* columns (embeddings) or numeric feature columns.`);
@@ -79,7 +88,8 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
     }
   }
   const extraData = extraNames.length > 0 ? new Float64Array(size * extraNames.length) : null;
-  const ids: string[] = new Array(size);
+  const textIds = options.textIds ?? true;
+  const ids: string[] = new Array(textIds ? size : 0);
   const tableStarts: number[] = [];
   let rowStart = 0;
   for (const table of tables) {
@@ -90,7 +100,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
     if (vectorData) numeric.push({ columns: plan.vectorColumns.map(indexOf), out: vectorData, rowStart, stride: vectorCols, offset: 0, kind: "finite" });
     if (leafData) numeric.push({ columns: plan.leafColumns.map(indexOf), out: leafData, rowStart, stride: trees, offset: 0, kind: "integer" });
     if (extraData) numeric.push({ columns: extraNames.map(indexOf), out: extraData, rowStart, stride: extraNames.length, offset: 0, kind: "finite" });
-    const tableIds = table.extract({ idColumn: indexOf(plan.id), numeric });
+    const tableIds = table.extract({ idColumn: textIds ? indexOf(plan.id) : null, numeric });
     for (let r = 0; r < tableIds.length; r++) ids[rowStart + r] = tableIds[r]!;
     rowStart += table.rowCount;
   }
@@ -202,14 +212,35 @@ export function repeatedHashes(hashes: Float64Array): Set<number> {
 
 /** Two 32-bit FNV-1a style hashes of the UTF-16 code units, joined into an exact 53-bit integer. */
 export function idHash(id: string): number {
-  let a = 0x811c9dc5, b = 0x01000193 ^ id.length;
+  let a = HASH_A, b = HASH_B ^ id.length;
   for (let i = 0; i < id.length; i++) {
     const unit = id.charCodeAt(i);
-    a = Math.imul(a ^ unit, 0x01000193);
-    b = Math.imul(b ^ unit, 0x5bd1e995) ^ (b >>> 15);
+    a = stepA(a, unit);
+    b = stepB(b, unit);
   }
-  return (a >>> 0) * 2 ** 21 + ((b >>> 0) >>> 11);
+  return joined(a, b);
 }
+
+/**
+ * idHash of the text of bytes [start, end) when they are ASCII (each byte is then the text's
+ * UTF-16 code unit, and the text as long as the bytes); -1, which no idHash is, at the first
+ * byte that is not: its text needs decoding first.
+ */
+export function asciiIdHash(bytes: Uint8Array, start: number, end: number): number {
+  let a = HASH_A, b = HASH_B ^ (end - start);
+  for (let i = start; i < end; i++) {
+    const unit = bytes[i]!;
+    if (unit >= 0x80) return -1;
+    a = stepA(a, unit);
+    b = stepB(b, unit);
+  }
+  return joined(a, b);
+}
+
+const HASH_A = 0x811c9dc5, HASH_B = 0x01000193;
+const stepA = (a: number, unit: number) => Math.imul(a ^ unit, 0x01000193);
+const stepB = (b: number, unit: number) => Math.imul(b ^ unit, 0x5bd1e995) ^ (b >>> 15);
+const joined = (a: number, b: number) => (a >>> 0) * 2 ** 21 + ((b >>> 0) >>> 11);
 
 function toProbabilities(raw: Float64Array, size: number, plan: ColumnPlan, options: PoolOptions,
   locate: (row: number) => string): { probs: Float64Array; normalisation: Pool["normalisation"] } {

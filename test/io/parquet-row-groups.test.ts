@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zstdCompressSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { readParquetRowGroups } from "../../src/io/parquet.ts";
+import { readParquetRowGroups, readParquetTable } from "../../src/io/parquet.ts";
 import { cellsOf } from "../../src/io/picked-rows.ts";
 import type { Table } from "../../src/io/table.ts";
 import { removeTempDirsSince, tempDir, tempDirMark } from "../helpers.ts";
@@ -57,3 +57,53 @@ for (const codec of ["UNCOMPRESSED", "SNAPPY", "ZSTD"] as const) {
     await groupsKeepTheirValues(path, (i) => [i / 4, i * 7]);
   });
 }
+
+/** Ids with bytes beyond ASCII: two- and three-byte characters, a surrogate pair, and ASCII. */
+const TEXT_IDS = (n: number) => Array.from({ length: n }, (_, i) => [`doc-${i}`, `café-${i}`, `文書-${i}`, `😀-${i}`][i % 4]!);
+
+test("text stored PLAIN stays UTF-8 bytes in a row group (DuckDB's version 1 pages), read as the whole file reads it", async () => {
+  const dir = tempDir("as-groups-text-");
+  const ids = TEXT_IDS(5000);
+  await duckdb(dir, [
+    `CREATE TABLE t AS SELECT (['doc-', 'café-', '文書-', '😀-'])[i % 4 + 1] || i AS id, i AS n FROM range(5000) r(i) ORDER BY i`,
+    "COPY t TO '$DIR/t.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048)",
+  ]);
+  const path = join(dir, "t.parquet");
+  const file = (await readParquetRowGroups(path))!;
+  const whole = await readParquetTable(path);
+  let row = 0;
+  for (const group of file.groups) {
+    const table = group();
+    const bytes = table.utf8Values!(0);
+    expect(bytes).not.toBeNull();
+    for (let r = 0; r < table.rowCount; r++, row++) {
+      expect(bytes!.text(r)).toBe(ids[row]!);
+      expect(table.cell(r, 0)).toBe(whole.cell(row, 0) as string);
+    }
+    expect(table.extract({ idColumn: 0, numeric: [] })).toEqual(ids.slice(row - table.rowCount, row));
+  }
+  expect(row).toBe(5000);
+});
+
+test("text stored PLAIN in version 2 pages (hyparquet-writer) stays bytes; a later page with nulls turns the group's text into strings", async () => {
+  const n = 3000;
+  const ids = TEXT_IDS(n);
+  // "note": unique text, small pages, nulls only in the last 100 rows: the last group starts as bytes and must change to strings.
+  const notes = ids.map((id, i) => (i >= n - 100 && i % 2 === 0 ? null : `note ${id}`));
+  const path = join(tempDir("as-groups-text-"), "t.parquet");
+  writeFileSync(path, new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: "id", data: ids, type: "STRING", encoding: "PLAIN" },
+      { name: "note", data: notes, type: "STRING", encoding: "PLAIN", nullable: true },
+    ],
+    rowGroupSize: 1000, pageSize: 2000,
+  })));
+  const file = (await readParquetRowGroups(path))!;
+  const tables = file.groups.map((group) => group());
+  expect(tables.map((t) => t.utf8Values!(0) !== null)).toEqual([true, true, true]);
+  expect(tables.map((t) => t.utf8Values!(1) !== null)).toEqual([true, true, false]);
+  let row = 0;
+  for (const table of tables) {
+    for (const cells of rowsOf(table)) expect(cells).toEqual([ids[row], notes[row++]]);
+  }
+});

@@ -65,3 +65,18 @@ test("a helper the pass gives up on ends without its figures, and the next run s
   expect(next.onHelper).toBe(true);
   expect((await countAll(next, parts(7, 4, [200]), 4))!.rows).toBe(200);
 });
+
+for (const threads of [1, 2]) {
+  test(`THREADS=${threads}: every array handed to count() comes back from takeCounted() once counted, its values as sent`, async () => {
+    await startThreads(threads);
+    const helper = await streamHelper();
+    expect(helper.onHelper).toBe(threads > 1);
+    const probs = parts(8, 3, [300, 200, 100, 50, 25]);
+    for (const part of probs) await helper.count(part.slice(), 3);
+    await helper.finish();
+    const back: Float64Array[] = [];
+    for (let array = helper.takeCounted(); array; array = helper.takeCounted()) back.push(array);
+    // In the order they were sent, whole again (not detached), holding what was counted.
+    expect(back.map((a) => Array.from(a))).toEqual(probs.map((p) => Array.from(p)));
+  });
+}

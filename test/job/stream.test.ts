@@ -167,6 +167,32 @@ describe("streamed uncertainty selects and writes what the in-memory run does", 
     expect(comparable(streamed.output).excluded_rows).toBe(21);
   });
 
+  test("ids beyond ASCII in DuckDB's files (hashed from their bytes): ties on score go by the id's text, excluded ids match; one thread or two", async () => {
+    const dir = tempDir("as-stream-utf8-");
+    const weights = [0, 1, 2].map((k) => `(1 + (i * ${k + 3} + i // 7) % 9)`);
+    // Unique ids (7919 is prime to 6000), their prefixes interleaved so that tied rows compare across them.
+    await duckdb(dir, [
+      `CREATE TABLE pool AS SELECT (['doc-', 'café-', '文書-', '😀-', 'Zed-'])[(i * 7) % 5 + 1] || ((i * 7919) % 6000) AS id,
+        ${weights.map((w, k) => `${w} / (${weights.join(" + ")}) AS prob_class_${k}`).join(", ")} FROM range(6000) r(i)`,
+      "COPY pool TO '$DIR/part-0.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1024)",
+    ]);
+    const args = ["--strategy", "uncertainty", "--batch-size", "300"];
+    const first = await sameAsInMemory(dir, args, "csv", { THREADS: "1" });
+    const rows = readFileSync(join(first.streamed.output, "selected_samples.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    // Many rows tie on the top score; the heap keeps the lowest ids among them, across scripts, in the ids' order.
+    const ties = rows.filter((r, i) => i > 0 && r.at(-2) === rows[i - 1]!.at(-2));
+    expect(ties.length).toBeGreaterThan(10);
+    rows.forEach((r, i) => { if (i > 0 && r.at(-2) === rows[i - 1]!.at(-2)) expect(rows[i - 1]![0]! < r[0]!).toBe(true); });
+    expect(rows.some((r) => /[^\x00-\x7f]/.test(r[0]!))).toBe(true);
+    // Ids beyond ASCII excluded by a list: looked up by their text.
+    const excluded = rows.slice(0, 40).map((r) => r[0]!).filter((id) => /[^\x00-\x7f]/.test(id));
+    const list = join(tempDir("as-stream-utf8-ids-"), "exclude.txt");
+    writeFileSync(list, `${excluded.join("\n")}\n`);
+    const { streamed } = await sameAsInMemory(dir, [...args, "--exclude-ids-file", list], "parquet", { THREADS: "2" });
+    expect(comparable(streamed.output).excluded_rows).toBe(excluded.length);
+    await sameAsInMemory(dir, args, "parquet", { THREADS: "2" });
+  });
+
   test("a channel's warnings (a file that is not data) are given once, as in memory", async () => {
     const { dir } = writePool({ seed: 10, rows: 900, classes: 3, files: 2, rowGroupSize: 100 });
     writeFileSync(join(dir, "notes.txt"), "not data\n");
@@ -428,6 +454,22 @@ describe("runs the streamed path leaves to the in-memory one", () => {
     const refused = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50"]);
     expect(refused.result.exitCode).not.toBe(0);
     expect(refused.result.error?.message).toContain("duplicate ids in the pool");
+  });
+
+  test("a repeated id beyond ASCII in DuckDB's files (ids hashed from their bytes): read whole, as in memory", async () => {
+    const dir = tempDir("as-stream-utf8-repeat-");
+    await duckdb(dir, [
+      `CREATE TABLE pool AS SELECT CASE WHEN i = 2999 THEN 'café-7' ELSE 'café-' || i END AS id, 0.25 + (i % 5) / 10 AS prob_class_0,
+        0.75 - (i % 5) / 10 AS prob_class_1 FROM range(3000) r(i)`,
+      "COPY pool TO '$DIR/part-0.parquet' (FORMAT parquet, ROW_GROUP_SIZE 1024)",
+    ]);
+    const args = ["--strategy", "uncertainty", "--batch-size", "50", "--duplicate-ids", "keep_first"];
+    const kept = await run(dir, args);
+    const whole = await run(dir, [...args, "--stream", "off"]);
+    expect(kept.log).toContain("reading the pool whole: ids repeat");
+    expect(Buffer.compare(readFileSync(join(kept.output, "selected_samples.csv")), readFileSync(join(whole.output, "selected_samples.csv")))).toBe(0);
+    const refused = await run(dir, ["--strategy", "uncertainty", "--batch-size", "50"]);
+    expect(refused.result.error?.message).toContain("café-7");
   });
 
   test("a bad probability is reported with its file and row, as the in-memory read reports it", async () => {
