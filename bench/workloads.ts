@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { loadavg } from "node:os";
 import { allocVectors } from "../src/engine/kernels/kernels.ts";
 import { usableCores } from "../src/engine/kernels/cores.ts";
-import { startThreads, stopThreads, threadStats } from "../src/engine/kernels/threads.ts";
+import { parkWorkers, startThreads, stopThreads, threadStats } from "../src/engine/kernels/threads.ts";
 import { predictions } from "../src/engine/uncertainty.ts";
 import type { Matrix } from "../src/matrix.ts";
 import { Rng } from "../src/rng.ts";
@@ -158,7 +158,7 @@ export function benchThreadCounts(argv: readonly string[]): number[] {
 export async function withThreads<T>(threads: number, blas: Blas, work: () => T): Promise<{ value: T; wall: number; cpu: number; mainCpu: number; workerShare: number | null }> {
   const warning = await startThreads(threads);
   if (warning) throw new Error(warning);
-  blas.setThreads?.(threads);
+  blas.setThreads?.(threads, parkWorkers);
   const before = threadStats(), cpu = process.cpuUsage(), main = mainThreadCpu(), started = performance.now();
   const value = work();
   const wall = (performance.now() - started) / 1000, used = process.cpuUsage(cpu);

@@ -13,8 +13,12 @@ export interface Blas {
   readonly name: BackendName;
   /** The shared library that was loaded, or null for the TypeScript backend. */
   readonly libraryPath: string | null;
-  /** Caps the backend's own threads (OpenBLAS's pool); absent where the backend has none. */
-  setThreads?(count: number): void;
+  /**
+   * Caps the backend's own threads (OpenBLAS's pool); absent where the backend has none.
+   * `beforePool` runs before each product that uses the pool, to free the cores other threads
+   * hold (the engine's polling workers).
+   */
+  setThreads?(count: number, beforePool?: () => void): void;
   /** C(m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(X) = Xᵀ when trans is true. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number,

@@ -12,6 +12,7 @@ import type { CType, SymbolSpec } from "./symbols.ts";
 
 /** The JS value that crosses for one C type. */
 type JsValue<T> = T extends "array" ? Float32Array | Float64Array
+  : T extends "bytes" ? Uint8Array
   : T extends "string" ? string
   : T extends "void" ? void
   : number;
@@ -36,10 +37,10 @@ interface DenoFfi {
 const runtime = globalThis as unknown as { Bun?: unknown; Deno?: DenoFfi };
 
 const bunTypeOf: Record<CType, string> = {
-  int: "i32", float: "f32", double: "f64", array: "buffer", string: "cstring", void: "void",
+  int: "i32", float: "f32", double: "f64", array: "buffer", string: "cstring", bytes: "buffer", void: "void",
 };
 const denoTypeOf: Record<CType, string> = {
-  int: "i32", float: "f32", double: "f64", array: "buffer", string: "pointer", void: "void",
+  int: "i32", float: "f32", double: "f64", array: "buffer", string: "pointer", bytes: "buffer", void: "void",
 };
 
 /**

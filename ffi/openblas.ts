@@ -11,6 +11,7 @@
  */
 import type { Blas } from "./blas.ts";
 import { openLibrary } from "./dlopen.ts";
+import { shortenPoolSpin } from "./pool-spin.ts";
 import { checkGemm, checkGemv } from "./shape_checks.ts";
 import { CBLAS_NO_TRANS, CBLAS_ROW_MAJOR, CBLAS_TRANS, openBlasSymbols } from "./symbols.ts";
 import { typescriptBlas } from "./typescript.ts";
@@ -22,6 +23,8 @@ export interface OpenBlas extends Blas {
   readonly config: string;
   /** openblas_get_num_threads() when the library was opened. */
   readonly threads: number;
+  /** OPENBLAS_THREAD_TIMEOUT as the library read it at load (ffi/pool-spin.ts); null when it could not be set. */
+  readonly threadTimeout: string | null;
   /** Threads OpenBLAS's pool runs now: 1 after a small product, setThreads' count after a large one. */
   poolThreads(): number;
 }
@@ -29,13 +32,12 @@ export interface OpenBlas extends Blas {
 const transposeCode = (trans: boolean): number => (trans ? CBLAS_TRANS : CBLAS_NO_TRANS);
 
 /**
- * Multiply-adds a call must hold to run on OpenBLAS's pool (about 10-20 ms on one core). On
- * the 2-core machine, with the engine's two threads, every strategy measured ran as fast or
- * faster with OpenBLAS on one thread than on two (raw Fashion-MNIST core-set 1.96-2.02 s
- * against 2.27-2.65 s; its projection's 69 block GEMMs of 10⁸ multiply-adds alternate with the
- * workers' scans); larger products, such as k-means' on large pools, still get the pool.
+ * Multiply-adds a call must hold to run on OpenBLAS's pool (about 0.25 ms on one core). On the
+ * 2-core machine OpenBLAS 0.3.21 ran products from 2^20 multiply-adds in 0.55-0.65 of the time
+ * on two threads, but each one on the pool wakes its sleeping threads (ffi/pool-spin.ts) and
+ * sends the engine's polling workers to sleep, so the smallest stay on the calling thread.
  */
-const POOL_MIN_WORK = 2 ** 30;
+const POOL_MIN_WORK = 2 ** 24;
 
 /**
  * Opens OpenBLAS at `libraryPath` (a path, or a bare name for the dynamic linker to find).
@@ -43,22 +45,25 @@ const POOL_MIN_WORK = 2 ** 30;
  * or lacks one of the symbols in `ffi/symbols.ts`.
  */
 export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
+  const threadTimeout = await shortenPoolSpin();
   const lib = await openLibrary(libraryPath, openBlasSymbols);
   const threads = lib.openblas_get_num_threads();
-  // OpenBLAS's pool spins between calls (2^28 cycles by default) on the cores the engine's worker
-  // threads need for the scans that follow, and small products gain little from it: only a
-  // product of at least POOL_MIN_WORK multiply-adds runs on the pool (up to setThreads' count).
+  // A product of at least POOL_MIN_WORK multiply-adds runs on the pool (up to setThreads'
+  // count), after `beforePool` frees the cores; smaller ones on the calling thread.
   let cap = threads;
+  let beforePool = () => {};
   const poolFor = (work: number) => {
     const wanted = work >= POOL_MIN_WORK ? cap : 1;
     if (wanted !== lib.openblas_get_num_threads()) lib.openblas_set_num_threads(wanted);
+    if (wanted > 1) beforePool();
   };
   return {
     name: "openblas",
     libraryPath,
     config: lib.openblas_get_config(),
     threads,
-    setThreads: (count) => { cap = count; },
+    threadTimeout,
+    setThreads: (count, before) => { cap = count; beforePool = before ?? (() => {}); },
     poolThreads: () => lib.openblas_get_num_threads(),
 
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {

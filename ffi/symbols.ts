@@ -14,9 +14,10 @@
  * - `float`, `double`: scalars passed by value
  * - `array`: a pointer to a typed array's first element (byteOffset included)
  * - `string`: a returned `const char *` owned by the library
+ * - `bytes`: a `const char *` argument, a Uint8Array holding a NUL-terminated string
  * - `void`: no return value
  */
-export type CType = "int" | "float" | "double" | "array" | "string" | "void";
+export type CType = "int" | "float" | "double" | "array" | "string" | "bytes" | "void";
 
 export interface SymbolSpec {
   readonly args: readonly CType[];
@@ -70,3 +71,9 @@ export const openBlasSymbols = {
 } as const satisfies Record<string, SymbolSpec>;
 
 export type OpenBlasSymbols = typeof openBlasSymbols;
+
+/** The C library's environment functions: OpenBLAS reads its settings from the C environment when it loads (ffi/pool-spin.ts). */
+export const libcSymbols = {
+  getenv: { args: ["bytes"], returns: "string" },
+  setenv: { args: ["bytes", "bytes", "int"], returns: "int" },
+} as const satisfies Record<string, SymbolSpec>;

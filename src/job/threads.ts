@@ -6,7 +6,7 @@ import type { Blas } from "../../ffi/blas.ts";
 import type { Config } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { usableCores } from "../engine/kernels/cores.ts";
-import { startThreads, threadCount, threadStats } from "../engine/kernels/threads.ts";
+import { parkWorkers, startThreads, threadCount, threadStats } from "../engine/kernels/threads.ts";
 
 export interface ThreadsUsed {
   /** Threads the scans run on, the main thread included (1 when workers could not start). */
@@ -40,8 +40,8 @@ export function threadsRecord(threads: ThreadsUsed): { count: number; source: st
 
 /**
  * OpenBLAS's own pool gets at most the same number, so the two never ask for more cores than
- * there are; it runs only large products (ffi/openblas.ts).
+ * there are; it runs only large products (ffi/openblas.ts), and the workers sleep meanwhile.
  */
 export function capBackendThreads(blas: Blas, threads: ThreadsUsed): void {
-  blas.setThreads?.(threads.count);
+  blas.setThreads?.(threads.count, parkWorkers);
 }

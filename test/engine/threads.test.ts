@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allocFloat32, allocFloat64, kernels, manyScratch, MANY_KERNELS } from "../../src/engine/kernels/kernels.ts";
-import { runMany, setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadCount, threadStats } from "../../src/engine/kernels/threads.ts";
+import { parkWorkers, runMany, setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadCount, threadStats } from "../../src/engine/kernels/threads.ts";
 import { cgroupQuota, usableCores } from "../../src/engine/kernels/cores.ts";
 import { inLocalityOrder, localityCells } from "../../src/engine/locality.ts";
 import { typescriptBlas } from "../../ffi/typescript.ts";
@@ -88,6 +88,34 @@ describe("runMany", () => {
     }
     expect(wrong).toBe(0);
   }, 60_000); // 20,000 hand-offs to the workers: seconds, not milliseconds, when the cores are busy
+
+  test("workers sent to sleep before each scan (parkWorkers, as before an OpenBLAS pool product) still take every chunk of the next", async () => {
+    const rows = 400, dim = 16, count = 24;
+    const data = allocFloat32(rows * dim);
+    const rng = new Rng(9);
+    for (let i = 0; i < data.length; i++) data[i] = rng.nextGaussian();
+    const { idx, out } = manyScratch(count);
+    for (let i = 0; i < count; i++) idx[i] = (i * 53) % rows;
+    const width = 4 * dim;
+    let wrong = 0;
+    for (const threads of [2, 3]) {
+      await startThreads(threads);
+      setMainTakesChunks(false);
+      const before = threadStats();
+      for (let scan = 0; scan < 2_000; scan++) {
+        const c = (scan * 7) % rows;
+        parkWorkers();
+        out.fill(NaN, 0, count);
+        runMany("sqdist_f32_many", data.byteOffset + c * width, data.byteOffset, width, idx.byteOffset, count, dim, out.byteOffset);
+        for (let i = 0; i < count; i++) if (out[i] !== kernels.sqdist_f32(data.byteOffset + c * width, data.byteOffset + idx[i]! * width, dim)) wrong++;
+      }
+      const after = threadStats();
+      setMainTakesChunks(true);
+      expect(after.splitScans - before.splitScans).toBe(2_000);
+      expect(after.workerChunks - before.workerChunks).toBe(after.chunks - before.chunks);
+    }
+    expect(wrong).toBe(0);
+  }, 60_000);
 
   test("inLocalityOrder's row gather puts every row where the order says, on 1, 2 and 3 threads, whichever thread copies it", async () => {
     const rng = new Rng(5);

@@ -20,19 +20,36 @@ describeIfInstalled("openOpenBlas", () => {
     expect(blas.threads).toBeGreaterThanOrEqual(1);
   });
 
-  test("only a large product runs on OpenBLAS's pool, up to setThreads' count; small ones on the calling thread", async () => {
+  test("only a product of 2^24 multiply-adds or more runs on OpenBLAS's pool, up to setThreads' count, after beforePool; small ones on the calling thread", async () => {
     const blas = await open();
-    const small = new Float32Array(64 * 64), large = new Float32Array(1024 * 1024), out = new Float32Array(1024 * 1024);
-    blas.setThreads!(3);
+    const small = new Float32Array(64 * 64), large = new Float32Array(256 * 256), out = new Float32Array(256 * 256);
+    let freed = 0;
+    blas.setThreads!(2, () => freed++);
     blas.sgemm(false, false, 64, 64, 64, 1, small, 64, small, 64, 0, small, 64);
-    expect(blas.poolThreads()).toBe(1);
-    blas.sgemm(false, false, 1024, 1024, 1024, 1, large, 1024, large, 1024, 0, out, 1024);
-    expect(blas.poolThreads()).toBe(3);
+    expect([blas.poolThreads(), freed]).toEqual([1, 0]);
+    blas.sgemm(false, false, 256, 256, 256, 1, large, 256, large, 256, 0, out, 256);
+    expect([blas.poolThreads(), freed]).toEqual([2, 1]);
+    blas.sgemm(false, false, 255, 256, 256, 1, large, 256, large, 256, 0, out, 256);
+    expect([blas.poolThreads(), freed]).toEqual([1, 1]);
     blas.sgemv(false, 64, 64, 1, small, 64, small.subarray(0, 64), 0, small.subarray(64, 128));
-    expect(blas.poolThreads()).toBe(1);
-    blas.setThreads!(1);
-    blas.sgemm(false, false, 1024, 1024, 1024, 1, large, 1024, large, 1024, 0, out, 1024);
-    expect(blas.poolThreads()).toBe(1);
+    expect([blas.poolThreads(), freed]).toEqual([1, 1]);
+    blas.setThreads!(1, () => freed++);
+    blas.sgemm(false, false, 256, 256, 256, 1, large, 256, large, 256, 0, out, 256);
+    expect([blas.poolThreads(), freed]).toEqual([1, 1]);
+  });
+
+  test("OpenBLAS loads with its pool threads sleeping right after a product (OPENBLAS_THREAD_TIMEOUT=4), unless the user set a timeout", async () => {
+    expect((await open()).threadTimeout).toBe(process.env.OPENBLAS_THREAD_TIMEOUT ?? "4");
+    // The variable is read when the library loads, so the user's own value needs a fresh process.
+    const script = `import { openOpenBlas } from ${JSON.stringify(new URL("../../ffi/openblas.ts", import.meta.url).pathname)};
+      console.log((await openOpenBlas(${JSON.stringify(installed.blas.libraryPath)})).threadTimeout);`;
+    for (const [given, expected] of [["9", "9"], [undefined, "4"]] as const) {
+      const env = { ...process.env };
+      if (given === undefined) delete env.OPENBLAS_THREAD_TIMEOUT; else env.OPENBLAS_THREAD_TIMEOUT = given;
+      const child = Bun.spawnSync([process.execPath, "-e", script], { env });
+      expect(child.stderr.toString()).toBe("");
+      expect(child.stdout.toString().trim()).toBe(expected);
+    }
   });
 
   test("openOpenBlas() rejects a file that is not a shared library", async () => {

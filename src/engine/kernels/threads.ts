@@ -134,6 +134,16 @@ export function stopThreads(): void {
   pool = null;
 }
 
+/**
+ * Sends polling workers to sleep at once rather than after WORKER_SPIN_MS: called before a
+ * product runs on OpenBLAS's pool, whose threads need the cores the polling would take (on
+ * 1M×128 rows, the locality order's GEMMs took 430-440 ms on two threads with the workers
+ * polling between them, 360 ms with them asleep; 550 ms on one thread). The next job wakes them.
+ */
+export function parkWorkers(): void {
+  if (pool) Atomics.store(pool.control, FIELD.park, 1);
+}
+
 function leave(control: Int32Array): void {
   Atomics.store(control, FIELD.stop, 1);
   Atomics.add(control, FIELD.job, 1);
@@ -166,6 +176,7 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   control[a + 4] = count; control[a + 5] = n; control[a + 6] = out;
   control[FIELD.chunkRows] = chunkRows;
   Atomics.store(control, FIELD.completed, 0);
+  Atomics.store(control, FIELD.park, 0);
   Atomics.store(control, FIELD.claim, chunks << 16);
   Atomics.add(control, FIELD.job, 1);
   // A worker counts itself before it sleeps, and its wait returns at once if the job changed

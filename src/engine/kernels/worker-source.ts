@@ -26,6 +26,8 @@ export const FIELD = {
   failed: 12,
   /** Workers that take part (slots 0..active−1): fewer THREADS idle the rest instead of ending them. */
   active: 13,
+  /** 1: workers sleep now instead of polling (OpenBLAS's pool is about to take the cores); the next job clears it. */
+  park: 14,
   /**
    * The claim word: the job's chunk count << 16 | the next chunk to take, taken by
    * compare-and-swap; LOCKED while the main thread writes a job.
@@ -92,7 +94,7 @@ self.onmessage = (event) => {
   for (;;) {
     let spins = 0, since = performance.now();
     while (Atomics.load(ctrl, FIELD.job) === seen) {
-      if ((++spins & 1023) !== 0 || performance.now() - since < ${WORKER_SPIN_MS}) continue;
+      if ((++spins & 1023) !== 0 || (performance.now() - since < ${WORKER_SPIN_MS} && Atomics.load(ctrl, FIELD.park) === 0)) continue;
       // Counted before the wait, which returns at once if the job changed meanwhile.
       Atomics.add(ctrl, FIELD.sleepers, 1);
       Atomics.wait(ctrl, FIELD.job, seen);
