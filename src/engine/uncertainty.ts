@@ -15,9 +15,10 @@
 export const UNCERTAINTY_MODES = ["margin", "entropy", "least_confidence"] as const;
 export type UncertaintyMode = (typeof UNCERTAINTY_MODES)[number];
 
-export function uncertaintyScores(probs: Float64Array, classes: number, mode: UncertaintyMode): Float64Array {
+/** Each row's score, written into `out` (one a row) when given. */
+export function uncertaintyScores(probs: Float64Array, classes: number, mode: UncertaintyMode, out: Float64Array = new Float64Array(probs.length / classes)): Float64Array {
   const n = probs.length / classes;
-  const out = new Float64Array(n);
+  if (out.length !== n) throw new RangeError(`uncertaintyScores: ${out.length} scores for ${n} rows`);
   const logC = Math.log(classes);
   if (classes === 1) {
     for (let i = 0; i < n; i++) out[i] = snap(1 - probs[i]!);
@@ -50,11 +51,11 @@ export function snap(x: number): number {
   return Math.round(x * 1e12) / 1e12;
 }
 
-/** Predicted class (argmax, lowest index on ties) and its probability, per row. */
-export function predictions(probs: Float64Array, classes: number): { predicted: Int32Array; confidence: Float64Array } {
+/** Predicted class (argmax, lowest index on ties) and its probability, per row; written into `out` when given. */
+export function predictions(probs: Float64Array, classes: number, out = newPredictions(probs.length / classes)): { predicted: Int32Array; confidence: Float64Array } {
   const n = probs.length / classes;
-  const predicted = new Int32Array(n);
-  const confidence = new Float64Array(n);
+  const { predicted, confidence } = out;
+  if (predicted.length !== n || confidence.length !== n) throw new RangeError(`predictions: room for ${predicted.length} rows, ${n} given`);
   for (let i = 0; i < n; i++) {
     let best = 0, bestP = probs[i * classes]!;
     for (let c = 1; c < classes; c++) {
@@ -65,4 +66,9 @@ export function predictions(probs: Float64Array, classes: number): { predicted: 
     confidence[i] = bestP;
   }
   return { predicted, confidence };
+}
+
+/** Room for the predictions of `rows` rows. */
+export function newPredictions(rows: number): { predicted: Int32Array; confidence: Float64Array } {
+  return { predicted: new Int32Array(rows), confidence: new Float64Array(rows) };
 }

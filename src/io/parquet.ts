@@ -617,6 +617,8 @@ function decodeFlatChunk(
   const plainText = element.type === "BYTE_ARRAY" && plan.storage === "boxed" && !plan.physical &&
     (element.converted_type === "UTF8" || element.logical_type?.type === "STRING");
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  // Values in a buffer of their own (decompressed, or copied to align them) may become the column as they are; views into reused bytes are copied.
+  const ownBuffer = (values: ArrayBufferView) => values.buffer !== bytes.buffer && !pageScratch.holds(values.buffer) && !(ahead && values.buffer === ahead.bytes.buffer);
   let dictionary: DecodedArray | undefined;
   let done = 0;
   while (done < rows) {
@@ -641,7 +643,7 @@ function decodeFlatChunk(
       // Every row present (one run of 1s, what pandas, pyarrow and DuckDB write for a column
       // without nulls): decode as a required column, as for version 2 pages below.
       if (plainText && daph.encoding === "PLAIN" && (maxDefinition === 0 || levelBytes > 0)) {
-        sink.putPlainText(raw, levelBytes, daph.num_values, groupStart + done);
+        sink.putPlainText(raw, levelBytes, daph.num_values, groupStart + done, ownBuffer(raw));
         done += daph.num_values;
         continue;
       }
@@ -657,7 +659,7 @@ function decodeFlatChunk(
         const size = header.uncompressed_page_size - skip;
         const data = pageBytes.subarray(skip);
         const raw = daph2.is_compressed !== false && size > 0 ? decompressPage(data, size, codec, pageCompressors) : data;
-        sink.putPlainText(raw, 0, daph2.num_values, groupStart + done);
+        sink.putPlainText(raw, 0, daph2.num_values, groupStart + done, ownBuffer(raw));
         done += daph2.num_values;
         continue;
       }
@@ -683,8 +685,7 @@ function decodeFlatChunk(
     const values = encoding.endsWith("_DICTIONARY")
       ? convertWithDictionary(page.dataPage, dictionary, encoding, decoder)
       : unscaled(convertWithDictionary(page.dataPage, dictionary, encoding, decoder));
-    // Values in a buffer of their own (decompressed, or copied to align them) may become the column as they are; views into reused bytes are copied.
-    const own = "buffer" in values && values.buffer !== bytes.buffer && !pageScratch.holds(values.buffer) && !(ahead && values.buffer === ahead.bytes.buffer);
+    const own = "buffer" in values && ownBuffer(values as Exclude<DecodedArray, unknown[]>);
     sink.put(values, page.definitionLevels, maxDefinition, groupStart + done, pageRows, own);
     done += pageRows;
   }
@@ -805,30 +806,41 @@ class ColumnSink {
   /**
    * Places one PLAIN text page without nulls: `count` values from byte `at`, for rows from
    * `row` on (pages arrive in row order). Kept as bytes while the sink keeps text bytes, else
-   * as strings.
+   * as strings. A page in a buffer of its own (`own`) that holds the whole column is kept as it
+   * is rather than copied.
    */
-  putPlainText(page: Uint8Array, at: number, count: number, row: number): void {
+  putPlainText(page: Uint8Array, at: number, count: number, row: number, own: boolean): void {
     const text = this.text;
     if (text === null) {
       this.put(plainStrings(page, at, count), undefined, 0, row, count);
       return;
     }
     if (row !== text.rows) throw new Error(`a text page starts at row ${row} after ${text.rows} rows`);
-    const length = page.length - at;
-    if (text.used + length > text.bytes.length) {
-      const bigger = new Uint8Array(Math.max(text.used + length, 2 * text.bytes.length));
-      bigger.set(text.bytes.subarray(0, text.used));
-      text.bytes = bigger;
-    }
-    // The page's bytes as they are, length prefixes included: each value is found by its offsets.
-    text.bytes.set(page.subarray(at), text.used);
-    const shift = text.used - at;
+    // A page of its own that holds the whole column is kept as it is; else its bytes, length prefixes included, join the column's.
+    const whole = own && row === 0 && count === this.rowCount;
+    const shift = whole ? 0 : this.appendText(page.subarray(at)) - at;
     eachPlainValue(page, at, count, (start, end, i) => {
       text.starts[row + i] = start + shift;
       text.ends[row + i] = end + shift;
     });
-    text.used += length;
+    if (whole) {
+      text.bytes = page;
+      text.used = page.length;
+    }
     text.rows += count;
+  }
+
+  /** Appends bytes to the text kept; returns where they start. */
+  private appendText(bytes: Uint8Array): number {
+    const text = this.text!;
+    if (text.used + bytes.length > text.bytes.length) {
+      const bigger = new Uint8Array(Math.max(text.used + bytes.length, 2 * text.bytes.length));
+      bigger.set(text.bytes.subarray(0, text.used));
+      text.bytes = bigger;
+    }
+    text.bytes.set(bytes, text.used);
+    text.used += bytes.length;
+    return text.used - bytes.length;
   }
 
   /** Turns the text bytes kept so far into strings: a page of another kind (dictionary, nulls) came. */

@@ -27,8 +27,8 @@ export type GateRule =
   | { kind: "may-pass"; passes: (modelConfidence: number, predicted: number) => boolean };
 
 export interface StreamRanking {
-  /** Each row's score in a part of the pool (higher ranks first; ties by id, then row). */
-  scores(part: Pool): Float64Array;
+  /** Each row's score in a part of the pool (higher ranks first; ties by id, then row), written into `out` (one a row) when it computes them. */
+  scores(part: Pool, out?: Float64Array): Float64Array;
   /** Whether a selectable row can be picked: its (calibrated) confidence, predicted class and the model's own confidence. */
   passes(confidence: number, predicted: number, modelConfidence: number): boolean;
   /** How many quotas (heaps) there are, which one a row of predicted class `c` counts in, and the most rows one quota can take. */
@@ -52,7 +52,7 @@ export function streamRanking(plan: JobPlan, config: Config, classes: number, ga
   const undecided = gate?.kind === "may-pass";
   switch (plan.strategyName) {
     case "uncertainty":
-      return { scores: (part) => uncertaintyScores(part.probs, part.classes, v.UNCERTAINTY_MODE), passes: () => true, ...oneOrPerClass(v.BATCH_SIZE), countsPassing: false };
+      return { scores: (part, out) => uncertaintyScores(part.probs, part.classes, v.UNCERTAINTY_MODE, out), passes: () => true, ...oneOrPerClass(v.BATCH_SIZE), countsPassing: false };
     case "confidence_threshold": {
       const threshold = v.CONFIDENCE_THRESHOLD;
       const passes = gated ?? ((c: number) => c >= threshold);

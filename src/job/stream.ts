@@ -40,6 +40,7 @@ import type { JobInputs } from "./read.ts";
 import type { Timings } from "./timings.ts";
 import { streamRanking, type GateRule } from "./stream-ranking.ts";
 import { streamHelper, type StreamHelper } from "./stream-helper.ts";
+import { newPredictions } from "../engine/uncertainty.ts";
 import { readCalibration, type CalibrationData } from "../calibration/calibration-data.ts";
 import { mayBeSelected } from "../calibration/conformal-selection.ts";
 import { fitTemperature } from "../calibration/temperature.ts";
@@ -225,14 +226,14 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   // A second thread when there is one (stream-helper.ts), which ends with the pass: it decompresses the next part and counts the report's figures of every row.
   using helper = await streamHelper();
   source.decompressWith(helper.decompress);
-  const buffers = new ScoreBuffers(helper);
+  const arrays = new PartArrays(helper);
   let excludedCount = 0, passingCount = 0, belowEven = 0, softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
   const progress = log.progress(`streaming ${plan.strategyName}`);
   // A lookup needs the id's text: 10M of them cost a few tenths of a second with nothing to exclude.
   const excluding = excluded.size > 0;
-  for await (const { file: f, index: g, fileRow, table, pool, ids, scoreBuffer } of poolParts(source, columns, v, buffers)) {
+  for await (const { file: f, index: g, fileRow, table, pool, ids, scoreBuffer } of poolParts(source, columns, v, arrays)) {
     if (row + pool.size > hashes.length) ({ hashes, predictedAll } = grown(hashes, predictedAll, row + pool.size));
     // What the strategy and the report see: the temperature-scaled probabilities when calibration fitted one (the candidates keep the model's own).
     const used = temperature === null ? pool : withTemperature(pool, temperature);
@@ -240,7 +241,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     firstNote ||= pool.normalisation.description;
     softmaxRows += pool.normalisation.softmaxRows;
     renormalisedRows += pool.normalisation.renormalisedRows;
-    const scores = ranking.scores(used);
+    const scores = ranking.scores(used, arrays.rowArrays(pool.size).scores);
     const selectable = new Uint8Array(pool.size);
     const vectors = projected ? reportVectors(table, vectorColumns) : null;
     projected?.add(vectors!, row, pool.size);
@@ -267,7 +268,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     if (plan.useCase === "ssl" && !adaptive) stats = addStats(stats, used, selectable, v.CONFIDENCE_THRESHOLD);
     // Handed over: nothing reads the part's probabilities after this (the helper gives the array back once counted).
     if (v.SAVE_REPORT) await helper.count(used.probs, pool.classes);
-    if (!v.SAVE_REPORT || used.probs !== scoreBuffer) buffers.give(scoreBuffer);
+    if (!v.SAVE_REPORT || used.probs !== scoreBuffer) arrays.give(scoreBuffer);
     progress?.(row, knownRows ?? row);
     collectGarbage();
   }
@@ -332,31 +333,33 @@ type Values = Config["values"];
  * The source's parts in pool order, each as a pool of its own rows (probabilities, predicted
  * classes) and its ids: from their bytes when the table holds them so (pool.ids then empty).
  */
-async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values, buffers: ScoreBuffers | null = null):
+async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values, arrays: PartArrays | null = null):
   AsyncGenerator<Part & { pool: Pool; ids: RowIds; scoreBuffer: Float64Array }> {
   for await (const part of source.parts()) {
     if (part.table.rowCount === 0) continue;
     const bytes = utf8Ids(part.table, part.table.columns.indexOf(columns.id));
     const length = part.table.rowCount * columns.scoreColumns.length;
-    const scoreBuffer = buffers?.take(length) ?? new Float64Array(length);
+    const scoreBuffer = arrays?.take(length) ?? new Float64Array(length);
     const pool = buildPool([part.table], columns, {
       needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
-      sumTolerance: v.PROB_SUM_TOLERANCE, textIds: bytes === null, scoreBuffer,
+      sumTolerance: v.PROB_SUM_TOLERANCE, textIds: bytes === null, scoreBuffer, predictionBuffers: arrays?.rowArrays(part.table.rowCount).predictions,
     });
     yield { ...part, pool, ids: bytes ?? textIds(pool.ids), scoreBuffer };
   }
 }
 
 /**
- * The arrays a part's score columns are copied into, filled again by a later part once the
- * part is done with them or the helper has counted them. A fresh array per part touched fresh
- * pages: a fifth of a million page faults on 10M rows, half a second of system time.
+ * The arrays a part is read into, filled again by a later part: a fresh array per part touched
+ * fresh pages, 0.3 M page faults on 10M rows and over half a second of system time. The score
+ * columns' arrays come back once the part is done with them or the helper has counted them;
+ * the per-row arrays (scores, predictions) are done with when the part is.
  */
-class ScoreBuffers {
+class PartArrays {
   private readonly free: Float64Array[] = [];
+  private perRow: { rows: number; scores: Float64Array; predictions: ReturnType<typeof newPredictions> } | null = null;
   constructor(private readonly helper: StreamHelper) {}
 
-  /** A free array of exactly `length` values, or null. */
+  /** A free array of exactly `length` values for the score columns, or null. */
   take(length: number): Float64Array | null {
     for (let back = this.helper.takeCounted(); back; back = this.helper.takeCounted()) this.give(back);
     const k = this.free.findIndex((b) => b.length === length);
@@ -366,6 +369,12 @@ class ScoreBuffers {
   /** Keeps a few (more would only hold memory: the parts in flight are bounded, but temperature-scaled copies come back too). */
   give(buffer: Float64Array): void {
     if (this.free.length < MAX_FREE_BUFFERS) this.free.push(buffer);
+  }
+
+  /** The part's scores and predictions go here: the same arrays for each part of `rows` rows. */
+  rowArrays(rows: number): { scores: Float64Array; predictions: ReturnType<typeof newPredictions> } {
+    if (this.perRow?.rows !== rows) this.perRow = { rows, scores: new Float64Array(rows), predictions: newPredictions(rows) };
+    return this.perRow;
   }
 }
 

@@ -56,6 +56,8 @@ export interface PoolOptions {
    * few from part to part.
    */
   scoreBuffer?: Float64Array;
+  /** Where `predicted` and `confidence` are written when made from probabilities (one a row), else new arrays; as scoreBuffer. */
+  predictionBuffers?: { predicted: Int32Array; confidence: Float64Array };
 }
 
 export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOptions): Pool {
@@ -118,7 +120,7 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
   // A label is the prediction whatever its confidence: below 1/classes the even spread of the
   // rest would out-weigh it, and argmax would name another class.
   const predicted = labels ? { predicted: labels, confidence: raw.slice() }
-    : classes > 0 ? predictions(probs, classes) : { predicted: new Int32Array(0), confidence: new Float64Array(0) };
+    : classes > 0 ? predictions(probs, classes, options.predictionBuffers) : { predicted: new Int32Array(0), confidence: new Float64Array(0) };
   return {
     tables, tableStarts, size, ids, plan, classes, probs, ...predicted,
     vectors: vectorData ? { data: vectorData, rows: size, cols: vectorCols } : null,
