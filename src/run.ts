@@ -83,6 +83,7 @@ export async function main(
     if (parsed.help) { streams.stdout.write(usage()); return done(EXIT_OK); }
     if (parsed.version) { streams.stdout.write(`active-sampling ${VERSION}\n`); return done(EXIT_OK); }
     for (const note of parsed.notes) log.info(note);
+    for (const warning of parsed.warnings) log.warn(warning);
     if (parsed.command === "simulate") {
       const { runSimulate } = await import("./simulate/command.ts");
       const inContainer = inputPaths.labeled_data !== undefined && existsSync(inputPaths.labeled_data);
