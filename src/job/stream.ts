@@ -26,7 +26,7 @@ import type { Notices } from "../io/channel.ts";
 import { readIdList } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
 import type { Table } from "../io/table.ts";
-import { belowEvenShare, buildPool, labelNote, repeatedHashes, rescaledNote, type Pool } from "../pool/pool.ts";
+import { belowEvenShare, buildPool, labelNote, repeatedInSorted, rescaledNote, type Pool } from "../pool/pool.ts";
 import { textIds, utf8Ids, type RowIds } from "../pool/row-ids.ts";
 import { distinctLabels, parseLabelClasses, sortLabels } from "../pool/labels.ts";
 import type { Matrix } from "../matrix.ts";
@@ -280,7 +280,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
   timings.ms.readMs = Math.round(readMs + performance.now() - since);
   since = performance.now();
-  if (repeatedHashes(hashes).size > 0) throw new NotStreamable("ids repeat (or share a hash); the duplicate check needs them all");
+  // Sorted where they are: nothing reads them in row order after this (a copy was 80 MB on 10M rows).
+  if (repeatedInSorted(hashes.sort()).size > 0) throw new NotStreamable("ids repeat (or share a hash); the duplicate check needs them all");
   timings.end("idCheckMs", since);
   since = performance.now();
   if (excludedCount > 0) log.info(`${excludedCount} pool rows are already labelled or excluded and will not be selected`);
