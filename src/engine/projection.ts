@@ -340,8 +340,8 @@ export class ProjectedBounds {
   #scratchFor(count: number): Scratch {
     if (this.#scratch.idx.length < count) {
       const size = Math.max(1024, 2 ** Math.ceil(Math.log2(count)));
-      const idx = allocFloat32(size); // kernel memory is never freed: the old scratch stays behind
-      this.#scratch = { idx: new Uint32Array(idx.buffer, idx.byteOffset, size), partial: allocFloat64(size) };
+      const idx = allocFloat32(size, "scratch"); // kernel memory is never freed: the old scratch stays behind
+      this.#scratch = { idx: new Uint32Array(idx.buffer, idx.byteOffset, size), partial: allocFloat64(size, "scratch") };
     }
     return this.#scratch;
   }

@@ -76,9 +76,24 @@ export function alignUp(offset: number): number {
   return Math.ceil(offset / 16) * 16;
 }
 
-function reserve(byteLength: number): number {
+/**
+ * What an allocation is for. "data" (vectors, copies, coordinates, codes: each has a way on
+ * without kernel memory) may fill it up to DATA_CEILING; "scratch" (the buffers the loops grow
+ * as they go, where running out has no way back) may use the whole 4 GiB.
+ */
+export type Room = "data" | "scratch";
+
+/**
+ * The last 256 MiB of kernel memory are kept for scratch: the `_many` kernels' row lists (12
+ * bytes a row) and the projection's screen grow inside the greedy loops. With data leaving 1
+ * MiB free, core-set on 200,000 rows ended in a RangeError there.
+ */
+const DATA_CEILING = 2 ** 32 - 2 ** 28;
+
+function reserve(byteLength: number, room: Room = "data"): number {
   const start = alignUp(top);
   const end = start + byteLength;
+  if (room === "data" && end > DATA_CEILING) throw new RangeError(`kernel memory: no room for ${byteLength} more bytes of data`);
   if (end > memory.buffer.byteLength) {
     const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);
     memory.grow(pages); // throws RangeError past 4 GiB
@@ -88,20 +103,20 @@ function reserve(byteLength: number): number {
   return start;
 }
 
-/** A zeroed Float32Array in kernel memory; throws RangeError when the 4 GiB memory is full. */
-export function allocFloat32(length: number): Float32Array {
-  const offset = reserve(length * 4); // before reading memory.buffer: reserve may grow it
+/** A zeroed Float32Array in kernel memory; throws RangeError when its room (Room) is full. */
+export function allocFloat32(length: number, room: Room = "data"): Float32Array {
+  const offset = reserve(length * 4, room); // before reading memory.buffer: reserve may grow it
   return new Float32Array(memory.buffer, offset, length);
 }
 
 /** A zeroed Int32Array in kernel memory (the worker threads' control block). */
-export function allocInt32(length: number): Int32Array {
-  const offset = reserve(length * 4);
+export function allocInt32(length: number, room: Room = "data"): Int32Array {
+  const offset = reserve(length * 4, room);
   return new Int32Array(memory.buffer, offset, length);
 }
 
-export function allocFloat64(length: number): Float64Array {
-  const offset = reserve(length * 8);
+export function allocFloat64(length: number, room: Room = "data"): Float64Array {
+  const offset = reserve(length * 8, room);
   return new Float64Array(memory.buffer, offset, length);
 }
 
@@ -145,7 +160,7 @@ let scratchOut = new Float64Array(0);
 export function manyScratch(count: number): { idx: Uint32Array; out: Float64Array } {
   if (scratchIdx.length < count) {
     const size = Math.max(1024, 2 ** Math.ceil(Math.log2(count)));
-    const offset = reserve(size * 12);
+    const offset = reserve(size * 12, "scratch");
     scratchOut = new Float64Array(memory.buffer, offset, size);
     scratchIdx = new Uint32Array(memory.buffer, offset + size * 8, size);
     buffers.add(memory.buffer);

@@ -97,7 +97,7 @@ export async function startThreads(count: number): Promise<string | null> {
   stopThreads();
   // A fresh block for every pool (192 bytes, never freed): workers of a stopped pool keep
   // reading their own block, where stop stays set.
-  const control = allocInt32(CONTROL_FIELDS);
+  const control = allocInt32(CONTROL_FIELDS, "scratch");
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
   const workers: Worker[] = [];
   try {
