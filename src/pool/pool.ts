@@ -206,7 +206,11 @@ export function rowsThatMayRepeat(ids: readonly string[]): number[] {
 
 /** The hashes that occur more than once (one sort of a copy). */
 export function repeatedHashes(hashes: Float64Array): Set<number> {
-  const sorted = hashes.slice().sort();
+  return repeatedInSorted(hashes.slice().sort());
+}
+
+/** The hashes that occur more than once in `sorted` (ascending). */
+export function repeatedInSorted(sorted: Float64Array): Set<number> {
   const repeated = new Set<number>();
   for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
   return repeated;
