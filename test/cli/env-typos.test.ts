@@ -1,10 +1,10 @@
 /** A mistyped environment variable is not silently ignored: the run warns and names the setting meant. */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../../src/cli/config.ts";
 import { runBinary } from "../binary.ts";
+import { tempDir } from "../helpers.ts";
 
 describe("mistyped environment variables", () => {
   test("parseConfig() warns about a name one setting away, with the setting it most likely meant", () => {
@@ -30,7 +30,7 @@ describe("mistyped environment variables", () => {
   });
 
   test("through the binary: the warning is on stderr and in selection_metadata.json", () => {
-    const dir = mkdtempSync(join(tmpdir(), "env-typos-"));
+    const dir = tempDir();
     mkdirSync(join(dir, "in"));
     writeFileSync(join(dir, "in", "pool.csv"), "id,prob_class_0,prob_class_1\na,0.9,0.1\nb,0.6,0.4\n");
     const run = runBinary(["--input", join(dir, "in"), "--output", join(dir, "out")], { STRATEGY: "uncertainty", BATCH_SIZ: "1" });
