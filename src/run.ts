@@ -18,6 +18,7 @@ import { loadBackend } from "./job/backend.ts";
 import { resolvePaths, type JobPaths } from "./job/paths.ts";
 import { planJob, type Role } from "./job/plan.ts";
 import { readInputs } from "./job/read.ts";
+import { unmatchedExclusionWarning } from "./job/exclusions.ts";
 import { mayStream, streamInputs } from "./job/stream.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
 import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
@@ -83,6 +84,7 @@ export async function main(
     if (parsed.help) { streams.stdout.write(usage()); return done(EXIT_OK); }
     if (parsed.version) { streams.stdout.write(`active-sampling ${VERSION}\n`); return done(EXIT_OK); }
     for (const note of parsed.notes) log.info(note);
+    for (const warning of parsed.warnings) log.warn(warning);
     if (parsed.command === "simulate") {
       const { runSimulate } = await import("./simulate/command.ts");
       const inContainer = inputPaths.labeled_data !== undefined && existsSync(inputPaths.labeled_data);
@@ -153,6 +155,8 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   // Score-only strategies stream the pool when nothing needs it whole (job/stream.ts).
   const streamed = mayStream(plan, config, paths) ? await streamInputs(plan, config, paths, log, timings) : null;
   const inputs = streamed?.inputs ?? await readInputs(plan, config, channels, mergeFrom, log, timings);
+  const unmatched = unmatchedExclusionWarning(config, role, inputs.excludedCount);
+  if (unmatched) log.warn(unmatched);
   const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings, streamed?.counts ?? null);
   const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);
   labels.adjust(options);

@@ -8,6 +8,7 @@ import type { Hosts } from "../cluster/hosts.ts";
 import { UsageError } from "../errors.ts";
 import { PARAMS, type ParamName, type ParamSpec } from "./params.ts";
 import { flagErrorMessage } from "./flag-errors.ts";
+import { mistypedEnvWarnings } from "./env-typos.ts";
 
 /** Each parameter's value type, read off its kind in PARAMS: a number, a boolean, one of its choices or a string. */
 type ValueOf<K> = K extends { type: "int" | "number" } ? number : K extends { type: "bool" } ? boolean
@@ -29,6 +30,8 @@ export interface Config {
   sources: Record<ParamName, "flag" | "env" | "default">;
   /** Notes on how the command line was read (a default strategy taken, a label beside STRATEGY), for the log. */
   notes: string[];
+  /** Warnings about what was read, for the log and the metadata: an environment variable that nearly names a setting. */
+  warnings: string[];
   input: string | null;
   output: string | null;
   labeled: string | null;
@@ -132,6 +135,7 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
   const version = flags.version === true;
   return {
     command, jobType, values: values as ParamValues, sources, notes,
+    warnings: mistypedEnvWarnings(env, PARAMS.map((spec) => spec.env)),
     input: (flags.input as string | undefined) ?? null,
     output: (flags.output as string | undefined) ?? null,
     labeled: (flags.labeled as string | undefined) ?? null,

@@ -45,7 +45,9 @@ export function resolvePaths(config: ParsedConfig, defaults: DefaultPaths): JobP
   requireExisting("--input", config.input, "a directory (or one file) of inference outputs");
   requireExisting("--labeled", config.labeled, "the directory of labelled rows (id and the pool's vector columns)");
   requireExisting("--calibration", config.calibration, "the directory of scored rows with their true label");
-  requireExisting("EXCLUDE_IDS_FILE (--exclude-ids-file)", config.values.EXCLUDE_IDS_FILE, "a file of ids, one a line, or a CSV/Parquet file with the id column");
+  const excludeFile = "a file of ids, one a line, or a CSV/Parquet file with the id column";
+  requireExisting("EXCLUDE_IDS_FILE (--exclude-ids-file)", config.values.EXCLUDE_IDS_FILE, excludeFile);
+  if (isDirectory(config.values.EXCLUDE_IDS_FILE)) throw new UsageError(`EXCLUDE_IDS_FILE (--exclude-ids-file) ${config.values.EXCLUDE_IDS_FILE} is a directory; pass ${excludeFile}.`);
   const writes = config.command !== "inspect" && !config.dryRun;
   const output = config.output ?? (inContainer && writes ? defaults.output ?? null : null);
   if (writes && !output) {

@@ -67,6 +67,16 @@ describe("container paths only in a container", () => {
     }
   });
 
+  test("an EXCLUDE_IDS_FILE that is a directory is a usage error naming it, before any data is read", async () => {
+    const folder = tempDir();
+    const output = join(tempDir(), "out");
+    const { result, stderr } = await run({}, {}, ["--input", poolDir(), "--exclude-ids-file", folder, "--output", output]);
+    expect(result.exitCode).toBe(2);
+    expect(stderr).toContain(`usage error: EXCLUDE_IDS_FILE (--exclude-ids-file) ${folder} is a directory`);
+    expect(stderr).not.toContain("reading");
+    expect(existsSync(output)).toBe(false);
+  });
+
   test("a directory where an output file goes is a usage error, and no other output file is left behind", async () => {
     const output = join(tempDir(), "out");
     mkdirSync(join(output, "selected_samples.csv"), { recursive: true });

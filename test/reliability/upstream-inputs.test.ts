@@ -491,6 +491,24 @@ describe("nothing silently changed or silently empty", () => {
     });
   }
 
+  for (const strategy of ["uncertainty", "diversity"]) {
+    test(`an EXCLUDE_IDS_FILE none of whose ids is in the pool, with ${strategy}: a warning naming the file, in the log and the metadata`, async () => {
+      // "7" for the pool's "r7": a row number where the id belongs, so nothing matches.
+      const o = await runExcluding({ "p.csv": csv(pool) }, ["7", "no-such-id"], ["--strategy", strategy, "--batch-size", "3"]);
+      expect(o.rows.length).toBe(3);
+      expect(o.metadata.excluded_rows).toBe(0);
+      const warning = (o.metadata.warnings as string[]).find((w) => w.includes("EXCLUDE_IDS_FILE"));
+      expect(warning).toMatch(/^none of the ids in EXCLUDE_IDS_FILE \S+exclude\.txt is in the pool's "id" column, so no row was excluded/);
+      expect(o.log).toContain(`warn  ${warning}`);
+    });
+  }
+
+  test("an EXCLUDE_IDS_FILE whose ids are in the pool draws no such warning", async () => {
+    const o = await runExcluding({ "p.csv": csv(pool) }, [everyId[0]!], ["--strategy", "uncertainty", "--batch-size", "3"]);
+    expect(o.metadata.excluded_rows).toBe(1);
+    expect(o.log).not.toContain("none of the");
+  });
+
   test("exclusions and repeated ids together: both counted", async () => {
     const doubled = csv({ columns: pool.columns, rows: [...pool.rows, ...pool.rows.slice(0, 2)] });
     const o = await runExcluding({ "p.csv": doubled }, everyId, ["--strategy", "diversity", "--batch-size", "4", "--duplicate-ids", "keep_first"]);
