@@ -486,6 +486,22 @@ describe("runs the streamed path leaves to the in-memory one", () => {
     expect(bad.result.error?.message).toContain("row 421");
   });
 
+  test("an empty id in a row group held as bytes is reported with its file and row, as the in-memory read reports it", async () => {
+    const dir = tempDir("as-stream-empty-id-");
+    const n = 500;
+    writeFileSync(join(dir, "part-0.parquet"), new Uint8Array(parquetWriteBuffer({ rowGroupSize: 100, columnData: [
+      { name: "id", data: Array.from({ length: n }, (_, i) => (i === 333 ? "" : `r${i}`)), type: "STRING" },
+      { name: "prob_class_0", data: Array.from({ length: n }, (_, i) => (i % 4) / 4), type: "DOUBLE" },
+      { name: "prob_class_1", data: Array.from({ length: n }, (_, i) => 1 - (i % 4) / 4), type: "DOUBLE" },
+    ] })));
+    const streamed = await run(dir, ["--strategy", "uncertainty", "--batch-size", "10"]);
+    const whole = await run(dir, ["--strategy", "uncertainty", "--batch-size", "10", "--stream", "off"]);
+    expect(streamed.log).toContain("reading the pool whole: the streamed read met a problem");
+    expect(streamed.result.exitCode).not.toBe(0);
+    expect(streamed.result.error?.message).toContain("row 334 has an empty id");
+    expect(streamed.result.error?.message).toBe(whole.result.error?.message);
+  });
+
   test("a vector the report cannot project reads the pool whole, whose report says why", async () => {
     const { dir } = writePool({ seed: 17, rows: 700, classes: 3, files: 1, rowGroupSize: 100 });
     const reported = await run(dir, ["--strategy", "uncertainty", "--batch-size", "10", "--save-report"]);
