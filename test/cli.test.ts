@@ -49,6 +49,19 @@ describe("what users see", () => {
     expect(pipe.stderr).not.toContain("[#");
   });
 
+  test("BALANCE_COLUMN without CLASS_BALANCE sets no quotas, and the log and metadata say it is ignored", async () => {
+    const output = join(tempDir(), "o");
+    const { stderr, result } = await run(["--strategy", "uncertainty", "--balance-column", "emb_0", "--input", poolDir(), "--output", output, "--no-save-report"]);
+    expect(result.exitCode).toBe(0);
+    const warning = "BALANCE_COLUMN is emb_0 but CLASS_BALANCE is none; it names the column class quotas are over, and without quotas it is ignored. Set CLASS_BALANCE (uniform, pool or a JSON map) to balance over it.";
+    expect(stderr).toContain(`warn  ${warning}`);
+    const metadata = JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8"));
+    expect(metadata.class_balance).toBe(null);
+    expect(metadata.warnings).toContain(warning);
+    const balanced = await run(["--strategy", "uncertainty", "--balance-column", "emb_0", "--class-balance", "uniform", "--input", poolDir(), "--output", join(tempDir(), "o"), "--no-save-report"]);
+    expect(balanced.stderr).not.toContain("BALANCE_COLUMN is emb_0 but");
+  });
+
   test("inspect reads the classes as the run does: LABEL_CLASSES lists every class", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "llm.csv"), "id,predicted_label,confidence_score\na,x,0.9\nb,y,0.4\n");

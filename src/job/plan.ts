@@ -41,6 +41,9 @@ export function planJob(config: Config, role: Role): JobPlan {
     ? { spec: selectionConfig.classBalance, source: "SELECTION_CONFIG.class_balance" }
     : { spec: v.CLASS_BALANCE, source: "CLASS_BALANCE" };
   if (entry.classBalance !== true && balance.spec !== "none") throw new UsageError(entry.classBalance);
+  if (v.BALANCE_COLUMN && (balance.spec === "none" || balance.spec === "")) {
+    warnings.push(`BALANCE_COLUMN is ${v.BALANCE_COLUMN} but CLASS_BALANCE is none; it names the column class quotas are over, and without quotas it is ignored. Set CLASS_BALANCE (uniform, pool or a JSON map) to balance over it.`);
+  }
   if (minDistance > 0 && !entry.minDistance) throw new UsageError(`MIN_DISTANCE does not apply to ${strategyName}: it picks rows by its own rule (see README); leave MIN_DISTANCE at 0.`);
   if (role === "map" && entry.merge.kind === "none") throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.merge.guarantee}.`);
   const needVectors = entry.needsVectors || (minDistance > 0 && entry.minDistance === "vectors") ||
