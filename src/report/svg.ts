@@ -52,10 +52,20 @@ export function niceTicks(lo: number, hi: number, target = 5, integer = false): 
   let step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? quarter : fraction <= 5 ? 5 : 10) * power;
   if (integer) step = Math.max(1, step);
   const first = Math.floor(lo / step + 1e-9) * step;
+  const end = hi + step * (1 - 1e-9);
   const ticks: number[] = [];
-  for (let t = first; t <= hi + step * (1 - 1e-9); t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  // Counted, not stepped: `t += step` overflows to Infinity (never above `end`) near the largest
+  // double, and stands still where step is below the doubles' spacing at t.
+  for (let i = 0; i < MAX_TICKS; i++) {
+    const t = first + i * step;
+    if (!(t <= end) || !Number.isFinite(t)) break;
+    ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  }
   return { ticks, step };
 }
+
+/** More ticks than any axis asks for (about `target`): a bound the loop above cannot pass. */
+const MAX_TICKS = 1000;
 
 function svgOpen(b: Box, label: string): string {
   return `<svg class="chart" viewBox="0 0 ${b.width} ${b.height}" width="${b.width}" height="${b.height}" role="img" aria-label="${esc(label)}">`;

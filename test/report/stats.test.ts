@@ -127,4 +127,17 @@ describe("formatting", () => {
     expect(niceTicks(0, 1.5, 4, true).step).toBe(1);
     expect(niceTicks(5, 5).ticks.length).toBeGreaterThan(1);
   });
+
+  test("niceTicks ends on ranges that reach the largest double or lie beyond the doubles' spacing", () => {
+    // TypiClust scores a row with exact duplicates for neighbours Number.MAX_VALUE: stepping
+    // past it gave Infinity, which never exceeds the bound, and the ticks grew until memory ran out.
+    const huge = niceTicks(0, Number.MAX_VALUE, 4);
+    expect(huge.ticks.length).toBeGreaterThan(1);
+    expect(huge.ticks.length).toBeLessThan(10);
+    expect(huge.ticks.every(Number.isFinite)).toBe(true);
+    expect(niceTicks(-Number.MAX_VALUE, Number.MAX_VALUE).ticks.every(Number.isFinite)).toBe(true);
+    expect(niceTicks(Number.MAX_VALUE, Number.MAX_VALUE).ticks.every(Number.isFinite)).toBe(true);
+    // A step of 5 where doubles lie 16 apart: t + 5 rounded back to t, and the loop never moved.
+    expect(niceTicks(1e17, 1e17 + 16).ticks.length).toBeLessThan(1000);
+  });
 });

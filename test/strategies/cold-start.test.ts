@@ -247,6 +247,17 @@ describe("a pool of ids and vectors only, through main()", () => {
     });
   }
 
+  test("typiclust on exact duplicates (typicality infinite, scored as the largest double) writes its selection and report", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "pool.csv"), "id,emb_0,emb_1\na,1,1\nb,1,1\nc,2,2\nd,2,2\n");
+    const output = tempDir();
+    const result = await main({}, {}, {}, ["--input", dir, "--output", output, "--strategy", "typiclust", "--batch-size", "3"]);
+    expect(result.error?.message ?? null).toBeNull();
+    const rows = readFileSync(join(output, "selected_samples.csv"), "utf8").trimEnd().split("\n").slice(1);
+    expect(rows.map((r) => r.split(",").at(-2))).toEqual([String(Number.MAX_VALUE), String(Number.MAX_VALUE), "0"]);
+    expect(readFileSync(join(output, "selection_report.html"), "utf8")).toContain("</html>");
+  });
+
   test("hybrid with only a diversity objective selects from it", async () => {
     const result = await main({}, {}, {}, ["--input", input, "--output", tempDir(), "--strategy", "hybrid", "--batch-size", "5",
       "--config", JSON.stringify({ objectives: [{ type: "diversity" }] })]);
