@@ -49,6 +49,36 @@ describe("what users see", () => {
     expect(pipe.stderr).not.toContain("[#");
   });
 
+  test("BALANCE_COLUMN without CLASS_BALANCE sets no quotas, and the log and metadata say it is ignored", async () => {
+    const output = join(tempDir(), "o");
+    const { stderr, result } = await run(["--strategy", "uncertainty", "--balance-column", "emb_0", "--input", poolDir(), "--output", output, "--no-save-report"]);
+    expect(result.exitCode).toBe(0);
+    const warning = "BALANCE_COLUMN is emb_0 but CLASS_BALANCE is none; it names the column class quotas are over, and without quotas it is ignored. Set CLASS_BALANCE (uniform, pool or a JSON map) to balance over it.";
+    expect(stderr).toContain(`warn  ${warning}`);
+    const metadata = JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8"));
+    expect(metadata.class_balance).toBe(null);
+    expect(metadata.warnings).toContain(warning);
+    const balanced = await run(["--strategy", "uncertainty", "--balance-column", "emb_0", "--class-balance", "uniform", "--input", poolDir(), "--output", join(tempDir(), "o"), "--no-save-report"]);
+    expect(balanced.stderr).not.toContain("BALANCE_COLUMN is emb_0 but");
+  });
+
+  test("a row count the strategy does not read (BATCH_SIZE for confidence_threshold, K_PER_CLASS for uncertainty) is named in a warning", async () => {
+    const cases = [
+      [["--strategy", "confidence_threshold", "--batch-size", "5"], "BATCH_SIZE is set but STRATEGY=confidence_threshold does not read it: it takes every row that reaches CONFIDENCE_THRESHOLD, capped by MAX_SAMPLES."],
+      [["--strategy", "top_k_per_class", "--max-samples", "5"], "MAX_SAMPLES is set but STRATEGY=top_k_per_class does not read it: it takes K_PER_CLASS rows per predicted class."],
+      [["--strategy", "uncertainty", "--k-per-class", "5"], "K_PER_CLASS is set but STRATEGY=uncertainty does not read it: it takes BATCH_SIZE rows."],
+    ] as const;
+    for (const [args, warning] of cases) {
+      const output = join(tempDir(), "o");
+      const { stderr, result } = await run([...args, "--input", poolDir(), "--output", output, "--no-save-report"]);
+      expect(result.exitCode).toBe(0);
+      expect(stderr).toContain(`warn  ${warning}`);
+      expect(JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).warnings).toContain(warning);
+    }
+    const own = await run(["--strategy", "confidence_threshold", "--max-samples", "5", "--input", poolDir(), "--output", join(tempDir(), "o"), "--no-save-report"]);
+    expect(own.stderr).not.toContain("does not read it");
+  });
+
   test("inspect reads the classes as the run does: LABEL_CLASSES lists every class", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "llm.csv"), "id,predicted_label,confidence_score\na,x,0.9\nb,y,0.4\n");

@@ -44,7 +44,7 @@ export async function readCalibration(channel: string, pool: Pool, options: Cali
   if (!pool.plan.classesRecorded) {
     throw new DataError(`${first.path}: calibration needs the class the model predicted for each row, and the pool holds only a confidence (${pool.plan.scoreColumns.join(", ")}); add the predicted label (LABEL_FIELD) to the pool and the calibration rows.`);
   }
-  const own = planColumns(tables, { idField: label, scoreField: options.scoreField, scoreFieldPrefix: options.scoreFieldPrefix, labelField: options.labelField });
+  const own = planColumns(tables, { idField: label, idSetting: "TRUE_LABEL_FIELD", scoreField: options.scoreField, scoreFieldPrefix: options.scoreFieldPrefix, labelField: options.labelField });
   const columnsOf = (p: ColumnPlan) => [...p.scoreColumns, ...(p.labelColumn ? [p.labelColumn] : [])];
   const same = own.scoreKind === pool.plan.scoreKind && columnsOf(own).join("\n") === columnsOf(pool.plan).join("\n");
   if (!same) {

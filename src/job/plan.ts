@@ -41,16 +41,39 @@ export function planJob(config: Config, role: Role): JobPlan {
     ? { spec: selectionConfig.classBalance, source: "SELECTION_CONFIG.class_balance" }
     : { spec: v.CLASS_BALANCE, source: "CLASS_BALANCE" };
   if (entry.classBalance !== true && balance.spec !== "none") throw new UsageError(entry.classBalance);
+  if (v.BALANCE_COLUMN && (balance.spec === "none" || balance.spec === "")) {
+    warnings.push(`BALANCE_COLUMN is ${v.BALANCE_COLUMN} but CLASS_BALANCE is none; it names the column class quotas are over, and without quotas it is ignored. Set CLASS_BALANCE (uniform, pool or a JSON map) to balance over it.`);
+  }
   if (minDistance > 0 && !entry.minDistance) throw new UsageError(`MIN_DISTANCE does not apply to ${strategyName}: it picks rows by its own rule (see README); leave MIN_DISTANCE at 0.`);
   if (role === "map" && entry.merge.kind === "none") throw new UsageError(`STRATEGY=${strategyName} cannot run on several hosts: ${entry.merge.guarantee}.`);
   const needVectors = entry.needsVectors || (minDistance > 0 && entry.minDistance === "vectors") ||
     (selectionConfig ? configNeedsVectors(selectionConfig) : false);
   checkBudget(config, strategyName, selectionConfig, role);
+  if (role !== "merge") warnings.push(...ignoredRowCounts(config, strategyName));
   const needsClasses = entry.needsClasses ? strategyName
     : balance.spec !== "none" && balance.spec !== "" && !v.BALANCE_COLUMN ? `${balance.source} over the predicted class`
     : selectionConfig?.filters.some((f) => f.value === "predicted_class") ? "the predicted_class filter of SELECTION_CONFIG"
     : null;
   return { role, strategyName, entry, selectionConfig, useCase, minDistance, balance, needVectors, needsClasses, warnings };
+}
+
+/** The parameter that says how many rows a strategy takes, and how it takes them; every other strategy takes BATCH_SIZE rows. */
+const ROW_COUNT: Record<string, { parameter: "BATCH_SIZE" | "MAX_SAMPLES" | "K_PER_CLASS"; takes: string }> = {
+  confidence_threshold: { parameter: "MAX_SAMPLES", takes: "every row that reaches CONFIDENCE_THRESHOLD, capped by MAX_SAMPLES" },
+  top_k_per_class: { parameter: "K_PER_CLASS", takes: "K_PER_CLASS rows per predicted class" },
+};
+
+/**
+ * A row count the user set that the strategy does not read (BATCH_SIZE with
+ * confidence_threshold, which takes every row above its threshold): the batch would not be the
+ * size asked for, without a word. A merge's parameters are the map's, defaults included, so
+ * only a map or single run says it.
+ */
+function ignoredRowCounts(config: Config, strategyName: string): string[] {
+  const own = ROW_COUNT[strategyName] ?? { parameter: "BATCH_SIZE", takes: "BATCH_SIZE rows" };
+  return (["BATCH_SIZE", "MAX_SAMPLES", "K_PER_CLASS"] as const)
+    .filter((name) => name !== own.parameter && config.sources[name] !== "default")
+    .map((name) => `${name} is set but STRATEGY=${strategyName} does not read it: it takes ${own.takes}.`);
 }
 
 /** BUDGET and BUDGET_COLUMN come together, for hybrid; proportion replaces BATCH_SIZE rather than joining it. */

@@ -18,6 +18,8 @@ export const OUTPUT_COLUMNS = ["selection_score", "selection_rank"];
 
 export interface ColumnOptions {
   idField: string;
+  /** The parameter that names idField, for messages. Default: ID_FIELD (the calibration channel's stand-in id is TRUE_LABEL_FIELD). */
+  idSetting?: "ID_FIELD" | "TRUE_LABEL_FIELD";
   /** One score column chosen by the user; empty when not set. */
   scoreField: string;
   scoreFieldPrefix: string;
@@ -157,7 +159,25 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
       ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}`
       : `no emb_* columns and no numeric feature columns${skippedIndex}`;
   }
+  refuseSharedId(options.idField, options.idSetting ?? "ID_FIELD", scores, vectorColumns, leafColumns);
   return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence" && scores.scoreKind !== "none", vectorColumns, vectorReason, leafColumns };
+}
+
+/**
+ * The id column with a second role (ID_FIELD set to a score, label, vector or leaf column) is
+ * a mistaken ID_FIELD: its values would be read as ids and as data at once, and the run would
+ * go on without a word (a calibration channel whose true label is the predicted label would
+ * calibrate the model against itself).
+ */
+function refuseSharedId(id: string, setting: "ID_FIELD" | "TRUE_LABEL_FIELD", scores: ScorePlan, vectorColumns: readonly string[], leafColumns: readonly string[]): void {
+  const role = scores.scoreColumns.includes(id) ? "a score column"
+    : scores.labelColumn === id ? "the predicted-label column"
+    : vectorColumns.includes(id) ? "a vector column"
+    : leafColumns.includes(id) ? "a leaf column"
+    : null;
+  if (!role) return;
+  const [flag, what] = setting === "ID_FIELD" ? ["--id-field", "the id"] : ["--true-label-field", "the true label"];
+  throw new UsageError(`${setting} is "${id}", which is ${role}: ${what} must be a column of its own. Set ${setting} (${flag}) to the column that holds ${what}.`);
 }
 
 /** Which columns hold the scores, what they mean, and the class names they give. */

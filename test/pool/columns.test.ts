@@ -21,3 +21,42 @@ describe("feature columns without emb_*", () => {
     expect((renamed.metadata as { vector_columns: string[] }).vector_columns).toEqual(["label", "f1"]);
   });
 });
+
+describe("the id column is a column of its own", () => {
+  const input = tempDir();
+  writeFileSync(join(input, "pool.csv"), "id,prob_class_0,prob_class_1,emb_0,emb_1,leaf_0\na,0.9,0.1,1,2,3\nb,0.6,0.4,2,3,4\nc,0.5,0.5,3,1,5\n");
+  const llm = tempDir();
+  writeFileSync(join(llm, "pool.csv"), "id,predicted_label,confidence_score\na,cat,0.9\nb,dog,0.6\n");
+  const run = (dir: string, idField: string, strategy = "uncertainty") => {
+    const stderr: string[] = [];
+    return main({}, {}, { ID_FIELD: idField }, ["--strategy", strategy, "--input", dir, "--output", join(tempDir(), "o"), "--no-save-report"],
+      { stdout: { write() {}, isTTY: false }, stderr: { write: (t: string) => void stderr.push(t), isTTY: false } }).then((result) => ({ result, stderr: stderr.join("") }));
+  };
+
+  test("a calibration channel whose true label (TRUE_LABEL_FIELD) is the predicted-label column is refused naming TRUE_LABEL_FIELD", async () => {
+    const pool = tempDir(), calibration = tempDir();
+    writeFileSync(join(pool, "pool.csv"), "id,label,confidence_score\na,cat,0.9\nb,dog,0.6\n");
+    writeFileSync(join(calibration, "c.csv"), "label,confidence_score\ncat,0.9\ndog,0.8\n");
+    const stderr: string[] = [];
+    const result = await main({}, {}, { LABEL_FIELD: "label" }, ["--strategy", "confidence_threshold", "--input", pool, "--calibration", calibration, "--output", join(tempDir(), "o")],
+      { stdout: { write() {}, isTTY: false }, stderr: { write: (t: string) => void stderr.push(t), isTTY: false } });
+    expect(result.exitCode).toBe(2);
+    expect(stderr.join("")).toContain('usage error: TRUE_LABEL_FIELD is "label", which is the predicted-label column: the true label must be a column of its own.');
+  });
+
+  for (const [dir, idField, role, strategy] of [
+    [input, "prob_class_0", "a score column", "uncertainty"],
+    [input, "emb_1", "a vector column", "diversity"],
+    [input, "emb_1", "a vector column", "uncertainty"],
+    [input, "leaf_0", "a leaf column", "uncertainty"],
+    [llm, "predicted_label", "the predicted-label column", "confidence_threshold"],
+    [llm, "confidence_score", "a score column", "confidence_threshold"],
+  ] as const) {
+    test(`ID_FIELD=${idField} (${role}) with ${strategy} is a usage error naming both roles, and nothing is written`, async () => {
+      const { result, stderr } = await run(dir, idField, strategy);
+      expect(result.exitCode).toBe(2);
+      expect(stderr).toContain(`usage error: ID_FIELD is "${idField}", which is ${role}`);
+      expect(result.outputs).toEqual([]);
+    });
+  }
+});
