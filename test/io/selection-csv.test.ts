@@ -13,11 +13,12 @@ import { tempDir } from "../helpers.ts";
 const ROWS = 40_000;
 const order = Uint32Array.from({ length: ROWS }, (_, k) => (k * 7919) % ROWS);
 const scores = Float64Array.from(order, (row) => 1 / (row + 3));
-const labels: ExtraColumn[] = [{ name: "pseudo_label", text: Array.from(order, (row) => (row % 3 === 0 ? "cat, wild" : `class_${row % 7}`)) }];
+const labelText = Array.from(order, (row) => (row % 3 === 0 ? "cat, wild" : `class_${row % 7}`));
+const labels: ExtraColumn[] = [{ name: "pseudo_label", text: labelText }];
 const extra: ExtraColumn[] = [{ name: "candidate_weight", values: Float64Array.from(order, (row) => row / 8) }];
 /** What the run adds to row k: the label (quoted when it holds a comma), score, rank, then the extra column. */
 const added = (k: number) => {
-  const label = (labels[0] as { text: string[] }).text[k]!;
+  const label = labelText[k]!;
   return `,${label.includes(",") ? `"${label}"` : label},${scores[k]},${k + 1},${order[k]! / 8}`;
 };
 const tail = ",pseudo_label,selection_score,selection_rank,candidate_weight";
