@@ -18,15 +18,11 @@ export async function readLabeled(path: string, pool: Pool, needVectors: boolean
   const leafColumns = needLeaves ? pool.plan.leafColumns : [];
   const missingId = !first.columns.includes(pool.plan.id);
   if (missingId) throw new DataError(`${first.path}: the labeled_data channel has no id column "${pool.plan.id}"; it needs the same id column as the pool.`);
-  const useVectors = needVectors && vectorColumns.every((c) => first.columns.includes(c));
-  const useLeaves = needLeaves && leafColumns.every((c) => first.columns.includes(c));
-  if (needVectors && !useVectors) {
-    const missing = vectorColumns.filter((c) => !first.columns.includes(c));
-    throw new DataError(`${first.path}: the labeled_data channel lacks the vector columns ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}; its rows need the pool's ${vectorColumns.length} vector columns to count as chosen centers.`);
-  }
+  if (needVectors) requireSameColumns(first, vectorColumns, "vector", "emb_");
+  if (needLeaves) requireSameColumns(first, leafColumns, "leaf", "leaf_");
   const rows = tables.reduce((n, t) => n + t.rowCount, 0);
-  const vectors = useVectors ? allocVectors(float64, rows * vectorColumns.length) : null;
-  const leaves = useLeaves ? new Int32Array(rows * leafColumns.length) : null;
+  const vectors = needVectors ? allocVectors(float64, rows * vectorColumns.length) : null;
+  const leaves = needLeaves ? new Int32Array(rows * leafColumns.length) : null;
   const ids: string[] = [];
   let rowStart = 0;
   for (const table of tables) {
@@ -40,3 +36,22 @@ export async function readLabeled(path: string, pool: Pool, needVectors: boolean
   return { ids, vectors: vectors ? { data: vectors, rows, cols: vectorColumns.length } : null, leaves, files: tables.map((t) => t.path) };
 }
 
+/**
+ * The labelled rows count as chosen centers only in the pool's space: every one of the pool's
+ * vector (or leaf) columns, and no more of the prefixed ones (emb_0..emb_767 beside a pool's
+ * emb_0..emb_383 are another embedding; more leaf_* columns, another forest), whose first
+ * columns would otherwise be measured against the pool's as if they were the same.
+ */
+function requireSameColumns(table: Table, poolColumns: readonly string[], kind: string, prefix: string): void {
+  const missing = poolColumns.filter((c) => !table.columns.includes(c));
+  const list = (names: string[]) => `${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}`;
+  if (missing.length > 0) {
+    throw new DataError(`${table.path}: the labeled_data channel lacks the ${kind} columns ${list(missing)}; its rows need the pool's ${poolColumns.length} ${kind} columns to count as chosen centers.`);
+  }
+  // Pool vectors that are other numeric columns (no emb_*) say nothing of the labelled rows' emb_* ones.
+  if (poolColumns.length === 0 || !poolColumns.every((c) => c.startsWith(prefix))) return;
+  const extra = table.columns.filter((c) => c.startsWith(prefix) && !poolColumns.includes(c));
+  if (extra.length > 0) {
+    throw new DataError(`${table.path}: the labeled_data channel has ${prefix}* columns the pool lacks (${list(extra)}): its ${kind === "vector" ? "vectors" : "leaf indices"} have ${poolColumns.length + extra.length} columns, the pool's ${poolColumns.length}. They must come from the same ${kind === "vector" ? "embedding model" : "trained forest"} as the pool's: score the labelled rows with it again.`);
+  }
+}
