@@ -155,9 +155,13 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     vectorColumns = columns.filter((c, i) => !taken.has(c) && c !== truth && !PANDAS_INDEX.test(c) && looksNumeric(table, i));
     const skippedIndex = (indexes.length > 0 ? `; ${indexes.join(", ")} left out as a pandas index` : "") +
       (truth ? `; ${truth} left out as the true label (TRUE_LABEL_FIELD)` : "");
+    const lists = columns.filter((c, i) => !taken.has(c) && holdsNumberLists(table, i));
+    const listHint = lists.length > 0
+      ? `; ${listNames(lists)} ${lists.length === 1 ? "holds" : "hold"} a list of numbers a row, which is not read as a vector: write it as one column a dimension, emb_0, emb_1, … (pandas: df.join(pd.DataFrame(df.pop("${lists[0]}").tolist(), index=df.index).add_prefix("emb_")))`
+      : "";
     vectorReason = vectorColumns.length > 0
-      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}`
-      : `no emb_* columns and no numeric feature columns${skippedIndex}`;
+      ? `no emb_* columns; using the ${vectorColumns.length} numeric feature columns (every numeric column that is not the id, a score, a predicted label, a leaf index or a partition folder)${skippedIndex}${listHint}`
+      : `no emb_* columns and no numeric feature columns${skippedIndex}${listHint}`;
   }
   refuseSharedId(options.idField, options.idSetting ?? "ID_FIELD", scores, vectorColumns, leafColumns);
   return { id: options.idField, ...scores, classesRecorded: scores.scoreKind !== "confidence" && scores.scoreKind !== "none", vectorColumns, vectorReason, leafColumns };
@@ -267,6 +271,17 @@ export function requireClasses(plan: ColumnPlan, neededBy: string | null): void 
   // No scores at all (a cold start) is refused where scores are needed, with its own reason.
   if (plan.classesRecorded || neededBy === null || plan.scoreKind === "none") return;
   throw new UsageError(`${neededBy} needs the predicted classes, but the input holds only a confidence ("${plan.scoreColumns[0]}") and no predicted label. Add the label column and name it with LABEL_FIELD (--label-field), e.g. predicted_label; or use a strategy that needs only confidence or uncertainty (confidence_threshold, uncertainty, diversity, hybrid without class filters).`);
+}
+
+/** A column whose first value is a list of numbers (JSON lines' [0.1, 0.2], Parquet's list<float>): an embedding written whole, one list a row. */
+function holdsNumberLists(table: Table, column: number): boolean {
+  if (table.rowCount === 0) return false;
+  let value = table.cell(0, column);
+  if (typeof value === "string" && value.trim().startsWith("[")) {
+    try { value = JSON.parse(value); } catch { return false; } // CSV: the list as text
+  }
+  return (Array.isArray(value) || ArrayBuffer.isView(value)) && (value as ArrayLike<unknown>).length > 0 &&
+    Array.from(value as ArrayLike<unknown>).every((x) => typeof x === "number" || typeof x === "bigint");
 }
 
 /** A column is a numeric feature when its first rows (up to 200) all hold finite numbers. */

@@ -85,3 +85,20 @@ describe("LABEL_CLASSES", () => {
     expect((result.metadata as { warnings: string[] }).warnings).toContain(warning);
   });
 });
+
+describe("an embedding written whole, one list a row", () => {
+  for (const [name, file, text] of [
+    ["JSON lines", "pool.jsonl", '{"id":"a","prob_class_0":0.9,"prob_class_1":0.1,"embedding":[1,2]}\n{"id":"b","prob_class_0":0.6,"prob_class_1":0.4,"embedding":[2,2]}\n'],
+    ["CSV", "pool.csv", 'id,prob_class_0,prob_class_1,embedding\na,0.9,0.1,"[1, 2]"\nb,0.6,0.4,"[2, 2]"\n'],
+  ] as const) {
+    test(`in ${name}: a strategy that needs vectors names the list column and how to split it into emb_* columns`, async () => {
+      const input = tempDir();
+      writeFileSync(join(input, file), text);
+      const stderr: string[] = [];
+      const result = await main({}, {}, {}, ["--strategy", "diversity", "--input", input, "--output", join(tempDir(), "o"), "--no-save-report"],
+        { stdout: { write() {}, isTTY: false }, stderr: { write: (t: string) => void stderr.push(t), isTTY: false } });
+      expect(result.exitCode).toBe(3);
+      expect(stderr.join("")).toContain('embedding holds a list of numbers a row, which is not read as a vector: write it as one column a dimension, emb_0, emb_1, …');
+    });
+  }
+});
