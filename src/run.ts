@@ -18,7 +18,7 @@ import { loadBackend } from "./job/backend.ts";
 import { resolvePaths, type JobPaths } from "./job/paths.ts";
 import { planJob, type Role } from "./job/plan.ts";
 import { readInputs } from "./job/read.ts";
-import { unmatchedExclusionWarning } from "./job/exclusions.ts";
+import { settingsWithoutEffect } from "./job/settings-without-effect.ts";
 import { mayStream, streamInputs } from "./job/stream.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
 import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
@@ -155,8 +155,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   // Score-only strategies stream the pool when nothing needs it whole (job/stream.ts).
   const streamed = mayStream(plan, config, paths) ? await streamInputs(plan, config, paths, log, timings) : null;
   const inputs = streamed?.inputs ?? await readInputs(plan, config, channels, mergeFrom, log, timings);
-  const unmatched = unmatchedExclusionWarning(config, role, inputs.excludedCount);
-  if (unmatched) log.warn(unmatched);
+  for (const warning of settingsWithoutEffect(config, role, inputs)) log.warn(warning);
   const labels = await pseudoLabelStep(plan, config, paths.calibration, inputs, mergeFrom, log, timings, streamed?.counts ?? null);
   const options = strategyOptions(plan, config, labels.inputs, blas, mergeFrom, log);
   labels.adjust(options);

@@ -6,6 +6,7 @@ import { DataError } from "../errors.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
 import type { Pool } from "../pool/pool.ts";
 import { readChannel, type Notices } from "./channel.ts";
+import { requirePoolColumns } from "./pool-columns-check.ts";
 import type { Table } from "./table.ts";
 
 export interface Labeled { ids: string[]; vectors: Pool["vectors"]; leaves: Int32Array | null; files: string[] }
@@ -18,8 +19,9 @@ export async function readLabeled(path: string, pool: Pool, needVectors: boolean
   const leafColumns = needLeaves ? pool.plan.leafColumns : [];
   const missingId = !first.columns.includes(pool.plan.id);
   if (missingId) throw new DataError(`${first.path}: the labeled_data channel has no id column "${pool.plan.id}"; it needs the same id column as the pool.`);
-  if (needVectors) requireSameColumns(first, vectorColumns, "vector", "emb_");
-  if (needLeaves) requireSameColumns(first, leafColumns, "leaf", "leaf_");
+  const purpose = "to count as chosen centers";
+  if (needVectors) requirePoolColumns(first, { channel: "labeled_data", poolColumns: vectorColumns, kind: "vector", purpose });
+  if (needLeaves) requirePoolColumns(first, { channel: "labeled_data", poolColumns: leafColumns, kind: "leaf", purpose });
   const rows = tables.reduce((n, t) => n + t.rowCount, 0);
   const vectors = needVectors ? allocVectors(float64, rows * vectorColumns.length) : null;
   const leaves = needLeaves ? new Int32Array(rows * leafColumns.length) : null;
@@ -34,24 +36,4 @@ export async function readLabeled(path: string, pool: Pool, needVectors: boolean
     rowStart += table.rowCount;
   }
   return { ids, vectors: vectors ? { data: vectors, rows, cols: vectorColumns.length } : null, leaves, files: tables.map((t) => t.path) };
-}
-
-/**
- * The labelled rows count as chosen centers only in the pool's space: every one of the pool's
- * vector (or leaf) columns, and no more of the prefixed ones (emb_0..emb_767 beside a pool's
- * emb_0..emb_383 are another embedding; more leaf_* columns, another forest), whose first
- * columns would otherwise be measured against the pool's as if they were the same.
- */
-function requireSameColumns(table: Table, poolColumns: readonly string[], kind: string, prefix: string): void {
-  const missing = poolColumns.filter((c) => !table.columns.includes(c));
-  const list = (names: string[]) => `${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}`;
-  if (missing.length > 0) {
-    throw new DataError(`${table.path}: the labeled_data channel lacks the ${kind} columns ${list(missing)}; its rows need the pool's ${poolColumns.length} ${kind} columns to count as chosen centers.`);
-  }
-  // Pool vectors that are other numeric columns (no emb_*) say nothing of the labelled rows' emb_* ones.
-  if (poolColumns.length === 0 || !poolColumns.every((c) => c.startsWith(prefix))) return;
-  const extra = table.columns.filter((c) => c.startsWith(prefix) && !poolColumns.includes(c));
-  if (extra.length > 0) {
-    throw new DataError(`${table.path}: the labeled_data channel has ${prefix}* columns the pool lacks (${list(extra)}): its ${kind === "vector" ? "vectors" : "leaf indices"} have ${poolColumns.length + extra.length} columns, the pool's ${poolColumns.length}. They must come from the same ${kind === "vector" ? "embedding model" : "trained forest"} as the pool's: score the labelled rows with it again.`);
-  }
 }

@@ -7,15 +7,13 @@ import { allocVectors } from "../engine/kernels/kernels.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
 import { readChannel, type Notices } from "./channel.ts";
+import { requirePoolColumns } from "./pool-columns-check.ts";
 
 export async function readQuery(path: string, pool: Pool, float64: boolean, notices?: Notices): Promise<{ vectors: Matrix; files: string[] }> {
   const tables = await readChannel(path, "query_data", undefined, notices);
   const columns = pool.plan.vectorColumns;
   const first = tables[0]!;
-  const missing = columns.filter((c) => !first.columns.includes(c));
-  if (missing.length > 0) {
-    throw new DataError(`${first.path}: the query_data channel lacks the vector columns ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}; its rows need the pool's ${columns.length} vector columns to be compared with the pool.`);
-  }
+  requirePoolColumns(first, { channel: "query_data", poolColumns: columns, kind: "vector", purpose: "to be compared with the pool" });
   const rows = tables.reduce((n, t) => n + t.rowCount, 0);
   if (rows === 0) throw new DataError(`${first.path}: the query_data channel has no rows; the similarity objective needs at least one row to compare with.`);
   const data = allocVectors(float64, rows * columns.length);

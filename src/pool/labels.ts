@@ -70,6 +70,9 @@ export function parseLabelClasses(raw: string): string[] {
       throw new UsageError(`LABEL_CLASSES is ${raw}, not a JSON list; give the classes comma-separated (a,b,c) or as a JSON list (["a", "b"]).`);
     }
   }
+  if (Array.isArray(names) && names.length === 0) {
+    throw new UsageError(`LABEL_CLASSES is ${raw}; it lists no class. List every class, or leave it unset to take the labels read.`);
+  }
   if (!Array.isArray(names) || names.some((n) => labelText(n) === null)) {
     throw new UsageError(`LABEL_CLASSES is ${raw}; every class must be a non-empty name (comma-separated, or a JSON list of names).`);
   }

@@ -60,3 +60,28 @@ describe("the id column is a column of its own", () => {
     });
   }
 });
+
+describe("LABEL_CLASSES", () => {
+  const run = async (pool: string, labelClasses: string) => {
+    const input = tempDir(), output = join(tempDir(), "o");
+    writeFileSync(join(input, "pool.csv"), pool);
+    const stderr: string[] = [];
+    const result = await main({}, {}, { LABEL_CLASSES: labelClasses }, ["--strategy", "uncertainty", "--batch-size", "1", "--input", input, "--output", output, "--no-save-report"],
+      { stdout: { write() {}, isTTY: false }, stderr: { write: (t: string) => void stderr.push(t), isTTY: false } });
+    return { result, stderr: stderr.join("") };
+  };
+
+  test("an empty JSON list is a usage error, not the labels read", async () => {
+    const { result, stderr } = await run("id,predicted_label,confidence_score\na,cat,0.9\nb,dog,0.6\n", "[]");
+    expect(result.exitCode).toBe(2);
+    expect(stderr).toContain("usage error: LABEL_CLASSES is []; it lists no class.");
+  });
+
+  test("beside per-class probability columns, which name the classes, it is ignored with a warning in the log and the metadata", async () => {
+    const { result, stderr } = await run("id,prob_class_0,prob_class_1\na,0.9,0.1\nb,0.6,0.4\n", "x,y");
+    expect(result.exitCode).toBe(0);
+    const warning = "LABEL_CLASSES is set but the pool has no predicted-label column: its classes are those of its score columns (0, 1), and LABEL_CLASSES is ignored.";
+    expect(stderr).toContain(`warn  ${warning}`);
+    expect((result.metadata as { warnings: string[] }).warnings).toContain(warning);
+  });
+});
