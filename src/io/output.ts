@@ -10,14 +10,14 @@
  * mistaken for output; they are left, rather than swept by the next run, because a sweep
  * could delete the temporary file of another run writing to the same directory.
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, fsyncSync } from "node:fs";
-import { Buffer } from "node:buffer";
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { UsageError } from "../errors.ts";
 import type { Pool } from "../pool/pool.ts";
 import { commonType, csvCellValue, csvColumnType, DOUBLE, INT32, TEXT, typeName } from "./column-type.ts";
 import type { OutputColumn } from "./parquet-writer.ts";
+import { ByteSink } from "./byte-sink.ts";
 import { isCsvTable, type Table } from "./table.ts";
 import { isTypedValue } from "./typed-values.ts";
 
@@ -56,7 +56,6 @@ function locate(pool: Pool, row: number): [Table, number] {
   return [pool.tables[t]!, row - pool.tableStarts[t]!];
 }
 
-const encoder = new TextEncoder();
 
 /** selected_samples.csv: CSV input rows repeated byte for byte; other inputs formatted. */
 /** Columns appended after selection_score and selection_rank (a map step's candidate weight and radius). */
@@ -65,6 +64,13 @@ export type ExtraColumn = { name: string; values: Float64Array } | { name: strin
 /** An extra column as the Parquet writer takes it: numbers as DOUBLE, text as UTF-8. */
 function typedColumn(e: ExtraColumn): OutputColumn {
   return "values" in e ? { name: e.name, type: DOUBLE, values: Array.from(e.values) } : { name: e.name, type: TEXT, values: [...e.text] };
+}
+
+/** A row of a table that is not CSV as CSV text. */
+function formattedRow(table: Table, r: number): string {
+  let line = "";
+  for (let c = 0; c < table.columns.length; c++) line += (c > 0 ? "," : "") + csvQuote(formatCell(table.cell(r, c)));
+  return line;
 }
 
 /** One extra column's cell as CSV text. */
@@ -81,39 +87,28 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
   labels: readonly ExtraColumn[] = []): void {
   const fd = openSync(path, "w");
   try {
-    const chunks: Uint8Array[] = [];
-    let pending = 0;
-    const push = (bytes: Uint8Array) => {
-      chunks.push(bytes);
-      pending += bytes.length;
-      if (pending > 1 << 20) flush();
-    };
-    // One write a MiB: a write a chunk was three system calls a row (1 s of a 416,490-row selection).
-    const flush = () => {
-      writeSync(fd, Buffer.concat(chunks, pending));
-      chunks.length = 0;
-      pending = 0;
-    };
+    const out = new ByteSink(fd);
     const first = pool.tables[0]!;
     const allCsv = pool.tables.every(isCsvTable);
     const eol = allCsv && isCsvTable(first) ? first.lineEnding : "\n";
-    const eolBytes = encoder.encode(eol);
     if (allCsv && isCsvTable(first)) {
-      if (first.hadBom) push(new Uint8Array([0xef, 0xbb, 0xbf]));
-      push(first.headerBytes);
+      if (first.hadBom) out.bytes(new Uint8Array([0xef, 0xbb, 0xbf]));
+      out.bytes(first.headerBytes);
     } else {
-      push(encoder.encode(first.columns.map(csvQuote).join(",")));
+      out.text(first.columns.map(csvQuote).join(","));
     }
-    push(encoder.encode(labels.map((e) => `,${csvQuote(e.name)}`).join("") + ",selection_score,selection_rank" + extra.map((e) => `,${e.name}`).join("")));
-    push(eolBytes);
+    out.text(labels.map((e) => `,${csvQuote(e.name)}`).join("") + ",selection_score,selection_rank" + extra.map((e) => `,${e.name}`).join("") + eol);
     for (let k = 0; k < rows.length; k++) {
       const [table, r] = locate(pool, rows[k]!);
-      const added = labels.map((e) => `,${extraCell(e, k)}`).join("") + `,${scores[k]},${k + 1}` + extra.map((e) => `,${extraCell(e, k)}`).join("") + eol;
-      if (isCsvTable(table)) push(table.recordBytes(r));
-      // A formatted row is encoded once, with what the run adds.
-      push(encoder.encode((isCsvTable(table) ? "" : table.columns.map((_, c) => csvQuote(formatCell(table.cell(r, c)))).join(",")) + added));
+      if (isCsvTable(table)) out.bytes(table.recordBytes(r));
+      // One string a row: the formatted cells, then what the run adds.
+      let line = isCsvTable(table) ? "" : formattedRow(table, r);
+      for (const e of labels) line += `,${extraCell(e, k)}`;
+      line += `,${scores[k]},${k + 1}`;
+      for (const e of extra) line += `,${extraCell(e, k)}`;
+      out.text(line + eol);
     }
-    flush();
+    out.flush();
     fsyncSync(fd);
   } finally {
     closeSync(fd);

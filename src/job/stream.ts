@@ -46,6 +46,7 @@ import { mayBeSelected } from "../calibration/conformal-selection.ts";
 import { fitTemperature } from "../calibration/temperature.ts";
 import { calibrationRows, withTemperature } from "../pseudo-labels/prepare.ts";
 import { calibrationOptions, type StreamedCounts } from "../pseudo-labels/step.ts";
+import { collectGarbage } from "../io/collect-garbage.ts";
 import { NotStreamable, openSource, type Part, type StreamSource } from "./stream-source.ts";
 import { classThresholds, confidenceStats, mergeConfidenceStats, passesClassThreshold, type ConfidenceStats } from "../pseudo-labels/adaptive-thresholds.ts";
 
@@ -517,30 +518,3 @@ async function excludedIds(labeledPath: string | null, columns: ColumnPlan, excl
   if (excludeFile) for (const id of await readIdList(excludeFile, idField)) excluded.add(id);
   return { excluded, labeled };
 }
-
-/**
- * A row group's decoded columns are garbage once it is scored; Bun's collector lets gigabytes
- * of them pile up (1.2 GB peak on 10M rows), so it is nudged after each group, and made to
- * collect fully (tens of milliseconds) when the process passes FULL_GC_ABOVE and has grown by
- * FULL_GC_GROWTH since the last full collection: a process that stays above the line (the
- * candidates of a large selection) would otherwise collect fully after every group, which cost
- * half the wall time. Deno: left to V8.
- */
-function collectGarbage(): void {
-  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-  if (!bun) return;
-  const rss = process.memoryUsage.rss();
-  const full = rss > FULL_GC_ABOVE && rss > lastFullRss + FULL_GC_GROWTH;
-  if (!full && rss < lastRss + NUDGE_GROWTH) return;
-  bun.gc(full);
-  lastRss = process.memoryUsage.rss();
-  if (full) lastFullRss = lastRss;
-}
-
-/** Growth since the last collection that earns a nudge: nudging after every group cost 0.7 s of 5 on 10M rows. */
-const NUDGE_GROWTH = 64 * 2 ** 20;
-let lastRss = 0;
-
-const FULL_GC_ABOVE = 512 * 2 ** 20;
-const FULL_GC_GROWTH = 128 * 2 ** 20;
-let lastFullRss = 0;
