@@ -7,6 +7,7 @@ import { DataError, UsageError } from "../errors.ts";
 import { isNumeric } from "../io/column-type.ts";
 import type { Table } from "../io/table.ts";
 import { delimiterHint } from "../io/delimiter-hint.ts";
+import { paddedNamesHint } from "../io/padded-names-hint.ts";
 import { headerlessHint } from "../io/headerless.ts";
 import { distinctLabels, LABEL_COLUMNS, parseLabelClasses } from "./labels.ts";
 import { listNames } from "../list-names.ts";
@@ -133,7 +134,7 @@ export function planColumns(input: Table | readonly Table[], options: ColumnOpti
     }
   }
   if (!has(options.idField)) {
-    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${delimiterHint(columns)}${bedrockRawHint(columns)}`);
+    throw new DataError(`${table.path}: no id column "${options.idField}" (columns: ${listed}); set ID_FIELD (--id-field) to the column that identifies rows.${headerlessHint(columns)}${delimiterHint(columns)}${paddedNamesHint(columns)}${bedrockRawHint(columns)}`);
   }
   const scores = planScores(tables, options, listed);
   const { scoreColumns } = scores;
@@ -244,7 +245,7 @@ function planScores(tables: readonly Table[], options: ColumnOptions, listed: st
     const labelOnly = label ? ` There is a label column "${label}" but no confidence beside it; set SCORE_FIELD (with LABEL_FIELD=${label}) to the column holding the confidence in each label.` : "";
     return {
       scoreColumns: [], scoreKind: "none", classNames: [], scoreClass: 0, labelColumn: null,
-      scoreReason: `no score columns found (columns: ${listed}): a pool of ids and vectors, on which strategies that need vectors alone run. Scores would be "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or the columns SCORE_FIELD / SCORE_FIELD_PREFIX name.${labelOnly}${bedrockRawHint(columns)}`,
+      scoreReason: `no score columns found (columns: ${listed}): a pool of ids and vectors, on which strategies that need vectors alone run. Scores would be "${prefix}*" class probabilities, an LLM score (${LLM_SCORE_COLUMNS.join(", ")}) or a rule score (${RULE_SCORE_COLUMNS.join(", ")}), or the columns SCORE_FIELD / SCORE_FIELD_PREFIX name.${labelOnly}${paddedNamesHint(columns)}${bedrockRawHint(columns)}`,
     };
   }
   if (label) {

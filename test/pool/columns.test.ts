@@ -102,3 +102,18 @@ describe("an embedding written whole, one list a row", () => {
     });
   }
 });
+
+describe("a header with spaces around its names", () => {
+  for (const [header, strategy] of [["id, prob_class_0, prob_class_1", "uncertainty"], ["id ,prob_class_0,prob_class_1", "uncertainty"]] as const) {
+    test(`"${header}": the error names the padded columns and how to write them`, async () => {
+      const input = tempDir();
+      writeFileSync(join(input, "pool.csv"), `${header}\na,0.9,0.1\n`);
+      const stderr: string[] = [];
+      const result = await main({}, {}, {}, ["--strategy", strategy, "--input", input, "--output", join(tempDir(), "o"), "--no-save-report"],
+        { stdout: { write() {}, isTTY: false }, stderr: { write: (t: string) => void stderr.push(t), isTTY: false } });
+      expect(result.exitCode).toBe(3);
+      const padded = header.split(",").filter((n) => n !== n.trim()).map((n) => JSON.stringify(n)).join(", ");
+      expect(stderr.join("")).toContain(`The header has names with spaces around them (${padded}): they match no column name written without them.`);
+    });
+  }
+});
