@@ -130,10 +130,13 @@ export function csvColumnType(cells: Iterable<string>): ColumnType {
   return integral ? INT64 : DOUBLE;
 }
 
-/** A CSV cell as the value a column of `type` (from csvColumnType) holds: null for empty. */
+/**
+ * A CSV cell as the value a column of `type` (from csvColumnType) holds: null for empty, in
+ * text columns too (as pandas, DuckDB and Polars read an empty CSV field); other text unchanged.
+ */
 export function csvCellValue(text: string, type: ColumnType): string | number | bigint | null {
   const trimmed = text.trim();
-  if (type.kind === "text") return text;
+  if (type.kind === "text") return text === "" ? null : text;
   if (trimmed === "") return null;
   if (type.kind === "integer") return BigInt(trimmed);
   const lower = trimmed.toLowerCase().replace(/^\+/, "");

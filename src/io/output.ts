@@ -137,7 +137,7 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
       return { name, type: pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType), values };
     }
     const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
-    return { name, type, values: type.kind === "text" ? values : (values as string[]).map((text) => csvCellValue(text, type)) };
+    return { name, type, values: (values as string[]).map((text) => csvCellValue(text, type)) };
   });
   for (const e of labels) columns.push(typedColumn(e));
   columns.push({ name: "selection_score", type: DOUBLE, values: Array.from(scores) });

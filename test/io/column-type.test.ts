@@ -19,10 +19,11 @@ describe("csvColumnType(): one rule for every CSV column", () => {
     test(`${JSON.stringify(cells)} → ${type}`, () => expect(typeName(csvColumnType(cells))).toBe(type));
   }
 
-  test("csvCellValue() gives bigints for int64, numbers for double, null for empty, text unchanged for string", () => {
+  test("csvCellValue() gives bigints for int64, numbers for double, null for empty (text columns too), other text unchanged", () => {
     expect(["12", "", "-9223372036854775808"].map((t) => csvCellValue(t, integer(64, true)))).toEqual([12n, null, -(2n ** 63n)]);
     expect(["2.5", "nan", "-inf", " "].map((t) => csvCellValue(t, { kind: "double" }))).toEqual([2.5, NaN, -Infinity, null]);
     expect(csvCellValue(" x ", { kind: "text" })).toBe(" x ");
+    expect(["", " "].map((t) => csvCellValue(t, { kind: "text" }))).toEqual([null, " "]);
   });
 });
 

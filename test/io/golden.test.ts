@@ -6,7 +6,7 @@
  * Polars, not only by our own reader, and compared column by column with the input.
  */
 import { describe, expect, test } from "bun:test";
-import { cpSync, readFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import pl from "nodejs-polars";
@@ -172,6 +172,19 @@ describe("golden files from DuckDB and Polars", () => {
       }, 60_000);
     }
   }
+
+  test("CSV → Parquet: an empty cell is null in text columns as in number columns, as DuckDB reads the same CSV", async () => {
+    const csv = join(tempDir(), "pool.csv");
+    writeFileSync(csv, "id,prob,note,count,ratio\nr1,0.9,,3,0.5\nr2,0.8,kept,,\nr3,0.7, ,7,1.5\nr4,0.6,\"\",8,2\nr5,0.55,x,9,2.5\n");
+    const output = await selectAll(csv, "parquet", "main");
+    const rows = (db: DuckDBConnection, from: string) => db.runAndReadAll(`SELECT id, note, count::BIGINT AS count, ratio::DOUBLE AS ratio FROM ${from} ORDER BY id`)
+      .then((reader) => reader.getRowObjectsJson());
+    await duck(async (db) => {
+      const ours = await rows(db, `'${output}'`);
+      expect(ours.map((r) => r.note)).toEqual([null, "kept", " ", null, "x"]);
+      expect(ours).toEqual(await rows(db, `read_csv('${csv}')`));
+    });
+  }, 60_000);
 
   test("duckdb-types.parquet → CSV: DuckDB parses every column back to the input's values, timestamps at full precision", async () => {
     const input = join(GOLDEN, "duckdb-types.parquet");
