@@ -20,7 +20,8 @@
  * order while their summed cost stays within the budget; a row that would overrun it is
  * skipped and cheaper ones after it are still taken (greedy, not an optimal knapsack).
  */
-import { DataError } from "../errors.ts";
+import { DataError, UsageError } from "../errors.ts";
+import { listNames } from "../list-names.ts";
 import { kCenterGreedy } from "../engine/kcenter.ts";
 import { uncertaintyScores } from "../engine/uncertainty.ts";
 import type { Pool } from "../pool/pool.ts";
@@ -131,8 +132,10 @@ function applyFilters(pool: Pool, options: StrategyOptions, filters: Filter[]): 
   const candidates = Uint8Array.from(options.selectable);
   const removedBy: Record<string, number> = {};
   for (const filter of filters) {
-    const values = filterValues(pool, filter.value);
-    const pass = comparator(filter.op, filter.threshold);
+    // A class name compares the rows' predicted class with that class's position.
+    const byName = typeof filter.threshold === "string";
+    const values = byName ? Float64Array.from(pool.predicted) : filterValues(pool, filter.value);
+    const pass = comparator(filter.op, byName ? classPosition(pool, filter) : filter.threshold as number);
     let removed = 0;
     for (let i = 0; i < pool.size; i++) {
       if (candidates[i] && !pass(values[i]!)) { candidates[i] = 0; removed++; }
@@ -154,6 +157,14 @@ function filterValues(pool: Pool, name: string): Float64Array {
     }
     default: return pool.extra.get(name)!;
   }
+}
+
+/** The position of the class a predicted_class filter names, refused when the pool has no such class. */
+function classPosition(pool: Pool, filter: Filter): number {
+  const name = String(filter.threshold);
+  const c = pool.plan.classNames.indexOf(name);
+  if (c === -1) throw new UsageError(`SELECTION_CONFIG filter predicted_class ${filter.op} ${JSON.stringify(name)}: ${JSON.stringify(name)} is not a predicted class (${listNames(pool.plan.classNames)}).`);
+  return c;
 }
 
 function comparator(op: Filter["op"], t: number): (v: number) => boolean {

@@ -21,7 +21,8 @@ export type FilterOp = (typeof FILTER_OPS)[number];
 /** Values computed from the probabilities, usable in filters besides any numeric input column. */
 export const DERIVED_VALUES = ["max_prob", "margin", "entropy", "predicted_class"] as const;
 
-export interface Filter { value: string; op: FilterOp; threshold: number }
+/** threshold: a number, or (predicted_class only) a class name as the input writes it. */
+export interface Filter { value: string; op: FilterOp; threshold: number | string }
 export type Objective =
   | { type: "uncertainty"; mode: UncertaintyMode; strength: number }
   | { type: "confidence"; strength: number }
@@ -67,6 +68,10 @@ export function parseSelectionConfig(raw: string): SelectionConfig {
     const o = asObject(f, at, ["value", "op", "threshold"]);
     if (typeof o.value !== "string" || o.value === "") throw new UsageError(`${at}.value must name a numeric column or one of ${DERIVED_VALUES.join(", ")}.`);
     if (!FILTER_OPS.includes(o.op as FilterOp)) throw new UsageError(`${at}.op is ${JSON.stringify(o.op)}; valid: ${FILTER_OPS.join(" ")}.`);
+    if (o.value === "predicted_class" && typeof o.threshold === "string") {
+      if (o.op !== "==" && o.op !== "!=") throw new UsageError(`${at}: a class name (${JSON.stringify(o.threshold)}) compares with == or != only; classes have no order.`);
+      return { value: o.value, op: o.op as FilterOp, threshold: o.threshold };
+    }
     return { value: o.value, op: o.op as FilterOp, threshold: finite(o.threshold, `${at}.threshold`) };
   });
   const objectives = asArray(root.objectives ?? [], `${where}.objectives`).map((x, i): Objective => {

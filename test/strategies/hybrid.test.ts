@@ -192,3 +192,31 @@ describe("MIN_DISTANCE and exclusions", () => {
     expect(a.rows.length).toBe(40);
   });
 });
+
+describe("the predicted_class filter by class name", () => {
+  const LLM = { "p.csv": "id,predicted_label,confidence_score\na,cat,0.6\nb,dog,0.7\nc,cat,0.9\nd,bird,0.8\n" };
+  const filtered = (threshold: unknown, op = "==") =>
+    select(LLM, ["--batch-size", "4", ...config({ filters: [{ value: "predicted_class", op, threshold }], objectives: [{ type: "uncertainty" }] })]);
+
+  test("a text class name keeps (==) or drops (!=) that class's rows", async () => {
+    expect((await filtered("cat")).rows.map((r) => r.id)).toEqual(["a", "c"]);
+    expect((await filtered("cat", "!=")).rows.map((r) => r.id).sort()).toEqual(["b", "d"]);
+  });
+
+  test("a name that is not a predicted class, or an order comparison with a name, is a usage error naming the classes", async () => {
+    const unknown = await filtered("cow");
+    expect(unknown.result.exitCode).toBe(2);
+    expect(unknown.log).toContain('SELECTION_CONFIG filter predicted_class == "cow": "cow" is not a predicted class (bird, cat, dog).');
+    const ordered = await filtered("cat", "<");
+    expect(ordered.result.exitCode).toBe(2);
+    expect(ordered.log).toContain('SELECTION_CONFIG.filters[0]: a class name ("cat") compares with == or != only');
+  });
+
+  test("with numbered classes, the name and the number select alike", async () => {
+    const pool = { "p.csv": "id,prob_class_3,prob_class_7\na,0.9,0.1\nb,0.2,0.8\nc,0.4,0.6\n" };
+    for (const threshold of [7, "7"]) {
+      const { rows } = await select(pool, ["--batch-size", "3", ...config({ filters: [{ value: "predicted_class", op: "==", threshold }], objectives: [{ type: "uncertainty" }] })]);
+      expect(rows.map((r) => r.id).sort()).toEqual(["b", "c"]);
+    }
+  });
+});
