@@ -272,20 +272,21 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   let hashes: Float64Array = new Float64Array(knownRows ?? 1 << 20);
   let predictedAll: Int32Array = new Int32Array(knownRows ?? 1 << 20);
   const temperature = calibrated?.temperature ?? null;
+  // A second thread when there is one (stream-helper.ts), which ends with the pass: it decompresses the next part (for
+  // THRESHOLD_MODE's first pass too) and counts the report's figures of every row.
+  using helper = await streamHelper();
+  source.decompressWith(helper.decompress);
+  const arrays = new PartArrays(helper);
   // Pseudo-labels are weighed (SoftMatch) by sums over every row that may be selected; THRESHOLD_MODE
   // sets the class thresholds from them, so a first pass over the scores adds them up before any row is ranked.
   const adaptive = plan.useCase === "ssl" && v.THRESHOLD_MODE !== "fixed";
-  let stats: ConfidenceStats | null = adaptive ? await thresholdPass(source, columns, v, excluded, temperature) : null;
+  let stats: ConfidenceStats | null = adaptive ? await thresholdPass(source, columns, v, excluded, temperature, arrays) : null;
   const thresholds = adaptive ? classThresholds(v.THRESHOLD_MODE, stats!) : null;
   const gate: GateRule | null = thresholds ? { kind: "final", passes: (c, k) => passesClassThreshold(thresholds, c, k) }
     : calibrated?.mayBeSelected ? { kind: "may-pass", passes: calibrated.mayBeSelected } : null;
   const eligiblePerClass = gate?.kind === "may-pass" ? new Float64Array(classes) : null;
   const ranking = streamRanking(plan, config, classes, gate);
   const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
-  // A second thread when there is one (stream-helper.ts), which ends with the pass: it decompresses the next part and counts the report's figures of every row.
-  using helper = await streamHelper();
-  source.decompressWith(helper.decompress);
-  const arrays = new PartArrays(helper);
   const pass: RankPass = { heaps, ranking, excluded, eligiblePerClass, counts: { excluded: 0, passing: 0, belowEven: 0 } };
   let softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
@@ -457,15 +458,28 @@ function addStats(stats: ConfidenceStats | null, pool: Pool, selectable: Uint8Ar
   return stats ? mergeConfidenceStats(stats, part) : part;
 }
 
-/** THRESHOLD_MODE's first pass: the sums over every row that may be selected, from the scores alone. */
-async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Values, excluded: Set<string>, temperature: number | null): Promise<ConfidenceStats> {
+/**
+ * THRESHOLD_MODE's first pass: the sums over every row that may be selected, from the scores
+ * alone, read as the second pass reads (its pages decompressed on the helper thread, into the
+ * same arrays).
+ */
+async function thresholdPass(source: StreamSource, columns: ColumnPlan, v: Values, excluded: Set<string>, temperature: number | null,
+  arrays: PartArrays): Promise<ConfidenceStats> {
   let stats: ConfidenceStats | null = null;
-  for await (const { pool: raw, ids } of poolParts(source, columns, v)) {
+  for await (const { pool: raw, ids, scoreBuffer } of poolParts(source, columns, v, arrays)) {
     const pool = temperature === null ? raw : withTemperature(raw, temperature);
-    stats = addStats(stats, pool, Uint8Array.from({ length: ids.length }, (_, r) => (excluded.has(ids.text(r)) ? 0 : 1)), v.CONFIDENCE_THRESHOLD);
+    stats = addStats(stats, pool, notExcluded(ids, excluded), v.CONFIDENCE_THRESHOLD);
+    arrays.give(scoreBuffer);
     collectGarbage();
   }
   return stats!;
+}
+
+/** Which of a part's rows are neither labelled nor excluded; the ids' text is made only when some ids are (as in rankPart). */
+function notExcluded(ids: RowIds, excluded: Set<string>): Uint8Array {
+  const keep = new Uint8Array(ids.length).fill(1);
+  if (excluded.size > 0) for (let r = 0; r < ids.length; r++) if (excluded.has(ids.text(r))) keep[r] = 0;
+  return keep;
 }
 
 /**

@@ -280,6 +280,29 @@ describe("streamed pseudo-labels (confidence_threshold, top_k_per_class) select 
     });
   }
 
+  test("THRESHOLD_MODE with excluded ids, on zstd files as DuckDB writes them (both passes decompressed on the helper thread): one thread or two", async () => {
+    const dir = tempDir("as-stream-zstd-flex-");
+    const weights = [0, 1, 2, 3].map((k) => `(1 + (i * ${k + 3} + i // 7) % 5)`);
+    await duckdb(dir, [
+      `CREATE TABLE pool AS SELECT 'doc-' || lpad(((i * 7919) % 6000)::VARCHAR, 5, '0') AS id, ${weights.map((w, k) => `${w} / (${weights.join(" + ")}) AS prob_class_${k}`).join(", ")} FROM range(6000) r(i)`,
+      "COPY (SELECT * FROM pool WHERE id < 'doc-03000') TO '$DIR/part-0.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048)",
+      "COPY (SELECT * FROM pool WHERE id >= 'doc-03000') TO '$DIR/part-1.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048)",
+    ]);
+    const work = tempDir("as-stream-zstd-flex-ids-");
+    // Excluded ids change the sums the thresholds come from, so the first pass must leave them out as the second does.
+    writeFileSync(join(work, "exclude.txt"), `${Array.from({ length: 400 }, (_, k) => `doc-${String(k * 13).padStart(5, "0")}`).join("\n")}\n`);
+    const args = ["--strategy", "confidence_threshold", "--confidence-threshold", "0.4", "--max-samples", "80", "--threshold-mode", "flexmatch", "--exclude-ids-file", join(work, "exclude.txt")];
+    const one = await sameAsInMemory(dir, args, "csv", { THREADS: "1" });
+    const two = await sameAsInMemory(dir, args, "csv", { THREADS: "2" });
+    expect(comparable(one.streamed.output).excluded_rows).toBe(400);
+    expect(readFileSync(join(two.streamed.output, "selected_samples.csv"), "utf8")).toBe(readFileSync(join(one.streamed.output, "selected_samples.csv"), "utf8"));
+    const thresholds = (run: { output: string }) => (comparable(run.output).pseudo_labels as { class_thresholds: Record<string, number> }).class_thresholds;
+    expect(thresholds(two.streamed)).toEqual(thresholds(one.whole));
+    // Without the exclusions the thresholds differ: the test would see a first pass that counted excluded rows.
+    const all = await run(dir, args.slice(0, -2));
+    expect(thresholds(all)).not.toEqual(thresholds(one.whole));
+  });
+
   test("calibration data: temperature-scaled ranking, and TARGET_PRECISION's conformal selection over the whole pool", async () => {
     const { dir } = writePool({ seed: 33, rows: 3000, classes: 4, files: 2, rowGroupSize: 160, nulls: false });
     // Calibration rows scored like the pool; the model is right about half of the time, more often when sure.
