@@ -69,13 +69,35 @@ function typedColumn(e: ExtraColumn): OutputColumn {
 /** A row of a table that is not CSV as CSV text. */
 function formattedRow(table: Table, r: number): string {
   let line = "";
-  for (let c = 0; c < table.columns.length; c++) line += (c > 0 ? "," : "") + csvQuote(formatCell(table.cell(r, c)));
+  for (let c = 0; c < table.columns.length; c++) {
+    const text = formatCell(table.cell(r, c));
+    line += (c > 0 ? "," : "") + csvQuote(floatColumn(table, c) ? withPoint(text) : text);
+  }
   return line;
+}
+
+/**
+ * Whether column c is floating point in the file's own schema (Parquet, Arrow). JSON lines
+ * numbers carry no such type: "3" there stays "3".
+ */
+function floatColumn(table: Table, c: number): boolean {
+  const kind = table.columnTypes[c]!.kind;
+  return (kind === "double" || kind === "float") && table.format !== "jsonl";
+}
+
+/** A whole number as a float writes it, 50.0 (as pandas, DuckDB and Polars do), so that a reader of the CSV infers a float column again. */
+function withPoint(text: string): string {
+  return /^-?\d+$/.test(text) ? `${text}.0` : text;
+}
+
+/** A float the run adds (selection_score, a map step's candidate columns) as CSV text: JS's shortest round-trip form, whole ones with ".0". */
+function floatText(value: number): string {
+  return withPoint(String(value));
 }
 
 /** One extra column's cell as CSV text. */
 function extraCell(e: ExtraColumn, k: number): string {
-  return "values" in e ? String(e.values[k]) : csvQuote(e.text[k]!);
+  return "values" in e ? floatText(e.values[k]!) : csvQuote(e.text[k]!);
 }
 
 /**
@@ -104,7 +126,7 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
       // One string a row: the formatted cells, then what the run adds.
       let line = isCsvTable(table) ? "" : formattedRow(table, r);
       for (const e of labels) line += `,${extraCell(e, k)}`;
-      line += `,${scores[k]},${k + 1}`;
+      line += `,${floatText(scores[k]!)},${k + 1}`;
       for (const e of extra) line += `,${extraCell(e, k)}`;
       out.text(line + eol);
     }

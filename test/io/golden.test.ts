@@ -186,6 +186,24 @@ describe("golden files from DuckDB and Polars", () => {
     });
   }, 60_000);
 
+  test("Parquet → CSV: a DOUBLE column of whole numbers is written 50.0, so DuckDB reads it back as DOUBLE; JSON lines numbers stay as written", async () => {
+    const dir = tempDir();
+    await duck((db) => db.run(`COPY (SELECT 'r' || i AS id, 1.0 / (i + 2) AS prob, (i * 10)::DOUBLE AS weight, i::BIGINT AS n FROM range(5) t(i)) TO '${dir}/pool.parquet'`));
+    const output = await selectAll(join(dir, "pool.parquet"), "csv", "main");
+    const lines = readFileSync(output, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("id,prob,weight,n,predicted_label,selection_score,selection_rank");
+    const weightOf = Object.fromEntries(lines.slice(1).map((line) => [line.split(",")[0], line.split(",")[2]]));
+    expect(weightOf).toEqual({ r0: "0.0", r1: "10.0", r2: "20.0", r3: "30.0", r4: "40.0" });
+    await duck(async (db) => {
+      const types = (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_csv('${output}')`)).getRowObjectsJson();
+      expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({ weight: "DOUBLE", n: "BIGINT", selection_score: "DOUBLE" });
+    });
+    const jsonl = join(tempDir(), "pool.jsonl");
+    writeFileSync(jsonl, Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `r${i}`, prob: 1 / (i + 2), n: i })).join("\n") + "\n");
+    const fromJson = readFileSync(await selectAll(jsonl, "csv", "main"), "utf8").trim().split("\n");
+    expect(Object.fromEntries(fromJson.slice(1).map((line) => [line.split(",")[0], line.split(",")[2]]))).toEqual({ r0: "0", r1: "1", r2: "2", r3: "3", r4: "4" });
+  }, 60_000);
+
   test("duckdb-types.parquet → CSV: DuckDB parses every column back to the input's values, timestamps at full precision", async () => {
     const input = join(GOLDEN, "duckdb-types.parquet");
     const expected = expectedOf("duckdb-types.json");

@@ -19,9 +19,11 @@ const extra: ExtraColumn[] = [{ name: "candidate_weight", values: Float64Array.f
 /** What the run adds to row k: the label (quoted when it holds a comma), score, rank, then the extra column. */
 const added = (k: number) => {
   const label = labelText[k]!;
-  return `,${label.includes(",") ? `"${label}"` : label},${scores[k]},${k + 1},${order[k]! / 8}`;
+  return `,${label.includes(",") ? `"${label}"` : label},${float(scores[k]!)},${k + 1},${float(order[k]! / 8)}`;
 };
 const tail = ",pseudo_label,selection_score,selection_rank,candidate_weight";
+/** A float as pandas, DuckDB and Polars write it to CSV: shortest form, a whole one with ".0" (so a reader infers a float column). */
+const float = (x: number) => (Number.isInteger(x) ? `${x}.0` : String(x));
 
 describe("writeSelectionCsv", () => {
   test("a CSV pool's records repeated byte for byte (BOM, CRLF, quoting as written), each with what the run adds", () => {
@@ -44,8 +46,8 @@ describe("writeSelectionCsv", () => {
     const pool = { tables, tableStarts: [0, half] } as unknown as Pool;
     const path = join(tempDir(), "selected.csv");
     writeSelectionCsv(path, pool, order, scores, extra, labels);
-    // A note with a comma or outer spaces is quoted; numbers in JS's shortest form.
-    const row = (r: number) => `doc-${r},${r % 5 === 0 ? '"x,y"' : `" pad ${r}"`},${r / 3}`;
+    // A note with a comma or outer spaces is quoted; a DOUBLE column's numbers as floats are written.
+    const row = (r: number) => `doc-${r},${r % 5 === 0 ? '"x,y"' : `" pad ${r}"`},${float(r / 3)}`;
     const expected = columns.join(",") + tail + "\n" + Array.from(order, (r, k) => row(r) + added(k) + "\n").join("");
     expect(readFileSync(path, "utf8")).toBe(expected);
   });
