@@ -60,7 +60,7 @@ describe("formats end to end", () => {
     const text = await Bun.file(join(await run(input, []), "selected_samples.csv")).text();
     const lines = text.split("\n");
     expect(lines[0]).toBe("id,prob_class_0,prob_class_1,emb_0,note,seen,predicted_label,selection_score,selection_rank");
-    expect(lines[1]!.startsWith('9007199254740993,0.5,0.5,0.10000000149011612,"a,b",2023-11-14T22:13:20.123456789,0,1,1')).toBe(true);
+    expect(lines[1]!.startsWith('9007199254740993,0.5,0.5,0.10000000149011612,"a,b",2023-11-14T22:13:20.123456789,0,1.0,1')).toBe(true);
   });
 
   test("CSV in, Parquet out: one rule for every column, used or not (integral → int64, numbers → double, else string; ids stay strings)", async () => {
@@ -92,7 +92,7 @@ describe("formats end to end", () => {
     const t = arrow.tableFromArrays({ id: ["a", "b"], prob_class_0: Float64Array.from([0.5, 0.95]), prob_class_1: Float64Array.from([0.5, 0.05]) });
     writeFileSync(join(input, "part-0.arrow"), arrow.tableToIPC(t, "file"));
     const csv = await Bun.file(join(await run(input, []), "selected_samples.csv")).text();
-    expect(csv.split("\n")[1]!.startsWith("a,0.5,0.5,0,1,1")).toBe(true);
+    expect(csv.split("\n")[1]!.startsWith("a,0.5,0.5,0,1.0,1")).toBe(true);
     const jsonl = tempDir();
     writeFileSync(join(jsonl, "p.jsonl"), '{"id": "q", "confidence_score": 0.55}\n{"id": "r", "confidence_score": 0.99}\n');
     const text = await Bun.file(join(await run(jsonl, ["--batch-size", "1"]), "selected_samples.csv")).text();

@@ -254,7 +254,7 @@ describe("a pool of ids and vectors only, through main()", () => {
     const result = await main({}, {}, {}, ["--input", dir, "--output", output, "--strategy", "typiclust", "--batch-size", "3"]);
     expect(result.error?.message ?? null).toBeNull();
     const rows = readFileSync(join(output, "selected_samples.csv"), "utf8").trimEnd().split("\n").slice(1);
-    expect(rows.map((r) => r.split(",").at(-2))).toEqual([String(Number.MAX_VALUE), String(Number.MAX_VALUE), "0"]);
+    expect(rows.map((r) => r.split(",").at(-2))).toEqual([String(Number.MAX_VALUE), String(Number.MAX_VALUE), "0.0"]);
     expect(readFileSync(join(output, "selection_report.html"), "utf8")).toContain("</html>");
   });
 
