@@ -12,6 +12,8 @@
  * actually makes are far above 1e-12. Rounded, equal margins tie (and ties go by id), and the
  * shortest decimal of a score is the one a person expects (0.6).
  */
+import { roundToUnit } from "../round-to-unit.ts";
+
 export const UNCERTAINTY_MODES = ["margin", "entropy", "least_confidence"] as const;
 export type UncertaintyMode = (typeof UNCERTAINTY_MODES)[number];
 
@@ -48,7 +50,7 @@ export function uncertaintyScores(probs: Float64Array, classes: number, mode: Un
 
 /** x rounded to 12 decimal places (the nearest double to a 12-digit decimal; see the header). */
 export function snap(x: number): number {
-  return Math.round(x * 1e12) / 1e12;
+  return roundToUnit(x * 1e12) / 1e12;
 }
 
 /** Predicted class (argmax, lowest index on ties) and its probability, per row; written into `out` when given. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { FixedPointSum, roundToUnit } from "../../src/pseudo-labels/fixed-point-sum.ts";
+import { FixedPointSum } from "../../src/pseudo-labels/fixed-point-sum.ts";
+import { roundToUnit } from "../../src/round-to-unit.ts";
 
 describe("roundToUnit rounds as Math.round does, to the bit", () => {
   test("at the edges: halves, just below 0.5 (where x + 0.5 rounds up to 1), 2^52 and beyond, signs, infinities, NaN", () => {
