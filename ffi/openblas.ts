@@ -33,7 +33,7 @@ const transposeCode = (trans: boolean): number => (trans ? CBLAS_TRANS : CBLAS_N
 
 /**
  * Multiply-adds a call must hold to run on OpenBLAS's pool (about 0.25 ms on one core). On the
- * 2-core machine OpenBLAS 0.3.21 ran products from 2^20 multiply-adds in 0.55-0.65 of the time
+ * 2-core machine OpenBLAS 0.3.21 ran products from 2^20 multiply-adds in 0.53-0.67 of the time
  * on two threads, but each one on the pool wakes its sleeping threads (ffi/pool-spin.ts) and
  * sends the engine's polling workers to sleep, so the smallest stay on the calling thread.
  */

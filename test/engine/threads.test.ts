@@ -66,48 +66,27 @@ describe("runMany", () => {
   }, 60_000);
 
   test("thousands of small scans back to back: each returns complete results (no job overlaps the next)", async () => {
-    const rows = 500, dim = 16, count = 24;
-    const data = allocFloat32(rows * dim);
-    const rng = new Rng(8);
-    for (let i = 0; i < data.length; i++) data[i] = rng.nextGaussian();
-    const { idx, out } = manyScratch(count);
-    for (let i = 0; i < count; i++) idx[i] = (i * 37) % rows;
-    const width = 4 * dim, reference = new Float64Array(count);
+    const scan = smallScan(500, 8, 37);
     let wrong = 0;
     for (const [threads, mainWorks] of [[2, true], [3, true], [2, false], [3, false]] as const) {
       await startThreads(threads);
       setMainTakesChunks(mainWorks);
-      for (let scan = 0; scan < 5_000; scan++) {
-        const c = scan % rows;
-        for (let i = 0; i < count; i++) reference[i] = kernels.sqdist_f32(data.byteOffset + c * width, data.byteOffset + idx[i]! * width, dim);
-        out.fill(NaN, 0, count);
-        runMany("sqdist_f32_many", data.byteOffset + c * width, data.byteOffset, width, idx.byteOffset, count, dim, out.byteOffset);
-        for (let i = 0; i < count; i++) if (out[i] !== reference[i]) wrong++;
-      }
+      for (let k = 0; k < 5_000; k++) wrong += scan(k);
       setMainTakesChunks(true);
     }
     expect(wrong).toBe(0);
   }, 60_000); // 20,000 hand-offs to the workers: seconds, not milliseconds, when the cores are busy
 
   test("workers sent to sleep before each scan (parkWorkers, as before an OpenBLAS pool product) still take every chunk of the next", async () => {
-    const rows = 400, dim = 16, count = 24;
-    const data = allocFloat32(rows * dim);
-    const rng = new Rng(9);
-    for (let i = 0; i < data.length; i++) data[i] = rng.nextGaussian();
-    const { idx, out } = manyScratch(count);
-    for (let i = 0; i < count; i++) idx[i] = (i * 53) % rows;
-    const width = 4 * dim;
+    const scan = smallScan(400, 9, 53);
     let wrong = 0;
     for (const threads of [2, 3]) {
       await startThreads(threads);
       setMainTakesChunks(false);
       const before = threadStats();
-      for (let scan = 0; scan < 2_000; scan++) {
-        const c = (scan * 7) % rows;
+      for (let k = 0; k < 2_000; k++) {
         parkWorkers();
-        out.fill(NaN, 0, count);
-        runMany("sqdist_f32_many", data.byteOffset + c * width, data.byteOffset, width, idx.byteOffset, count, dim, out.byteOffset);
-        for (let i = 0; i < count; i++) if (out[i] !== kernels.sqdist_f32(data.byteOffset + c * width, data.byteOffset + idx[i]! * width, dim)) wrong++;
+        wrong += scan(k * 7);
       }
       const after = threadStats();
       setMainTakesChunks(true);
@@ -343,6 +322,27 @@ describe("THREADS through the compiled binary", () => {
     expect(one.threads.split_scans).toBe(0);
   }, 120_000);
 });
+
+/**
+ * A small split scan: `rows` Gaussian rows of 16 columns (seeded), and scan(k) measures row
+ * k % rows against 24 of them (row i·step % rows) with runMany, every part split; returns how
+ * many results differ from the kernel's own on one thread.
+ */
+function smallScan(rows: number, seed: number, step: number): (k: number) => number {
+  const dim = 16, count = 24, width = 4 * dim;
+  const data = allocFloat32(rows * dim);
+  const rng = new Rng(seed);
+  for (let i = 0; i < data.length; i++) data[i] = rng.nextGaussian();
+  const { idx, out } = manyScratch(count);
+  for (let i = 0; i < count; i++) idx[i] = (i * step) % rows;
+  return (k) => {
+    const c = k % rows;
+    const reference = Array.from({ length: count }, (_, i) => kernels.sqdist_f32(data.byteOffset + c * width, data.byteOffset + idx[i]! * width, dim));
+    out.fill(NaN, 0, count);
+    runMany("sqdist_f32_many", data.byteOffset + c * width, data.byteOffset, width, idx.byteOffset, count, dim, out.byteOffset);
+    return reference.filter((value, i) => out[i] !== value).length;
+  };
+}
 
 function sqdist(a: Float32Array, b: Float32Array): number {
   let sum = 0;

@@ -137,8 +137,9 @@ export function stopThreads(): void {
 /**
  * Sends polling workers to sleep at once rather than after WORKER_SPIN_MS: called before a
  * product runs on OpenBLAS's pool, whose threads need the cores the polling would take (on
- * 1M×128 rows, the locality order's GEMMs took 430-440 ms on two threads with the workers
- * polling between them, 360 ms with them asleep; 550 ms on one thread). The next job wakes them.
+ * 1M×128 rows, the locality order's GEMMs took 429-444 ms on two threads with the workers
+ * polling between them, 324-359 ms with them asleep; 533-557 ms on one thread). The next job
+ * wakes them.
  */
 export function parkWorkers(): void {
   if (pool) Atomics.store(pool.control, FIELD.park, 1);
