@@ -378,11 +378,14 @@ export function nearestSeeds(points: Matrix, seeds: Matrix, blas: Blas): SeedSta
   };
 }
 
-/** out (rows × others, row-major) = A·Bᵀ for row-major A (rows × dim) and B (others × dim), in A's precision. */
+/**
+ * out (rows × others, row-major, rows `stride` values apart) = A·Bᵀ for row-major A (rows × dim)
+ * and B (others × dim), in A's precision.
+ */
 export function dotsWithRows(blas: Blas, a: Float32Array | Float64Array, rows: number, b: Float32Array | Float64Array, others: number,
-  dim: number, out: Float32Array | Float64Array): void {
-  if (a instanceof Float32Array) blas.sgemm(false, true, rows, others, dim, 1, a, dim, b as Float32Array, dim, 0, out as Float32Array, others);
-  else blas.dgemm(false, true, rows, others, dim, 1, a, dim, b as Float64Array, dim, 0, out as Float64Array, others);
+  dim: number, out: Float32Array | Float64Array, stride = others): void {
+  if (a instanceof Float32Array) blas.sgemm(false, true, rows, others, dim, 1, a, dim, b as Float32Array, dim, 0, out as Float32Array, stride);
+  else blas.dgemm(false, true, rows, others, dim, 1, a, dim, b as Float64Array, dim, 0, out as Float64Array, stride);
 }
 
 export function rowSquaredNorms(m: Matrix): Float64Array {

@@ -18,6 +18,8 @@ import { allocFloat32, allocFloat64, inKernelMemory, kernels, manyScratch } from
 import { runMany } from "./kernels/threads.ts";
 
 const BLOCK = 4096;
+/** Values past a block's rows in each row of its dot products: 64 bytes, so the rows are not 2^k bytes apart. */
+const PAD = 16;
 
 /**
  * order[r] = the original row to place at position r: rows grouped by `classes` first when
@@ -73,17 +75,19 @@ export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Ar
 
 /**
  * nearest[r] = the pivot nearest row r (the first on ties): argmin ‖x − p‖² = argmin ‖p‖² − 2x·p,
- * the dot products by one GEMM per block of rows. For float32 rows the argmin is a kernel split
- * by rows across the worker threads (on 1M×128 with 256 pivots it took ~0.23 s of the main
- * thread in TypeScript); the same float64 arithmetic either way, so the same pivots.
+ * the dot products by one GEMM per block of rows. The GEMM puts pivots down and rows across
+ * (P·Xᵀ): OpenBLAS splits that shape well on two threads (4096-row blocks of 1M×128 rows, 256
+ * pivots: 294-304 ms against 389-447 ms for X·Pᵀ, 536-561 ms on one thread), and its rows are
+ * padded so that a column's values do not all fall in one cache set. For float32 rows the argmin
+ * is a kernel split by rows across the worker threads; the same float64 arithmetic either way.
  */
 function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float64Array, p: number): Uint32Array {
   const n = points.rows, dim = points.cols;
   const pivotNorms = rowSquaredNorms({ data: pivots, rows: p, cols: dim });
   const nearest = new Uint32Array(n);
-  const blockRows = Math.min(BLOCK, n);
+  const blockRows = Math.min(BLOCK, n), stride = blockRows + PAD;
   const scratch = points.data instanceof Float32Array ? argminScratch(blockRows, p) : null;
-  const block = scratch?.block ?? (points.data instanceof Float32Array ? new Float32Array(blockRows * p) : new Float64Array(blockRows * p));
+  const block = scratch?.block ?? (points.data instanceof Float32Array ? new Float32Array(p * stride) : new Float64Array(p * stride));
   if (scratch) {
     scratch.norms.set(pivotNorms);
     for (let r = 0; r < blockRows; r++) scratch.idx[r] = r;
@@ -91,16 +95,16 @@ function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float6
   for (let r0 = 0; r0 < n; r0 += BLOCK) {
     const rows = Math.min(BLOCK, n - r0);
     const view = points.data.subarray(r0 * dim, (r0 + rows) * dim);
-    dotsWithRows(blas, view, rows, pivots, p, dim, block);
+    dotsWithRows(blas, pivots, p, view, rows, dim, block, stride);
     if (scratch) {
-      runMany("nearest_pivot_f32_many", scratch.norms.byteOffset, block.byteOffset, 4 * p, scratch.idx.byteOffset, rows, p, scratch.out.byteOffset);
+      runMany("nearest_pivot_f32_many", scratch.norms.byteOffset, block.byteOffset, 4 * stride, scratch.idx.byteOffset, rows, p, scratch.out.byteOffset);
       for (let r = 0; r < rows; r++) nearest[r0 + r] = scratch.out[r]!;
       continue;
     }
     for (let r = 0; r < rows; r++) {
       let best = 0, bestValue = Infinity;
       for (let k = 0; k < p; k++) {
-        const value = pivotNorms[k]! - 2 * block[r * p + k]!;
+        const value = pivotNorms[k]! - 2 * block[k * stride + r]!;
         if (value < bestValue) { bestValue = value; best = k; }
       }
       nearest[r0 + r] = best;
@@ -113,9 +117,10 @@ function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float6
 let argminBuffers: { block: Float32Array; norms: Float64Array } | null = null;
 
 function argminScratch(rows: number, p: number): { block: Float32Array; norms: Float64Array; idx: Uint32Array; out: Float64Array } | null {
+  const values = Math.max(p, 256) * (BLOCK + PAD);
   try {
-    if (!argminBuffers || argminBuffers.block.length < rows * p || argminBuffers.norms.length < p) {
-      argminBuffers = { block: allocFloat32(BLOCK * Math.max(p, 256)), norms: allocFloat64(Math.max(p, 256)) };
+    if (!argminBuffers || argminBuffers.block.length < values || argminBuffers.norms.length < p) {
+      argminBuffers = { block: allocFloat32(values), norms: allocFloat64(Math.max(p, 256)) };
     }
   } catch (error) {
     if (error instanceof RangeError) return null;

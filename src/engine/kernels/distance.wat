@@ -384,86 +384,94 @@
         (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $to (i32.add (local.get $to) (local.get $width)))
         (br $each))))
-;; locality.ts's nearest-pivot search, in the `_many` calling convention (so the worker threads
-  ;; can split it by rows): for rows idx[0..count) of the float32 matrix at $base (rows $width
-  ;; bytes, x·p for each of $n pivots), out[i] = the first k with the least $c[k] − 2·x·p_k
-  ;; ($c: the pivots' squared norms, float64), as a float64. That is argmin ‖x − p_k‖², the
-  ;; row's own ‖x‖² left out; computed in float64 as locality.ts's TypeScript loop does. Four
-  ;; lanes (k mod 4) each keep their first least value, then the least of the four wins, the
-  ;; lowest k on ties, then the tail in order: the same k as one loop over k.
+
+  ;; locality.ts's nearest-pivot search, in the `_many` calling convention (so the worker threads
+  ;; can split it by rows), over a block of dot products laid out pivot by pivot: the float32
+  ;; matrix at $base holds x·p_k for pivot k in its row k ($width bytes apart), one column per
+  ;; row x. The rows are columns idx[0], idx[0]+1, … ($count of them: the caller's idx counts
+  ;; up, so a chunk's first entry is its first column). out[i] = the first k with the least
+  ;; $c[k] − 2·x·p_k ($c: the $n pivots' squared norms, float64), as a float64: argmin ‖x − p_k‖²,
+  ;; the row's own ‖x‖² left out, in float64 as locality.ts's TypeScript loop computes it.
+  ;; Eight columns at a time walk down the pivots (two float32x4 loads a pivot, widened to
+  ;; float64 lanes), each lane keeping its first least value, so the same k as one loop over k
+  ;; per row; then the last columns one at a time.
   (func (export "nearest_pivot_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
-    (local $end i32) (local $row i32) (local $at i32) (local $stop i32) (local $k i32) (local $x v128)
-    (local $v0 v128) (local $v1 v128) (local $m0 v128) (local $m1 v128) (local $least0 v128) (local $least1 v128)
-    (local $best0 v128) (local $best1 v128) (local $k0 v128) (local $k1 v128)
-    (local $least f64) (local $best f64) (local $value f64) (local $lane f64)
-    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
-    (block $done
-      (loop $each
-        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
-        (local.set $row (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
-        (local.set $least0 (v128.const f64x2 inf inf))
-        (local.set $least1 (v128.const f64x2 inf inf))
-        (local.set $best0 (v128.const f64x2 0 0))
-        (local.set $best1 (v128.const f64x2 0 0))
-        (local.set $k0 (v128.const f64x2 0 1))
-        (local.set $k1 (v128.const f64x2 2 3))
-        (local.set $at (local.get $row))
+    (local $column i32) (local $end i32) (local $at i32) (local $k i32) (local $stop i32) (local $kv v128) (local $norm v128)
+    (local $x v128) (local $v v128) (local $m v128)
+    (local $least0 v128) (local $least1 v128) (local $least2 v128) (local $least3 v128)
+    (local $best0 v128) (local $best1 v128) (local $best2 v128) (local $best3 v128)
+    (local $least f64) (local $best f64) (local $value f64) (local $kf f64)
+    (local.set $column (i32.load (local.get $idx)))
+    (local.set $end (i32.add (local.get $column) (local.get $count)))
+    (local.set $stop (i32.add (local.get $c) (i32.shl (local.get $n) (i32.const 3))))
+    (block $groups_done
+      (loop $group
+        (br_if $groups_done (i32.gt_u (i32.add (local.get $column) (i32.const 8)) (local.get $end)))
+        (local.set $least0 (v128.const f64x2 inf inf)) (local.set $least1 (v128.const f64x2 inf inf))
+        (local.set $least2 (v128.const f64x2 inf inf)) (local.set $least3 (v128.const f64x2 inf inf))
+        (local.set $best0 (v128.const f64x2 0 0)) (local.set $best1 (v128.const f64x2 0 0))
+        (local.set $best2 (v128.const f64x2 0 0)) (local.set $best3 (v128.const f64x2 0 0))
+        (local.set $kv (v128.const f64x2 0 0))
+        (local.set $at (i32.add (local.get $base) (i32.shl (local.get $column) (i32.const 2))))
         (local.set $k (local.get $c))
-        (local.set $stop (i32.add (local.get $row) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
-        (block $quads_done
-          (loop $quad
-            (br_if $quads_done (i32.ge_u (local.get $at) (local.get $stop)))
+        (block $pivots_done
+          (loop $pivot
+            (br_if $pivots_done (i32.ge_u (local.get $k) (local.get $stop)))
+            (local.set $norm (v128.load64_splat (local.get $k)))
             (local.set $x (v128.load (local.get $at)))
-            (local.set $v0 (f64x2.sub (v128.load (local.get $k))
-              (f64x2.mul (v128.const f64x2 2 2) (f64x2.promote_low_f32x4 (local.get $x)))))
-            (local.set $v1 (f64x2.sub (v128.load offset=16 (local.get $k))
-              (f64x2.mul (v128.const f64x2 2 2)
-                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))))
-            (local.set $m0 (f64x2.lt (local.get $v0) (local.get $least0)))
-            (local.set $m1 (f64x2.lt (local.get $v1) (local.get $least1)))
-            (local.set $least0 (v128.bitselect (local.get $v0) (local.get $least0) (local.get $m0)))
-            (local.set $least1 (v128.bitselect (local.get $v1) (local.get $least1) (local.get $m1)))
-            (local.set $best0 (v128.bitselect (local.get $k0) (local.get $best0) (local.get $m0)))
-            (local.set $best1 (v128.bitselect (local.get $k1) (local.get $best1) (local.get $m1)))
-            (local.set $k0 (f64x2.add (local.get $k0) (v128.const f64x2 4 4)))
-            (local.set $k1 (f64x2.add (local.get $k1) (v128.const f64x2 4 4)))
-            (local.set $at (i32.add (local.get $at) (i32.const 16)))
-            (local.set $k (i32.add (local.get $k) (i32.const 32)))
-            (br $quad)))
-        ;; The least of the lanes, the lowest k on ties (a lane that never beat ∞ holds k = 0).
-        (local.set $least (f64x2.extract_lane 0 (local.get $least0)))
-        (local.set $best (f64x2.extract_lane 0 (local.get $best0)))
-        (local.set $value (f64x2.extract_lane 1 (local.get $least0)))
-        (local.set $lane (f64x2.extract_lane 1 (local.get $best0)))
-        (if (i32.or (f64.lt (local.get $value) (local.get $least))
-              (i32.and (f64.eq (local.get $value) (local.get $least)) (f64.lt (local.get $lane) (local.get $best))))
-          (then (local.set $least (local.get $value)) (local.set $best (local.get $lane))))
-        (local.set $value (f64x2.extract_lane 0 (local.get $least1)))
-        (local.set $lane (f64x2.extract_lane 0 (local.get $best1)))
-        (if (i32.or (f64.lt (local.get $value) (local.get $least))
-              (i32.and (f64.eq (local.get $value) (local.get $least)) (f64.lt (local.get $lane) (local.get $best))))
-          (then (local.set $least (local.get $value)) (local.set $best (local.get $lane))))
-        (local.set $value (f64x2.extract_lane 1 (local.get $least1)))
-        (local.set $lane (f64x2.extract_lane 1 (local.get $best1)))
-        (if (i32.or (f64.lt (local.get $value) (local.get $least))
-              (i32.and (f64.eq (local.get $value) (local.get $least)) (f64.lt (local.get $lane) (local.get $best))))
-          (then (local.set $least (local.get $value)) (local.set $best (local.get $lane))))
-        (local.set $stop (i32.add (local.get $stop) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+            (local.set $v (f64x2.sub (local.get $norm) (f64x2.mul (v128.const f64x2 2 2) (f64x2.promote_low_f32x4 (local.get $x)))))
+            (local.set $m (f64x2.lt (local.get $v) (local.get $least0)))
+            (local.set $least0 (v128.bitselect (local.get $v) (local.get $least0) (local.get $m)))
+            (local.set $best0 (v128.bitselect (local.get $kv) (local.get $best0) (local.get $m)))
+            (local.set $v (f64x2.sub (local.get $norm) (f64x2.mul (v128.const f64x2 2 2)
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))))
+            (local.set $m (f64x2.lt (local.get $v) (local.get $least1)))
+            (local.set $least1 (v128.bitselect (local.get $v) (local.get $least1) (local.get $m)))
+            (local.set $best1 (v128.bitselect (local.get $kv) (local.get $best1) (local.get $m)))
+            (local.set $x (v128.load offset=16 (local.get $at)))
+            (local.set $v (f64x2.sub (local.get $norm) (f64x2.mul (v128.const f64x2 2 2) (f64x2.promote_low_f32x4 (local.get $x)))))
+            (local.set $m (f64x2.lt (local.get $v) (local.get $least2)))
+            (local.set $least2 (v128.bitselect (local.get $v) (local.get $least2) (local.get $m)))
+            (local.set $best2 (v128.bitselect (local.get $kv) (local.get $best2) (local.get $m)))
+            (local.set $v (f64x2.sub (local.get $norm) (f64x2.mul (v128.const f64x2 2 2)
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))))))
+            (local.set $m (f64x2.lt (local.get $v) (local.get $least3)))
+            (local.set $least3 (v128.bitselect (local.get $v) (local.get $least3) (local.get $m)))
+            (local.set $best3 (v128.bitselect (local.get $kv) (local.get $best3) (local.get $m)))
+            (local.set $kv (f64x2.add (local.get $kv) (v128.const f64x2 1 1)))
+            (local.set $at (i32.add (local.get $at) (local.get $width)))
+            (local.set $k (i32.add (local.get $k) (i32.const 8)))
+            (br $pivot)))
+        (v128.store (local.get $out) (local.get $best0))
+        (v128.store offset=16 (local.get $out) (local.get $best1))
+        (v128.store offset=32 (local.get $out) (local.get $best2))
+        (v128.store offset=48 (local.get $out) (local.get $best3))
+        (local.set $out (i32.add (local.get $out) (i32.const 64)))
+        (local.set $column (i32.add (local.get $column) (i32.const 8)))
+        (br $group)))
+    (block $columns_done
+      (loop $each
+        (br_if $columns_done (i32.ge_u (local.get $column) (local.get $end)))
+        (local.set $least (f64.const inf))
+        (local.set $best (f64.const 0))
+        (local.set $kf (f64.const 0))
+        (local.set $at (i32.add (local.get $base) (i32.shl (local.get $column) (i32.const 2))))
+        (local.set $k (local.get $c))
         (block $tail_done
           (loop $tail
-            (br_if $tail_done (i32.ge_u (local.get $at) (local.get $stop)))
+            (br_if $tail_done (i32.ge_u (local.get $k) (local.get $stop)))
             (local.set $value (f64.sub (f64.load (local.get $k))
               (f64.mul (f64.const 2) (f64.promote_f32 (f32.load (local.get $at))))))
             (if (f64.lt (local.get $value) (local.get $least))
-              (then (local.set $least (local.get $value))
-                (local.set $best (f64.convert_i32_u (i32.shr_u (i32.sub (local.get $at) (local.get $row)) (i32.const 2))))))
-            (local.set $at (i32.add (local.get $at) (i32.const 4)))
+              (then (local.set $least (local.get $value)) (local.set $best (local.get $kf))))
+            (local.set $kf (f64.add (local.get $kf) (f64.const 1)))
+            (local.set $at (i32.add (local.get $at) (local.get $width)))
             (local.set $k (i32.add (local.get $k) (i32.const 8)))
             (br $tail)))
         (f64.store (local.get $out) (local.get $best))
-        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (local.set $column (i32.add (local.get $column) (i32.const 1)))
         (br $each))))
 
   ;; The exact distance between rows $a and $b of kcenter-cells.ts's vectors: √ of the kernel
