@@ -63,8 +63,13 @@ export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 const PAGE = 65536;
 /** Worker threads instantiate the same module over this same memory (threads.ts). */
 export const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-const bytes = Uint8Array.from(atob(DISTANCE_WASM), (c) => c.charCodeAt(0));
-const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+/**
+ * The compiled module: worker threads instantiate this same one (threads.ts posts it), so the
+ * runtime compiles it once and its hot functions' optimised code serves every thread, instead
+ * of each worker compiling and tiering up its own copy on the cores the scans need.
+ */
+export const distanceModule = new WebAssembly.Module(Uint8Array.from(atob(DISTANCE_WASM), (c) => c.charCodeAt(0)));
+const instance = new WebAssembly.Instance(distanceModule, { env: { memory } });
 export const kernels = instance.exports as unknown as DistanceExports;
 
 /** Every buffer object the memory has had (each grow hands out a new one). */

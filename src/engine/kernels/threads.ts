@@ -15,8 +15,7 @@
  * worker that is slow to wake (a busy machine) costs the main thread nothing but the chunk it
  * holds; the main thread then waits for chunks in flight (briefly spinning first).
  */
-import { DISTANCE_WASM } from "./wasm.ts";
-import { allocInt32, kernels, memory, THREADED_KERNELS, type ManyKernelName } from "./kernels.ts";
+import { allocInt32, distanceModule, kernels, memory, THREADED_KERNELS, type ManyKernelName } from "./kernels.ts";
 import { CONTROL_FIELDS, FIELD, LOCKED, MAX_CHUNKS, takeChunks, WORKER_SOURCE } from "./worker-source.ts";
 
 /**
@@ -120,7 +119,7 @@ function ready(worker: Worker, control: number, slot: number): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     worker.onmessage = () => { clearTimeout(timer); worker.onmessage = null; resolve(); };
     worker.onerror = (event) => { clearTimeout(timer); event.preventDefault?.(); reject(new Error(event.message || "worker error")); };
-    worker.postMessage({ memory, wasm: DISTANCE_WASM, kernelNames: THREADED_KERNELS, control, slot });
+    worker.postMessage({ memory, module: distanceModule, kernelNames: THREADED_KERNELS, control, slot });
     // A worker must never keep the process alive (Bun; Deno's end when stopThreads asks them to).
     (worker as unknown as { unref?: () => void }).unref?.();
   });

@@ -2,7 +2,7 @@
  * The worker thread's whole program, as source text: started from a Blob URL, it needs no file
  * beside a `bun build --compile` binary and runs the same under Bun and Deno.
  *
- * A worker gets the kernels' shared memory and module once, then serves jobs from a control
+ * A worker gets the kernels' shared memory and compiled module once, then serves jobs from a control
  * block in that memory (threads.ts): it waits for the job number to change, then takes chunks
  * of the job's rows (takeChunks) until none is left. The program is plain JavaScript (the one
  * function it shares with the main thread is copied in as source).
@@ -84,9 +84,8 @@ const FIELD = ${JSON.stringify(FIELD)};
 const takeChunks = ${takeChunks.toString()};
 self.onmessage = (event) => {
   self.onmessage = null;
-  const { memory, wasm, kernelNames, control, slot } = event.data;
-  const bytes = Uint8Array.from(atob(wasm), (ch) => ch.charCodeAt(0));
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  const { memory, module, kernelNames, control, slot } = event.data;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const kernels = kernelNames.map((name) => exports[name]);
   const ctrl = new Int32Array(memory.buffer, control, ${CONTROL_FIELDS});
   let seen = Atomics.load(ctrl, FIELD.job);
