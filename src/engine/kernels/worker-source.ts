@@ -54,9 +54,14 @@ export const WORKER_SPIN_MS = 0.25;
  *
  * The claim word holds both the job's chunk count and the next chunk, so a thread sees whether
  * a chunk is left and takes it in one compare-and-swap on one word: a worker that wakes late
- * either finds the last job used up (or LOCKED) and takes nothing, or takes a chunk of the job
- * now running. It reads the job's arguments only after taking a chunk, and the main thread
+ * either finds the last job used up (or LOCKED) and takes nothing, or takes chunks of the job
+ * now running. It reads the job's arguments only after taking them, and the main thread
  * cannot start the next job while a taken chunk is unfinished, so they are that job's.
+ *
+ * Each claim takes a share of the chunks left, 1/(2 × threads) of them and at least one (guided
+ * scheduling): a job of hundreds of chunks (kcenter-cells.ts's blocks) costs a dozen claims,
+ * each a cache line passed between cores (~160 ns one way here), and its last claims are
+ * still single chunks that even out the threads' finish.
  * Shared by the main thread (threads.ts) and, as source text, the workers: it names nothing
  * outside itself (the field table comes as `F`), so a minifier's renaming cannot break the copy.
  */
@@ -66,16 +71,17 @@ export function takeChunks(ctrl: Int32Array, kernels: readonly ((...args: number
     const word = Atomics.load(ctrl, F.claim);
     const chunk = word & 0xffff, chunks = word >>> 16;
     if (chunk >= chunks) return taken;
-    if (Atomics.compareExchange(ctrl, F.claim, word, word + 1) !== word) continue;
-    taken++;
+    const take = Math.max(1, Math.floor((chunks - chunk) / (2 * (ctrl[F.active]! + 1))));
+    if (Atomics.compareExchange(ctrl, F.claim, word, word + take) !== word) continue;
+    taken += take;
     const a = F.args, rows = ctrl[F.chunkRows]!, start = chunk * rows;
-    const count = Math.min(rows, ctrl[a + 4]! - start);
+    const count = Math.min(rows * take, ctrl[a + 4]! - start);
     try {
       kernels[ctrl[F.kernel]!]!(ctrl[a]!, ctrl[a + 1]!, ctrl[a + 2]!, ctrl[a + 3]! + 4 * start, count, ctrl[a + 5]!, ctrl[a + 6]! + 8 * start);
     } catch {
       ctrl[F.failed] = 1;
     }
-    if (Atomics.add(ctrl, F.completed, 1) + 1 === chunks) Atomics.notify(ctrl, F.completed);
+    if (Atomics.add(ctrl, F.completed, take) + take === chunks) Atomics.notify(ctrl, F.completed);
   }
 }
 
