@@ -19,6 +19,13 @@ export interface Blas {
    * hold (the engine's polling workers).
    */
   setThreads?(count: number, beforePool?: () => void): void;
+  /**
+   * For jobs whose threads each run their own products at the same time (locality.ts's pivot
+   * products, split across the engine's worker threads): sets the backend's pool to one thread
+   * (the next large sgemm sets it back) and returns the product on the calling thread. Absent
+   * where the backend has no pool.
+   */
+  productsOnCallingThread?(): ProductNT;
   /** C(m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(X) = Xᵀ when trans is true. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number,
@@ -32,3 +39,6 @@ export interface Blas {
   dgemv(trans: boolean, m: number, n: number, alpha: number, a: Float64Array, lda: number,
     x: Float64Array, beta: number, y: Float64Array): void;
 }
+
+/** C (m×n, rows ldc values apart) = A·Bᵀ for row-major float32 A (m×k) and B (n×k). */
+export type ProductNT = (m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, ldc: number) => void;

@@ -54,13 +54,16 @@ export async function openLibrary<S extends Record<string, SymbolSpec>>(
   throw new Error(`cannot open ${libraryPath}: FFI needs Bun or Deno, and this runtime is neither`);
 }
 
+/** One symbol as bun:ffi's dlopen takes it (for code that opens a library itself: the worker threads). */
+export function bunDefinition(spec: SymbolSpec): { args: string[]; returns: string } {
+  return { args: spec.args.map((t) => bunTypeOf[t]), returns: bunTypeOf[spec.returns] };
+}
+
 async function openWithBun<S extends Record<string, SymbolSpec>>(
   libraryPath: string, symbols: S): Promise<BoundSymbols<S>> {
   const ffi = await import("bun:ffi");
   const definitions: Record<string, { args: string[]; returns: string }> = {};
-  for (const [name, spec] of Object.entries(symbols)) {
-    definitions[name] = { args: spec.args.map((t) => bunTypeOf[t]), returns: bunTypeOf[spec.returns] };
-  }
+  for (const [name, spec] of Object.entries(symbols)) definitions[name] = bunDefinition(spec);
   // bun:ffi types its definitions as FFIType literals; the table above holds their names.
   const library = ffi.dlopen(libraryPath, definitions as unknown as Parameters<typeof ffi.dlopen>[1]);
   const functions = library.symbols as unknown as Record<string, AnyFunction>;

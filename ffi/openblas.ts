@@ -64,6 +64,13 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
     threads,
     threadTimeout,
     setThreads: (count, before) => { cap = count; beforePool = before ?? (() => {}); },
+    productsOnCallingThread: () => {
+      if (lib.openblas_get_num_threads() !== 1) lib.openblas_set_num_threads(1);
+      return (m, n, k, a, b, c, ldc) => {
+        checkGemm("sgemm", Float32Array, false, true, m, n, k, a, k, b, k, c, ldc);
+        lib.cblas_sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS, m, n, k, 1, a, k, b, k, 0, c, ldc);
+      };
+    },
     poolThreads: () => lib.openblas_get_num_threads(),
 
     sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {

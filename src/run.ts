@@ -144,7 +144,7 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   checkPseudoLabelSettings(plan, pseudoLabelSettings(config), paths.calibration);
   for (const warning of plan.warnings) log.warn(warning);
   const blas = await loadBackend(config.values, log);
-  const threads = await useThreads(config, log);
+  const threads = await useThreads(config, log, blas);
   capBackendThreads(blas, threads);
   log.info(`${threads.count} thread${threads.count === 1 ? "" : "s"} (${threads.source})`);
   if (role === "map" && !hasDataFiles(paths.input) && paths.output) {

@@ -14,8 +14,9 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
-import { allocFloat32, allocFloat64, inKernelMemory, kernels, manyScratch } from "./kernels/kernels.ts";
-import { runMany } from "./kernels/threads.ts";
+import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, kernels, manyScratch, memory } from "./kernels/kernels.ts";
+import { PIVOT_PRODUCT_CONSTANTS, PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./kernels/pivot-products.ts";
+import { runJsKernel, runMany, threadCount, threadsRunProducts } from "./kernels/threads.ts";
 
 const BLOCK = 4096;
 /** Values past a block's rows in each row of its dot products: 64 bytes, so the rows are not 2^k bytes apart. */
@@ -84,6 +85,8 @@ export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Ar
 function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float64Array, p: number): Uint32Array {
   const n = points.rows, dim = points.cols;
   const pivotNorms = rowSquaredNorms({ data: pivots, rows: p, cols: dim });
+  const onEveryThread = nearestPivotsOnEveryThread(points, blas, pivots, pivotNorms, p);
+  if (onEveryThread) return onEveryThread;
   const nearest = new Uint32Array(n);
   const blockRows = Math.min(BLOCK, n), stride = blockRows + PAD;
   const scratch = points.data instanceof Float32Array ? argminScratch(blockRows, p) : null;
@@ -111,6 +114,64 @@ function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float6
     }
   }
   return nearest;
+}
+
+/**
+ * nearestPivots with every thread running its own products (pivot-products.ts): for float32
+ * rows in kernel memory when the workers opened OpenBLAS (Bun) and there is more than one
+ * thread; null otherwise (nearestPivots then runs the products on OpenBLAS's pool). Each block
+ * of rows is the same P·Xᵀ product and argmin either way, so the same pivots.
+ */
+function nearestPivotsOnEveryThread(points: Matrix, blas: Blas, pivots: Float32Array | Float64Array, pivotNorms: Float64Array,
+  p: number): Uint32Array | null {
+  const { data, rows: n, cols: dim } = points;
+  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas.libraryPath)) return null;
+  const buffers = productBuffers(threadCount(), p, dim);
+  if (!buffers) return null;
+  const { constants, pivotCopy, norms } = buffers;
+  pivotCopy.set(pivots);
+  norms.set(pivotNorms);
+  const { idx, out } = manyScratch(n);
+  for (let r = 0; r < n; r++) idx[r] = r;
+  const main = pivotProductsKernel(kernels.nearest_pivot_f32_many, blas.productsOnCallingThread(), memory, 0, PIVOT_PRODUCT_SLOTS);
+  runJsKernel("nearest_pivot_products", main, constants.byteOffset, data.byteOffset, 4 * dim, idx.byteOffset, n, p, out.byteOffset,
+    n * p * dim, Math.ceil(n / BLOCK));
+  return Uint32Array.from(out.subarray(0, n));
+}
+
+interface ProductBuffers {
+  constants: Int32Array;
+  pivotCopy: Float32Array;
+  norms: Float64Array;
+}
+
+/** nearestPivotsOnEveryThread's buffers in kernel memory, kept while large enough (kernel memory is never freed); null when full. */
+let productBuffersKept: ProductBuffers & { threads: number; p: number } | null = null;
+
+function productBuffers(threads: number, p: number, dim: number): ProductBuffers | null {
+  const stride = BLOCK + PAD, scratchBytes = 4 * p * stride;
+  const kept = productBuffersKept;
+  if (!kept || kept.threads < threads || kept.p < p || kept.pivotCopy.length < p * dim) {
+    try {
+      const scratch = allocFloat32(threads * p * stride, "scratch");
+      // The constants, then a uint32 0 (the argmin's first column within a thread's scratch).
+      const constants = allocInt32(PIVOT_PRODUCT_CONSTANTS + 1, "scratch");
+      constants[PIVOT_PRODUCT_SLOTS.scratch] = scratch.byteOffset;
+      constants[PIVOT_PRODUCT_SLOTS.zero] = constants.byteOffset + 4 * PIVOT_PRODUCT_CONSTANTS;
+      productBuffersKept = { threads, p, constants, pivotCopy: allocFloat32(p * dim, "scratch"), norms: allocFloat64(p, "scratch") };
+    } catch (error) {
+      if (error instanceof RangeError) return null;
+      throw error;
+    }
+  }
+  const { constants, pivotCopy, norms } = productBuffersKept!;
+  constants[PIVOT_PRODUCT_SLOTS.pivots] = pivotCopy.byteOffset;
+  constants[PIVOT_PRODUCT_SLOTS.norms] = norms.byteOffset;
+  constants[PIVOT_PRODUCT_SLOTS.dim] = dim;
+  constants[PIVOT_PRODUCT_SLOTS.scratchBytes] = scratchBytes;
+  constants[PIVOT_PRODUCT_SLOTS.stride] = stride;
+  constants[PIVOT_PRODUCT_SLOTS.blockRows] = BLOCK;
+  return { constants, pivotCopy: pivotCopy.subarray(0, p * dim), norms: norms.subarray(0, p) };
 }
 
 /** Kernel-memory buffers for nearestPivots' kernel, kept between calls (kernel memory is never freed); null when full. */

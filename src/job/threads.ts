@@ -18,10 +18,11 @@ export interface ThreadsUsed {
 }
 
 /** Starts the worker pool for THREADS (default: the cores this process may use); warns and runs on one thread when workers cannot start. */
-export async function useThreads(config: Pick<Config, "values" | "sources">, log: Logger): Promise<ThreadsUsed> {
+export async function useThreads(config: Pick<Config, "values" | "sources">, log: Logger, blas: Blas): Promise<ThreadsUsed> {
   const given = config.sources.THREADS !== "default";
   const { cores, source } = given ? { cores: config.values.THREADS, source: `THREADS (${config.sources.THREADS})` } : usableCores();
-  const warning = await startThreads(cores);
+  // The workers open OpenBLAS too, for the products each runs itself (engine/kernels/pivot-products.ts).
+  const warning = await startThreads(cores, blas.productsOnCallingThread ? blas.libraryPath : null);
   if (warning) log.warn(warning);
   // The record says what ran: one thread, and why, when the workers did not start.
   return { count: threadCount(), source: warning ? `${source}; workers could not start` : source, before: threadStats() };

@@ -15,7 +15,9 @@
  * worker that is slow to wake (a busy machine) costs the main thread nothing but the chunk it
  * holds; the main thread then waits for chunks in flight (briefly spinning first).
  */
-import { allocInt32, distanceModule, kernels, memory, THREADED_KERNELS, type ManyKernelName } from "./kernels.ts";
+import { bunDefinition } from "../../../ffi/dlopen.ts";
+import { CBLAS_NO_TRANS, CBLAS_ROW_MAJOR, CBLAS_TRANS, openBlasSymbols } from "../../../ffi/symbols.ts";
+import { allocInt32, distanceModule, kernels, memory, THREADED_KERNELS, type ManyKernel, type ManyKernelName } from "./kernels.ts";
 import { CONTROL_FIELDS, FIELD, LOCKED, MAX_CHUNKS, takeChunks, WORKER_SOURCE } from "./worker-source.ts";
 
 /**
@@ -43,10 +45,21 @@ const MAIN_SPINS = 200_000;
 /** How long a worker may take to start before the run goes on with one thread. */
 const START_TIMEOUT_MS = 10_000;
 
+/**
+ * Kernels written in JavaScript that the threads run as they run the `_many` kernels, numbered
+ * after THREADED_KERNELS: each thread builds its own instance (pivot-products.ts: each calls
+ * OpenBLAS itself).
+ */
+export const JS_KERNELS = ["nearest_pivot_products"] as const;
+export type JobKernelName = ManyKernelName | (typeof JS_KERNELS)[number];
+const JOB_KERNELS: readonly JobKernelName[] = [...THREADED_KERNELS, ...JS_KERNELS];
+
 interface Pool {
   workers: Worker[];
   /** The control block, in kernel memory. */
   control: Int32Array;
+  /** The OpenBLAS library every worker opened for the JavaScript kernels' products; null when one could not (or none was given). */
+  blasLibrary: string | null;
 }
 
 let pool: Pool | null = null;
@@ -86,9 +99,9 @@ export function threadStats(): Readonly<typeof stats> {
  * starting and ending many). When workers cannot start, the scans stay on the main thread and
  * the reason is returned as a warning (null when all went well).
  */
-export async function startThreads(count: number): Promise<string | null> {
+export async function startThreads(count: number, blasLibrary: string | null = null): Promise<string | null> {
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`startThreads: ${count} is not a whole number ≥ 1`);
-  if (count === 1 || (pool && pool.workers.length >= count - 1)) {
+  if (count === 1 || (pool && pool.workers.length >= count - 1 && (blasLibrary === null || pool.blasLibrary === blasLibrary))) {
     threads = count;
     if (pool) Atomics.store(pool.control, FIELD.active, count - 1);
     return null;
@@ -101,7 +114,8 @@ export async function startThreads(count: number): Promise<string | null> {
   const workers: Worker[] = [];
   try {
     for (let slot = 0; slot < count - 1; slot++) workers.push(new Worker(url, { type: "module" }));
-    await Promise.all(workers.map((worker, slot) => ready(worker, control.byteOffset, slot)));
+    const opened = await Promise.all(workers.map((worker, slot) => ready(worker, control.byteOffset, slot, blasLibrary)));
+    pool = { workers, control, blasLibrary: opened.every((products) => products) ? blasLibrary : null };
   } catch (error) {
     leave(control); // any that start later close themselves
     return `worker threads could not start (${error instanceof Error ? error.message : String(error)}); running on one thread`;
@@ -109,20 +123,31 @@ export async function startThreads(count: number): Promise<string | null> {
     URL.revokeObjectURL(url);
   }
   Atomics.store(control, FIELD.active, count - 1);
-  pool = { workers, control };
   threads = count;
   return null;
 }
 
-function ready(worker: Worker, control: number, slot: number): Promise<void> {
+/** The worker's start; resolves with whether it opened `blasLibrary` for the JavaScript kernels. */
+function ready(worker: Worker, control: number, slot: number, blasLibrary: string | null): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-    worker.onmessage = () => { clearTimeout(timer); worker.onmessage = null; resolve(); };
+    worker.onmessage = (event) => { clearTimeout(timer); worker.onmessage = null; resolve((event.data as { products: boolean }).products); };
     worker.onerror = (event) => { clearTimeout(timer); event.preventDefault?.(); reject(new Error(event.message || "worker error")); };
-    worker.postMessage({ memory, module: distanceModule, kernelNames: THREADED_KERNELS, control, slot });
+    worker.postMessage({
+      memory, module: distanceModule, kernelNames: JOB_KERNELS, control, slot,
+      blas: blasLibrary && { library: blasLibrary, sgemm: bunDefinition(openBlasSymbols.cblas_sgemm), codes: [CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS] },
+    });
     // A worker must never keep the process alive (Bun; Deno's end when stopThreads asks them to).
     (worker as unknown as { unref?: () => void }).unref?.();
   });
+}
+
+/**
+ * Whether the threads can run the JavaScript kernels now: more than one thread, and every
+ * worker opened the OpenBLAS library at `blasLibrary` (Bun; Deno's workers open none).
+ */
+export function threadsRunProducts(blasLibrary: string | null): boolean {
+  return pool !== null && threads > 1 && blasLibrary !== null && pool.blasLibrary === blasLibrary;
 }
 
 /** Asks every worker to close itself; the scans run on the main thread until the next startThreads. */
@@ -160,8 +185,22 @@ function leave(control: Int32Array): void {
  */
 export function runMany(name: ManyKernelName, c: number, base: number, width: number, idx: number, count: number, n: number, out: number,
   values = count * n, parts = 0): void {
+  runJob(name, kernels[name], c, base, width, idx, count, n, out, values, parts);
+}
+
+/**
+ * A JavaScript kernel (JS_KERNELS) run as runMany runs the `_many` ones, `main` being the main
+ * thread's instance; the workers' instances exist only when threadsRunProducts says so.
+ */
+export function runJsKernel(name: (typeof JS_KERNELS)[number], main: ManyKernel, c: number, base: number, width: number, idx: number,
+  count: number, n: number, out: number, values = count * n, parts = 0): void {
+  runJob(name, main, c, base, width, idx, count, n, out, values, parts);
+}
+
+function runJob(name: JobKernelName, main: ManyKernel, c: number, base: number, width: number, idx: number, count: number, n: number, out: number,
+  values: number, parts: number): void {
   if (!pool || threads === 1 || count < 2 || (minValuesPerPart > 0 && values < 2 * minValuesPerPart)) {
-    kernels[name](c, base, width, idx, count, n, out);
+    main(c, base, width, idx, count, n, out);
     return;
   }
   const { control } = pool;
@@ -171,7 +210,8 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   // Nobody can take a chunk while the job is written; then the claim word publishes it.
   Atomics.store(control, FIELD.claim, LOCKED);
   const a = FIELD.args;
-  control[FIELD.kernel] = THREADED_KERNELS.indexOf(name);
+  const kernel = JOB_KERNELS.indexOf(name);
+  control[FIELD.kernel] = kernel;
   control[a] = c; control[a + 1] = base; control[a + 2] = width; control[a + 3] = idx;
   control[a + 4] = count; control[a + 5] = n; control[a + 6] = out;
   control[FIELD.chunkRows] = chunkRows;
@@ -182,6 +222,7 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   // A worker counts itself before it sleeps, and its wait returns at once if the job changed
   // first: so no sleeper is missed, and busy-polling workers cost no system call.
   if (Atomics.load(control, FIELD.sleepers) > 0) Atomics.notify(control, FIELD.job);
+  mainKernels[kernel] = main;
   const mine = mainTakesChunks ? takeChunks(control, mainKernels, FIELD) : 0;
   stats.splitScans++;
   stats.chunks += chunks;
@@ -197,4 +238,5 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
   }
 }
 
-const mainKernels = THREADED_KERNELS.map((name) => kernels[name]);
+/** The main thread's kernels by job number (a JavaScript kernel's entry is the instance of the job running). */
+const mainKernels: ManyKernel[] = JOB_KERNELS.map((name) => (name in kernels ? kernels[name as ManyKernelName] : () => {}));

@@ -2,11 +2,14 @@
  * The worker thread's whole program, as source text: started from a Blob URL, it needs no file
  * beside a `bun build --compile` binary and runs the same under Bun and Deno.
  *
- * A worker gets the kernels' shared memory and compiled module once, then serves jobs from a control
- * block in that memory (threads.ts): it waits for the job number to change, then takes chunks
- * of the job's rows (takeChunks) until none is left. The program is plain JavaScript (the one
- * function it shares with the main thread is copied in as source).
+ * A worker gets the kernels' shared memory and compiled module once, then serves jobs from a
+ * control block in that memory (threads.ts): it waits for the job number to change, then takes
+ * chunks of the job's rows (takeChunks) until none is left. The program is plain JavaScript (the
+ * functions it shares with the main thread, takeChunks and pivot-products.ts's kernel, are
+ * copied in as source). Under Bun, given the OpenBLAS library, it opens sgemm for that kernel.
  */
+
+import { PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./pivot-products.ts";
 
 /** Int32 fields of the control block: one job at a time, shared by every thread. */
 export const CONTROL_FIELDS = 48;
@@ -88,14 +91,32 @@ export function takeChunks(ctrl: Int32Array, kernels: readonly ((...args: number
 export const WORKER_SOURCE = `
 const FIELD = ${JSON.stringify(FIELD)};
 const takeChunks = ${takeChunks.toString()};
-self.onmessage = (event) => {
+const pivotProductsKernel = ${pivotProductsKernel.toString()};
+const PIVOT_PRODUCT_SLOTS = ${JSON.stringify(PIVOT_PRODUCT_SLOTS)};
+// The JavaScript kernels' products: OpenBLAS's sgemm on this thread (Bun's FFI), or null.
+async function openProduct(blas) {
+  if (!blas || typeof Bun === "undefined") return null;
+  try {
+    const { dlopen } = await import("bun:ffi");
+    const sgemm = dlopen(blas.library, { cblas_sgemm: blas.sgemm }).symbols.cblas_sgemm;
+    const [rowMajor, noTrans, trans] = blas.codes;
+    return (m, n, k, a, b, c, ldc) => sgemm(rowMajor, noTrans, trans, m, n, k, 1, a, k, b, k, 0, c, ldc);
+  } catch {
+    return null;
+  }
+}
+self.onmessage = async (event) => {
   self.onmessage = null;
-  const { memory, module, kernelNames, control, slot } = event.data;
+  const { memory, module, kernelNames, control, slot, blas } = event.data;
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const kernels = kernelNames.map((name) => exports[name]);
+  const product = await openProduct(blas);
+  const js = {
+    nearest_pivot_products: product && pivotProductsKernel(exports.nearest_pivot_f32_many, product, memory, slot + 1, PIVOT_PRODUCT_SLOTS),
+  };
+  const kernels = kernelNames.map((name) => exports[name] ?? js[name] ?? (() => { throw new Error(name + " is not available on this thread"); }));
   const ctrl = new Int32Array(memory.buffer, control, ${CONTROL_FIELDS});
   let seen = Atomics.load(ctrl, FIELD.job);
-  postMessage("ready");
+  postMessage({ products: product !== null });
   for (;;) {
     let spins = 0, since = performance.now();
     while (Atomics.load(ctrl, FIELD.job) === seen) {
