@@ -15,7 +15,7 @@ import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
 import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, kernels, manyScratch, memory } from "./kernels/kernels.ts";
-import { PIVOT_PRODUCT_CONSTANTS, PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./kernels/pivot-products.ts";
+import { PIVOT_PRODUCT_CONSTANTS, PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./kernels/thread-products.ts";
 import { runJsKernel, runMany, threadCount, threadsRunProducts } from "./kernels/threads.ts";
 
 const BLOCK = 4096;
@@ -117,7 +117,7 @@ function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float6
 }
 
 /**
- * nearestPivots with every thread running its own products (pivot-products.ts): for float32
+ * nearestPivots with every thread running its own products (thread-products.ts): for float32
  * rows in kernel memory when the workers opened OpenBLAS (Bun) and there is more than one
  * thread; null otherwise (nearestPivots then runs the products on OpenBLAS's pool). Each block
  * of rows is the same P·Xᵀ product and argmin either way, so the same pivots.
@@ -131,12 +131,16 @@ function nearestPivotsOnEveryThread(points: Matrix, blas: Blas, pivots: Float32A
   const { constants, pivotCopy, norms } = buffers;
   pivotCopy.set(pivots);
   norms.set(pivotNorms);
-  const { idx, out } = manyScratch(n);
-  for (let r = 0; r < n; r++) idx[r] = r;
-  const main = pivotProductsKernel(kernels.nearest_pivot_f32_many, blas.productsOnCallingThread(), memory, 0, PIVOT_PRODUCT_SLOTS);
-  runJsKernel("nearest_pivot_products", main, constants.byteOffset, data.byteOffset, 4 * dim, idx.byteOffset, n, p, out.byteOffset,
-    n * p * dim, Math.ceil(n / BLOCK));
-  return Uint32Array.from(out.subarray(0, n));
+  const { idx: counting, out: nearest } = manyScratch(n);
+  for (let r = 0; r < n; r++) counting[r] = r;
+  constants[PIVOT_PRODUCT_SLOTS.counting] = counting.byteOffset;
+  constants[PIVOT_PRODUCT_SLOTS.rows] = n;
+  constants[PIVOT_PRODUCT_SLOTS.nearest] = nearest.byteOffset;
+  const main = pivotProductsKernel(kernels, blas.productsOnCallingThread(), memory, 0, PIVOT_PRODUCT_SLOTS);
+  // Blocks by number (counting doubles as their list): each the 4096-row block the pool's path multiplies.
+  const blocks = Math.ceil(n / BLOCK);
+  runJsKernel("nearest_pivot_products", main, constants.byteOffset, data.byteOffset, 4 * dim, counting.byteOffset, blocks, p, 0, n * p * dim, blocks);
+  return Uint32Array.from(nearest.subarray(0, n));
 }
 
 interface ProductBuffers {
@@ -154,10 +158,8 @@ function productBuffers(threads: number, p: number, dim: number): ProductBuffers
   if (!kept || kept.threads < threads || kept.p < p || kept.pivotCopy.length < p * dim) {
     try {
       const scratch = allocFloat32(threads * p * stride, "scratch");
-      // The constants, then a uint32 0 (the argmin's first column within a thread's scratch).
-      const constants = allocInt32(PIVOT_PRODUCT_CONSTANTS + 1, "scratch");
+      const constants = allocInt32(PIVOT_PRODUCT_CONSTANTS, "scratch");
       constants[PIVOT_PRODUCT_SLOTS.scratch] = scratch.byteOffset;
-      constants[PIVOT_PRODUCT_SLOTS.zero] = constants.byteOffset + 4 * PIVOT_PRODUCT_CONSTANTS;
       productBuffersKept = { threads, p, constants, pivotCopy: allocFloat32(p * dim, "scratch"), norms: allocFloat64(p, "scratch") };
     } catch (error) {
       if (error instanceof RangeError) return null;

@@ -30,8 +30,9 @@ import type { Matrix } from "../matrix.ts";
 import type { CenterIndex, KernelScreen } from "./metric-space.ts";
 import { kernelRelativeError, manySquaredDistances, usesNarrowKernel } from "./euclidean.ts";
 import { CentredBlocks } from "./centring.ts";
-import { allocFloat32, allocFloat64, manyScratch } from "./kernels/kernels.ts";
-import { runMany } from "./kernels/threads.ts";
+import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, kernels, manyScratch, memory } from "./kernels/kernels.ts";
+import { PROJECT_ROW_CONSTANTS, PROJECT_ROW_MAX_STAGES, PROJECT_ROW_SLOTS, projectRowsKernel } from "./kernels/thread-products.ts";
+import { runJsKernel, runMany, threadCount, threadsRunProducts } from "./kernels/threads.ts";
 import { inLocalityOrder } from "./locality.ts";
 import { principalAxes } from "./pca.ts";
 import { int8Records, wholeRowCodes, type Int8Records } from "./row-codes.ts";
@@ -168,40 +169,27 @@ export class ProjectedBounds {
       };
     });
     // A row's norm, ‖x − μ‖ within ‖x̃‖(1 ± η): x̃ = fl(x − μ), its squared norm summed over D
-    // terms (in any order). Centring and the squared head norms run on the worker threads;
-    // each stage's coordinates come straight from the GEMM into its block.
+    // terms (in any order). Each stage's coordinates come straight from the GEMM into its block.
     const eta = 2 * (cols + 8) * U;
-    const centring = new CentredBlocks(points, mean, BLOCK_ROWS);
-    const heads: Float64Array<ArrayBufferLike>[] = this.#stages.map(() => new Float64Array(0));
-    for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
-      const rb = Math.min(BLOCK_ROWS, rows - r0);
-      const { block: centred, norms } = centring.centre(r0, rb); // rounds to float32 (in perUnit)
-      let from = 0;
-      this.#stages.forEach((stage, l) => {
-        const n = stage.block.cols, out = stage.block.data.subarray(r0 * n, (r0 + rb) * n);
-        blas.sgemm(false, true, rb, n, cols, 1, centred, cols, axes.subarray(from * cols, stage.dims * cols), cols, 0, out, n);
-        heads[l] = squaredRows(stage.block, r0, rb);
-        from = stage.dims;
-      });
-      for (let r = 0; r < rb; r++) {
-        const row = r0 + r, normHigh = norms[r]! * (1 + eta), normLow = norms[r]! * (1 - eta);
-        let headSquared = 0;
-        for (let l = 0; l < this.#stages.length; l++) {
-          const stage = this.#stages[l]!;
-          // Σ p² over the coordinates up to this level: float32 squares, exact in float64, summed in some order.
-          headSquared += heads[l]![r]!;
-          // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the
-          // coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
-          const head = Math.sqrt(headSquared), gemmError = (stage.perUnit / 2) * normHigh, sumError = (stage.dims + 4) * U * head;
-          const headLow = Math.max(0, head - sumError - gemmError), headHigh = head + sumError + gemmError;
-          // ρ² = ‖x − μ‖² − ‖Π(x − μ)‖², and ‖A(x − μ)‖²/(1 + ε) ≤ ‖Π(x − μ)‖² ≤ ‖A(x − μ)‖²/(1 − ε).
-          const slack = 8 * U * normHigh * normHigh;
-          const low = normLow * normLow - (headHigh * headHigh) / (1 - epsilon) - slack;
-          const high = normHigh * normHigh - (headLow * headLow) / (1 + epsilon) + slack;
-          stage.stats[row * STATS + ERROR] = stage.perUnit * normHigh;
-          stage.stats[row * STATS + LOW] = low > 0 ? Math.sqrt(low) * (1 - 4 * U) : 0;
-          stage.stats[row * STATS + HIGH] = high > 0 ? Math.sqrt(high) * (1 + 4 * U) : 0;
-        }
+    const { norms, heads } = projectInto(points, mean, axes, this.#stages, blas);
+    for (let row = 0; row < rows; row++) {
+      const normHigh = norms[row]! * (1 + eta), normLow = norms[row]! * (1 - eta);
+      let headSquared = 0;
+      for (let l = 0; l < this.#stages.length; l++) {
+        const stage = this.#stages[l]!;
+        // Σ p² over the coordinates up to this level: float32 squares, exact in float64, summed in some order.
+        headSquared += heads[l * rows + row]!;
+        // ‖A(x − μ)‖: the computed head norm, within its summation's rounding and the
+        // coordinates' error (perUnit / 2 bounds it: perUnit doubles its sum).
+        const head = Math.sqrt(headSquared), gemmError = (stage.perUnit / 2) * normHigh, sumError = (stage.dims + 4) * U * head;
+        const headLow = Math.max(0, head - sumError - gemmError), headHigh = head + sumError + gemmError;
+        // ρ² = ‖x − μ‖² − ‖Π(x − μ)‖², and ‖A(x − μ)‖²/(1 + ε) ≤ ‖Π(x − μ)‖² ≤ ‖A(x − μ)‖²/(1 − ε).
+        const slack = 8 * U * normHigh * normHigh;
+        const low = normLow * normLow - (headHigh * headHigh) / (1 - epsilon) - slack;
+        const high = normHigh * normHigh - (headLow * headLow) / (1 + epsilon) + slack;
+        stage.stats[row * STATS + ERROR] = stage.perUnit * normHigh;
+        stage.stats[row * STATS + LOW] = low > 0 ? Math.sqrt(low) * (1 - 4 * U) : 0;
+        stage.stats[row * STATS + HIGH] = high > 0 ? Math.sqrt(high) * (1 + 4 * U) : 0;
       }
     }
     this.#stages.forEach((stage, l) => {
@@ -365,6 +353,103 @@ export class ProjectedBounds {
       lowerBounds: (row) => this.lowerBoundsMany(row, centers, count),
     };
   }
+}
+
+/**
+ * Every row's ‖x − μ‖ (norms, in float64) and, per stage, Σ p² of its coordinates (heads: stage
+ * l's row r at l·rows + r), with each stage's coordinates A_l·(x − μ) written into its block.
+ * On every thread when the workers run products (thread-products.ts's project_rows: each thread
+ * centres, multiplies and sums its own blocks of rows), else block by block here (centring and
+ * sums on the worker threads, products on OpenBLAS's pool). Either way the same kernels on the
+ * same bytes and the same product per block of BLOCK_ROWS rows.
+ */
+function projectInto(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } {
+  return projectOnEveryThread(points, mean, axes, stages, blas) ?? projectBlockByBlock(points, mean, axes, stages, blas);
+}
+
+function projectBlockByBlock(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } {
+  const { rows, cols } = points;
+  const norms = new Float64Array(rows), heads = new Float64Array(stages.length * rows);
+  const centring = new CentredBlocks(points, mean, BLOCK_ROWS);
+  for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
+    const rb = Math.min(BLOCK_ROWS, rows - r0);
+    const { block: centred, norms: blockNorms } = centring.centre(r0, rb); // rounds to float32 (in perUnit)
+    norms.set(blockNorms, r0);
+    let from = 0;
+    stages.forEach((stage, l) => {
+      const n = stage.block.cols, out = stage.block.data.subarray(r0 * n, (r0 + rb) * n);
+      blas.sgemm(false, true, rb, n, cols, 1, centred, cols, axes.subarray(from * cols, stage.dims * cols), cols, 0, out, n);
+      heads.set(squaredRows(stage.block, r0, rb), l * rows + r0);
+      from = stage.dims;
+    });
+  }
+  return { norms, heads };
+}
+
+/** projectInto with every thread running project_rows; null where it does not apply (see threadsRunProducts, or kernel memory full). */
+function projectOnEveryThread(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } | null {
+  const { data, rows, cols } = points;
+  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas.libraryPath)
+    || stages.length > PROJECT_ROW_MAX_STAGES) return null;
+  const buffers = projectionBuffers(threadCount(), rows, cols, stages.length, axes.length);
+  if (!buffers) return null;
+  const { constants, meanCopy, axesCopy, heads } = buffers;
+  meanCopy.set(mean);
+  axesCopy.set(axes);
+  constants[PROJECT_ROW_SLOTS.mean] = meanCopy.byteOffset;
+  constants[PROJECT_ROW_SLOTS.stages] = stages.length;
+  constants[PROJECT_ROW_SLOTS.zero] = zeroRow.byteOffset;
+  constants[PROJECT_ROW_SLOTS.heads] = heads.byteOffset;
+  constants[PROJECT_ROW_SLOTS.rows] = rows;
+  let from = 0;
+  stages.forEach((stage, l) => {
+    constants.set([stage.block.data.byteOffset, stage.block.cols, axesCopy.byteOffset + 4 * from * cols], PROJECT_ROW_SLOTS.stage + 3 * l);
+    from = stage.dims;
+  });
+  const { idx: counting, out: norms } = manyScratch(rows);
+  for (let r = 0; r < rows; r++) counting[r] = r;
+  constants[PROJECT_ROW_SLOTS.counting] = counting.byteOffset;
+  constants[PROJECT_ROW_SLOTS.norms] = norms.byteOffset;
+  const main = projectRowsKernel(kernels, blas.productsOnCallingThread(), memory, 0, PROJECT_ROW_SLOTS);
+  // Blocks by number (counting doubles as their list): each the BLOCK_ROWS rows projectBlockByBlock multiplies.
+  const blocks = Math.ceil(rows / BLOCK_ROWS);
+  runJsKernel("project_rows", main, constants.byteOffset, data.byteOffset, 4 * cols, counting.byteOffset, blocks, cols, 0, rows * cols * from, blocks);
+  return { norms: norms.slice(0, rows), heads: heads.slice(0, stages.length * rows) };
+}
+
+interface ProjectionBuffers {
+  constants: Int32Array;
+  meanCopy: Float64Array;
+  axesCopy: Float32Array;
+  heads: Float64Array;
+}
+
+/** projectOnEveryThread's buffers in kernel memory, kept while large enough (kernel memory is never freed); null when full. */
+let projectionKept: ProjectionBuffers & { threads: number; cols: number; scratch: Float32Array } | null = null;
+
+function projectionBuffers(threads: number, rows: number, cols: number, stages: number, axesValues: number): ProjectionBuffers | null {
+  // Per thread: the centring kernel's pointers (16 bytes), BLOCK_ROWS float64 norms, BLOCK_ROWS centred rows.
+  const scratchBytes = 16 + 8 * BLOCK_ROWS + 4 * BLOCK_ROWS * cols;
+  let kept = projectionKept;
+  try {
+    if (!kept || kept.threads < threads || kept.cols < cols) {
+      const constants = kept?.constants ?? allocInt32(PROJECT_ROW_CONSTANTS, "scratch");
+      kept = projectionKept = {
+        threads, cols, constants, scratch: allocFloat32((threads * scratchBytes) / 4, "scratch"),
+        meanCopy: kept && kept.meanCopy.length >= cols ? kept.meanCopy : allocFloat64(cols, "scratch"),
+        axesCopy: kept?.axesCopy ?? new Float32Array(0), heads: kept?.heads ?? new Float64Array(0),
+      };
+    }
+    if (kept.axesCopy.length < axesValues) kept.axesCopy = allocFloat32(axesValues, "scratch");
+    if (kept.heads.length < stages * rows) kept.heads = allocFloat64(stages * rows, "scratch");
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  kept.constants[PROJECT_ROW_SLOTS.scratch] = kept.scratch.byteOffset;
+  kept.constants[PROJECT_ROW_SLOTS.scratchBytes] = scratchBytes;
+  kept.constants[PROJECT_ROW_SLOTS.blockRows] = BLOCK_ROWS;
+  return { constants: kept.constants, meanCopy: kept.meanCopy.subarray(0, cols), axesCopy: kept.axesCopy.subarray(0, axesValues), heads: kept.heads };
 }
 
 /** Per row of rows first .. first+count−1 of a block in kernel memory: Σ p² in float64 (sqdist_f32_many against a zero row). */

@@ -21,7 +21,7 @@ export interface ThreadsUsed {
 export async function useThreads(config: Pick<Config, "values" | "sources">, log: Logger, blas: Blas): Promise<ThreadsUsed> {
   const given = config.sources.THREADS !== "default";
   const { cores, source } = given ? { cores: config.values.THREADS, source: `THREADS (${config.sources.THREADS})` } : usableCores();
-  // The workers open OpenBLAS too, for the products each runs itself (engine/kernels/pivot-products.ts).
+  // The workers open OpenBLAS too, for the products each runs itself (engine/kernels/thread-products.ts).
   const warning = await startThreads(cores, blas.productsOnCallingThread ? blas.libraryPath : null);
   if (warning) log.warn(warning);
   // The record says what ran: one thread, and why, when the workers did not start.

@@ -14,13 +14,15 @@ import { EuclideanSpace, normaliseRows, squaredDistance } from "../../src/engine
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
 import { kCenterGreedy, kCenterPlain } from "../../src/engine/kcenter.ts";
 import { ProjectedBounds } from "../../src/engine/projection.ts";
-import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
+import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadsRunProducts, threadStats } from "../../src/engine/kernels/threads.ts";
 import type { Matrix } from "../../src/matrix.ts";
 import { Rng } from "../../src/rng.ts";
 import { backendsUnderTest } from "../ffi/backends.ts";
 
 const openblas = (await backendsUnderTest()).find((b) => b.name === "openblas")!.blas;
 const blas = openblas ?? typescriptBlas;
+/** OpenBLAS's thread count as loaded (a test that caps it puts it back). */
+const poolThreadsAtLoad = (openblas as { threads?: number } | null)?.threads ?? 1;
 const images = fashionMnistImages(6000);
 
 /** The bundled example's 32-dimensional embeddings (3,000 real rows). */
@@ -182,7 +184,7 @@ describe("projected lower bounds", () => {
     }
   });
 
-  test("build() gives the same coordinates, bounds and int8 screen on 1, 2 and 3 threads (centring, head norms and int8 codes run on the workers)", async () => {
+  test("build() gives the same coordinates, bounds and int8 screen on 1, 2 and 3 threads (centring, head norms and int8 codes run on the workers; with OpenBLAS opened by the workers, each thread projects its own rows)", async () => {
     const points = images ?? exampleEmbeddings();
     const levels = points.cols >= 128 ? [48, 128] : [16, 24];
     const built = () => {
@@ -199,13 +201,19 @@ describe("projected lower bounds", () => {
       return { coordinates: Array.from(new Uint32Array(bounds.coordinates.data.buffer, bounds.coordinates.data.byteOffset, bounds.coordinates.data.length)), lower, kept, stages: bounds.stageNames };
     };
     const threshold = setMinValuesPerPart(0);
+    // OpenBLAS's results depend on its own thread count: its products run on the calling thread
+    // here, as on every thread of the runs whose workers opened it.
+    blas.setThreads?.(1);
     try {
       await startThreads(1);
       const reference = built();
       expect(reference.stages[0]).toContain("int8");
       expect(reference.kept.some((k) => k.length > 0 && k.length < points.rows)).toBe(true);
-      for (const [threads, mainWorks] of [[2, true], [3, true], [2, false], [3, false]] as const) {
-        expect(await startThreads(threads)).toBeNull();
+      const library = openblas?.productsOnCallingThread ? openblas.libraryPath : null;
+      const runs = [[2, true, null], [3, true, null], [2, false, null], [3, false, null], [2, true, library], [3, false, library]] as const;
+      for (const [threads, mainWorks, blasLibrary] of runs) {
+        expect(await startThreads(threads, blasLibrary)).toBeNull();
+        expect(threadsRunProducts(library)).toBe(blasLibrary !== null);
         setMainTakesChunks(mainWorks);
         const before = threadStats();
         try { expect(built()).toEqual(reference); } finally { setMainTakesChunks(true); }
@@ -217,6 +225,7 @@ describe("projected lower bounds", () => {
       }
     } finally {
       setMinValuesPerPart(threshold);
+      blas.setThreads?.(poolThreadsAtLoad);
       stopThreads();
     }
   }, 120_000);

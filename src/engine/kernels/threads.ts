@@ -18,6 +18,7 @@
 import { bunDefinition } from "../../../ffi/dlopen.ts";
 import { CBLAS_NO_TRANS, CBLAS_ROW_MAJOR, CBLAS_TRANS, openBlasSymbols } from "../../../ffi/symbols.ts";
 import { allocInt32, distanceModule, kernels, memory, THREADED_KERNELS, type ManyKernel, type ManyKernelName } from "./kernels.ts";
+import { THREAD_PRODUCT_KERNELS } from "./thread-products.ts";
 import { CONTROL_FIELDS, FIELD, LOCKED, MAX_CHUNKS, takeChunks, WORKER_SOURCE } from "./worker-source.ts";
 
 /**
@@ -47,11 +48,12 @@ const START_TIMEOUT_MS = 10_000;
 
 /**
  * Kernels written in JavaScript that the threads run as they run the `_many` kernels, numbered
- * after THREADED_KERNELS: each thread builds its own instance (pivot-products.ts: each calls
+ * after THREADED_KERNELS: each thread builds its own instance (thread-products.ts: each calls
  * OpenBLAS itself).
  */
-export const JS_KERNELS = ["nearest_pivot_products"] as const;
-export type JobKernelName = ManyKernelName | (typeof JS_KERNELS)[number];
+export type JsKernelName = keyof typeof THREAD_PRODUCT_KERNELS;
+export const JS_KERNELS = Object.keys(THREAD_PRODUCT_KERNELS) as JsKernelName[];
+export type JobKernelName = ManyKernelName | JsKernelName;
 const JOB_KERNELS: readonly JobKernelName[] = [...THREADED_KERNELS, ...JS_KERNELS];
 
 interface Pool {
@@ -192,7 +194,7 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
  * A JavaScript kernel (JS_KERNELS) run as runMany runs the `_many` ones, `main` being the main
  * thread's instance; the workers' instances exist only when threadsRunProducts says so.
  */
-export function runJsKernel(name: (typeof JS_KERNELS)[number], main: ManyKernel, c: number, base: number, width: number, idx: number,
+export function runJsKernel(name: JsKernelName, main: ManyKernel, c: number, base: number, width: number, idx: number,
   count: number, n: number, out: number, values = count * n, parts = 0): void {
   runJob(name, main, c, base, width, idx, count, n, out, values, parts);
 }

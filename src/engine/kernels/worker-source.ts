@@ -5,11 +5,11 @@
  * A worker gets the kernels' shared memory and compiled module once, then serves jobs from a
  * control block in that memory (threads.ts): it waits for the job number to change, then takes
  * chunks of the job's rows (takeChunks) until none is left. The program is plain JavaScript (the
- * functions it shares with the main thread, takeChunks and pivot-products.ts's kernel, are
- * copied in as source). Under Bun, given the OpenBLAS library, it opens sgemm for that kernel.
+ * functions it shares with the main thread, takeChunks and thread-products.ts's kernels, are
+ * copied in as source). Under Bun, given the OpenBLAS library, it opens sgemm for those kernels.
  */
 
-import { PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./pivot-products.ts";
+import { THREAD_PRODUCT_KERNELS } from "./thread-products.ts";
 
 /** Int32 fields of the control block: one job at a time, shared by every thread. */
 export const CONTROL_FIELDS = 48;
@@ -91,8 +91,9 @@ export function takeChunks(ctrl: Int32Array, kernels: readonly ((...args: number
 export const WORKER_SOURCE = `
 const FIELD = ${JSON.stringify(FIELD)};
 const takeChunks = ${takeChunks.toString()};
-const pivotProductsKernel = ${pivotProductsKernel.toString()};
-const PIVOT_PRODUCT_SLOTS = ${JSON.stringify(PIVOT_PRODUCT_SLOTS)};
+const productKernels = {${Object.entries(THREAD_PRODUCT_KERNELS).map(([name, { factory, slots }]) =>
+  `\n  ${name}: { factory: ${factory.toString()}, slots: ${JSON.stringify(slots)} },`).join("")}
+};
 // The JavaScript kernels' products: OpenBLAS's sgemm on this thread (Bun's FFI), or null.
 async function openProduct(blas) {
   if (!blas || typeof Bun === "undefined") return null;
@@ -110,10 +111,8 @@ self.onmessage = async (event) => {
   const { memory, module, kernelNames, control, slot, blas } = event.data;
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const product = await openProduct(blas);
-  const js = {
-    nearest_pivot_products: product && pivotProductsKernel(exports.nearest_pivot_f32_many, product, memory, slot + 1, PIVOT_PRODUCT_SLOTS),
-  };
-  const kernels = kernelNames.map((name) => exports[name] ?? js[name] ?? (() => { throw new Error(name + " is not available on this thread"); }));
+  const kernels = kernelNames.map((name) => exports[name] ?? (product && productKernels[name]?.factory(exports, product, memory, slot + 1, productKernels[name].slots))
+    ?? (() => { throw new Error(name + " is not available on this thread"); }));
   const ctrl = new Int32Array(memory.buffer, control, ${CONTROL_FIELDS});
   let seen = Atomics.load(ctrl, FIELD.job);
   postMessage({ products: product !== null });

@@ -1,5 +1,5 @@
 /**
- * The locality order's pivot products on every thread (pivot-products.ts): when the workers
+ * The locality order's pivot products on every thread (thread-products.ts): when the workers
  * opened OpenBLAS, each thread multiplies its own blocks of rows by the pivots and takes their
  * argmin. The order must be the one the products on OpenBLAS's pool give, on 1, 2 and 3
  * threads, the workers must have run part of it, and every row must sit in the cell of a pivot
