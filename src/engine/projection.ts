@@ -141,13 +141,16 @@ export class ProjectedBounds {
     // The axes A are the fitted ones rounded to float32: the projection is one float32 GEMM
     // (half the time of float64), and every bound below is about these rounded axes.
     const axes = Float32Array.from(axesFitted.subarray(0, m * cols));
-    // ε ≥ ‖AAᵀ − I‖₂ by Gershgorin (G computed in float64: each entry within γ_D·‖a‖·‖b‖).
+    // ε ≥ ‖AAᵀ − I‖₂ by Gershgorin (G = AAᵀ by one float64 GEMM: each entry within γ_D·‖a‖·‖b‖,
+    // whatever the order of its sum).
     const gammaD = (cols * U) / (1 - cols * U), gammaSingle = (cols * 2 ** -24) / (1 - cols * 2 ** -24);
+    const axes64 = Float64Array.from(axes), gram = new Float64Array(m * m);
+    blas.dgemm(false, true, m, m, cols, 1, axes64, cols, axes64, cols, 0, gram, m);
     let offDiagonal = 0, rowNorm = 0;
-    for (let a = 0; a < m; a++) rowNorm = Math.max(rowNorm, Math.sqrt(dotRows(axes, a, a, cols)));
     for (let a = 0; a < m; a++) {
+      rowNorm = Math.max(rowNorm, Math.sqrt(gram[a * m + a]!));
       let rowSum = 0;
-      for (let b = 0; b < m; b++) rowSum += Math.abs(dotRows(axes, a, b, cols) - (a === b ? 1 : 0));
+      for (let b = 0; b < m; b++) rowSum += Math.abs(gram[a * m + b]! - (a === b ? 1 : 0));
       offDiagonal = Math.max(offDiagonal, rowSum);
     }
     const epsilon = offDiagonal * (1 + 1e-9) + 2 * m * gammaD * rowNorm * rowNorm + 8 * m * U;
@@ -462,9 +465,3 @@ function squaredRows(block: Matrix<Float32Array>, first: number, count: number):
 /** Zeros in kernel memory, as long as the widest stage (build() grows it; kernel memory is never freed). */
 let zeroRow: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
-/** Σ axes[a][j]·axes[b][j] over j < cols, in float64. */
-function dotRows(axes: Float32Array, a: number, b: number, cols: number): number {
-  let sum = 0;
-  for (let j = 0; j < cols; j++) sum += axes[a * cols + j]! * axes[b * cols + j]!;
-  return sum;
-}
