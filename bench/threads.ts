@@ -5,7 +5,7 @@
  * the ratio; the break-even is where the ratio passes 1.
  *
  * Then the ceiling the memory sets on two threads: scans of random rows of matrices larger than
- * the caches, in GB/s, on one thread and on two.
+ * the caches, and rows read in order, in GB/s, on one thread and on two.
  *
  *   bun bench/threads.ts [dim]
  */
@@ -72,6 +72,34 @@ for (const [bigRows, bigDim, count] of [[70_000, 784, 3000], [1_000_000, 128, 40
     two = Math.max(two, gbPerSecond());
   }
   console.log(`${bigRows}×${bigDim}\t${bigDim * 4}\t${count}\t${one.toFixed(1)}\t${two.toFixed(1)}\t${(two / one).toFixed(2)}×`);
+}
+
+// The memory bus itself: a 512 MB matrix read in order by the lightest kernel (each row's
+// largest magnitude), stretches of 56,000 rows (a pick's share on 1M×128) at spread-out starts.
+console.log("\nrows read in order, 1M×128 float32 (512 MB), the lightest kernel: GB/s (fastest of three alternating trials)");
+console.log("1 thread\t2 threads\tratio");
+{
+  const bigRows = 1_000_000, bigDim = 128, stretch = 56_000;
+  const big = allocFloat32(bigRows * bigDim);
+  for (let i = 0; i < big.length; i += 16) big[i] = rng.nextFloat();
+  const { idx, out } = manyScratch(bigRows);
+  for (let i = 0; i < bigRows; i++) idx[i] = i;
+  const gbPerSecond = (): number => {
+    const scans = 2000, started = performance.now();
+    for (let s = 0, at = 0; s < scans; s++) {
+      at = (at + 7919 * 256) % (bigRows - stretch);
+      runMany("max_abs_f32_many", 0, big.byteOffset, bigDim * 4, idx.byteOffset + 4 * at, stretch, bigDim, out.byteOffset + 8 * at);
+    }
+    return (scans * stretch * bigDim * 4) / ((performance.now() - started) * 1e6);
+  };
+  let one = 0, two = 0;
+  for (let trial = 0; trial < 3; trial++) {
+    await startThreads(1);
+    one = Math.max(one, gbPerSecond());
+    await startThreads(2);
+    two = Math.max(two, gbPerSecond());
+  }
+  console.log(`${one.toFixed(1)}\t${two.toFixed(1)}\t${(two / one).toFixed(2)}×`);
 }
 stopThreads();
 
