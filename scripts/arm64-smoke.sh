@@ -9,8 +9,8 @@
 # (QEMU_ARM64, default qemu-aarch64-static): no binfmt registration is assumed.
 #
 # What must match: selected_samples.csv byte for byte; selection_metadata.json and
-# selection_report.html except the timings and the OpenBLAS library path, which name the
-# machine, not the selection. The distances that decide a selection come from one WebAssembly
+# selection_report.html except the timings, the workers' share of split chunks and the OpenBLAS
+# library path, which name the machine and its timing, not the selection. The distances that decide a selection come from one WebAssembly
 # kernel with deterministic semantics, and the GEMM screens only skip work, so the CPU must not
 # change the output.
 set -euo pipefail
@@ -47,14 +47,16 @@ const [x86, arm] = [meta("x86_64"), meta("arm64")];
 if (arm.blas.backend !== "openblas" || !arm.blas.library.includes("aarch64-linux-gnu")) {
   failures.push(`arm64 run did not load the arm64 OpenBLAS: ${JSON.stringify(arm.blas)}`);
 }
-const comparable = (m) => JSON.stringify({ ...m, timings_ms: null, blas: { ...m.blas, library: null } });
-if (comparable(x86) !== comparable(arm)) failures.push("selection_metadata.json differs beyond timings and the library path");
+// The share of split scans' chunks the workers ran is timing too: it depends on how fast each woke.
+const comparable = (m) => JSON.stringify({ ...m, timings_ms: null, blas: { ...m.blas, library: null }, threads: { ...m.threads, worker_share: null } });
+if (comparable(x86) !== comparable(arm)) failures.push("selection_metadata.json differs beyond timings, the workers' share and the library path");
 
-// The report embeds the metadata (HTML-escaped): drop the same two machine-specific values.
+// The report embeds the metadata (HTML-escaped): drop the same machine-specific values.
 const report = (arch) => read(arch, "selection_report.html").toString("utf8")
   .replace(/&quot;library&quot;: &quot;[^&]*&quot;/g, "LIBRARY")
+  .replace(/&quot;worker_share&quot;: [\d.]+|&quot;worker_share&quot;: null/g, "WORKER_SHARE")
   .replace(/&quot;(\w+Ms)&quot;: \d+/g, "$1");
-if (report("x86_64") !== report("arm64")) failures.push("selection_report.html differs beyond timings and the library path");
+if (report("x86_64") !== report("arm64")) failures.push("selection_report.html differs beyond timings, the workers' share and the library path");
 
 if (failures.length > 0) { console.error("arm64 smoke FAILED:\n  " + failures.join("\n  ")); process.exit(1); }
 console.log(`arm64 smoke: ok (${arm.selected_count} of ${arm.pool_size} rows; selected_samples.csv identical; arm64 used ${arm.blas.library})`);
