@@ -64,13 +64,7 @@ for (const [bigRows, bigDim, count] of [[70_000, 784, 3000], [1_000_000, 128, 40
     }
     return (scans * count * bigDim * 4) / ((performance.now() - started) * 1e6);
   };
-  let one = 0, two = 0;
-  for (let trial = 0; trial < 3; trial++) {
-    await startThreads(1);
-    one = Math.max(one, gbPerSecond());
-    await startThreads(2);
-    two = Math.max(two, gbPerSecond());
-  }
+  const [one, two] = await fastestOfThree(gbPerSecond);
   console.log(`${bigRows}×${bigDim}\t${bigDim * 4}\t${count}\t${one.toFixed(1)}\t${two.toFixed(1)}\t${(two / one).toFixed(2)}×`);
 }
 
@@ -92,6 +86,13 @@ console.log("1 thread\t2 threads\tratio");
     }
     return (scans * stretch * bigDim * 4) / ((performance.now() - started) * 1e6);
   };
+  const [one, two] = await fastestOfThree(gbPerSecond);
+  console.log(`${one.toFixed(1)}\t${two.toFixed(1)}\t${(two / one).toFixed(2)}×`);
+}
+stopThreads();
+
+/** The fastest of three alternating trials of `gbPerSecond` on one thread and on two: the machine is shared. */
+async function fastestOfThree(gbPerSecond: () => number): Promise<[number, number]> {
   let one = 0, two = 0;
   for (let trial = 0; trial < 3; trial++) {
     await startThreads(1);
@@ -99,9 +100,8 @@ console.log("1 thread\t2 threads\tratio");
     await startThreads(2);
     two = Math.max(two, gbPerSecond());
   }
-  console.log(`${one.toFixed(1)}\t${two.toFixed(1)}\t${(two / one).toFixed(2)}×`);
+  return [one, two];
 }
-stopThreads();
 
 /** Two threads whatever the threshold says. */
 function perScanForced(count: number): number {

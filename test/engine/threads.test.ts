@@ -300,50 +300,45 @@ describe("THREADS through main()", () => {
   }
 });
 
+/** The compiled binary's selection on the pool in `input` with THREADS=threads: the selected rows' CSV and the metadata. */
+async function selectWithBinary(input: string, args: string[], threads: string): Promise<{ csv: string; metadata: Record<string, any> }> {
+  const { runBinary } = await import("../binary.ts");
+  const output = join(tempDir(), "out");
+  const result = runBinary([...args, "--input", input, "--output", output, "--no-save-report"], { THREADS: threads });
+  expect(result.stderr).not.toContain("error");
+  expect(result.exitCode).toBe(0);
+  return { csv: readFileSync(join(output, "selected_samples.csv"), "utf8"), metadata: JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")) };
+}
+
 describe("THREADS through the compiled binary", () => {
   test("THREADS=1 and THREADS=3 select the same rows; with 3, workers ran split scans", async () => {
-    const { runBinary } = await import("../binary.ts");
     const n = 12_000, dim = 64;
     const input = tempDir();
     writeFileSync(join(input, "pool.csv"), poolCsv(probabilityRows(n, 4, 41), 4, clusteredPoints(n, dim, 20, 42)));
-    const run = (threads: string) => {
-      const output = join(tempDir(), "out");
-      const result = runBinary(["--strategy", "diversity", "--batch-size", "60", "--input", input, "--output", output, "--no-save-report"], { THREADS: threads });
-      expect(result.stderr).not.toContain("error");
-      expect(result.exitCode).toBe(0);
-      return { csv: readFileSync(join(output, "selected_samples.csv"), "utf8"), threads: JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).threads };
-    };
-    const one = run("1"), three = run("3");
+    const run = (threads: string) => selectWithBinary(input, ["--strategy", "diversity", "--batch-size", "60"], threads);
+    const one = await run("1"), three = await run("3");
     expect(one.csv.split("\n").length).toBe(62);
     expect(three.csv).toBe(one.csv);
-    expect(three.threads.count).toBe(3);
+    expect(three.metadata.threads.count).toBe(3);
     // The default split threshold applies here: the first picks measure every row, and those scans split.
-    expect(three.threads.split_scans).toBeGreaterThan(0);
-    expect(one.threads.split_scans).toBe(0);
+    expect(three.metadata.threads.split_scans).toBeGreaterThan(0);
+    expect(one.metadata.threads.split_scans).toBe(0);
   }, 120_000);
 
   // Past 20,000 rows the locality order runs, and at 256 columns the projected bounds: with the
   // workers holding OpenBLAS, every thread runs its own pivot and projection products
   // (engine/kernels/thread-products.ts).
   test("wide rows past the locality order's threshold: THREADS=1, 2 and 3 select the same rows", async () => {
-    const { runBinary } = await import("../binary.ts");
     const n = 21_000, dim = 256;
     const input = tempDir();
     writeFileSync(join(input, "pool.csv"), poolCsv(probabilityRows(n, 4, 43), 4, clusteredPoints(n, dim, 30, 44)));
-    const run = (threads: string) => {
-      const output = join(tempDir(), "out");
-      const result = runBinary(["--strategy", "diversity", "--batch-size", "80", "--input", input, "--output", output, "--no-save-report", "--blas", "openblas"], { THREADS: threads });
-      expect(result.stderr).not.toContain("error");
-      expect(result.exitCode).toBe(0);
-      const metadata = JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8"));
-      return { csv: readFileSync(join(output, "selected_samples.csv"), "utf8"), metadata };
-    };
-    const one = run("1");
+    const run = (threads: string) => selectWithBinary(input, ["--strategy", "diversity", "--batch-size", "80", "--blas", "openblas"], threads);
+    const one = await run("1");
     expect(one.csv.split("\n").length).toBe(82);
     expect(one.metadata.strategy_details).toMatchObject({ localityOrder: true });
     expect(String(one.metadata.strategy_details.screeningStages)).toContain("float32");
     for (const threads of ["2", "3"]) {
-      const many = run(threads);
+      const many = await run(threads);
       expect(many.csv).toBe(one.csv);
       expect(many.metadata.threads.count).toBe(Number(threads));
     }
