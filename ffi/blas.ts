@@ -26,6 +26,11 @@ export interface Blas {
    * where the backend has no pool.
    */
   productsOnCallingThread?(): ProductNT;
+  /**
+   * How many threads may run productsOnCallingThread's products at once: OpenBLAS takes a
+   * buffer a call from a table sized by the MAX_THREADS it was built with.
+   */
+  readonly concurrentProducts?: number;
   /** C(m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(X) = Xᵀ when trans is true. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number,

@@ -48,6 +48,7 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
   const threadTimeout = await shortenPoolSpin();
   const lib = await openLibrary(libraryPath, openBlasSymbols);
   const threads = lib.openblas_get_num_threads();
+  const config = lib.openblas_get_config();
   // A product of at least POOL_MIN_WORK multiply-adds runs on the pool (up to setThreads'
   // count), after `beforePool` frees the cores; smaller ones on the calling thread.
   let cap = threads;
@@ -60,7 +61,9 @@ export async function openOpenBlas(libraryPath: string): Promise<OpenBlas> {
   return {
     name: "openblas",
     libraryPath,
-    config: lib.openblas_get_config(),
+    config,
+    // "MAX_THREADS=64" in the build's configuration; without it, one caller at a time.
+    concurrentProducts: Number(/MAX_THREADS=(\d+)/.exec(config)?.[1] ?? 1),
     threads,
     threadTimeout,
     setThreads: (count, before) => { cap = count; beforePool = before ?? (() => {}); },

@@ -125,7 +125,7 @@ function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float6
 function nearestPivotsOnEveryThread(points: Matrix, blas: Blas, pivots: Float32Array | Float64Array, pivotNorms: Float64Array,
   p: number): Uint32Array | null {
   const { data, rows: n, cols: dim } = points;
-  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas.libraryPath)) return null;
+  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas)) return null;
   const buffers = productBuffers(threadCount(), p, dim);
   if (!buffers) return null;
   const { constants, pivotCopy, norms } = buffers;

@@ -392,7 +392,7 @@ function projectBlockByBlock(points: Matrix, mean: Float64Array, axes: Float32Ar
 /** projectInto with every thread running project_rows; null where it does not apply (see threadsRunProducts, or kernel memory full). */
 function projectOnEveryThread(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } | null {
   const { data, rows, cols } = points;
-  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas.libraryPath)
+  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas)
     || stages.length > PROJECT_ROW_MAX_STAGES) return null;
   const buffers = projectionBuffers(threadCount(), rows, cols, stages.length, axes.length);
   if (!buffers) return null;

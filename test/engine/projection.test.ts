@@ -213,7 +213,7 @@ describe("projected lower bounds", () => {
       const runs = [[2, true, null], [3, true, null], [2, false, null], [3, false, null], [2, true, library], [3, false, library]] as const;
       for (const [threads, mainWorks, blasLibrary] of runs) {
         expect(await startThreads(threads, blasLibrary)).toBeNull();
-        expect(threadsRunProducts(library)).toBe(blasLibrary !== null);
+        expect(threadsRunProducts(blas)).toBe(blasLibrary !== null);
         setMainTakesChunks(mainWorks);
         const before = threadStats();
         try { expect(built()).toEqual(reference); } finally { setMainTakesChunks(true); }

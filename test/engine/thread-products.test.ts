@@ -3,7 +3,7 @@
  * opened OpenBLAS, each thread multiplies its own blocks of rows by the pivots and takes their
  * argmin. The order must be the one the products on OpenBLAS's pool give, on 1, 2 and 3
  * threads, the workers must have run part of it, and every row must sit in the cell of a pivot
- * nearest to it.
+ * nearest to it; with more threads than the library takes at once, the pool's path runs.
  */
 import { afterAll, expect, test } from "bun:test";
 import type { Blas } from "../../ffi/blas.ts";
@@ -39,12 +39,16 @@ test.skipIf(blas.name !== "openblas")(`the order from every thread's own product
     const reference = localityCells(points, poolOnly);
     for (const threads of [1, 2, 3]) {
       expect(await startThreads(threads, blas.libraryPath)).toBeNull();
-      expect(threadsRunProducts(blas.libraryPath)).toBe(threads > 1);
+      expect(threadsRunProducts(blas)).toBe(threads > 1);
       const before = threadStats();
       const cells = localityCells(points, blas);
       if (threads > 1) expect(threadStats().workerChunks).toBeGreaterThan(before.workerChunks);
       expectSameCells(cells, reference);
     }
+    // More threads than the library takes at once (its MAX_THREADS): the pool's path.
+    const twoAtOnce: Blas = { ...blas, concurrentProducts: 2 };
+    expect(threadsRunProducts(twoAtOnce)).toBe(false);
+    expectSameCells(localityCells(points, twoAtOnce), reference);
     expectNearestPivots(points, reference);
   } finally {
     setMinValuesPerPart(previous);

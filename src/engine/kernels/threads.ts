@@ -15,6 +15,7 @@
  * worker that is slow to wake (a busy machine) costs the main thread nothing but the chunk it
  * holds; the main thread then waits for chunks in flight (briefly spinning first).
  */
+import type { Blas } from "../../../ffi/blas.ts";
 import { bunDefinition } from "../../../ffi/dlopen.ts";
 import { CBLAS_NO_TRANS, CBLAS_ROW_MAJOR, CBLAS_TRANS, openBlasSymbols } from "../../../ffi/symbols.ts";
 import { allocInt32, distanceModule, kernels, memory, THREADED_KERNELS, type ManyKernel, type ManyKernelName } from "./kernels.ts";
@@ -145,11 +146,13 @@ function ready(worker: Worker, control: number, slot: number, blasLibrary: strin
 }
 
 /**
- * Whether the threads can run the JavaScript kernels now: more than one thread, and every
- * worker opened the OpenBLAS library at `blasLibrary` (Bun; Deno's workers open none).
+ * Whether the threads can run the JavaScript kernels with `blas`'s products now: more than one
+ * thread, no more than the library takes at once, and every worker opened the library (Bun;
+ * Deno's workers open none).
  */
-export function threadsRunProducts(blasLibrary: string | null): boolean {
-  return pool !== null && threads > 1 && blasLibrary !== null && pool.blasLibrary === blasLibrary;
+export function threadsRunProducts(blas: Blas): boolean {
+  return pool !== null && threads > 1 && blas.productsOnCallingThread !== undefined && threads <= (blas.concurrentProducts ?? 1)
+    && pool.blasLibrary !== null && pool.blasLibrary === blas.libraryPath;
 }
 
 /** Asks every worker to close itself; the scans run on the main thread until the next startThreads. */
