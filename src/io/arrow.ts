@@ -27,6 +27,28 @@ if ("zstdDecompressSync" in zlib) {
 }
 
 const FEATHER_V1_MAGIC = "FEA1";
+/** An Arrow IPC file starts with these bytes (then two of padding) and ends with them. */
+const ARROW_FILE_MAGIC = "ARROW1";
+
+/**
+ * Why apache-arrow could not read `bytes`, in the file's terms: what its first and last bytes
+ * show, with the decoder's own message when it wrote one (an Error). Its TypeErrors and
+ * RangeErrors come from reading past the data (in the binary, as minified names: "null is not
+ * an object (evaluating 'e.fieldsLength')"), which says nothing to the user.
+ */
+function whatTheBytesShow(bytes: Uint8Array, error: unknown): string {
+  const said = error instanceof Error && error.constructor === Error ? `: ${error.message.replace(/\.$/, "")}` : "";
+  const text = (from: number, to: number) => String.fromCharCode(...bytes.subarray(Math.max(0, from), Math.max(0, to)));
+  if (text(0, 6) === ARROW_FILE_MAGIC) {
+    return text(bytes.length - 6, bytes.length) === ARROW_FILE_MAGIC
+      ? `an Arrow IPC file of ${bytes.length} bytes whose schema or record batches cannot be decoded${said}`
+      : `an Arrow IPC file without its footer: it ends after ${bytes.length} bytes, as a copy cut short does${said}`;
+  }
+  if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff) {
+    return `an Arrow IPC stream of ${bytes.length} bytes whose messages cannot be decoded${said}`;
+  }
+  return "no Arrow IPC file or stream marker at its start";
+}
 
 export async function readArrowTable(path: string): Promise<Table> {
   let bytes: Uint8Array;
@@ -42,7 +64,7 @@ export async function readArrowTable(path: string): Promise<Table> {
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
-    throw new DataError(`${path}: not a readable Arrow IPC file or stream (${(error as Error).message}); the file may be truncated, corrupt or in another format, so copy it again or re-export it.`);
+    throw new DataError(`${path}: not a readable Arrow IPC file or stream (${whatTheBytesShow(bytes, error)}); the file may be truncated, corrupt or in another format, so copy it again or re-export it.`);
   }
   if (table.schema.fields.length === 0) {
     throw new DataError(`${path}: not a readable Arrow IPC file or stream (no columns found); the file may be truncated or in another format, so copy it again or re-export it.`);
