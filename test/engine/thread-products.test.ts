@@ -55,6 +55,16 @@ test.skipIf(blas.name !== "openblas")(`the order from every thread's own product
   }
 });
 
+test.skipIf(blas.name !== "openblas")(`workers that cannot open the library leave the products to OpenBLAS's pool, with the same order ${blas.name !== "openblas" ? `(skipped: ${warning})` : ""}`, async () => {
+  const points = clusteredRows();
+  expect(await startThreads(2, blas.libraryPath)).toBeNull();
+  const reference = localityCells(points, blas);
+  const missing: Blas = { ...blas, libraryPath: "/nonexistent/libopenblas.so.0" };
+  expect(await startThreads(2, missing.libraryPath)).toBeNull(); // the workers start; their dlopen fails
+  expect(threadsRunProducts(missing)).toBe(false);
+  expectSameCells(localityCells(points, missing), reference);
+});
+
 function expectSameCells(got: LocalityCells, want: LocalityCells): void {
   expect(Array.from(got.order)).toEqual(Array.from(want.order));
   expect(Array.from(got.starts)).toEqual(Array.from(want.starts));

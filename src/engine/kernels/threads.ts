@@ -61,7 +61,9 @@ interface Pool {
   workers: Worker[];
   /** The control block, in kernel memory. */
   control: Int32Array;
-  /** The OpenBLAS library every worker opened for the JavaScript kernels' products; null when one could not (or none was given). */
+  /** The OpenBLAS library the workers were given for the JavaScript kernels' products, or null. */
+  blasGiven: string | null;
+  /** That library when every worker opened it (Bun), else null (Deno's workers open none). */
   blasLibrary: string | null;
 }
 
@@ -97,14 +99,15 @@ export function threadStats(): Readonly<typeof stats> {
 
 /**
  * Makes `count` threads (the main one included) serve the scans. Workers are started only when
- * there are fewer than count − 1, and never terminated: a smaller count idles the extra ones,
+ * there are fewer than count − 1 or they were not given `blasLibrary` (the OpenBLAS the workers
+ * open for their own products, thread-products.ts), and never terminated: a smaller count idles the extra ones,
  * and stopThreads asks them to close themselves (Bun has crashed on terminating workers, and on
  * starting and ending many). When workers cannot start, the scans stay on the main thread and
  * the reason is returned as a warning (null when all went well).
  */
 export async function startThreads(count: number, blasLibrary: string | null = null): Promise<string | null> {
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`startThreads: ${count} is not a whole number ≥ 1`);
-  if (count === 1 || (pool && pool.workers.length >= count - 1 && (blasLibrary === null || pool.blasLibrary === blasLibrary))) {
+  if (count === 1 || (pool && pool.workers.length >= count - 1 && (blasLibrary === null || pool.blasGiven === blasLibrary))) {
     threads = count;
     if (pool) Atomics.store(pool.control, FIELD.active, count - 1);
     return null;
@@ -118,7 +121,7 @@ export async function startThreads(count: number, blasLibrary: string | null = n
   try {
     for (let slot = 0; slot < count - 1; slot++) workers.push(new Worker(url, { type: "module" }));
     const opened = await Promise.all(workers.map((worker, slot) => ready(worker, control.byteOffset, slot, blasLibrary)));
-    pool = { workers, control, blasLibrary: opened.every((products) => products) ? blasLibrary : null };
+    pool = { workers, control, blasGiven: blasLibrary, blasLibrary: opened.every((products) => products) ? blasLibrary : null };
   } catch (error) {
     leave(control); // any that start later close themselves
     return `worker threads could not start (${error instanceof Error ? error.message : String(error)}); running on one thread`;
