@@ -79,6 +79,27 @@ describe("what users see", () => {
     expect(own.stderr).not.toContain("does not read it");
   });
 
+  test("another strategy's own setting, and METRIC where no vectors are measured, are named in a warning", async () => {
+    const cases = [
+      [["--strategy", "uncertainty", "--probcover-delta", "0.5"], "PROBCOVER_DELTA is set but only STRATEGY=probcover reads it; STRATEGY=uncertainty ignores it."],
+      [["--strategy", "diversity", "--cluster-margin-clusters", "7"], "CLUSTER_MARGIN_CLUSTERS is set but only STRATEGY=cluster_margin reads it; STRATEGY=diversity ignores it."],
+      [["--strategy", "uncertainty", "--metric", "cosine"], "METRIC is set but STRATEGY=uncertainty measures no distance between vectors here, so METRIC is ignored."],
+    ] as const;
+    for (const [args, warning] of cases) {
+      const output = join(tempDir(), "o");
+      const { stderr, result } = await run([...args, "--batch-size", "5", "--input", poolDir(), "--output", output, "--no-save-report"]);
+      expect(result.exitCode).toBe(0);
+      expect(stderr).toContain(`warn  ${warning}`);
+      expect(JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).warnings).toContain(warning);
+    }
+    // Where they are read, no warning: METRIC for diversity, and for uncertainty with MIN_DISTANCE (which measures vectors).
+    for (const args of [["--strategy", "diversity", "--metric", "cosine"], ["--strategy", "uncertainty", "--metric", "cosine", "--min-distance", "0.1"]]) {
+      const own = await run([...args, "--batch-size", "5", "--input", poolDir(), "--output", join(tempDir(), "o"), "--no-save-report"]);
+      expect(own.result.exitCode).toBe(0);
+      expect(own.stderr).not.toContain("is ignored");
+    }
+  });
+
   test("inspect reads the classes as the run does: LABEL_CLASSES lists every class", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "llm.csv"), "id,predicted_label,confidence_score\na,x,0.9\nb,y,0.4\n");

@@ -49,7 +49,7 @@ export function planJob(config: Config, role: Role): JobPlan {
   const needVectors = entry.needsVectors || (minDistance > 0 && entry.minDistance === "vectors") ||
     (selectionConfig ? configNeedsVectors(selectionConfig) : false);
   checkBudget(config, strategyName, selectionConfig, role);
-  if (role !== "merge") warnings.push(...ignoredRowCounts(config, strategyName));
+  if (role !== "merge") warnings.push(...ignoredRowCounts(config, strategyName), ...settingsForOtherStrategies(config, strategyName, needVectors));
   const needsClasses = entry.needsClasses ? strategyName
     : balance.spec !== "none" && balance.spec !== "" && !v.BALANCE_COLUMN ? `${balance.source} over the predicted class`
     : selectionConfig?.filters.some((f) => f.value === "predicted_class") ? "the predicted_class filter of SELECTION_CONFIG"
@@ -74,6 +74,27 @@ function ignoredRowCounts(config: Config, strategyName: string): string[] {
   return (["BATCH_SIZE", "MAX_SAMPLES", "K_PER_CLASS"] as const)
     .filter((name) => name !== own.parameter && config.sources[name] !== "default")
     .map((name) => `${name} is set but STRATEGY=${strategyName} does not read it: it takes ${own.takes}.`);
+}
+
+/** Settings that one strategy alone reads. */
+const ONE_STRATEGY_SETTINGS = {
+  PROBCOVER_DELTA: "probcover", PROBCOVER_PURITY: "probcover", PROBCOVER_CLUSTERS: "probcover",
+  CLUSTER_MARGIN_CLUSTERS: "cluster_margin", CLUSTER_MARGIN_CANDIDATES: "cluster_margin",
+} as const;
+
+/**
+ * Settings the user set that this strategy never reads: another strategy's own (PROBCOVER_*,
+ * CLUSTER_MARGIN_*), and METRIC where no distance between vectors is measured. The run would
+ * otherwise go on as if they had worked.
+ */
+function settingsForOtherStrategies(config: Config, strategyName: string, needVectors: boolean): string[] {
+  const warnings = Object.entries(ONE_STRATEGY_SETTINGS)
+    .filter(([name, owner]) => owner !== strategyName && config.sources[name as keyof typeof ONE_STRATEGY_SETTINGS] !== "default")
+    .map(([name, owner]) => `${name} is set but only STRATEGY=${owner} reads it; STRATEGY=${strategyName} ignores it.`);
+  if (!needVectors && config.sources.METRIC !== "default") {
+    warnings.push(`METRIC is set but STRATEGY=${strategyName} measures no distance between vectors here, so METRIC is ignored.`);
+  }
+  return warnings;
 }
 
 /** BUDGET and BUDGET_COLUMN come together, for hybrid; proportion replaces BATCH_SIZE rather than joining it. */
