@@ -83,7 +83,7 @@ typecheck: $(INSTALLED)
 # byte for byte what Bun selects.
 deno-smoke: $(INSTALLED)
 	$(DENO) task test-smoke
-	$(DENO) run --allow-read --allow-env --allow-sys test/engine/deno_threads_smoke.ts
+	$(DENO) run --allow-read --allow-env --allow-sys --allow-ffi test/engine/deno_threads_smoke.ts
 	@rm -rf out/bun-smoke && $(BUN) src/main.ts --strategy diversity --batch-size 50 --metric cosine --input $(EXAMPLE)/pool --labeled $(EXAMPLE)/labeled --output out/bun-smoke --quiet
 	@cmp out/deno-smoke/selected_samples.csv out/bun-smoke/selected_samples.csv && echo "deno smoke: same selection as under Bun"
 

@@ -59,6 +59,11 @@ export function bunDefinition(spec: SymbolSpec): { args: string[]; returns: stri
   return { args: spec.args.map((t) => bunTypeOf[t]), returns: bunTypeOf[spec.returns] };
 }
 
+/** One symbol as Deno.dlopen takes it (the worker threads, under Deno). */
+export function denoDefinition(spec: SymbolSpec): { parameters: string[]; result: string } {
+  return { parameters: spec.args.map((t) => denoTypeOf[t]), result: denoTypeOf[spec.returns] };
+}
+
 async function openWithBun<S extends Record<string, SymbolSpec>>(
   libraryPath: string, symbols: S): Promise<BoundSymbols<S>> {
   const ffi = await import("bun:ffi");
@@ -73,9 +78,7 @@ async function openWithBun<S extends Record<string, SymbolSpec>>(
 function openWithDeno<S extends Record<string, SymbolSpec>>(
   deno: DenoFfi, libraryPath: string, symbols: S): BoundSymbols<S> {
   const definitions: Record<string, { parameters: string[]; result: string }> = {};
-  for (const [name, spec] of Object.entries(symbols)) {
-    definitions[name] = { parameters: spec.args.map((t) => denoTypeOf[t]), result: denoTypeOf[spec.returns] };
-  }
+  for (const [name, spec] of Object.entries(symbols)) definitions[name] = denoDefinition(spec);
   const library = deno.dlopen(libraryPath, definitions);
   return bind(symbols, library.symbols,
     (pointer) => (pointer === null ? "" : deno.UnsafePointerView.getCString(pointer)));

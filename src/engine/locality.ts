@@ -118,7 +118,7 @@ function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float6
 
 /**
  * nearestPivots with every thread running its own products (thread-products.ts): for float32
- * rows in kernel memory when the workers opened OpenBLAS (Bun) and there is more than one
+ * rows in kernel memory when the workers opened OpenBLAS and there is more than one
  * thread; null otherwise (nearestPivots then runs the products on OpenBLAS's pool). Each block
  * of rows is the same P·Xᵀ product and argmin either way, so the same pivots.
  */

@@ -16,7 +16,7 @@
  * holds; the main thread then waits for chunks in flight (briefly spinning first).
  */
 import type { Blas } from "../../../ffi/blas.ts";
-import { bunDefinition } from "../../../ffi/dlopen.ts";
+import { bunDefinition, denoDefinition } from "../../../ffi/dlopen.ts";
 import { CBLAS_NO_TRANS, CBLAS_ROW_MAJOR, CBLAS_TRANS, openBlasSymbols } from "../../../ffi/symbols.ts";
 import { allocInt32, distanceModule, kernels, memory, THREADED_KERNELS, type ManyKernel, type ManyKernelName } from "./kernels.ts";
 import { THREAD_PRODUCT_KERNELS } from "./thread-products.ts";
@@ -63,7 +63,7 @@ interface Pool {
   control: Int32Array;
   /** The OpenBLAS library the workers were given for the JavaScript kernels' products, or null. */
   blasGiven: string | null;
-  /** That library when every worker opened it (Bun), else null (Deno's workers open none). */
+  /** That library when every worker opened it, else null. */
   blasLibrary: string | null;
 }
 
@@ -141,7 +141,10 @@ function ready(worker: Worker, control: number, slot: number, blasLibrary: strin
     worker.onerror = (event) => { clearTimeout(timer); event.preventDefault?.(); reject(new Error(event.message || "worker error")); };
     worker.postMessage({
       memory, module: distanceModule, kernelNames: JOB_KERNELS, control, slot,
-      blas: blasLibrary && { library: blasLibrary, sgemm: bunDefinition(openBlasSymbols.cblas_sgemm), codes: [CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS] },
+      blas: blasLibrary && {
+        library: blasLibrary, bun: bunDefinition(openBlasSymbols.cblas_sgemm), deno: denoDefinition(openBlasSymbols.cblas_sgemm),
+        codes: [CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS],
+      },
     });
     // A worker must never keep the process alive (Bun; Deno's end when stopThreads asks them to).
     (worker as unknown as { unref?: () => void }).unref?.();
@@ -150,8 +153,7 @@ function ready(worker: Worker, control: number, slot: number, blasLibrary: strin
 
 /**
  * Whether the threads can run the JavaScript kernels with `blas`'s products now: more than one
- * thread, no more than the library takes at once, and every worker opened the library (Bun;
- * Deno's workers open none).
+ * thread, no more than the library takes at once, and every worker opened the library.
  */
 export function threadsRunProducts(blas: Blas): boolean {
   return pool !== null && threads > 1 && blas.productsOnCallingThread !== undefined && threads <= (blas.concurrentProducts ?? 1)

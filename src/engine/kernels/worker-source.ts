@@ -6,7 +6,8 @@
  * control block in that memory (threads.ts): it waits for the job number to change, then takes
  * chunks of the job's rows (takeChunks) until none is left. The program is plain JavaScript (the
  * functions it shares with the main thread, takeChunks and thread-products.ts's kernels, are
- * copied in as source). Under Bun, given the OpenBLAS library, it opens sgemm for those kernels.
+ * copied in as source). Given the OpenBLAS library, it opens sgemm for those kernels (Bun's or
+ * Deno's FFI; Deno needs --allow-ffi, as the main thread does).
  */
 
 import { THREAD_PRODUCT_KERNELS } from "./thread-products.ts";
@@ -94,12 +95,13 @@ const takeChunks = ${takeChunks.toString()};
 const productKernels = {${Object.entries(THREAD_PRODUCT_KERNELS).map(([name, { factory, slots }]) =>
   `\n  ${name}: { factory: ${factory.toString()}, slots: ${JSON.stringify(slots)} },`).join("")}
 };
-// The JavaScript kernels' products: OpenBLAS's sgemm on this thread (Bun's FFI), or null.
+// The JavaScript kernels' products: OpenBLAS's sgemm on this thread (Bun's or Deno's FFI), or null.
 async function openProduct(blas) {
-  if (!blas || typeof Bun === "undefined") return null;
+  if (!blas) return null;
   try {
-    const { dlopen } = await import("bun:ffi");
-    const sgemm = dlopen(blas.library, { cblas_sgemm: blas.sgemm }).symbols.cblas_sgemm;
+    const sgemm = typeof Bun !== "undefined"
+      ? (await import("bun:ffi")).dlopen(blas.library, { cblas_sgemm: blas.bun }).symbols.cblas_sgemm
+      : Deno.dlopen(blas.library, { cblas_sgemm: blas.deno }).symbols.cblas_sgemm;
     const [rowMajor, noTrans, trans] = blas.codes;
     return (m, n, k, a, b, c, ldc) => sgemm(rowMajor, noTrans, trans, m, n, k, 1, a, k, b, k, 0, c, ldc);
   } catch {
