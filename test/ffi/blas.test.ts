@@ -204,3 +204,24 @@ for (const backend of backends) {
     }
   });
 }
+
+// The TypeScript backend multiplies float32 operands in float64 and rounds each result once
+// (ffi/typescript.ts: its loops run on float64 copies, so the JIT sees one kind of array).
+test("the TypeScript sgemm and sgemv round the float64 results once, for every transpose", async () => {
+  const { typescriptBlas } = await import("../../ffi/typescript.ts");
+  const rng = new Rng(17);
+  const m = 7, n = 5, k = 300; // long sums: rounding at every step would differ from rounding once
+  const a32 = Float32Array.from({ length: m * k }, () => rng.nextGaussian()), b32 = Float32Array.from({ length: k * n }, () => rng.nextGaussian());
+  for (const [transA, transB] of transposes) {
+    const c32 = new Float32Array(m * n), c64 = new Float64Array(m * n);
+    typescriptBlas.sgemm(transA, transB, m, n, k, 1, a32, transA ? m : k, b32, transB ? k : n, 0, c32, n);
+    typescriptBlas.dgemm(transA, transB, m, n, k, 1, Float64Array.from(a32), transA ? m : k, Float64Array.from(b32), transB ? k : n, 0, c64, n);
+    expect(Array.from(c32)).toEqual(Array.from(c64, Math.fround));
+  }
+  for (const trans of [false, true]) {
+    const y32 = new Float32Array(trans ? k : m), y64 = new Float64Array(trans ? k : m);
+    typescriptBlas.sgemv(trans, m, k, 1, a32, k, b32.subarray(0, trans ? m : k), 0, y32);
+    typescriptBlas.dgemv(trans, m, k, 1, Float64Array.from(a32), k, Float64Array.from(b32.subarray(0, trans ? m : k)), 0, y64);
+    expect(Array.from(y32)).toEqual(Array.from(y64, Math.fround));
+  }
+});
