@@ -93,16 +93,17 @@ function gemv(trans: boolean, m: number, n: number, alpha: number, a: Floats, ld
 }
 
 /**
- * The loops above run on float64 copies of the operands, in scratch arrays that are always the
- * same kind, and the results are copied back (rounded to float32 for sgemm and sgemv). Why: the
- * JIT compiles a loop for the element types and kinds of typed array it meets (a Float32Array
- * on the JS heap and one viewing kernel memory, a growable SharedArrayBuffer, are different
- * kinds), and once one loop has met float32 and float64 arrays of several kinds, every later
- * call runs a slower generic form: a core-set on 6,000 raw images went from 0.83-0.92 s to
- * 4.3-4.5 s after a few hundred small float32 products in the same process. The copies cost
- * O(mk + kn + mn) beside the O(mnk) product. Float32 results round once from the float64 sum
- * where the loop over B's rows (no transpose) rounded at every step before: closer to exact,
- * within the error bounds the callers assume, and no selection depends on it.
+ * The loops above run on float64 arrays only: float32 operands are copied into float64 scratch
+ * arrays that are always the same kind, and the results copied back, rounded to float32. Why:
+ * the JIT compiles a loop for the element types and kinds of typed array it meets (a
+ * Float32Array on the JS heap and one viewing kernel memory, a growable SharedArrayBuffer, are
+ * different kinds), and once one loop had met float32 arrays of several kinds and float64 ones,
+ * every later call ran a slower generic form: a core-set on 6,000 raw images went from
+ * 0.83-0.92 s to 4.3-4.8 s after a few hundred small float32 products in the same process
+ * (float64 products alone did not slow it). The copies cost O(mk + kn + mn) beside the O(mnk)
+ * product. Float32 results round once from the float64 sum where the loop over B's rows (no
+ * transpose) rounded at every step before: closer to exact, within the error bounds the callers
+ * assume, and no selection depends on it.
  */
 class Operands {
   #buffers: Float64Array[] = [new Float64Array(new ArrayBuffer(0)), new Float64Array(new ArrayBuffer(0)), new Float64Array(new ArrayBuffer(0))];
@@ -127,6 +128,10 @@ const extent = (rows: number, cols: number, ld: number): number => (rows > 0 && 
 
 function gemmOnCopies(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   a: Floats, lda: number, b: Floats, ldb: number, beta: number, c: Floats, ldc: number): void {
+  if (a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array) {
+    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
   const out = operands.copy(2, c, extent(m, n, ldc));
   gemm(transA, transB, m, n, k, alpha, operands.copy(0, a, transA ? extent(k, m, lda) : extent(m, k, lda)), lda,
     operands.copy(1, b, transB ? extent(n, k, ldb) : extent(k, n, ldb)), ldb, beta, out, ldc);
@@ -134,6 +139,10 @@ function gemmOnCopies(transA: boolean, transB: boolean, m: number, n: number, k:
 }
 
 function gemvOnCopies(trans: boolean, m: number, n: number, alpha: number, a: Floats, lda: number, x: Floats, beta: number, y: Floats): void {
+  if (a instanceof Float64Array && x instanceof Float64Array && y instanceof Float64Array) {
+    gemv(trans, m, n, alpha, a, lda, x, beta, y);
+    return;
+  }
   const out = operands.copy(2, y, trans ? n : m);
   gemv(trans, m, n, alpha, operands.copy(0, a, extent(m, n, lda)), lda, operands.copy(1, x, trans ? m : n), beta, out);
   y.set(out);
