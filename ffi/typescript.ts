@@ -93,23 +93,25 @@ function gemv(trans: boolean, m: number, n: number, alpha: number, a: Floats, ld
 }
 
 /**
- * The loops above run on float64 arrays only: float32 operands are copied into float64 scratch
- * arrays that are always the same kind, and the results copied back, rounded to float32. Why:
- * the JIT compiles a loop for the element types and kinds of typed array it meets (a
- * Float32Array on the JS heap and one viewing kernel memory, a growable SharedArrayBuffer, are
- * different kinds), and once one loop had met float32 arrays of several kinds and float64 ones,
- * every later call ran a slower generic form: a core-set on 6,000 raw images went from
- * 0.83-0.92 s to 4.3-4.8 s after a few hundred small float32 products in the same process
- * (float64 products alone did not slow it). The copies cost O(mk + kn + mn) beside the O(mnk)
- * product. Float32 results round once from the float64 sum where the loop over B's rows (no
- * transpose) rounded at every step before: closer to exact, within the error bounds the callers
- * assume, and no selection depends on it.
+ * The loops above see as few kinds of typed array as possible: the JIT compiles a loop for the
+ * element types and kinds of array it meets (a Float32Array and a Float64Array; on the JS heap,
+ * small or large, or viewing kernel memory, a growable SharedArrayBuffer), and once a loop had
+ * met several, every later call ran a slower generic form. A core-set on 6,000 raw images went
+ * from 0.83-0.92 s to 4.3-4.8 s after a few hundred small float32 products in the same process,
+ * and one test of the full suite took 10-20 s against 1 s alone. So GEMM always runs on float64
+ * scratch copies of its operands, views of plain ArrayBuffers (O(mk + kn + mn) copying beside
+ * its O(mnk) work), and GEMV copies only float32 and kernel-memory operands (a copy is as large
+ * as its work: BADGE 50K on this backend took 20% longer when GEMV copied everything). A result
+ * is copied back, rounded to float32 for sgemm and sgemv: once from the float64 sum, where the
+ * loop over B's rows (no transpose) rounded at every step before; closer to exact, within the
+ * error bounds the callers assume, and no selection depends on it.
  */
 class Operands {
   #buffers: Float64Array[] = [new Float64Array(new ArrayBuffer(0)), new Float64Array(new ArrayBuffer(0)), new Float64Array(new ArrayBuffer(0))];
 
-  /** Operand `slot`'s float64 scratch holding values[0..length) (a view of a plain ArrayBuffer, always the same kind). */
-  copy(slot: number, values: Floats, length: number): Float64Array {
+  /** Operand `slot`'s scratch holding values[0..length); `values` itself where `asIs` allows and it is plain float64. */
+  of(slot: number, values: Floats, length: number, asIs = false): Float64Array {
+    if (asIs && values instanceof Float64Array && !(values.buffer instanceof SharedArrayBuffer)) return values;
     let buffer = this.#buffers[slot]!;
     if (buffer.length < length) {
       buffer = new Float64Array(new ArrayBuffer(8 * Math.max(length, 2 * buffer.length)));
@@ -128,24 +130,16 @@ const extent = (rows: number, cols: number, ld: number): number => (rows > 0 && 
 
 function gemmOnCopies(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   a: Floats, lda: number, b: Floats, ldb: number, beta: number, c: Floats, ldc: number): void {
-  if (a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array) {
-    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    return;
-  }
-  const out = operands.copy(2, c, extent(m, n, ldc));
-  gemm(transA, transB, m, n, k, alpha, operands.copy(0, a, transA ? extent(k, m, lda) : extent(m, k, lda)), lda,
-    operands.copy(1, b, transB ? extent(n, k, ldb) : extent(k, n, ldb)), ldb, beta, out, ldc);
-  c.set(out);
+  const out = operands.of(2, c, extent(m, n, ldc));
+  gemm(transA, transB, m, n, k, alpha, operands.of(0, a, transA ? extent(k, m, lda) : extent(m, k, lda)), lda,
+    operands.of(1, b, transB ? extent(n, k, ldb) : extent(k, n, ldb)), ldb, beta, out, ldc);
+  if (out !== c) c.set(out);
 }
 
 function gemvOnCopies(trans: boolean, m: number, n: number, alpha: number, a: Floats, lda: number, x: Floats, beta: number, y: Floats): void {
-  if (a instanceof Float64Array && x instanceof Float64Array && y instanceof Float64Array) {
-    gemv(trans, m, n, alpha, a, lda, x, beta, y);
-    return;
-  }
-  const out = operands.copy(2, y, trans ? n : m);
-  gemv(trans, m, n, alpha, operands.copy(0, a, extent(m, n, lda)), lda, operands.copy(1, x, trans ? m : n), beta, out);
-  y.set(out);
+  const out = operands.of(2, y, trans ? n : m, true);
+  gemv(trans, m, n, alpha, operands.of(0, a, extent(m, n, lda), true), lda, operands.of(1, x, trans ? m : n, true), beta, out);
+  if (out !== y) y.set(out);
 }
 
 export const typescriptBlas: Blas = {
