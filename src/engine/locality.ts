@@ -16,7 +16,7 @@ import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
 import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, kernels, manyScratch, memory } from "./kernels/kernels.ts";
 import { PIVOT_PRODUCT_CONSTANTS, PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./kernels/thread-products.ts";
-import { runJsKernel, runMany, threadCount, threadsRunProducts } from "./kernels/threads.ts";
+import { productsOnEveryThread, runJsKernel, runMany, threadCount } from "./kernels/threads.ts";
 
 const BLOCK = 4096;
 /** Values past a block's rows in each row of its dot products: 64 bytes, so the rows are not 2^k bytes apart. */
@@ -125,8 +125,8 @@ function nearestPivots(points: Matrix, blas: Blas, pivots: Float32Array | Float6
 function nearestPivotsOnEveryThread(points: Matrix, blas: Blas, pivots: Float32Array | Float64Array, pivotNorms: Float64Array,
   p: number): Uint32Array | null {
   const { data, rows: n, cols: dim } = points;
-  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas)) return null;
-  const buffers = productBuffers(threadCount(), p, dim);
+  const product = data instanceof Float32Array && inKernelMemory(data) ? productsOnEveryThread(blas) : null;
+  const buffers = product && productBuffers(threadCount(), p, dim);
   if (!buffers) return null;
   const { constants, pivotCopy, norms } = buffers;
   pivotCopy.set(pivots);
@@ -136,7 +136,7 @@ function nearestPivotsOnEveryThread(points: Matrix, blas: Blas, pivots: Float32A
   constants[PIVOT_PRODUCT_SLOTS.counting] = counting.byteOffset;
   constants[PIVOT_PRODUCT_SLOTS.rows] = n;
   constants[PIVOT_PRODUCT_SLOTS.nearest] = nearest.byteOffset;
-  const main = pivotProductsKernel(kernels, blas.productsOnCallingThread(), memory, 0, PIVOT_PRODUCT_SLOTS);
+  const main = pivotProductsKernel(kernels, product!, memory, 0, PIVOT_PRODUCT_SLOTS);
   // Blocks by number (counting doubles as their list): each the 4096-row block the pool's path multiplies.
   const blocks = Math.ceil(n / BLOCK);
   runJsKernel("nearest_pivot_products", main, constants.byteOffset, data.byteOffset, 4 * dim, counting.byteOffset, blocks, p, 0, n * p * dim, blocks);

@@ -32,7 +32,7 @@ import { kernelRelativeError, manySquaredDistances, usesNarrowKernel } from "./e
 import { CentredBlocks } from "./centring.ts";
 import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, kernels, manyScratch, memory } from "./kernels/kernels.ts";
 import { PROJECT_ROW_CONSTANTS, PROJECT_ROW_MAX_STAGES, PROJECT_ROW_SLOTS, projectRowsKernel } from "./kernels/thread-products.ts";
-import { runJsKernel, runMany, threadCount, threadsRunProducts } from "./kernels/threads.ts";
+import { productsOnEveryThread, runJsKernel, runMany, threadCount } from "./kernels/threads.ts";
 import { inLocalityOrder } from "./locality.ts";
 import { principalAxes } from "./pca.ts";
 import { int8Records, wholeRowCodes, type Int8Records } from "./row-codes.ts";
@@ -389,12 +389,11 @@ function projectBlockByBlock(points: Matrix, mean: Float64Array, axes: Float32Ar
   return { norms, heads };
 }
 
-/** projectInto with every thread running project_rows; null where it does not apply (see threadsRunProducts, or kernel memory full). */
+/** projectInto with every thread running project_rows; null where it does not apply (see productsOnEveryThread, or kernel memory full). */
 function projectOnEveryThread(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } | null {
   const { data, rows, cols } = points;
-  if (!(data instanceof Float32Array) || !inKernelMemory(data) || !blas.productsOnCallingThread || !threadsRunProducts(blas)
-    || stages.length > PROJECT_ROW_MAX_STAGES) return null;
-  const buffers = projectionBuffers(threadCount(), rows, cols, stages.length, axes.length);
+  const product = data instanceof Float32Array && inKernelMemory(data) && stages.length <= PROJECT_ROW_MAX_STAGES ? productsOnEveryThread(blas) : null;
+  const buffers = product && projectionBuffers(threadCount(), rows, cols, stages.length, axes.length);
   if (!buffers) return null;
   const { constants, meanCopy, axesCopy, heads } = buffers;
   meanCopy.set(mean);
@@ -413,7 +412,7 @@ function projectOnEveryThread(points: Matrix, mean: Float64Array, axes: Float32A
   for (let r = 0; r < rows; r++) counting[r] = r;
   constants[PROJECT_ROW_SLOTS.counting] = counting.byteOffset;
   constants[PROJECT_ROW_SLOTS.norms] = norms.byteOffset;
-  const main = projectRowsKernel(kernels, blas.productsOnCallingThread(), memory, 0, PROJECT_ROW_SLOTS);
+  const main = projectRowsKernel(kernels, product!, memory, 0, PROJECT_ROW_SLOTS);
   // Blocks by number (counting doubles as their list): each the BLOCK_ROWS rows projectBlockByBlock multiplies.
   const blocks = Math.ceil(rows / BLOCK_ROWS);
   runJsKernel("project_rows", main, constants.byteOffset, data.byteOffset, 4 * cols, counting.byteOffset, blocks, cols, 0, rows * cols * from, blocks);

@@ -10,11 +10,11 @@
  * 285-312 ms, as fast as the pool alone. projection.ts's centring and projection took longer on
  * two threads than on one (192-275 ms against 142-150 ms on the raw Fashion-MNIST images).
  *
- * The kernels take the `_many` calling convention over blocks of rows; the threads run them as
- * JS_KERNELS (threads.ts). Each is built per thread from the WebAssembly exports, that thread's product
- * and its slot (0 the main thread, worker w at w + 1: which scratch it uses). The factories are
- * copied into the workers as source text (worker-source.ts), so each names nothing outside
- * itself: its slot table comes as `slots`.
+ * The kernels take the `_many` calling convention over blocks of rows; the threads run them
+ * through threads.ts's runJsKernel. Each is built per thread from the WebAssembly exports, that
+ * thread's product and its slot (0 the main thread, worker w at w + 1: which scratch it uses).
+ * The factories are copied into the workers as source text (worker-source.ts), so each names
+ * nothing outside itself: its slot table comes as `slots`.
  */
 import type { ProductNT } from "../../../ffi/blas.ts";
 import type { ManyKernel } from "./kernels.ts";
@@ -127,7 +127,7 @@ export function projectRowsKernel(exports: ProductExports, product: ProductNT, m
   };
 }
 
-/** Every kernel here by its JS_KERNELS name, with its slot table (the workers build theirs from these). */
+/** Every kernel here by its job name (threads.ts numbers them after the WebAssembly ones), with its slot table (the workers build theirs from these). */
 export const THREAD_PRODUCT_KERNELS = {
   nearest_pivot_products: { factory: pivotProductsKernel, slots: PIVOT_PRODUCT_SLOTS },
   project_rows: { factory: projectRowsKernel, slots: PROJECT_ROW_SLOTS },

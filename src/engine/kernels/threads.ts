@@ -15,7 +15,7 @@
  * worker that is slow to wake (a busy machine) costs the main thread nothing but the chunk it
  * holds; the main thread then waits for chunks in flight (briefly spinning first).
  */
-import type { Blas } from "../../../ffi/blas.ts";
+import type { Blas, ProductNT } from "../../../ffi/blas.ts";
 import { bunDefinition, denoDefinition } from "../../../ffi/dlopen.ts";
 import { CBLAS_NO_TRANS, CBLAS_ROW_MAJOR, CBLAS_TRANS, openBlasSymbols } from "../../../ffi/symbols.ts";
 import { allocInt32, distanceModule, kernels, memory, THREADED_KERNELS, type ManyKernel, type ManyKernelName } from "./kernels.ts";
@@ -53,18 +53,17 @@ const START_TIMEOUT_MS = 10_000;
  * OpenBLAS itself).
  */
 export type JsKernelName = keyof typeof THREAD_PRODUCT_KERNELS;
-export const JS_KERNELS = Object.keys(THREAD_PRODUCT_KERNELS) as JsKernelName[];
 export type JobKernelName = ManyKernelName | JsKernelName;
-const JOB_KERNELS: readonly JobKernelName[] = [...THREADED_KERNELS, ...JS_KERNELS];
+const JOB_KERNELS: readonly JobKernelName[] = [...THREADED_KERNELS, ...(Object.keys(THREAD_PRODUCT_KERNELS) as JsKernelName[])];
 
 interface Pool {
   workers: Worker[];
   /** The control block, in kernel memory. */
   control: Int32Array;
   /** The OpenBLAS library the workers were given for the JavaScript kernels' products, or null. */
-  blasGiven: string | null;
-  /** That library when every worker opened it, else null. */
   blasLibrary: string | null;
+  /** Whether every worker opened it. */
+  blasOpened: boolean;
 }
 
 let pool: Pool | null = null;
@@ -99,15 +98,15 @@ export function threadStats(): Readonly<typeof stats> {
 
 /**
  * Makes `count` threads (the main one included) serve the scans. Workers are started only when
- * there are fewer than count − 1 or they were not given `blasLibrary` (the OpenBLAS the workers
- * open for their own products, thread-products.ts), and never terminated: a smaller count idles the extra ones,
- * and stopThreads asks them to close themselves (Bun has crashed on terminating workers, and on
+ * there are fewer than count − 1 or they were not given `blasLibrary` (the OpenBLAS they open
+ * for their own products, thread-products.ts), and never terminated: a smaller count idles the
+ * extra ones, and stopThreads asks them to close themselves (Bun has crashed on terminating workers, and on
  * starting and ending many). When workers cannot start, the scans stay on the main thread and
  * the reason is returned as a warning (null when all went well).
  */
 export async function startThreads(count: number, blasLibrary: string | null = null): Promise<string | null> {
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`startThreads: ${count} is not a whole number ≥ 1`);
-  if (count === 1 || (pool && pool.workers.length >= count - 1 && (blasLibrary === null || pool.blasGiven === blasLibrary))) {
+  if (count === 1 || (pool && pool.workers.length >= count - 1 && (blasLibrary === null || pool.blasLibrary === blasLibrary))) {
     threads = count;
     if (pool) Atomics.store(pool.control, FIELD.active, count - 1);
     return null;
@@ -121,7 +120,7 @@ export async function startThreads(count: number, blasLibrary: string | null = n
   try {
     for (let slot = 0; slot < count - 1; slot++) workers.push(new Worker(url, { type: "module" }));
     const opened = await Promise.all(workers.map((worker, slot) => ready(worker, control.byteOffset, slot, blasLibrary)));
-    pool = { workers, control, blasGiven: blasLibrary, blasLibrary: opened.every((products) => products) ? blasLibrary : null };
+    pool = { workers, control, blasLibrary, blasOpened: opened.every((products) => products) };
   } catch (error) {
     leave(control); // any that start later close themselves
     return `worker threads could not start (${error instanceof Error ? error.message : String(error)}); running on one thread`;
@@ -157,7 +156,12 @@ function ready(worker: Worker, control: number, slot: number, blasLibrary: strin
  */
 export function threadsRunProducts(blas: Blas): boolean {
   return pool !== null && threads > 1 && blas.productsOnCallingThread !== undefined && threads <= (blas.concurrentProducts ?? 1)
-    && pool.blasLibrary !== null && pool.blasLibrary === blas.libraryPath;
+    && pool.blasOpened && pool.blasLibrary === blas.libraryPath;
+}
+
+/** The main thread's product for a JavaScript kernel's job when threadsRunProducts says the threads can run one, else null. */
+export function productsOnEveryThread(blas: Blas): ProductNT | null {
+  return threadsRunProducts(blas) ? blas.productsOnCallingThread!() : null;
 }
 
 /** Asks every worker to close itself; the scans run on the main thread until the next startThreads. */
@@ -199,7 +203,7 @@ export function runMany(name: ManyKernelName, c: number, base: number, width: nu
 }
 
 /**
- * A JavaScript kernel (JS_KERNELS) run as runMany runs the `_many` ones, `main` being the main
+ * A JavaScript kernel (thread-products.ts) run as runMany runs the `_many` ones, `main` being the main
  * thread's instance; the workers' instances exist only when threadsRunProducts says so.
  */
 export function runJsKernel(name: JsKernelName, main: ManyKernel, c: number, base: number, width: number, idx: number,
