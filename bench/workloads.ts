@@ -156,7 +156,7 @@ export function benchThreadCounts(argv: readonly string[]): number[] {
 
 /** Runs `work` with `threads` threads for the engine's scans and for OpenBLAS, as THREADS does; wall and CPU seconds. */
 export async function withThreads<T>(threads: number, blas: Blas, work: () => T): Promise<{ value: T; wall: number; cpu: number; mainCpu: number; workerShare: number | null }> {
-  const warning = await startThreads(threads, blas.productsOnCallingThread ? blas.libraryPath : null);
+  const warning = await startThreads(threads, blas);
   if (warning) throw new Error(warning);
   blas.setThreads?.(threads, parkWorkers);
   const before = threadStats(), cpu = process.cpuUsage(), main = mainThreadCpu(), started = performance.now();

@@ -22,7 +22,7 @@ import { settingsWithoutEffect } from "./job/settings-without-effect.ts";
 import { mayStream, streamInputs } from "./job/stream.ts";
 import { runStrategy, strategyOptions } from "./job/select.ts";
 import { checkPseudoLabelSettings, pseudoLabelSettings, pseudoLabelStep } from "./pseudo-labels/step.ts";
-import { capBackendThreads, threadsRecord, useThreads } from "./job/threads.ts";
+import { threadsRecord, useThreads } from "./job/threads.ts";
 import { Timings } from "./job/timings.ts";
 import { writeEmptyMapOutput, writeOutputs, type Written } from "./job/write.ts";
 import type { Pool } from "./pool/pool.ts";
@@ -145,7 +145,6 @@ async function select(config: Config, paths: JobPaths, streams: Streams, log: Lo
   for (const warning of plan.warnings) log.warn(warning);
   const blas = await loadBackend(config.values, log);
   const threads = await useThreads(config, log, blas);
-  capBackendThreads(blas, threads);
   log.info(`${threads.count} thread${threads.count === 1 ? "" : "s"} (${threads.source})`);
   if (role === "map" && !hasDataFiles(paths.input) && paths.output) {
     return ok(await writeEmptyMapOutput(paths.output, config, log));

@@ -17,13 +17,19 @@ export interface ThreadsUsed {
   before: ReturnType<typeof threadStats>;
 }
 
-/** Starts the worker pool for THREADS (default: the cores this process may use); warns and runs on one thread when workers cannot start. */
+/**
+ * Starts the worker pool for THREADS (default: the cores this process may use) and caps
+ * OpenBLAS's own pool at the same count, so the two never ask for more cores than there are (it
+ * runs only large products, ffi/openblas.ts, and the workers sleep meanwhile). Warns and runs on
+ * one thread when workers cannot start.
+ */
 export async function useThreads(config: Pick<Config, "values" | "sources">, log: Logger, blas: Blas): Promise<ThreadsUsed> {
   const given = config.sources.THREADS !== "default";
   const { cores, source } = given ? { cores: config.values.THREADS, source: `THREADS (${config.sources.THREADS})` } : usableCores();
   // The workers open OpenBLAS too, for the products each runs itself (engine/kernels/thread-products.ts).
-  const warning = await startThreads(cores, blas.productsOnCallingThread ? blas.libraryPath : null);
+  const warning = await startThreads(cores, blas);
   if (warning) log.warn(warning);
+  blas.setThreads?.(threadCount(), parkWorkers);
   // The record says what ran: one thread, and why, when the workers did not start.
   return { count: threadCount(), source: warning ? `${source}; workers could not start` : source, before: threadStats() };
 }
@@ -37,12 +43,4 @@ export function threadsRecord(threads: ThreadsUsed): { count: number; source: st
     // Share of the split scans' chunks the workers ran (the main thread ran the rest).
     worker_share: chunks > 0 ? Number(((now.workerChunks - threads.before.workerChunks) / chunks).toFixed(3)) : null,
   };
-}
-
-/**
- * OpenBLAS's own pool gets at most the same number, so the two never ask for more cores than
- * there are; it runs only large products (ffi/openblas.ts), and the workers sleep meanwhile.
- */
-export function capBackendThreads(blas: Blas, threads: ThreadsUsed): void {
-  blas.setThreads?.(threads.count, parkWorkers);
 }

@@ -8,7 +8,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { loadBackend } from "../job/backend.ts";
-import { capBackendThreads, useThreads } from "../job/threads.ts";
+import { useThreads } from "../job/threads.ts";
 import type { ParsedConfig } from "../cli/config.ts";
 import type { Logger } from "../cli/log.ts";
 import { UsageError } from "../errors.ts";
@@ -40,7 +40,7 @@ export async function runSimulate(config: ParsedConfig, defaults: { labeled?: st
   if (output) checkOutput(output, [["--labeled", labeled], ["--input", config.input]]);
 
   const blas = await loadBackend(v, log);
-  capBackendThreads(blas, await useThreads(config, log, blas));
+  await useThreads(config, log, blas);
   log.info(`reading the labelled rows in ${labeled}`);
   const data = await readLabelledSet(labeled, { idField: v.ID_FIELD, labelField: v.TRUE_LABEL_FIELD, float64: v.VECTOR_PRECISION === "float64" });
   log.info(`${data.ids.length} labelled rows, ${data.classNames.length} classes, ${data.vectorColumns.length} vector columns; ${blas.name} backend`);

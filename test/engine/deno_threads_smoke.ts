@@ -53,7 +53,7 @@ const { blas } = await loadBlas({ mode: "openblas" });
 const points = { data: allocFloat32(24_000 * 24), rows: 24_000, cols: 24 };
 for (let i = 0; i < points.data.length; i++) points.data[i] = rng.nextGaussian() + (Math.floor(i / (24 * 600)) % 7) * 3;
 const poolPath = localityCells(points, { ...blas, productsOnCallingThread: undefined });
-const productsWarning = await startThreads(2, blas.libraryPath);
+const productsWarning = await startThreads(2, blas);
 if (productsWarning || !threadsRunProducts(blas)) { console.error(`deno threads smoke: the workers did not open ${blas.libraryPath} (${productsWarning ?? "no products"})`); Deno.exit(1); }
 const everyThread = localityCells(points, blas);
 stopThreads();

@@ -209,11 +209,11 @@ describe("projected lower bounds", () => {
       const reference = built();
       expect(reference.stages[0]).toContain("int8");
       expect(reference.kept.some((k) => k.length > 0 && k.length < points.rows)).toBe(true);
-      const library = openblas?.productsOnCallingThread ? openblas.libraryPath : null;
-      const runs = [[2, true, null], [3, true, null], [2, false, null], [3, false, null], [2, true, library], [3, false, library]] as const;
-      for (const [threads, mainWorks, blasLibrary] of runs) {
-        expect(await startThreads(threads, blasLibrary)).toBeNull();
-        expect(threadsRunProducts(blas)).toBe(blasLibrary !== null);
+      const withProducts = openblas?.productsOnCallingThread ? openblas : null;
+      const runs = [[2, true, null], [3, true, null], [2, false, null], [3, false, null], [2, true, withProducts], [3, false, withProducts]] as const;
+      for (const [threads, mainWorks, workersBlas] of runs) {
+        expect(await startThreads(threads, workersBlas)).toBeNull();
+        expect(threadsRunProducts(blas)).toBe(workersBlas !== null);
         setMainTakesChunks(mainWorks);
         const before = threadStats();
         try { expect(built()).toEqual(reference); } finally { setMainTakesChunks(true); }

@@ -35,10 +35,10 @@ test.skipIf(blas.name !== "openblas")(`the order from every thread's own product
   try {
     // The products on OpenBLAS's pool: a backend without productsOnCallingThread.
     const poolOnly: Blas = { ...blas, productsOnCallingThread: undefined };
-    expect(await startThreads(2, blas.libraryPath)).toBeNull();
+    expect(await startThreads(2, blas)).toBeNull();
     const reference = localityCells(points, poolOnly);
     for (const threads of [1, 2, 3]) {
-      expect(await startThreads(threads, blas.libraryPath)).toBeNull();
+      expect(await startThreads(threads, blas)).toBeNull();
       expect(threadsRunProducts(blas)).toBe(threads > 1);
       const before = threadStats();
       const cells = localityCells(points, blas);
@@ -57,10 +57,10 @@ test.skipIf(blas.name !== "openblas")(`the order from every thread's own product
 
 test.skipIf(blas.name !== "openblas")(`workers that cannot open the library leave the products to OpenBLAS's pool, with the same order ${blas.name !== "openblas" ? `(skipped: ${warning})` : ""}`, async () => {
   const points = clusteredRows();
-  expect(await startThreads(2, blas.libraryPath)).toBeNull();
+  expect(await startThreads(2, blas)).toBeNull();
   const reference = localityCells(points, blas);
   const missing: Blas = { ...blas, libraryPath: "/nonexistent/libopenblas.so.0" };
-  expect(await startThreads(2, missing.libraryPath)).toBeNull(); // the workers start; their dlopen fails
+  expect(await startThreads(2, missing)).toBeNull(); // the workers start; their dlopen fails
   expect(threadsRunProducts(missing)).toBe(false);
   expectSameCells(localityCells(points, missing), reference);
 });

@@ -98,14 +98,16 @@ export function threadStats(): Readonly<typeof stats> {
 
 /**
  * Makes `count` threads (the main one included) serve the scans. Workers are started only when
- * there are fewer than count − 1 or they were not given `blasLibrary` (the OpenBLAS they open
- * for their own products, thread-products.ts), and never terminated: a smaller count idles the
+ * there are fewer than count − 1 or they were not given `blas`'s library (the OpenBLAS they
+ * open for their own products, thread-products.ts, where the backend has products on the
+ * calling thread), and never terminated: a smaller count idles the
  * extra ones, and stopThreads asks them to close themselves (Bun has crashed on terminating workers, and on
  * starting and ending many). When workers cannot start, the scans stay on the main thread and
  * the reason is returned as a warning (null when all went well).
  */
-export async function startThreads(count: number, blasLibrary: string | null = null): Promise<string | null> {
+export async function startThreads(count: number, blas: Blas | null = null): Promise<string | null> {
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`startThreads: ${count} is not a whole number ≥ 1`);
+  const blasLibrary = blas?.productsOnCallingThread ? blas.libraryPath : null;
   if (count === 1 || (pool && pool.workers.length >= count - 1 && (blasLibrary === null || pool.blasLibrary === blasLibrary))) {
     threads = count;
     if (pool) Atomics.store(pool.control, FIELD.active, count - 1);
