@@ -4,7 +4,7 @@
  * unknown name is never refused; one that is nearly a setting's name gets a warning, since
  * otherwise the run would silently take that setting's default.
  */
-import { editDistance } from "./flag-errors.ts";
+import { nearestName } from "./flag-errors.ts";
 
 /** A warning for each variable of `env` that is not in `settings` but nearly spells one of them. */
 export function mistypedEnvWarnings(env: Readonly<Record<string, string | undefined>>, settings: readonly string[]): string[] {
@@ -25,13 +25,6 @@ export function mistypedEnvWarnings(env: Readonly<Record<string, string | undefi
  */
 function nearestSetting(name: string, settings: readonly string[]): string | null {
   const letters = (text: string) => text.toUpperCase().replace(/[^A-Z0-9]/g, "");
-  const typed = letters(name);
-  const allowed = typed.length >= 8 ? 2 : typed.length >= 5 ? 1 : 0;
-  let best: string | null = null;
-  let bestDistance = allowed + 1;
-  for (const setting of settings) {
-    const d = editDistance(typed, letters(setting));
-    if (d < bestDistance) { best = setting; bestDistance = d; }
-  }
-  return best;
+  const length = letters(name).length;
+  return nearestName(name, settings, length >= 8 ? 2 : length >= 5 ? 1 : 0, letters);
 }

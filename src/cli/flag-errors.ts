@@ -20,13 +20,20 @@ export function flagErrorMessage(error: Error & { code?: string }, flags: readon
 
 /** The flag a typo most likely meant: same letters with `_` for `-` or another case, or one or two edits away. */
 function closestFlag(typed: string, flags: readonly string[]): string | null {
-  const normal = typed.toLowerCase().replaceAll("_", "-");
-  if (flags.includes(normal)) return normal;
+  return nearestName(typed, flags, 2, (name) => name.toLowerCase().replaceAll("_", "-"));
+}
+
+/**
+ * The name a typed one most likely meant: the first of `names` with the fewest edits between
+ * the two as `normal` writes them, when at most `maxEdits`; null when none is that close.
+ */
+export function nearestName(typed: string, names: readonly string[], maxEdits: number, normal: (name: string) => string): string | null {
+  const written = normal(typed);
   let best: string | null = null;
-  let bestDistance = 3;
-  for (const flag of flags) {
-    const d = editDistance(normal, flag);
-    if (d < bestDistance) { best = flag; bestDistance = d; }
+  let bestDistance = maxEdits + 1;
+  for (const name of names) {
+    const d = editDistance(written, normal(name));
+    if (d < bestDistance) { best = name; bestDistance = d; }
   }
   return best;
 }
