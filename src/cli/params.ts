@@ -21,6 +21,8 @@ export interface ParamSpec {
   default: string;
   kind: ParamKind;
   help: string;
+  /** The one strategy that reads it, where only one does (a run of another warns that it is ignored). */
+  strategy?: string;
 }
 
 export const PARAMS = [
@@ -36,11 +38,11 @@ export const PARAMS = [
   { env: "CLASS_BALANCE", flag: "class-balance", default: "none", kind: { type: "string" }, help: "class quotas for any strategy: none, uniform, pool (the pool's predicted mix) or a JSON map class → share" },
   { env: "BALANCE_COLUMN", flag: "balance-column", default: "", kind: { type: "string" }, help: "quotas over this column's values instead of the predicted class" },
   { env: "SELECTION_CONFIG", flag: "config", default: "", kind: { type: "string" }, help: "hybrid: filters, objectives and class balance, as inline JSON or a JSON file path (see README)" },
-  { env: "CLUSTER_MARGIN_CLUSTERS", flag: "cluster-margin-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: k-means clusters of the pool (0 = min(BATCH_SIZE, ⌈√pool rows⌉); fitting time grows with its square)" },
-  { env: "CLUSTER_MARGIN_CANDIDATES", flag: "cluster-margin-candidates", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: the lowest-margin rows the batch is drawn from (0 = 10 × BATCH_SIZE)" },
-  { env: "PROBCOVER_DELTA", flag: "probcover-delta", default: "0", kind: { type: "number", min: 0, max: Number.MAX_VALUE }, help: "probcover: ball radius in METRIC units (cosine: 1 − cos); 0 = the largest radius whose balls are PROBCOVER_PURITY pure" },
-  { env: "PROBCOVER_PURITY", flag: "probcover-purity", default: "0.95", kind: { type: "number", min: 0, max: 1 }, help: "probcover: share of balls that must lie inside one k-means cluster when δ is chosen (the paper's α)" },
-  { env: "PROBCOVER_CLUSTERS", flag: "probcover-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "probcover: k-means clusters purity is measured against (0 = the pool's classes when it has scores, else 10)" },
+  { env: "CLUSTER_MARGIN_CLUSTERS", flag: "cluster-margin-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: k-means clusters of the pool (0 = min(BATCH_SIZE, ⌈√pool rows⌉); fitting time grows with its square)", strategy: "cluster_margin" },
+  { env: "CLUSTER_MARGIN_CANDIDATES", flag: "cluster-margin-candidates", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "cluster_margin: the lowest-margin rows the batch is drawn from (0 = 10 × BATCH_SIZE)", strategy: "cluster_margin" },
+  { env: "PROBCOVER_DELTA", flag: "probcover-delta", default: "0", kind: { type: "number", min: 0, max: Number.MAX_VALUE }, help: "probcover: ball radius in METRIC units (cosine: 1 − cos); 0 = the largest radius whose balls are PROBCOVER_PURITY pure", strategy: "probcover" },
+  { env: "PROBCOVER_PURITY", flag: "probcover-purity", default: "0.95", kind: { type: "number", min: 0, max: 1 }, help: "probcover: share of balls that must lie inside one k-means cluster when δ is chosen (the paper's α)", strategy: "probcover" },
+  { env: "PROBCOVER_CLUSTERS", flag: "probcover-clusters", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "probcover: k-means clusters purity is measured against (0 = the pool's classes when it has scores, else 10)", strategy: "probcover" },
   { env: "TARGET_PRECISION", flag: "target-precision", default: "0", kind: { type: "number", min: 0, max: 0.9999 }, help: "confidence_threshold, top_k_per_class: select as many rows as possible while the expected share of right pseudo-labels stays ≥ this (conformal selection on the calibration_data channel); 0 = off" },
   { env: "PRECISION_SCOPE", flag: "precision-scope", default: "overall", kind: { type: "choice", values: PRECISION_SCOPES }, help: "TARGET_PRECISION: overall (one threshold, the guarantee for the whole selection) or class (one threshold per predicted class, the guarantee for each class)" },
   { env: "CALIBRATE", flag: "calibrate", default: "auto", kind: { type: "choice", values: ["auto", "off"] }, help: "auto: with calibration_data, temperature-scale the probabilities SSL strategies use; off: use them as given" },

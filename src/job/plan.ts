@@ -3,6 +3,7 @@
  * rule that refuses a combination of parameters lives here, so a bad command line fails fast.
  */
 import type { Config } from "../cli/config.ts";
+import { PARAMS, type ParamName, type ParamSpec } from "../cli/params.ts";
 import { UsageError } from "../errors.ts";
 import { configNeedsVectors, parseSelectionConfig, type SelectionConfig } from "../strategies/selection-config.ts";
 import { resolveHybridUseCase, resolveUseCase, STRATEGIES, type StrategyEntry, type UseCase } from "../strategies/catalog.ts";
@@ -76,21 +77,15 @@ function ignoredRowCounts(config: Config, strategyName: string): string[] {
     .map((name) => `${name} is set but STRATEGY=${strategyName} does not read it: it takes ${own.takes}.`);
 }
 
-/** Settings that one strategy alone reads. */
-const ONE_STRATEGY_SETTINGS = {
-  PROBCOVER_DELTA: "probcover", PROBCOVER_PURITY: "probcover", PROBCOVER_CLUSTERS: "probcover",
-  CLUSTER_MARGIN_CLUSTERS: "cluster_margin", CLUSTER_MARGIN_CANDIDATES: "cluster_margin",
-} as const;
-
 /**
- * Settings the user set that this strategy never reads: another strategy's own (PROBCOVER_*,
- * CLUSTER_MARGIN_*), and METRIC where no distance between vectors is measured. The run would
+ * Settings the user set that this strategy never reads: another strategy's own (a PARAMS entry
+ * with `strategy`: PROBCOVER_*, CLUSTER_MARGIN_*), and METRIC where no distance between vectors is measured. The run would
  * otherwise go on as if they had worked.
  */
 function settingsForOtherStrategies(config: Config, strategyName: string, needVectors: boolean): string[] {
-  const warnings = Object.entries(ONE_STRATEGY_SETTINGS)
-    .filter(([name, owner]) => owner !== strategyName && config.sources[name as keyof typeof ONE_STRATEGY_SETTINGS] !== "default")
-    .map(([name, owner]) => `${name} is set but only STRATEGY=${owner} reads it; STRATEGY=${strategyName} ignores it.`);
+  const warnings = (PARAMS as readonly ParamSpec[])
+    .filter((param) => param.strategy !== undefined && param.strategy !== strategyName && config.sources[param.env as ParamName] !== "default")
+    .map((param) => `${param.env} is set but only STRATEGY=${param.strategy} reads it; STRATEGY=${strategyName} ignores it.`);
   if (!needVectors && config.sources.METRIC !== "default") {
     warnings.push(`METRIC is set but STRATEGY=${strategyName} measures no distance between vectors here, so METRIC is ignored.`);
   }
