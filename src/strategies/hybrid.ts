@@ -134,7 +134,7 @@ function applyFilters(pool: Pool, options: StrategyOptions, filters: Filter[]): 
   for (const filter of filters) {
     // A class name compares the rows' predicted class with that class's position.
     const byName = typeof filter.threshold === "string";
-    const values = byName ? Float64Array.from(pool.predicted) : filterValues(pool, filter.value);
+    const values: ArrayLike<number> = byName ? pool.predicted : filterValues(pool, filter.value);
     const pass = comparator(filter.op, byName ? classPosition(pool, filter) : filter.threshold as number);
     let removed = 0;
     for (let i = 0; i < pool.size; i++) {
