@@ -193,22 +193,20 @@ interface PartToRank {
   used: Pool;
   ids: RowIds;
   scores: Float64Array;
-  /** The pool's row of the part's first row, and every row's predicted class by pool row. */
+  /** The pool's row of the part's first row. */
   firstRow: number;
-  predictedAll: Int32Array;
   /** Part row r (pool row `row`) as a candidate, when it enters a heap. */
   candidate(r: number, id: string, row: number, score: number): Candidate;
 }
 
 /**
- * The row loop of one part: each row's predicted class kept for the whole pool, and each
- * selectable row that passes offered to its quota's heap, its id's text made only when it may
+ * The row loop of one part: each selectable row that passes offered to its quota's heap, its id's text made only when it may
  * enter. Returns which of the part's rows are selectable. A plain function of its own: inside
  * the async pass, the same loop ran at a third of the speed.
  */
 function rankPart(pass: RankPass, part: PartToRank): Uint8Array {
   const { heaps, ranking, excluded, eligiblePerClass, counts } = pass;
-  const { pool, ids, scores, firstRow, predictedAll } = part;
+  const { pool, ids, scores, firstRow } = part;
   const { predicted, confidence, classes } = pool;
   const rankedConfidence = part.used.confidence;
   const labels = pool.plan.scoreKind === "label";
@@ -217,7 +215,6 @@ function rankPart(pass: RankPass, part: PartToRank): Uint8Array {
   const selectable = new Uint8Array(pool.size);
   for (let r = 0; r < pool.size; r++) {
     const row = firstRow + r;
-    predictedAll[row] = predicted[r]!;
     if (labels && belowEvenShare(confidence[r]!, classes)) counts.belowEven++;
     if (excluding && excluded.has(ids.text(r))) { counts.excluded++; continue; }
     selectable[r] = 1;
@@ -304,7 +301,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
     const vectors = projected ? reportVectors(table, vectorColumns) : null;
     projected?.add(vectors!, row, pool.size);
     ids.hashInto(hashes, row);
-    const selectable = rankPart(pass, { pool, used, ids, scores, firstRow: row, predictedAll, candidate: (r, id, at, score) => ({
+    predictedAll.set(pool.predicted.subarray(0, pool.size), row); // every row's predicted class, for the whole pool
+    const selectable = rankPart(pass, { pool, used, ids, scores, firstRow: row, candidate: (r, id, at, score) => ({
       score, id, row: at, file: f, fileRow: fileRow + r, part: g, partRow: r, predicted: pool.predicted[r]!, confidence: pool.confidence[r]!,
       probs: pool.probs.slice(r * pool.classes, (r + 1) * pool.classes), kept: source.keep(table, r),
       vector: vectors ? vectors.slice(r * vectorColumns.length, (r + 1) * vectorColumns.length) : null,
@@ -379,16 +377,16 @@ type Values = Config["values"];
  * The source's parts in pool order, each as a pool of its own rows (probabilities, predicted
  * classes) and its ids: from their bytes when the table holds them so (pool.ids then empty).
  */
-async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values, arrays: PartArrays | null = null):
+async function* poolParts(source: StreamSource, columns: ColumnPlan, v: Values, arrays: PartArrays):
   AsyncGenerator<Part & { pool: Pool; ids: RowIds; scoreBuffer: Float64Array }> {
   for await (const part of source.parts()) {
     if (part.table.rowCount === 0) continue;
     const bytes = utf8Ids(part.table, part.table.columns.indexOf(columns.id));
     const length = part.table.rowCount * columns.scoreColumns.length;
-    const scoreBuffer = arrays?.take(length) ?? new Float64Array(length);
+    const scoreBuffer = arrays.take(length) ?? new Float64Array(length);
     const pool = buildPool([part.table], columns, {
       needVectors: false, needLeaves: false, float64: v.VECTOR_PRECISION === "float64", renormalise: v.RENORMALIZE_PROBS,
-      sumTolerance: v.PROB_SUM_TOLERANCE, textIds: bytes === null, scoreBuffer, predictionBuffers: arrays?.rowArrays(part.table.rowCount).predictions,
+      sumTolerance: v.PROB_SUM_TOLERANCE, textIds: bytes === null, scoreBuffer, predictionBuffers: arrays.rowArrays(part.table.rowCount).predictions,
     });
     yield { ...part, pool, ids: bytes ?? textIds(pool.ids), scoreBuffer };
   }
@@ -405,9 +403,13 @@ class PartArrays {
   private perRow: { rows: number; scores: Float64Array; predictions: ReturnType<typeof newPredictions> } | null = null;
   constructor(private readonly helper: StreamHelper) {}
 
-  /** A free array of exactly `length` values for the score columns, or null. */
+  /**
+   * A free array of exactly `length` values for the score columns, or null. Arrays the helper
+   * gives back are kept only at that length: a pool whose probabilities are built from labels or
+   * one score column hands it arrays of another shape, which no part could take.
+   */
   take(length: number): Float64Array | null {
-    for (let back = this.helper.takeCounted(); back; back = this.helper.takeCounted()) this.give(back);
+    for (let back = this.helper.takeCounted(); back; back = this.helper.takeCounted()) if (back.length === length) this.give(back);
     const k = this.free.findIndex((b) => b.length === length);
     return k < 0 ? null : this.free.splice(k, 1)[0]!;
   }
