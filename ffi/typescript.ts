@@ -133,7 +133,7 @@ function gemmOnCopies(transA: boolean, transB: boolean, m: number, n: number, k:
   const out = operands.of(2, c, extent(m, n, ldc));
   gemm(transA, transB, m, n, k, alpha, operands.of(0, a, transA ? extent(k, m, lda) : extent(m, k, lda)), lda,
     operands.of(1, b, transB ? extent(n, k, ldb) : extent(k, n, ldb)), ldb, beta, out, ldc);
-  if (out !== c) c.set(out);
+  c.set(out);
 }
 
 function gemvOnCopies(trans: boolean, m: number, n: number, alpha: number, a: Floats, lda: number, x: Floats, beta: number, y: Floats): void {

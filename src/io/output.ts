@@ -56,8 +56,6 @@ function locate(pool: Pool, row: number): [Table, number] {
   return [pool.tables[t]!, row - pool.tableStarts[t]!];
 }
 
-
-/** selected_samples.csv: CSV input rows repeated byte for byte; other inputs formatted. */
 /** Columns appended after selection_score and selection_rank (a map step's candidate weight and radius). */
 export type ExtraColumn = { name: string; values: Float64Array } | { name: string; text: readonly string[] };
 
@@ -101,6 +99,7 @@ function extraCell(e: ExtraColumn, k: number): string {
 }
 
 /**
+ * selected_samples.csv: CSV input rows repeated byte for byte; other inputs formatted.
  * `labels` (pseudo-label or predicted-label columns) go between the original columns and
  * selection_score, so selection_score and selection_rank stay the last two columns of a
  * selection and `extra` (a map step's candidate columns) the last of a map step's.

@@ -37,8 +37,12 @@ test("predictions() into used arrays gives the fresh arrays' classes and confide
   for (const seed of [4, 5]) {
     const probs = rows(seed, 250, 3);
     const fresh = predictions(probs, 3);
-    expect(predictions(probs, 3, out)).toEqual(fresh);
-    expect(out.predicted).toEqual(fresh.predicted);
+    const into = predictions(probs, 3, out);
+    expect(into).toEqual(fresh);
+    // The caller's arrays themselves, filled: not fresh ones.
+    expect(into.predicted).toBe(out.predicted);
+    expect(into.confidence).toBe(out.confidence);
+    expect(out.confidence).toEqual(fresh.confidence);
   }
   expect(() => predictions(rows(6, 251, 3), 3, out)).toThrow(RangeError);
 });
