@@ -20,8 +20,8 @@ export interface Blas {
    */
   setThreads?(count: number, beforePool?: () => void): void;
   /**
-   * For jobs whose threads each run their own products at the same time (locality.ts's pivot
-   * products, split across the engine's worker threads): sets the backend's pool to one thread
+   * For jobs whose threads each run their own products at the same time (the locality order's
+   * and the projection's, split across the engine's worker threads: thread-products.ts): sets the backend's pool to one thread
    * (the next large sgemm sets it back) and returns the product on the calling thread. Absent
    * where the backend has no pool.
    */
