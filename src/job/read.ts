@@ -27,6 +27,8 @@ export interface JobInputs {
   labeledPath: string | null;
   /** Pool rows whose id is labelled or in EXCLUDE_IDS_FILE. */
   excludedCount: number;
+  /** Pool rows whose id is in EXCLUDE_IDS_FILE, labelled or not; null without the file. */
+  listedCount: number | null;
   /** Selectable rows a pseudo-label gate (THRESHOLD_MODE, TARGET_PRECISION) took out, and its rule; null without a gate. */
   gated: { count: number; rule: string } | null;
   /** The query_data rows' vectors (hybrid's similarity objective), else null. */
@@ -69,11 +71,17 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   const labeled = channels.labeled
     ? await readLabeled(channels.labeled, pool, plan.needVectors, plan.entry.needsLeaves, v.VECTOR_PRECISION === "float64", log)
     : null;
+  const listed = v.EXCLUDE_IDS_FILE ? new Set(await readIdList(v.EXCLUDE_IDS_FILE, v.ID_FIELD)) : null;
   const excludeIds = new Set<string>(labeled?.ids ?? []);
-  if (v.EXCLUDE_IDS_FILE) for (const id of await readIdList(v.EXCLUDE_IDS_FILE, v.ID_FIELD)) excludeIds.add(id);
-  let excludedCount = 0;
+  for (const id of listed ?? []) excludeIds.add(id);
+  let excludedCount = 0, listedCount = listed ? 0 : null;
   if (excludeIds.size > 0) {
-    for (let i = 0; i < pool.size; i++) if (selectable[i] && excludeIds.has(pool.ids[i]!)) { selectable[i] = 0; excludedCount++; }
+    for (let i = 0; i < pool.size; i++) {
+      if (!selectable[i] || !excludeIds.has(pool.ids[i]!)) continue;
+      selectable[i] = 0;
+      excludedCount++;
+      if (listed?.has(pool.ids[i]!)) listedCount!++;
+    }
     log.info(`${excludedCount} pool rows are already labelled or excluded and will not be selected`);
   }
   timings.end("labeledMs", since);
@@ -81,7 +89,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   const needsQuery = plan.selectionConfig ? configNeedsQuery(plan.selectionConfig) : false;
   if (needsQuery && !channels.query) throw new UsageError(`SELECTION_CONFIG has a similarity objective, which needs the rows to compare with: pass --query DIR (in the container, the query_data channel) with the pool's vector columns.`);
   const query = needsQuery ? (await readQuery(channels.query!, pool, v.VECTOR_PRECISION === "float64", log)).vectors : null;
-  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount, gated: null, query };
+  return { pool, selectable, selectableCount, labeled, labeledPath: channels.labeled, excludedCount, listedCount, gated: null, query };
 }
 
 /**

@@ -181,10 +181,12 @@ interface RankPass {
   heaps: BoundedHeap[];
   ranking: StreamRanking;
   excluded: Set<string>;
+  /** EXCLUDE_IDS_FILE's ids, or null without it. */
+  listed: Set<string> | null;
   /** TARGET_PRECISION: the selectable rows of each predicted class, or null. */
   eligiblePerClass: Float64Array | null;
-  /** Rows excluded (labelled or listed), rows that pass the ranking's gate, and labels below their even share (labelNote). */
-  counts: { excluded: number; passing: number; belowEven: number };
+  /** Rows excluded (labelled or listed), rows in EXCLUDE_IDS_FILE, rows that pass the ranking's gate, and labels below their even share (labelNote). */
+  counts: { excluded: number; listed: number; passing: number; belowEven: number };
 }
 
 /** A part as the row loop reads it: its pool (the scores' `used` one when temperature-scaled) and where its rows go. */
@@ -205,7 +207,7 @@ interface PartToRank {
  * the async pass, the same loop ran at a third of the speed.
  */
 function rankPart(pass: RankPass, part: PartToRank): Uint8Array {
-  const { heaps, ranking, excluded, eligiblePerClass, counts } = pass;
+  const { heaps, ranking, excluded, listed, eligiblePerClass, counts } = pass;
   const { pool, ids, scores, firstRow } = part;
   const { predicted, confidence, classes } = pool;
   const rankedConfidence = part.used.confidence;
@@ -216,7 +218,11 @@ function rankPart(pass: RankPass, part: PartToRank): Uint8Array {
   for (let r = 0; r < pool.size; r++) {
     const row = firstRow + r;
     if (labels && belowEvenShare(confidence[r]!, classes)) counts.belowEven++;
-    if (excluding && excluded.has(ids.text(r))) { counts.excluded++; continue; }
+    if (excluding && excluded.has(ids.text(r))) {
+      counts.excluded++;
+      if (listed?.has(ids.text(r))) counts.listed++;
+      continue;
+    }
     selectable[r] = 1;
     if (eligiblePerClass) eligiblePerClass[predicted[r]!]!++;
     if (!ranking.passes(rankedConfidence[r]!, predicted[r]!, confidence[r]!)) continue;
@@ -252,7 +258,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
   const readMs = performance.now() - started;
   let since = performance.now();
-  const { excluded, labeled } = await excludedIds(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", notices);
+  const { excluded, listed, labeled } = await excludedIds(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", notices);
   timings.end("labeledMs", since);
   since = performance.now();
   const classes = columns.classNames.length;
@@ -284,7 +290,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   const eligiblePerClass = gate?.kind === "may-pass" ? new Float64Array(classes) : null;
   const ranking = streamRanking(plan, config, classes, gate);
   const heaps = Array.from({ length: ranking.quotas }, () => new BoundedHeap(ranking.capacity));
-  const pass: RankPass = { heaps, ranking, excluded, eligiblePerClass, counts: { excluded: 0, passing: 0, belowEven: 0 } };
+  const pass: RankPass = { heaps, ranking, excluded, listed, eligiblePerClass, counts: { excluded: 0, listed: 0, passing: 0, belowEven: 0 } };
   let softmaxRows = 0, renormalisedRows = 0, poolClasses = 0;
   let firstNote = "";
   let row = 0;
@@ -355,7 +361,8 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
   return {
     inputs: {
       pool, selectable: new Uint8Array(candidates.length).fill(1), selectableCount: size - pass.counts.excluded,
-      labeled, labeledPath: paths.labeled, excludedCount: pass.counts.excluded, gated: null, query: null,
+      labeled, labeledPath: paths.labeled, excludedCount: pass.counts.excluded,
+      listedCount: listed ? pass.counts.listed : null, gated: null, query: null,
     },
     summary: { pool: whole, rows: Uint32Array.from(candidates, (c) => c.row), report: confidence && {
       rows: size, confidence, projection: projected && { kept: projected, candidates: candidateVectors(candidates, vectorColumns.length) },
@@ -528,9 +535,10 @@ const HEAD_ROWS = 200;
 
 /** The labelled ids (the labeled_data channel) and EXCLUDE_IDS_FILE's, with the labelled rows as the in-memory path reads them. */
 async function excludedIds(labeledPath: string | null, columns: ColumnPlan, excludeFile: string, idField: string, float64: boolean, log: Notices):
-  Promise<{ excluded: Set<string>; labeled: JobInputs["labeled"] }> {
+  Promise<{ excluded: Set<string>; listed: Set<string> | null; labeled: JobInputs["labeled"] }> {
   const labeled = labeledPath ? await readLabeled(labeledPath, { plan: columns } as Pool, false, false, float64, log) : null;
+  const listed = excludeFile ? new Set(await readIdList(excludeFile, idField)) : null;
   const excluded = new Set<string>(labeled?.ids ?? []);
-  if (excludeFile) for (const id of await readIdList(excludeFile, idField)) excluded.add(id);
-  return { excluded, labeled };
+  for (const id of listed ?? []) excluded.add(id);
+  return { excluded, listed, labeled };
 }

@@ -503,6 +503,19 @@ describe("nothing silently changed or silently empty", () => {
     });
   }
 
+  for (const stream of ["auto", "off"]) {
+    test(`an EXCLUDE_IDS_FILE that matches nothing is warned of when labelled rows are excluded too (STREAM=${stream})`, async () => {
+      // The labelled r0 is excluded, but no listed id matched: the file still had no effect.
+      const labeled = tempDir("as-upstream-labeled-");
+      writeFileSync(join(labeled, "labeled.csv"), "id,label\nr0,1\n");
+      const o = await runExcluding({ "p.csv": csv(pool) }, ["7", "no-such-id"],
+        ["--strategy", "uncertainty", "--batch-size", "3", "--labeled", labeled, "--stream", stream]);
+      expect(o.log.includes("reading the pool whole")).toBe(stream === "off");
+      expect(o.metadata.excluded_rows).toBe(1);
+      expect(o.metadata.warnings as string[]).toContainEqual(expect.stringMatching(/^none of the ids in EXCLUDE_IDS_FILE \S+exclude\.txt is in the pool's "id" column/));
+    });
+  }
+
   test("an EXCLUDE_IDS_FILE whose ids are in the pool draws no such warning", async () => {
     const o = await runExcluding({ "p.csv": csv(pool) }, [everyId[0]!], ["--strategy", "uncertainty", "--batch-size", "3"]);
     expect(o.metadata.excluded_rows).toBe(1);
