@@ -4,8 +4,12 @@
  * status. Everything else is `main` in run.ts.
  */
 import process from "node:process";
-import { stopThreads } from "./engine/kernels/threads.ts";
-import { CONTAINER_PATHS, main } from "./run.ts";
+import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
+
+// First, before the engine's modules load: this may replace the process (see the file).
+await relaunchKeepingFreedMemory();
+const { stopThreads } = await import("./engine/kernels/threads.ts");
+const { CONTAINER_PATHS, main } = await import("./run.ts");
 
 const sink = (stream: NodeJS.WriteStream) => ({ write: (text: string) => void stream.write(text), isTTY: Boolean(stream.isTTY) });
 

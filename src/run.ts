@@ -4,6 +4,7 @@
  * process.env or process.argv, so a test can run any configuration in-process.
  */
 import { existsSync } from "node:fs";
+import { freedMemoryNote } from "../ffi/keep-freed-memory.ts";
 import { discoverHosts, type DiscoverHostsOptions, type Hosts } from "./cluster/hosts.ts";
 import { writeFailureMessage } from "./cluster/failure-message.ts";
 import { hostOutputDir } from "./cluster/layout.ts";
@@ -85,6 +86,8 @@ export async function main(
     if (parsed.version) { streams.stdout.write(`active-sampling ${VERSION}\n`); return done(EXIT_OK); }
     for (const note of parsed.notes) log.info(note);
     for (const warning of parsed.warnings) log.warn(warning);
+    const memoryNote = freedMemoryNote(environVars);
+    if (memoryNote) log.info(memoryNote);
     if (parsed.command === "simulate") {
       const { runSimulate } = await import("./simulate/command.ts");
       const inContainer = inputPaths.labeled_data !== undefined && existsSync(inputPaths.labeled_data);
