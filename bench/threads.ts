@@ -14,6 +14,10 @@ import { loadavg } from "node:os";
 import { allocFloat32, manyScratch } from "../src/engine/kernels/kernels.ts";
 import { MIN_VALUES_PER_PART, runMany, setMinValuesPerPart, startThreads, stopThreads } from "../src/engine/kernels/threads.ts";
 import { Rng } from "../src/rng.ts";
+import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
+
+// Under the allocator setting the binary runs with.
+await relaunchKeepingFreedMemory();
 
 const dim = Number(process.argv[2] ?? 128);
 const rows = 200_000;
