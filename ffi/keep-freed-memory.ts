@@ -5,11 +5,11 @@
  * Why: mimalloc returns freed pages with madvise, and in a process with more than one thread
  * every such call makes the kernel flush the TLB of each core the process runs on (an
  * interrupt to that core). Bun's allocator thread and the JIT's compiler threads made hundreds
- * of such calls while the engine selected, 0.5–0.8 s of CPU on 1M×128 rows; on one thread that
+ * of such calls while the engine selected, 0.35–0.8 s of CPU on 1M×128 rows; on one thread that
  * ran on the idle core, on two it took a core from the scans. Keeping the pages: diversity
- * 1M×128 k=1000 on two threads 1.55–1.58 s → 1.37 s, the streamed 10M-row uncertainty run
- * 2.93 s → 2.30 s, for a peak RSS ~130 MiB higher there (515–552 → 622–687 MiB) and unchanged on
- * 1M×128; the same selections (the allocator never touches a result).
+ * 1M×128 k=1000 on two threads 1.55–1.58 s → 1.37 s (peak unchanged), the streamed 10M-row
+ * uncertainty run 2.93 s → 2.30 s (peak 515–552 → 622–687 MiB); the same selections (the
+ * allocator never touches a result). README "Every core" has the figures.
  *
  * mimalloc reads the variable once, when the process starts, so it must be in the environment
  * before that: set it in the C environment (Bun's process.env does not reach it) and exec this
