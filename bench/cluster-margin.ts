@@ -13,6 +13,10 @@ import { loadBlas } from "../ffi/load.ts";
 import { clusterMargin } from "../src/strategies/cluster-margin.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { benchOptions, benchPool, mixture, peakRssMb } from "./workloads.ts";
+import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
+
+// Timed in this process: under the allocator setting the binary runs with.
+await relaunchKeepingFreedMemory(import.meta.main);
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : fallback; };

@@ -17,6 +17,10 @@ import { diversity } from "../src/strategies/diversity.ts";
 import { hybrid } from "../src/strategies/hybrid.ts";
 import type { Selection } from "../src/strategies/strategy.ts";
 import { benchOptions, benchPool, peakRssMb, powerLawEmbeddings, rowsPerPick } from "./workloads.ts";
+import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
+
+// Timed in this process: under the allocator setting the binary runs with.
+await relaunchKeepingFreedMemory(import.meta.main);
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);

@@ -24,6 +24,10 @@ import { EuclideanSpace } from "../src/engine/euclidean.ts";
 import { kCenterPlain } from "../src/engine/kcenter.ts";
 import { diversity } from "../src/strategies/diversity.ts";
 import { benchOptions, benchPool, benchThreadCounts, fashionMnistImages, FASHION_MNIST_DIR, loadAverage, peakRssMb, rowsPerPick, selectionHash, withThreads } from "./workloads.ts";
+import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
+
+// Timed in this process: under the allocator setting the binary runs with.
+await relaunchKeepingFreedMemory(import.meta.main);
 
 const vectors = fashionMnistImages();
 if (!vectors) {

@@ -26,6 +26,10 @@ import { hybrid } from "../src/strategies/hybrid.ts";
 import { typiclust } from "../src/strategies/typiclust.ts";
 import { prepareVectorSpace } from "../src/strategies/vector-space.ts";
 import { benchOptions, benchPool, benchThreadCounts, mixture, peakRssMb, withThreads } from "./workloads.ts";
+import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
+
+// Timed in this process: under the allocator setting the binary runs with.
+await relaunchKeepingFreedMemory(import.meta.main);
 
 const [kind, rowsText, dimText, kText] = process.argv.slice(2);
 const rows = Number(rowsText), dim = Number(dimText), k = Number(kText);

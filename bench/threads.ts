@@ -17,7 +17,7 @@ import { Rng } from "../src/rng.ts";
 import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
 
 // Under the allocator setting the binary runs with.
-await relaunchKeepingFreedMemory();
+await relaunchKeepingFreedMemory(import.meta.main);
 
 const dim = Number(process.argv[2] ?? 128);
 const rows = 200_000;

@@ -17,10 +17,6 @@ import { Rng } from "../src/rng.ts";
 import type { Blas } from "../ffi/blas.ts";
 import type { Pool } from "../src/pool/pool.ts";
 import type { StrategyOptions } from "../src/strategies/strategy.ts";
-import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
-
-// The benches time the engine in their own process: under the allocator setting the binary runs with.
-await relaunchKeepingFreedMemory();
 
 /** Where Debian's dataset-fashion-mnist puts the IDX files (`make setup-data` installs it). */
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";

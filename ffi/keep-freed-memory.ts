@@ -24,9 +24,13 @@ export const PURGE_VARIABLE = "MIMALLOC_PURGE_DELAY";
 /** mimalloc's value for "never return freed pages". */
 export const KEEP_FREED = "-1";
 
-/** Returns only when the process is not relaunched (see above). */
-export async function relaunchKeepingFreedMemory(): Promise<void> {
-  if (typeof Bun === "undefined" || process.platform !== "linux" || process.env[PURGE_VARIABLE] !== undefined) return;
+/**
+ * Returns only when the process is not relaunched (see above). `isEntry`: the caller's
+ * `import.meta.main`, so that a module imported elsewhere (by `bun test`) never replaces the
+ * process it was imported into.
+ */
+export async function relaunchKeepingFreedMemory(isEntry: boolean): Promise<void> {
+  if (!isEntry || typeof Bun === "undefined" || process.platform !== "linux" || process.env[PURGE_VARIABLE] !== undefined) return;
   let commandLine: Buffer;
   try {
     commandLine = readFileSync("/proc/self/cmdline");

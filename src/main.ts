@@ -7,7 +7,7 @@ import process from "node:process";
 import { relaunchKeepingFreedMemory } from "../ffi/keep-freed-memory.ts";
 
 // First, before the engine's modules load: this may replace the process (see the file).
-await relaunchKeepingFreedMemory();
+await relaunchKeepingFreedMemory(import.meta.main);
 const { stopThreads } = await import("./engine/kernels/threads.ts");
 const { CONTAINER_PATHS, main } = await import("./run.ts");
 

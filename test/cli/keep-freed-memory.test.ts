@@ -36,6 +36,24 @@ describe("the binary keeps freed memory for reuse", () => {
     expect(notes(run.stderr)).toEqual([expect.stringContaining("memory: MIMALLOC_PURGE_DELAY=10, as set")]);
   });
 
+  test("only an entry point relaunches: a module that imports the function into another program (bun test) leaves that process alone", () => {
+    const script = (isEntry: boolean) =>
+      `const { relaunchKeepingFreedMemory } = await import(${JSON.stringify(join(import.meta.dir, "../../ffi/keep-freed-memory.ts"))});` +
+      `console.log("start", process.pid); await relaunchKeepingFreedMemory(${isEntry}); console.log("env", process.env.MIMALLOC_PURGE_DELAY ?? "unset");`;
+    const run = (isEntry: boolean) => {
+      const child = Bun.spawnSync([process.execPath, "-e", script(isEntry)], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, stdout: "pipe" });
+      return child.stdout.toString().trim().split("\n");
+    };
+    const [start, env, ...rest] = run(false);
+    expect([env, rest]).toEqual(["env unset", []]);
+    expect(start).toMatch(/^start \d+$/);
+    // The entry point's relaunch: the same pid starts again, now with the setting.
+    const relaunched = run(true);
+    expect(relaunched).toHaveLength(3);
+    expect(relaunched[1]).toBe(relaunched[0]);
+    expect(relaunched[2]).toBe("env -1");
+  });
+
   test("a usage error keeps its exit status and is told once", () => {
     const output = join(tempDir(), "out");
     const run = runBinary(["--strategy", "no_such_strategy", "--input", input(), "--output", output]);
