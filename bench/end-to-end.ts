@@ -19,10 +19,12 @@ const option = (name: string, fallback: string) => (args.includes(name) ? args[a
 const rows = Number(option("--rows", "1000000"));
 const strategy = option("--strategy", "diversity");
 const dir = `/tmp/active-sampling-e2e-${rows}`;
-const pool = `${dir}/pool.parquet`;
+// The input channel is a folder of its own: an output inside it is refused (it would be read back).
+const poolDir = `${dir}/pool`;
+const pool = `${poolDir}/pool.parquet`;
 
 if (args.includes("--fresh") || !existsSync(pool)) {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(poolDir, { recursive: true });
   const started = performance.now();
   const w = mixture(rows, 128, { seed: 3 });
   const columnData: ColumnSource[] = [{ name: "id", type: "STRING", data: Array.from({ length: rows }, (_, i) => `row-${i}`) }];
@@ -36,7 +38,7 @@ if (args.includes("--fresh") || !existsSync(pool)) {
 const output = `${dir}/out-${strategy}`;
 rmSync(output, { recursive: true, force: true });
 const binary = existsSync("dist/active-sampling") ? ["dist/active-sampling"] : [process.execPath, "src/main.ts"];
-const command = [...binary, "--strategy", strategy, "--batch-size", "1000", "--input", dir, "--output", output,
+const command = [...binary, "--strategy", strategy, "--batch-size", "1000", "--input", poolDir, "--output", output,
   "--output-format", "parquet", "--quiet", "--no-save-report"];
 const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%e s wall, %M KB peak RSS", ...command] : command;
 const started = performance.now();
