@@ -14,6 +14,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
+import { gatherRows } from "./gather-rows.ts";
 import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, kernels, manyScratch, memory } from "./kernels/kernels.ts";
 import { PIVOT_PRODUCT_CONSTANTS, PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./kernels/thread-products.ts";
 import { productsOnEveryThread, runJsKernel, runMany, threadCount } from "./kernels/threads.ts";
@@ -254,21 +255,6 @@ export function inLocalityOrder(m: Matrix, order: Uint32Array, owned: boolean): 
   }
   gatherRows(m, order, data);
   return { data, rows: m.rows, cols };
-}
-
-/**
- * data's row r = m's row order[r]. In kernel memory the copy is split by rows across the worker
- * threads (a 512 MB copy, first touch of fresh pages included, took ~0.6 s on the main thread).
- */
-function gatherRows(m: Matrix, order: Uint32Array, data: Float32Array | Float64Array): void {
-  const { cols } = m;
-  if (!inKernelMemory(m.data)) {
-    for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(order[r]! * cols, (order[r]! + 1) * cols), r * cols);
-    return;
-  }
-  const { idx } = manyScratch(m.rows);
-  idx.set(order);
-  runMany("gather_rows_many", data.byteOffset, m.data.byteOffset, cols * m.data.BYTES_PER_ELEMENT, idx.byteOffset, m.rows, cols, 0);
 }
 
 /**

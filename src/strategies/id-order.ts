@@ -8,7 +8,9 @@
  * A run on scores alone ranks by a per-row score with ties broken by id (options.tieBreak), an
  * order-free rule already, and runs on the pool as it is: no copy of a 10M-row pool.
  */
+import { gatherRows } from "../engine/gather-rows.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
+import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Selection, Strategy, StrategyOptions } from "./strategy.ts";
 
@@ -47,8 +49,7 @@ function permutePool(pool: Pool, order: Uint32Array): Pool {
     probs: gather(pool.probs, pool.classes, order),
     predicted: gather(pool.predicted, 1, order),
     confidence: gather(pool.confidence, 1, order),
-    // The kernels' own allocation (aligned, shareable with worker threads), like the pool's.
-    vectors: vectors ? { ...vectors, data: gather(vectors.data, vectors.cols, order, allocVectors(vectors.data instanceof Float64Array, vectors.data.length)) } : null,
+    vectors: vectors ? { ...vectors, data: vectorsInOrder(vectors, order) } : null,
     leaves: pool.leaves ? { ...pool.leaves, data: gather(pool.leaves.data, pool.leaves.trees, order) } : null,
     extra: new Map([...pool.extra].map(([name, values]) => [name, gather(values, 1, order)])),
   };
@@ -64,6 +65,13 @@ function permuteOptions(options: StrategyOptions, order: Uint32Array): StrategyO
     tieBreak: (a, b) => options.tieBreak(order[a]!, order[b]!),
     describeRow: (position) => options.describeRow(order[position]!),
   };
+}
+
+/** The vectors in `order`, in the kernels' own allocation (aligned, shareable with the worker threads) like the pool's. */
+function vectorsInOrder(vectors: Matrix, order: Uint32Array): Float32Array | Float64Array {
+  const data = allocVectors(vectors.data instanceof Float64Array, vectors.data.length);
+  gatherRows(vectors, order, data);
+  return data;
 }
 
 /** Rows of a row-major array (`width` values a row) in the given order, as a new array of its type. */
