@@ -17,6 +17,7 @@ import type { Data, Field, Table as ArrowTable } from "apache-arrow";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type ColumnPiece, type HeldColumn, type NumberArray } from "./columnar-table.ts";
 import { lz4FrameUncompress } from "./lz4.ts";
+import { ARROW_FILE_MAGIC } from "./sniff.ts";
 import { BOOLEAN, DATE, DOUBLE, FLOAT, integer, OTHER, TEXT, timestamp, type ColumnType, type IntegerBits, type TimeUnit as Unit } from "./column-type.ts";
 import type { Table } from "./table.ts";
 
@@ -27,8 +28,6 @@ if ("zstdDecompressSync" in zlib) {
 }
 
 const FEATHER_V1_MAGIC = "FEA1";
-/** An Arrow IPC file starts with these bytes (then two of padding) and ends with them. */
-const ARROW_FILE_MAGIC = "ARROW1";
 
 /**
  * Why apache-arrow could not read `bytes`, in the file's terms: what its first and last bytes

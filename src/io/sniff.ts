@@ -45,13 +45,16 @@ export function hasNoExtension(name: string): boolean {
   return !name.includes(".");
 }
 
+/** An Arrow IPC file starts with these bytes (then two of padding) and ends with them. */
+export const ARROW_FILE_MAGIC = "ARROW1";
+
 /** What the leading bytes are, when they carry a signature: gzip, Parquet or Arrow IPC. */
 export type Signature = "gzip" | "parquet" | "arrow" | null;
 
 export function signatureOf(head: Uint8Array): Signature {
   if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
   if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return "parquet"; // PAR1
-  if (String.fromCharCode(...head.subarray(0, 6)) === "ARROW1") return "arrow";
+  if (String.fromCharCode(...head.subarray(0, 6)) === ARROW_FILE_MAGIC) return "arrow";
   return null;
 }
 
