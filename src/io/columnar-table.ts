@@ -103,6 +103,11 @@ export class ColumnarTable implements Table {
     return pieces;
   }
 
+  numberTokens(column: number): (string | null)[] {
+    if (!this.options.numberText) throw new Error(`${this.path}: not a JSON lines table, so it has no number tokens`);
+    return this.options.numberText(this.held[column]!.name);
+  }
+
   cell(row: number, column: number): unknown {
     if (!(row >= 0 && row < this.rowCount)) throw new RangeError(`row ${row} is outside ${this.path}'s ${this.rowCount} rows`);
     const pieces = this.piecesOf(column);

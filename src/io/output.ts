@@ -155,7 +155,9 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
     const values = cells[c]!;
     // Hive-style key=value folder columns are kept as written, like the id.
     if (!isCsvTable(first) || first.partitionColumns?.includes(name)) {
-      return { name, type: pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType), values };
+      const type = pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType);
+      if (type.kind === "double" && name !== pool.plan.id && pool.tables.every((t) => t.format === "jsonl")) return jsonNumberColumn(pool, rows, c, name, values);
+      return { name, type, values };
     }
     const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
     return { name, type, values: (values as string[]).map((text) => csvCellValue(text, type)) };
@@ -165,6 +167,24 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
   columns.push({ name: "selection_rank", type: INT32, values: Array.from(rows, (_, k) => k + 1) });
   for (const e of extra) columns.push(typedColumn(e));
   return columns;
+}
+
+/**
+ * A JSON lines column of numbers, typed by the CSV rule (csvColumnType) over the numbers as the
+ * file writes them: every one an integer token within 64 bits (`3`, not `3.0` or `1e3`) → int64,
+ * kept exactly (JSON.parse has rounded digits beyond 2^53); otherwise double, as read. The tokens
+ * are read back from the file only when every value selected is a whole number.
+ */
+function jsonNumberColumn(pool: Pool, rows: Uint32Array, c: number, name: string, values: unknown[]): OutputColumn {
+  if (values.some((v) => v !== null && !(typeof v === "number" && Number.isInteger(v)))) return { name, type: DOUBLE, values };
+  const tokensOf = new Map<Table, (string | null)[]>();
+  const tokens = Array.from(rows, (row) => {
+    const [table, r] = locate(pool, row);
+    if (!tokensOf.has(table)) tokensOf.set(table, table.numberTokens!(c));
+    return tokensOf.get(table)![r] ?? "";
+  });
+  const type = csvColumnType(tokens);
+  return type.kind === "integer" ? { name, type, values: tokens.map((token) => csvCellValue(token, type)) } : { name, type: DOUBLE, values };
 }
 
 /** The selection file's columns and types, as the metadata lists them. */

@@ -78,6 +78,11 @@ export interface Table {
    * PLAIN, read by row group), else null or absent: ids hashed without a string each.
    */
   utf8Values?(column: number): Utf8Column | null;
+  /**
+   * JSON lines: each row's value of a column as the file writes the number (`3`, `3.0`, `1e3`,
+   * every digit), null where it is not a number; absent for other formats.
+   */
+  numberTokens?(column: number): (string | null)[];
 }
 
 /** CSV tables also hand back each record's bytes, so CSV output repeats them byte for byte. */

@@ -1,5 +1,6 @@
 /** The types of selected_samples.parquet when the pool's files type a column differently. */
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DOUBLE, integer, TEXT, timestamp, typeName } from "../../src/io/column-type.ts";
 import { readParquetTable } from "../../src/io/parquet.ts";
@@ -37,5 +38,32 @@ describe("a pool whose files type a column differently", () => {
     expect([table.cell(0, 3), table.cell(1, 3)]).toEqual([4294967295n, -128n]);
     expect([String(table.cell(0, 4)), String(table.cell(1, 4))]).toEqual(["2023-11-14T22:13:20.123000000Z", "2023-11-14T22:13:20.123456789Z"]);
     expect([table.cell(0, 5), table.cell(1, 5)]).toEqual(["1.5", "x"]);
+  });
+});
+
+describe("a JSON lines pool written to Parquet", () => {
+  test("a column of integer tokens is int64, every digit kept; whole numbers written with a point or past 64 bits, and mixes, stay double", async () => {
+    const input = tempDir();
+    // big: past 2^53, where JSON.parse rounds (1234567890123456789 → …800); huge: past 64 bits.
+    const lines = [
+      `{"id": "a", "prob_class_0": 0.5, "prob_class_1": 0.5, "count": 3, "price": 10.0, "big": 1234567890123456789, "huge": 12345678901234567891, "some": 7}`,
+      `{"id": "b", "prob_class_0": 0.9, "prob_class_1": 0.1, "count": -4, "price": 20.0, "big": 1, "huge": 1, "some": 2.5}`,
+      `{"id": "c", "prob_class_0": 0.6, "prob_class_1": 0.4, "count": 0, "price": 30.0, "big": -9223372036854775808, "huge": 2, "some": null}`,
+      `{"id": "d", "prob_class_0": 0.7, "prob_class_1": 0.3, "count": null, "price": 1e3, "big": 2, "huge": 3, "some": 8}`,
+    ];
+    writeFileSync(join(input, "pool.jsonl"), lines.join("\n") + "\n");
+    const output = join(tempDir(), "out");
+    const result = await main({}, {}, {}, ["--input", input, "--output", output, "--strategy", "uncertainty", "--batch-size", "4", "--output-format", "parquet", "--no-save-report"]);
+    expect(result.error?.message ?? null).toBeNull();
+    const table = await readParquetTable(join(output, "selected_samples.parquet"));
+    const at = (name: string) => table.columns.indexOf(name);
+    const cells = (name: string) => [0, 1, 2, 3].map((r) => table.cell(r, at(name)));
+    expect(["count", "price", "big", "huge", "some"].map((name) => typeName(table.columnTypes[at(name)]!))).toEqual(["int64", "double", "int64", "double", "double"]);
+    // Margin order: a (0), c (0.2), d (0.4), b (0.8).
+    expect(table.extract({ idColumn: 0, numeric: [] })).toEqual(["a", "c", "d", "b"]);
+    expect(cells("count")).toEqual([3n, 0n, null, -4n]);
+    expect(cells("big")).toEqual([1234567890123456789n, -9223372036854775808n, 2n, 1n]);
+    expect(cells("price")).toEqual([10, 30, 1000, 20]);
+    expect(cells("some")).toEqual([7, null, 8, 2.5]);
   });
 });
