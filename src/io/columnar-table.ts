@@ -54,6 +54,8 @@ export interface ColumnarTableOptions {
    * 12345678901234567000; an id is kept as the token's text instead.
    */
   numberText?: (key: string) => (string | null)[];
+  /** JSON lines: Table.rowNumberTokens. */
+  rowNumberTokens?: (rows: readonly number[]) => Map<number, Map<string, string>>;
   /** The 1-based line of the file a row was read from, for messages (JSONL skips blank lines). */
   lineOfRow?: (row: number) => number;
 }
@@ -103,9 +105,9 @@ export class ColumnarTable implements Table {
     return pieces;
   }
 
-  numberTokens(column: number): (string | null)[] {
-    if (!this.options.numberText) throw new Error(`${this.path}: not a JSON lines table, so it has no number tokens`);
-    return this.options.numberText(this.held[column]!.name);
+  rowNumberTokens(rows: readonly number[]): Map<number, Map<string, string>> {
+    if (!this.options.rowNumberTokens) throw new Error(`${this.path}: not a JSON lines table, so it has no number tokens`);
+    return this.options.rowNumberTokens(rows);
   }
 
   cell(row: number, column: number): unknown {

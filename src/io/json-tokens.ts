@@ -27,6 +27,46 @@ export function numberTokens(bytes: Uint8Array, key: string): (string | null)[] 
   return out;
 }
 
+/**
+ * The number tokens of the given rows (per non-blank line, counted from 0), each as a map from
+ * key to the number's text, for every top-level key whose value is a number (the last one when
+ * a key repeats, as JSON.parse keeps). One pass over the lines; only the rows asked for are
+ * tokenised.
+ */
+export function rowNumberTokens(bytes: Uint8Array, rows: readonly number[]): Map<number, Map<string, string>> {
+  const wanted = new Set(rows);
+  const out = new Map<number, Map<string, string>>();
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let row = 0; start < bytes.length && out.size < wanted.size;) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    if (!blank(bytes, start, end)) {
+      if (wanted.has(row)) out.set(row, lineNumberTokens(bytes, start, end));
+      row++;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/** Every top-level key of the object on bytes[start, end) whose value is a number, with the number's text. */
+function lineNumberTokens(bytes: Uint8Array, start: number, end: number): Map<string, string> {
+  const found = new Map<string, string>();
+  forEachMember(bytes, start, end, (keyStart, keyEnd, valueStart, valueEnd) => {
+    const text = numberText(bytes, valueStart, valueEnd);
+    const key = keyText(bytes, keyStart, keyEnd);
+    if (text === null) found.delete(key); // a repeated key: the last value is the one JSON.parse keeps
+    else found.set(key, text);
+  });
+  return found;
+}
+
+/** The key string bytes[from, to) (quotes included) as text; escaped keys are decoded. */
+function keyText(bytes: Uint8Array, from: number, to: number): string {
+  const inner = bytes.subarray(from + 1, to - 1);
+  return inner.includes(BACKSLASH) ? JSON.parse(new TextDecoder().decode(bytes.subarray(from, to))) : new TextDecoder().decode(inner);
+}
+
 function blank(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (!space(bytes[i]!)) return false;
   return true;
@@ -38,26 +78,39 @@ function space(b: number): boolean {
 
 /** The number token of `key` in the object on bytes[start, end); the last one if repeated, as JSON.parse keeps. */
 function valueOf(bytes: Uint8Array, start: number, end: number, key: string, keyBytes: Uint8Array): string | null {
-  let i = skipSpace(bytes, start, end);
-  if (bytes[i] !== OPEN_BRACE) return null;
-  i = skipSpace(bytes, i + 1, end);
   let found: string | null = null;
+  forEachMember(bytes, start, end, (keyStart, keyEnd, valueStart, valueEnd) => {
+    if (sameKey(bytes, keyStart, keyEnd, key, keyBytes)) found = numberText(bytes, valueStart, valueEnd);
+  });
+  return found;
+}
+
+/**
+ * Calls `visit` with each top-level member of the object on bytes[start, end): its key string
+ * bytes[keyStart, keyEnd) (quotes included) and its value bytes[valueStart, valueEnd).
+ */
+function forEachMember(bytes: Uint8Array, start: number, end: number,
+  visit: (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => void): void {
+  let i = skipSpace(bytes, start, end);
+  if (bytes[i] !== OPEN_BRACE) return;
+  i = skipSpace(bytes, i + 1, end);
   while (i < end && bytes[i] === QUOTE) {
-    const keyEnd = stringEnd(bytes, i, end);
-    const matches = sameKey(bytes, i, keyEnd, key, keyBytes);
+    const keyStart = i, keyEnd = stringEnd(bytes, i, end);
     i = skipSpace(bytes, keyEnd, end);
-    if (bytes[i] !== COLON) return found;
+    if (bytes[i] !== COLON) return;
     const valueStart = skipSpace(bytes, i + 1, end);
     const valueEnd = valueEndOf(bytes, valueStart, end);
-    if (matches) {
-      const first = bytes[valueStart]!;
-      found = first === 0x2d || (first >= 0x30 && first <= 0x39) ? String.fromCharCode(...bytes.subarray(valueStart, valueEnd)) : null;
-    }
+    visit(keyStart, keyEnd, valueStart, valueEnd);
     i = skipSpace(bytes, valueEnd, end);
     if (bytes[i] !== COMMA) break;
     i = skipSpace(bytes, i + 1, end);
   }
-  return found;
+}
+
+/** The value bytes[from, to) as text when it is a number, else null. */
+function numberText(bytes: Uint8Array, from: number, to: number): string | null {
+  const first = bytes[from]!;
+  return first === 0x2d || (first >= 0x30 && first <= 0x39) ? String.fromCharCode(...bytes.subarray(from, to)) : null;
 }
 
 function skipSpace(bytes: Uint8Array, i: number, end: number): number {

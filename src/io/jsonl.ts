@@ -16,7 +16,7 @@
 import { readFileSync } from "node:fs";
 import { DataError } from "../errors.ts";
 import { ColumnarTable, type HeldColumn } from "./columnar-table.ts";
-import { numberTokens } from "./json-tokens.ts";
+import { numberTokens, rowNumberTokens } from "./json-tokens.ts";
 import { BOOLEAN, DOUBLE, OTHER, TEXT, type ColumnType } from "./column-type.ts";
 import type { Table } from "./table.ts";
 
@@ -92,6 +92,7 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array, reload?: 
   const held: HeldColumn[] = names.map((name, c) => ({ name, type: typeOf(values[c]!), pieces: [{ kind: "boxed", values: values[c]! }] }));
   return new ColumnarTable(path, "jsonl", held, lineOfRow.length, {
     numberText: (key) => numberTokens(again(), key),
+    rowNumberTokens: (rows) => rowNumberTokens(again(), rows),
     lineOfRow: (row) => lineOfRow[row]!,
   });
 }

@@ -64,14 +64,32 @@ function typedColumn(e: ExtraColumn): OutputColumn {
   return "values" in e ? { name: e.name, type: DOUBLE, values: Array.from(e.values) } : { name: e.name, type: TEXT, values: [...e.text] };
 }
 
-/** A row of a table that is not CSV as CSV text. */
-function formattedRow(table: Table, r: number): string {
+/** A row of a table that is not CSV as CSV text; a JSON lines row's numbers as the file writes them (`written`). */
+function formattedRow(table: Table, r: number, written: Map<string, string> | null): string {
   let line = "";
   for (let c = 0; c < table.columns.length; c++) {
-    const text = formatCell(table.cell(r, c));
+    const value = table.cell(r, c);
+    const text = (typeof value === "number" ? written?.get(table.columns[c]!) : undefined) ?? formatCell(value);
     line += (c > 0 ? "," : "") + csvQuote(floatColumn(table, c) ? withPoint(text) : text);
   }
   return line;
+}
+
+/**
+ * For each selected row (k), its numbers as its JSON lines file writes them, by key (null for
+ * other formats' rows): JSON.parse keeps neither `10.0` nor digits past 2^53, so the file is
+ * read again, once, and only the selected lines are tokenised.
+ */
+function writtenNumbers(pool: Pool, rows: Uint32Array): (Map<string, string> | null)[] {
+  const located = Array.from(rows, (row) => locate(pool, row));
+  const rowsOf = new Map<Table, number[]>();
+  for (const [table, r] of located) {
+    if (table.format !== "jsonl") continue;
+    if (!rowsOf.has(table)) rowsOf.set(table, []);
+    rowsOf.get(table)!.push(r);
+  }
+  const tokens = new Map([...rowsOf].map(([table, tableRows]) => [table, table.rowNumberTokens!(tableRows)]));
+  return located.map(([table, r]) => tokens.get(table)?.get(r) ?? null);
 }
 
 /**
@@ -112,6 +130,7 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
     const first = pool.tables[0]!;
     const allCsv = pool.tables.every(isCsvTable);
     const eol = allCsv && isCsvTable(first) ? first.lineEnding : "\n";
+    const written = pool.tables.some((t) => t.format === "jsonl") ? writtenNumbers(pool, rows) : null;
     if (allCsv && isCsvTable(first)) {
       if (first.hadBom) out.bytes(new Uint8Array([0xef, 0xbb, 0xbf]));
       out.bytes(first.headerBytes);
@@ -123,7 +142,7 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
       const [table, r] = locate(pool, rows[k]!);
       if (isCsvTable(table)) out.bytes(table.recordBytes(r));
       // One string a row: the formatted cells, then what the run adds.
-      let line = isCsvTable(table) ? "" : formattedRow(table, r);
+      let line = isCsvTable(table) ? "" : formattedRow(table, r, written?.[k] ?? null);
       for (const e of labels) line += `,${extraCell(e, k)}`;
       line += `,${floatText(scores[k]!)},${k + 1}`;
       for (const e of extra) line += `,${extraCell(e, k)}`;
@@ -145,6 +164,9 @@ export function writeSelectionCsv(path: string, pool: Pool, rows: Uint32Array, s
 export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64Array, extra: readonly ExtraColumn[] = [],
   labels: readonly ExtraColumn[] = []): OutputColumn[] {
   const first = pool.tables[0]!;
+  // Read back only when a column of whole numbers needs them.
+  let written: (Map<string, string> | null)[] | null = null;
+  const writtenOnce = pool.tables.every((t) => t.format === "jsonl") ? () => (written ??= writtenNumbers(pool, rows)) : null;
   // Row by row: a CSV table splits a record once for all of its cells.
   const cells: unknown[][] = first.columns.map(() => new Array(rows.length));
   rows.forEach((row, k) => {
@@ -156,7 +178,7 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
     // Hive-style key=value folder columns are kept as written, like the id.
     if (!isCsvTable(first) || first.partitionColumns?.includes(name)) {
       const type = pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType);
-      if (type.kind === "double" && name !== pool.plan.id && pool.tables.every((t) => t.format === "jsonl")) return jsonNumberColumn(pool, rows, c, name, values);
+      if (type.kind === "double" && name !== pool.plan.id && writtenOnce) return jsonNumberColumn(name, values, writtenOnce);
       return { name, type, values };
     }
     const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
@@ -171,18 +193,13 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
 
 /**
  * A JSON lines column of numbers, typed by the CSV rule (csvColumnType) over the numbers as the
- * file writes them: every one an integer token within 64 bits (`3`, not `3.0` or `1e3`) → int64,
- * kept exactly (JSON.parse has rounded digits beyond 2^53); otherwise double, as read. The tokens
- * are read back from the file only when every value selected is a whole number.
+ * file writes them (`written`, writtenNumbers, read when first asked): every one an integer token within 64 bits (`3`,
+ * not `3.0` or `1e3`) → int64, kept exactly (JSON.parse has rounded digits past 2^53);
+ * otherwise double, as read.
  */
-function jsonNumberColumn(pool: Pool, rows: Uint32Array, c: number, name: string, values: unknown[]): OutputColumn {
+function jsonNumberColumn(name: string, values: unknown[], written: () => (Map<string, string> | null)[]): OutputColumn {
   if (values.some((v) => v !== null && !(typeof v === "number" && Number.isInteger(v)))) return { name, type: DOUBLE, values };
-  const tokensOf = new Map<Table, (string | null)[]>();
-  const tokens = Array.from(rows, (row) => {
-    const [table, r] = locate(pool, row);
-    if (!tokensOf.has(table)) tokensOf.set(table, table.numberTokens!(c));
-    return tokensOf.get(table)![r] ?? "";
-  });
+  const tokens = values.map((v, k) => (v === null ? "" : written()[k]?.get(name) ?? String(v)));
   const type = csvColumnType(tokens);
   return type.kind === "integer" ? { name, type, values: tokens.map((token) => csvCellValue(token, type)) } : { name, type: DOUBLE, values };
 }

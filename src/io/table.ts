@@ -79,10 +79,10 @@ export interface Table {
    */
   utf8Values?(column: number): Utf8Column | null;
   /**
-   * JSON lines: each row's value of a column as the file writes the number (`3`, `3.0`, `1e3`,
-   * every digit), null where it is not a number; absent for other formats.
+   * JSON lines only: the numbers of the given rows as the file writes them (`3`, `3.0`, `1e3`,
+   * every digit; JSON.parse keeps none of that), by row, then by key.
    */
-  numberTokens?(column: number): (string | null)[];
+  rowNumberTokens?(rows: readonly number[]): Map<number, Map<string, string>>;
 }
 
 /** CSV tables also hand back each record's bytes, so CSV output repeats them byte for byte. */

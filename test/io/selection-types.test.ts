@@ -1,6 +1,6 @@
 /** The types of selected_samples.parquet when the pool's files type a column differently. */
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DOUBLE, integer, TEXT, timestamp, typeName } from "../../src/io/column-type.ts";
 import { readParquetTable } from "../../src/io/parquet.ts";
@@ -65,5 +65,29 @@ describe("a JSON lines pool written to Parquet", () => {
     expect(cells("big")).toEqual([1234567890123456789n, -9223372036854775808n, 2n, 1n]);
     expect(cells("price")).toEqual([10, 30, 1000, 20]);
     expect(cells("some")).toEqual([7, null, 8, 2.5]);
+  });
+});
+
+describe("a JSON lines pool written to CSV", () => {
+  test("its numbers are written as the file writes them: 10.0, 1e-05, -0, digits past 2^53, an escaped key's, a repeated key's last value", async () => {
+    const input = tempDir();
+    // Two files, blank lines and a byte order mark: the rows are still found by their lines.
+    writeFileSync(join(input, "a.jsonl"), "\ufeff" + [
+      `{"id": "a", "prob_class_0": 0.5, "prob_class_1": 0.5, "price": 10.0, "big": 1234567890123456789, "tiny": 1e-05, "z": -0, "q\\"k": 1.50, "twice": 1, "twice": "x"}`,
+      ``,
+      `{"id": "b", "prob_class_0": 0.9, "prob_class_1": 0.1, "price": 20, "big": 1, "tiny": 2E+3, "z": 0, "q\\"k": 2, "twice": "y", "twice": 3.0}`,
+    ].join("\n") + "\n");
+    writeFileSync(join(input, "b.jsonl"), `{"id": "c", "prob_class_0": 0.6, "prob_class_1": 0.4, "price": 3.25, "big": 99999999999999999999, "tiny": 0.5, "z": 1, "q\\"k": 0, "twice": 4}\n`);
+    const output = join(tempDir(), "out");
+    const result = await main({}, {}, {}, ["--input", input, "--output", output, "--strategy", "uncertainty", "--batch-size", "3", "--no-save-report"]);
+    expect(result.error?.message ?? null).toBeNull();
+    const lines = readFileSync(join(output, "selected_samples.csv"), "utf8").trim().split("\n");
+    expect(lines[0]).toBe('id,prob_class_0,prob_class_1,price,big,tiny,z,"q""k",twice,predicted_label,selection_score,selection_rank');
+    // Margin order: a (0), c (0.2), b (0.8).
+    expect(lines.slice(1).map((line) => line.split(",").slice(0, 9).join(","))).toEqual([
+      "a,0.5,0.5,10.0,1234567890123456789,1e-05,-0,1.50,x",
+      "c,0.6,0.4,3.25,99999999999999999999,0.5,1,0,4",
+      "b,0.9,0.1,20,1,2E+3,0,2,3.0",
+    ]);
   });
 });
