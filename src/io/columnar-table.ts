@@ -55,7 +55,7 @@ export interface ColumnarTableOptions {
    */
   numberText?: (key: string) => (string | null)[];
   /** JSON lines: Table.rowNumberTokens. */
-  rowNumberTokens?: (rows: readonly number[]) => Map<number, Map<string, string>>;
+  rowNumberTokens?: (rows: readonly number[], columns: readonly string[]) => Map<number, (string | null)[]>;
   /** The 1-based line of the file a row was read from, for messages (JSONL skips blank lines). */
   lineOfRow?: (row: number) => number;
 }
@@ -105,9 +105,9 @@ export class ColumnarTable implements Table {
     return pieces;
   }
 
-  rowNumberTokens(rows: readonly number[]): Map<number, Map<string, string>> {
+  rowNumberTokens(rows: readonly number[]): Map<number, (string | null)[]> {
     if (!this.options.rowNumberTokens) throw new Error(`${this.path}: not a JSON lines table, so it has no number tokens`);
-    return this.options.rowNumberTokens(rows);
+    return this.options.rowNumberTokens(rows, this.columns);
   }
 
   cell(row: number, column: number): unknown {

@@ -28,20 +28,33 @@ export function numberTokens(bytes: Uint8Array, key: string): (string | null)[] 
 }
 
 /**
- * The number tokens of the given rows (per non-blank line, counted from 0), each as a map from
- * key to the number's text, for every top-level key whose value is a number (the last one when
- * a key repeats, as JSON.parse keeps). One pass over the lines; only the rows asked for are
- * tokenised.
+ * The number tokens of the given rows (per non-blank line, counted from 0): for each, the text
+ * of every top-level number, at its key's place in `columns` (null where the value is not a
+ * number, or the key repeats with a last value that is not; JSON.parse keeps the last). One
+ * pass over the lines; only the rows asked for are tokenised. Lines usually hold their keys in
+ * the columns' order, so a key is first compared, as bytes, with the column at its place.
  */
-export function rowNumberTokens(bytes: Uint8Array, rows: readonly number[]): Map<number, Map<string, string>> {
+export function rowNumberTokens(bytes: Uint8Array, rows: readonly number[], columns: readonly string[]): Map<number, (string | null)[]> {
   const wanted = new Set(rows);
-  const out = new Map<number, Map<string, string>>();
+  const columnBytes = columns.map((name) => new TextEncoder().encode(name));
+  const columnOf = new Map(columns.map((name, c) => [name, c]));
+  const out = new Map<number, (string | null)[]>();
   let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   for (let row = 0; start < bytes.length && out.size < wanted.size;) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = bytes.length;
     if (!blank(bytes, start, end)) {
-      if (wanted.has(row)) out.set(row, lineNumberTokens(bytes, start, end));
+      if (wanted.has(row)) {
+        const tokens: (string | null)[] = new Array(columns.length).fill(null);
+        let place = 0;
+        forEachMember(bytes, start, end, (keyStart, keyEnd, valueStart, valueEnd) => {
+          const guess = place++;
+          const c = guess < columns.length && sameKey(bytes, keyStart, keyEnd, columns[guess]!, columnBytes[guess]!) ? guess
+            : columnOf.get(keyText(bytes, keyStart, keyEnd));
+          if (c !== undefined) tokens[c] = numberText(bytes, valueStart, valueEnd);
+        });
+        out.set(row, tokens);
+      }
       row++;
     }
     start = end + 1;
@@ -49,22 +62,9 @@ export function rowNumberTokens(bytes: Uint8Array, rows: readonly number[]): Map
   return out;
 }
 
-/** Every top-level key of the object on bytes[start, end) whose value is a number, with the number's text. */
-function lineNumberTokens(bytes: Uint8Array, start: number, end: number): Map<string, string> {
-  const found = new Map<string, string>();
-  forEachMember(bytes, start, end, (keyStart, keyEnd, valueStart, valueEnd) => {
-    const text = numberText(bytes, valueStart, valueEnd);
-    const key = keyText(bytes, keyStart, keyEnd);
-    if (text === null) found.delete(key); // a repeated key: the last value is the one JSON.parse keeps
-    else found.set(key, text);
-  });
-  return found;
-}
-
 /** The key string bytes[from, to) (quotes included) as text; escaped keys are decoded. */
 function keyText(bytes: Uint8Array, from: number, to: number): string {
-  const inner = bytes.subarray(from + 1, to - 1);
-  return inner.includes(BACKSLASH) ? JSON.parse(new TextDecoder().decode(bytes.subarray(from, to))) : new TextDecoder().decode(inner);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(from, to))) as string;
 }
 
 function blank(bytes: Uint8Array, start: number, end: number): boolean {
@@ -110,7 +110,10 @@ function forEachMember(bytes: Uint8Array, start: number, end: number,
 /** The value bytes[from, to) as text when it is a number, else null. */
 function numberText(bytes: Uint8Array, from: number, to: number): string | null {
   const first = bytes[from]!;
-  return first === 0x2d || (first >= 0x30 && first <= 0x39) ? String.fromCharCode(...bytes.subarray(from, to)) : null;
+  if (!(first === 0x2d || (first >= 0x30 && first <= 0x39))) return null;
+  let text = "";
+  for (let i = from; i < to; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
 }
 
 function skipSpace(bytes: Uint8Array, i: number, end: number): number {

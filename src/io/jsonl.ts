@@ -92,7 +92,7 @@ export async function readJsonlTable(path: string, bytes?: Uint8Array, reload?: 
   const held: HeldColumn[] = names.map((name, c) => ({ name, type: typeOf(values[c]!), pieces: [{ kind: "boxed", values: values[c]! }] }));
   return new ColumnarTable(path, "jsonl", held, lineOfRow.length, {
     numberText: (key) => numberTokens(again(), key),
-    rowNumberTokens: (rows) => rowNumberTokens(again(), rows),
+    rowNumberTokens: (rows, columns) => rowNumberTokens(again(), rows, columns),
     lineOfRow: (row) => lineOfRow[row]!,
   });
 }

@@ -65,22 +65,22 @@ function typedColumn(e: ExtraColumn): OutputColumn {
 }
 
 /** A row of a table that is not CSV as CSV text; a JSON lines row's numbers as the file writes them (`written`). */
-function formattedRow(table: Table, r: number, written: Map<string, string> | null): string {
+function formattedRow(table: Table, r: number, written: (string | null)[] | null): string {
   let line = "";
   for (let c = 0; c < table.columns.length; c++) {
     const value = table.cell(r, c);
-    const text = (typeof value === "number" ? written?.get(table.columns[c]!) : undefined) ?? formatCell(value);
+    const text = (typeof value === "number" ? written?.[c] : null) ?? formatCell(value);
     line += (c > 0 ? "," : "") + csvQuote(floatColumn(table, c) ? withPoint(text) : text);
   }
   return line;
 }
 
 /**
- * For each selected row (k), its numbers as its JSON lines file writes them, by key (null for
- * other formats' rows): JSON.parse keeps neither `10.0` nor digits past 2^53, so the file is
+ * For each selected row (k), its numbers as its JSON lines file writes them, by column (null
+ * for other formats' rows): JSON.parse keeps neither `10.0` nor digits past 2^53, so the file is
  * read again, once, and only the selected lines are tokenised.
  */
-function writtenNumbers(pool: Pool, rows: Uint32Array): (Map<string, string> | null)[] {
+function writtenNumbers(pool: Pool, rows: Uint32Array): ((string | null)[] | null)[] {
   const located = Array.from(rows, (row) => locate(pool, row));
   const rowsOf = new Map<Table, number[]>();
   for (const [table, r] of located) {
@@ -165,7 +165,7 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
   labels: readonly ExtraColumn[] = []): OutputColumn[] {
   const first = pool.tables[0]!;
   // Read back only when a column of whole numbers needs them.
-  let written: (Map<string, string> | null)[] | null = null;
+  let written: ((string | null)[] | null)[] | null = null;
   const writtenOnce = pool.tables.every((t) => t.format === "jsonl") ? () => (written ??= writtenNumbers(pool, rows)) : null;
   // Row by row: a CSV table splits a record once for all of its cells.
   const cells: unknown[][] = first.columns.map(() => new Array(rows.length));
@@ -178,7 +178,7 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
     // Hive-style key=value folder columns are kept as written, like the id.
     if (!isCsvTable(first) || first.partitionColumns?.includes(name)) {
       const type = pool.tables.map((t) => t.columnTypes[c]!).reduce(commonType);
-      if (type.kind === "double" && name !== pool.plan.id && writtenOnce) return jsonNumberColumn(name, values, writtenOnce);
+      if (type.kind === "double" && name !== pool.plan.id && writtenOnce) return jsonNumberColumn(name, c, values, writtenOnce);
       return { name, type, values };
     }
     const type = name === pool.plan.id ? TEXT : csvColumnType(values as string[]);
@@ -197,9 +197,9 @@ export function selectionColumns(pool: Pool, rows: Uint32Array, scores: Float64A
  * not `3.0` or `1e3`) → int64, kept exactly (JSON.parse has rounded digits past 2^53);
  * otherwise double, as read.
  */
-function jsonNumberColumn(name: string, values: unknown[], written: () => (Map<string, string> | null)[]): OutputColumn {
+function jsonNumberColumn(name: string, c: number, values: unknown[], written: () => ((string | null)[] | null)[]): OutputColumn {
   if (values.some((v) => v !== null && !(typeof v === "number" && Number.isInteger(v)))) return { name, type: DOUBLE, values };
-  const tokens = values.map((v, k) => (v === null ? "" : written()[k]?.get(name) ?? String(v)));
+  const tokens = values.map((v, k) => (v === null ? "" : written()[k]?.[c] ?? String(v)));
   const type = csvColumnType(tokens);
   return type.kind === "integer" ? { name, type, values: tokens.map((token) => csvCellValue(token, type)) } : { name, type: DOUBLE, values };
 }

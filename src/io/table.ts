@@ -80,9 +80,9 @@ export interface Table {
   utf8Values?(column: number): Utf8Column | null;
   /**
    * JSON lines only: the numbers of the given rows as the file writes them (`3`, `3.0`, `1e3`,
-   * every digit; JSON.parse keeps none of that), by row, then by key.
+   * every digit; JSON.parse keeps none of that), by row, then by column (null: not a number).
    */
-  rowNumberTokens?(rows: readonly number[]): Map<number, Map<string, string>>;
+  rowNumberTokens?(rows: readonly number[]): Map<number, (string | null)[]>;
 }
 
 /** CSV tables also hand back each record's bytes, so CSV output repeats them byte for byte. */
