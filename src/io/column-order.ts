@@ -30,6 +30,12 @@ class ReorderedTable implements Table {
     return this.inner.utf8Values?.(this.source[column]!) ?? null;
   }
 
+  rowNumberTokens(rows: readonly number[]): Map<number, (string | null)[]> {
+    if (!this.inner.rowNumberTokens) throw new Error(`${this.path}: not a JSON lines table, so it has no number tokens`);
+    const inner = this.inner.rowNumberTokens(rows);
+    return new Map([...inner].map(([row, tokens]) => [row, this.source.map((c) => tokens[c] ?? null)]));
+  }
+
   extract(request: ExtractRequest): string[] {
     return this.inner.extract({
       idColumn: request.idColumn === null ? null : this.source[request.idColumn]!,

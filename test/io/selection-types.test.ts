@@ -91,3 +91,23 @@ describe("a JSON lines pool written to CSV", () => {
     ]);
   });
 });
+
+describe("JSON lines files whose keys come in another order (Spark drops null fields)", () => {
+  test("each file's numbers are still written as it writes them, under the channel's columns", async () => {
+    const input = tempDir();
+    writeFileSync(join(input, "part-0.jsonl"), `{"id": "a", "prob_class_0": 0.5, "prob_class_1": 0.5, "n": 7, "w": 1.50}\n`);
+    writeFileSync(join(input, "part-1.jsonl"), `{"w": 2.0, "n": 1234567890123456789, "prob_class_1": 0.4, "prob_class_0": 0.6, "id": "b"}\n`);
+    const csvOut = join(tempDir(), "out");
+    const csvRun = await main({}, {}, {}, ["--input", input, "--output", csvOut, "--strategy", "uncertainty", "--batch-size", "2", "--no-save-report"]);
+    expect(csvRun.error?.message ?? null).toBeNull();
+    const lines = readFileSync(join(csvOut, "selected_samples.csv"), "utf8").trim().split("\n");
+    expect(lines.slice(1).map((line) => line.split(",").slice(0, 5).join(","))).toEqual(["a,0.5,0.5,7,1.50", "b,0.6,0.4,1234567890123456789,2.0"]);
+    const parquetOut = join(tempDir(), "out");
+    const parquetRun = await main({}, {}, {}, ["--input", input, "--output", parquetOut, "--strategy", "uncertainty", "--batch-size", "2", "--output-format", "parquet", "--no-save-report"]);
+    expect(parquetRun.error?.message ?? null).toBeNull();
+    const table = await readParquetTable(join(parquetOut, "selected_samples.parquet"));
+    expect(typeName(table.columnTypes[table.columns.indexOf("n")]!)).toBe("int64");
+    expect([table.cell(0, table.columns.indexOf("n")), table.cell(1, table.columns.indexOf("n"))]).toEqual([7n, 1234567890123456789n]);
+  });
+});
+
