@@ -84,7 +84,7 @@ function writtenNumbers(pool: Pool, rows: Uint32Array): ((string | null)[] | nul
   const located = Array.from(rows, (row) => locate(pool, row));
   const rowsOf = new Map<Table, number[]>();
   for (const [table, r] of located) {
-    if (table.format !== "jsonl") continue;
+    if (table.format !== "jsonl" || !table.rowNumberTokens) continue;
     if (!rowsOf.has(table)) rowsOf.set(table, []);
     rowsOf.get(table)!.push(r);
   }

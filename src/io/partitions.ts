@@ -74,6 +74,12 @@ class PartitionedTable implements Table {
     return column < this.width ? this.inner.cell(row, column) : this.added[column - this.width]!.value;
   }
 
+  rowNumberTokens(rows: readonly number[]): Map<number, (string | null)[]> {
+    if (!this.inner.rowNumberTokens) throw new Error(`${this.path}: not a JSON lines table, so it has no number tokens`);
+    const inner = this.inner.rowNumberTokens(rows);
+    return new Map([...inner].map(([row, tokens]) => [row, [...tokens, ...this.added.map(() => null)]]));
+  }
+
   extract(request: ExtractRequest): string[] {
     if (request.idColumn !== null && request.idColumn >= this.width) {
       const key = this.columns[request.idColumn]!;

@@ -1,6 +1,6 @@
 /** The types of selected_samples.parquet when the pool's files type a column differently. */
 import { describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DOUBLE, integer, TEXT, timestamp, typeName } from "../../src/io/column-type.ts";
 import { readParquetTable } from "../../src/io/parquet.ts";
@@ -108,6 +108,20 @@ describe("JSON lines files whose keys come in another order (Spark drops null fi
     const table = await readParquetTable(join(parquetOut, "selected_samples.parquet"));
     expect(typeName(table.columnTypes[table.columns.indexOf("n")]!)).toBe("int64");
     expect([table.cell(0, table.columns.indexOf("n")), table.cell(1, table.columns.indexOf("n"))]).toEqual([7n, 1234567890123456789n]);
+  });
+});
+
+describe("JSON lines files in key=value folders", () => {
+  test("their numbers are written as the files write them, beside the folder's column", async () => {
+    const input = tempDir();
+    mkdirSync(join(input, "day=1"));
+    writeFileSync(join(input, "day=1", "part.jsonl"), `{"id": "a", "prob_class_0": 0.5, "prob_class_1": 0.5, "w": 1.50, "n": 1234567890123456789}\n`);
+    const output = join(tempDir(), "out");
+    const result = await main({}, {}, {}, ["--input", input, "--output", output, "--strategy", "uncertainty", "--batch-size", "1", "--no-save-report"]);
+    expect(result.error?.message ?? null).toBeNull();
+    const lines = readFileSync(join(output, "selected_samples.csv"), "utf8").trim().split("\n");
+    expect(lines[0]!.split(",").slice(0, 6)).toEqual(["id", "prob_class_0", "prob_class_1", "w", "n", "day"]);
+    expect(lines[1]!.split(",").slice(0, 6)).toEqual(["a", "0.5", "0.5", "1.50", "1234567890123456789", "1"]);
   });
 });
 
