@@ -43,6 +43,23 @@ describe("runInIdOrder", () => {
     expect(Array.from(selection.rows)).toEqual([1, 2]);
   });
 
+  test("the per-row fields copied when first read (probs, classes, extra columns) are in id order too, read directly or spread", () => {
+    let seen: unknown = null;
+    const strategy = (p: Pool): Selection => {
+      const spread = { ...p };
+      seen = {
+        probs: Array.from(p.probs), predicted: Array.from(p.predicted), weight: Array.from(p.extra.get("weight")!),
+        spreadIds: spread.ids, spreadProbs: Array.from(spread.probs), again: p.ids === p.ids,
+      };
+      return { rows: Uint32Array.of(0), scores: Float64Array.of(1), scoreMeaning: "", details: {}, warnings: [] };
+    };
+    runInIdOrder(strategy, pool({ predicted: Int32Array.of(1, 0, 1, 0), extra: new Map([["weight", Float64Array.of(30, 10, 40, 20)]]) }), options);
+    expect(seen).toEqual({
+      probs: [0.8, 0.2, 0.6, 0.4, 0.9, 0.1, 0.7, 0.3], predicted: [0, 0, 1, 1], weight: [10, 20, 30, 40],
+      spreadIds: ["a", "b", "c", "d"], spreadProbs: [0.8, 0.2, 0.6, 0.4, 0.9, 0.1, 0.7, 0.3], again: true,
+    });
+  });
+
   test("a pool read for scores alone runs as it is (ties by id need no copy)", () => {
     let same = false;
     const p = pool({ vectors: null });
