@@ -88,8 +88,8 @@ function vectorsInOrder(vectors: Matrix, order: Uint32Array): Float32Array | Flo
 }
 
 /** Rows of a row-major array (`width` values a row) in the given order, as a new array of its type. */
-function gather<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(data: T, width: number, order: Uint32Array,
-  out: T = new (data.constructor as { new (n: number): T })(order.length * width)): T {
+function gather<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(data: T, width: number, order: Uint32Array): T {
+  const out = new (data.constructor as { new (n: number): T })(order.length * width);
   for (let p = 0; p < order.length; p++) {
     const from = order[p]! * width;
     for (let j = 0; j < width; j++) out[p * width + j] = data[from + j]!;
