@@ -11,7 +11,8 @@
  * An id column of numbers keeps each id as the file writes it (`7.0`, `1e3`, digits beyond
  * 2^53): JSON.parse has rounded them, so extract() goes back to the bytes for the tokens
  * (src/io/json-tokens.ts). A reviver on every value of every line would keep them too, but made
- * parsing several times slower; the bytes are read again only for such a column.
+ * parsing several times slower; the bytes are read again only for such a column, and for the
+ * output, which writes the selected rows' numbers as the file writes them (rowNumberTokens).
  */
 import { readFileSync } from "node:fs";
 import { DataError } from "../errors.ts";
@@ -25,8 +26,8 @@ const NEWLINE = 0x0a;
 const SLAB_BYTES = 1 << 23;
 
 /**
- * `reload` gives the same bytes again when an id column of numbers needs its tokens (default:
- * the file read again, or the bytes given, kept).
+ * `reload` gives the same bytes again when the tokens are needed (an id column of numbers, the
+ * selected rows' numbers; default: the file read again, or the bytes given, kept).
  */
 export async function readJsonlTable(path: string, bytes?: Uint8Array, reload?: () => Uint8Array): Promise<Table> {
   const again = reload ?? (bytes === undefined ? () => readFileSync(path) : ((kept) => () => kept)(bytes));
