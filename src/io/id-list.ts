@@ -22,3 +22,15 @@ export async function readIdList(path: string, idField: string): Promise<string[
   }
   return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
 }
+
+/**
+ * The ids never to select: the labelled rows' and EXCLUDE_IDS_FILE's (empty: none). `listed` is
+ * the file's alone (null without one), counted apart for the warning that it matched nothing.
+ */
+export async function excludedIds(labeledIds: readonly string[], excludeFile: string, idField: string):
+  Promise<{ excluded: Set<string>; listed: Set<string> | null }> {
+  const listed = excludeFile ? new Set(await readIdList(excludeFile, idField)) : null;
+  const excluded = new Set<string>(labeledIds);
+  for (const id of listed ?? []) excluded.add(id);
+  return { excluded, listed };
+}

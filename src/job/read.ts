@@ -8,7 +8,7 @@ import type { HostCandidates } from "../cluster/candidates.ts";
 import { columnOptions, planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
 import { DataError, UsageError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
-import { readIdList } from "../io/id-list.ts";
+import { excludedIds } from "../io/id-list.ts";
 import { readLabeled, type Labeled } from "../io/labeled.ts";
 import { buildPool, describeRow, duplicateIds, rowsThatMayRepeat, type Pool } from "../pool/pool.ts";
 import { configColumns, configNeedsQuery, configNeedsScores } from "../strategies/selection-config.ts";
@@ -71,9 +71,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   const labeled = channels.labeled
     ? await readLabeled(channels.labeled, pool, plan.needVectors, plan.entry.needsLeaves, v.VECTOR_PRECISION === "float64", log)
     : null;
-  const listed = v.EXCLUDE_IDS_FILE ? new Set(await readIdList(v.EXCLUDE_IDS_FILE, v.ID_FIELD)) : null;
-  const excludeIds = new Set<string>(labeled?.ids ?? []);
-  for (const id of listed ?? []) excludeIds.add(id);
+  const { excluded: excludeIds, listed } = await excludedIds(labeled?.ids ?? [], v.EXCLUDE_IDS_FILE, v.ID_FIELD);
   let excludedCount = 0, listedCount = listed ? 0 : null;
   if (excludeIds.size > 0) {
     for (let i = 0; i < pool.size; i++) {

@@ -23,7 +23,7 @@ import type { Logger } from "../cli/log.ts";
 import { columnOptions, planColumns, requireClasses, type ColumnPlan } from "../pool/columns.ts";
 import { DataError } from "../errors.ts";
 import type { Notices } from "../io/channel.ts";
-import { readIdList } from "../io/id-list.ts";
+import { excludedIds } from "../io/id-list.ts";
 import { readLabeled } from "../io/labeled.ts";
 import type { Table } from "../io/table.ts";
 import { belowEvenShare, buildPool, labelNote, repeatedInSorted, rescaledNote, type Pool } from "../pool/pool.ts";
@@ -258,7 +258,7 @@ async function streamPass(plan: JobPlan, config: Config, paths: JobPaths, log: L
 
   const readMs = performance.now() - started;
   let since = performance.now();
-  const { excluded, listed, labeled } = await excludedIds(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", notices);
+  const { excluded, listed, labeled } = await exclusions(paths.labeled, columns, v.EXCLUDE_IDS_FILE, v.ID_FIELD, v.VECTOR_PRECISION === "float64", notices);
   timings.end("labeledMs", since);
   since = performance.now();
   const classes = columns.classNames.length;
@@ -534,11 +534,8 @@ function candidateVectors(candidates: Candidate[], cols: number): Matrix {
 const HEAD_ROWS = 200;
 
 /** The labelled ids (the labeled_data channel) and EXCLUDE_IDS_FILE's, with the labelled rows as the in-memory path reads them. */
-async function excludedIds(labeledPath: string | null, columns: ColumnPlan, excludeFile: string, idField: string, float64: boolean, log: Notices):
+async function exclusions(labeledPath: string | null, columns: ColumnPlan, excludeFile: string, idField: string, float64: boolean, log: Notices):
   Promise<{ excluded: Set<string>; listed: Set<string> | null; labeled: JobInputs["labeled"] }> {
   const labeled = labeledPath ? await readLabeled(labeledPath, { plan: columns } as Pool, false, false, float64, log) : null;
-  const listed = excludeFile ? new Set(await readIdList(excludeFile, idField)) : null;
-  const excluded = new Set<string>(labeled?.ids ?? []);
-  for (const id of listed ?? []) excluded.add(id);
-  return { excluded, listed, labeled };
+  return { ...await excludedIds(labeled?.ids ?? [], excludeFile, idField), labeled };
 }
