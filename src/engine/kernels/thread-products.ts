@@ -52,14 +52,14 @@ export const PIVOT_PRODUCT_SLOTS = {
   /** Out: each row's nearest pivot, float64. */
   nearest: 9,
 } as const;
-export const PIVOT_PRODUCT_CONSTANTS = 10;
+export const PIVOT_PRODUCT_CONSTANTS = Object.keys(PIVOT_PRODUCT_SLOTS).length;
 
 /** locality.ts's nearest-pivot search over blocks of rows: P·Xᵀ for a block, then nearest_pivot_f32_many over it; n pivots. */
 export function pivotProductsKernel(exports: ProductExports, product: ProductNT, memory: WebAssembly.Memory, slot: number,
   slots: typeof PIVOT_PRODUCT_SLOTS): ManyKernel {
   return (c, base, width, idx, count, n) => {
     const buffer = memory.buffer; // read each time: a grown memory hands out a larger buffer
-    const at = new Int32Array(buffer, c, 10);
+    const at = new Int32Array(buffer, c, Object.keys(slots).length);
     const dim = at[slots.dim]!, stride = at[slots.stride]!, blockRows = at[slots.blockRows]!, rowsInAll = at[slots.rows]!;
     const scratch = at[slots.scratch]! + slot * at[slots.scratchBytes]!;
     const pivots = new Float32Array(buffer, at[slots.pivots]!, n * dim), block = new Float32Array(buffer, scratch, n * stride);
