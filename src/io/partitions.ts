@@ -75,8 +75,7 @@ class PartitionedTable implements Table {
   }
 
   rowNumberTokens(rows: readonly number[]): Map<number, (string | null)[]> {
-    if (!this.inner.rowNumberTokens) throw new Error(`${this.path}: not a JSON lines table, so it has no number tokens`);
-    const inner = this.inner.rowNumberTokens(rows);
+    const inner = this.inner.rowNumberTokens?.(rows) ?? new Map<number, (string | null)[]>();
     return new Map([...inner].map(([row, tokens]) => [row, [...tokens, ...this.added.map(() => null)]]));
   }
 
