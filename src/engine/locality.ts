@@ -26,10 +26,13 @@ const PAD = 16;
 /**
  * order[r] = the original row to place at position r: rows grouped by `classes` first when
  * given (BADGE: rows of one predicted class share a gradient subspace), then by nearest pivot.
+ * With `rowOf`, original row i is points' row rowOf[i] (rows taken in another order, not
+ * copied): classes, the pivots' sample and the ties go by i, so the order is the one the rows
+ * copied into that order would get.
  */
 export function localityOrder(points: Matrix, blas: Blas, classes: { of: Int32Array; count: number } | null = null,
-  pivotCount = 256): Uint32Array {
-  return localityCells(points, blas, classes, pivotCount).order;
+  pivotCount = 256, rowOf: Uint32Array | null = null): Uint32Array {
+  return localityCells(points, blas, classes, pivotCount, rowOf).order;
 }
 
 /**
@@ -43,21 +46,24 @@ export interface LocalityCells {
   pivots: Uint32Array;
 }
 
+/** `rowOf` as localityOrder's. */
 export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Array; count: number } | null = null,
-  pivotCount = 256): LocalityCells {
+  pivotCount = 256, rowOf: Uint32Array | null = null): LocalityCells {
   const n = points.rows, dim = points.cols;
   const p = Math.min(pivotCount, n);
   const single = points.data instanceof Float32Array;
-  const pivotRows = spreadPivots(points, blas, p);
+  const stored = (i: number) => (rowOf ? rowOf[i]! : i);
+  const pivotRows = spreadPivots(points, blas, p, stored);
   const pivots = single ? new Float32Array(p * dim) : new Float64Array(p * dim);
   for (let k = 0; k < p; k++) {
-    const row = pivotRows[k]!;
+    const row = stored(pivotRows[k]!);
     pivots.set(points.data.subarray(row * dim, (row + 1) * dim), k * dim);
   }
+  // By points' own rows: one pass in memory order, whatever rowOf says.
   const nearest = nearestPivots(points, blas, pivots, p);
   // Counting sort by (class, pivot), stable in row order.
   const buckets = (classes?.count ?? 1) * p;
-  const bucketOf = (i: number) => (classes ? classes.of[i]! * p : 0) + nearest[i]!;
+  const bucketOf = (i: number) => (classes ? classes.of[i]! * p : 0) + nearest[stored(i)]!;
   const starts = new Uint32Array(buckets + 1);
   for (let i = 0; i < n; i++) starts[bucketOf(i) + 1]!++;
   for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
@@ -200,13 +206,13 @@ function argminScratch(rows: number, p: number): { block: Float32Array; norms: F
  * and their rows then sit in several other clusters' neighbourhoods, where the cells'
  * bounds (center-cells.ts) cannot rule them out.
  */
-function spreadPivots(points: Matrix, blas: Blas, p: number): Uint32Array {
+function spreadPivots(points: Matrix, blas: Blas, p: number, stored: (row: number) => number): Uint32Array {
   const n = points.rows, dim = points.cols;
   const size = Math.min(n, 16 * p);
   const sampleRows = Uint32Array.from({ length: size }, (_, s) => Math.floor((s * n) / size));
   const single = points.data instanceof Float32Array;
   const sample = single ? new Float32Array(size * dim) : new Float64Array(size * dim);
-  sampleRows.forEach((row, s) => sample.set(points.data.subarray(row * dim, (row + 1) * dim), s * dim));
+  sampleRows.forEach((row, s) => sample.set(points.data.subarray(stored(row) * dim, (stored(row) + 1) * dim), s * dim));
   const norms = rowSquaredNorms({ data: sample, rows: size, cols: dim });
   const dots = single ? new Float32Array(size) : new Float64Array(size);
   // Squared distances by ‖s‖² + ‖p‖² - 2s·p (one GEMV per pivot): approximate, which only
@@ -233,18 +239,24 @@ function spreadPivots(points: Matrix, blas: Blas, p: number): Uint32Array {
 /** Largest copy made for a locality order: past it, memory matters more than the order's speed. */
 const MAX_COPY_BYTES = 2 ** 30;
 
+/** Whether inLocalityOrder would copy m's rows (not owned) rather than refuse for size. */
+export function fitsLocalityCopy(m: Matrix): boolean {
+  return m.data.byteLength <= MAX_COPY_BYTES;
+}
+
 /**
  * m's rows in `order` (new row r is old row order[r]) as a matrix the caller may own: m itself
  * rearranged when `owned` (a private copy such as cosine's normalised rows), else a copy in
  * kernel memory. Null when the copy would pass 1 GiB or kernel memory has no room for it: run
- * in file order then.
+ * in file order then. With `rowOf` (localityOrder's), old row i is m's row rowOf[i].
  */
-export function inLocalityOrder(m: Matrix, order: Uint32Array, owned: boolean): Matrix | null {
+export function inLocalityOrder(m: Matrix, order: Uint32Array, owned: boolean, rowOf: Uint32Array | null = null): Matrix | null {
+  if (rowOf) order = order.map((i) => rowOf[i]!);
   if (owned) {
     permuteRows(m, order);
     return m;
   }
-  if (m.data.byteLength > MAX_COPY_BYTES) return null;
+  if (!fitsLocalityCopy(m)) return null;
   const { cols } = m;
   let data: Float32Array | Float64Array;
   try {

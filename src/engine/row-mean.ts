@@ -19,15 +19,16 @@ const BLOCKS_PER_CALL = 256;
 
 /**
  * The candidate nearest the mean of the `selectable` rows (ties: the lowest row); -1 when
- * there is none.
+ * there is none. With `rowOf`, row r is points' row rowOf[r] (the rows in another order, not
+ * copied): the masks, the sums' order and the answer are by r.
  */
-export function nearestToMean(points: Matrix, candidates: Uint8Array, selectable: Uint8Array): number {
-  const mean = selectableMean(points, selectable);
+export function nearestToMean(points: Matrix, candidates: Uint8Array, selectable: Uint8Array, rowOf: Uint32Array | null = null): number {
+  const mean = selectableMean(points, selectable, rowOf);
   let count = 0;
   for (let r = 0; r < points.rows; r++) if (candidates[r]) count++;
   const rows = new Uint32Array(count);
   for (let r = 0, i = 0; r < points.rows; r++) if (candidates[r]) rows[i++] = r;
-  const distances = distancesInScratch(points, rows, mean);
+  const distances = distancesInScratch(points, rowOf ? rows.map((r) => rowOf[r]!) : rows, mean);
   let best = -1, bestDistance = Infinity;
   for (let i = 0; i < rows.length; i++) {
     if (distances[i]! < bestDistance) { bestDistance = distances[i]!; best = rows[i]!; }
@@ -35,12 +36,12 @@ export function nearestToMean(points: Matrix, candidates: Uint8Array, selectable
   return best;
 }
 
-/** The mean of the rows `selectable` marks, in float64 (NaN everywhere when it marks none). */
-export function selectableMean(points: Matrix, selectable: Uint8Array): Float64Array {
+/** The mean of the rows `selectable` marks, in float64 (NaN everywhere when it marks none); `rowOf` as nearestToMean's. */
+export function selectableMean(points: Matrix, selectable: Uint8Array, rowOf: Uint32Array | null = null): Float64Array {
   const { rows, cols } = points;
   const mean = new Float64Array(cols);
   const blocks = Math.ceil(rows / SUM_BLOCK_ROWS);
-  const inKernel = points.data instanceof Float32Array && inKernelMemory(points.data) ? sumMemory(rows, cols, selectable) : null;
+  const inKernel = points.data instanceof Float32Array && inKernelMemory(points.data) ? sumMemory(rows, cols, selectable, rowOf) : null;
   const sums = inKernel?.sums ?? new Float64Array(Math.min(blocks, BLOCKS_PER_CALL) * cols);
   let n = 0;
   for (let first = 0; first < blocks; first += BLOCKS_PER_CALL) {
@@ -54,7 +55,7 @@ export function selectableMean(points: Matrix, selectable: Uint8Array): Float64A
         Math.min(rows - first * SUM_BLOCK_ROWS, count * SUM_BLOCK_ROWS) * cols);
       added = out;
     } else {
-      added = columnSumsTwin(points, selectable, first, count, sums);
+      added = columnSumsTwin(points, selectable, rowOf, first, count, sums);
     }
     for (let b = 0; b < count; b++) {
       n += added[b]!;
@@ -99,7 +100,8 @@ function squaredDistanceInLanes(x: Float32Array | Float64Array, at: number, y: F
 }
 
 /** column_sums_f32_many's arithmetic: blocks first .. first+count−1 into sums; returns each block's row count. */
-function columnSumsTwin(points: Matrix, selectable: Uint8Array, first: number, count: number, sums: Float64Array): Float64Array {
+function columnSumsTwin(points: Matrix, selectable: Uint8Array, rowOf: Uint32Array | null, first: number, count: number,
+  sums: Float64Array): Float64Array {
   const { rows, cols, data } = points;
   const added = new Float64Array(count);
   sums.fill(0, 0, count * cols);
@@ -108,31 +110,36 @@ function columnSumsTwin(points: Matrix, selectable: Uint8Array, first: number, c
     for (let r = start; r < end; r++) {
       if (!selectable[r]) continue;
       added[b]!++;
-      for (let j = 0; j < cols; j++) sums[b * cols + j]! += data[r * cols + j]!;
+      const at = (rowOf ? rowOf[r]! : r) * cols;
+      for (let j = 0; j < cols; j++) sums[b * cols + j]! += data[at + j]!;
     }
   }
   return added;
 }
 
 /** Kernel-memory buffers, kept between calls and grown as needed (kernel memory is never freed). */
-const memory: { mask: Uint8Array<ArrayBufferLike>; sums: Float64Array<ArrayBufferLike>; vector: Float64Array<ArrayBufferLike>; params: Int32Array<ArrayBufferLike> } =
-  { mask: new Uint8Array(0), sums: new Float64Array(0), vector: new Float64Array(0), params: new Int32Array(0) };
+const memory: {
+  mask: Uint8Array<ArrayBufferLike>; rowOf: Int32Array<ArrayBufferLike>; sums: Float64Array<ArrayBufferLike>;
+  vector: Float64Array<ArrayBufferLike>; params: Int32Array<ArrayBufferLike>;
+} = { mask: new Uint8Array(0), rowOf: new Int32Array(0), sums: new Float64Array(0), vector: new Float64Array(0), params: new Int32Array(0) };
 
-/** column_sums_f32_many's mask (a copy of selectable), sums and constants in kernel memory; null when it has no room. */
-function sumMemory(rows: number, cols: number, selectable: Uint8Array): { sums: Float64Array; params: Int32Array } | null {
+/** column_sums_f32_many's mask (a copy of selectable), row order, sums and constants in kernel memory; null when it has no room. */
+function sumMemory(rows: number, cols: number, selectable: Uint8Array, rowOf: Uint32Array | null): { sums: Float64Array; params: Int32Array } | null {
   try {
     if (memory.mask.length < rows) {
       const words = allocFloat32(Math.ceil(rows / 4));
       memory.mask = new Uint8Array(words.buffer, words.byteOffset, rows);
     }
+    if (rowOf && memory.rowOf.length < rows) memory.rowOf = allocInt32(rows);
     if (memory.sums.length < BLOCKS_PER_CALL * cols) memory.sums = allocFloat64(BLOCKS_PER_CALL * cols);
-    if (memory.params.length === 0) memory.params = allocInt32(5);
+    if (memory.params.length === 0) memory.params = allocInt32(6);
   } catch (error) {
     if (error instanceof RangeError) return null;
     throw error;
   }
   memory.mask.set(selectable.subarray(0, rows));
-  memory.params.set([memory.mask.byteOffset, memory.sums.byteOffset, rows, SUM_BLOCK_ROWS, 0]);
+  if (rowOf) memory.rowOf.set(rowOf.subarray(0, rows));
+  memory.params.set([memory.mask.byteOffset, memory.sums.byteOffset, rows, SUM_BLOCK_ROWS, 0, rowOf ? memory.rowOf.byteOffset : 0]);
   return { sums: memory.sums, params: memory.params };
 }
 

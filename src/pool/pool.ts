@@ -30,6 +30,13 @@ export interface Pool {
   confidence: Float64Array;
   /** size × vectorColumns, when the strategy needs vectors. */
   vectors: Matrix | null;
+  /**
+   * Set on the id-order pool (strategies/id-order.ts), whose `vectors` are a copy made when
+   * first read: the vectors as read, row r of `vectors` being their row rowOf[r]. An engine that
+   * copies the rows into an order of its own anyway (the locality order) reads them from here,
+   * and the id-order copy is never made: 512 MB on 1M×128 rows.
+   */
+  vectorsAsRead?: { matrix: Matrix; rowOf: Uint32Array };
   /** size × trees, when the strategy needs leaf indices. */
   leaves: { data: Int32Array; trees: number } | null;
   /** Other numeric columns a strategy asked for (hybrid filters and weights), by name. */

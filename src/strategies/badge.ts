@@ -10,7 +10,7 @@
  */
 import { GradientSpace } from "../engine/gradient-space.ts";
 import { kMeansPlusPlus } from "../engine/kmeanspp.ts";
-import { inLocalityOrder, localityOrder } from "../engine/locality.ts";
+import { fitsLocalityCopy, inLocalityOrder, localityOrder } from "../engine/locality.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Matrix } from "../matrix.ts";
 import { EuclideanSpace, nearestSeeds } from "../engine/euclidean.ts";
@@ -23,11 +23,13 @@ const LOCALITY_MIN_ROWS = 200_000;
 
 export function badge(pool: Pool, options: StrategyOptions): Selection {
   // Reordering never changes the draw (kmeanspp.ts draws in original row order); only speed.
-  // The reordered rows are a private copy: without room for one, file order.
-  let order = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS
-    ? localityOrder(pool.vectors!, options.blas, { of: pool.predicted, count: pool.classes })
+  // The reordered rows are a private copy: without room for one, pool order. The id-order
+  // pool's vectors are read as read (Pool.vectorsAsRead), so its own copy is never made.
+  const read = pool.vectorsAsRead ?? { matrix: pool.vectors!, rowOf: null };
+  let order = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS && fitsLocalityCopy(read.matrix)
+    ? localityOrder(read.matrix, options.blas, { of: pool.predicted, count: pool.classes }, undefined, read.rowOf)
     : null;
-  const reordered = order ? inLocalityOrder(pool.vectors!, order, false) : null;
+  const reordered = order ? inLocalityOrder(read.matrix, order, false, read.rowOf) : null;
   if (!reordered) order = null;
   const vectors = reordered ?? pool.vectors!;
   const probs = order ? permutedProbs(pool.probs, pool.classes, order) : pool.probs;

@@ -7,7 +7,7 @@
  */
 import { EuclideanSpace, nearestSeeds, normaliseRows, projectRows, wideRows } from "../engine/euclidean.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
-import { inLocalityOrder, inverse, localityCells } from "../engine/locality.ts";
+import { fitsLocalityCopy, inLocalityOrder, inverse, localityCells } from "../engine/locality.ts";
 import { nearestToMean } from "../engine/row-mean.ts";
 import type { SeedState } from "../engine/metric-space.ts";
 import type { Matrix } from "../matrix.ts";
@@ -55,24 +55,25 @@ export function inMetric(vectors: Matrix, options: Pick<StrategyOptions, "metric
 /** candidates: pool rows that may be picked (default: options.selectable). */
 export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candidates: Uint8Array = options.selectable): VectorSpace {
   const cosine = options.metric === "cosine";
-  const metric = inMetric(pool.vectors!, options);
-  let points = metric.points;
-  const labeled = metric.labeled;
+  // Only where GEMM is cheap: the order never changes a selection, only its speed.
+  const wantsLocality = options.blas.name === "openblas" && pool.size >= LOCALITY_MIN_ROWS;
+  const read = rowsToRead(pool, options, wantsLocality);
+  const labeled = read.labeled;
   const labelledInPool = labelledMask(options);
   const excluded = labelledInPool.reduce((n, s) => n + s, 0);
   const seedCount = (labeled?.rows ?? 0) + excluded;
-  // In file order, before any reordering: the mean's float sum depends on row order. Called only
+  // In pool order, before any reordering: the mean's float sum depends on row order. Called only
   // when no row counts as labelled (no seeds), so the rows left out only shape the pool.
-  const start = seedCount > 0 ? -1 : nearestToMean(points, candidates, options.selectable);
-  // Only where GEMM is cheap: the order never changes a selection, only its speed.
+  const start = seedCount > 0 ? -1 : nearestToMean(read.points, candidates, options.selectable, read.rowOf);
   // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
-  const projected = wideRows(points, options.blas) ? projectRows(points, options.blas) : null;
-  const locality = options.blas.name === "openblas" && points.rows >= LOCALITY_MIN_ROWS
-    ? localityCells(projected?.coordinates ?? points, options.blas) : null;
+  const projected = !read.rowOf && wideRows(read.points, options.blas) ? projectRows(read.points, options.blas) : null;
+  const locality = wantsLocality ? localityCells(projected?.coordinates ?? read.points, options.blas, null, undefined, read.rowOf) : null;
   let order = locality?.order ?? null;
-  const reordered = order ? inLocalityOrder(points, order, cosine) : null;
-  if (reordered) points = reordered;
-  else order = null;
+  let points = order ? inLocalityOrder(read.points, order, cosine, read.rowOf) : null;
+  if (!points) {
+    order = null;
+    points = read.rowOf ? inPoolOrder(pool, read, cosine) : read.points;
+  }
   if (order) projected?.reorder(order);
   const byPosition = <T extends Float64Array | Int32Array | Uint8Array>(perRow: T): T => {
     if (!order) return perRow;
@@ -95,6 +96,29 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
     byPosition,
     rows: (positions) => (order ? positions.map((p) => order![p]!) : positions),
   };
+}
+
+/**
+ * The rows in the run's METRIC as the engines first read them (inMetric's). With `rowOf`, pool
+ * row r is points' row rowOf[r]: the id-order pool's vectors as read (Pool.vectorsAsRead),
+ * taken when the locality order will copy them anyway, so that the pool's own copy in id order
+ * is never made. Not for wide rows: the projection's bounds are built in pool order.
+ */
+function rowsToRead(pool: Pool, options: StrategyOptions, wantsLocality: boolean): { points: Matrix; rowOf: Uint32Array | null; labeled: Matrix | null } {
+  const asRead = pool.vectorsAsRead;
+  const cosine = options.metric === "cosine";
+  if (!asRead || !wantsLocality || wideRows(asRead.matrix, options.blas) || (!cosine && !fitsLocalityCopy(asRead.matrix))) {
+    return { ...inMetric(pool.vectors!, options), rowOf: null };
+  }
+  const { rowOf } = asRead;
+  // A zero row (refused under cosine) is named by its pool row.
+  const describeRow = (row: number) => options.describeRow(rowOf.indexOf(row));
+  return { ...inMetric(asRead.matrix, { ...options, describeRow }), rowOf };
+}
+
+/** rowsToRead's rows in pool order when no locality order copied them: cosine's own normalised rows rearranged, or the pool's vectors. */
+function inPoolOrder(pool: Pool, read: { points: Matrix; rowOf: Uint32Array | null }, cosine: boolean): Matrix {
+  return cosine ? inLocalityOrder(read.points, read.rowOf!, true)! : pool.vectors!;
 }
 
 /** Labelled rows plus the pool rows counted as labelled (`labelledInPool`, by position), as seed centers. */

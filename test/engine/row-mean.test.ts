@@ -85,6 +85,30 @@ describe("nearestToMean", () => {
     expect(distance(start)).toBeCloseTo(least, 6);
   });
 
+  test("rows read through an order (rowOf) give the bits of the same rows copied into that order, on 1, 2 and 3 threads", async () => {
+    // A shuffle, so that every block of the sums takes rows from all over the matrix.
+    const rowOf = Uint32Array.from({ length: rows }, (_, r) => r);
+    const shuffle = new Rng(11);
+    for (let r = rows - 1; r > 0; r--) { const s = shuffle.nextInt(r + 1); [rowOf[r], rowOf[s]] = [rowOf[s]!, rowOf[r]!]; }
+    const copied = allocFloat32(rows * cols);
+    rowOf.forEach((from, r) => copied.set(single.subarray(from * cols, (from + 1) * cols), r * cols));
+    const inOrder: Matrix = { data: copied, rows, cols };
+    const expectedMean = bits(selectableMean(inOrder, selectable)), expectedStart = nearestToMean(inOrder, candidates, selectable);
+    // The order changes the sums' rounding: were it ignored, the bits would differ.
+    expect(bits(selectableMean(inKernel32, selectable))).not.toEqual(expectedMean);
+    expect(bits(selectableMean(outside32, selectable, rowOf))).toEqual(expectedMean);
+    expect(nearestToMean(outside32, candidates, selectable, rowOf)).toBe(expectedStart);
+    for (const threads of [1, 2, 3]) {
+      expect(await startThreads(threads)).toBeNull();
+      expect(bits(selectableMean(inKernel32, selectable, rowOf))).toEqual(expectedMean);
+      expect(nearestToMean(inKernel32, candidates, selectable, rowOf)).toBe(expectedStart);
+    }
+    // The answer is a row of the order, not of the matrix: here the matrix row found without the order, the masks moved with the rows.
+    const byMatrixRow = (mask: Uint8Array) => { const out = new Uint8Array(rows); rowOf.forEach((from, r) => { out[from] = mask[r]!; }); return out; };
+    expect(rowOf[expectedStart]).toBe(nearestToMean(inKernel32, byMatrixRow(candidates), byMatrixRow(selectable)));
+    expect(expectedStart).not.toBe(rowOf[expectedStart]);
+  }, 60_000);
+
   test("a row placed at the mean is the start; ties go to the lowest row; no candidate gives -1", () => {
     const n = 9, dim = 5;
     const data = allocFloat32(n * dim);

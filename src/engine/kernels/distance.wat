@@ -700,21 +700,23 @@
 
   ;; engine/row-mean.ts's column sums, in the `_many` calling convention (so the worker threads can
   ;; split them by blocks of rows): idx[0..count) lists block numbers. $c points at i32 mask (one
-  ;; byte a row, 0: left out), i32 sums, i32 rows, i32 blockRows, i32 first. For block b, rows
-  ;; (first+b)·blockRows .. min((first+b+1)·blockRows, rows) − 1 of the float32 matrix at $base
-  ;; (rows $width bytes, $n values) are added, those the mask keeps, one after another in row
-  ;; order, into float64 column sums at sums + b·8n (zeroed first); out[i] = how many rows. Each
-  ;; column's sum is sequential within its block: the same bits on any thread, and the bits of
-  ;; row-mean.ts's TypeScript twin.
+  ;; byte a row, 0: left out), i32 sums, i32 rows, i32 blockRows, i32 first, i32 rowOf. For block
+  ;; b, rows (first+b)·blockRows .. min((first+b+1)·blockRows, rows) − 1 are added, those the mask
+  ;; keeps, one after another in row order, into float64 column sums at sums + b·8n (zeroed
+  ;; first); out[i] = how many rows. Row r is row r of the float32 matrix at $base (rows $width
+  ;; bytes, $n values), or its row rowOf[r] (u32) when rowOf is not 0: the rows taken in another
+  ;; order without a copy. Each column's sum is sequential within its block: the same bits on
+  ;; any thread, and the bits of row-mean.ts's TypeScript twin.
   (func (export "column_sums_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
     (local $end i32) (local $mask i32) (local $sums i32) (local $rows i32) (local $blockRows i32)
     (local $r i32) (local $last i32) (local $dst i32) (local $row i32) (local $j i32) (local $quads i32) (local $added i32)
-    (local $x v128)
+    (local $rowOf i32) (local $x v128)
     (local.set $mask (i32.load (local.get $c)))
     (local.set $sums (i32.load offset=4 (local.get $c)))
     (local.set $rows (i32.load offset=8 (local.get $c)))
     (local.set $blockRows (i32.load offset=12 (local.get $c)))
+    (local.set $rowOf (i32.load offset=20 (local.get $c)))
     (local.set $quads (i32.and (local.get $n) (i32.const -4)))
     (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
@@ -732,7 +734,11 @@
             (if (i32.load8_u (i32.add (local.get $mask) (local.get $r)))
               (then
                 (local.set $added (i32.add (local.get $added) (i32.const 1)))
-                (local.set $row (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $width))))
+                (local.set $row (i32.add (local.get $base) (i32.mul
+                  (if (result i32) (local.get $rowOf)
+                    (then (i32.load (i32.add (local.get $rowOf) (i32.shl (local.get $r) (i32.const 2)))))
+                    (else (local.get $r)))
+                  (local.get $width))))
                 (local.set $j (i32.const 0))
                 (block $quads_done
                   (loop $quad
