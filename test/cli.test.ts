@@ -71,7 +71,7 @@ describe("what users see", () => {
     expect(JSON.parse(readFileSync(join(output, "selection_metadata.json"), "utf8")).warnings).toContain(warning);
   }
 
-  test("a setting the strategy does not read is named in a warning: a row count, another strategy's own setting, METRIC where no vectors are measured", async () => {
+  test("a setting the strategy does not read is named in a warning: a row count, another strategy's own setting, METRIC and VECTOR_PRECISION where no vectors are read", async () => {
     const cases = [
       [["--strategy", "confidence_threshold", "--batch-size", "5"], "BATCH_SIZE is set but STRATEGY=confidence_threshold does not read it: it takes every row that reaches CONFIDENCE_THRESHOLD, capped by MAX_SAMPLES."],
       [["--strategy", "top_k_per_class", "--max-samples", "5"], "MAX_SAMPLES is set but STRATEGY=top_k_per_class does not read it: it takes K_PER_CLASS rows per predicted class."],
@@ -79,12 +79,15 @@ describe("what users see", () => {
       [["--strategy", "uncertainty", "--probcover-delta", "0.5"], "PROBCOVER_DELTA is set but only STRATEGY=probcover reads it; STRATEGY=uncertainty ignores it."],
       [["--strategy", "diversity", "--batch-size", "5", "--cluster-margin-clusters", "7"], "CLUSTER_MARGIN_CLUSTERS is set but only STRATEGY=cluster_margin reads it; STRATEGY=diversity ignores it."],
       [["--strategy", "uncertainty", "--metric", "cosine"], "METRIC is set but STRATEGY=uncertainty measures no distance between vectors here, so METRIC is ignored."],
+      [["--strategy", "diversity", "--batch-size", "5", "--uncertainty-mode", "entropy"], "UNCERTAINTY_MODE is set but only STRATEGY=uncertainty reads it; STRATEGY=diversity ignores it."],
+      [["--strategy", "uncertainty", "--vector-precision", "float64"], "VECTOR_PRECISION is set but STRATEGY=uncertainty reads no vectors here, so VECTOR_PRECISION is ignored."],
     ] as const;
     for (const [args, warning] of cases) await expectWarned(args, warning);
     // Where they are read, no warning: MAX_SAMPLES for confidence_threshold, METRIC for diversity
     // and for uncertainty with MIN_DISTANCE (which measures vectors).
     const read = [["--strategy", "confidence_threshold", "--max-samples", "5"], ["--strategy", "diversity", "--metric", "cosine"],
-      ["--strategy", "uncertainty", "--batch-size", "5", "--metric", "cosine", "--min-distance", "0.1"]];
+      ["--strategy", "uncertainty", "--batch-size", "5", "--metric", "cosine", "--min-distance", "0.1"],
+      ["--strategy", "uncertainty", "--uncertainty-mode", "entropy"], ["--strategy", "diversity", "--batch-size", "5", "--vector-precision", "float64"]];
     for (const args of read) {
       const own = await run([...args, "--input", poolDir(), "--output", join(tempDir(), "o"), "--no-save-report"]);
       expect(own.result.exitCode).toBe(0);

@@ -32,7 +32,7 @@ export const PARAMS = [
   { env: "CONFIDENCE_THRESHOLD", flag: "confidence-threshold", default: "0.9", kind: { type: "number", min: 0, max: 1 }, help: "confidence_threshold: minimum top-class probability" },
   { env: "MAX_SAMPLES", flag: "max-samples", default: "0", kind: { type: "int", min: 0, max: 100_000_000 }, help: "confidence_threshold: keep at most this many, most confident first (0 = no limit)" },
   { env: "K_PER_CLASS", flag: "k-per-class", default: "100", kind: { type: "int", min: 1, max: 100_000_000 }, help: "top_k_per_class: rows per predicted class" },
-  { env: "UNCERTAINTY_MODE", flag: "uncertainty-mode", default: "margin", kind: { type: "choice", values: UNCERTAINTY_MODES }, help: "uncertainty: how uncertainty is measured" },
+  { env: "UNCERTAINTY_MODE", flag: "uncertainty-mode", default: "margin", kind: { type: "choice", values: UNCERTAINTY_MODES }, help: "uncertainty: how uncertainty is measured", strategy: "uncertainty" },
   { env: "METRIC", flag: "metric", default: "euclidean", kind: { type: "choice", values: ["euclidean", "cosine"] }, help: "diversity: distance between vectors (cosine = euclidean on L2-normalised rows)" },
   { env: "MIN_DISTANCE", flag: "min-distance", default: "0", kind: { type: "number", min: 0, max: Number.MAX_VALUE }, help: "active learning: no two selected rows (nor a selected and a labelled row) closer than this, in METRIC units (cosine 0-2; leaf_coreset: share of trees); stops early when none is left; 0 = off" },
   { env: "CLASS_BALANCE", flag: "class-balance", default: "none", kind: { type: "string" }, help: "class quotas for any strategy: none, uniform, pool (the pool's predicted mix) or a JSON map class → share" },

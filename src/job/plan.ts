@@ -79,8 +79,8 @@ function ignoredRowCounts(config: Config, strategyName: string): string[] {
 
 /**
  * Settings the user set that this strategy never reads: another strategy's own (a PARAMS entry
- * with `strategy`: PROBCOVER_*, CLUSTER_MARGIN_*), and METRIC where no distance between vectors is measured. The run would
- * otherwise go on as if they had worked.
+ * with `strategy`: PROBCOVER_*, CLUSTER_MARGIN_*, UNCERTAINTY_MODE), and METRIC and
+ * VECTOR_PRECISION where no vectors are read. The run would otherwise go on as if they had worked.
  */
 function settingsForOtherStrategies(config: Config, strategyName: string, needVectors: boolean): string[] {
   const warnings = (PARAMS as readonly ParamSpec[])
@@ -88,6 +88,9 @@ function settingsForOtherStrategies(config: Config, strategyName: string, needVe
     .map((param) => `${param.env} is set but only STRATEGY=${param.strategy} reads it; STRATEGY=${strategyName} ignores it.`);
   if (!needVectors && config.sources.METRIC !== "default") {
     warnings.push(`METRIC is set but STRATEGY=${strategyName} measures no distance between vectors here, so METRIC is ignored.`);
+  }
+  if (!needVectors && config.sources.VECTOR_PRECISION !== "default") {
+    warnings.push(`VECTOR_PRECISION is set but STRATEGY=${strategyName} reads no vectors here, so VECTOR_PRECISION is ignored.`);
   }
   return warnings;
 }
