@@ -22,3 +22,14 @@ export function gatherRows(m: Matrix, order: Uint32Array, data: Float32Array | F
   idx.set(order);
   runMany("gather_rows_many", data.byteOffset, m.data.byteOffset, cols * m.data.BYTES_PER_ELEMENT, idx.byteOffset, m.rows, cols, 0);
 }
+
+/**
+ * rowOf[rows[i]] for each i: rows numbered in one order, as the matrix rows they are read from
+ * (rowOf: that order's row → matrix row). A loop: a typed array's map with a closure took
+ * 15-58 ms on 1M rows.
+ */
+export function matrixRows(rowOf: Uint32Array, rows: Uint32Array): Uint32Array {
+  const out = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = rowOf[rows[i]!]!;
+  return out;
+}

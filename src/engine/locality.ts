@@ -14,7 +14,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { dotsWithRows, rowSquaredNorms } from "./euclidean.ts";
-import { gatherRows } from "./gather-rows.ts";
+import { gatherRows, matrixRows } from "./gather-rows.ts";
 import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, kernels, manyScratch, memory } from "./kernels/kernels.ts";
 import { PIVOT_PRODUCT_CONSTANTS, PIVOT_PRODUCT_SLOTS, pivotProductsKernel } from "./kernels/thread-products.ts";
 import { productsOnEveryThread, runJsKernel, runMany, threadCount } from "./kernels/threads.ts";
@@ -63,12 +63,13 @@ export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Ar
   const nearest = nearestPivots(points, blas, pivots, p);
   // Counting sort by (class, pivot), stable in row order.
   const buckets = (classes?.count ?? 1) * p;
-  const bucketOf = (i: number) => (classes ? classes.of[i]! * p : 0) + nearest[stored(i)]!;
+  const bucketOf = new Uint32Array(n);
+  for (let i = 0; i < n; i++) bucketOf[i] = (classes ? classes.of[i]! * p : 0) + nearest[rowOf ? rowOf[i]! : i]!;
   const starts = new Uint32Array(buckets + 1);
-  for (let i = 0; i < n; i++) starts[bucketOf(i) + 1]!++;
+  for (let i = 0; i < n; i++) starts[bucketOf[i]! + 1]!++;
   for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[starts[bucketOf(i)]!++] = i;
+  for (let i = 0; i < n; i++) order[starts[bucketOf[i]!]!++] = i;
   // starts[b] is now bucket b's end; its pivot is the row it was built around, wherever it sits.
   const positionOf = inverse(order);
   const runStarts: number[] = [0], runPivots: number[] = [];
@@ -251,7 +252,7 @@ export function fitsLocalityCopy(m: Matrix): boolean {
  * in file order then. With `rowOf` (localityOrder's), old row i is m's row rowOf[i].
  */
 export function inLocalityOrder(m: Matrix, order: Uint32Array, owned: boolean, rowOf: Uint32Array | null = null): Matrix | null {
-  if (rowOf) order = order.map((i) => rowOf[i]!);
+  if (rowOf) order = matrixRows(rowOf, order);
   if (owned) {
     permuteRows(m, order);
     return m;

@@ -10,6 +10,7 @@
  */
 import type { Matrix } from "../matrix.ts";
 import { allocFloat32, allocFloat64, allocInt32, inKernelMemory, manyScratch } from "./kernels/kernels.ts";
+import { matrixRows } from "./gather-rows.ts";
 import { runMany } from "./kernels/threads.ts";
 
 /** Rows per block of the column sums: a fixed size, never the thread count. */
@@ -28,7 +29,7 @@ export function nearestToMean(points: Matrix, candidates: Uint8Array, selectable
   for (let r = 0; r < points.rows; r++) if (candidates[r]) count++;
   const rows = new Uint32Array(count);
   for (let r = 0, i = 0; r < points.rows; r++) if (candidates[r]) rows[i++] = r;
-  const distances = distancesInScratch(points, rowOf ? rows.map((r) => rowOf[r]!) : rows, mean);
+  const distances = distancesInScratch(points, rowOf ? matrixRows(rowOf, rows) : rows, mean);
   let best = -1, bestDistance = Infinity;
   for (let i = 0; i < rows.length; i++) {
     if (distances[i]! < bestDistance) { bestDistance = distances[i]!; best = rows[i]!; }

@@ -12,7 +12,11 @@ export function quotaOption(options: StrategyOptions, total: number, eligible: (
 
 /** Per pool row, 1 when it counts as labelled: options.labelledRows, else every row that may not be selected. */
 export function labelledMask(options: Pick<StrategyOptions, "selectable" | "labelledRows">): Uint8Array {
-  return options.labelledRows ?? options.selectable.map((s) => (s ? 0 : 1));
+  if (options.labelledRows) return options.labelledRows;
+  // A loop: a typed array's map with a closure took ~15 ms on 1M rows.
+  const mask = new Uint8Array(options.selectable.length);
+  for (let r = 0; r < mask.length; r++) mask[r] = options.selectable[r] ? 0 : 1;
+  return mask;
 }
 
 export function minDistanceWarning(minDistance: number, picked: number): string {

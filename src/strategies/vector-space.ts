@@ -60,7 +60,8 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   const read = rowsToRead(pool, options, wantsLocality);
   const labeled = read.labeled;
   const labelledInPool = labelledMask(options);
-  const excluded = labelledInPool.reduce((n, s) => n + s, 0);
+  let excluded = 0;
+  for (let r = 0; r < labelledInPool.length; r++) excluded += labelledInPool[r]!;
   const seedCount = (labeled?.rows ?? 0) + excluded;
   // In pool order, before any reordering: the mean's float sum depends on row order. Called only
   // when no row counts as labelled (no seeds), so the rows left out only shape the pool.
