@@ -85,6 +85,14 @@ describe.skipIf(openblas === null)("a pool in another order than its ids selects
     }, 120_000);
   }
 
+  test("cosine names a zero row by its file row, read through the id order", () => {
+    const rows = 24_000, shuffled = Uint32Array.from({ length: rows }, (_, i) => (i * 7919) % rows);
+    const pool = poolOf(rows, 4, (i) => shuffled[i]!);
+    pool.vectors!.data.fill(0, 1234 * 4, 1235 * 4);
+    const options = optionsFor(pool, { metric: "cosine", describeRow: (r) => `file row ${r + 1}` }, none);
+    expect(() => run(diversity, pool, options)).toThrow("file row 1235: its vector is all zeros");
+  });
+
   test("below the locality order's size the id-order copy is made, and the selection is the same", () => {
     const rows = 3_000, shuffled = Uint32Array.from({ length: rows }, (_, i) => (i * 7919) % rows);
     const inIdOrder = poolOf(rows, 4, (i) => i), shuffledPool = poolOf(rows, 4, (i) => shuffled[i]!);
