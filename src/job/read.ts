@@ -10,7 +10,8 @@ import { DataError, UsageError } from "../errors.ts";
 import { readChannel } from "../io/channel.ts";
 import { excludedIds } from "../io/id-list.ts";
 import { readLabeled, type Labeled } from "../io/labeled.ts";
-import { buildPool, describeRow, duplicateIds, rowsThatMayRepeat, type Pool } from "../pool/pool.ts";
+import { buildPool, describeRow, duplicateIds, rowsSharingAnId, rowsThatMayRepeat, type Pool } from "../pool/pool.ts";
+import { idOrder } from "../strategies/id-order.ts";
 import { configColumns, configNeedsQuery, configNeedsScores } from "../strategies/selection-config.ts";
 import { readQuery } from "../io/query.ts";
 import type { Matrix } from "../matrix.ts";
@@ -64,7 +65,9 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
 
   since = performance.now();
   const selectable = new Uint8Array(pool.size).fill(1);
-  keepFirstOfEachId(pool, selectable, v.DUPLICATE_IDS, log);
+  // A run that reads vectors or leaves sorts the ids anyway (strategies/id-order.ts): the sort finds the repeats too.
+  const byId = plan.needVectors || plan.entry.needsLeaves ? idOrder(pool.ids) : undefined;
+  keepFirstOfEachId(pool, selectable, v.DUPLICATE_IDS, log, byId);
   timings.end("idCheckMs", since);
 
   since = performance.now();
@@ -107,8 +110,9 @@ function sameLabelClasses(hosts: HostCandidates[]): void {
 }
 
 /** Duplicate ids are refused, or (DUPLICATE_IDS=keep_first) every repeat is made unselectable. */
-function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log: Logger): void {
-  const mayRepeat = rowsThatMayRepeat(pool.ids);
+/** `byId`: the rows in id order when sorted already (idOrder's), else undefined: the ids' hashes find the rows that may repeat. */
+function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log: Logger, byId: Uint32Array | null | undefined): void {
+  const mayRepeat = byId === undefined ? rowsThatMayRepeat(pool.ids) : rowsSharingAnId(pool.ids, byId);
   const dupes = duplicateIds(pool.ids, 5, mayRepeat);
   if (dupes.length === 0) return;
   const listed = dupes.map(([id, a, b]) => `"${id}" (${describeRow(pool, a)} and ${describeRow(pool, b)})`).join(", ");

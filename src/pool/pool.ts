@@ -197,6 +197,22 @@ export function duplicateIds(ids: readonly string[], limit = 5, candidates: read
 }
 
 /**
+ * The rows, in order, whose id another row has too, from the rows in id order (`byId`: row at
+ * each place, strategies/id-order.ts's idOrder; null when the rows are in id order already).
+ */
+export function rowsSharingAnId(ids: readonly string[], byId: Uint32Array | null): number[] {
+  const rows: number[] = [];
+  const at = (k: number) => (byId ? byId[k]! : k);
+  for (let k = 1; k < ids.length; k++) {
+    if (ids[at(k)] !== ids[at(k - 1)]) continue;
+    // The first of a run of equal ids is pushed with its second.
+    if (k === 1 || ids[at(k - 1)] !== ids[at(k - 2)]) rows.push(at(k - 1));
+    rows.push(at(k));
+  }
+  return rows.sort((a, b) => a - b);
+}
+
+/**
  * The rows, in order, whose id shares its 53-bit hash with another row's: a superset of the
  * rows whose id repeats, usually empty. A map of ten million id strings took seconds and a
  * gigabyte; two arrays of hashes take 160 MB and one sort.

@@ -14,8 +14,20 @@ import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Selection, Strategy, StrategyOptions } from "./strategy.ts";
 
-/** Pool rows by id (ties, which only repeated ids have: file order); null when already so. */
+/**
+ * Pool rows by id (ties, which only repeated ids have: file order); null when already so.
+ * Sorted once per ids array and kept (a pool's ids never change once read): the read sorts
+ * them to find repeated ids (job/read.ts), and the run in id order uses the same order.
+ */
 export function idOrder(ids: readonly string[]): Uint32Array | null {
+  let order = ordersById.get(ids);
+  if (order === undefined) ordersById.set(ids, (order = sortById(ids)));
+  return order;
+}
+
+const ordersById = new WeakMap<readonly string[], Uint32Array | null>();
+
+function sortById(ids: readonly string[]): Uint32Array | null {
   let sorted = true;
   for (let i = 1; i < ids.length && sorted; i++) if (ids[i - 1]! > ids[i]!) sorted = false;
   if (sorted) return null;
