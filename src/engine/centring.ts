@@ -19,14 +19,16 @@ export interface CentredBlock {
 
 export class CentredBlocks {
   readonly #points: Matrix;
+  readonly #rowOf: Uint32Array | null;
   readonly #mean: Float64Array;
   readonly #kernel: { params: Int32Array; block: Float32Array; norms: Float64Array; mean: Float64Array } | null;
   readonly #block: Float32Array;
   readonly #norms: Float64Array;
 
-  /** Blocks of up to `blockRows` rows of `points`, centred on `mean`. */
-  constructor(points: Matrix, mean: Float64Array, blockRows: number) {
+  /** Blocks of up to `blockRows` rows of `points`, centred on `mean`; with `rowOf`, row r is points' row rowOf[r]. */
+  constructor(points: Matrix, mean: Float64Array, blockRows: number, rowOf: Uint32Array | null = null) {
     this.#points = points;
+    this.#rowOf = rowOf;
     this.#mean = mean;
     const rows = Math.min(blockRows, points.rows), { cols } = points;
     this.#kernel = points.data instanceof Float32Array && inKernelMemory(points.data) ? kernelScratch(rows, cols) : null;
@@ -41,16 +43,18 @@ export class CentredBlocks {
   /** Rows first .. first+count−1 centred (count ≤ blockRows); valid until the next call. */
   centre(first: number, count: number): CentredBlock {
     const { cols, data } = this.#points, block = this.#block, norms = this.#norms;
+    const rowOf = this.#rowOf, rowAt = (r: number) => (rowOf ? rowOf[r]! : r);
     if (this.#kernel) {
       const { idx } = manyScratch(count);
-      for (let i = 0; i < count; i++) idx[i] = first + i;
+      for (let i = 0; i < count; i++) idx[i] = rowAt(first + i);
       runMany("centre_rows_f32_many", this.#kernel.params.byteOffset, data.byteOffset, 4 * cols, idx.byteOffset, count, cols, norms.byteOffset);
     } else {
       const mean = this.#mean;
       for (let r = 0; r < count; r++) {
         let norm = 0;
+        const at = rowAt(first + r) * cols;
         for (let j = 0; j < cols; j++) {
-          const v = data[(first + r) * cols + j]! - mean[j]!;
+          const v = data[at + j]! - mean[j]!;
           block[r * cols + j] = v; // rounds to float32
           norm += v * v;
         }

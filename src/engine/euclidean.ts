@@ -47,11 +47,11 @@ export function wideRows(points: Matrix, blas: Blas): boolean {
     (native || points.rows * points.cols <= PROJECT_MAX_VALUES_WITHOUT_BLAS);
 }
 
-/** Projected bounds for these rows (null when they span no direction or kernel memory is full). */
-export function projectRows(points: Matrix, blas: Blas): ProjectedBounds | null {
+/** Projected bounds for these rows (null when they span no direction or kernel memory is full); `rowOf` as ProjectedBounds.build's. */
+export function projectRows(points: Matrix, blas: Blas, rowOf: Uint32Array | null = null): ProjectedBounds | null {
   const levels = blas.name !== "openblas" ? PROJECTED_LEVELS.withoutBlas
     : points.cols >= DEEP_LEVEL_MIN_DIMS ? PROJECTED_LEVELS.wide : PROJECTED_LEVELS.narrower;
-  return ProjectedBounds.build(points, blas, levels, true);
+  return ProjectedBounds.build(points, blas, levels, true, rowOf);
 }
 
 /** Squared distance between row a of x and row b of y (both with `dim` columns). */

@@ -19,6 +19,7 @@
 import type { Blas } from "../../ffi/blas.ts";
 import type { Matrix } from "../matrix.ts";
 import { Rng } from "../rng.ts";
+import { matrixRows } from "./gather-rows.ts";
 
 export interface Pca2Options {
   /** Most rows used to fit the covariance; larger pools are sampled with `seed`. Default 20,000. */
@@ -273,10 +274,12 @@ export interface PrincipalAxes {
  * sample spans fewer directions.
  */
 export function principalAxes(vectors: Matrix, blas: Blas, count: number,
-  options: { maxRows?: number; seed?: number; iterations?: number } = {}): PrincipalAxes {
+  options: { maxRows?: number; seed?: number; iterations?: number; rowOf?: Uint32Array | null } = {}): PrincipalAxes {
   const { rows, cols } = vectors;
   const rng = new Rng(options.seed ?? 0);
-  const fitRows = sampleRows(rows, Math.min(rows, options.maxRows ?? 2048), rng);
+  // With rowOf, row r is vectors' row rowOf[r] (rows taken in another order, not copied): the sample is drawn by r.
+  const sample = sampleRows(rows, Math.min(rows, options.maxRows ?? 2048), rng);
+  const fitRows = options.rowOf ? matrixRows(options.rowOf, sample) : sample;
   const mean = columnMeans(vectors, fitRows);
   const cov = covariance(vectors, fitRows, mean, blas);
   let axes = new Float64Array(count * cols);

@@ -111,11 +111,13 @@ export class ProjectedBounds {
    * room for the first level; deeper levels are dropped when it has no room for them. With
    * `prefilter`, an int8 copy of the first level's coordinates screens first (when that level
    * holds a multiple of 16 coordinates and kernel memory has room), and an int8 copy of the
-   * whole rows last (float32 rows in kernel memory).
+   * whole rows last (float32 rows in kernel memory). With `rowOf`, row r is points' row
+   * rowOf[r] (rows taken in another order, not copied): the bounds are those of the rows copied
+   * into that order, bit for bit (the same sample, the same blocks), and are in that order.
    */
-  static build(points: Matrix, blas: Blas, levels: readonly number[], prefilter = false): ProjectedBounds | null {
+  static build(points: Matrix, blas: Blas, levels: readonly number[], prefilter = false, rowOf: Uint32Array | null = null): ProjectedBounds | null {
     const wanted = Math.min(levels[levels.length - 1]!, points.cols);
-    const { mean, axes, count } = principalAxes(points, blas, wanted);
+    const { mean, axes, count } = principalAxes(points, blas, wanted, { rowOf });
     if (count === 0) return null;
     const cuts = [...new Set(levels.map((level) => Math.min(level, count)))].sort((a, b) => a - b);
     const memory: StageMemory[] = [];
@@ -130,11 +132,11 @@ export class ProjectedBounds {
       if (!(error instanceof RangeError)) throw error;
       if (memory.length === 0) return null;
     }
-    return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory, limitOf!, prefilter);
+    return new ProjectedBounds(points, blas, mean, axes, cuts.slice(0, memory.length), memory, limitOf!, prefilter, rowOf);
   }
 
   private constructor(points: Matrix, blas: Blas, mean: Float64Array, axesFitted: Float64Array, cuts: number[],
-    memory: StageMemory[], limitOf: Float64Array, prefilter: boolean) {
+    memory: StageMemory[], limitOf: Float64Array, prefilter: boolean, rowOf: Uint32Array | null) {
     const { rows, cols } = points;
     this.#columns = cols;
     const m = cuts[cuts.length - 1]!;
@@ -174,7 +176,7 @@ export class ProjectedBounds {
     // A row's norm, ‖x − μ‖ within ‖x̃‖(1 ± η): x̃ = fl(x − μ), its squared norm summed over D
     // terms (in any order). Each stage's coordinates come straight from the GEMM into its block.
     const eta = 2 * (cols + 8) * U;
-    const { norms, heads } = projectInto(points, mean, axes, this.#stages, blas);
+    const { norms, heads } = projectInto(points, mean, axes, this.#stages, blas, rowOf);
     for (let row = 0; row < rows; row++) {
       const normHigh = norms[row]! * (1 + eta), normLow = norms[row]! * (1 - eta);
       let headSquared = 0;
@@ -207,6 +209,8 @@ export class ProjectedBounds {
     this.coordinates = this.#stages[0]!.block;
     if (prefilter && this.dims % 16 === 0) this.#prefilter = this.#quantised();
     if (prefilter) this.#wholeRows = wholeRowCodes(points);
+    // Each row's codes are its own (one scale for all rows): rearranged, they are the codes of the rows in rowOf's order.
+    if (this.#wholeRows && rowOf) inLocalityOrder({ data: this.#wholeRows.records, rows: rowOf.length, cols: this.#wholeRows.width / 4 }, rowOf, true);
     this.rowsPerStage = [...(this.#prefilter ? [0] : []), ...this.rowsPerStage, ...(this.#wholeRows ? [0] : [])];
   }
 
@@ -366,14 +370,17 @@ export class ProjectedBounds {
  * sums on the worker threads, products on OpenBLAS's pool). Either way the same kernels on the
  * same bytes and the same product per block of BLOCK_ROWS rows.
  */
-function projectInto(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } {
-  return projectOnEveryThread(points, mean, axes, stages, blas) ?? projectBlockByBlock(points, mean, axes, stages, blas);
+/** `rowOf` as ProjectedBounds.build's: block b holds rows b·BLOCK_ROWS … of that order, whatever points' own. */
+function projectInto(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas,
+  rowOf: Uint32Array | null): { norms: Float64Array; heads: Float64Array } {
+  return projectOnEveryThread(points, mean, axes, stages, blas, rowOf) ?? projectBlockByBlock(points, mean, axes, stages, blas, rowOf);
 }
 
-function projectBlockByBlock(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } {
+function projectBlockByBlock(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas,
+  rowOf: Uint32Array | null): { norms: Float64Array; heads: Float64Array } {
   const { rows, cols } = points;
   const norms = new Float64Array(rows), heads = new Float64Array(stages.length * rows);
-  const centring = new CentredBlocks(points, mean, BLOCK_ROWS);
+  const centring = new CentredBlocks(points, mean, BLOCK_ROWS, rowOf);
   for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
     const rb = Math.min(BLOCK_ROWS, rows - r0);
     const { block: centred, norms: blockNorms } = centring.centre(r0, rb); // rounds to float32 (in perUnit)
@@ -390,12 +397,13 @@ function projectBlockByBlock(points: Matrix, mean: Float64Array, axes: Float32Ar
 }
 
 /** projectInto with every thread running project_rows; null where it does not apply (see productsOnEveryThread, or kernel memory full). */
-function projectOnEveryThread(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas): { norms: Float64Array; heads: Float64Array } | null {
+function projectOnEveryThread(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas,
+  rowOf: Uint32Array | null): { norms: Float64Array; heads: Float64Array } | null {
   const { data, rows, cols } = points;
   const product = data instanceof Float32Array && inKernelMemory(data) && stages.length <= PROJECT_ROW_MAX_STAGES ? productsOnEveryThread(blas) : null;
-  const buffers = product && projectionBuffers(threadCount(), rows, cols, stages.length, axes.length);
+  const buffers = product && projectionBuffers(threadCount(), rows, cols, stages.length, axes.length, rowOf !== null);
   if (!buffers) return null;
-  const { constants, meanCopy, axesCopy, heads } = buffers;
+  const { constants, meanCopy, axesCopy, heads, rowList } = buffers;
   meanCopy.set(mean);
   axesCopy.set(axes);
   constants[PROJECT_ROW_SLOTS.mean] = meanCopy.byteOffset;
@@ -411,6 +419,8 @@ function projectOnEveryThread(points: Matrix, mean: Float64Array, axes: Float32A
   const { idx: counting, out: norms } = manyScratch(rows);
   for (let r = 0; r < rows; r++) counting[r] = r;
   constants[PROJECT_ROW_SLOTS.counting] = counting.byteOffset;
+  if (rowOf) rowList.set(rowOf);
+  constants[PROJECT_ROW_SLOTS.rowOf] = rowOf ? rowList.byteOffset : counting.byteOffset;
   constants[PROJECT_ROW_SLOTS.norms] = norms.byteOffset;
   const main = projectRowsKernel(kernels, product!, memory, 0, PROJECT_ROW_SLOTS);
   // Blocks by number (counting doubles as their list): each the BLOCK_ROWS rows projectBlockByBlock multiplies.
@@ -424,12 +434,14 @@ interface ProjectionBuffers {
   meanCopy: Float64Array;
   axesCopy: Float32Array;
   heads: Float64Array;
+  /** The rows' order (rowOf) for the kernel; empty when not asked for. */
+  rowList: Uint32Array;
 }
 
 /** projectOnEveryThread's buffers in kernel memory, kept while large enough (kernel memory is never freed); null when full. */
 let projectionKept: ProjectionBuffers & { threads: number; cols: number; scratch: Float32Array } | null = null;
 
-function projectionBuffers(threads: number, rows: number, cols: number, stages: number, axesValues: number): ProjectionBuffers | null {
+function projectionBuffers(threads: number, rows: number, cols: number, stages: number, axesValues: number, inOrder: boolean): ProjectionBuffers | null {
   // Per thread: the centring kernel's pointers (16 bytes), BLOCK_ROWS float64 norms, BLOCK_ROWS centred rows.
   const scratchBytes = 16 + 8 * BLOCK_ROWS + 4 * BLOCK_ROWS * cols;
   let kept = projectionKept;
@@ -439,11 +451,15 @@ function projectionBuffers(threads: number, rows: number, cols: number, stages: 
       kept = projectionKept = {
         threads, cols, constants, scratch: allocFloat32((threads * scratchBytes) / 4, "scratch"),
         meanCopy: kept && kept.meanCopy.length >= cols ? kept.meanCopy : allocFloat64(cols, "scratch"),
-        axesCopy: kept?.axesCopy ?? new Float32Array(0), heads: kept?.heads ?? new Float64Array(0),
+        axesCopy: kept?.axesCopy ?? new Float32Array(0), heads: kept?.heads ?? new Float64Array(0), rowList: kept?.rowList ?? new Uint32Array(0),
       };
     }
     if (kept.axesCopy.length < axesValues) kept.axesCopy = allocFloat32(axesValues, "scratch");
     if (kept.heads.length < stages * rows) kept.heads = allocFloat64(stages * rows, "scratch");
+    if (inOrder && kept.rowList.length < rows) {
+      const words = allocInt32(rows, "scratch");
+      kept.rowList = new Uint32Array(words.buffer, words.byteOffset, rows);
+    }
   } catch (error) {
     if (error instanceof RangeError) return null;
     throw error;
@@ -451,7 +467,10 @@ function projectionBuffers(threads: number, rows: number, cols: number, stages: 
   kept.constants[PROJECT_ROW_SLOTS.scratch] = kept.scratch.byteOffset;
   kept.constants[PROJECT_ROW_SLOTS.scratchBytes] = scratchBytes;
   kept.constants[PROJECT_ROW_SLOTS.blockRows] = BLOCK_ROWS;
-  return { constants: kept.constants, meanCopy: kept.meanCopy.subarray(0, cols), axesCopy: kept.axesCopy.subarray(0, axesValues), heads: kept.heads };
+  return {
+    constants: kept.constants, meanCopy: kept.meanCopy.subarray(0, cols), axesCopy: kept.axesCopy.subarray(0, axesValues), heads: kept.heads,
+    rowList: kept.rowList.subarray(0, inOrder ? rows : 0),
+  };
 }
 
 /** Per row of rows first .. first+count−1 of a block in kernel memory: Σ p² in float64 (sqdist_f32_many against a zero row). */

@@ -66,9 +66,10 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   // In pool order, before any reordering: the mean's float sum depends on row order. Called only
   // when no row counts as labelled (no seeds), so the rows left out only shape the pool.
   const start = seedCount > 0 ? -1 : nearestToMean(read.points, candidates, options.selectable, read.rowOf);
-  // Wide rows: projected coordinates for the bounds, which also make the order's GEMM cheap.
-  const projected = !read.rowOf && wideRows(read.points, options.blas) ? projectRows(read.points, options.blas) : null;
-  const locality = wantsLocality ? localityCells(projected?.coordinates ?? read.points, options.blas, null, undefined, read.rowOf) : null;
+  // Wide rows: projected coordinates for the bounds (by pool row), which also make the order's GEMM cheap.
+  const projected = wideRows(read.points, options.blas) ? projectRows(read.points, options.blas, read.rowOf) : null;
+  const locality = !wantsLocality ? null
+    : projected ? localityCells(projected.coordinates, options.blas) : localityCells(read.points, options.blas, null, undefined, read.rowOf);
   let order = locality?.order ?? null;
   let points = order ? inLocalityOrder(read.points, order, cosine, read.rowOf) : null;
   if (!points) {
@@ -103,12 +104,12 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
  * The rows in the run's METRIC as the engines first read them (inMetric's). With `rowOf`, pool
  * row r is points' row rowOf[r]: the id-order pool's vectors as read (Pool.vectorsAsRead),
  * taken when the locality order will copy them anyway, so that the pool's own copy in id order
- * is never made. Not for wide rows: the projection's bounds are built in pool order.
+ * is never made.
  */
 function rowsToRead(pool: Pool, options: StrategyOptions, wantsLocality: boolean): { points: Matrix; rowOf: Uint32Array | null; labeled: Matrix | null } {
   const asRead = pool.vectorsAsRead;
   const cosine = options.metric === "cosine";
-  if (!asRead || !wantsLocality || wideRows(asRead.matrix, options.blas) || (!cosine && !fitsLocalityCopy(asRead.matrix))) {
+  if (!asRead || !wantsLocality || (!cosine && !fitsLocalityCopy(asRead.matrix))) {
     return { ...inMetric(pool.vectors!, options), rowOf: null };
   }
   const { rowOf } = asRead;

@@ -230,6 +230,44 @@ describe("projected lower bounds", () => {
     }
   }, 120_000);
 
+  test("build() with rowOf gives, bit for bit, the bounds of the rows copied into that order, on one thread and on two that project their own rows", async () => {
+    const stored = images ?? exampleEmbeddings();
+    const levels = stored.cols >= 128 ? [48, 128] : [16, 24];
+    const rng = new Rng(21), rowOf = Uint32Array.from({ length: stored.rows }, (_, i) => i);
+    for (let i = rowOf.length - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [rowOf[i], rowOf[j]] = [rowOf[j]!, rowOf[i]!]; }
+    const copied = allocVectors(false, stored.data.length) as Float32Array;
+    rowOf.forEach((from, r) => copied.set(stored.data.subarray(from * stored.cols, (from + 1) * stored.cols), r * stored.cols));
+    const inOrder: Matrix = { data: copied, rows: stored.rows, cols: stored.cols };
+    const built = (points: Matrix, order: Uint32Array | null) => {
+      const bounds = ProjectedBounds.build(points, blas, levels, true, order)!;
+      const all = Uint32Array.from({ length: points.rows }, (_, i) => i), pick = new Rng(5);
+      const lower: number[][] = [], kept: number[][] = [];
+      for (let t = 0; t < 3; t++) {
+        const c = pick.nextInt(points.rows);
+        const bits = bounds.lowerBoundsMany(c, all, points.rows);
+        lower.push(Array.from(new Uint32Array(bits.buffer, bits.byteOffset, 2 * points.rows)));
+        const rows = all.slice(), limits = Float64Array.from({ length: points.rows }, () => 8 * pick.nextFloat());
+        kept.push(Array.from(rows.subarray(0, bounds.screen(c, rows, limits, points.rows))));
+      }
+      return { coordinates: Array.from(new Uint32Array(bounds.coordinates.data.buffer, bounds.coordinates.data.byteOffset, bounds.coordinates.data.length)), lower, kept, stages: bounds.stageNames };
+    };
+    const threshold = setMinValuesPerPart(0);
+    blas.setThreads?.(1);
+    try {
+      const withProducts = openblas?.productsOnCallingThread ? openblas : null;
+      for (const [threads, workersBlas] of [[1, null], [2, withProducts]] as const) {
+        expect(await startThreads(threads, workersBlas)).toBeNull();
+        const reference = built(inOrder, null);
+        expect(reference.stages.join()).toContain("whole rows");
+        expect(built(stored, rowOf)).toEqual(reference);
+      }
+    } finally {
+      setMinValuesPerPart(threshold);
+      blas.setThreads?.(poolThreadsAtLoad);
+      stopThreads();
+    }
+  }, 120_000);
+
   test("screen() holds where the coordinates are too small for float32 arithmetic (the float64-summing kernel)", () => {
     const points = exampleEmbeddings();
     const tiny = allocVectors(false, points.data.length) as Float32Array;

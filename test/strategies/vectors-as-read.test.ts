@@ -58,20 +58,23 @@ const hybridConfig = { filters: [], objectives: [{ type: "uncertainty" as const,
 
 describe.skipIf(openblas === null)("a pool in another order than its ids selects as in id order, without a copy of its vectors in id order", () => {
   const none = () => false, somePerHundred = (id: number) => id % 97 === 5;
-  const cases: [string, (pool: Pool, options: StrategyOptions) => Selection, Partial<StrategyOptions>, number, (id: number) => boolean][] = [
-    ["diversity, from the mean", diversity, {}, 24_000, none],
-    ["diversity, from excluded rows", diversity, {}, 24_000, somePerHundred],
-    ["diversity (cosine)", diversity, { metric: "cosine" }, 24_000, none],
-    ["hybrid", hybrid, { selectionConfig: hybridConfig }, 24_000, none],
-    ["uncertainty with MIN_DISTANCE", uncertainty, { minDistance: 0.5 }, 24_000, none],
-    ["badge", badge, {}, 200_000, none],
+  // Wide rows (256 columns and more) are screened by projected bounds, fitted on a sample drawn in id order.
+  const cases: [string, (pool: Pool, options: StrategyOptions) => Selection, Partial<StrategyOptions>, number, number, (id: number) => boolean][] = [
+    ["diversity, from the mean", diversity, {}, 24_000, 4, none],
+    ["diversity, from excluded rows", diversity, {}, 24_000, 4, somePerHundred],
+    ["diversity (cosine)", diversity, { metric: "cosine" }, 24_000, 4, none],
+    ["diversity on wide rows", diversity, {}, 24_000, 300, none],
+    ["diversity (cosine) on wide rows, from excluded rows", diversity, { metric: "cosine" }, 24_000, 300, somePerHundred],
+    ["hybrid", hybrid, { selectionConfig: hybridConfig }, 24_000, 4, none],
+    ["uncertainty with MIN_DISTANCE", uncertainty, { minDistance: 0.5 }, 24_000, 4, none],
+    ["badge", badge, {}, 200_000, 4, none],
   ];
-  for (const [name, strategy, overrides, rows, excluded] of cases) {
+  for (const [name, strategy, overrides, rows, dim, excluded] of cases) {
     test(name, () => {
       // A shuffle: row i holds id shuffled[i].
       const rng = new Rng(7), shuffled = Uint32Array.from({ length: rows }, (_, i) => i);
       for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!]; }
-      const inIdOrder = poolOf(rows, 4, (i) => i), shuffledPool = poolOf(rows, 4, (i) => shuffled[i]!);
+      const inIdOrder = poolOf(rows, dim, (i) => i), shuffledPool = poolOf(rows, dim, (i) => shuffled[i]!);
       const asRead = Buffer.from(shuffledPool.vectors!.data.slice().buffer);
       const expected = run(strategy, inIdOrder, optionsFor(inIdOrder, overrides, excluded));
       const got = run(strategy, shuffledPool, optionsFor(shuffledPool, overrides, excluded));
@@ -81,6 +84,7 @@ describe.skipIf(openblas === null)("a pool in another order than its ids selects
       expect(got.details).toEqual(expected.details);
       expect(expected.ids.length).toBeGreaterThan(0);
       if ("localityOrder" in got.details) expect(got.details.localityOrder).toBe(true);
+      if (dim > 256) expect(got.details.screeningStages).toBeDefined();
       expect(got.copied).toBe(false);
       // Read through the order, never rearranged (cosine normalises a copy of its own).
       expect(Buffer.from(shuffledPool.vectors!.data.buffer, shuffledPool.vectors!.data.byteOffset, shuffledPool.vectors!.data.byteLength).equals(asRead)).toBe(true);

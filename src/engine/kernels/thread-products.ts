@@ -91,8 +91,10 @@ export const PROJECT_ROW_SLOTS = {
   norms: 8,
   /** Out: Σ p² per row and stage, float64: stage l's row r at heads + 8·(l·rows + r). */
   heads: 9,
+  /** uint32 per row: the row of the matrix it is read from (counting for rows in place; projection.ts's rowOf). */
+  rowOf: 10,
   /** Stage l: its block (rows × n float32), n, and its axes (n × cols float32), at stage + 3l, + 1, + 2. */
-  stage: 10,
+  stage: 11,
 } as const;
 /** Stages project_rows takes at most. */
 export const PROJECT_ROW_MAX_STAGES = 8;
@@ -101,7 +103,8 @@ export const PROJECT_ROW_CONSTANTS = PROJECT_ROW_SLOTS.stage + 3 * PROJECT_ROW_M
 /**
  * projection.ts's projection over blocks of rows (`cols` values each): a block centred by
  * centre_rows_f32_many (‖x − μ‖ into norms), then for each stage its coordinates A_l·(x − μ) by
- * one product into the stage's block, and Σ p² of them by sqdist_f32_many against zeros.
+ * one product into the stage's block, and Σ p² of them by sqdist_f32_many against zeros. Row r
+ * of a block is the matrix row rowOf[r]; its results land at r.
  */
 export function projectRowsKernel(exports: ProductExports, product: ProductNT, memory: WebAssembly.Memory, slot: number,
   slots: typeof PROJECT_ROW_SLOTS): ManyKernel {
@@ -115,7 +118,7 @@ export function projectRowsKernel(exports: ProductExports, product: ProductNT, m
     const first = new Uint32Array(buffer, idx, 1)[0]!;
     for (let b = first; b < first + count; b++) {
       const r0 = b * blockRows, rows = Math.min(blockRows, rowsInAll - r0);
-      exports.centre_rows_f32_many(scratch, base, width, counting + 4 * r0, rows, cols, norms);
+      exports.centre_rows_f32_many(scratch, base, width, at[slots.rowOf]! + 4 * r0, rows, cols, norms);
       new Float64Array(buffer, at[slots.norms]! + 8 * r0, rows).set(new Float64Array(buffer, norms, rows));
       const centred = new Float32Array(buffer, centredAt, rows * cols);
       for (let l = 0; l < stages; l++) {
