@@ -26,6 +26,24 @@ const poolThreadsAtLoad = (openblas as { threads?: number } | null)?.threads ?? 
 const images = fashionMnistImages(6000);
 
 /** The bundled example's 32-dimensional embeddings (3,000 real rows). */
+/**
+ * A build's figures as bits, to compare builds exactly: its coordinates, then for `trials`
+ * seeded centers every row's lower bounds and the rows screen() keeps under random limits.
+ */
+function boundsBits(bounds: ProjectedBounds, rows: number, trials: number) {
+  const rng = new Rng(9), all = Uint32Array.from({ length: rows }, (_, i) => i);
+  const lower: number[][] = [], kept: number[][] = [];
+  for (let t = 0; t < trials; t++) {
+    const c = rng.nextInt(rows);
+    const bits = bounds.lowerBoundsMany(c, all, rows);
+    lower.push(Array.from(new Uint32Array(bits.buffer, bits.byteOffset, 2 * rows)));
+    const screened = all.slice(), limits = Float64Array.from({ length: rows }, () => 8 * rng.nextFloat());
+    kept.push(Array.from(screened.subarray(0, bounds.screen(c, screened, limits, rows))));
+  }
+  const { coordinates } = bounds;
+  return { coordinates: Array.from(new Uint32Array(coordinates.data.buffer, coordinates.data.byteOffset, coordinates.data.length)), lower, kept, stages: bounds.stageNames };
+}
+
 function exampleEmbeddings(): Matrix<Float32Array> {
   const text = gunzipSync(readFileSync(join(import.meta.dir, "../../examples/fashion_mnist/pool/pool.csv.gz"))).toString("utf8");
   const lines = text.trim().split("\n");
@@ -187,19 +205,7 @@ describe("projected lower bounds", () => {
   test("build() gives the same coordinates, bounds and int8 screen on 1, 2 and 3 threads (centring, head norms and int8 codes run on the workers; with OpenBLAS opened by the workers, each thread projects its own rows)", async () => {
     const points = images ?? exampleEmbeddings();
     const levels = points.cols >= 128 ? [48, 128] : [16, 24];
-    const built = () => {
-      const bounds = ProjectedBounds.build(points, blas, levels, true)!;
-      const rng = new Rng(9), all = Uint32Array.from({ length: points.rows }, (_, i) => i);
-      const lower: number[][] = [], kept: number[][] = [];
-      for (let t = 0; t < 5; t++) {
-        const c = rng.nextInt(points.rows);
-        const bits = bounds.lowerBoundsMany(c, all, points.rows);
-        lower.push(Array.from(new Uint32Array(bits.buffer, bits.byteOffset, 2 * points.rows)));
-        const rows = all.slice(), limits = Float64Array.from({ length: points.rows }, () => 8 * rng.nextFloat());
-        kept.push(Array.from(rows.subarray(0, bounds.screen(c, rows, limits, points.rows))));
-      }
-      return { coordinates: Array.from(new Uint32Array(bounds.coordinates.data.buffer, bounds.coordinates.data.byteOffset, bounds.coordinates.data.length)), lower, kept, stages: bounds.stageNames };
-    };
+    const built = () => boundsBits(ProjectedBounds.build(points, blas, levels, true)!, points.rows, 5);
     const threshold = setMinValuesPerPart(0);
     // OpenBLAS's results depend on its own thread count: its products run on the calling thread
     // here, as on every thread of the runs whose workers opened it.
@@ -238,19 +244,7 @@ describe("projected lower bounds", () => {
     const copied = allocVectors(false, stored.data.length) as Float32Array;
     rowOf.forEach((from, r) => copied.set(stored.data.subarray(from * stored.cols, (from + 1) * stored.cols), r * stored.cols));
     const inOrder: Matrix = { data: copied, rows: stored.rows, cols: stored.cols };
-    const built = (points: Matrix, order: Uint32Array | null) => {
-      const bounds = ProjectedBounds.build(points, blas, levels, true, order)!;
-      const all = Uint32Array.from({ length: points.rows }, (_, i) => i), pick = new Rng(5);
-      const lower: number[][] = [], kept: number[][] = [];
-      for (let t = 0; t < 3; t++) {
-        const c = pick.nextInt(points.rows);
-        const bits = bounds.lowerBoundsMany(c, all, points.rows);
-        lower.push(Array.from(new Uint32Array(bits.buffer, bits.byteOffset, 2 * points.rows)));
-        const rows = all.slice(), limits = Float64Array.from({ length: points.rows }, () => 8 * pick.nextFloat());
-        kept.push(Array.from(rows.subarray(0, bounds.screen(c, rows, limits, points.rows))));
-      }
-      return { coordinates: Array.from(new Uint32Array(bounds.coordinates.data.buffer, bounds.coordinates.data.byteOffset, bounds.coordinates.data.length)), lower, kept, stages: bounds.stageNames };
-    };
+    const built = (points: Matrix, order: Uint32Array | null) => boundsBits(ProjectedBounds.build(points, blas, levels, true, order)!, points.rows, 3);
     const threshold = setMinValuesPerPart(0);
     blas.setThreads?.(1);
     try {
