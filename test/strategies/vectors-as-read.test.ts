@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { allocVectors } from "../../src/engine/kernels/kernels.ts";
+import { setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
 import { predictions } from "../../src/engine/uncertainty.ts";
 import type { Pool } from "../../src/pool/pool.ts";
 import { Rng } from "../../src/rng.ts";
@@ -21,9 +22,9 @@ import { clusteredPoints, probabilityRows } from "../helpers.ts";
 const openblas = (await backendsUnderTest()).find((b) => b.name === "openblas")!.blas;
 
 /** A pool of n rows whose row i has id number idOf[i] (ids sort as their numbers). */
-function poolOf(n: number, dim: number, idOf: (row: number) => number): Pool {
+function poolOf(n: number, dim: number, idOf: (row: number) => number, float64 = false): Pool {
   const points = clusteredPoints(n, dim, 30, 4), probs = probabilityRows(n, 3, 9);
-  const data = allocVectors(false, n * dim); // kernel memory, as the readers allocate
+  const data = allocVectors(float64, n * dim); // kernel memory, as the readers allocate
   const rowProbs = new Float64Array(n * 3);
   // Row i holds the values of generated row idOf[i]: the same rows, whatever the file order.
   for (let i = 0; i < n; i++) {
@@ -59,8 +60,10 @@ const hybridConfig = { filters: [], objectives: [{ type: "uncertainty" as const,
 describe.skipIf(openblas === null)("a pool in another order than its ids selects as in id order, without a copy of its vectors in id order", () => {
   const none = () => false, somePerHundred = (id: number) => id % 97 === 5;
   // Wide rows (256 columns and more) are screened by projected bounds, fitted on a sample drawn in id order.
-  const cases: [string, (pool: Pool, options: StrategyOptions) => Selection, Partial<StrategyOptions>, number, number, (id: number) => boolean][] = [
+  const cases: [string, (pool: Pool, options: StrategyOptions) => Selection, Partial<StrategyOptions>, number, number, (id: number) => boolean, boolean?][] = [
     ["diversity, from the mean", diversity, {}, 24_000, 4, none],
+    ["diversity on float64 rows (VECTOR_PRECISION=float64), from the mean", diversity, {}, 24_000, 4, none, true],
+    ["diversity on wide float64 rows", diversity, {}, 24_000, 300, none, true],
     ["diversity, from excluded rows", diversity, {}, 24_000, 4, somePerHundred],
     ["diversity (cosine)", diversity, { metric: "cosine" }, 24_000, 4, none],
     ["diversity on wide rows", diversity, {}, 24_000, 300, none],
@@ -69,12 +72,12 @@ describe.skipIf(openblas === null)("a pool in another order than its ids selects
     ["uncertainty with MIN_DISTANCE", uncertainty, { minDistance: 0.5 }, 24_000, 4, none],
     ["badge", badge, {}, 200_000, 4, none],
   ];
-  for (const [name, strategy, overrides, rows, dim, excluded] of cases) {
+  for (const [name, strategy, overrides, rows, dim, excluded, float64 = false] of cases) {
     test(name, () => {
       // A shuffle: row i holds id shuffled[i].
       const rng = new Rng(7), shuffled = Uint32Array.from({ length: rows }, (_, i) => i);
       for (let i = rows - 1; i > 0; i--) { const j = rng.nextInt(i + 1); [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!]; }
-      const inIdOrder = poolOf(rows, dim, (i) => i), shuffledPool = poolOf(rows, dim, (i) => shuffled[i]!);
+      const inIdOrder = poolOf(rows, dim, (i) => i, float64), shuffledPool = poolOf(rows, dim, (i) => shuffled[i]!, float64);
       const asRead = Buffer.from(shuffledPool.vectors!.data.slice().buffer);
       const expected = run(strategy, inIdOrder, optionsFor(inIdOrder, overrides, excluded));
       const got = run(strategy, shuffledPool, optionsFor(shuffledPool, overrides, excluded));
@@ -90,6 +93,24 @@ describe.skipIf(openblas === null)("a pool in another order than its ids selects
       expect(Buffer.from(shuffledPool.vectors!.data.buffer, shuffledPool.vectors!.data.byteOffset, shuffledPool.vectors!.data.byteLength).equals(asRead)).toBe(true);
     }, 120_000);
   }
+
+  test("on two threads, the workers running their own products, narrow and wide rows select and work as in id order on one", async () => {
+    const rows = 24_000, shuffled = Uint32Array.from({ length: rows }, (_, i) => (i * 7919) % rows);
+    for (const dim of [4, 300]) {
+      const inIdOrder = poolOf(rows, dim, (i) => i), shuffledPool = poolOf(rows, dim, (i) => shuffled[i]!);
+      const expected = run(diversity, inIdOrder, optionsFor(inIdOrder, {}, none));
+      const threshold = setMinValuesPerPart(0);
+      try {
+        expect(await startThreads(2, openblas)).toBeNull();
+        const got = run(diversity, shuffledPool, optionsFor(shuffledPool, {}, none));
+        expect(threadStats().splitScans).toBeGreaterThan(0);
+        expect({ ids: got.ids, scores: got.scores, details: got.details, copied: got.copied }).toEqual({ ...expected, copied: false });
+      } finally {
+        setMinValuesPerPart(threshold);
+        stopThreads();
+      }
+    }
+  }, 120_000);
 
   test("cosine names a zero row by its file row, read through the id order", () => {
     const rows = 24_000, shuffled = Uint32Array.from({ length: rows }, (_, i) => (i * 7919) % rows);
