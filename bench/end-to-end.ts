@@ -4,15 +4,19 @@
  * selected_samples.parquet, run as users run it (`bun src/main.ts`, or dist/active-sampling
  * when built). Target: ≤ 30 s on 2 cores.
  *
- *   bun bench/end-to-end.ts [--rows N] [--strategy S] [--fresh]
+ *   bun bench/end-to-end.ts [--rows N] [--strategy S] [--fresh] [--threads 1,2 [--rounds R]]
  *
- * The pool is written once to /tmp and reused. Prints wall seconds, peak RSS (GNU time) and
- * the run's own phase timings from selection_metadata.json.
+ * The pool is written once to /tmp and reused (its ids, row-0 … row-999999, are not in file
+ * order as strings, so the run works in id order as a real pool would). Prints wall seconds,
+ * peak RSS (GNU time) and the run's own phase timings from selection_metadata.json. With
+ * --threads, runs the binary at each count (THREADS) in turn, R rounds, and prints each
+ * count's select step and wall against the first count's, checking the selections are the
+ * same bytes.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { parquetWriteFile, type ColumnSource } from "hyparquet-writer";
-import { mixture } from "./workloads.ts";
+import { benchThreadCounts, mixture } from "./workloads.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
@@ -36,16 +40,50 @@ if (args.includes("--fresh") || !existsSync(pool)) {
 }
 
 const output = `${dir}/out-${strategy}`;
-rmSync(output, { recursive: true, force: true });
 const binary = existsSync("dist/active-sampling") ? ["dist/active-sampling"] : [process.execPath, "src/main.ts"];
 const command = [...binary, "--strategy", strategy, "--batch-size", "1000", "--input", poolDir, "--output", output,
   "--output-format", "parquet", "--quiet", "--no-save-report"];
 const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%e s wall, %M KB peak RSS", ...command] : command;
-const started = performance.now();
-const result = spawnSync(timed[0]!, timed.slice(1), { encoding: "utf8" });
-const wall = (performance.now() - started) / 1000;
-if (result.status !== 0) throw new Error(`${command.join(" ")} failed:\n${result.stderr}`);
-const m = JSON.parse(readFileSync(`${output}/selection_metadata.json`, "utf8"));
+
+interface Run { wall: number; usage: string; timings: Record<string, number>; backend: string; selection: Buffer }
+
+/** One run of the binary, THREADS=threads when given. */
+function runOnce(threads: number | null): Run {
+  rmSync(output, { recursive: true, force: true });
+  const env = threads === null ? process.env : { ...process.env, THREADS: String(threads) };
+  const started = performance.now();
+  const result = spawnSync(timed[0]!, timed.slice(1), { encoding: "utf8", env });
+  const wall = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${command.join(" ")} failed:\n${result.stderr}`);
+  const m = JSON.parse(readFileSync(`${output}/selection_metadata.json`, "utf8"));
+  return { wall, usage: result.stderr.trim().split("\n").pop()!, timings: m.timings_ms, backend: m.blas.backend, selection: readFileSync(`${output}/selected_samples.parquet`) };
+}
+
 console.log(`${command.join(" ")}`);
-console.log(`${rows} rows → ${strategy} k=1000 → Parquet: ${wall.toFixed(1)} s (target ≤ 30 s); ${result.stderr.trim().split("\n").pop()}`);
-console.log(`phases (ms): ${JSON.stringify(m.timings_ms)}; backend ${m.blas.backend}`);
+if (!args.includes("--threads")) {
+  const run = runOnce(null);
+  console.log(`${rows} rows → ${strategy} k=1000 → Parquet: ${run.wall.toFixed(1)} s (target ≤ 30 s); ${run.usage}`);
+  console.log(`phases (ms): ${JSON.stringify(run.timings)}; backend ${run.backend}`);
+} else {
+  const counts = benchThreadCounts(args), rounds = Number(option("--rounds", "3"));
+  const runs = new Map<number, Run[]>(counts.map((t) => [t, []]));
+  for (let round = 1; round <= rounds; round++) {
+    // Counts alternate within a round, so a busy spell on the machine falls on all of them.
+    for (const threads of counts) {
+      const run = runOnce(threads);
+      if (!run.selection.equals(runs.get(counts[0]!)![0]?.selection ?? run.selection)) throw new Error(`THREADS=${threads} selected other rows than THREADS=${counts[0]}`);
+      runs.get(threads)!.push(run);
+      console.log(`  round ${round}  THREADS=${threads}: select ${(run.timings.selectMs! / 1000).toFixed(2)} s, wall ${run.wall.toFixed(2)} s; ${run.usage}`);
+    }
+  }
+  const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+  const base = runs.get(counts[0]!)!;
+  for (const threads of counts.slice(1)) {
+    const mine = runs.get(threads)!;
+    const selectRatios = mine.map((run, r) => base[r]!.timings.selectMs! / run.timings.selectMs!);
+    const wallRatios = mine.map((run, r) => base[r]!.wall / run.wall);
+    console.log(`${rows} rows, ${strategy}: ${threads} threads against ${counts[0]}, ${rounds} rounds: select step ${range(selectRatios)}× (median ${median(selectRatios).toFixed(2)}×), ` +
+      `whole run ${range(wallRatios)}× (median ${median(wallRatios).toFixed(2)}×); same selection on every count`);
+  }
+}
