@@ -52,11 +52,11 @@ export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Ar
   const n = points.rows, dim = points.cols;
   const p = Math.min(pivotCount, n);
   const single = points.data instanceof Float32Array;
-  const stored = (i: number) => (rowOf ? rowOf[i]! : i);
-  const pivotRows = spreadPivots(points, blas, p, stored);
+  const rowAt = (i: number) => (rowOf ? rowOf[i]! : i);
+  const pivotRows = spreadPivots(points, blas, p, rowAt);
   const pivots = single ? new Float32Array(p * dim) : new Float64Array(p * dim);
   for (let k = 0; k < p; k++) {
-    const row = stored(pivotRows[k]!);
+    const row = rowAt(pivotRows[k]!);
     pivots.set(points.data.subarray(row * dim, (row + 1) * dim), k * dim);
   }
   // By points' own rows: one pass in memory order, whatever rowOf says.
@@ -207,13 +207,13 @@ function argminScratch(rows: number, p: number): { block: Float32Array; norms: F
  * and their rows then sit in several other clusters' neighbourhoods, where the cells'
  * bounds (center-cells.ts) cannot rule them out.
  */
-function spreadPivots(points: Matrix, blas: Blas, p: number, stored: (row: number) => number): Uint32Array {
+function spreadPivots(points: Matrix, blas: Blas, p: number, rowAt: (row: number) => number): Uint32Array {
   const n = points.rows, dim = points.cols;
   const size = Math.min(n, 16 * p);
   const sampleRows = Uint32Array.from({ length: size }, (_, s) => Math.floor((s * n) / size));
   const single = points.data instanceof Float32Array;
   const sample = single ? new Float32Array(size * dim) : new Float64Array(size * dim);
-  sampleRows.forEach((row, s) => sample.set(points.data.subarray(stored(row) * dim, (stored(row) + 1) * dim), s * dim));
+  sampleRows.forEach((row, s) => sample.set(points.data.subarray(rowAt(row) * dim, (rowAt(row) + 1) * dim), s * dim));
   const norms = rowSquaredNorms({ data: sample, rows: size, cols: dim });
   const dots = single ? new Float32Array(size) : new Float64Array(size);
   // Squared distances by ‖s‖² + ‖p‖² - 2s·p (one GEMV per pivot): approximate, which only

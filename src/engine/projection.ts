@@ -368,9 +368,9 @@ export class ProjectedBounds {
  * On every thread when the workers run products (thread-products.ts's project_rows: each thread
  * centres, multiplies and sums its own blocks of rows), else block by block here (centring and
  * sums on the worker threads, products on OpenBLAS's pool). Either way the same kernels on the
- * same bytes and the same product per block of BLOCK_ROWS rows.
+ * same bytes and the same product per block of BLOCK_ROWS rows. With `rowOf` (build's), block b
+ * holds rows b·BLOCK_ROWS, … of that order, whatever points' own order.
  */
-/** `rowOf` as ProjectedBounds.build's: block b holds rows b·BLOCK_ROWS … of that order, whatever points' own. */
 function projectInto(points: Matrix, mean: Float64Array, axes: Float32Array, stages: Stage[], blas: Blas,
   rowOf: Uint32Array | null): { norms: Float64Array; heads: Float64Array } {
   return projectOnEveryThread(points, mean, axes, stages, blas, rowOf) ?? projectBlockByBlock(points, mean, axes, stages, blas, rowOf);

@@ -109,8 +109,11 @@ function sameLabelClasses(hosts: HostCandidates[]): void {
   }
 }
 
-/** Duplicate ids are refused, or (DUPLICATE_IDS=keep_first) every repeat is made unselectable. */
-/** `byId`: the rows in id order when sorted already (idOrder's), else undefined: the ids' hashes find the rows that may repeat. */
+/**
+ * Duplicate ids are refused, or (DUPLICATE_IDS=keep_first) every repeat is made unselectable.
+ * `byId`: the rows in id order when sorted already (idOrder's), else undefined: the ids' hashes
+ * find the rows that may repeat.
+ */
 function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log: Logger, byId: Uint32Array | null | undefined): void {
   const mayRepeat = byId === undefined ? rowsThatMayRepeat(pool.ids) : rowsSharingAnId(pool.ids, byId);
   const dupes = duplicateIds(pool.ids, 5, mayRepeat);
