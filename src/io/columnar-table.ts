@@ -139,13 +139,58 @@ export class ColumnarTable implements Table {
     if (request.idColumn !== null) this.checkColumnIndex(request.idColumn);
     const ids = request.idColumn === null ? [] : this.extractIds(request.idColumn);
     const fills = request.numeric.flatMap((block) => block.columns.map((c, j) => this.planFill(block, c, block.offset + j)));
+    const steps = this.inQuads(fills);
     // Row tiles keep the destination rows being written in cache while every column passes
     // over them; filling one whole column at a time strides across the entire output each time.
     for (let from = 0; from < this.rowCount; from += TILE_ROWS) {
       const to = Math.min(this.rowCount, from + TILE_ROWS);
-      for (const fill of fills) this.fillTile(fill, from, to);
+      for (const step of steps) {
+        if ("quad" in step) this.fillQuad(step, from, to);
+        else this.fillTile(step, from, to);
+      }
     }
     return ids;
+  }
+
+  /**
+   * The fills in order, each four in a row that go to consecutive slots of one block from
+   * columns of one typed piece without missing values (the float32 and float64 pairings)
+   * joined into one quad: a loop that writes a row's four values together ran the transpose of
+   * 1M×128 float32 columns in 77-81 ms against 186-192 ms column by column.
+   */
+  private inQuads(fills: ColumnFill[]): (ColumnFill | FillQuad)[] {
+    const steps: (ColumnFill | FillQuad)[] = [];
+    for (let k = 0; k < fills.length; k++) {
+      const four = fills.slice(k, k + 4), quad = four.length === 4 ? this.quadOf(four) : null;
+      if (quad) {
+        steps.push(quad);
+        k += 3;
+      } else {
+        steps.push(fills[k]!);
+      }
+    }
+    return steps;
+  }
+
+  private quadOf(fills: ColumnFill[]): FillQuad | null {
+    // The four columns' own loops must be one fast pairing (planFill chose it: a number piece without missing values).
+    const loop = QUAD_LOOPS.get(fills[0]!.loops[0]!);
+    const values: NumberArray[] = [];
+    for (const [i, fill] of fills.entries()) {
+      const pieces = this.piecesOf(fill.column);
+      if (fill.block !== fills[0]!.block || fill.slot !== fills[0]!.slot + i || fill.loops.length !== 1 || fill.loops[0] !== fills[0]!.loops[0]) return null;
+      values.push(pieces[0]!.values as NumberArray);
+    }
+    return loop ? { quad: true, fills: fills as FillQuad["fills"], values: values as FillQuad["values"], loop } : null;
+  }
+
+  /** A quad's rows [from, to); at a value a column may not hold, its fills run one by one to report the first as they would. */
+  private fillQuad(quad: FillQuad, from: number, to: number): void {
+    const [first] = quad.fills, { block } = first, [a, b, c, d] = quad.values;
+    const bad = quad.loop(a, b, c, d, block.out, block.rowStart * block.stride + first.slot, block.stride, from, to);
+    if (bad < 0) return;
+    for (const fill of quad.fills) this.fillTile(fill, from, to);
+    throw new Error(`internal: a quad of columns found row ${bad} unfit, but none of its columns did`);
   }
 
   private checkColumnIndex(c: number): void {
@@ -362,6 +407,17 @@ interface ColumnFill {
   piece: number;
 }
 
+/** Four one-piece columns into consecutive slots of one block (extract()'s inQuads). */
+interface FillQuad {
+  quad: true;
+  fills: [ColumnFill, ColumnFill, ColumnFill, ColumnFill];
+  values: [NumberArray, NumberArray, NumberArray, NumberArray];
+  loop: QuadLoop;
+}
+
+/** A fast loop over four columns at once: rows [from, to) to out[base + r·stride + 0..3]; returns the first row where a value may not go there, or -1. */
+type QuadLoop = (a: NumberArray, b: NumberArray, c: NumberArray, d: NumberArray, out: NumericArray, base: number, stride: number, from: number, to: number) => number;
+
 /**
  * Copies piece rows [from, to) to out[base + r * stride]; returns the first row (piece-local)
  * that cannot go there, or -1. The message is built by the caller, out of the hot loop.
@@ -426,6 +482,35 @@ function fillFloat64ToFloat32(values: Float64Array, _m: undefined, out: Float32A
   }
   return -1;
 }
+
+// The same checks four columns at a time: a sum of the four v - v is 0 only when each is.
+
+function quadFloat32ToFloat32(a: Float32Array, b: Float32Array, c: Float32Array, d: Float32Array, out: Float32Array, base: number, stride: number,
+  from: number, to: number): number {
+  for (let r = from, o = base + from * stride; r < to; r++, o += stride) {
+    const v0 = a[r]!, v1 = b[r]!, v2 = c[r]!, v3 = d[r]!;
+    if (v0 - v0 + (v1 - v1) + (v2 - v2) + (v3 - v3) !== 0) return r;
+    out[o] = v0; out[o + 1] = v1; out[o + 2] = v2; out[o + 3] = v3;
+  }
+  return -1;
+}
+
+function quadFloat64ToFloat64(a: Float64Array, b: Float64Array, c: Float64Array, d: Float64Array, out: Float64Array, base: number, stride: number,
+  from: number, to: number): number {
+  for (let r = from, o = base + from * stride; r < to; r++, o += stride) {
+    const v0 = a[r]!, v1 = b[r]!, v2 = c[r]!, v3 = d[r]!;
+    if (v0 - v0 + (v1 - v1) + (v2 - v2) + (v3 - v3) !== 0) return r;
+    if (Math.max(Math.abs(v0), Math.abs(v1), Math.abs(v2), Math.abs(v3)) > FLOAT64_LIMIT) return r;
+    out[o] = v0; out[o + 1] = v1; out[o + 2] = v2; out[o + 3] = v3;
+  }
+  return -1;
+}
+
+/** The quad loop for columns whose own loop is the key. */
+const QUAD_LOOPS = new Map<FillLoop, QuadLoop>([
+  [fillFloat32ToFloat32 as FillLoop, quadFloat32ToFloat32 as QuadLoop],
+  [fillFloat64ToFloat64 as FillLoop, quadFloat64ToFloat64 as QuadLoop],
+]);
 
 function fillInt32ToInt32(values: Int32Array, _m: undefined, out: Int32Array, base: number, stride: number, from: number, to: number): number {
   for (let r = from, o = base + from * stride; r < to; r++, o += stride) out[o] = values[r]!;
