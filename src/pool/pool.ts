@@ -7,6 +7,7 @@ import type { ColumnPlan } from "./columns.ts";
 import type { NumericBlock, Table } from "../io/table.ts";
 import type { Matrix } from "../matrix.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
+import { faultInFresh } from "../engine/touch-pages.ts";
 import { predictions } from "../engine/uncertainty.ts";
 import { labelIndices } from "./labels.ts";
 import { listNames } from "../list-names.ts";
@@ -83,6 +84,8 @@ export function buildPool(tables: Table[], plan: ColumnPlan, options: PoolOption
     throw new DataError(`${first.path}: leaf_coreset needs GBDT leaf indices in leaf_* columns (one per tree, e.g. from XGBoost's pred_leaf=True); none found.`);
   }
   const vectorData = options.needVectors ? allocVectors(options.float64, size * vectorCols) : null;
+  // Its pages faulted in on every thread, not one by one as the columns fill it.
+  if (vectorData) faultInFresh(vectorData);
   const trees = plan.leafColumns.length;
   const leafData = options.needLeaves ? new Int32Array(size * trees) : null;
 

@@ -366,7 +366,26 @@
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
 
-;; locality.ts's gather, in the `_many` calling convention (so the worker threads can split it
+;; touch-pages.ts's faultInFresh, in the `_many` calling convention (so the worker threads can
+  ;; split it): for each page idx[i] of the memory at $base ($width bytes a page), 0 is stored in
+  ;; its first word, so that the page is faulted in by whichever thread takes it; out[i] = 0. For
+  ;; fresh, zeroed memory only (a store alone: reading first would map the zero page and fault
+  ;; twice, which ran at half the speed of one thread).
+  (func (export "touch_pages_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $at i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $at (i32.add (local.get $base) (i32.mul (i32.load (local.get $idx)) (local.get $width))))
+        (i32.store (local.get $at) (i32.const 0))
+        (f64.store (local.get $out) (f64.const 0))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $each))))
+
+  ;; locality.ts's gather, in the `_many` calling convention (so the worker threads can split it
   ;; by rows): copies rows idx[0..count) of the matrix at $base (rows $width bytes) to positions
   ;; $out/8 .. $out/8+count-1 of the matrix at $c. $out is 8 × the first position (the
   ;; convention advances it 8 bytes a row); $n is unused. A copy: the same bytes on any thread.

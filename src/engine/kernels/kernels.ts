@@ -31,6 +31,7 @@ interface DistanceExports {
   screen_i8_many: ManyKernel;
   /** locality.ts's row gather (c the destination, out 8 × its first position; see distance.wat). */
   gather_rows_many: ManyKernel;
+  touch_pages_many: ManyKernel;
   /** locality.ts's nearest-pivot search over a block of dot products (c the pivots' squared norms; see distance.wat). */
   nearest_pivot_f32_many: ManyKernel;
   /** row-mean.ts's column sums by blocks of rows (c its constants, idx block numbers; see distance.wat). */
@@ -56,7 +57,7 @@ export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f
  * (their constants in kernel memory), locality.ts's gather and nearest-pivot search, row-mean.ts's
  * column sums and distances to the mean, kcenter-cells.ts's pick, projection.ts's centring and int8 codes.
  */
-export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many", "nearest_pivot_f32_many",
+export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many", "touch_pages_many", "nearest_pivot_f32_many",
   "column_sums_f32_many", "sqdist_f32_f64_many", "kcenter_cells_many", "centre_rows_f32_many", "max_abs_f32_many", "quantise_i8_many"] as const;
 export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 
