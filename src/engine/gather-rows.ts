@@ -1,6 +1,7 @@
 /**
- * A matrix's rows copied into a new order: the locality order's copy (locality.ts) and the
- * id-order copy of a pool's vectors (strategies/id-order.ts), 512 MB each on 1M×128 rows.
+ * A matrix's rows copied into a new order: the locality order's copy (locality.ts), and the
+ * id-order copy of a pool's vectors (strategies/id-order.ts) when a strategy reads them in id
+ * order; 512 MB each on 1M×128 rows.
  */
 import type { Matrix } from "../matrix.ts";
 import { inKernelMemory, manyScratch } from "./kernels/kernels.ts";

@@ -73,8 +73,9 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   let order = locality?.order ?? null;
   let points = order ? inLocalityOrder(read.points, order, cosine, read.rowOf) : null;
   if (!points) {
+    // No room for the locality copy (euclidean only: cosine's own rows are rearranged in place).
     order = null;
-    points = read.rowOf ? inPoolOrder(pool, read, cosine) : read.points;
+    points = read.rowOf ? pool.vectors! : read.points;
   }
   if (order) projected?.reorder(order);
   const byPosition = <T extends Float64Array | Int32Array | Uint8Array>(perRow: T): T => {
@@ -116,11 +117,6 @@ function rowsToRead(pool: Pool, options: StrategyOptions, wantsLocality: boolean
   // A zero row (refused under cosine) is named by its pool row.
   const describeRow = (row: number) => options.describeRow(rowOf.indexOf(row));
   return { ...inMetric(asRead.matrix, { ...options, describeRow }), rowOf };
-}
-
-/** rowsToRead's rows in pool order when no locality order copied them: cosine's own normalised rows rearranged, or the pool's vectors. */
-function inPoolOrder(pool: Pool, read: { points: Matrix; rowOf: Uint32Array | null }, cosine: boolean): Matrix {
-  return cosine ? inLocalityOrder(read.points, read.rowOf!, true)! : pool.vectors!;
 }
 
 /** Labelled rows plus the pool rows counted as labelled (`labelledInPool`, by position), as seed centers. */
