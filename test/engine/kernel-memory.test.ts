@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { alignUp } from "../../src/engine/kernels/kernels.ts";
+import { alignUp, allocFloat32, memory } from "../../src/engine/kernels/kernels.ts";
 
 describe("kernel memory", () => {
   test("alignUp() keeps offsets past 2 GiB positive and 16-byte aligned (kernel memory reaches 4 GiB)", () => {
@@ -7,6 +7,33 @@ describe("kernel memory", () => {
     expect(alignUp(65)).toBe(80);
     expect(alignUp(2 ** 31 + 1)).toBe(2 ** 31 + 16);
     expect(alignUp(2 ** 32 - 20)).toBe(2 ** 32 - 16);
+  });
+
+  test("arrays that come one by one grow the memory a few times, not once each (each grow is a buffer as large as the memory for the collector)", () => {
+    allocFloat32(2 ** 24); // 64 MiB: the memory holds at least as much as the arrays to come
+    const buffers = new Set<ArrayBufferLike>([memory.buffer]);
+    for (let k = 0; k < 64; k++) {
+      allocFloat32(2 ** 18); // 1 MiB
+      buffers.add(memory.buffer);
+    }
+    expect(buffers.size - 1).toBeLessThanOrEqual(2);
+  });
+
+  test("memory grown ahead takes no physical memory until written", () => {
+    const root = new URL("../..", import.meta.url).pathname;
+    // A child of its own: a fresh memory, so the grow ahead is half of 1 GiB.
+    const script = `
+      const { allocFloat32, memory } = await import("${root}src/engine/kernels/kernels.ts");
+      allocFloat32(2 ** 28); // 1 GiB, never written
+      const before = process.memoryUsage.rss(), size = memory.buffer.byteLength;
+      allocFloat32(2 ** 18);
+      console.log(JSON.stringify({ grown: memory.buffer.byteLength - size, rss: process.memoryUsage.rss() - before }));
+    `;
+    const child = Bun.spawnSync([process.execPath, "-e", script]);
+    expect(child.stderr.toString()).toBe("");
+    const { grown, rss } = JSON.parse(child.stdout.toString().trim()) as { grown: number; rss: number };
+    expect(grown).toBeGreaterThanOrEqual(2 ** 29);
+    expect(rss).toBeLessThan(2 ** 25);
   });
 
   test("with data filling kernel memory to its last MiB, core-set still runs (its loops' scratch has room of its own) and picks the same rows", () => {
