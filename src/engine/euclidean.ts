@@ -12,6 +12,7 @@ import type { Matrix } from "../matrix.ts";
 import { allocVectors, inKernelMemory, kernels, manyScratch, toKernelMemory } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import type { CenterIndex, KernelRows, KernelScreen, MetricSpace, RowCells, SeedState } from "./metric-space.ts";
+import { largestMagnitude } from "./largest-magnitude.ts";
 import { ProjectedBounds } from "./projection.ts";
 
 /**
@@ -64,48 +65,6 @@ export type RowDistance = (a: number, b: number) => number;
  * Beyond that the float64-arithmetic kernel runs.
  */
 const NARROW_RANGE = [2 ** -40, 2 ** 50] as const;
-const largestMagnitude = new WeakMap<ArrayBufferView, number>();
-
-function maxAbs(data: Float32Array | Float64Array): number {
-  let m = largestMagnitude.get(data);
-  if (m === undefined) {
-    m = (data instanceof Float32Array ? maxAbsByRows(data) : null) ?? maxAbsOneByOne(data);
-    largestMagnitude.set(data, m);
-  }
-  return m;
-}
-
-/** The largest |value|, NaN left out. */
-function maxAbsOneByOne(data: Float32Array | Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < data.length; i++) { const v = Math.abs(data[i]!); if (v > m) m = v; }
-  return m;
-}
-
-/** Values a row of maxAbsByRows' kernel holds. */
-const MAX_ABS_ROW = 1024;
-
-/**
- * maxAbsOneByOne for float32 data in kernel memory, by max_abs_f32_many over rows of
- * MAX_ABS_ROW values split across the worker threads (a serial pass over 1M×128 values took
- * ~60 ms of the main thread). Null where the kernel does not apply: data elsewhere, or a NaN
- * (the kernel's row maximum would hide the row's other values).
- */
-function maxAbsByRows(data: Float32Array): number | null {
-  const rows = Math.floor(data.length / MAX_ABS_ROW);
-  if (!inKernelMemory(data) || rows < 2) return null;
-  const { idx, out } = manyScratch(rows);
-  for (let r = 0; r < rows; r++) idx[r] = r;
-  runMany("max_abs_f32_many", 0, data.byteOffset, 4 * MAX_ABS_ROW, idx.byteOffset, rows, MAX_ABS_ROW, out.byteOffset);
-  let m = 0;
-  for (let r = 0; r < rows; r++) {
-    const v = out[r]!;
-    if (Number.isNaN(v)) return null;
-    if (v > m) m = v;
-  }
-  return Math.max(m, maxAbsOneByOne(data.subarray(rows * MAX_ABS_ROW)));
-}
-
 /** Relative error of the squared distances `rowSquaredDistance(x, y)` returns, as a bound. */
 export function kernelRelativeError(x: Matrix, y: Matrix): number {
   return usesNarrowKernel(x, y) ? (x.cols / 8 + 4) * 2 ** -23 : (x.cols + 4) * 2 ** -52;
@@ -126,7 +85,7 @@ export function kernelAbsoluteError(x: Matrix): number {
 /** Whether rowSquaredDistance(x, y) sums in float32 (the narrow kernel), as kernelRelativeError assumes. */
 export function usesNarrowKernel(x: Matrix, y: Matrix): boolean {
   if (!(x.data instanceof Float32Array) || !(y.data instanceof Float32Array)) return false;
-  const m = Math.max(maxAbs(x.data), maxAbs(y.data));
+  const m = Math.max(largestMagnitude(x.data), largestMagnitude(y.data));
   return m >= NARROW_RANGE[0] && m <= NARROW_RANGE[1];
 }
 

@@ -63,8 +63,8 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
   let excluded = 0;
   for (let r = 0; r < labelledInPool.length; r++) excluded += labelledInPool[r]!;
   const seedCount = (labeled?.rows ?? 0) + excluded;
-  // In pool order, before any reordering: the mean's float sum depends on row order. Called only
-  // when no row counts as labelled (no seeds), so the rows left out only shape the pool.
+  // A pool row (ties: the lowest). Called only when no row counts as labelled (no seeds), so the
+  // rows left out only shape the pool.
   const start = seedCount > 0 ? -1 : nearestToMean(read.points, candidates, options.selectable, read.rowOf);
   // Wide rows: projected coordinates for the bounds (by pool row), which also make the order's GEMM cheap.
   const projected = wideRows(read.points, options.blas) ? projectRows(read.points, options.blas, read.rowOf) : null;

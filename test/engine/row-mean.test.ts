@@ -1,12 +1,12 @@
 /**
  * row-mean.ts: where a seedless k-center starts. Its column sums and distances run on the
- * worker threads; the promise is the same bits on any thread count, and the same bits from the
- * TypeScript twin that serves rows outside kernel memory.
+ * worker threads; the promise is the same bits on any thread count and in any row order, and
+ * the same bits from the TypeScript twin that serves rows outside kernel memory.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { allocFloat32, allocFloat64 } from "../../src/engine/kernels/kernels.ts";
 import { setMainTakesChunks, setMinValuesPerPart, startThreads, stopThreads, threadStats } from "../../src/engine/kernels/threads.ts";
-import { nearestToMean, selectableMean, squaredDistancesTo, SUM_BLOCK_ROWS } from "../../src/engine/row-mean.ts";
+import { nearestToMean, roundingConstant, selectableMean, squaredDistancesTo, SUM_BLOCK_ROWS } from "../../src/engine/row-mean.ts";
 import type { Matrix } from "../../src/matrix.ts";
 import { Rng } from "../../src/rng.ts";
 
@@ -57,7 +57,7 @@ describe("nearestToMean", () => {
     expect(Math.ceil(rows / SUM_BLOCK_ROWS)).toBeGreaterThan(256);
   }, 60_000);
 
-  test("the mean is the selectable rows' mean, and the start the candidate nearest it", () => {
+  test("the mean is the selectable rows' mean, within the rounding step the largest magnitude sets, and the start the candidate nearest it", () => {
     const mean = selectableMean(inKernel32, selectable);
     let n = 0;
     const exact = new Float64Array(cols);
@@ -66,12 +66,18 @@ describe("nearestToMean", () => {
       n++;
       for (let j = 0; j < cols; j++) exact[j]! += single[r * cols + j]!;
     }
-    for (let j = 0; j < cols; j++) expect(mean[j]!).toBeCloseTo(exact[j]! / n, 9);
-    // Rows left out pull the mean when counted: make them far away, and the mean must not move.
+    // Each value moves by at most half a step, 2^q = R / 1.5 / 2^52; so does their mean.
+    const halfStep = (largest: number) => roundingConstant(rows, largest) / 1.5 / 2 ** 53;
+    let largest = 0;
+    for (const v of single) largest = Math.max(largest, Math.abs(v));
+    expect(halfStep(largest)).toBeLessThan(1e-8);
+    for (let j = 0; j < cols; j++) expect(Math.abs(mean[j]! - exact[j]! / n)).toBeLessThanOrEqual(halfStep(largest) + 1e-12);
+    // Rows left out only coarsen the step (they set the largest magnitude), never enter the sums.
     const shifted = allocFloat32(rows * cols);
     shifted.set(single);
     for (let r = 0; r < rows; r++) if (!selectable[r]) shifted.fill(1e6, r * cols, (r + 1) * cols);
-    expect(bits(selectableMean({ data: shifted, rows, cols }, selectable))).toEqual(bits(mean));
+    const shiftedMean = selectableMean({ data: shifted, rows, cols }, selectable);
+    for (let j = 0; j < cols; j++) expect(Math.abs(shiftedMean[j]! - exact[j]! / n)).toBeLessThanOrEqual(halfStep(1e6) + 1e-12);
     // The start is the candidate whose exact distance is least (not a row left out of the candidates).
     const start = nearestToMean(inKernel32, candidates, selectable);
     expect(candidates[start]).toBe(1);
@@ -85,7 +91,7 @@ describe("nearestToMean", () => {
     expect(distance(start)).toBeCloseTo(least, 6);
   });
 
-  test("rows read through an order (rowOf) give the bits of the same rows copied into that order, on 1, 2 and 3 threads", async () => {
+  test("the same rows in any order give the same mean, bit for bit, and the same start (rowOf or copied), on 1, 2 and 3 threads", async () => {
     // A shuffle, so that every block of the sums takes rows from all over the matrix.
     const rowOf = Uint32Array.from({ length: rows }, (_, r) => r);
     const shuffle = new Rng(11);
@@ -93,9 +99,11 @@ describe("nearestToMean", () => {
     const copied = allocFloat32(rows * cols);
     rowOf.forEach((from, r) => copied.set(single.subarray(from * cols, (from + 1) * cols), r * cols));
     const inOrder: Matrix = { data: copied, rows, cols };
+    // The masks moved with the rows: row r of the order is matrix row rowOf[r].
+    const byMatrixRow = (mask: Uint8Array) => { const out = new Uint8Array(rows); rowOf.forEach((from, r) => { out[from] = mask[r]!; }); return out; };
     const expectedMean = bits(selectableMean(inOrder, selectable)), expectedStart = nearestToMean(inOrder, candidates, selectable);
-    // The order changes the sums' rounding: were it ignored, the bits would differ.
-    expect(bits(selectableMean(inKernel32, selectable))).not.toEqual(expectedMean);
+    // The same rows in the matrix's own order, summed in that order: the same bits.
+    expect(bits(selectableMean(inKernel32, byMatrixRow(selectable)))).toEqual(expectedMean);
     expect(bits(selectableMean(outside32, selectable, rowOf))).toEqual(expectedMean);
     expect(nearestToMean(outside32, candidates, selectable, rowOf)).toBe(expectedStart);
     for (const threads of [1, 2, 3]) {
@@ -104,10 +112,45 @@ describe("nearestToMean", () => {
       expect(nearestToMean(inKernel32, candidates, selectable, rowOf)).toBe(expectedStart);
     }
     // The answer is a row of the order, not of the matrix: here the matrix row found without the order, the masks moved with the rows.
-    const byMatrixRow = (mask: Uint8Array) => { const out = new Uint8Array(rows); rowOf.forEach((from, r) => { out[from] = mask[r]!; }); return out; };
     expect(rowOf[expectedStart]).toBe(nearestToMean(inKernel32, byMatrixRow(candidates), byMatrixRow(selectable)));
     expect(expectedStart).not.toBe(rowOf[expectedStart]);
   }, 60_000);
+
+  test("values whose float sums depend on their order (magnitudes over eight decades) still give one mean in any order, on 1, 2 and 3 threads", async () => {
+    const wideRng = new Rng(7);
+    const wide = allocFloat32(rows * cols);
+    for (let i = 0; i < wide.length; i++) wide[i] = wideRng.nextGaussian() * 10 ** (wideRng.nextFloat() * 8 - 4);
+    const reversed = allocFloat32(rows * cols);
+    for (let r = 0; r < rows; r++) reversed.set(wide.subarray(r * cols, (r + 1) * cols), (rows - 1 - r) * cols);
+    const all = new Uint8Array(rows).fill(1);
+    // Plain float64 sums in the two orders differ: the test would catch sums that follow the order.
+    const plainSums = (data: Float32Array) => {
+      const sums = new Float64Array(cols);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) sums[j]! += data[r * cols + j]!;
+      return bits(sums);
+    };
+    expect(plainSums(reversed)).not.toEqual(plainSums(wide));
+    const expected = bits(selectableMean({ data: Float32Array.from(wide), rows, cols }, all));
+    for (const threads of [1, 2, 3]) {
+      expect(await startThreads(threads)).toBeNull();
+      expect(bits(selectableMean({ data: wide, rows, cols }, all))).toEqual(expected);
+      expect(bits(selectableMean({ data: reversed, rows, cols }, all))).toEqual(expected);
+    }
+  }, 60_000);
+
+  test("roundingConstant: the least power of two at or above rows × largest sets the step; 0 where it cannot", () => {
+    // 2^e ≥ 1000 × 3 → e = 12, R = 1.5 × 2^14; exactly a power of two keeps its own e.
+    expect(roundingConstant(1000, 3)).toBe(1.5 * 2 ** 14);
+    expect(roundingConstant(1024, 4)).toBe(1.5 * 2 ** 14);
+    expect(roundingConstant(1024, 4 + 2 ** -40)).toBe(1.5 * 2 ** 15);
+    expect(roundingConstant(10, 0)).toBe(0);
+    expect(roundingConstant(10, 2 ** 1021)).toBe(0);
+    // With R, x rounds to a multiple of 2^(e−50), and a sum of up to `rows` such values stays exact.
+    const R = roundingConstant(1000, 3), step = 2 ** (12 - 50);
+    const x = 2.0000000001234567;
+    const rounded = (x + R) - R;
+    expect(rounded / step).toBe(Math.round(x / step));
+  });
 
   test("a row placed at the mean is the start; ties go to the lowest row; no candidate gives -1", () => {
     const n = 9, dim = 5;

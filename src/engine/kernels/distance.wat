@@ -719,23 +719,24 @@
 
   ;; engine/row-mean.ts's column sums, in the `_many` calling convention (so the worker threads can
   ;; split them by blocks of rows): idx[0..count) lists block numbers. $c points at i32 mask (one
-  ;; byte a row, 0: left out), i32 sums, i32 rows, i32 blockRows, i32 first, i32 rowOf. For block
-  ;; b, rows (first+b)·blockRows .. min((first+b+1)·blockRows, rows) − 1 are added, those the mask
-  ;; keeps, one after another in row order, into float64 column sums at sums + b·8n (zeroed
-  ;; first); out[i] = how many rows. Row r is row r of the float32 matrix at $base (rows $width
-  ;; bytes, $n values), or its row rowOf[r] (u32) when rowOf is not 0: the rows taken in another
-  ;; order without a copy. Each column's sum is sequential within its block: the same bits on
-  ;; any thread, and the bits of row-mean.ts's TypeScript twin.
+  ;; byte a row, 0: left out), i32 sums, i32 rows, i32 blockRows, i32 first, i32 unused, f64
+  ;; round. For block b, rows (first+b)·blockRows .. min((first+b+1)·blockRows, rows) − 1 of the
+  ;; float32 matrix at $base (rows $width bytes, $n values) are added, those the mask keeps, into
+  ;; float64 column sums at sums + b·8n (zeroed first); out[i] = how many rows. Each value is
+  ;; first rounded to a multiple of a power of two, (x + round) − round: row-mean.ts picks the
+  ;; step so that every sum is exact, whatever the rows' order. The bits of row-mean.ts's
+  ;; TypeScript twin.
   (func (export "column_sums_f32_many") (param $c i32) (param $base i32) (param $width i32) (param $idx i32) (param $count i32)
     (param $n i32) (param $out i32)
     (local $end i32) (local $mask i32) (local $sums i32) (local $rows i32) (local $blockRows i32)
     (local $r i32) (local $last i32) (local $dst i32) (local $row i32) (local $j i32) (local $quads i32) (local $added i32)
-    (local $rowOf i32) (local $x v128)
+    (local $round f64) (local $rounds v128) (local $x v128)
     (local.set $mask (i32.load (local.get $c)))
     (local.set $sums (i32.load offset=4 (local.get $c)))
     (local.set $rows (i32.load offset=8 (local.get $c)))
     (local.set $blockRows (i32.load offset=12 (local.get $c)))
-    (local.set $rowOf (i32.load offset=20 (local.get $c)))
+    (local.set $round (f64.load offset=24 (local.get $c)))
+    (local.set $rounds (f64x2.splat (local.get $round)))
     (local.set $quads (i32.and (local.get $n) (i32.const -4)))
     (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
@@ -753,11 +754,7 @@
             (if (i32.load8_u (i32.add (local.get $mask) (local.get $r)))
               (then
                 (local.set $added (i32.add (local.get $added) (i32.const 1)))
-                (local.set $row (i32.add (local.get $base) (i32.mul
-                  (if (result i32) (local.get $rowOf)
-                    (then (i32.load (i32.add (local.get $rowOf) (i32.shl (local.get $r) (i32.const 2)))))
-                    (else (local.get $r)))
-                  (local.get $width))))
+                (local.set $row (i32.add (local.get $base) (i32.mul (local.get $r) (local.get $width))))
                 (local.set $j (i32.const 0))
                 (block $quads_done
                   (loop $quad
@@ -765,10 +762,11 @@
                     (local.set $x (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
                     (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
                       (f64x2.add (v128.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))))
-                        (f64x2.promote_low_f32x4 (local.get $x))))
+                        (f64x2.sub (f64x2.add (f64x2.promote_low_f32x4 (local.get $x)) (local.get $rounds)) (local.get $rounds))))
                     (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
                       (f64x2.add (v128.load offset=16 (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))))
-                        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))
+                        (f64x2.sub (f64x2.add (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
+                          (local.get $rounds)) (local.get $rounds))))
                     (local.set $j (i32.add (local.get $j) (i32.const 4)))
                     (br $quad)))
                 (block $tail_done
@@ -776,7 +774,8 @@
                     (br_if $tail_done (i32.ge_u (local.get $j) (local.get $n)))
                     (f64.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
                       (f64.add (f64.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))))
-                        (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))))
+                        (f64.sub (f64.add (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
+                          (local.get $round)) (local.get $round))))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $tail)))))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
