@@ -10,6 +10,7 @@
  */
 import { gatherRows } from "../engine/gather-rows.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
+import { sortById } from "../pool/id-sort.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Selection, Strategy, StrategyOptions } from "./strategy.ts";
@@ -26,15 +27,6 @@ export function idOrder(ids: readonly string[]): Uint32Array | null {
 }
 
 const ordersById = new WeakMap<readonly string[], Uint32Array | null>();
-
-function sortById(ids: readonly string[]): Uint32Array | null {
-  let sorted = true;
-  for (let i = 1; i < ids.length && sorted; i++) if (ids[i - 1]! > ids[i]!) sorted = false;
-  if (sorted) return null;
-  const order = Uint32Array.from({ length: ids.length }, (_, i) => i);
-  // Code-unit order, as options.tieBreak compares ids; stable, so repeated ids keep file order.
-  return order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : a - b));
-}
 
 /** Runs `strategy` on the pool in id order and returns its selection in file rows. */
 export function runInIdOrder(strategy: Strategy, pool: Pool, options: StrategyOptions): Selection {
