@@ -4,10 +4,12 @@
  * selected_samples.parquet, run as users run it (`bun src/main.ts`, or dist/active-sampling
  * when built). Target: ≤ 30 s on 2 cores.
  *
- *   bun bench/end-to-end.ts [--rows N] [--strategy S] [--fresh] [--threads 1,2 [--rounds R]]
+ *   bun bench/end-to-end.ts [--rows N] [--strategy S] [--ids row|uuid] [--fresh] [--threads 1,2 [--rounds R]]
  *
- * The pool is written once to /tmp and reused (its ids, row-0 … row-999999, are not in file
- * order as strings, so the run works in id order as a real pool would). Prints wall seconds,
+ * The pool is written once to /tmp and reused. Its ids are row-0 … row-999999 (not in file
+ * order as strings, so the run works in id order as a real pool would, but in a few sorted runs),
+ * or with --ids uuid seeded random UUID-like ids, in no order at all: every step that goes by id
+ * then reads rows from all over memory, as it does on a pool keyed by UUIDs. Prints wall seconds,
  * peak RSS (GNU time) and the run's own phase timings from selection_metadata.json. With
  * --threads, runs the binary at each count (THREADS) in turn, R rounds, and prints each
  * count's select step and wall against the first count's, checking the selections are the
@@ -16,13 +18,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { parquetWriteFile, type ColumnSource } from "hyparquet-writer";
+import { Rng } from "../src/rng.ts";
 import { benchThreadCounts, mixture } from "./workloads.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
 const rows = Number(option("--rows", "1000000"));
 const strategy = option("--strategy", "diversity");
-const dir = `/tmp/active-sampling-e2e-${rows}`;
+const idKind = option("--ids", "row");
+if (idKind !== "row" && idKind !== "uuid") throw new Error(`--ids: row or uuid, not ${idKind}`);
+const dir = `/tmp/active-sampling-e2e-${rows}${idKind === "uuid" ? "-uuid" : ""}`;
 // The input channel is a folder of its own: an output inside it is refused (it would be read back).
 const poolDir = `${dir}/pool`;
 const pool = `${poolDir}/pool.parquet`;
@@ -31,7 +36,7 @@ if (args.includes("--fresh") || !existsSync(pool)) {
   mkdirSync(poolDir, { recursive: true });
   const started = performance.now();
   const w = mixture(rows, 128, { seed: 3 });
-  const columnData: ColumnSource[] = [{ name: "id", type: "STRING", data: Array.from({ length: rows }, (_, i) => `row-${i}`) }];
+  const columnData: ColumnSource[] = [{ name: "id", type: "STRING", data: idKind === "uuid" ? uuidLike(rows) : Array.from({ length: rows }, (_, i) => `row-${i}`) }];
   for (let c = 0; c < w.classes; c++) columnData.push({ name: `prob_class_${c}`, type: "DOUBLE", data: Float64Array.from({ length: rows }, (_, i) => w.probs[i * w.classes + c]!) });
   for (let j = 0; j < 128; j++) columnData.push({ name: `emb_${j}`, type: "FLOAT", data: Float32Array.from({ length: rows }, (_, i) => w.vectors.data[i * 128 + j]!) });
   parquetWriteFile({ filename: `${pool}.partial`, columnData, rowGroupSize: 100_000 });
@@ -86,4 +91,11 @@ if (!args.includes("--threads")) {
     console.log(`${rows} rows, ${strategy}: ${threads} threads against ${counts[0]}, ${rounds} rounds: select step ${range(selectRatios)}× (median ${median(selectRatios).toFixed(2)}×), ` +
       `whole run ${range(wallRatios)}× (median ${median(wallRatios).toFixed(2)}×); same selection on every count`);
   }
+}
+
+/** Ids shaped like UUIDs (8-4-4-4-12 hex digits), from a seeded generator so the pool is the same on every machine. */
+function uuidLike(count: number): string[] {
+  const rng = new Rng(11);
+  const hex = (digits: number) => Array.from({ length: digits }, () => "0123456789abcdef"[rng.nextInt(16)]).join("");
+  return Array.from({ length: count }, () => `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`);
 }
