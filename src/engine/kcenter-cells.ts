@@ -24,16 +24,16 @@ import { runMayMove } from "./center-cells.ts";
 import { allocFloat64, allocInt32 } from "./kernels/kernels.ts";
 import { runMany } from "./kernels/threads.ts";
 import type { KCenterOptions, KCenterResult } from "./kcenter.ts";
-import { distancesFrom, distancesToRange, pruningTolerance, relativeSlack, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
+import { distancesFrom, pruningTolerance, relativeSlack, type KernelRows, type KernelScreen, type MetricSpace, type RowCells } from "./metric-space.ts";
 
 /** Byte offsets of the layout the kernel reads (see $cell_scan in distance.wat). */
 const AT = {
   starts: 0, deltas: 4, distance: 8, nearest: 12, ties: 16, farthest: 20, best: 24, counters: 28, cellOf: 32,
   base: 36, width: 40, dim: 44, kind: 48, fresh: 52, prefilter: 56, prefilterWidth: 60, prefilterDims: 64,
   stages: 68, stageParams: 72, stageWidths: 88, stageDims: 104, toPivots: 120, reach: 124, pruneSlack: 128, cellSlack: 136, tolerance: 144,
-  wholeRows: 152, wholeRowsWidth: 156, wholeRowsDims: 160,
+  wholeRows: 152, wholeRowsWidth: 156, wholeRowsDims: 160, pivots: 168,
 } as const;
-const LAYOUT_BYTES = 168;
+const LAYOUT_BYTES = 176;
 /** Float32 screen stages the layout has room for. */
 const MAX_STAGES = 4;
 /**
@@ -84,7 +84,7 @@ class CellScan {
     const n = space.size, blockStarts = cutIntoBlocks(cells.starts);
     const memory = allocate(n, cells.pivots.length, blockStarts.length - 1, options.tieKey !== null && options.tieKey !== undefined);
     if (!memory) return null;
-    const { layout, distance, nearest, ties, deltas, reach } = memory;
+    const { layout, distance, nearest, ties } = memory;
     const { seeds, selectable } = options;
     const seeded = seeds !== null && seeds.count > 0;
     for (let i = 0; i < n; i++) {
@@ -94,16 +94,9 @@ class CellScan {
     }
     if (ties) ties.set(options.tieKey!);
     memory.starts.set(blockStarts);
-    // δ_x, each row's distance to its cell's pivot, and per block the largest δ of a row in play.
+    memory.pivots.set(cells.pivots);
     for (let cell = 0, block = 0; cell < cells.pivots.length; cell++) {
-      const start = cells.starts[cell]!, end = cells.starts[cell + 1]!;
-      deltas.set(distancesToRange(space, cells.pivots[cell]!, start, end).subarray(0, end - start), start);
-      for (; block < blockStarts.length - 1 && blockStarts[block]! < end; block++) {
-        memory.cellOf[block] = cell;
-        let largest = 0;
-        for (let x = blockStarts[block]!; x < blockStarts[block + 1]!; x++) if (nearest[x]! >= 0 && deltas[x]! > largest) largest = deltas[x]!;
-        reach[block] = largest;
-      }
+      for (; block < blockStarts.length - 1 && blockStarts[block]! < cells.starts[cell + 1]!; block++) memory.cellOf[block] = cell;
     }
     const i32 = (at: number, value: number) => { layout[at / 4] = value; };
     i32(AT.base, rows.base); i32(AT.width, rows.width); i32(AT.dim, rows.dim); i32(AT.kind, rows.kind);
@@ -122,7 +115,12 @@ class CellScan {
     constants[AT.pruneSlack / 8] = scan.#pruneSlack;
     constants[AT.cellSlack / 8] = scan.#cellSlack;
     constants[AT.tolerance / 8] = scan.#tolerance;
-    for (let b = 0; b < scan.#blocks; b++) scan.#settle(b);
+    // δ_x, each row's distance to its cell's pivot, each block's reach (its largest δ of a row in
+    // play) and farthest row: one job over every block (on the main thread alone, 30-40 ms on
+    // 1M×128 rows, whatever the thread count).
+    const { list, moved } = memory;
+    for (let b = 0; b < scan.#blocks; b++) list[b] = b;
+    runMany("kcenter_cells_setup_many", 0, layout.byteOffset, 0, list.byteOffset, scan.#blocks, 0, moved.byteOffset, n * rows.dim);
     return scan;
   }
 
@@ -196,19 +194,6 @@ class CellScan {
     return largest;
   }
 
-  /** Block b's farthest row in play, as the kernel's $cell_settle finds it. */
-  #settle(b: number): void {
-    const { starts, nearest, distance, farthest, best } = this.#memory;
-    let far = -1, row = -1;
-    for (let x = starts[b]!; x < starts[b + 1]!; x++) {
-      if (nearest[x]! < 0) continue;
-      const d = distance[x]!;
-      if (d > far || (d === far && this.#tie(x) < this.#tie(row))) { far = d; row = x; }
-    }
-    farthest[b] = far;
-    best[b] = row;
-  }
-
   /** Coverage from each row's nearest pick, and the counters summed over blocks. */
   #result(picks: number[], pickDistances: number[], radii: number[]): KCenterResult {
     const { nearest, distance, counters } = this.#memory;
@@ -262,7 +247,8 @@ interface Memory {
   deltas: Float64Array;
   nearest: Int32Array;
   ties: Int32Array | null;
-  /** Per cell: the center's distance to its pivot, this pick. */
+  /** Per cell: its pivot (a row), and the center's distance to it, this pick. */
+  pivots: Int32Array;
   toPivots: Float64Array;
   /** Per block: its first row (and one past the last block's end), its cell, reach, farthest row in play and its distance, counters. */
   starts: Int32Array;
@@ -294,7 +280,7 @@ function allocate(n: number, cells: number, blocks: number, withTies: boolean): 
   const memory: Memory = {
     layout: kept.layout, constants: kept.constants,
     distance: kept.distance.subarray(0, n).fill(0), deltas: kept.deltas.subarray(0, n), nearest: kept.nearest.subarray(0, n),
-    ties: withTies ? kept.ties.subarray(0, n) : null, toPivots: kept.toPivots.subarray(0, cells),
+    ties: withTies ? kept.ties.subarray(0, n) : null, pivots: kept.pivots.subarray(0, cells), toPivots: kept.toPivots.subarray(0, cells),
     starts: kept.starts.subarray(0, blocks + 1), cellOf: kept.cellOf.subarray(0, blocks), reach: kept.reach.subarray(0, blocks),
     farthest: kept.farthest.subarray(0, blocks), best: kept.best.subarray(0, blocks), counters: kept.counters.subarray(0, blocks * COUNTERS).fill(0),
     list: kept.list.subarray(0, blocks), moved: kept.moved.subarray(0, blocks),
@@ -304,7 +290,7 @@ function allocate(n: number, cells: number, blocks: number, withTies: boolean): 
   const at = (field: number, array: { byteOffset: number } | null) => { layout[field / 4] = array?.byteOffset ?? 0; };
   at(AT.starts, memory.starts); at(AT.deltas, memory.deltas); at(AT.distance, memory.distance); at(AT.nearest, memory.nearest);
   at(AT.ties, memory.ties); at(AT.farthest, memory.farthest); at(AT.best, memory.best); at(AT.counters, memory.counters);
-  at(AT.cellOf, memory.cellOf); at(AT.toPivots, memory.toPivots); at(AT.reach, memory.reach);
+  at(AT.cellOf, memory.cellOf); at(AT.toPivots, memory.toPivots); at(AT.reach, memory.reach); at(AT.pivots, memory.pivots);
   return memory;
 }
 
@@ -315,7 +301,7 @@ function reserve(n: number, cells: number, blocks: number): Kept {
   const constants = allocFloat64(LAYOUT_BYTES / 8);
   return {
     constants, layout: new Int32Array(constants.buffer, constants.byteOffset, LAYOUT_BYTES / 4),
-    distance: allocFloat64(n), deltas: allocFloat64(n), nearest: allocInt32(n), ties: allocInt32(n), toPivots: allocFloat64(cells),
+    distance: allocFloat64(n), deltas: allocFloat64(n), nearest: allocInt32(n), ties: allocInt32(n), pivots: allocInt32(cells), toPivots: allocFloat64(cells),
     starts: allocInt32(blocks + 1), cellOf: allocInt32(blocks), reach: allocFloat64(blocks), farthest: allocFloat64(blocks),
     best: allocInt32(blocks), counters: cacheLines(blocks * COUNTERS), list: allocInt32(blocks), moved: allocFloat64(blocks),
   };

@@ -717,6 +717,42 @@
         (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
 
+  ;; kcenter-cells.ts's setup, in the `_many` calling convention (so the worker threads split it by
+  ;; blocks): for each block idx[i] of the layout at $p, every row's distance to its cell's pivot
+  ;; (δ, into deltas: $cell_distance, the bits of EuclideanSpace.distance), the block's reach
+  ;; (the largest δ of a row in play, nearest ≥ 0; 0 when none is) and its farthest row in play
+  ;; ($cell_settle). $c, $width, $n and $out are unused.
+  (func (export "kcenter_cells_setup_many") (param $c i32) (param $p i32) (param $width i32) (param $idx i32) (param $count i32)
+    (param $n i32) (param $out i32)
+    (local $end i32) (local $b i32) (local $start i32) (local $stop i32) (local $x i32) (local $pivot i32)
+    (local $delta f64) (local $reach f64)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $idx) (local.get $end)))
+        (local.set $b (i32.load (local.get $idx)))
+        (local.set $start (i32.load (i32.add (i32.load (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $stop (i32.load offset=4 (i32.add (i32.load (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $pivot (i32.load (i32.add (i32.load offset=168 (local.get $p))
+          (i32.shl (i32.load (i32.add (i32.load offset=32 (local.get $p)) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 2)))))
+        (local.set $reach (f64.const 0))
+        (local.set $x (local.get $start))
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_u (local.get $x) (local.get $stop)))
+            (local.set $delta (call $cell_distance (local.get $p) (local.get $pivot) (local.get $x)))
+            (f64.store (i32.add (i32.load offset=4 (local.get $p)) (i32.shl (local.get $x) (i32.const 3))) (local.get $delta))
+            (if (i32.and
+                  (i32.ge_s (i32.load (i32.add (i32.load offset=12 (local.get $p)) (i32.shl (local.get $x) (i32.const 2)))) (i32.const 0))
+                  (f64.gt (local.get $delta) (local.get $reach)))
+              (then (local.set $reach (local.get $delta))))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $rows)))
+        (f64.store (i32.add (i32.load offset=124 (local.get $p)) (i32.shl (local.get $b) (i32.const 3))) (local.get $reach))
+        (call $cell_settle (local.get $p) (local.get $b) (local.get $start) (local.get $stop))
+        (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+        (br $each))))
+
   ;; engine/row-mean.ts's column sums, in the `_many` calling convention (so the worker threads can
   ;; split them by blocks of rows): idx[0..count) lists block numbers. $c points at i32 mask (one
   ;; byte a row, 0: left out), i32 sums, i32 rows, i32 blockRows, i32 first, i32 unused, f64

@@ -40,6 +40,8 @@ interface DistanceExports {
   sqdist_f32_f64_many: ManyKernel;
   /** One pick of kcenter-cells.ts's greedy loop over cells (c the new center, base its layout; see distance.wat). */
   kcenter_cells_many: ManyKernel;
+  /** kcenter-cells.ts's setup by blocks: each row's distance to its cell's pivot, each block's reach and farthest row (base the layout). */
+  kcenter_cells_setup_many: ManyKernel;
   /** projection.ts's centring: float32 rows minus a float64 mean, into a block, and their norms (c its constants; see distance.wat). */
   centre_rows_f32_many: ManyKernel;
   /** Each row's largest magnitude (projection.ts's int8 scale; c unused). */
@@ -55,10 +57,11 @@ export const MANY_KERNELS = ["sqdist_f32_many", "sqdist_f32_narrow_many", "dot_f
 /**
  * Every kernel the worker threads run, by number: the distance kernels, projection.ts's screens
  * (their constants in kernel memory), locality.ts's gather and nearest-pivot search, row-mean.ts's
- * column sums and distances to the mean, kcenter-cells.ts's pick, projection.ts's centring and int8 codes.
+ * column sums and distances to the mean, kcenter-cells.ts's pick and setup, projection.ts's centring and int8 codes.
  */
 export const THREADED_KERNELS = [...MANY_KERNELS, "screen_f32_many", "screen_i8_many", "gather_rows_many", "touch_pages_many", "nearest_pivot_f32_many",
-  "column_sums_f32_many", "sqdist_f32_f64_many", "kcenter_cells_many", "centre_rows_f32_many", "max_abs_f32_many", "quantise_i8_many"] as const;
+  "column_sums_f32_many", "sqdist_f32_f64_many", "kcenter_cells_many", "kcenter_cells_setup_many", "centre_rows_f32_many", "max_abs_f32_many",
+  "quantise_i8_many"] as const;
 export type ManyKernelName = (typeof THREADED_KERNELS)[number];
 
 const PAGE = 65536;
