@@ -34,32 +34,34 @@ export function nearestToMean(points: Matrix, candidates: Uint8Array, selectable
   // Measured in points' own row order, a pass in memory order (through rowOf, each row was a
   // cache miss and two threads ran it no faster than one); each distance is one kernel call on
   // one row, so the order changes no value.
-  const { rows: n } = points;
-  const measured = new Uint8Array(n);
-  for (let r = 0; r < n; r++) if (candidates[r]) measured[rowOf ? rowOf[r]! : r] = 1;
+  const n = points.rows, candidateRows = rowOf ? byMatrixRow(candidates, rowOf) : candidates;
   let count = 0;
-  for (let m = 0; m < n; m++) count += measured[m]!;
-  const list = new Uint32Array(count), slot = new Uint32Array(n);
-  for (let m = 0, i = 0; m < n; m++) if (measured[m]) { slot[m] = i; list[i++] = m; }
+  for (let m = 0; m < n; m++) count += candidateRows[m]!;
+  if (count === 0) return -1;
+  const list = new Uint32Array(count);
+  for (let m = 0, i = 0; m < n; m++) if (candidateRows[m]) list[i++] = m;
   const distances = distancesInScratch(points, list, mean);
-  let best = -1, bestDistance = Infinity;
-  for (let r = 0; r < n; r++) {
-    if (!candidates[r]) continue;
-    const distance = distances[slot[rowOf ? rowOf[r]! : r]!]!;
-    if (distance < bestDistance) { bestDistance = distance; best = r; }
-  }
-  return best;
+  let least = Infinity;
+  for (let i = 0; i < count; i++) if (distances[i]! < least) least = distances[i]!;
+  // The lowest row at the least distance: the first such row in r's order (ties are rare).
+  const atLeast = new Uint8Array(n);
+  for (let i = 0; i < count; i++) if (distances[i] === least) atLeast[list[i]!] = 1;
+  for (let r = 0; r < n; r++) if (atLeast[rowOf ? rowOf[r]! : r]) return r;
+  return -1;
+}
+
+/** mask[r] at row rowOf[r]. */
+function byMatrixRow(mask: Uint8Array, rowOf: Uint32Array): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let r = 0; r < rowOf.length; r++) out[rowOf[r]!] = mask[r]!;
+  return out;
 }
 
 /** The mean of the rows `selectable` marks, in float64 (NaN everywhere when it marks none); `rowOf` as nearestToMean's. */
 export function selectableMean(points: Matrix, selectable: Uint8Array, rowOf: Uint32Array | null = null): Float64Array {
   const { rows, cols } = points;
   // Which of points' rows to add, by points' row: the sums run in memory order.
-  let added = selectable;
-  if (rowOf) {
-    added = new Uint8Array(rows);
-    for (let r = 0; r < rows; r++) added[rowOf[r]!] = selectable[r]!;
-  }
+  const added = rowOf ? byMatrixRow(selectable, rowOf) : selectable;
   const round = roundingConstant(rows, largestMagnitude(points.data));
   const mean = new Float64Array(cols);
   const blocks = Math.ceil(rows / SUM_BLOCK_ROWS);

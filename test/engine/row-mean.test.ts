@@ -161,6 +161,12 @@ describe("nearestToMean", () => {
     expect(Array.from(selectableMean(points, selectable))).toEqual([0, 0, 0, 0, 0]);
     expect(nearestToMean(points, all, selectable)).toBe(4);
     expect(nearestToMean(points, Uint8Array.from([0, 0, 0, 0, 0, 1, 1, 0, 1]), selectable)).toBe(6);
+    // The same rows stored backwards, read through rowOf: the tie still goes to the lowest row of
+    // the order (4), not of the matrix (row 2 of the matrix is row 6 of the order).
+    const backwards = allocFloat32(n * dim);
+    for (let r = 0; r < n; r++) backwards.set(data.subarray(r * dim, (r + 1) * dim), (n - 1 - r) * dim);
+    const rowOf = Uint32Array.from({ length: n }, (_, r) => n - 1 - r);
+    expect(nearestToMean({ data: backwards, rows: n, cols: dim }, all, selectable, rowOf)).toBe(4);
     // Row 8 counted: the mean moves to (5/9)·(j+1), nearest the rows at +(j+1).
     expect(nearestToMean(points, all, all)).toBe(1);
     expect(nearestToMean(points, new Uint8Array(n), all)).toBe(-1);
