@@ -71,13 +71,13 @@ export function localityCells(points: Matrix, blas: Blas, classes: { of: Int32Ar
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[starts[bucketOf[i]!]!++] = i;
   // starts[b] is now bucket b's end; its pivot is the row it was built around, wherever it sits.
-  const positionOf = inverse(order);
+  const positionOf = positionsOf(order, pivotRows);
   const runStarts: number[] = [0], runPivots: number[] = [];
   for (let b = 0; b < buckets; b++) {
     const begin = runStarts[runStarts.length - 1]!;
     if (starts[b]! === begin) continue;
     runStarts.push(starts[b]!);
-    runPivots.push(positionOf[pivotRows[b % p]!]!);
+    runPivots.push(positionOf.get(pivotRows[b % p]!)!);
   }
   return { order, starts: Uint32Array.from(runStarts), pivots: Uint32Array.from(runPivots) };
 }
@@ -312,6 +312,15 @@ function savedRow(bytes: number): Float64Array | null {
     throw error;
   }
   return savedRowBuffer;
+}
+
+/** The position in `order` of each of `rows` (a few): one pass over order, not a whole inverse. */
+function positionsOf(order: Uint32Array, rows: Uint32Array): Map<number, number> {
+  const wanted = new Uint8Array(order.length);
+  for (const row of rows) wanted[row] = 1;
+  const positions = new Map<number, number>();
+  for (let r = 0; r < order.length; r++) if (wanted[order[r]!]) positions.set(order[r]!, r);
+  return positions;
 }
 
 /** inverse[order[r]] = r. */

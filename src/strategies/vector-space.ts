@@ -7,7 +7,7 @@
  */
 import { EuclideanSpace, nearestSeeds, normaliseRows, projectRows, wideRows } from "../engine/euclidean.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
-import { fitsLocalityCopy, inLocalityOrder, inverse, localityCells } from "../engine/locality.ts";
+import { fitsLocalityCopy, inLocalityOrder, localityCells } from "../engine/locality.ts";
 import { nearestToMean } from "../engine/row-mean.ts";
 import type { SeedState } from "../engine/metric-space.ts";
 import type { Matrix } from "../matrix.ts";
@@ -92,7 +92,7 @@ export function prepareVectorSpace(pool: Pool, options: StrategyOptions, candida
     seedCount,
     order,
     candidates: byPosition(candidates),
-    nearestToMean: order && start >= 0 ? inverse(order)[start]! : start,
+    nearestToMean: order && start >= 0 ? order.indexOf(start) : start,
     cosine,
     toSpace: (m) => (cosine ? Math.sqrt(2 * m) : m),
     fromSpace: (d) => (cosine ? (d * d) / 2 : d),
