@@ -37,7 +37,7 @@ for (const [kind, make] of Object.entries(kinds)) {
   let ours = Infinity, baseline = Infinity;
   for (let round = 0; round < 3; round++) {
     let since = performance.now();
-    const order = sortById(ids);
+    const order = sortById(ids)?.order ?? null;
     ours = Math.min(ours, ms(since));
     since = performance.now();
     const expected = comparatorSort(ids);

@@ -11,7 +11,8 @@ import { readChannel } from "../io/channel.ts";
 import { excludedIds } from "../io/id-list.ts";
 import { readLabeled, type Labeled } from "../io/labeled.ts";
 import { buildPool, describeRow, duplicateIds, rowsSharingAnId, rowsThatMayRepeat, type Pool } from "../pool/pool.ts";
-import { idOrder } from "../strategies/id-order.ts";
+import type { SortedIds } from "../pool/id-sort.ts";
+import { sortedIds } from "../strategies/id-order.ts";
 import { configColumns, configNeedsQuery, configNeedsScores } from "../strategies/selection-config.ts";
 import { readQuery } from "../io/query.ts";
 import type { Matrix } from "../matrix.ts";
@@ -66,7 +67,7 @@ export async function readInputs(plan: JobPlan, config: Config, channels: Channe
   since = performance.now();
   const selectable = new Uint8Array(pool.size).fill(1);
   // A run that reads vectors or leaves sorts the ids anyway (strategies/id-order.ts): the sort finds the repeats too.
-  const byId = plan.needVectors || plan.entry.needsLeaves ? idOrder(pool.ids) : undefined;
+  const byId = plan.needVectors || plan.entry.needsLeaves ? sortedIds(pool.ids) : undefined;
   keepFirstOfEachId(pool, selectable, v.DUPLICATE_IDS, log, byId);
   timings.end("idCheckMs", since);
 
@@ -111,10 +112,10 @@ function sameLabelClasses(hosts: HostCandidates[]): void {
 
 /**
  * Duplicate ids are refused, or (DUPLICATE_IDS=keep_first) every repeat is made unselectable.
- * `byId`: the rows in id order when sorted already (idOrder's), else undefined: the ids' hashes
+ * `byId`: the ids sorted when a sort was made anyway (sortedIds'), else undefined: the ids' hashes
  * find the rows that may repeat.
  */
-function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log: Logger, byId: Uint32Array | null | undefined): void {
+function keepFirstOfEachId(pool: Pool, selectable: Uint8Array, rule: string, log: Logger, byId: SortedIds | null | undefined): void {
   const mayRepeat = byId === undefined ? rowsThatMayRepeat(pool.ids) : rowsSharingAnId(pool.ids, byId);
   const dupes = duplicateIds(pool.ids, 5, mayRepeat);
   if (dupes.length === 0) return;

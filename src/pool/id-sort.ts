@@ -10,16 +10,26 @@
  * than their keys are built: they go there. `bun bench/id-sort.ts` compares the two.
  */
 
+export interface SortedIds {
+  /** Rows by id. */
+  order: Uint32Array;
+  /**
+   * The places k of order whose id may be the one at k − 1 (their keys tie), ascending; null
+   * when any may (the comparator sorted them). A repeated id's rows sit together, so these are
+   * the only places a repeat can be: on 1M UUIDs, none.
+   */
+  mayRepeatAt: Uint32Array | null;
+}
+
 /** Rows by id, or null when the rows are in id order already. */
-export function sortById(ids: readonly string[]): Uint32Array | null {
+export function sortById(ids: readonly string[]): SortedIds | null {
   let descents = 0;
   for (let i = 1; i < ids.length; i++) if (ids[i - 1]! > ids[i]!) descents++;
   if (descents === 0) return null;
-  if (descents * NEARLY_SORTED < ids.length) return comparatorSort(ids, rowsInFileOrder(ids.length));
+  if (descents * NEARLY_SORTED < ids.length) return { order: comparatorSort(ids, rowsInFileOrder(ids.length)), mayRepeatAt: null };
   const keys = idKeys(ids);
   const order = radixSort(keys.high, keys.low);
-  sortTiesByString(order, keys, ids);
-  return order;
+  return { order, mayRepeatAt: sortTiesByString(order, keys, ids) };
 }
 
 /** Fewer descents than one in this many ids: nearly sorted, for the comparator sort. */
@@ -124,15 +134,20 @@ function radixSort(high: Uint32Array, low: Uint32Array): Uint32Array {
 /**
  * Runs of rows whose keys tie (ids alike in the key's characters) sorted by the whole id, unless
  * every id of the run ends within its key (then they are one repeated id, in file order already:
- * the radix sort is stable).
+ * the radix sort is stable). Returns the places inside such runs (all but each run's first).
  */
-function sortTiesByString(order: Uint32Array, keys: IdKeys, ids: readonly string[]): void {
+function sortTiesByString(order: Uint32Array, keys: IdKeys, ids: readonly string[]): Uint32Array {
   const { high, low, wholeUpTo } = keys;
+  const tied: number[] = [];
   for (let start = 0; start < order.length;) {
     const h = high[order[start]!]!, l = low[order[start]!]!;
     let end = start + 1, whole = ids[order[start]!]!.length <= wholeUpTo;
-    for (; end < order.length && high[order[end]!] === h && low[order[end]!] === l; end++) whole &&= ids[order[end]!]!.length <= wholeUpTo;
+    for (; end < order.length && high[order[end]!] === h && low[order[end]!] === l; end++) {
+      whole &&= ids[order[end]!]!.length <= wholeUpTo;
+      tied.push(end);
+    }
     if (end - start > 1 && !whole) comparatorSort(ids, order.subarray(start, end));
     start = end;
   }
+  return Uint32Array.from(tied);
 }

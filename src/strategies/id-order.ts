@@ -10,23 +10,28 @@
  */
 import { gatherRows } from "../engine/gather-rows.ts";
 import { allocVectors } from "../engine/kernels/kernels.ts";
-import { sortById } from "../pool/id-sort.ts";
+import { sortById, type SortedIds } from "../pool/id-sort.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Pool } from "../pool/pool.ts";
 import type { Selection, Strategy, StrategyOptions } from "./strategy.ts";
 
-/**
- * Pool rows by id (ties, which only repeated ids have: file order); null when already so.
- * Sorted once per ids array and kept (a pool's ids never change once read): the read sorts
- * them to find repeated ids (job/read.ts), and the run in id order uses the same order.
- */
+/** Pool rows by id (ties, which only repeated ids have: file order); null when already so. */
 export function idOrder(ids: readonly string[]): Uint32Array | null {
-  let order = ordersById.get(ids);
-  if (order === undefined) ordersById.set(ids, (order = sortById(ids)));
-  return order;
+  return sortedIds(ids)?.order ?? null;
 }
 
-const ordersById = new WeakMap<readonly string[], Uint32Array | null>();
+/**
+ * The ids sorted (pool/id-sort.ts), once per ids array and kept (a pool's ids never change once
+ * read): the read sorts them to find repeated ids (job/read.ts), and the run in id order uses
+ * the same order.
+ */
+export function sortedIds(ids: readonly string[]): SortedIds | null {
+  let sorted = sortedById.get(ids);
+  if (sorted === undefined) sortedById.set(ids, (sorted = sortById(ids)));
+  return sorted;
+}
+
+const sortedById = new WeakMap<readonly string[], SortedIds | null>();
 
 /** Runs `strategy` on the pool in id order and returns its selection in file rows. */
 export function runInIdOrder(strategy: Strategy, pool: Pool, options: StrategyOptions): Selection {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { duplicateIds, rowsSharingAnId, rowsThatMayRepeat } from "../../src/pool/pool.ts";
-import { idOrder } from "../../src/strategies/id-order.ts";
+import { idOrder, sortedIds } from "../../src/strategies/id-order.ts";
 
 /** The plain definition: every later row whose id an earlier row has, with that earlier row. */
 function byMap(ids: string[], limit = 5): [string, number, number][] {
@@ -34,11 +34,15 @@ describe("duplicateIds()", () => {
       const counts = new Map<string, number>();
       for (const id of list) counts.set(id, (counts.get(id) ?? 0) + 1);
       const expected = list.flatMap((id, row) => (counts.get(id)! > 1 ? [row] : []));
-      expect(rowsSharingAnId(list, idOrder(list))).toEqual(expected);
+      expect(rowsSharingAnId(list, sortedIds(list))).toEqual(expected);
       // With the feeding rows found, the first repeats are the map's.
-      expect(duplicateIds(list, 1000, rowsSharingAnId(list, idOrder(list)))).toEqual(byMap(list, 1000));
+      expect(duplicateIds(list, 1000, rowsSharingAnId(list, sortedIds(list)))).toEqual(byMap(list, 1000));
     }), { numRuns: 500 });
     expect(rowsSharingAnId(["a", "a", "a", "b", "c", "c"], null)).toEqual([0, 1, 2, 4, 5]);
+    // Ids nearly in order (the comparator's sort, which names no places): every neighbour is compared.
+    const nearly = [...Array.from({ length: 2000 }, (_, i) => `id-${String(i).padStart(4, "0")}`), "id-0007", "id-1500"];
+    expect(sortedIds(nearly)!.mayRepeatAt).toBeNull();
+    expect(rowsSharingAnId(nearly, sortedIds(nearly))).toEqual([7, 1500, 2000, 2001]);
   });
 
   test("idOrder() sorts an ids array once: the read's sort is the run's", () => {

@@ -12,10 +12,18 @@ function reference(ids: readonly string[]): number[] {
 }
 
 function expectReference(ids: readonly string[]): void {
-  const order = sortById(ids);
+  const sorted = sortById(ids);
   const expected = reference(ids);
-  if (expected.every((row, i) => row === i)) expect(order).toBeNull();
-  else expect(Array.from(order!)).toEqual(expected);
+  if (expected.every((row, i) => row === i)) {
+    expect(sorted).toBeNull();
+    return;
+  }
+  expect(Array.from(sorted!.order)).toEqual(expected);
+  // Every place whose id is the one before it is among the places that may repeat.
+  if (sorted!.mayRepeatAt) {
+    const may = new Set(sorted!.mayRepeatAt);
+    for (let k = 1; k < expected.length; k++) if (ids[expected[k]!] === ids[expected[k - 1]!]) expect(may.has(k)).toBe(true);
+  }
 }
 
 const rng = new Rng(17);
