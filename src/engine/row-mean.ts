@@ -11,8 +11,8 @@
  * (tested), so the start never depends on where the rows live either.
  *
  * The sums once went in id order, for the same bits in any file order: on rows not in id order
- * (ids that are UUIDs) that read one row at a time from all over memory, 240 ms on 1M×128 rows
- * where the pass in memory order takes 25.
+ * (ids that are UUIDs) that read one row at a time from all over memory. On 1M×128 rows read in
+ * a scattered order (every 7,919th row) the sums took 240 ms, in memory order 23-27 ms.
  */
 import type { Matrix } from "../matrix.ts";
 import { allocFloat32, allocFloat64, inKernelMemory, manyScratch } from "./kernels/kernels.ts";

@@ -114,7 +114,7 @@ function reserve(byteLength: number, room: Room = "data"): number {
  * Grows the memory by at least `needed` pages, and by half its size when there is room. Each
  * grow hands out a new buffer object as large as the whole memory, which the runtime's
  * collector counts as that much fresh allocation: grown page by page as arrays came, a 1M×128
- * core-set grew it 17 times, and the collections that set off (73–157 ms each) landed in the
+ * core-set grew it 17 times, and the collections that set off (57–157 ms each) landed in the
  * threaded scans. Pages never written take no physical memory.
  */
 function grow(needed: number): void {
